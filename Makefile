@@ -1,0 +1,152 @@
+# trustmap - GNU Makefile (no autotools).
+#   make            build libtrustmap.a and ./trustmap
+#   make demo       run the main job on the bundled sample (installs deps as root)
+#   make test       unit + golden tests, then the same under ASan/UBSan
+#   make dev        strict warnings + sanitizers + banned.h
+#   make conformance  NPA conformance ratchet (needs ../shared)
+#   make bench      benchmarks (docs/benchmarks.md)
+#   make fuzz FUZZ_SECONDS=N   libFuzzer harnesses
+#   make install / uninstall  (PREFIX, DESTDIR)
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man/man1
+SHARED ?= ../shared
+BUILD ?= build
+
+PKGS := yaml-0.1 jansson libcgraph libgvc openssl libpcap
+DEB_PKGS := libyaml-dev libjansson-dev libgraphviz-dev libssl-dev libpcap-dev libcmocka-dev pkg-config graphviz
+
+CC ?= cc
+OPT ?= -O2 -g
+WARN := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -I. $(PKG_CFLAGS) $(EXTRA_CFLAGS) $(CFLAGS)
+LDLIBS_ALL = $(PKG_LIBS) -lm $(EXTRA_LDFLAGS) $(LDFLAGS)
+
+LIB_SRC := $(sort $(wildcard model/*.c ingest/*.c analyzer/*.c render/*.c))
+CLI_SRC := $(sort $(wildcard cli/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps demo test unit golden golden-update asan-test valgrind-test dev conformance \
+	bench fuzz install uninstall clean check-deps
+
+all: trustmap
+
+$(BUILD)/%.o: %.c $(wildcard */*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/libtrustmap.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+libtrustmap.a: $(BUILD)/libtrustmap.a
+	cp $< $@
+
+trustmap: $(CLI_OBJ) $(BUILD)/libtrustmap.a
+	$(CC) $(CFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/libtrustmap.a $(LDLIBS_ALL)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtrustmap.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $$(pkg-config --cflags cmocka) -o $@ $< $(BUILD)/libtrustmap.a \
+		$(LDLIBS_ALL) $$(pkg-config --libs cmocka)
+
+# ---- dependencies: install as root, else print the exact command ----
+deps:
+	@missing=""; for p in $(PKGS) cmocka; do pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; done; \
+	command -v pkg-config >/dev/null 2>&1 || missing="pkg-config"; \
+	command -v dot >/dev/null 2>&1 || missing="$$missing graphviz"; \
+	if [ -n "$$missing" ]; then \
+		echo "trustmap: missing build dependencies:$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "+ apt-get install -y $(DEB_PKGS)"; \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y $(DEB_PKGS) >/dev/null || \
+			{ DEBIAN_FRONTEND=noninteractive apt-get update >/dev/null && \
+			  DEBIAN_FRONTEND=noninteractive apt-get install -y $(DEB_PKGS) >/dev/null; } || exit 1; \
+		else \
+			echo "run as root:  apt-get install -y $(DEB_PKGS)"; exit 1; \
+		fi; \
+	fi
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	./trustmap inventory samples/shop
+	@echo
+	./trustmap conn samples/shop
+
+# ---- tests ----
+test: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory unit golden
+	@echo "== the same suite under AddressSanitizer + UndefinedBehaviorSanitizer =="
+	@$(MAKE) --no-print-directory asan-test
+	@$(MAKE) --no-print-directory valgrind-test
+	@echo "== summary =="
+	@cat $(BUILD)/results/*.sum | awk '{p+=$$1; f+=$$2} END {printf "%d passed, %d failed\n", p, f; exit f > 0}'
+
+unit: $(UNIT_BIN)
+	@mkdir -p $(BUILD)/results
+	@p=0; f=0; for t in $(UNIT_BIN); do \
+		if $$t > $(BUILD)/results/$$(basename $$t).log 2>&1; then p=$$((p+1)); echo "PASS unit $$(basename $$t)"; \
+		else f=$$((f+1)); echo "FAIL unit $$(basename $$t)"; cat $(BUILD)/results/$$(basename $$t).log; fi; \
+	done; echo "$$p $$f" > $(BUILD)/results/unit$(SUFFIX).sum; [ $$f = 0 ]
+
+golden: trustmap
+	@mkdir -p $(BUILD)/results
+	@TRUSTMAP=./trustmap tests/golden/run.sh > $(BUILD)/results/golden$(SUFFIX).log; rc=$$?; \
+		cat $(BUILD)/results/golden$(SUFFIX).log; \
+		tail -n 1 $(BUILD)/results/golden$(SUFFIX).log | awk '{print $$1, $$3}' > $(BUILD)/results/golden$(SUFFIX).sum; exit $$rc
+
+golden-update: trustmap
+	TRUSTMAP=./trustmap tests/golden/run.sh --update
+
+asan-test:
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		EXTRA_LDFLAGS="-fsanitize=address,undefined" all
+	@mkdir -p $(BUILD)/results
+	@mv trustmap trustmap.asan
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		EXTRA_LDFLAGS="-fsanitize=address,undefined" unit > $(BUILD)/results/asan-unit.log 2>&1; \
+		rc1=$$?; tail -n 3 $(BUILD)/results/asan-unit.log; \
+		cp build-asan/results/unit.sum $(BUILD)/results/unit-asan.sum; \
+		TRUSTMAP=./trustmap.asan tests/golden/run.sh > $(BUILD)/results/golden-asan.log; rc2=$$?; \
+		tail -n 1 $(BUILD)/results/golden-asan.log; grep FAIL $(BUILD)/results/golden-asan.log; \
+		tail -n 1 $(BUILD)/results/golden-asan.log | awk '{print $$1, $$3}' > $(BUILD)/results/golden-asan.sum; \
+		$(MAKE) --no-print-directory all >/dev/null; [ $$rc1 = 0 ] && [ $$rc2 = 0 ]
+
+valgrind-test: trustmap
+	@mkdir -p $(BUILD)/results
+	@if command -v valgrind >/dev/null 2>&1; then tests/valgrind.sh ./trustmap > $(BUILD)/results/valgrind.log 2>&1; rc=$$?; \
+		tail -n 1 $(BUILD)/results/valgrind.log; tail -n 1 $(BUILD)/results/valgrind.log | awk '{print $$1, $$3}' > $(BUILD)/results/valgrind.sum; exit $$rc; \
+	else echo "valgrind not installed: memcheck subset skipped"; fi
+
+dev:
+	$(MAKE) BUILD=build-dev OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+		EXTRA_CFLAGS="-Werror -Wshadow -Wconversion -Wno-sign-conversion -Wstrict-prototypes -Wformat=2 -include banned.h" \
+		EXTRA_LDFLAGS="-fsanitize=address,undefined" all
+
+conformance: all
+	@tests/conformance/run.sh $(SHARED)
+
+bench: all
+	@bench/run.sh
+
+fuzz:
+	@tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
+	install -m 755 trustmap $(DESTDIR)$(BINDIR)/trustmap
+	install -m 644 docs/trustmap.1 $(DESTDIR)$(MANDIR)/trustmap.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/trustmap $(DESTDIR)$(MANDIR)/trustmap.1
+
+clean:
+	rm -rf build build-asan build-dev build-fuzz trustmap trustmap.asan libtrustmap.a

@@ -1,0 +1,89 @@
+/* conn.h - exact NetworkPolicy / AdminNetworkPolicy connectivity.
+ *
+ * tm_conn_compute() turns a finished tm_model into a tm_graph: endpoints
+ * (workloads, the IP ranges that the policies' ipBlocks carve the address
+ * space into, the ingress controller) and one edge per ordered pair with a
+ * non-empty set of allowed connections. The graph owns its arrays and refers
+ * into the model, which must outlive it. Semantics: docs/semantics.md. */
+#ifndef TM_CONN_H
+#define TM_CONN_H
+
+#include "model/model.h"
+
+typedef enum { TM_EP_WORKLOAD, TM_EP_IPRANGE, TM_EP_INGRESS } tm_ep_kind;
+
+typedef struct tm_endpoint {
+	tm_ep_kind kind;
+	const char *name;     /* NPA display name */
+	tm_workload *w;       /* TM_EP_WORKLOAD */
+	tm_iprange range;     /* TM_EP_IPRANGE */
+	bool is_src_atom;     /* IP range carved from ingress (source) ipBlocks */
+	uint32_t cls;         /* equivalence class (workloads) */
+} tm_endpoint;
+
+typedef struct tm_edge {
+	uint32_t src, dst;    /* endpoint indices */
+	const tm_ports *ports;
+} tm_edge;
+
+typedef struct tm_conn_opts {
+	bool ipblock_matches_pods; /* ipBlocks also match pods by status.podIP(s) */
+	bool no_ingress_controller;
+} tm_conn_opts;
+
+typedef struct tm_graph {
+	const tm_model *m;
+	tm_endpoint *eps;
+	size_t neps;
+	tm_edge *edges;      /* sorted by (src name, dst name), bytewise */
+	size_t nedges, cap_edges;
+	size_t nclasses;
+	void *priv;          /* engine state kept for explain/reach */
+} tm_graph;
+
+void tm_conn_opts_default(tm_conn_opts *o);
+/* Caller owns *out (tm_graph_free). Diagnostics (e.g. unresolved named
+ * ports) are appended to the model's diags. */
+tm_err tm_conn_compute(tm_model *m, const tm_conn_opts *o, tm_graph **out);
+void tm_graph_free(tm_graph *g);
+
+/* Endpoint index by name (display name, "ns/name", pod name, or an IP inside
+ * an IP range endpoint); -1 when not found, -2 when ambiguous. */
+long tm_graph_find(const tm_graph *g, const char *spec);
+/* The allowed set between two endpoints (empty set if none). */
+const tm_ports *tm_graph_conn(const tm_graph *g, size_t src, size_t dst);
+
+/* ---- explanation ---- */
+typedef enum { TM_DIR_EGRESS, TM_DIR_INGRESS } tm_dir;
+
+typedef enum {
+	TM_WHY_RULE,          /* a rule of a NetworkPolicy/ANP/BANP matched */
+	TM_WHY_NP_DEFAULT_DENY, /* selected by NetworkPolicies, none allowed */
+	TM_WHY_NOT_SELECTED,  /* no policy selects the endpoint: default allow */
+	TM_WHY_BANP_DEFAULT,  /* after BANP rules: default allow */
+	TM_WHY_EXTERNAL,      /* an IP range has no policies of its own */
+} tm_why_kind;
+
+typedef struct tm_why {
+	tm_dir dir;
+	tm_why_kind kind;
+	const char *policy_kind; /* NetworkPolicy, AdminNetworkPolicy, BaselineAdminNetworkPolicy */
+	const char *policy;      /* ns/name or name */
+	const char *rule_name;   /* ANP rule name */
+	long rule;               /* index within direction; -1 for none */
+	tm_action action;
+	tm_srcloc loc;
+	const tm_ports *ports;   /* the connections this decision settled */
+} tm_why;
+
+typedef struct tm_explain {
+	const tm_ports *egress, *ingress, *allowed;
+	tm_why *v;
+	size_t n, cap;
+} tm_explain;
+
+/* Trace the decision for one pair; ex->v is heap memory (tm_explain_release). */
+tm_err tm_conn_explain(tm_graph *g, size_t src, size_t dst, tm_explain *ex);
+void tm_explain_release(tm_explain *ex);
+
+#endif

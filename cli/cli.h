@@ -1,0 +1,52 @@
+/* cli.h - the thin command line: option parsing shared by commands. Only
+ * cli/ exits, reads the environment, checks isatty or prints progress. */
+#ifndef TM_CLI_H
+#define TM_CLI_H
+
+#include "model/model.h"
+#include "ingest/ingest.h"
+
+enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
+
+typedef struct cli_common {
+	const char *output;   /* -o FILE */
+	const char *format;   /* --format */
+	int verbosity;        /* -q = -1, -v = 1 */
+	tm_load_opts load;
+	const char **paths;
+	size_t npaths;
+} cli_common;
+
+typedef struct cli_opt {
+	const char *long_name;
+	char short_name;
+	bool has_arg;
+	int id;
+} cli_opt;
+
+/* Parses argv after the command name. Common options are handled; command
+ * options (from opts) are returned one at a time through id and arg. Returns
+ * 0 on an option, 1 at the end, -1 on error (message printed). */
+typedef struct cli_parser {
+	int argc, i;
+	char **argv;
+	bool only_paths;
+} cli_parser;
+
+void cli_parser_init(cli_parser *p, int argc, char **argv);
+int cli_next(cli_parser *p, const cli_opt *opts, cli_common *c, int *id, const char **arg);
+
+void cli_common_init(cli_common *c);
+FILE *cli_open_output(const cli_common *c);
+void cli_close_output(const cli_common *c, FILE *f);
+/* Load every path into m; prints diagnostics; returns exit code (0 or 2). */
+int cli_load(tm_model *m, const cli_common *c);
+void cli_print_diags(const tm_model *m, const cli_common *c);
+int cli_usage_error(const char *cmd, const char *fmt, ...) TM_PRINTF(2, 3);
+bool cli_parse_size(const char *s, size_t *out);
+
+int cmd_inventory(int argc, char **argv);
+int cmd_conn(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+
+#endif

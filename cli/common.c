@@ -1,0 +1,208 @@
+/* common.c - options every command shares, loading, diagnostics. */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+void cli_common_init(cli_common *c)
+{
+	memset(c, 0, sizeof *c);
+	tm_load_opts_default(&c->load);
+}
+
+void cli_parser_init(cli_parser *p, int argc, char **argv)
+{
+	p->argc = argc;
+	p->argv = argv;
+	p->i = 0;
+	p->only_paths = false;
+}
+
+bool cli_parse_size(const char *s, size_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-')
+		return false;
+	*out = (size_t)v;
+	return true;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "trustmap %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'trustmap %s --help'.\n", cmd);
+	return EXIT_USAGE;
+}
+
+static const cli_opt common_opts[] = {
+	{"output", 'o', true, -1},
+	{"format", 'f', true, -2},
+	{"quiet", 'q', false, -3},
+	{"verbose", 'v', false, -4},
+	{"skip-invalid", 0, false, -5},
+	{"max-depth", 0, true, -6},
+	{"max-nodes", 0, true, -7},
+	{"max-alias-nodes", 0, true, -8},
+	{"max-file-size", 0, true, -9},
+	{"max-objects", 0, true, -10},
+	{"max-labels", 0, true, -11},
+	{"help", 'h', false, -12},
+	{NULL, 0, false, 0},
+};
+
+static void add_path(cli_common *c, const char *p)
+{
+	c->paths = tm_xrealloc(c->paths, (c->npaths + 1) * sizeof(char *));
+	c->paths[c->npaths++] = p;
+}
+
+static const cli_opt *find_opt(const cli_opt *opts, const char *lng, char shrt)
+{
+	for (const cli_opt *o = opts; o && o->long_name; o++)
+		if ((lng && !strcmp(o->long_name, lng)) || (!lng && shrt && o->short_name == shrt))
+			return o;
+	return NULL;
+}
+
+int cli_next(cli_parser *p, const cli_opt *opts, cli_common *c, int *id, const char **arg)
+{
+	const char *cmd = p->argv[0];
+	while (++p->i < p->argc) {
+		const char *a = p->argv[p->i];
+		if (p->only_paths || a[0] != '-' || !strcmp(a, "-")) {
+			add_path(c, a);
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			p->only_paths = true;
+			continue;
+		}
+		const cli_opt *o = NULL;
+		const char *val = NULL;
+		char name[64];
+		if (a[1] == '-') {
+			const char *eq = strchr(a + 2, '=');
+			size_t n = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+			if (n >= sizeof name)
+				n = sizeof name - 1;
+			memcpy(name, a + 2, n);
+			name[n] = 0;
+			o = find_opt(opts, name, 0);
+			if (!o)
+				o = find_opt(common_opts, name, 0);
+			if (eq)
+				val = eq + 1;
+		} else {
+			snprintf(name, sizeof name, "%c", a[1]);
+			o = find_opt(opts, NULL, a[1]);
+			if (!o)
+				o = find_opt(common_opts, NULL, a[1]);
+			if (o && a[2])
+				val = a + 2;
+			else if (!o || a[2]) {
+				cli_usage_error(cmd, "unknown option '%s'", a);
+				return -1;
+			}
+		}
+		if (!o) {
+			cli_usage_error(cmd, "unknown option '%s'", a);
+			return -1;
+		}
+		if (o->has_arg && !val) {
+			if (p->i + 1 >= p->argc) {
+				cli_usage_error(cmd, "option '%s' needs a value", a);
+				return -1;
+			}
+			val = p->argv[++p->i];
+		} else if (!o->has_arg && val) {
+			cli_usage_error(cmd, "option '%s' takes no value", a);
+			return -1;
+		}
+		size_t sz = 0;
+		switch (o->id) {
+		case -1: c->output = val; break;
+		case -2: c->format = val; break;
+		case -3: c->verbosity = -1; break;
+		case -4: c->verbosity = 1; break;
+		case -5: c->load.skip_invalid = true; break;
+		case -6: case -7: case -8: case -9: case -10: case -11:
+			if (!cli_parse_size(val, &sz) || sz == 0) {
+				cli_usage_error(cmd, "option '%s' needs a positive number", a);
+				return -1;
+			}
+			if (o->id == -6) c->load.limits.max_depth = (unsigned)(sz > 100000 ? 100000 : sz);
+			if (o->id == -7) c->load.limits.max_nodes = sz;
+			if (o->id == -8) c->load.limits.max_alias_nodes = sz;
+			if (o->id == -9) c->load.limits.max_file_bytes = sz;
+			if (o->id == -10) c->load.max_objects = sz;
+			if (o->id == -11) c->load.max_labels = sz;
+			break;
+		default:
+			*id = o->id;
+			*arg = val;
+			return 0;
+		}
+	}
+	return 1;
+}
+
+FILE *cli_open_output(const cli_common *c)
+{
+	if (!c->output || !strcmp(c->output, "-"))
+		return stdout;
+	FILE *f = fopen(c->output, "w");
+	if (!f)
+		fprintf(stderr, "trustmap: cannot write %s: %s\n", c->output, strerror(errno));
+	return f;
+}
+
+void cli_close_output(const cli_common *c, FILE *f)
+{
+	if (f && f != stdout)
+		fclose(f);
+	else if (f)
+		fflush(f);
+}
+
+void cli_print_diags(const tm_model *m, const cli_common *c)
+{
+	if (c->verbosity < 0) {
+		tm_diags_print(&m->diags, stderr, TM_DIAG_ERROR);
+		return;
+	}
+	tm_diags_print(&m->diags, stderr, c->verbosity > 0 ? TM_DIAG_INFO : TM_DIAG_WARN);
+	if (m->nignored && c->verbosity >= 0) {
+		size_t n = 0;
+		for (size_t i = 0; i < m->nignored; i++)
+			n += m->ignored[i].count;
+		fprintf(stderr, "trustmap: warning: %zu object%s of kinds not analysed:", n, n == 1 ? "" : "s");
+		for (size_t i = 0; i < m->nignored; i++)
+			fprintf(stderr, "%s %s (%zu)", i ? "," : "", m->ignored[i].kind, m->ignored[i].count);
+		fputc('\n', stderr);
+	}
+}
+
+int cli_load(tm_model *m, const cli_common *c)
+{
+	tm_err rc = TM_OK;
+	for (size_t i = 0; i < c->npaths; i++) {
+		tm_err r = tm_load_path(m, c->paths[i], &c->load);
+		if (r != TM_OK && rc == TM_OK)
+			rc = r;
+	}
+	tm_load_finish(m, &c->load);
+	cli_print_diags(m, c);
+	if (rc != TM_OK) {
+		if (!c->load.skip_invalid && (rc == TM_ERR_SYNTAX || rc == TM_ERR_INVALID))
+			fprintf(stderr, "trustmap: input rejected (%s); --skip-invalid reads the rest\n", tm_err_str(rc));
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}

@@ -1,0 +1,59 @@
+/* trustmap.c - the command table and main(). */
+#include "cli/cli.h"
+
+#include <string.h>
+
+typedef struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+} command;
+
+static const command commands[] = {
+	{"inventory", cmd_inventory, "list what the manifests declare: namespaces, workloads, services, policies"},
+	{"conn", cmd_conn, "allowed connections between workloads and IP ranges (NPA-compatible)"},
+	{"explain", cmd_explain, "which policy rules allow or deny the connections between two endpoints"},
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: trustmap <command> [options] PATH...\n\n"
+	      "Maps the trust boundaries of a Kubernetes cluster from its manifests.\n\n"
+	      "Commands:\n", f);
+	for (size_t i = 0; i < TM_ARRAY_LEN(commands); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fputs("\nOptions for every command:\n"
+	      "  -o, --output FILE   write the result to FILE (default: standard output)\n"
+	      "  -f, --format FMT    output format (see the command's --help)\n"
+	      "  -q, --quiet         print errors only\n"
+	      "  -v, --verbose       print informational messages too\n"
+	      "  --skip-invalid      report invalid files and objects as warnings and go on\n"
+	      "  --max-depth N, --max-nodes N, --max-alias-nodes N, --max-file-size BYTES,\n"
+	      "  --max-objects N, --max-labels N   input limits (docs/limits.md)\n"
+	      "  -h, --help          help for the command\n\n"
+	      "PATH is a file, a directory (read recursively: *.yaml *.yml *.json) or - for stdin.\n"
+	      "Exit status: 0 ok, 1 findings at or above --fail-on, 2 usage or input error.\n"
+	      "trustmap --version prints the version. See trustmap(1).\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("trustmap %s\n", TM_VERSION);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < TM_ARRAY_LEN(commands); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "trustmap: unknown command '%s'\n\n", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,695 @@
+/* k8s.c - documents to Kubernetes objects: dispatch by kind, lists, shared
+ * typed getters and validation, and reading files, directories and stdin. */
+#include "ingest/k8s.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+void tm_load_opts_default(tm_load_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	tm_doc_limits_default(&o->limits);
+	o->max_objects = 2000000;
+	o->max_labels = 1000;
+}
+
+/* ---- diagnostics ---- */
+static void obj_prefix(tm_k8s_ctx *c, tm_buf *b)
+{
+	if (c->kind) {
+		tm_buf_addf(b, "%s ", c->kind);
+		if (c->ns)
+			tm_buf_addf(b, "%s/", c->ns);
+		tm_buf_addf(b, "%s: ", c->name ? c->name : "(unnamed)");
+	}
+}
+
+void tm_k8s_error(tm_k8s_ctx *c, const tm_node *n, const char *field, const char *fmt, ...)
+{
+	tm_buf b;
+	va_list ap;
+	tm_buf_init(&b, 64 * 1024);
+	obj_prefix(c, &b);
+	if (field)
+		tm_buf_addf(&b, "%s: ", field);
+	va_start(ap, fmt);
+	tm_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	if (c->o->skip_invalid)
+		tm_buf_adds(&b, " (object skipped)");
+	tm_srcloc loc = n ? n->loc : c->obj ? c->obj->loc : (tm_srcloc){0};
+	if (!c->failed || !c->o->skip_invalid)
+		tm_diags_add(&c->m->diags, c->o->skip_invalid ? TM_DIAG_WARN : TM_DIAG_ERROR, loc, "%s",
+			     tm_buf_str(&b));
+	if (!c->o->skip_invalid && c->err == TM_OK)
+		c->err = TM_ERR_INVALID;
+	c->failed = true;
+	tm_buf_release(&b);
+}
+
+void tm_k8s_warn(tm_k8s_ctx *c, const tm_node *n, const char *fmt, ...)
+{
+	tm_buf b;
+	va_list ap;
+	tm_buf_init(&b, 64 * 1024);
+	obj_prefix(c, &b);
+	va_start(ap, fmt);
+	tm_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	tm_srcloc loc = n ? n->loc : c->obj ? c->obj->loc : (tm_srcloc){0};
+	tm_diags_add(&c->m->diags, TM_DIAG_WARN, loc, "%s", tm_buf_str(&b));
+	tm_buf_release(&b);
+}
+
+/* ---- typed getters ---- */
+bool tm_k8s_str(tm_k8s_ctx *c, const tm_node *parent, const char *key, const char *field,
+		const char **out)
+{
+	const tm_node *n = tm_node_get(parent, key);
+	*out = NULL;
+	if (tm_node_is_null(n))
+		return true;
+	if (n->kind != TM_NODE_SCALAR) {
+		tm_k8s_error(c, n, field, "expected a string, got %s", tm_node_kind_str(n));
+		return false;
+	}
+	*out = n->str;
+	return true;
+}
+
+static bool parse_ll(const char *s, long long *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 0);
+	if (errno || end == s || *end)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool tm_k8s_int(tm_k8s_ctx *c, const tm_node *parent, const char *key, const char *field,
+		long long *out, bool *present)
+{
+	const tm_node *n = tm_node_get(parent, key);
+	if (present)
+		*present = false;
+	if (tm_node_is_null(n))
+		return true;
+	if (n->kind != TM_NODE_SCALAR || n->stype != TM_SCALAR_INT || !parse_ll(n->str, out)) {
+		tm_k8s_error(c, n, field, "expected an integer, got %s%s%s%s", tm_node_kind_str(n),
+			     n->kind == TM_NODE_SCALAR ? " \"" : "", n->kind == TM_NODE_SCALAR ? n->str : "",
+			     n->kind == TM_NODE_SCALAR ? "\"" : "");
+		return false;
+	}
+	if (present)
+		*present = true;
+	return true;
+}
+
+bool tm_k8s_bool(tm_k8s_ctx *c, const tm_node *parent, const char *key, const char *field, bool *out)
+{
+	const tm_node *n = tm_node_get(parent, key);
+	if (tm_node_is_null(n))
+		return true;
+	if (n->kind != TM_NODE_SCALAR || n->stype != TM_SCALAR_BOOL) {
+		tm_k8s_error(c, n, field, "expected true or false, got %s", tm_node_kind_str(n));
+		return false;
+	}
+	*out = n->str[0] == 't' || n->str[0] == 'T';
+	return true;
+}
+
+const tm_node *tm_k8s_map(tm_k8s_ctx *c, const tm_node *parent, const char *key, const char *field)
+{
+	const tm_node *n = tm_node_get(parent, key);
+	if (tm_node_is_null(n))
+		return NULL;
+	if (n->kind != TM_NODE_MAP) {
+		tm_k8s_error(c, n, field, "expected a map, got %s", tm_node_kind_str(n));
+		return NULL;
+	}
+	return n;
+}
+
+const tm_node *tm_k8s_seq(tm_k8s_ctx *c, const tm_node *parent, const char *key, const char *field)
+{
+	const tm_node *n = tm_node_get(parent, key);
+	if (tm_node_is_null(n))
+		return NULL;
+	if (n->kind != TM_NODE_SEQ) {
+		tm_k8s_error(c, n, field, "expected a list, got %s", tm_node_kind_str(n));
+		return NULL;
+	}
+	return n;
+}
+
+bool tm_k8s_int_or_str(tm_k8s_ctx *c, const tm_node *n, const char *field, long long *iv,
+		       const char **sv, bool *is_int)
+{
+	*sv = NULL;
+	*is_int = false;
+	if (n->kind != TM_NODE_SCALAR || n->stype == TM_SCALAR_NULL) {
+		tm_k8s_error(c, n, field, "expected a number or a name, got %s", tm_node_kind_str(n));
+		return false;
+	}
+	if (n->stype == TM_SCALAR_INT) {
+		if (!parse_ll(n->str, iv)) {
+			tm_k8s_error(c, n, field, "number \"%s\" out of range", n->str);
+			return false;
+		}
+		*is_int = true;
+		return true;
+	}
+	*sv = n->str;
+	return true;
+}
+
+/* ---- validation (k8s.io/apimachinery validation) ---- */
+static bool is_alnum(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+}
+
+static bool qualified_name(const char *s, size_t n)
+{
+	if (n == 0 || n > 63 || !is_alnum(s[0]) || !is_alnum(s[n - 1]))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!is_alnum(s[i]) && s[i] != '-' && s[i] != '_' && s[i] != '.')
+			return false;
+	return true;
+}
+
+static bool dns_subdomain(const char *s, size_t n)
+{
+	if (n == 0 || n > 253)
+		return false;
+	size_t start = 0;
+	for (size_t i = 0; i <= n; i++) {
+		if (i == n || s[i] == '.') {
+			size_t len = i - start;
+			if (len == 0 || len > 63)
+				return false;
+			const char *l = s + start;
+			if (!((l[0] >= 'a' && l[0] <= 'z') || (l[0] >= '0' && l[0] <= '9')))
+				return false;
+			char e = l[len - 1];
+			if (!((e >= 'a' && e <= 'z') || (e >= '0' && e <= '9')))
+				return false;
+			for (size_t j = 0; j < len; j++)
+				if (!((l[j] >= 'a' && l[j] <= 'z') || (l[j] >= '0' && l[j] <= '9') || l[j] == '-'))
+					return false;
+			start = i + 1;
+		}
+	}
+	return true;
+}
+
+bool tm_valid_label_key(const char *k, tm_buf *why)
+{
+	const char *slash = strchr(k, '/');
+	if (slash) {
+		if (!dns_subdomain(k, (size_t)(slash - k))) {
+			tm_buf_addf(why, "label key \"%s\": prefix must be a DNS subdomain", k);
+			return false;
+		}
+		k = slash + 1;
+	}
+	if (!qualified_name(k, strlen(k))) {
+		tm_buf_addf(why, "label key \"%s\": name must be 1-63 characters of [A-Za-z0-9_.-], "
+			    "starting and ending with an alphanumeric character", k);
+		return false;
+	}
+	return true;
+}
+
+bool tm_valid_label_value(const char *v, tm_buf *why)
+{
+	size_t n = strlen(v);
+	if (n == 0 || qualified_name(v, n))
+		return true;
+	tm_buf_addf(why, "label value \"%s\": must be empty or 1-63 characters of [A-Za-z0-9_.-], "
+		    "starting and ending with an alphanumeric character", v);
+	return false;
+}
+
+bool tm_valid_port_name(const char *s, tm_buf *why)
+{
+	size_t n = strlen(s);
+	bool letter = false, ok = n >= 1 && n <= 15 && s[0] != '-' && s[n - 1] != '-';
+	for (size_t i = 0; ok && i < n; i++) {
+		char ch = s[i];
+		if (ch >= 'a' && ch <= 'z')
+			letter = true;
+		else if (!(ch >= '0' && ch <= '9') && ch != '-')
+			ok = false;
+		if (ch == '-' && i + 1 < n && s[i + 1] == '-')
+			ok = false;
+	}
+	if (ok && letter)
+		return true;
+	tm_buf_addf(why, "port name \"%s\": must be 1-15 characters of [a-z0-9-] with at least one "
+		    "letter, no leading, trailing or double '-'", s);
+	return false;
+}
+
+bool tm_k8s_labels(tm_k8s_ctx *c, const tm_node *map, const char *field, tm_labels *out, bool validate)
+{
+	out->n = 0;
+	out->v = NULL;
+	if (tm_node_is_null(map))
+		return true;
+	if (map->kind != TM_NODE_MAP) {
+		tm_k8s_error(c, map, field, "expected a map of labels, got %s", tm_node_kind_str(map));
+		return false;
+	}
+	if (map->n > c->o->max_labels) {
+		tm_k8s_error(c, map, field, "%zu labels, more than the limit of %zu (--max-labels)", map->n,
+			     c->o->max_labels);
+		return false;
+	}
+	out->v = tm_arena_alloc(&c->m->arena, (map->n ? map->n : 1) * sizeof(tm_label));
+	tm_buf why;
+	tm_buf_init(&why, 4096);
+	bool ok = true;
+	for (size_t i = 0; i < map->n && ok; i++) {
+		const tm_node *k = map->pairs[i].key, *v = map->pairs[i].val;
+		if (k->kind != TM_NODE_SCALAR || (v->kind != TM_NODE_SCALAR)) {
+			tm_k8s_error(c, v, field, "label values must be strings, got %s", tm_node_kind_str(v));
+			ok = false;
+			break;
+		}
+		const char *val = v->stype == TM_SCALAR_NULL ? tm_intern(&c->m->strs, "") : v->str;
+		if (validate && (!tm_valid_label_key(k->str, &why) || !tm_valid_label_value(val, &why))) {
+			tm_k8s_error(c, k, field, "%s", tm_buf_str(&why));
+			ok = false;
+			break;
+		}
+		out->v[out->n].key = k->str;
+		out->v[out->n].val = val;
+		out->n++;
+	}
+	tm_buf_release(&why);
+	if (ok && !tm_labels_sort(out)) {
+		tm_k8s_error(c, map, field, "duplicate label key");
+		ok = false;
+	}
+	return ok;
+}
+
+bool tm_k8s_selector(tm_k8s_ctx *c, const tm_node *n, const char *field, tm_selector *out)
+{
+	memset(out, 0, sizeof *out);
+	if (tm_node_is_null(n))
+		return true;
+	if (n->kind != TM_NODE_MAP) {
+		tm_k8s_error(c, n, field, "expected a label selector map, got %s", tm_node_kind_str(n));
+		return false;
+	}
+	for (size_t i = 0; i < n->n; i++) {
+		const char *k = n->pairs[i].key->str;
+		if (strcmp(k, "matchLabels") && strcmp(k, "matchExpressions"))
+			tm_k8s_warn(c, n->pairs[i].key, "%s: unknown selector field \"%s\" ignored", field, k);
+	}
+	if (!tm_k8s_labels(c, tm_node_get(n, "matchLabels"), field, &out->match, true))
+		return false;
+	const tm_node *ex = tm_k8s_seq(c, n, "matchExpressions", field);
+	if (c->failed)
+		return false;
+	if (!ex)
+		return true;
+	out->expr = tm_arena_alloc(&c->m->arena, (ex->n ? ex->n : 1) * sizeof(tm_selexpr));
+	tm_buf why;
+	tm_buf_init(&why, 4096);
+	bool ok = true;
+	for (size_t i = 0; i < ex->n && ok; i++) {
+		const tm_node *e = ex->items[i];
+		tm_selexpr *se = &out->expr[out->nexpr];
+		const char *op = NULL, *key = NULL;
+		if (e->kind != TM_NODE_MAP) {
+			tm_k8s_error(c, e, field, "matchExpressions[%zu]: expected a map", i);
+			ok = false;
+			break;
+		}
+		if (!tm_k8s_str(c, e, "key", field, &key) || !tm_k8s_str(c, e, "operator", field, &op)) {
+			ok = false;
+			break;
+		}
+		if (!key || !tm_valid_label_key(key, &why)) {
+			tm_k8s_error(c, e, field, "matchExpressions[%zu]: %s", i,
+				     key ? tm_buf_str(&why) : "key is required");
+			ok = false;
+			break;
+		}
+		se->key = key;
+		if (op && !strcmp(op, "In"))
+			se->op = TM_SEL_IN;
+		else if (op && !strcmp(op, "NotIn"))
+			se->op = TM_SEL_NOTIN;
+		else if (op && !strcmp(op, "Exists"))
+			se->op = TM_SEL_EXISTS;
+		else if (op && !strcmp(op, "DoesNotExist"))
+			se->op = TM_SEL_DOESNOTEXIST;
+		else {
+			tm_k8s_error(c, tm_node_get(e, "operator") ? tm_node_get(e, "operator") : e, field,
+				     "matchExpressions[%zu]: operator \"%s\" is not one of In, NotIn, Exists, DoesNotExist",
+				     i, op ? op : "");
+			ok = false;
+			break;
+		}
+		const tm_node *vals = tm_k8s_seq(c, e, "values", field);
+		if (c->failed) {
+			ok = false;
+			break;
+		}
+		size_t nv = vals ? vals->n : 0;
+		if ((se->op == TM_SEL_IN || se->op == TM_SEL_NOTIN) && nv == 0) {
+			tm_k8s_error(c, e, field, "matchExpressions[%zu]: values must be non-empty for %s", i, op);
+			ok = false;
+			break;
+		}
+		if ((se->op == TM_SEL_EXISTS || se->op == TM_SEL_DOESNOTEXIST) && nv != 0) {
+			tm_k8s_error(c, e, field, "matchExpressions[%zu]: values must be empty for %s", i, op);
+			ok = false;
+			break;
+		}
+		se->vals = tm_arena_alloc(&c->m->arena, (nv ? nv : 1) * sizeof(char *));
+		for (size_t j = 0; j < nv; j++) {
+			const tm_node *v = vals->items[j];
+			if (v->kind != TM_NODE_SCALAR || !tm_valid_label_value(v->str, &why)) {
+				tm_k8s_error(c, v, field, "matchExpressions[%zu].values[%zu]: %s", i, j,
+					     v->kind != TM_NODE_SCALAR ? "expected a string" : tm_buf_str(&why));
+				ok = false;
+				break;
+			}
+			se->vals[se->nvals++] = v->str;
+		}
+		out->nexpr++;
+	}
+	tm_buf_release(&why);
+	return ok;
+}
+
+/* ---- dispatch ---- */
+typedef struct kind_entry {
+	const char *kind;
+	void (*fn)(tm_k8s_ctx *c);
+	bool cluster_scoped;
+} kind_entry;
+
+static void anp_fn(tm_k8s_ctx *c) { tm_k8s_anp(c, false); }
+static void banp_fn(tm_k8s_ctx *c) { tm_k8s_anp(c, true); }
+
+static const kind_entry kinds[] = {
+	{"Namespace", tm_k8s_namespace, true},
+	{"Pod", tm_k8s_pod, false},
+	{"Deployment", tm_k8s_workload, false},
+	{"ReplicaSet", tm_k8s_workload, false},
+	{"StatefulSet", tm_k8s_workload, false},
+	{"DaemonSet", tm_k8s_workload, false},
+	{"Job", tm_k8s_workload, false},
+	{"CronJob", tm_k8s_workload, false},
+	{"ReplicationController", tm_k8s_workload, false},
+	{"NetworkPolicy", tm_k8s_netpol, false},
+	{"AdminNetworkPolicy", anp_fn, true},
+	{"BaselineAdminNetworkPolicy", banp_fn, true},
+	{"Service", tm_k8s_service, false},
+	{"Ingress", tm_k8s_ingress, false},
+	{"Route", tm_k8s_route, false},
+	{"HTTPRoute", tm_k8s_httproute, false},
+};
+
+static void read_object(tm_model *m, const tm_load_opts *o, const tm_node *obj, const char *list_kind,
+			tm_err *err, unsigned depth);
+
+static void read_list(tm_model *m, const tm_load_opts *o, const tm_node *obj, const char *kind,
+		      tm_err *err, unsigned depth)
+{
+	tm_k8s_ctx c = {m, o, obj, kind, NULL, NULL, false, TM_OK};
+	const tm_node *items = tm_k8s_seq(&c, obj, "items", "items");
+	if (c.err && *err == TM_OK)
+		*err = c.err;
+	if (!items)
+		return;
+	/* a typed list (PodList) may leave kind out of its items */
+	const char *item_kind = NULL;
+	size_t kl = strlen(kind);
+	if (strcmp(kind, "List") != 0 && kl > 4)
+		item_kind = tm_intern_n(&m->strs, kind, kl - 4);
+	for (size_t i = 0; i < items->n; i++)
+		read_object(m, o, items->items[i], item_kind, err, depth + 1);
+}
+
+static void read_object(tm_model *m, const tm_load_opts *o, const tm_node *obj, const char *list_kind,
+			tm_err *err, unsigned depth)
+{
+	tm_k8s_ctx c = {m, o, obj, NULL, NULL, NULL, false, TM_OK};
+	if (obj->kind != TM_NODE_MAP) {
+		tm_diags_add(&m->diags, TM_DIAG_WARN, obj->loc,
+			     "not a Kubernetes object (%s at the top level); ignored", tm_node_kind_str(obj));
+		m->files_without_objects++;
+		tm_model_count_ignored(m, "(not an object)", obj->loc);
+		return;
+	}
+	const char *kind = NULL, *api = NULL;
+	const tm_node *kn = tm_node_get(obj, "kind");
+	if (kn && kn->kind == TM_NODE_SCALAR && kn->stype == TM_SCALAR_STR)
+		kind = kn->str;
+	if (!kind)
+		kind = list_kind;
+	const tm_node *an = tm_node_get(obj, "apiVersion");
+	if (an && an->kind == TM_NODE_SCALAR)
+		api = an->str;
+	if (!kind) {
+		tm_diags_add(&m->diags, TM_DIAG_WARN, obj->loc,
+			     "document has no \"kind\": not a Kubernetes object; ignored");
+		tm_model_count_ignored(m, "(no kind)", obj->loc);
+		return;
+	}
+	size_t kl = strlen(kind);
+	if (kl >= 4 && strcmp(kind + kl - 4, "List") == 0 && tm_node_get(obj, "items")) {
+		if (depth > 8) {
+			tm_diags_add(&m->diags, TM_DIAG_WARN, obj->loc, "%s nested too deeply; ignored", kind);
+			return;
+		}
+		read_list(m, o, obj, kind, err, depth);
+		return;
+	}
+	m->objects_read++;
+	if (m->objects_read > o->max_objects) {
+		if (m->objects_read == o->max_objects + 1) {
+			tm_diags_add(&m->diags, TM_DIAG_ERROR, obj->loc,
+				     "more than %zu objects (limit --max-objects)", o->max_objects);
+			if (*err == TM_OK)
+				*err = TM_ERR_LIMIT;
+		}
+		return;
+	}
+	/* the Ingress of networking.k8s.io and the Route of OpenShift; other
+	 * groups' objects of the same kind are not ours */
+	if (api && !strcmp(kind, "Route") && strncmp(api, "route.openshift.io/", 19) != 0) {
+		tm_model_count_ignored(m, kind, obj->loc);
+		return;
+	}
+	if (api && (!strcmp(kind, "AdminNetworkPolicy") || !strcmp(kind, "BaselineAdminNetworkPolicy")) &&
+	    strncmp(api, "policy.networking.k8s.io/", 25) != 0) {
+		tm_model_count_ignored(m, kind, obj->loc);
+		return;
+	}
+	const tm_node *meta = tm_node_get(obj, "metadata");
+	c.kind = kind;
+	for (size_t i = 0; i < TM_ARRAY_LEN(kinds); i++) {
+		if (strcmp(kinds[i].kind, kind) != 0)
+			continue;
+		if (meta && meta->kind != TM_NODE_MAP) {
+			tm_k8s_error(&c, meta, "metadata", "expected a map, got %s", tm_node_kind_str(meta));
+			goto out;
+		}
+		if (!tm_k8s_str(&c, meta, "name", "metadata.name", &c.name))
+			goto out;
+		if (!c.name) {
+			const char *gn = NULL;
+			tm_k8s_str(&c, meta, "generateName", "metadata.generateName", &gn);
+			if (gn)
+				c.name = gn;
+		}
+		if (!c.name) {
+			tm_k8s_error(&c, meta ? meta : obj, "metadata.name", "is required");
+			goto out;
+		}
+		if (!kinds[i].cluster_scoped) {
+			if (!tm_k8s_str(&c, meta, "namespace", "metadata.namespace", &c.ns))
+				goto out;
+			if (!c.ns || !*c.ns)
+				c.ns = tm_intern(&m->strs, "default");
+		}
+		kinds[i].fn(&c);
+		goto out;
+	}
+	tm_model_count_ignored(m, kind, obj->loc);
+out:
+	if (c.failed)
+		m->invalid_skipped++;
+	if (c.err && *err == TM_OK)
+		*err = c.err;
+}
+
+tm_err tm_load_buffer(tm_model *m, const char *name, const char *data, size_t len, bool is_json,
+		      const tm_load_opts *o)
+{
+	tm_docs docs = {0};
+	tm_srcloc eloc;
+	tm_buf emsg;
+	tm_err err = TM_OK;
+	name = tm_intern(&m->strs, name);
+	tm_buf_init(&emsg, 64 * 1024);
+	m->files_read++;
+	tm_err rc = tm_doc_parse(&m->arena, &m->strs, &o->limits, name, data, len, is_json, &docs,
+				 &eloc, &emsg);
+	size_t before = m->objects_read + m->nignored;
+	for (size_t i = 0; i < docs.n; i++)
+		read_object(m, o, docs.docs[i], NULL, &err, 0);
+	m->docs_read += docs.n;
+	m->empty_docs += docs.empty_docs;
+	if (rc != TM_OK) {
+		tm_diags_add(&m->diags, o->skip_invalid ? TM_DIAG_WARN : TM_DIAG_ERROR, eloc, "%s%s",
+			     tm_buf_str(&emsg),
+			     o->skip_invalid ? (docs.n ? " (rest of the file skipped)" : " (file skipped)") : "");
+		if (!o->skip_invalid && err == TM_OK)
+			err = rc;
+	} else if (docs.n == 0) {
+		tm_srcloc l = {name, 0, 0};
+		tm_diags_add(&m->diags, TM_DIAG_WARN, l, "no Kubernetes object in this file");
+		m->files_without_objects++;
+	}
+	(void)before;
+	tm_buf_release(&emsg);
+	return err;
+}
+
+static bool has_ext(const char *n, const char *e)
+{
+	size_t ln = strlen(n), le = strlen(e);
+	return ln > le && strcmp(n + ln - le, e) == 0;
+}
+
+static tm_err read_fp(tm_model *m, const char *name, FILE *f, bool is_json, const tm_load_opts *o)
+{
+	tm_buf b;
+	tm_buf_init(&b, o->limits.max_file_bytes + 1);
+	char chunk[65536];
+	size_t n;
+	tm_err rc = TM_OK;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		if (tm_buf_add(&b, chunk, n) != TM_OK) {
+			tm_srcloc l = {tm_intern(&m->strs, name), 0, 0};
+			tm_diags_add(&m->diags, TM_DIAG_ERROR, l,
+				     "file is larger than %zu bytes (limit --max-file-size)",
+				     o->limits.max_file_bytes);
+			rc = TM_ERR_LIMIT;
+			goto out;
+		}
+	}
+	if (ferror(f)) {
+		tm_srcloc l = {tm_intern(&m->strs, name), 0, 0};
+		tm_diags_add(&m->diags, TM_DIAG_ERROR, l, "read error: %s", strerror(errno));
+		rc = TM_ERR_IO;
+		goto out;
+	}
+	if (!is_json && !strcmp(name, "-")) {
+		/* stdin: JSON when the first non-blank byte opens a JSON value */
+		const char *s = tm_buf_str(&b);
+		while (*s == ' ' || *s == '\n' || *s == '\r' || *s == '\t')
+			s++;
+		is_json = *s == '{' || *s == '[';
+	}
+	rc = tm_load_buffer(m, name, tm_buf_str(&b), b.len, is_json, o);
+out:
+	tm_buf_release(&b);
+	return rc;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static tm_err load_dir(tm_model *m, const char *path, const tm_load_opts *o, unsigned depth)
+{
+	if (depth > 64)
+		return TM_OK;
+	DIR *d = opendir(path);
+	if (!d) {
+		tm_srcloc l = {tm_intern(&m->strs, path), 0, 0};
+		tm_diags_add(&m->diags, TM_DIAG_ERROR, l, "cannot read directory: %s", strerror(errno));
+		return TM_ERR_IO;
+	}
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		TM_HEAP_GROW(names, n, cap);
+		size_t len = strlen(path) + strlen(e->d_name) + 2;
+		names[n] = tm_xrealloc(NULL, len);
+		snprintf(names[n], len, "%s%s%s", path, has_ext(path, "/") ? "" : "/", e->d_name);
+		n++;
+	}
+	closedir(d);
+	qsort(names, n, sizeof *names, str_cmp);
+	tm_err rc = TM_OK;
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+		tm_err r = TM_OK;
+		if (stat(names[i], &st) == 0 && S_ISDIR(st.st_mode))
+			r = load_dir(m, names[i], o, depth + 1);
+		else if (has_ext(names[i], ".yaml") || has_ext(names[i], ".yml") || has_ext(names[i], ".json"))
+			r = tm_load_path(m, names[i], o);
+		if (r != TM_OK && rc == TM_OK)
+			rc = r;
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+tm_err tm_load_path(tm_model *m, const char *path, const tm_load_opts *o)
+{
+	if (!strcmp(path, "-"))
+		return read_fp(m, "-", stdin, false, o);
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		tm_srcloc l = {tm_intern(&m->strs, path), 0, 0};
+		tm_diags_add(&m->diags, TM_DIAG_ERROR, l, "cannot open: %s", strerror(errno));
+		return TM_ERR_IO;
+	}
+	if (S_ISDIR(st.st_mode))
+		return load_dir(m, path, o, 0);
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		tm_srcloc l = {tm_intern(&m->strs, path), 0, 0};
+		tm_diags_add(&m->diags, TM_DIAG_ERROR, l, "cannot open: %s", strerror(errno));
+		return TM_ERR_IO;
+	}
+	tm_err rc = read_fp(m, path, f, has_ext(path, ".json"), o);
+	fclose(f);
+	return rc;
+}
+
+tm_err tm_load_finish(tm_model *m, const tm_load_opts *o)
+{
+	(void)o;
+	for (size_t i = 0; i < m->nworkloads; i++) {
+		tm_workload *w = m->workloads[i];
+		w->nsp = tm_model_namespace(m, w->ns, true);
+	}
+	for (size_t i = 0; i < m->nnetpols; i++)
+		tm_model_namespace(m, m->netpols[i]->ns, true);
+	tm_model_finish(m);
+	return TM_OK;
+}

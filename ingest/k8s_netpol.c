@@ -1,0 +1,567 @@
+/* k8s_netpol.c - NetworkPolicy (networking.k8s.io/v1) and
+ * AdminNetworkPolicy / BaselineAdminNetworkPolicy (policy.networking.k8s.io
+ * v1alpha1), validated as the API server does. */
+#include "ingest/k8s.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *ignore_annotation(const tm_node *meta)
+{
+	const tm_node *v = tm_node_get(tm_node_get(meta, "annotations"), "trustmap.io/ignore");
+	return v && v->kind == TM_NODE_SCALAR ? v->str : NULL;
+}
+
+/* Fold the numeric port entries of a rule into rule->fixed. */
+static void rule_settle(tm_model *m, tm_rule *r)
+{
+	const tm_ports *u = tm_ports_empty(m->ports);
+	if (r->all_ports) {
+		r->fixed = tm_ports_all(m->ports);
+		return;
+	}
+	for (size_t i = 0; i < r->nports; i++) {
+		tm_portspec *p = &r->ports[i];
+		if (p->name) {
+			r->has_named = true;
+			continue;
+		}
+		if (p->port == 0)
+			u = tm_ports_union(m->ports, u, tm_ports_range(m->ports, p->proto, 1, 65535));
+		else
+			u = tm_ports_union(m->ports, u, tm_ports_range(m->ports, p->proto, p->port,
+								       p->end_port ? p->end_port : p->port));
+	}
+	r->fixed = u;
+}
+
+/* ipBlock {cidr, except} */
+static bool read_ipblock(tm_k8s_ctx *c, const tm_node *ib, const char *field, tm_peer *peer)
+{
+	const char *cidr = NULL;
+	if (ib->kind != TM_NODE_MAP) {
+		tm_k8s_error(c, ib, field, "expected a map, got %s", tm_node_kind_str(ib));
+		return false;
+	}
+	if (!tm_k8s_str(c, ib, "cidr", field, &cidr))
+		return false;
+	tm_iprange r;
+	bool v4;
+	if (!cidr || !tm_cidr_parse(cidr, &r, &v4)) {
+		tm_k8s_error(c, tm_node_get(ib, "cidr") ? tm_node_get(ib, "cidr") : ib, field,
+			     "cidr: \"%s\" is not a valid CIDR", cidr ? cidr : "");
+		return false;
+	}
+	peer->kind = TM_PEER_IPBLOCK;
+	peer->cidr = cidr;
+	peer->has_v6 = !v4;
+	tm_ipset_init(&peer->ips);
+	tm_ipset_add(&peer->ips, r);
+	const tm_node *ex = tm_k8s_seq(c, ib, "except", field);
+	if (c->failed)
+		return false;
+	for (size_t i = 0; ex && i < ex->n; i++) {
+		tm_iprange e;
+		bool ev4;
+		const tm_node *en = ex->items[i];
+		if (en->kind != TM_NODE_SCALAR || !tm_cidr_parse(en->str, &e, &ev4)) {
+			tm_k8s_error(c, en, field, "except[%zu]: \"%s\" is not a valid CIDR", i,
+				     en->kind == TM_NODE_SCALAR ? en->str : "");
+			return false;
+		}
+		if (ev4 != v4 || tm_ip_cmp(e.lo, r.lo) < 0 || tm_ip_cmp(e.hi, r.hi) > 0 ||
+		    (tm_ip_cmp(e.lo, r.lo) == 0 && tm_ip_cmp(e.hi, r.hi) == 0)) {
+			tm_k8s_error(c, en, field, "except[%zu]: \"%s\" must be a strict subset of cidr \"%s\"",
+				     i, en->str, cidr);
+			return false;
+		}
+		tm_ipset_subtract(&peer->ips, e);
+	}
+	return true;
+}
+
+static bool read_np_peer(tm_k8s_ctx *c, const tm_node *p, const char *field, tm_peer *peer)
+{
+	peer->loc = p->loc;
+	if (p->kind != TM_NODE_MAP) {
+		tm_k8s_error(c, p, field, "expected a map, got %s", tm_node_kind_str(p));
+		return false;
+	}
+	const tm_node *ps = tm_node_get(p, "podSelector");
+	const tm_node *ns = tm_node_get(p, "namespaceSelector");
+	const tm_node *ib = tm_node_get(p, "ipBlock");
+	bool hps = !tm_node_is_null(ps), hns = !tm_node_is_null(ns), hib = !tm_node_is_null(ib);
+	if (!hps && !hns && !hib) {
+		tm_k8s_error(c, p, field, "must specify at least one of podSelector, namespaceSelector, ipBlock");
+		return false;
+	}
+	if (hib && (hps || hns)) {
+		tm_k8s_error(c, p, field, "may not specify ipBlock together with podSelector or namespaceSelector");
+		return false;
+	}
+	if (hib)
+		return read_ipblock(c, ib, field, peer);
+	peer->kind = TM_PEER_SELECTOR;
+	peer->has_pod_sel = hps;
+	peer->has_ns_sel = hns;
+	return tm_k8s_selector(c, ps, field, &peer->pod_sel) && tm_k8s_selector(c, ns, field, &peer->ns_sel);
+}
+
+static bool read_np_port(tm_k8s_ctx *c, const tm_node *p, const char *field, tm_portspec *ps)
+{
+	ps->loc = p->loc;
+	if (p->kind != TM_NODE_MAP) {
+		tm_k8s_error(c, p, field, "expected a map, got %s", tm_node_kind_str(p));
+		return false;
+	}
+	const char *proto = NULL;
+	if (!tm_k8s_str(c, p, "protocol", field, &proto))
+		return false;
+	ps->proto = TM_PROTO_TCP;
+	if (proto && !tm_proto_parse(proto, &ps->proto)) {
+		tm_k8s_error(c, tm_node_get(p, "protocol"), field, "protocol: \"%s\" is not one of TCP, UDP, SCTP", proto);
+		return false;
+	}
+	const tm_node *pn = tm_node_get(p, "port");
+	long long end = 0;
+	bool has_end = false;
+	if (!tm_k8s_int(c, p, "endPort", field, &end, &has_end))
+		return false;
+	if (!tm_node_is_null(pn)) {
+		long long iv = 0;
+		const char *sv = NULL;
+		bool is_int;
+		if (!tm_k8s_int_or_str(c, pn, field, &iv, &sv, &is_int))
+			return false;
+		if (is_int) {
+			if (iv < 1 || iv > 65535) {
+				tm_k8s_error(c, pn, field, "port: %lld must be between 1 and 65535", iv);
+				return false;
+			}
+			ps->port = (uint32_t)iv;
+		} else {
+			tm_buf why;
+			tm_buf_init(&why, 1024);
+			bool ok = tm_valid_port_name(sv, &why);
+			if (!ok)
+				tm_k8s_error(c, pn, field, "%s", tm_buf_str(&why));
+			tm_buf_release(&why);
+			if (!ok)
+				return false;
+			ps->name = sv;
+		}
+	}
+	if (has_end) {
+		if (ps->name || !ps->port) {
+			tm_k8s_error(c, tm_node_get(p, "endPort"), field,
+				     "endPort may only be given with a numeric port");
+			return false;
+		}
+		if (end < ps->port || end > 65535) {
+			tm_k8s_error(c, tm_node_get(p, "endPort"), field,
+				     "endPort %lld must be between port %u and 65535", end, ps->port);
+			return false;
+		}
+		ps->end_port = (uint32_t)end;
+	}
+	return true;
+}
+
+static bool read_np_rules(tm_k8s_ctx *c, const tm_node *spec, bool ingress, tm_rule **out, size_t *nout)
+{
+	tm_model *m = c->m;
+	const char *dir = ingress ? "spec.ingress" : "spec.egress";
+	const char *peers_key = ingress ? "from" : "to";
+	const tm_node *rules = tm_k8s_seq(c, spec, ingress ? "ingress" : "egress", dir);
+	*out = NULL;
+	*nout = 0;
+	if (c->failed)
+		return false;
+	if (!rules)
+		return true;
+	*out = tm_arena_alloc(&m->arena, (rules->n ? rules->n : 1) * sizeof(tm_rule));
+	for (size_t i = 0; i < rules->n; i++) {
+		const tm_node *rn = rules->items[i];
+		tm_rule *r = &(*out)[i];
+		r->action = TM_ACT_ALLOW;
+		r->index = i;
+		r->loc = rn->loc;
+		char field[96];
+		if (tm_node_is_null(rn)) {
+			/* "- {}" written as "-": allows everything */
+			r->all_peers = r->all_ports = true;
+			rule_settle(m, r);
+			continue;
+		}
+		if (rn->kind != TM_NODE_MAP) {
+			tm_k8s_error(c, rn, dir, "[%zu]: expected a map, got %s", i, tm_node_kind_str(rn));
+			return false;
+		}
+		snprintf(field, sizeof field, "%s[%zu].%s", dir, i, peers_key);
+		const tm_node *peers = tm_k8s_seq(c, rn, peers_key, field);
+		if (c->failed)
+			return false;
+		if (!peers || peers->n == 0)
+			r->all_peers = true;
+		else {
+			r->peers = tm_arena_alloc(&m->arena, peers->n * sizeof(tm_peer));
+			for (size_t j = 0; j < peers->n; j++) {
+				snprintf(field, sizeof field, "%s[%zu].%s[%zu]", dir, i, peers_key, j);
+				if (!read_np_peer(c, peers->items[j], field, &r->peers[j])) {
+					r->npeers = j;
+					return false;
+				}
+				r->npeers = j + 1;
+			}
+		}
+		snprintf(field, sizeof field, "%s[%zu].ports", dir, i);
+		const tm_node *ports = tm_k8s_seq(c, rn, "ports", field);
+		if (c->failed)
+			return false;
+		if (!ports || ports->n == 0)
+			r->all_ports = true;
+		else {
+			r->ports = tm_arena_alloc(&m->arena, ports->n * sizeof(tm_portspec));
+			for (size_t j = 0; j < ports->n; j++) {
+				snprintf(field, sizeof field, "%s[%zu].ports[%zu]", dir, i, j);
+				if (!read_np_port(c, ports->items[j], field, &r->ports[j]))
+					return false;
+				r->nports++;
+			}
+		}
+		/* a named port towards an ipBlock cannot be resolved */
+		for (size_t j = 0; j < r->npeers; j++)
+			for (size_t k = 0; k < r->nports; k++)
+				if (r->peers[j].kind == TM_PEER_IPBLOCK && r->ports[k].name && !ingress) {
+					tm_k8s_warn(c, rn,
+						    "%s[%zu]: named port \"%s\" cannot be resolved for ipBlock peers",
+						    dir, i, r->ports[k].name);
+					goto settled;
+				}
+settled:
+		rule_settle(m, r);
+		*nout = i + 1;
+	}
+	return true;
+}
+
+void tm_k8s_netpol(tm_k8s_ctx *c)
+{
+	tm_model *m = c->m;
+	const tm_node *meta = tm_node_get(c->obj, "metadata");
+	const tm_node *spec = tm_k8s_map(c, c->obj, "spec", "spec");
+	if (c->failed)
+		return;
+	for (size_t i = 0; i < m->nnetpols; i++)
+		if (m->netpols[i]->ns == c->ns && !strcmp(m->netpols[i]->name, c->name)) {
+			tm_k8s_error(c, c->obj, NULL, "duplicate NetworkPolicy (first at %s:%u)",
+				     m->netpols[i]->loc.file, m->netpols[i]->loc.line);
+			return;
+		}
+	tm_netpol *np = tm_arena_alloc(&m->arena, sizeof *np);
+	np->ns = c->ns;
+	np->name = c->name;
+	np->loc = c->obj->loc;
+	np->ignore = ignore_annotation(meta);
+	if (!tm_k8s_selector(c, tm_node_get(spec, "podSelector"), "spec.podSelector", &np->pod_sel))
+		return;
+	if (!read_np_rules(c, spec, true, &np->in_rules, &np->nin) ||
+	    !read_np_rules(c, spec, false, &np->eg_rules, &np->neg))
+		return;
+	const tm_node *types = tm_k8s_seq(c, spec, "policyTypes", "spec.policyTypes");
+	if (c->failed)
+		return;
+	if (types && types->n) {
+		for (size_t i = 0; i < types->n; i++) {
+			const tm_node *t = types->items[i];
+			if (t->kind == TM_NODE_SCALAR && !strcmp(t->str, "Ingress"))
+				np->ingress = true;
+			else if (t->kind == TM_NODE_SCALAR && !strcmp(t->str, "Egress"))
+				np->egress = true;
+			else {
+				tm_k8s_error(c, t, "spec.policyTypes", "\"%s\" is not one of Ingress, Egress",
+					     t->kind == TM_NODE_SCALAR ? t->str : tm_node_kind_str(t));
+				return;
+			}
+		}
+	} else {
+		np->ingress = true;
+		np->egress = np->neg > 0;
+	}
+	TM_ARENA_GROW(&m->arena, m->netpols, m->nnetpols, m->cap_np);
+	m->netpols[m->nnetpols++] = np;
+}
+
+/* ---- AdminNetworkPolicy / BaselineAdminNetworkPolicy ---- */
+static bool read_anp_ports(tm_k8s_ctx *c, const tm_node *rn, const char *field, tm_rule *r)
+{
+	const tm_node *ports = tm_k8s_seq(c, rn, "ports", field);
+	if (c->failed)
+		return false;
+	if (!ports || ports->n == 0) {
+		r->all_ports = true;
+		return true;
+	}
+	r->ports = tm_arena_alloc(&c->m->arena, ports->n * sizeof(tm_portspec));
+	for (size_t j = 0; j < ports->n; j++) {
+		const tm_node *p = ports->items[j];
+		tm_portspec *ps = &r->ports[r->nports];
+		ps->loc = p->loc;
+		const tm_node *pn = tm_node_get(p, "portNumber");
+		const tm_node *named = tm_node_get(p, "namedPort");
+		const tm_node *pr = tm_node_get(p, "portRange");
+		int given = !tm_node_is_null(pn) + !tm_node_is_null(named) + !tm_node_is_null(pr);
+		if (p->kind != TM_NODE_MAP || given != 1) {
+			tm_k8s_error(c, p, field, "[%zu]: exactly one of portNumber, namedPort, portRange is required", j);
+			return false;
+		}
+		const char *proto = NULL;
+		ps->proto = TM_PROTO_TCP;
+		if (named) {
+			if (named->kind != TM_NODE_SCALAR) {
+				tm_k8s_error(c, named, field, "[%zu].namedPort: expected a string", j);
+				return false;
+			}
+			ps->name = named->str;
+			ps->proto_from_pod = true;
+		} else {
+			const tm_node *x = pn ? pn : pr;
+			long long a = 0, b = 0;
+			bool ha = false, hb = false;
+			if (!tm_k8s_str(c, x, "protocol", field, &proto))
+				return false;
+			if (proto && !tm_proto_parse(proto, &ps->proto)) {
+				tm_k8s_error(c, x, field, "[%zu]: protocol \"%s\" is not one of TCP, UDP, SCTP", j, proto);
+				return false;
+			}
+			if (pn) {
+				if (!tm_k8s_int(c, pn, "port", field, &a, &ha))
+					return false;
+				b = a;
+				hb = ha;
+			} else if (!tm_k8s_int(c, pr, "start", field, &a, &ha) ||
+				   !tm_k8s_int(c, pr, "end", field, &b, &hb))
+				return false;
+			if (!ha || !hb || a < 1 || a > 65535 || b < a || b > 65535) {
+				tm_k8s_error(c, x, field, "[%zu]: ports must satisfy 1 <= start <= end <= 65535", j);
+				return false;
+			}
+			ps->port = (uint32_t)a;
+			ps->end_port = (uint32_t)b;
+		}
+		r->nports++;
+	}
+	return true;
+}
+
+static bool read_anp_peer(tm_k8s_ctx *c, const tm_node *p, const char *field, bool egress, tm_peer *peer)
+{
+	peer->loc = p->loc;
+	if (p->kind != TM_NODE_MAP || p->n != 1) {
+		tm_k8s_error(c, p, field, "exactly one of namespaces, pods%s is required",
+			     egress ? ", nodes, networks" : "");
+		return false;
+	}
+	const char *k = p->pairs[0].key->str;
+	const tm_node *v = p->pairs[0].val;
+	peer->kind = TM_PEER_SELECTOR;
+	if (!strcmp(k, "namespaces")) {
+		peer->has_ns_sel = true;
+		peer->has_pod_sel = false;
+		return tm_k8s_selector(c, v, field, &peer->ns_sel);
+	}
+	if (!strcmp(k, "pods")) {
+		peer->has_ns_sel = peer->has_pod_sel = true;
+		if (v->kind != TM_NODE_MAP) {
+			tm_k8s_error(c, v, field, "pods: expected a map");
+			return false;
+		}
+		return tm_k8s_selector(c, tm_node_get(v, "namespaceSelector"), field, &peer->ns_sel) &&
+		       tm_k8s_selector(c, tm_node_get(v, "podSelector"), field, &peer->pod_sel);
+	}
+	if (egress && !strcmp(k, "nodes")) {
+		peer->kind = TM_PEER_NODES;
+		tm_k8s_warn(c, v, "%s: nodes peers are not modelled; ignored", field);
+		return true;
+	}
+	if (egress && !strcmp(k, "networks")) {
+		peer->kind = TM_PEER_IPBLOCK;
+		tm_ipset_init(&peer->ips);
+		if (v->kind != TM_NODE_SEQ) {
+			tm_k8s_error(c, v, field, "networks: expected a list of CIDRs");
+			return false;
+		}
+		for (size_t i = 0; i < v->n; i++) {
+			tm_iprange r;
+			bool v4;
+			const tm_node *cn = v->items[i];
+			if (cn->kind != TM_NODE_SCALAR || !tm_cidr_parse(cn->str, &r, &v4)) {
+				tm_k8s_error(c, cn, field, "networks[%zu]: \"%s\" is not a valid CIDR", i,
+					     cn->kind == TM_NODE_SCALAR ? cn->str : "");
+				return false;
+			}
+			if (!v4)
+				peer->has_v6 = true;
+			tm_ipset_add(&peer->ips, r);
+			if (!peer->cidr)
+				peer->cidr = cn->str;
+		}
+		return true;
+	}
+	tm_k8s_error(c, p, field, "unknown peer type \"%s\"", k);
+	return false;
+}
+
+static bool read_anp_rules(tm_k8s_ctx *c, const tm_node *spec, bool baseline, bool ingress,
+			   tm_rule **out, size_t *nout)
+{
+	tm_model *m = c->m;
+	const char *dir = ingress ? "spec.ingress" : "spec.egress";
+	const tm_node *rules = tm_k8s_seq(c, spec, ingress ? "ingress" : "egress", dir);
+	*out = NULL;
+	*nout = 0;
+	if (c->failed)
+		return false;
+	if (!rules)
+		return true;
+	if (rules->n > 100) {
+		tm_k8s_error(c, rules, dir, "at most 100 rules are allowed, got %zu", rules->n);
+		return false;
+	}
+	*out = tm_arena_alloc(&m->arena, (rules->n ? rules->n : 1) * sizeof(tm_rule));
+	for (size_t i = 0; i < rules->n; i++) {
+		const tm_node *rn = rules->items[i];
+		tm_rule *r = &(*out)[i];
+		char field[96];
+		snprintf(field, sizeof field, "%s[%zu]", dir, i);
+		r->index = i;
+		r->loc = rn->loc;
+		const char *action = NULL;
+		if (rn->kind != TM_NODE_MAP) {
+			tm_k8s_error(c, rn, field, "expected a map");
+			return false;
+		}
+		if (!tm_k8s_str(c, rn, "name", field, &r->name) || !tm_k8s_str(c, rn, "action", field, &action))
+			return false;
+		if (action && !strcmp(action, "Allow"))
+			r->action = TM_ACT_ALLOW;
+		else if (action && !strcmp(action, "Deny"))
+			r->action = TM_ACT_DENY;
+		else if (action && !strcmp(action, "Pass") && !baseline)
+			r->action = TM_ACT_PASS;
+		else {
+			tm_k8s_error(c, tm_node_get(rn, "action") ? tm_node_get(rn, "action") : rn, field,
+				     "action: \"%s\" is not one of %s", action ? action : "",
+				     baseline ? "Allow, Deny" : "Allow, Deny, Pass");
+			return false;
+		}
+		const char *pk = ingress ? "from" : "to";
+		const tm_node *peers = tm_k8s_seq(c, rn, pk, field);
+		if (c->failed)
+			return false;
+		if (!peers || peers->n == 0) {
+			tm_k8s_error(c, rn, field, "%s: at least one peer is required", pk);
+			return false;
+		}
+		r->peers = tm_arena_alloc(&m->arena, peers->n * sizeof(tm_peer));
+		for (size_t j = 0; j < peers->n; j++) {
+			char pf[128];
+			snprintf(pf, sizeof pf, "%s.%s[%zu]", field, pk, j);
+			if (!read_anp_peer(c, peers->items[j], pf, !ingress, &r->peers[j])) {
+				r->npeers = j;
+				return false;
+			}
+			r->npeers = j + 1;
+		}
+		char pf[128];
+		snprintf(pf, sizeof pf, "%s.ports", field);
+		if (!read_anp_ports(c, rn, pf, r))
+			return false;
+		rule_settle(m, r);
+		*nout = i + 1;
+	}
+	return true;
+}
+
+void tm_k8s_anp(tm_k8s_ctx *c, bool baseline)
+{
+	tm_model *m = c->m;
+	const tm_node *meta = tm_node_get(c->obj, "metadata");
+	const tm_node *spec = tm_k8s_map(c, c->obj, "spec", "spec");
+	if (c->failed)
+		return;
+	tm_anp *a = tm_arena_alloc(&m->arena, sizeof *a);
+	a->baseline = baseline;
+	a->name = c->name;
+	a->loc = c->obj->loc;
+	a->ignore = ignore_annotation(meta);
+	if (baseline) {
+		if (strcmp(c->name, "default") != 0) {
+			tm_k8s_error(c, c->obj, "metadata.name", "a BaselineAdminNetworkPolicy must be named \"default\"");
+			return;
+		}
+		if (m->banp) {
+			tm_k8s_error(c, c->obj, NULL, "only one BaselineAdminNetworkPolicy is allowed (first at %s:%u)",
+				     m->banp->loc.file, m->banp->loc.line);
+			return;
+		}
+	} else {
+		long long prio = 0;
+		bool has = false;
+		if (!tm_k8s_int(c, spec, "priority", "spec.priority", &prio, &has))
+			return;
+		if (!has || prio < 0 || prio > 1000) {
+			tm_k8s_error(c, tm_node_get(spec, "priority") ? tm_node_get(spec, "priority") : spec,
+				     "spec.priority", "must be between 0 and 1000");
+			return;
+		}
+		a->priority = (int)prio;
+		for (size_t i = 0; i < m->nanps; i++) {
+			if (!strcmp(m->anps[i]->name, c->name)) {
+				tm_k8s_error(c, c->obj, NULL, "duplicate AdminNetworkPolicy (first at %s:%u)",
+					     m->anps[i]->loc.file, m->anps[i]->loc.line);
+				return;
+			}
+			if (m->anps[i]->priority == a->priority) {
+				tm_k8s_error(c, tm_node_get(spec, "priority"), "spec.priority",
+					     "priority %d is also used by AdminNetworkPolicy %s (%s:%u)", a->priority,
+					     m->anps[i]->name, m->anps[i]->loc.file, m->anps[i]->loc.line);
+				return;
+			}
+		}
+	}
+	const tm_node *subj = tm_k8s_map(c, spec, "subject", "spec.subject");
+	if (c->failed)
+		return;
+	if (!subj || subj->n != 1) {
+		tm_k8s_error(c, subj ? subj : spec, "spec.subject", "exactly one of namespaces, pods is required");
+		return;
+	}
+	const char *sk = subj->pairs[0].key->str;
+	const tm_node *sv = subj->pairs[0].val;
+	if (!strcmp(sk, "namespaces")) {
+		if (!tm_k8s_selector(c, sv, "spec.subject.namespaces", &a->subj_ns))
+			return;
+	} else if (!strcmp(sk, "pods")) {
+		a->subject_pods = true;
+		if (sv->kind != TM_NODE_MAP) {
+			tm_k8s_error(c, sv, "spec.subject.pods", "expected a map");
+			return;
+		}
+		if (!tm_k8s_selector(c, tm_node_get(sv, "namespaceSelector"), "spec.subject.pods.namespaceSelector", &a->subj_ns) ||
+		    !tm_k8s_selector(c, tm_node_get(sv, "podSelector"), "spec.subject.pods.podSelector", &a->subj_pod))
+			return;
+	} else {
+		tm_k8s_error(c, subj, "spec.subject", "unknown subject \"%s\"", sk);
+		return;
+	}
+	if (!read_anp_rules(c, spec, baseline, true, &a->in_rules, &a->nin) ||
+	    !read_anp_rules(c, spec, baseline, false, &a->eg_rules, &a->neg))
+		return;
+	if (baseline)
+		m->banp = a;
+	else {
+		TM_ARENA_GROW(&m->arena, m->anps, m->nanps, m->cap_anp);
+		m->anps[m->nanps++] = a;
+	}
+}

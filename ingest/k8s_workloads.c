@@ -1,0 +1,257 @@
+/* k8s_workloads.c - Namespaces, Pods and workload controllers. */
+#include "ingest/k8s.h"
+
+#include <string.h>
+
+static const char *ignore_annotation(tm_k8s_ctx *c, const tm_node *meta)
+{
+	const tm_node *ann = tm_node_get(meta, "annotations");
+	const tm_node *v = tm_node_get(ann, "trustmap.io/ignore");
+	return v && v->kind == TM_NODE_SCALAR ? v->str : NULL;
+}
+
+void tm_k8s_namespace(tm_k8s_ctx *c)
+{
+	tm_model *m = c->m;
+	const tm_node *meta = tm_node_get(c->obj, "metadata");
+	tm_labels l;
+	if (!tm_k8s_labels(c, tm_node_get(meta, "labels"), "metadata.labels", &l, true))
+		return;
+	tm_namespace *ns = tm_model_namespace(m, c->name, false);
+	if (ns && ns->declared) {
+		tm_k8s_error(c, c->obj, NULL, "duplicate Namespace (first at %s:%u)", ns->loc.file, ns->loc.line);
+		return;
+	}
+	if (!ns)
+		ns = tm_model_namespace(m, c->name, true);
+	ns->labels = tm_labels_with(&m->arena, &l, tm_intern(&m->strs, "kubernetes.io/metadata.name"), ns->name);
+	ns->declared = true;
+	ns->loc = c->obj->loc;
+	ns->ignore = ignore_annotation(c, meta);
+}
+
+/* containers[].ports of a pod spec */
+static bool read_ports(tm_k8s_ctx *c, const tm_node *spec, const char *field, tm_cport **out, size_t *nout)
+{
+	tm_model *m = c->m;
+	size_t cap = 0;
+	*out = NULL;
+	*nout = 0;
+	static const char *lists[] = {"containers", "initContainers"};
+	for (size_t li = 0; li < 2; li++) {
+		const tm_node *cs = tm_k8s_seq(c, spec, lists[li], field);
+		if (c->failed)
+			return false;
+		for (size_t i = 0; cs && i < cs->n; i++) {
+			const tm_node *ps = tm_k8s_seq(c, cs->items[i], "ports", field);
+			if (c->failed)
+				return false;
+			/* init containers' ports only matter for sidecars (restartPolicy Always) */
+			if (li == 1) {
+				const char *rp = NULL;
+				tm_k8s_str(c, cs->items[i], "restartPolicy", field, &rp);
+				if (!rp || strcmp(rp, "Always"))
+					continue;
+			}
+			for (size_t j = 0; ps && j < ps->n; j++) {
+				const tm_node *p = ps->items[j];
+				long long port = 0;
+				bool has = false;
+				const char *name = NULL, *proto = NULL;
+				if (!tm_k8s_int(c, p, "containerPort", field, &port, &has) ||
+				    !tm_k8s_str(c, p, "name", field, &name) ||
+				    !tm_k8s_str(c, p, "protocol", field, &proto))
+					return false;
+				if (!has || port < 1 || port > 65535) {
+					tm_k8s_error(c, p, "containerPort", "must be between 1 and 65535");
+					return false;
+				}
+				tm_proto pr = TM_PROTO_TCP;
+				if (proto && !tm_proto_parse(proto, &pr)) {
+					tm_k8s_error(c, tm_node_get(p, "protocol"), "protocol",
+						     "\"%s\" is not one of TCP, UDP, SCTP", proto);
+					return false;
+				}
+				TM_ARENA_GROW(&m->arena, *out, *nout, cap);
+				(*out)[*nout].name = name && *name ? name : NULL;
+				(*out)[*nout].port = (uint32_t)port;
+				(*out)[*nout].proto = pr;
+				(*nout)++;
+			}
+		}
+	}
+	return true;
+}
+
+static tm_workload *new_workload(tm_k8s_ctx *c, const char *kind, const char *name)
+{
+	tm_model *m = c->m;
+	tm_workload *w = tm_arena_alloc(&m->arena, sizeof *w);
+	w->kind = tm_intern(&m->strs, kind);
+	w->ns = c->ns;
+	w->name = tm_intern(&m->strs, name);
+	w->display = tm_intern(&m->strs, tm_arena_printf(&m->arena, "%s/%s[%s]", w->ns, w->name, w->kind));
+	w->replicas = 1;
+	w->loc = c->obj->loc;
+	TM_ARENA_GROW(&m->arena, m->workloads, m->nworkloads, m->cap_wl);
+	m->workloads[m->nworkloads++] = w;
+	return w;
+}
+
+void tm_k8s_workload(tm_k8s_ctx *c)
+{
+	tm_model *m = c->m;
+	const tm_node *meta = tm_node_get(c->obj, "metadata");
+	const tm_node *spec = tm_k8s_map(c, c->obj, "spec", "spec");
+	if (c->failed)
+		return;
+	const tm_node *tmpl;
+	const char *tfield = "spec.template";
+	if (!strcmp(c->kind, "CronJob")) {
+		const tm_node *jt = tm_k8s_map(c, spec, "jobTemplate", "spec.jobTemplate");
+		const tm_node *js = tm_k8s_map(c, jt, "spec", "spec.jobTemplate.spec");
+		tmpl = tm_k8s_map(c, js, "template", "spec.jobTemplate.spec.template");
+		tfield = "spec.jobTemplate.spec.template";
+	} else
+		tmpl = tm_k8s_map(c, spec, "template", "spec.template");
+	if (c->failed)
+		return;
+	const tm_node *tmeta = tm_k8s_map(c, tmpl, "metadata", tfield);
+	const tm_node *tspec = tm_k8s_map(c, tmpl, "spec", tfield);
+	tm_labels labels;
+	if (c->failed || !tm_k8s_labels(c, tm_node_get(tmeta, "labels"), "spec.template.metadata.labels", &labels, true))
+		return;
+	long long replicas = 1;
+	bool has = false;
+	if (!tm_k8s_int(c, spec, !strcmp(c->kind, "Job") ? "parallelism" : "replicas", "spec.replicas",
+			&replicas, &has))
+		return;
+	if (replicas < 0) {
+		tm_k8s_error(c, tm_node_get(spec, "replicas"), "spec.replicas", "must not be negative");
+		return;
+	}
+	tm_cport *ports;
+	size_t nports;
+	if (!read_ports(c, tspec, "spec.template.spec.containers", &ports, &nports))
+		return;
+	const char *sa = NULL;
+	bool hostnet = false;
+	if (!tm_k8s_str(c, tspec, "serviceAccountName", "serviceAccountName", &sa) ||
+	    !tm_k8s_bool(c, tspec, "hostNetwork", "hostNetwork", &hostnet))
+		return;
+	tm_workload *dup = tm_model_find_workload(m, c->ns, c->kind, c->name);
+	if (dup && !dup->from_pods) {
+		tm_k8s_error(c, c->obj, NULL, "duplicate %s (first at %s:%u)", c->kind, dup->loc.file, dup->loc.line);
+		return;
+	}
+	tm_workload *w = dup ? dup : new_workload(c, c->kind, c->name);
+	w->labels = labels;
+	w->replicas = has ? (unsigned)(replicas > 1000000 ? 1000000 : replicas) : 1;
+	w->ports = ports;
+	w->nports = nports;
+	w->service_account = sa;
+	w->host_network = hostnet;
+	w->from_pods = false;
+	w->loc = c->obj->loc;
+	w->ignore = ignore_annotation(c, meta);
+}
+
+void tm_k8s_pod(tm_k8s_ctx *c)
+{
+	tm_model *m = c->m;
+	const tm_node *meta = tm_node_get(c->obj, "metadata");
+	const tm_node *spec = tm_k8s_map(c, c->obj, "spec", "spec");
+	const tm_node *status = tm_k8s_map(c, c->obj, "status", "status");
+	if (c->failed)
+		return;
+	if (strncmp(c->name, "virt-launcher-", 14) == 0) {
+		tm_k8s_warn(c, c->obj, "KubeVirt launcher pod ignored (as NPA does)");
+		tm_model_count_ignored(m, "Pod (virt-launcher)", c->obj->loc);
+		return;
+	}
+	tm_labels labels;
+	if (!tm_k8s_labels(c, tm_node_get(meta, "labels"), "metadata.labels", &labels, true))
+		return;
+	tm_cport *ports;
+	size_t nports;
+	if (!read_ports(c, spec, "spec.containers", &ports, &nports))
+		return;
+	/* controller owner */
+	const char *okind = NULL, *oname = NULL;
+	const tm_node *owners = tm_k8s_seq(c, meta, "ownerReferences", "metadata.ownerReferences");
+	if (c->failed)
+		return;
+	for (size_t i = 0; owners && i < owners->n; i++) {
+		bool ctl = false;
+		const char *k = NULL, *n = NULL;
+		if (!tm_k8s_bool(c, owners->items[i], "controller", "ownerReferences.controller", &ctl) ||
+		    !tm_k8s_str(c, owners->items[i], "kind", "ownerReferences.kind", &k) ||
+		    !tm_k8s_str(c, owners->items[i], "name", "ownerReferences.name", &n))
+			return;
+		if (ctl && k && n && strcmp(k, "Node") != 0) {
+			okind = k;
+			oname = n;
+			break;
+		}
+	}
+	const char *node = NULL, *sa = NULL;
+	bool hostnet = false;
+	if (!tm_k8s_str(c, spec, "nodeName", "spec.nodeName", &node) ||
+	    !tm_k8s_str(c, spec, "serviceAccountName", "spec.serviceAccountName", &sa) ||
+	    !tm_k8s_bool(c, spec, "hostNetwork", "spec.hostNetwork", &hostnet))
+		return;
+	tm_pod *p = tm_arena_alloc(&m->arena, sizeof *p);
+	p->ns = c->ns;
+	p->name = c->name;
+	p->node = node;
+	p->labels = labels;
+	p->loc = c->obj->loc;
+	/* IPs: status.podIPs[].ip, else status.podIP */
+	const tm_node *ips = tm_k8s_seq(c, status, "podIPs", "status.podIPs");
+	const char *one = NULL;
+	tm_k8s_str(c, status, "podIP", "status.podIP", &one);
+	if (c->failed)
+		return;
+	size_t nips = ips ? ips->n : 0;
+	p->ips = tm_arena_alloc(&m->arena, (nips + 1) * sizeof(tm_ip));
+	for (size_t i = 0; i < nips; i++) {
+		const char *s = NULL;
+		tm_k8s_str(c, ips->items[i], "ip", "status.podIPs.ip", &s);
+		if (s && tm_ip_parse(s, &p->ips[p->nips]))
+			p->nips++;
+		else if (s)
+			tm_k8s_warn(c, ips->items[i], "status.podIPs: \"%s\" is not an IP address; ignored", s);
+	}
+	if (!p->nips && one) {
+		if (tm_ip_parse(one, &p->ips[0]))
+			p->nips = 1;
+		else
+			tm_k8s_warn(c, tm_node_get(status, "podIP"), "status.podIP: \"%s\" is not an IP address; ignored", one);
+	}
+	const char *wkind = okind ? okind : "Pod";
+	const char *wname = okind ? oname : c->name;
+	tm_workload *w = tm_model_find_workload(m, c->ns, wkind, wname);
+	if (w && !okind) {
+		tm_k8s_error(c, c->obj, NULL, "duplicate Pod (first at %s:%u)", w->loc.file, w->loc.line);
+		return;
+	}
+	if (!w) {
+		w = new_workload(c, wkind, wname);
+		w->labels = labels;
+		w->ports = ports;
+		w->nports = nports;
+		w->from_pods = true;
+		w->replicas = 0;
+		w->service_account = sa;
+		w->host_network = hostnet;
+	} else if (w->from_pods && !tm_labels_equal(&w->labels, &labels)) {
+		tm_k8s_warn(c, c->obj, "pods of %s have different labels; using those of the first pod",
+			    w->display);
+	}
+	if (w->from_pods)
+		w->replicas++;
+	w->npods++;
+	p->owner = w;
+	TM_ARENA_GROW(&m->arena, m->pods, m->npods, m->cap_pods);
+	m->pods[m->npods++] = p;
+}

@@ -1,0 +1,182 @@
+/* model.h - the nouns of a cluster, all in one arena per run.
+ *
+ * Ownership: a tm_model owns every object reachable from it (arena, string
+ * table, port pool); pointers into it stay valid until tm_model_free(). Ingest
+ * fills it; analyzers read it and never modify it. */
+#ifndef TM_MODEL_H
+#define TM_MODEL_H
+
+#include "model/base.h"
+#include "model/sets.h"
+
+typedef struct tm_namespace {
+	const char *name;
+	tm_labels labels; /* includes kubernetes.io/metadata.name */
+	bool declared;    /* a Namespace object was read */
+	tm_srcloc loc;
+	const char *ignore; /* trustmap.io/ignore annotation, or NULL */
+} tm_namespace;
+
+typedef struct tm_cport {
+	const char *name; /* NULL when unnamed */
+	uint32_t port;
+	tm_proto proto;
+} tm_cport;
+
+typedef struct tm_workload {
+	const char *kind; /* Deployment, ..., or Pod for unowned pods, or an owner's kind */
+	const char *ns;
+	const char *name;
+	const char *display;  /* "ns/name[Kind]" as NPA prints it */
+	tm_namespace *nsp;
+	tm_labels labels;     /* pod template labels */
+	unsigned replicas;    /* declared replicas (1 if absent) */
+	unsigned npods;       /* Pod objects read that belong to it */
+	const char *service_account;
+	tm_cport *ports;
+	size_t nports;
+	bool host_network;
+	bool from_pods;       /* built from Pod objects (owner reference or bare pod) */
+	tm_srcloc loc;
+	const char *ignore;
+	size_t index;         /* position in model->workloads */
+} tm_workload;
+
+typedef struct tm_pod {
+	const char *ns, *name, *node;
+	tm_labels labels;
+	tm_ip *ips;
+	size_t nips;
+	tm_workload *owner;
+	tm_srcloc loc;
+} tm_pod;
+
+typedef struct tm_svcport {
+	const char *name;
+	uint32_t port;
+	tm_proto proto;
+	uint32_t target_port;     /* 0 when named or absent */
+	const char *target_name;  /* named targetPort */
+	uint32_t node_port;
+} tm_svcport;
+
+typedef struct tm_service {
+	const char *ns, *name, *type;
+	tm_labels selector;
+	bool has_selector;
+	tm_svcport *ports;
+	size_t nports;
+	const char *cluster_ip;
+	const char **external_ips;
+	size_t nexternal_ips;
+	tm_srcloc loc;
+} tm_service;
+
+/* Ingress, HTTPRoute or Route pointing at a service. */
+typedef struct tm_exposure {
+	const char *kind, *ns, *name;
+	const char *service;
+	uint32_t port;          /* 0 = none given */
+	const char *port_name;  /* named service port, or NULL */
+	const char *host;
+	tm_srcloc loc;
+} tm_exposure;
+
+/* A port entry of a NetworkPolicy/ANP rule. */
+typedef struct tm_portspec {
+	tm_proto proto;
+	bool proto_from_pod;  /* ANP namedPort: protocol comes from the container */
+	uint32_t port, end_port; /* port 0 = all ports of proto */
+	const char *name;     /* named port, or NULL */
+	tm_srcloc loc;
+} tm_portspec;
+
+typedef enum { TM_PEER_SELECTOR, TM_PEER_IPBLOCK, TM_PEER_NODES } tm_peer_kind;
+
+typedef struct tm_peer {
+	tm_peer_kind kind;
+	bool has_ns_sel, has_pod_sel; /* absent ns selector = the policy's namespace */
+	tm_selector ns_sel, pod_sel;
+	const char *cidr;     /* ipBlock text, for explanations */
+	tm_ipset ips;         /* ipBlock/networks minus except */
+	bool has_v6;
+	tm_srcloc loc;
+} tm_peer;
+
+typedef enum { TM_ACT_ALLOW, TM_ACT_DENY, TM_ACT_PASS } tm_action;
+
+typedef struct tm_rule {
+	const char *name;     /* ANP rule name; NULL for NetworkPolicy */
+	tm_action action;     /* ALLOW for NetworkPolicy */
+	bool all_peers;       /* NetworkPolicy: from/to absent or empty */
+	tm_peer *peers;
+	size_t npeers;
+	bool all_ports;       /* ports absent or empty */
+	tm_portspec *ports;
+	size_t nports;
+	const tm_ports *fixed; /* union of the numeric port entries */
+	bool has_named;
+	size_t index;         /* position within its direction, 0-based */
+	tm_srcloc loc;
+} tm_rule;
+
+typedef struct tm_netpol {
+	const char *ns, *name;
+	tm_selector pod_sel;
+	bool ingress, egress; /* effective policyTypes */
+	tm_rule *in_rules, *eg_rules;
+	size_t nin, neg;
+	tm_srcloc loc;
+	const char *ignore;
+	size_t index;
+} tm_netpol;
+
+/* AdminNetworkPolicy and BaselineAdminNetworkPolicy. */
+typedef struct tm_anp {
+	bool baseline;
+	const char *name;
+	int priority;
+	bool subject_pods;    /* subject.pods (ns_sel + pod_sel) vs subject.namespaces */
+	tm_selector subj_ns, subj_pod;
+	tm_rule *in_rules, *eg_rules;
+	size_t nin, neg;
+	tm_srcloc loc;
+	const char *ignore;
+} tm_anp;
+
+typedef struct tm_kindcount {
+	const char *kind;
+	size_t count;
+	tm_srcloc first;
+} tm_kindcount;
+
+typedef struct tm_model {
+	tm_arena arena;
+	tm_strtab strs;
+	tm_portpool *ports;
+	tm_diags diags;
+
+	tm_namespace **namespaces; size_t nnamespaces, cap_ns;
+	tm_workload **workloads; size_t nworkloads, cap_wl;
+	tm_pod **pods; size_t npods, cap_pods;
+	tm_service **services; size_t nservices, cap_svc;
+	tm_exposure **exposures; size_t nexposures, cap_exp;
+	tm_netpol **netpols; size_t nnetpols, cap_np;
+	tm_anp **anps; size_t nanps, cap_anp;   /* sorted by priority after tm_model_finish */
+	tm_anp *banp;
+
+	tm_kindcount *ignored; size_t nignored, cap_ign; /* kinds read but not used */
+	size_t files_read, docs_read, objects_read, empty_docs, files_without_objects;
+	size_t invalid_skipped; /* objects skipped under --skip-invalid */
+} tm_model;
+
+tm_model *tm_model_new(void);
+void tm_model_free(tm_model *m);
+
+tm_namespace *tm_model_namespace(tm_model *m, const char *name, bool create);
+tm_workload *tm_model_find_workload(tm_model *m, const char *ns, const char *kind, const char *name);
+void tm_model_count_ignored(tm_model *m, const char *kind, tm_srcloc loc);
+/* Sort everything by its documented key and settle derived fields. */
+void tm_model_finish(tm_model *m);
+
+#endif

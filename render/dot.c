@@ -1,0 +1,87 @@
+/* dot.c - Graphviz DOT text of the connectivity graph, in NPA's layout:
+ * one cluster per namespace, IP ranges in red, edges labelled with their
+ * connections. `trustmap graph` renders it to SVG/PNG through libgvc. */
+#include "render/render.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void dot_id(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+tm_err tm_render_conn_dot(const tm_graph *g, FILE *out)
+{
+	tm_buf b;
+	tm_buf_init(&b, 0);
+	bool *used = calloc(g->neps + 1, sizeof(bool));
+	for (size_t i = 0; i < g->nedges; i++)
+		used[g->edges[i].src] = used[g->edges[i].dst] = true;
+	fputs("digraph {\n", out);
+	/* workloads grouped by namespace; the model keeps them sorted by display name */
+	const tm_model *m = g->m;
+	for (size_t i = 0; i < m->nworkloads;) {
+		const char *ns = m->workloads[i]->ns;
+		tm_buf_reset(&b);
+		tm_buf_addf(&b, "cluster_%s[namespace]", ns);
+		for (char *p = b.s; p && *p; p++)
+			if (*p == '-')
+				*p = '_';
+		fputs("\tsubgraph ", out);
+		dot_id(out, tm_buf_str(&b));
+		fputs(" {\n\t\tcolor=\"black\"\n\t\tfontcolor=\"black\"\n", out);
+		for (; i < m->nworkloads && !strcmp(m->workloads[i]->ns, ns); i++) {
+			const tm_workload *w = m->workloads[i];
+			fputs("\t\t", out);
+			dot_id(out, w->display);
+			tm_buf_reset(&b);
+			tm_buf_addf(&b, "%s[%s]", w->name, w->kind);
+			fputs(" [label=", out);
+			dot_id(out, tm_buf_str(&b));
+			fputs(" color=\"blue\" fontcolor=\"blue\"]\n", out);
+		}
+		tm_buf_reset(&b);
+		tm_buf_addf(&b, "%s[namespace]", ns);
+		fputs("\t\tlabel=", out);
+		dot_id(out, tm_buf_str(&b));
+		fputs("\n\t}\n", out);
+	}
+	for (size_t i = 0; i < g->neps; i++) {
+		const tm_endpoint *ep = &g->eps[i];
+		if (ep->kind == TM_EP_WORKLOAD || !used[i])
+			continue;
+		/* a range used on both sides is one node */
+		if (i > 0 && !strcmp(g->eps[i - 1].name, ep->name) && used[i - 1])
+			continue;
+		fputs("\t", out);
+		dot_id(out, ep->name);
+		fputs(" [label=", out);
+		dot_id(out, ep->name);
+		fputs(ep->kind == TM_EP_IPRANGE ? " color=\"red2\" fontcolor=\"red2\"]\n"
+						: " color=\"blue\" fontcolor=\"blue\"]\n", out);
+	}
+	for (size_t i = 0; i < g->nedges; i++) {
+		const tm_edge *e = &g->edges[i];
+		const char *s = g->eps[e->src].name, *d = g->eps[e->dst].name;
+		tm_buf_reset(&b);
+		tm_ports_format(e->ports, &b);
+		fputs("\t", out);
+		dot_id(out, s);
+		fputs(" -> ", out);
+		dot_id(out, d);
+		fputs(" [label=", out);
+		dot_id(out, tm_buf_str(&b));
+		fprintf(out, " color=\"gold2\" fontcolor=\"darkgreen\" weight=%s]\n", strcmp(s, d) < 0 ? "0.5" : "1");
+	}
+	fputs("}", out);
+	free(used);
+	tm_buf_release(&b);
+	return ferror(out) ? TM_ERR_IO : TM_OK;
+}

@@ -1,0 +1,205 @@
+/* txt.c - text for people; `conn` lines are NPA's format byte for byte. */
+#include "render/render.h"
+
+#include <string.h>
+
+static const tm_conn_renderer conn_renderers[] = {
+	{"txt", tm_render_conn_txt},
+	{"json", tm_render_conn_json},
+	{"csv", tm_render_conn_csv},
+	{"md", tm_render_conn_md},
+	{"dot", tm_render_conn_dot},
+};
+
+const tm_conn_renderer *tm_conn_renderer_find(const char *name)
+{
+	for (size_t i = 0; i < TM_ARRAY_LEN(conn_renderers); i++)
+		if (!strcmp(conn_renderers[i].name, name))
+			return &conn_renderers[i];
+	return NULL;
+}
+
+const char *tm_conn_renderer_names(void)
+{
+	return "txt|json|csv|md|dot";
+}
+
+tm_err tm_render_conn_txt(const tm_graph *g, FILE *out)
+{
+	tm_buf b;
+	tm_buf_init(&b, 0);
+	for (size_t i = 0; i < g->nedges; i++) {
+		const tm_edge *e = &g->edges[i];
+		tm_buf_reset(&b);
+		tm_ports_format(e->ports, &b);
+		fprintf(out, "%s => %s : %s\n", g->eps[e->src].name, g->eps[e->dst].name, tm_buf_str(&b));
+	}
+	tm_buf_release(&b);
+	return ferror(out) ? TM_ERR_IO : TM_OK;
+}
+
+static void labels_txt(const tm_labels *l, FILE *out)
+{
+	if (!l->n) {
+		fputs("-", out);
+		return;
+	}
+	for (size_t i = 0; i < l->n; i++)
+		fprintf(out, "%s%s=%s", i ? "," : "", l->v[i].key, l->v[i].val);
+}
+
+tm_err tm_render_inventory_txt(const tm_model *m, FILE *out)
+{
+	fprintf(out, "Namespaces (%zu)\n", m->nnamespaces);
+	for (size_t i = 0; i < m->nnamespaces; i++) {
+		const tm_namespace *ns = m->namespaces[i];
+		fprintf(out, "  %s%s  ", ns->name, ns->declared ? "" : " (not declared)");
+		labels_txt(&ns->labels, out);
+		fputc('\n', out);
+	}
+	fprintf(out, "\nWorkloads (%zu)\n", m->nworkloads);
+	for (size_t i = 0; i < m->nworkloads; i++) {
+		const tm_workload *w = m->workloads[i];
+		fprintf(out, "  %s  pods=%u", w->display, w->from_pods ? w->npods : w->replicas);
+		if (w->host_network)
+			fputs(" hostNetwork", out);
+		fputs("  labels=", out);
+		labels_txt(&w->labels, out);
+		if (w->nports) {
+			fputs("  ports=", out);
+			for (size_t k = 0; k < w->nports; k++)
+				fprintf(out, "%s%s%s%s/%u", k ? "," : "", w->ports[k].name ? w->ports[k].name : "",
+					w->ports[k].name ? ":" : "", tm_proto_name(w->ports[k].proto), w->ports[k].port);
+		}
+		fputc('\n', out);
+	}
+	fprintf(out, "\nServices (%zu)\n", m->nservices);
+	for (size_t i = 0; i < m->nservices; i++) {
+		const tm_service *s = m->services[i];
+		fprintf(out, "  %s/%s  %s  selector=", s->ns, s->name, s->type);
+		labels_txt(&s->selector, out);
+		fputs("  ports=", out);
+		for (size_t k = 0; k < s->nports; k++) {
+			const tm_svcport *p = &s->ports[k];
+			fprintf(out, "%s%s/%u->", k ? "," : "", tm_proto_name(p->proto), p->port);
+			if (p->target_name)
+				fputs(p->target_name, out);
+			else
+				fprintf(out, "%u", p->target_port);
+			if (p->node_port)
+				fprintf(out, "(nodePort %u)", p->node_port);
+		}
+		if (!s->nports)
+			fputs("-", out);
+		fputc('\n', out);
+	}
+	fprintf(out, "\nNetworkPolicies (%zu)\n", m->nnetpols);
+	tm_buf b;
+	tm_buf_init(&b, 0);
+	for (size_t i = 0; i < m->nnetpols; i++) {
+		const tm_netpol *p = m->netpols[i];
+		tm_buf_reset(&b);
+		tm_selector_format(&p->pod_sel, &b);
+		fprintf(out, "  %s/%s  podSelector=%s  types=%s%s%s  ingress-rules=%zu egress-rules=%zu  %s:%u\n",
+			p->ns, p->name, tm_buf_str(&b), p->ingress ? "Ingress" : "",
+			p->ingress && p->egress ? "," : "", p->egress ? "Egress" : "", p->nin, p->neg,
+			p->loc.file, p->loc.line);
+	}
+	tm_buf_release(&b);
+	fprintf(out, "\nAdminNetworkPolicies (%zu)\n", m->nanps + (m->banp ? 1 : 0));
+	for (size_t i = 0; i < m->nanps; i++)
+		fprintf(out, "  %s  priority=%d  ingress-rules=%zu egress-rules=%zu\n", m->anps[i]->name,
+			m->anps[i]->priority, m->anps[i]->nin, m->anps[i]->neg);
+	if (m->banp)
+		fprintf(out, "  %s (baseline)  ingress-rules=%zu egress-rules=%zu\n", m->banp->name, m->banp->nin,
+			m->banp->neg);
+	fprintf(out, "\nExposure (%zu)\n", m->nexposures);
+	for (size_t i = 0; i < m->nexposures; i++) {
+		const tm_exposure *x = m->exposures[i];
+		fprintf(out, "  %s %s/%s -> service %s", x->kind, x->ns, x->name, x->service);
+		if (x->port)
+			fprintf(out, ":%u", x->port);
+		else if (x->port_name)
+			fprintf(out, ":%s", x->port_name);
+		if (x->host)
+			fprintf(out, "  host=%s", x->host);
+		fputc('\n', out);
+	}
+	size_t nign = 0;
+	for (size_t i = 0; i < m->nignored; i++)
+		nign += m->ignored[i].count;
+	fprintf(out, "\nIgnored (%zu)\n", nign);
+	for (size_t i = 0; i < m->nignored; i++)
+		fprintf(out, "  %s  %zu  (first at %s:%u)\n", m->ignored[i].kind, m->ignored[i].count,
+			m->ignored[i].first.file ? m->ignored[i].first.file : "-", m->ignored[i].first.line);
+	fprintf(out, "\nRead: %zu files, %zu documents, %zu objects", m->files_read, m->docs_read, m->objects_read);
+	if (m->invalid_skipped)
+		fprintf(out, ", %zu invalid objects skipped", m->invalid_skipped);
+	fputc('\n', out);
+	return ferror(out) ? TM_ERR_IO : TM_OK;
+}
+
+static const char *why_text(const tm_why *w)
+{
+	switch (w->kind) {
+	case TM_WHY_RULE: return "rule";
+	case TM_WHY_NP_DEFAULT_DENY: return "default deny";
+	case TM_WHY_NOT_SELECTED: return "default allow";
+	case TM_WHY_BANP_DEFAULT: return "default allow";
+	case TM_WHY_EXTERNAL: return "no policy";
+	}
+	return "?";
+}
+
+tm_err tm_render_explain_txt(const tm_graph *g, size_t src, size_t dst, const tm_explain *ex, FILE *out)
+{
+	tm_buf b;
+	tm_buf_init(&b, 0);
+	tm_ports_format(ex->allowed, &b);
+	fprintf(out, "%s => %s : %s\n", g->eps[src].name, g->eps[dst].name, tm_buf_str(&b));
+	for (int d = 0; d < 2; d++) {
+		tm_dir dir = d == 0 ? TM_DIR_EGRESS : TM_DIR_INGRESS;
+		tm_buf_reset(&b);
+		tm_ports_format(d == 0 ? ex->egress : ex->ingress, &b);
+		fprintf(out, "\n%s of %s: %s\n", d == 0 ? "Egress" : "Ingress",
+			g->eps[d == 0 ? src : dst].name, tm_buf_str(&b));
+		for (size_t i = 0; i < ex->n; i++) {
+			const tm_why *w = &ex->v[i];
+			if (w->dir != dir)
+				continue;
+			tm_buf_reset(&b);
+			tm_ports_format(w->ports, &b);
+			const char *verdict = w->kind == TM_WHY_NP_DEFAULT_DENY ? "DENY"
+				: w->kind == TM_WHY_RULE ? (w->action == TM_ACT_ALLOW ? "ALLOW"
+							    : w->action == TM_ACT_DENY ? "DENY" : "PASS")
+				: "ALLOW";
+			fprintf(out, "  %-5s %s", verdict, tm_buf_str(&b));
+			switch (w->kind) {
+			case TM_WHY_RULE:
+				fprintf(out, "  by %s %s %s rule %ld", w->policy_kind, w->policy,
+					dir == TM_DIR_EGRESS ? "egress" : "ingress", w->rule);
+				if (w->rule_name)
+					fprintf(out, " (%s)", w->rule_name);
+				if (w->loc.file)
+					fprintf(out, "  [%s:%u:%u]", w->loc.file, w->loc.line, w->loc.col);
+				break;
+			case TM_WHY_NP_DEFAULT_DENY:
+				fputs("  selected by NetworkPolicies, and no rule allows it (default deny)", out);
+				break;
+			case TM_WHY_NOT_SELECTED:
+				fprintf(out, "  no NetworkPolicy selects it for %s (%s)",
+					dir == TM_DIR_EGRESS ? "egress" : "ingress", why_text(w));
+				break;
+			case TM_WHY_BANP_DEFAULT:
+				fputs("  no BaselineAdminNetworkPolicy rule matched (default allow)", out);
+				break;
+			case TM_WHY_EXTERNAL:
+				fputs("  an IP range outside the cluster: no policy of its own", out);
+				break;
+			}
+			fputc('\n', out);
+		}
+	}
+	tm_buf_release(&b);
+	return ferror(out) ? TM_ERR_IO : TM_OK;
+}
