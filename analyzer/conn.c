@@ -423,7 +423,7 @@ static bool in_range(tm_ip a, tm_iprange r)
 	return tm_ip_cmp(a, r.lo) >= 0 && tm_ip_cmp(a, r.hi) <= 0;
 }
 
-static void collect_atoms(tm_model *m, bool ingress, tm_iprange **v4, size_t *n4, tm_iprange **v6, size_t *n6)
+static void collect_atoms(tm_model *m, bool ingress, bool ipv6, tm_iprange **v4, size_t *n4, tm_iprange **v6, size_t *n6)
 {
 	cuts c4 = {0}, c6 = {0};
 	tm_iprange a4 = tm_iprange_v4_all(), a6 = tm_iprange_v6_all();
@@ -469,7 +469,7 @@ static void collect_atoms(tm_model *m, bool ingress, tm_iprange **v4, size_t *n4
 	*n4 = make_atoms(&c4, a4, v4);
 	*n6 = 0;
 	*v6 = NULL;
-	if (any6) {
+	if (any6 && ipv6) {
 		/* the v6 space minus the v4-mapped block, which the v4 atoms cover */
 		tm_ipset rest;
 		tm_ipset_init(&rest);
@@ -588,7 +588,8 @@ tm_err tm_conn_compute(tm_model *m, const tm_conn_opts *o, tm_graph **out)
 	size_t nw = m->nworkloads;
 	tm_workload **sorted = tm_xrealloc(NULL, (nw + 1) * sizeof *sorted);
 	memcpy(sorted, m->workloads, nw * sizeof *sorted);
-	qsort(sorted, nw, sizeof *sorted, wl_class_qcmp);
+	if (nw > 1)
+		qsort(sorted, nw, sizeof *sorted, wl_class_qcmp);
 	uint32_t *wcls = tm_xrealloc(NULL, (nw + 1) * sizeof *wcls);
 	e->c = tm_xrealloc(NULL, (nw + 2) * sizeof(cls));
 	memset(e->c, 0, (nw + 2) * sizeof(cls));
@@ -686,8 +687,8 @@ tm_err tm_conn_compute(tm_model *m, const tm_conn_opts *o, tm_graph **out)
 	/* endpoints */
 	tm_iprange *s4, *s6, *d4, *d6;
 	size_t ns4, ns6, nd4, nd6;
-	collect_atoms(m, true, &s4, &ns4, &s6, &ns6);
-	collect_atoms(m, false, &d4, &nd4, &d6, &nd6);
+	collect_atoms(m, true, e->o.ipv6, &s4, &ns4, &s6, &ns6);
+	collect_atoms(m, false, e->o.ipv6, &d4, &nd4, &d6, &nd6);
 	size_t nep = nw + ns4 + ns6 + nd4 + nd6 + 1;
 	g->eps = tm_xrealloc(NULL, nep * sizeof(tm_endpoint));
 	memset(g->eps, 0, nep * sizeof(tm_endpoint));
@@ -728,7 +729,8 @@ tm_err tm_conn_compute(tm_model *m, const tm_conn_opts *o, tm_graph **out)
 		ep->cls = ic;
 	}
 	free(wcls);
-	qsort(g->eps, g->neps, sizeof(tm_endpoint), ep_qcmp);
+	if (g->neps > 1)
+		qsort(g->eps, g->neps, sizeof(tm_endpoint), ep_qcmp);
 	g->nclasses = e->nc;
 
 	/* edges, produced in (src name, dst name) order */

@@ -29,6 +29,7 @@ typedef struct tm_edge {
 typedef struct tm_conn_opts {
 	bool ipblock_matches_pods; /* ipBlocks also match pods by status.podIP(s) */
 	bool no_ingress_controller;
+	bool ipv6;                 /* IPv6 ranges as endpoints (NPA: IPv4 only) */
 } tm_conn_opts;
 
 typedef struct tm_graph {

@@ -14,13 +14,16 @@ static const char help[] =
 	"  -f, --format txt|json|csv|md|dot   output format (default txt)\n"
 	"  --focus WORKLOAD         only connections from or to WORKLOAD (ns/name, name or ns/name[Kind])\n"
 	"  --ipblock-matches-pods   ipBlocks also match pods by status.podIP(s) (Calico behaviour)\n"
+	"  --ipv6                   also list the IPv6 ranges that IPv6 ipBlocks/networks carve out\n"
+	"                           (by default, as NPA, IPv6 blocks are read but not listed)\n"
 	"  (and the options of every command: trustmap --help)\n";
 
-enum { OPT_FOCUS = 1, OPT_IPBLOCK_PODS };
+enum { OPT_FOCUS = 1, OPT_IPBLOCK_PODS, OPT_IPV6 };
 
 static const cli_opt opts[] = {
 	{"focus", 0, true, OPT_FOCUS},
 	{"ipblock-matches-pods", 0, false, OPT_IPBLOCK_PODS},
+	{"ipv6", 0, false, OPT_IPV6},
 	{NULL, 0, false, 0},
 };
 
@@ -43,6 +46,7 @@ int cmd_conn(int argc, char **argv)
 			return EXIT_OK;
 		case OPT_FOCUS: focus = arg; break;
 		case OPT_IPBLOCK_PODS: co.ipblock_matches_pods = true; break;
+		case OPT_IPV6: co.ipv6 = true; break;
 		}
 	}
 	if (r < 0) {

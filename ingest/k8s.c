@@ -641,7 +641,8 @@ static tm_err load_dir(tm_model *m, const char *path, const tm_load_opts *o, uns
 		n++;
 	}
 	closedir(d);
-	qsort(names, n, sizeof *names, str_cmp);
+	if (n > 1)
+		qsort(names, n, sizeof *names, str_cmp);
 	tm_err rc = TM_OK;
 	for (size_t i = 0; i < n; i++) {
 		struct stat st;

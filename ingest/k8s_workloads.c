@@ -62,8 +62,13 @@ static bool read_ports(tm_k8s_ctx *c, const tm_node *spec, const char *field, tm
 				    !tm_k8s_str(c, p, "name", field, &name) ||
 				    !tm_k8s_str(c, p, "protocol", field, &proto))
 					return false;
-				if (!has || port < 1 || port > 65535) {
-					tm_k8s_error(c, p, "containerPort", "must be between 1 and 65535");
+				if (!has) {
+					/* the API server would reject it; NPA reads on without it */
+					tm_k8s_warn(c, p, "%s: a container port without containerPort is ignored", field);
+					continue;
+				}
+				if (port < 1 || port > 65535) {
+					tm_k8s_error(c, p, field, "containerPort %lld must be between 1 and 65535", port);
 					return false;
 				}
 				tm_proto pr = TM_PROTO_TCP;
@@ -188,8 +193,9 @@ void tm_k8s_pod(tm_k8s_ctx *c)
 		    !tm_k8s_str(c, owners->items[i], "kind", "ownerReferences.kind", &k) ||
 		    !tm_k8s_str(c, owners->items[i], "name", "ownerReferences.name", &n))
 			return;
-		if (ctl && k && n && strcmp(k, "Node") != 0) {
-			okind = k;
+		if (ctl && n && (!k || strcmp(k, "Node") != 0)) {
+			/* NPA names an owner of unknown kind a Pod */
+			okind = k && *k ? k : "Pod";
 			oname = n;
 			break;
 		}

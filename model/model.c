@@ -140,18 +140,24 @@ static int pod_cmp(const void *a, const void *b)
 	return c ? c : strcmp(x->name, y->name);
 }
 
+static void sort_ptrs(void *base, size_t n, size_t sz, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, sz, cmp);
+}
+
 void tm_model_finish(tm_model *m)
 {
-	qsort(m->namespaces, m->nnamespaces, sizeof(void *), ns_cmp);
-	qsort(m->workloads, m->nworkloads, sizeof(void *), wl_cmp);
+	sort_ptrs(m->namespaces, m->nnamespaces, sizeof(void *), ns_cmp);
+	sort_ptrs(m->workloads, m->nworkloads, sizeof(void *), wl_cmp);
 	for (size_t i = 0; i < m->nworkloads; i++)
 		m->workloads[i]->index = i;
-	qsort(m->pods, m->npods, sizeof(void *), pod_cmp);
-	qsort(m->netpols, m->nnetpols, sizeof(void *), np_cmp);
+	sort_ptrs(m->pods, m->npods, sizeof(void *), pod_cmp);
+	sort_ptrs(m->netpols, m->nnetpols, sizeof(void *), np_cmp);
 	for (size_t i = 0; i < m->nnetpols; i++)
 		m->netpols[i]->index = i;
-	qsort(m->services, m->nservices, sizeof(void *), svc_cmp);
-	qsort(m->exposures, m->nexposures, sizeof(void *), exp_cmp);
-	qsort(m->anps, m->nanps, sizeof(void *), anp_cmp);
-	qsort(m->ignored, m->nignored, sizeof(tm_kindcount), kc_cmp);
+	sort_ptrs(m->services, m->nservices, sizeof(void *), svc_cmp);
+	sort_ptrs(m->exposures, m->nexposures, sizeof(void *), exp_cmp);
+	sort_ptrs(m->anps, m->nanps, sizeof(void *), anp_cmp);
+	sort_ptrs(m->ignored, m->nignored, sizeof(tm_kindcount), kc_cmp);
 }
