@@ -1,6 +1,7 @@
 /* cmd_conn.c - `trustmap conn`. */
 #include "cli/cli.h"
 #include "render/render.h"
+#include "analyzer/granularity.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -12,18 +13,20 @@ static const char help[] =
 	"NetworkPolicy, AdminNetworkPolicy and BaselineAdminNetworkPolicy. The text output is\n"
 	"line-for-line that of np-guard's netpol-analyzer (docs/semantics.md).\n\n"
 	"  -f, --format txt|json|csv|md|dot   output format (default txt)\n"
+	"  --granularity workload|pod   endpoints are workloads (default, as NPA) or Pod objects\n"
 	"  --focus WORKLOAD         only connections from or to WORKLOAD (ns/name, name or ns/name[Kind])\n"
 	"  --ipblock-matches-pods   ipBlocks also match pods by status.podIP(s) (Calico behaviour)\n"
 	"  --ipv6                   also list the IPv6 ranges that IPv6 ipBlocks/networks carve out\n"
 	"                           (by default, as NPA, IPv6 blocks are read but not listed)\n"
 	"  (and the options of every command: trustmap --help)\n";
 
-enum { OPT_FOCUS = 1, OPT_IPBLOCK_PODS, OPT_IPV6 };
+enum { OPT_FOCUS = 1, OPT_IPBLOCK_PODS, OPT_IPV6, OPT_GRANULARITY };
 
 static const cli_opt opts[] = {
 	{"focus", 0, true, OPT_FOCUS},
 	{"ipblock-matches-pods", 0, false, OPT_IPBLOCK_PODS},
 	{"ipv6", 0, false, OPT_IPV6},
+	{"granularity", 0, true, OPT_GRANULARITY},
 	{NULL, 0, false, 0},
 };
 
@@ -33,6 +36,7 @@ int cmd_conn(int argc, char **argv)
 	cli_parser p;
 	tm_conn_opts co;
 	const char *focus = NULL;
+	bool pods = false;
 	int id, r;
 	const char *arg;
 	cli_common_init(&c);
@@ -47,6 +51,14 @@ int cmd_conn(int argc, char **argv)
 		case OPT_FOCUS: focus = arg; break;
 		case OPT_IPBLOCK_PODS: co.ipblock_matches_pods = true; break;
 		case OPT_IPV6: co.ipv6 = true; break;
+		case OPT_GRANULARITY:
+			if (!strcmp(arg, "pod"))
+				pods = true;
+			else if (strcmp(arg, "workload")) {
+				free(c.paths);
+				return cli_usage_error("conn", "--granularity is workload or pod, not '%s'", arg);
+			}
+			break;
 		}
 	}
 	if (r < 0) {
@@ -66,6 +78,8 @@ int cmd_conn(int argc, char **argv)
 	int rc = cli_load(m, &c);
 	tm_graph *g = NULL;
 	if (rc == EXIT_OK) {
+		if (pods)
+			tm_model_pod_granularity(m);
 		size_t before = m->diags.n;
 		tm_conn_compute(m, &co, &g);
 		for (size_t i = before; i < m->diags.n && c.verbosity >= 0; i++) {
