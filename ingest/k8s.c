@@ -257,7 +257,7 @@ bool tm_valid_port_name(const char *s, tm_buf *why)
 	return false;
 }
 
-bool tm_k8s_labels(tm_k8s_ctx *c, const tm_node *map, const char *field, tm_labels *out, bool validate)
+bool tm_k8s_labels(tm_k8s_ctx *c, const tm_node *map, const char *field, tm_labels *out, int validate)
 {
 	out->n = 0;
 	out->v = NULL;
@@ -285,9 +285,15 @@ bool tm_k8s_labels(tm_k8s_ctx *c, const tm_node *map, const char *field, tm_labe
 		}
 		const char *val = v->stype == TM_SCALAR_NULL ? tm_intern(&c->m->strs, "") : v->str;
 		if (validate && (!tm_valid_label_key(k->str, &why) || !tm_valid_label_value(val, &why))) {
-			tm_k8s_error(c, k, field, "%s", tm_buf_str(&why));
-			ok = false;
-			break;
+			if (validate == TM_LABELS_WARN) {
+				tm_k8s_warn(c, k, "%s: %s (the API server would reject it; kept as is)", field,
+					    tm_buf_str(&why));
+				tm_buf_reset(&why);
+			} else {
+				tm_k8s_error(c, k, field, "%s", tm_buf_str(&why));
+				ok = false;
+				break;
+			}
 		}
 		out->v[out->n].key = k->str;
 		out->v[out->n].val = val;
@@ -315,7 +321,7 @@ bool tm_k8s_selector(tm_k8s_ctx *c, const tm_node *n, const char *field, tm_sele
 		if (strcmp(k, "matchLabels") && strcmp(k, "matchExpressions"))
 			tm_k8s_warn(c, n->pairs[i].key, "%s: unknown selector field \"%s\" ignored", field, k);
 	}
-	if (!tm_k8s_labels(c, tm_node_get(n, "matchLabels"), field, &out->match, true))
+	if (!tm_k8s_labels(c, tm_node_get(n, "matchLabels"), field, &out->match, TM_LABELS_STRICT))
 		return false;
 	const tm_node *ex = tm_k8s_seq(c, n, "matchExpressions", field);
 	if (c->failed)

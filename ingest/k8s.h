@@ -28,7 +28,11 @@ bool tm_k8s_bool(tm_k8s_ctx *c, const tm_node *parent, const char *key, const ch
 /* A map or NULL; a non-map is an error. */
 const tm_node *tm_k8s_map(tm_k8s_ctx *c, const tm_node *parent, const char *key, const char *field);
 const tm_node *tm_k8s_seq(tm_k8s_ctx *c, const tm_node *parent, const char *key, const char *field);
-bool tm_k8s_labels(tm_k8s_ctx *c, const tm_node *map, const char *field, tm_labels *out, bool validate);
+/* validate: TM_LABELS_ANY (no check), TM_LABELS_STRICT (bad syntax is an
+ * error: selectors), TM_LABELS_WARN (bad syntax is a warning and the label
+ * is kept: object metadata, which NPA reads without checking). */
+enum { TM_LABELS_ANY = 0, TM_LABELS_STRICT = 1, TM_LABELS_WARN = 2 };
+bool tm_k8s_labels(tm_k8s_ctx *c, const tm_node *map, const char *field, tm_labels *out, int validate);
 /* Label selector (matchLabels + matchExpressions). */
 bool tm_k8s_selector(tm_k8s_ctx *c, const tm_node *n, const char *field, tm_selector *out);
 /* Scalar text of an int-or-string; *is_int tells which. */

@@ -252,11 +252,14 @@ void tm_k8s_netpol(tm_k8s_ctx *c)
 	const tm_node *spec = tm_k8s_map(c, c->obj, "spec", "spec");
 	if (c->failed)
 		return;
+	/* the same object twice (e.g. a kustomize base and a rendered release):
+	 * the later one replaces the earlier, as `kubectl apply` of both would */
+	long replace = -1;
 	for (size_t i = 0; i < m->nnetpols; i++)
 		if (m->netpols[i]->ns == c->ns && !strcmp(m->netpols[i]->name, c->name)) {
-			tm_k8s_error(c, c->obj, NULL, "duplicate NetworkPolicy (first at %s:%u)",
-				     m->netpols[i]->loc.file, m->netpols[i]->loc.line);
-			return;
+			tm_k8s_warn(c, c->obj, "duplicate NetworkPolicy (first at %s:%u); this later one replaces it",
+				    m->netpols[i]->loc.file, m->netpols[i]->loc.line);
+			replace = (long)i;
 		}
 	tm_netpol *np = tm_arena_alloc(&m->arena, sizeof *np);
 	np->ns = c->ns;
@@ -287,6 +290,10 @@ void tm_k8s_netpol(tm_k8s_ctx *c)
 	} else {
 		np->ingress = true;
 		np->egress = np->neg > 0;
+	}
+	if (replace >= 0) {
+		m->netpols[replace] = np;
+		return;
 	}
 	TM_ARENA_GROW(&m->arena, m->netpols, m->nnetpols, m->cap_np);
 	m->netpols[m->nnetpols++] = np;
@@ -491,6 +498,7 @@ void tm_k8s_anp(tm_k8s_ctx *c, bool baseline)
 	if (c->failed)
 		return;
 	tm_anp *a = tm_arena_alloc(&m->arena, sizeof *a);
+	long anp_replace = -1;
 	a->baseline = baseline;
 	a->name = c->name;
 	a->loc = c->obj->loc;
@@ -518,9 +526,10 @@ void tm_k8s_anp(tm_k8s_ctx *c, bool baseline)
 		a->priority = (int)prio;
 		for (size_t i = 0; i < m->nanps; i++) {
 			if (!strcmp(m->anps[i]->name, c->name)) {
-				tm_k8s_error(c, c->obj, NULL, "duplicate AdminNetworkPolicy (first at %s:%u)",
-					     m->anps[i]->loc.file, m->anps[i]->loc.line);
-				return;
+				tm_k8s_warn(c, c->obj, "duplicate AdminNetworkPolicy (first at %s:%u); this later one replaces it",
+					    m->anps[i]->loc.file, m->anps[i]->loc.line);
+				anp_replace = (long)i;
+				continue;
 			}
 			if (m->anps[i]->priority == a->priority) {
 				tm_k8s_error(c, tm_node_get(spec, "priority"), "spec.priority",
@@ -560,6 +569,8 @@ void tm_k8s_anp(tm_k8s_ctx *c, bool baseline)
 		return;
 	if (baseline)
 		m->banp = a;
+	else if (anp_replace >= 0)
+		m->anps[anp_replace] = a;
 	else {
 		TM_ARENA_GROW(&m->arena, m->anps, m->nanps, m->cap_anp);
 		m->anps[m->nanps++] = a;

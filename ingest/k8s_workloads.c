@@ -15,13 +15,12 @@ void tm_k8s_namespace(tm_k8s_ctx *c)
 	tm_model *m = c->m;
 	const tm_node *meta = tm_node_get(c->obj, "metadata");
 	tm_labels l;
-	if (!tm_k8s_labels(c, tm_node_get(meta, "labels"), "metadata.labels", &l, true))
+	if (!tm_k8s_labels(c, tm_node_get(meta, "labels"), "metadata.labels", &l, TM_LABELS_WARN))
 		return;
 	tm_namespace *ns = tm_model_namespace(m, c->name, false);
-	if (ns && ns->declared) {
-		tm_k8s_error(c, c->obj, NULL, "duplicate Namespace (first at %s:%u)", ns->loc.file, ns->loc.line);
-		return;
-	}
+	if (ns && ns->declared)
+		tm_k8s_warn(c, c->obj, "duplicate Namespace (first at %s:%u); this later one replaces it",
+			    ns->loc.file, ns->loc.line);
 	if (!ns)
 		ns = tm_model_namespace(m, c->name, true);
 	ns->labels = tm_labels_with(&m->arena, &l, tm_intern(&m->strs, "kubernetes.io/metadata.name"), ns->name);
@@ -124,7 +123,7 @@ void tm_k8s_workload(tm_k8s_ctx *c)
 	const tm_node *tmeta = tm_k8s_map(c, tmpl, "metadata", tfield);
 	const tm_node *tspec = tm_k8s_map(c, tmpl, "spec", tfield);
 	tm_labels labels;
-	if (c->failed || !tm_k8s_labels(c, tm_node_get(tmeta, "labels"), "spec.template.metadata.labels", &labels, true))
+	if (c->failed || !tm_k8s_labels(c, tm_node_get(tmeta, "labels"), "spec.template.metadata.labels", &labels, TM_LABELS_WARN))
 		return;
 	long long replicas = 1;
 	bool has = false;
@@ -145,10 +144,9 @@ void tm_k8s_workload(tm_k8s_ctx *c)
 	    !tm_k8s_bool(c, tspec, "hostNetwork", "hostNetwork", &hostnet))
 		return;
 	tm_workload *dup = tm_model_find_workload(m, c->ns, c->kind, c->name);
-	if (dup && !dup->from_pods) {
-		tm_k8s_error(c, c->obj, NULL, "duplicate %s (first at %s:%u)", c->kind, dup->loc.file, dup->loc.line);
-		return;
-	}
+	if (dup && !dup->from_pods)
+		tm_k8s_warn(c, c->obj, "duplicate %s (first at %s:%u); this later one replaces it", c->kind,
+			    dup->loc.file, dup->loc.line);
 	tm_workload *w = dup ? dup : new_workload(c, c->kind, c->name);
 	w->labels = labels;
 	w->replicas = has ? (unsigned)(replicas > 1000000 ? 1000000 : replicas) : 1;
@@ -175,7 +173,7 @@ void tm_k8s_pod(tm_k8s_ctx *c)
 		return;
 	}
 	tm_labels labels;
-	if (!tm_k8s_labels(c, tm_node_get(meta, "labels"), "metadata.labels", &labels, true))
+	if (!tm_k8s_labels(c, tm_node_get(meta, "labels"), "metadata.labels", &labels, TM_LABELS_WARN))
 		return;
 	tm_cport *ports;
 	size_t nports;
@@ -238,7 +236,17 @@ void tm_k8s_pod(tm_k8s_ctx *c)
 	const char *wname = okind ? oname : c->name;
 	tm_workload *w = tm_model_find_workload(m, c->ns, wkind, wname);
 	if (w && !okind) {
-		tm_k8s_error(c, c->obj, NULL, "duplicate Pod (first at %s:%u)", w->loc.file, w->loc.line);
+		tm_k8s_warn(c, c->obj, "duplicate Pod (first at %s:%u); this later one replaces it",
+			    w->loc.file, w->loc.line);
+		w->labels = labels;
+		w->ports = ports;
+		w->nports = nports;
+		w->loc = c->obj->loc;
+		for (size_t i = 0; i < m->npods; i++)
+			if (m->pods[i]->owner == w) {
+				p->owner = w;
+				m->pods[i] = p;
+			}
 		return;
 	}
 	if (!w) {
