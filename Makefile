@@ -133,6 +133,7 @@ dev:
 
 conformance: all
 	@tests/conformance/run.sh $(SHARED)
+	@tests/conformance/inventory.sh $(SHARED)
 
 bench: all
 	@bench/run.sh
