@@ -23,7 +23,7 @@ void tm_k8s_service(tm_k8s_ctx *c)
 	if (c->failed)
 		return;
 	s->has_selector = sel != NULL;
-	if (!tm_k8s_labels(c, sel, "spec.selector", &s->selector, false))
+	if (!tm_k8s_labels(c, sel, "spec.selector", &s->selector, TM_LABELS_ANY))
 		return;
 	const tm_node *ports = tm_k8s_seq(c, spec, "ports", "spec.ports");
 	if (c->failed)
