@@ -134,6 +134,7 @@ dev:
 conformance: all
 	@tests/conformance/run.sh $(SHARED)
 	@tests/conformance/inventory.sh $(SHARED)
+	@tests/conformance/formats.sh $(SHARED)
 
 bench: all
 	@bench/run.sh

@@ -587,7 +587,8 @@ tm_err tm_conn_compute(tm_model *m, const tm_conn_opts *o, tm_graph **out)
 	/* classes */
 	size_t nw = m->nworkloads;
 	tm_workload **sorted = tm_xrealloc(NULL, (nw + 1) * sizeof *sorted);
-	memcpy(sorted, m->workloads, nw * sizeof *sorted);
+	if (nw)
+		memcpy(sorted, m->workloads, nw * sizeof *sorted);
 	if (nw > 1)
 		qsort(sorted, nw, sizeof *sorted, wl_class_qcmp);
 	uint32_t *wcls = tm_xrealloc(NULL, (nw + 1) * sizeof *wcls);
@@ -782,6 +783,7 @@ void tm_graph_free(tm_graph *g)
 	if (!g)
 		return;
 	engine_free(g->priv);
+	free(g->shown);
 	free(g->eps);
 	free(g->edges);
 	free(g);

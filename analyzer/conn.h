@@ -40,6 +40,9 @@ typedef struct tm_graph {
 	size_t nedges, cap_edges;
 	size_t nclasses;
 	void *priv;          /* engine state kept for explain/reach */
+	bool *shown;         /* after tm_graph_focus: endpoints to draw (NULL = all workloads) */
+	bool conn_focused;   /* edges were cut to one connection (--focus-conn): renderers omit conns */
+	char focus_conn[32]; /* e.g. "UDP 52" */
 } tm_graph;
 
 void tm_conn_opts_default(tm_conn_opts *o);
@@ -53,6 +56,19 @@ void tm_graph_free(tm_graph *g);
 long tm_graph_find(const tm_graph *g, const char *spec);
 /* The allowed set between two endpoints (empty set if none). */
 const tm_ports *tm_graph_conn(const tm_graph *g, size_t src, size_t dst);
+
+/* ---- focus (analyzer/focus.c) ---- */
+typedef enum { TM_FOCUS_BOTH, TM_FOCUS_EGRESS, TM_FOCUS_INGRESS } tm_focus_dir;
+
+/* Mark (set true in mark[neps]) every endpoint a user's name denotes: its
+ * display name, ns/name, a workload name in any namespace, a pod name, or
+ * "ingress-controller". Returns the number marked. */
+size_t tm_graph_mark(const tm_graph *g, const char *spec, bool *mark);
+/* Keep the edges with the focus set on the side dir says (both: either
+ * side) and, when peer is non-NULL, the peer set on the other side. */
+void tm_graph_focus(tm_graph *g, const bool *focus, const bool *peer, tm_focus_dir dir);
+/* Keep edges that allow proto/port and cut them to it (NPA --focus-conn). */
+void tm_graph_focus_conn(tm_graph *g, tm_proto proto, uint32_t port);
 
 /* ---- explanation ---- */
 typedef enum { TM_DIR_EGRESS, TM_DIR_INGRESS } tm_dir;

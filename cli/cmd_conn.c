@@ -14,19 +14,65 @@ static const char help[] =
 	"line-for-line that of np-guard's netpol-analyzer (docs/semantics.md).\n\n"
 	"  -f, --format txt|json|csv|md|dot   output format (default txt)\n"
 	"  --granularity workload|pod   endpoints are workloads (default, as NPA) or Pod objects\n"
-	"  --focus WORKLOAD         only connections from or to WORKLOAD (ns/name, name or ns/name[Kind])\n"
+	"  --focus WORKLOAD[,...]   only connections from or to WORKLOAD (ns/name, name, ns/name[Kind],\n"
+	"                           a pod name or ingress-controller); repeatable\n"
+	"  --focus-peer WORKLOAD[,...]  ... and with one of these at the other end\n"
+	"  --focus-direction egress|ingress  only connections leaving (egress) or entering the focus\n"
+	"  --focus-conn PROTO-PORT  only connections that allow this port (e.g. udp-53), listed without conns\n"
 	"  --ipblock-matches-pods   ipBlocks also match pods by status.podIP(s) (Calico behaviour)\n"
 	"  --ipv6                   also list the IPv6 ranges that IPv6 ipBlocks/networks carve out\n"
 	"                           (by default, as NPA, IPv6 blocks are read but not listed)\n"
 	"  (and the options of every command: trustmap --help)\n";
 
-enum { OPT_FOCUS = 1, OPT_IPBLOCK_PODS, OPT_IPV6, OPT_GRANULARITY };
+enum { OPT_FOCUS = 1, OPT_IPBLOCK_PODS, OPT_IPV6, OPT_GRANULARITY, OPT_FOCUS_PEER, OPT_FOCUS_DIR, OPT_FOCUS_CONN };
+
+/* "a,b" appended to a list of names (owned by argv) */
+static void add_names(char ***v, size_t *n, const char *arg)
+{
+	char *s = (char *)arg;
+	for (;;) {
+		char *comma = strchr(s, ',');
+		if (comma)
+			*comma = 0;
+		if (*s) {
+			*v = tm_xrealloc(*v, (*n + 1) * sizeof **v);
+			(*v)[(*n)++] = s;
+		}
+		if (!comma)
+			break;
+		s = comma + 1;
+	}
+}
+
+/* "udp-53", "UDP/53", "tcp:443" */
+static bool parse_conn(const char *arg, tm_proto *proto, uint32_t *port)
+{
+	char p[8];
+	size_t i = 0;
+	while (arg[i] && arg[i] != '-' && arg[i] != '/' && arg[i] != ':' && i < sizeof p - 1) {
+		char ch = arg[i];
+		p[i] = (char)(ch >= 'a' && ch <= 'z' ? ch - 32 : ch);
+		i++;
+	}
+	p[i] = 0;
+	if (!arg[i] || (arg[i] != '-' && arg[i] != '/' && arg[i] != ':') || !tm_proto_parse(p, proto))
+		return false;
+	char *end;
+	unsigned long v = strtoul(arg + i + 1, &end, 10);
+	if (*end || v < 1 || v > 65535 || !arg[i + 1])
+		return false;
+	*port = (uint32_t)v;
+	return true;
+}
 
 static const cli_opt opts[] = {
 	{"focus", 0, true, OPT_FOCUS},
 	{"ipblock-matches-pods", 0, false, OPT_IPBLOCK_PODS},
 	{"ipv6", 0, false, OPT_IPV6},
 	{"granularity", 0, true, OPT_GRANULARITY},
+	{"focus-peer", 0, true, OPT_FOCUS_PEER},
+	{"focus-direction", 0, true, OPT_FOCUS_DIR},
+	{"focus-conn", 0, true, OPT_FOCUS_CONN},
 	{NULL, 0, false, 0},
 };
 
@@ -35,7 +81,11 @@ int cmd_conn(int argc, char **argv)
 	cli_common c;
 	cli_parser p;
 	tm_conn_opts co;
-	const char *focus = NULL;
+	char **focus = NULL, **peers = NULL;
+	size_t nfocus = 0, npeers = 0;
+	tm_focus_dir fdir = TM_FOCUS_BOTH;
+	tm_proto fproto = TM_PROTO_TCP;
+	uint32_t fport = 0;
 	bool pods = false;
 	int id, r;
 	const char *arg;
@@ -48,7 +98,24 @@ int cmd_conn(int argc, char **argv)
 			fputs(help, stdout);
 			free(c.paths);
 			return EXIT_OK;
-		case OPT_FOCUS: focus = arg; break;
+		case OPT_FOCUS: add_names(&focus, &nfocus, arg); break;
+		case OPT_FOCUS_PEER: add_names(&peers, &npeers, arg); break;
+		case OPT_FOCUS_DIR:
+			if (!strcmp(arg, "egress"))
+				fdir = TM_FOCUS_EGRESS;
+			else if (!strcmp(arg, "ingress"))
+				fdir = TM_FOCUS_INGRESS;
+			else {
+				free(c.paths);
+				return cli_usage_error("conn", "--focus-direction is ingress or egress, not '%s'", arg);
+			}
+			break;
+		case OPT_FOCUS_CONN:
+			if (!parse_conn(arg, &fproto, &fport)) {
+				free(c.paths);
+				return cli_usage_error("conn", "--focus-conn wants PROTO-PORT such as udp-53 or TCP/443, not '%s'", arg);
+			}
+			break;
 		case OPT_IPBLOCK_PODS: co.ipblock_matches_pods = true; break;
 		case OPT_IPV6: co.ipv6 = true; break;
 		case OPT_GRANULARITY:
@@ -89,20 +156,32 @@ int cmd_conn(int argc, char **argv)
 			fprintf(stderr, "trustmap: %s\n", tm_buf_str(&b));
 			tm_buf_release(&b);
 		}
-		if (focus) {
-			long f = tm_graph_find(g, focus);
-			if (f < 0) {
-				fprintf(stderr, "trustmap conn: --focus %s: %s\n", focus,
-					f == -2 ? "names more than one endpoint" : "no such workload");
+		if (nfocus || npeers || fdir != TM_FOCUS_BOTH) {
+			bool *fm = calloc(g->neps + 1, 1), *pm = npeers ? calloc(g->neps + 1, 1) : NULL;
+			if (!nfocus && fdir != TM_FOCUS_BOTH) {
+				fprintf(stderr, "trustmap conn: --focus-direction needs --focus\n");
 				rc = EXIT_USAGE;
-			} else {
-				size_t k = 0;
-				for (size_t i = 0; i < g->nedges; i++)
-					if (g->edges[i].src == (uint32_t)f || g->edges[i].dst == (uint32_t)f)
-						g->edges[k++] = g->edges[i];
-				g->nedges = k;
 			}
+			for (size_t i = 0; i < nfocus && rc == EXIT_OK; i++)
+				if (!tm_graph_mark(g, focus[i], fm)) {
+					fprintf(stderr, "trustmap conn: --focus %s: no such workload\n", focus[i]);
+					rc = EXIT_USAGE;
+				}
+			for (size_t i = 0; i < npeers && rc == EXIT_OK; i++)
+				if (!tm_graph_mark(g, peers[i], pm)) {
+					fprintf(stderr, "trustmap conn: --focus-peer %s: no such workload\n", peers[i]);
+					rc = EXIT_USAGE;
+				}
+			if (rc == EXIT_OK) {
+				if (!nfocus) /* only peers: focus on everything */
+					memset(fm, 1, g->neps);
+				tm_graph_focus(g, fm, pm, fdir);
+			}
+			free(fm);
+			free(pm);
 		}
+		if (fport && rc == EXIT_OK)
+			tm_graph_focus_conn(g, fproto, fport);
 		if (rc == EXIT_OK) {
 			FILE *f = cli_open_output(&c);
 			if (!f)
@@ -116,6 +195,8 @@ int cmd_conn(int argc, char **argv)
 	}
 	tm_graph_free(g);
 	tm_model_free(m);
+	free(focus);
+	free(peers);
 	free(c.paths);
 	return rc;
 }

@@ -22,7 +22,7 @@ tm_err tm_render_conn_csv(const tm_graph *g, FILE *out)
 {
 	tm_buf b;
 	tm_buf_init(&b, 0);
-	fputs("src,dst,conn\n", out);
+	fputs(g->conn_focused ? "src,dst\n" : "src,dst,conn\n", out);
 	for (size_t i = 0; i < g->nedges; i++) {
 		const tm_edge *e = &g->edges[i];
 		tm_buf_reset(&b);
@@ -30,8 +30,10 @@ tm_err tm_render_conn_csv(const tm_graph *g, FILE *out)
 		tm_csv_field(out, g->eps[e->src].name);
 		fputc(',', out);
 		tm_csv_field(out, g->eps[e->dst].name);
-		fputc(',', out);
-		tm_csv_field(out, tm_buf_str(&b));
+		if (!g->conn_focused) {
+			fputc(',', out);
+			tm_csv_field(out, tm_buf_str(&b));
+		}
 		fputc('\n', out);
 	}
 	tm_buf_release(&b);

@@ -27,8 +27,21 @@ tm_err tm_render_conn_dot(const tm_graph *g, FILE *out)
 	fputs("digraph {\n", out);
 	/* workloads grouped by namespace; the model keeps them sorted by display name */
 	const tm_model *m = g->m;
+	/* workloads to draw, by model index; a namespace with none is left out */
+	bool *ws = calloc(m->nworkloads + 1, sizeof(bool));
+	for (size_t i = 0; i < g->neps; i++)
+		if (g->eps[i].kind == TM_EP_WORKLOAD && (!g->shown || g->shown[i]))
+			ws[g->eps[i].w->index] = true;
 	for (size_t i = 0; i < m->nworkloads;) {
 		const char *ns = m->workloads[i]->ns;
+		bool any = false;
+		for (size_t j = i; j < m->nworkloads && !strcmp(m->workloads[j]->ns, ns); j++)
+			any = any || ws[j];
+		if (!any) {
+			while (i < m->nworkloads && !strcmp(m->workloads[i]->ns, ns))
+				i++;
+			continue;
+		}
 		tm_buf_reset(&b);
 		tm_buf_addf(&b, "cluster_%s[namespace]", ns);
 		for (char *p = b.s; p && *p; p++)
@@ -39,6 +52,8 @@ tm_err tm_render_conn_dot(const tm_graph *g, FILE *out)
 		fputs(" {\n\t\tcolor=\"black\"\n\t\tfontcolor=\"black\"\n", out);
 		for (; i < m->nworkloads && !strcmp(m->workloads[i]->ns, ns); i++) {
 			const tm_workload *w = m->workloads[i];
+			if (g->shown && !ws[w->index])
+				continue;
 			fputs("\t\t", out);
 			dot_id(out, w->display);
 			tm_buf_reset(&b);
@@ -81,6 +96,7 @@ tm_err tm_render_conn_dot(const tm_graph *g, FILE *out)
 		fprintf(out, " color=\"gold2\" fontcolor=\"darkgreen\" weight=%s]\n", strcmp(s, d) < 0 ? "0.5" : "1");
 	}
 	fputs("}", out);
+	free(ws);
 	free(used);
 	tm_buf_release(&b);
 	return ferror(out) ? TM_ERR_IO : TM_OK;

@@ -37,8 +37,10 @@ tm_err tm_render_conn_json(const tm_graph *g, FILE *out)
 		tm_json_str(out, g->eps[e->src].name);
 		fputs(",\n    \"dst\": ", out);
 		tm_json_str(out, g->eps[e->dst].name);
-		fputs(",\n    \"conn\": ", out);
-		tm_json_str(out, tm_buf_str(&b));
+		if (!g->conn_focused) {
+			fputs(",\n    \"conn\": ", out);
+			tm_json_str(out, tm_buf_str(&b));
+		}
 		fputs("\n  }", out);
 	}
 	fputs(g->nedges ? "\n]\n" : "]\n", out);

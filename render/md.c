@@ -14,7 +14,7 @@ tm_err tm_render_conn_md(const tm_graph *g, FILE *out)
 {
 	tm_buf b;
 	tm_buf_init(&b, 0);
-	fputs("| src | dst | conn |\n|-----|-----|------|\n", out);
+	fputs(g->conn_focused ? "| src | dst |\n|-----|-----|\n" : "| src | dst | conn |\n|-----|-----|------|\n", out);
 	for (size_t i = 0; i < g->nedges; i++) {
 		const tm_edge *e = &g->edges[i];
 		tm_buf_reset(&b);
@@ -23,8 +23,10 @@ tm_err tm_render_conn_md(const tm_graph *g, FILE *out)
 		md_cell(out, g->eps[e->src].name);
 		fputs(" | ", out);
 		md_cell(out, g->eps[e->dst].name);
-		fputs(" | ", out);
-		md_cell(out, tm_buf_str(&b));
+		if (!g->conn_focused) {
+			fputs(" | ", out);
+			md_cell(out, tm_buf_str(&b));
+		}
 		fputs(" |\n", out);
 	}
 	tm_buf_release(&b);

@@ -28,6 +28,13 @@ tm_err tm_render_conn_txt(const tm_graph *g, FILE *out)
 {
 	tm_buf b;
 	tm_buf_init(&b, 0);
+	if (g->conn_focused) {
+		fprintf(out, "Permitted connections on %s:\n", g->focus_conn);
+		for (size_t i = 0; i < g->nedges; i++)
+			fprintf(out, "%s => %s\n", g->eps[g->edges[i].src].name, g->eps[g->edges[i].dst].name);
+		tm_buf_release(&b);
+		return ferror(out) ? TM_ERR_IO : TM_OK;
+	}
 	for (size_t i = 0; i < g->nedges; i++) {
 		const tm_edge *e = &g->edges[i];
 		tm_buf_reset(&b);
