@@ -554,7 +554,12 @@ tm_err tm_load_buffer(tm_model *m, const char *name, const char *data, size_t le
 	name = tm_intern(&m->strs, name);
 	tm_buf_init(&emsg, 64 * 1024);
 	m->files_read++;
-	tm_err rc = tm_doc_parse(&m->arena, &m->strs, &o->limits, name, data, len, is_json, &docs,
+	/* The document trees live only while this file's objects are read: the
+	 * model keeps interned strings and its own copies, never tm_node
+	 * pointers, so a scratch arena bounds memory by the largest file. */
+	tm_arena scratch;
+	tm_arena_init(&scratch);
+	tm_err rc = tm_doc_parse(&scratch, &m->strs, &o->limits, name, data, len, is_json, &docs,
 				 &eloc, &emsg);
 	size_t before = m->objects_read + m->nignored;
 	for (size_t i = 0; i < docs.n; i++)
@@ -574,6 +579,7 @@ tm_err tm_load_buffer(tm_model *m, const char *name, const char *data, size_t le
 	}
 	(void)before;
 	tm_buf_release(&emsg);
+	tm_arena_release(&scratch);
 	return err;
 }
 

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void index_free(tm_model *m);
+
 tm_model *tm_model_new(void)
 {
 	tm_model *m = tm_xrealloc(NULL, sizeof *m);
@@ -39,18 +41,131 @@ void tm_model_free(tm_model *m)
 			for (size_t k = 0; k < p->eg_rules[r].npeers; k++)
 				tm_ipset_release(&p->eg_rules[r].peers[k].ips);
 	}
+	index_free(m);
 	tm_portpool_free(m->ports);
 	tm_strtab_release(&m->strs);
 	tm_arena_release(&m->arena);
 	free(m);
 }
 
+/* ---- lookup indexes: open addressing over pointers, power-of-two sizes ---- */
+struct tm_model_index {
+	tm_namespace **ns;     /* keyed by interned name (pointer hash) */
+	size_t ns_slots, ns_count;
+	tm_workload **wl;      /* keyed by (ns, kind, name) text */
+	size_t wl_slots, wl_count;
+	size_t wl_covered;     /* m->workloads[0 .. wl_covered) are indexed */
+};
+
+static size_t ptr_hash(const void *p)
+{
+	uint64_t h = (uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15ull;
+	return (size_t)(h ^ (h >> 32));
+}
+
+static size_t wl_hash(const char *ns, const char *kind, const char *name)
+{
+	size_t h = tm_hash_str(ns, strlen(ns));
+	h = h * 31 + tm_hash_str(kind, strlen(kind));
+	return h * 31 + tm_hash_str(name, strlen(name));
+}
+
+static struct tm_model_index *model_index(tm_model *m)
+{
+	if (!m->idx) {
+		m->idx = tm_xrealloc(NULL, sizeof *m->idx);
+		memset(m->idx, 0, sizeof *m->idx);
+	}
+	return m->idx;
+}
+
+static void index_free(tm_model *m)
+{
+	if (!m->idx)
+		return;
+	free(m->idx->ns);
+	free(m->idx->wl);
+	free(m->idx);
+	m->idx = NULL;
+}
+
+static void ns_insert(struct tm_model_index *x, tm_namespace *ns)
+{
+	if ((x->ns_count + 1) * 2 > x->ns_slots) {
+		size_t n = x->ns_slots ? x->ns_slots * 2 : 64;
+		tm_namespace **v = tm_xrealloc(NULL, n * sizeof *v);
+		memset(v, 0, n * sizeof *v);
+		for (size_t i = 0; i < x->ns_slots; i++) {
+			if (!x->ns[i])
+				continue;
+			size_t h = ptr_hash(x->ns[i]->name) & (n - 1);
+			while (v[h])
+				h = (h + 1) & (n - 1);
+			v[h] = x->ns[i];
+		}
+		free(x->ns);
+		x->ns = v;
+		x->ns_slots = n;
+	}
+	size_t h = ptr_hash(ns->name) & (x->ns_slots - 1);
+	while (x->ns[h])
+		h = (h + 1) & (x->ns_slots - 1);
+	x->ns[h] = ns;
+	x->ns_count++;
+}
+
+static void wl_insert(struct tm_model_index *x, tm_workload *w)
+{
+	if ((x->wl_count + 1) * 2 > x->wl_slots) {
+		size_t n = x->wl_slots ? x->wl_slots * 2 : 256;
+		tm_workload **v = tm_xrealloc(NULL, n * sizeof *v);
+		memset(v, 0, n * sizeof *v);
+		for (size_t i = 0; i < x->wl_slots; i++) {
+			tm_workload *o = x->wl[i];
+			if (!o)
+				continue;
+			size_t h = wl_hash(o->ns, o->kind, o->name) & (n - 1);
+			while (v[h])
+				h = (h + 1) & (n - 1);
+			v[h] = o;
+		}
+		free(x->wl);
+		x->wl = v;
+		x->wl_slots = n;
+	}
+	size_t h = wl_hash(w->ns, w->kind, w->name) & (x->wl_slots - 1);
+	while (x->wl[h]) {
+		tm_workload *o = x->wl[h];
+		if (!strcmp(o->ns, w->ns) && !strcmp(o->name, w->name) && !strcmp(o->kind, w->kind)) {
+			x->wl[h] = w; /* a later workload with the same key wins, as the scan did */
+			return;
+		}
+		h = (h + 1) & (x->wl_slots - 1);
+	}
+	x->wl[h] = w;
+	x->wl_count++;
+}
+
 tm_namespace *tm_model_namespace(tm_model *m, const char *name, bool create)
 {
 	name = tm_intern(&m->strs, name);
-	for (size_t i = 0; i < m->nnamespaces; i++)
-		if (m->namespaces[i]->name == name)
-			return m->namespaces[i];
+	struct tm_model_index *x = model_index(m);
+	if (x->ns_count != m->nnamespaces) {
+		/* namespaces were added behind our back (or after a finish): rebuild */
+		free(x->ns);
+		x->ns = NULL;
+		x->ns_slots = x->ns_count = 0;
+		for (size_t i = 0; i < m->nnamespaces; i++)
+			ns_insert(x, m->namespaces[i]);
+	}
+	if (x->ns_slots) {
+		size_t h = ptr_hash(name) & (x->ns_slots - 1);
+		while (x->ns[h]) {
+			if (x->ns[h]->name == name)
+				return x->ns[h];
+			h = (h + 1) & (x->ns_slots - 1);
+		}
+	}
 	if (!create)
 		return NULL;
 	tm_namespace *ns = tm_arena_alloc(&m->arena, sizeof *ns);
@@ -59,15 +174,28 @@ tm_namespace *tm_model_namespace(tm_model *m, const char *name, bool create)
 	ns->labels = tm_labels_with(&m->arena, &empty, tm_intern(&m->strs, "kubernetes.io/metadata.name"), name);
 	TM_ARENA_GROW(&m->arena, m->namespaces, m->nnamespaces, m->cap_ns);
 	m->namespaces[m->nnamespaces++] = ns;
+	ns_insert(x, ns);
 	return ns;
 }
 
 tm_workload *tm_model_find_workload(tm_model *m, const char *ns, const char *kind, const char *name)
 {
-	for (size_t i = m->nworkloads; i-- > 0;) {
-		tm_workload *w = m->workloads[i];
+	struct tm_model_index *x = model_index(m);
+	if (x->wl_covered > m->nworkloads) {
+		free(x->wl);
+		x->wl = NULL;
+		x->wl_slots = x->wl_count = x->wl_covered = 0;
+	}
+	for (; x->wl_covered < m->nworkloads; x->wl_covered++)
+		wl_insert(x, m->workloads[x->wl_covered]);
+	if (!x->wl_slots)
+		return NULL;
+	size_t h = wl_hash(ns, kind, name) & (x->wl_slots - 1);
+	while (x->wl[h]) {
+		tm_workload *w = x->wl[h];
 		if (strcmp(w->ns, ns) == 0 && strcmp(w->name, name) == 0 && strcmp(w->kind, kind) == 0)
 			return w;
+		h = (h + 1) & (x->wl_slots - 1);
 	}
 	return NULL;
 }
@@ -148,6 +276,7 @@ static void sort_ptrs(void *base, size_t n, size_t sz, int (*cmp)(const void *, 
 
 void tm_model_finish(tm_model *m)
 {
+	index_free(m); /* the arrays may be replaced after this (granularity.c) */
 	sort_ptrs(m->namespaces, m->nnamespaces, sizeof(void *), ns_cmp);
 	sort_ptrs(m->workloads, m->nworkloads, sizeof(void *), wl_cmp);
 	for (size_t i = 0; i < m->nworkloads; i++)

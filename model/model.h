@@ -168,12 +168,16 @@ typedef struct tm_model {
 	tm_kindcount *ignored; size_t nignored, cap_ign; /* kinds read but not used */
 	size_t files_read, docs_read, objects_read, empty_docs, files_without_objects;
 	size_t invalid_skipped; /* objects skipped under --skip-invalid */
+	struct tm_model_index *idx; /* private to model.c: hash lookups for
+				       tm_model_namespace/tm_model_find_workload */
 } tm_model;
 
 tm_model *tm_model_new(void);
 void tm_model_free(tm_model *m);
 
 tm_namespace *tm_model_namespace(tm_model *m, const char *name, bool create);
+/* Hash lookup; workloads appended to m->workloads are indexed lazily, and
+ * tm_model_finish() drops the index (it is rebuilt on the next lookup). */
 tm_workload *tm_model_find_workload(tm_model *m, const char *ns, const char *kind, const char *name);
 void tm_model_count_ignored(tm_model *m, const char *kind, tm_srcloc loc);
 /* Sort everything by its documented key and settle derived fields. */

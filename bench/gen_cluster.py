@@ -1,0 +1,434 @@
+#!/usr/bin/env python3
+"""gen_cluster.py - write a synthetic but realistic cluster as YAML manifests.
+
+usage: bench/gen_cluster.py --pods N [--seed S] OUTDIR
+
+The cluster has N/100 application namespaces (labels team, env, tier,
+compliance) of about 100 pods each, plus kube-system, monitoring and
+ingress-nginx. Each namespace holds Deployments and StatefulSets (the
+workloads, with replicas) AND their Pod objects as `kubectl get pods -o yaml`
+prints them: ownerReferences to a ReplicaSet (Deployments) or to the
+StatefulSet, pod-template-hash labels, named container ports, nodeName,
+status.podIP(s). Services select the workloads; some frontends are exposed by
+an Ingress. Each namespace has 10 NetworkPolicies (default-deny, DNS egress,
+tier rules with podSelector/namespaceSelector/matchExpressions, ipBlocks with
+except, named ports, endPort ranges). The cluster also has three
+AdminNetworkPolicies and a BaselineAdminNetworkPolicy.
+
+Output: OUTDIR/00-cluster.yaml (namespaces, system workloads, ANPs) and one
+file per application namespace (ns-NNNN.yaml). Deterministic: the same
+--pods and --seed give byte-identical files. Bench input only: never
+committed (the bench writes it under build/bench/).
+"""
+import argparse
+import os
+import random
+import sys
+
+TEAMS = ["payments", "search", "catalog", "checkout", "identity", "ads", "media", "growth",
+         "billing", "ml", "infra", "mobile", "partners", "risk", "support", "data"]
+ENVS = ["prod", "prod", "staging", "dev"]
+TIERS = ["frontend", "backend", "data"]
+COMPLIANCE = ["none", "none", "pci", "hipaa", "sox"]
+APPS = ["api", "web", "worker", "cache", "db", "queue", "auth", "gateway", "indexer", "render",
+        "notifier", "scheduler", "reports", "ledger", "profile", "session", "upload", "feed",
+        "pricing", "inventory", "shipping", "tax", "audit", "export", "import"]
+# A shared pool of external partner ranges: a real cluster talks to a few
+# dozen external CIDRs, not one per namespace.
+PARTNERS = ["203.0.113.%d/28" % (16 * i) for i in range(8)] + \
+           ["198.51.100.%d/27" % (32 * i) for i in range(4)] + \
+           ["192.0.2.0/24", "100.64.0.0/10", "52.94.0.0/16", "35.190.0.0/17"]
+HEX = "0123456789abcdef"
+ALNUM = "bcdfghjklmnpqrstvwxz2456789"
+
+
+def rid(rng, n, alphabet=ALNUM):
+    return "".join(rng.choice(alphabet) for _ in range(n))
+
+
+def labels_flow(d):
+    return "{" + ", ".join("%s: %s" % (k, v) for k, v in d.items()) + "}"
+
+
+class Gen:
+    def __init__(self, pods, seed):
+        self.rng = random.Random(seed)
+        self.target_pods = pods
+        self.nns = max(1, pods // 100)
+        self.ip = 0
+        self.uid = 0
+        self.npods = 0
+        self.npolicies = 0
+
+    def next_ip(self):
+        self.ip += 1
+        n = self.ip
+        return "10.%d.%d.%d" % (64 + (n >> 16) % 64, (n >> 8) & 255, n & 255)
+
+    def next_uid(self):
+        self.uid += 1
+        return "%08x-0000-4000-8000-%012x" % (self.uid, self.uid * 7919)
+
+    # ---- objects ----
+    def namespace(self, out, name, labels):
+        out.append("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: %s\n  labels:\n" % name)
+        for k, v in labels.items():
+            out.append("    %s: %s\n" % (k, v))
+        out.append("---\n")
+
+    def workload(self, out, kind, ns, name, labels, replicas, ports, sa):
+        out.append("apiVersion: apps/v1\nkind: %s\nmetadata:\n  name: %s\n  namespace: %s\n"
+                   "  labels: %s\nspec:\n  replicas: %d\n" % (kind, name, ns, labels_flow(labels), replicas))
+        if kind == "StatefulSet":
+            out.append("  serviceName: %s\n" % name)
+        out.append("  selector:\n    matchLabels: {app: %s}\n  template:\n    metadata:\n"
+                   "      labels: %s\n    spec:\n      serviceAccountName: %s\n      containers:\n"
+                   "      - name: %s\n        image: registry.example.com/%s:1.%d.0\n        ports:\n"
+                   % (labels["app"], labels_flow(labels), sa, labels["app"], labels["app"], self.rng.randrange(30)))
+        for pn, pp, proto in ports:
+            out.append("        - {name: %s, containerPort: %d, protocol: %s}\n" % (pn, pp, proto))
+        out.append("---\n")
+
+    def pod(self, out, ns, name, labels, owner_kind, owner_name, ports, sa, node):
+        ip = self.next_ip()
+        out.append("apiVersion: v1\nkind: Pod\nmetadata:\n  name: %s\n  namespace: %s\n  uid: %s\n"
+                   "  labels:\n" % (name, ns, self.next_uid()))
+        for k, v in labels.items():
+            out.append("    %s: %s\n" % (k, v))
+        out.append("  ownerReferences:\n  - apiVersion: apps/v1\n    kind: %s\n    name: %s\n"
+                   "    uid: %s\n    controller: true\n    blockOwnerDeletion: true\n"
+                   % (owner_kind, owner_name, self.next_uid()))
+        out.append("spec:\n  nodeName: %s\n  serviceAccountName: %s\n  containers:\n  - name: %s\n"
+                   "    image: registry.example.com/%s:1.0.0\n    ports:\n"
+                   % (node, sa, labels["app"], labels["app"]))
+        for pn, pp, proto in ports:
+            out.append("    - name: %s\n      containerPort: %d\n      protocol: %s\n" % (pn, pp, proto))
+        out.append("    resources:\n      requests: {cpu: 100m, memory: 128Mi}\n"
+                   "status:\n  phase: Running\n  hostIP: 10.0.%d.%d\n  podIP: %s\n  podIPs:\n  - ip: %s\n---\n"
+                   % (int(node[-4:]) // 250, int(node[-4:]) % 250 + 1, ip, ip))
+        self.npods += 1
+
+    def service(self, out, ns, name, app, ports):
+        out.append("apiVersion: v1\nkind: Service\nmetadata:\n  name: %s\n  namespace: %s\nspec:\n"
+                   "  type: ClusterIP\n  selector: {app: %s}\n  ports:\n" % (name, ns, app))
+        for pn, pp, proto in ports:
+            out.append("  - {name: %s, port: %d, targetPort: %s, protocol: %s}\n" % (pn, pp, pn, proto))
+        out.append("---\n")
+
+    def netpol(self, out, ns, name, body):
+        out.append("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: %s\n"
+                   "  namespace: %s\nspec:\n%s---\n" % (name, ns, body))
+        self.npolicies += 1
+
+    # ---- the cluster ----
+    def system(self, out):
+        self.namespace(out, "kube-system", {"kubernetes.io/metadata.name": "kube-system", "tier": "system"})
+        self.namespace(out, "monitoring", {"kubernetes.io/metadata.name": "monitoring", "tier": "system",
+                                           "team": "infra"})
+        self.namespace(out, "ingress-nginx", {"kubernetes.io/metadata.name": "ingress-nginx", "tier": "system"})
+        dns = [("dns", 53, "UDP"), ("dns-tcp", 53, "TCP"), ("metrics", 9153, "TCP")]
+        self.workload(out, "Deployment", "kube-system", "coredns", {"app": "coredns", "k8s-app": "kube-dns"},
+                      2, dns, "coredns")
+        self.service(out, "kube-system", "kube-dns", "coredns", dns)
+        prom = [("web", 9090, "TCP")]
+        self.workload(out, "StatefulSet", "monitoring", "prometheus", {"app": "prometheus"}, 2, prom, "prometheus")
+        ing = [("http", 80, "TCP"), ("https", 443, "TCP")]
+        self.workload(out, "Deployment", "ingress-nginx", "controller", {"app": "ingress-nginx"}, 3, ing,
+                      "ingress-nginx")
+        # AdminNetworkPolicies
+        out.append("""apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: pci-isolation}
+spec:
+  priority: 10
+  subject:
+    namespaces:
+      matchLabels: {compliance: pci}
+  ingress:
+  - name: deny-from-dev
+    action: Deny
+    from:
+    - namespaces:
+        matchLabels: {env: dev}
+  - name: allow-monitoring
+    action: Allow
+    from:
+    - namespaces:
+        matchLabels: {kubernetes.io/metadata.name: monitoring}
+    ports:
+    - portNumber: {protocol: TCP, port: 9090}
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: block-metadata-api}
+spec:
+  priority: 20
+  subject:
+    namespaces: {}
+  egress:
+  - name: deny-cloud-metadata
+    action: Deny
+    to:
+    - networks: [169.254.169.254/32]
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: pass-to-dns}
+spec:
+  priority: 30
+  subject:
+    pods:
+      namespaceSelector:
+        matchExpressions:
+        - {key: tier, operator: NotIn, values: [system]}
+      podSelector: {}
+  egress:
+  - name: pass-dns
+    action: Pass
+    to:
+    - pods:
+        namespaceSelector:
+          matchLabels: {kubernetes.io/metadata.name: kube-system}
+        podSelector:
+          matchLabels: {k8s-app: kube-dns}
+    ports:
+    - namedPort: dns
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: BaselineAdminNetworkPolicy
+metadata: {name: default}
+spec:
+  subject:
+    namespaces:
+      matchLabels: {tier: system}
+  ingress:
+  - name: deny-from-dev
+    action: Deny
+    from:
+    - namespaces:
+        matchLabels: {env: dev}
+---
+""")
+
+    def app_namespace(self, out, i, nsmeta):
+        rng = self.rng
+        ns, team, env, tier, comp = nsmeta[i]
+        nodes = max(3, self.target_pods // 30)
+        budget = 100
+        wls = []
+        k = 0
+        while budget > 0:
+            app = APPS[k % len(APPS)] + ("" if k < len(APPS) else "-%d" % (k // len(APPS)))
+            replicas = min(budget, rng.choice([1, 2, 3, 3, 4, 4, 6, 8]))
+            budget -= replicas
+            wtier = TIERS[k % 3] if tier == "mixed" else tier
+            kind = "StatefulSet" if wtier == "data" and rng.random() < 0.5 else "Deployment"
+            ports = [("http", rng.choice([8080, 8080, 8000, 3000]), "TCP"), ("metrics", 9090, "TCP")]
+            if rng.random() < 0.3:
+                ports.append(("grpc", 9000 + rng.randrange(10), "TCP"))
+            if wtier == "data":
+                ports = [("db", rng.choice([5432, 3306, 6379, 27017]), "TCP"), ("metrics", 9090, "TCP")]
+            labels = {"app": app, "team": team, "tier": wtier, "version": "v%d" % rng.randrange(1, 4)}
+            wls.append((kind, app, labels, replicas, ports))
+            k += 1
+        for kind, app, labels, replicas, ports in wls:
+            self.workload(out, kind, ns, app, labels, replicas, ports, app)
+            self.service(out, ns, app, app, [p for p in ports if p[0] != "metrics"])
+            if kind == "Deployment":
+                h = rid(rng, 10)
+                rs = "%s-%s" % (app, h)
+                for _ in range(replicas):
+                    pl = dict(labels)
+                    pl["pod-template-hash"] = h
+                    self.pod(out, ns, "%s-%s" % (rs, rid(rng, 5)), pl, "ReplicaSet", rs, ports, app,
+                             "node-%04d" % rng.randrange(nodes))
+            else:
+                rev = "%s-%s" % (app, rid(rng, 10))
+                for r in range(replicas):
+                    pl = dict(labels)
+                    pl["controller-revision-hash"] = rev
+                    pl["statefulset.kubernetes.io/pod-name"] = "%s-%d" % (app, r)
+                    self.pod(out, ns, "%s-%d" % (app, r), pl, "StatefulSet", app, ports, app,
+                             "node-%04d" % rng.randrange(nodes))
+        fronts = [w for w in wls if w[2]["tier"] == "frontend"]
+        if fronts:
+            f = fronts[0]
+            out.append("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: %s\n"
+                       "  namespace: %s\nspec:\n  rules:\n  - host: %s.%s.example.com\n    http:\n"
+                       "      paths:\n      - path: /\n        pathType: Prefix\n        backend:\n"
+                       "          service:\n            name: %s\n            port: {name: http}\n---\n"
+                       % (f[1], ns, f[1], ns, f[1]))
+        self.policies(out, i, nsmeta, wls)
+
+    def policies(self, out, i, nsmeta, wls):
+        rng = self.rng
+        ns, team, env, tier, comp = nsmeta[i]
+        peer_ns = [m for m in nsmeta if m[1] == team and m[0] != ns]
+        self.netpol(out, ns, "default-deny", "  podSelector: {}\n  policyTypes: [Ingress, Egress]\n")
+        self.netpol(out, ns, "allow-dns", """  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+  - to:
+    - namespaceSelector:
+        matchLabels: {kubernetes.io/metadata.name: kube-system}
+      podSelector:
+        matchLabels: {k8s-app: kube-dns}
+    ports:
+    - {protocol: UDP, port: 53}
+    - {protocol: TCP, port: 53}
+""")
+        self.netpol(out, ns, "allow-prometheus", """  podSelector: {}
+  policyTypes: [Ingress]
+  ingress:
+  - from:
+    - namespaceSelector:
+        matchLabels: {kubernetes.io/metadata.name: monitoring}
+      podSelector:
+        matchLabels: {app: prometheus}
+    ports:
+    - {port: metrics}
+""")
+        self.netpol(out, ns, "frontend-from-ingress", """  podSelector:
+    matchLabels: {tier: frontend}
+  policyTypes: [Ingress]
+  ingress:
+  - from:
+    - namespaceSelector:
+        matchLabels: {kubernetes.io/metadata.name: ingress-nginx}
+    ports:
+    - {port: http}
+""")
+        self.netpol(out, ns, "backend-from-frontend", """  podSelector:
+    matchExpressions:
+    - {key: tier, operator: In, values: [backend]}
+  policyTypes: [Ingress]
+  ingress:
+  - from:
+    - podSelector:
+        matchLabels: {tier: frontend}
+    ports:
+    - {port: http}
+    - {port: grpc}
+""")
+        self.netpol(out, ns, "data-from-backend", """  podSelector:
+    matchLabels: {tier: data}
+  policyTypes: [Ingress]
+  ingress:
+  - from:
+    - podSelector:
+        matchExpressions:
+        - {key: tier, operator: In, values: [backend]}
+        - {key: app, operator: NotIn, values: [web, render]}
+    - namespaceSelector:
+        matchLabels: {team: %s}
+        matchExpressions:
+        - {key: env, operator: In, values: [%s]}
+      podSelector:
+        matchLabels: {tier: backend}
+    ports:
+    - {port: db}
+""" % (team, env))
+        self.netpol(out, ns, "internal-egress", """  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+  - to:
+    - podSelector: {}
+  - to:
+    - namespaceSelector:
+        matchLabels: {team: %s}
+        matchExpressions:
+        - {key: compliance, operator: NotIn, values: [pci]}
+      podSelector:
+        matchLabels: {tier: data}
+    ports:
+    - {port: db}
+""" % team)
+        partners = rng.sample(PARTNERS, 2)
+        self.netpol(out, ns, "external-https", """  podSelector:
+    matchExpressions:
+    - {key: tier, operator: In, values: [backend, frontend]}
+  policyTypes: [Egress]
+  egress:
+  - to:
+    - ipBlock:
+        cidr: 0.0.0.0/0
+        except: [10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 169.254.0.0/16]
+    ports:
+    - {protocol: TCP, port: 443}
+  - to:
+    - ipBlock: {cidr: %s}
+    - ipBlock: {cidr: %s}
+    ports:
+    - {protocol: TCP, port: 30000, endPort: 32767}
+""" % (partners[0], partners[1]))
+        app = wls[rng.randrange(len(wls))]
+        self.netpol(out, ns, "%s-from-peers" % app[1], """  podSelector:
+    matchLabels: {app: %s}
+  policyTypes: [Ingress]
+  ingress:
+  - from:
+    - namespaceSelector:
+        matchExpressions:
+        - {key: team, operator: In, values: [%s, %s]}
+        - {key: env, operator: Exists}
+      podSelector:
+        matchExpressions:
+        - {key: tier, operator: NotIn, values: [data]}
+    ports:
+    - {protocol: TCP, port: 8000, endPort: 8100}
+    - {port: http}
+""" % (app[1], team, rng.choice(TEAMS)))
+        target = peer_ns[rng.randrange(len(peer_ns))][0] if peer_ns else ns
+        self.netpol(out, ns, "batch-egress", """  podSelector:
+    matchLabels: {tier: backend}
+  policyTypes: [Egress]
+  egress:
+  - to:
+    - namespaceSelector:
+        matchLabels: {kubernetes.io/metadata.name: %s}
+      podSelector:
+        matchExpressions:
+        - {key: app, operator: Exists}
+        - {key: tier, operator: NotIn, values: [data]}
+    ports:
+    - {port: http}
+    - {protocol: TCP, port: 9000, endPort: 9009}
+""" % target)
+
+
+def main():
+    ap = argparse.ArgumentParser(description="write a synthetic cluster as YAML manifests")
+    ap.add_argument("--pods", type=int, required=True)
+    ap.add_argument("--seed", type=int, default=20261123)
+    ap.add_argument("outdir")
+    a = ap.parse_args()
+    g = Gen(a.pods, a.seed)
+    os.makedirs(a.outdir, exist_ok=True)
+    for f in os.listdir(a.outdir):
+        if f.endswith(".yaml"):
+            os.unlink(os.path.join(a.outdir, f))
+    rng = g.rng
+    nsmeta = []
+    for i in range(g.nns):
+        team = TEAMS[i % len(TEAMS)]
+        ns = "%s-%s-%04d" % (team, APPS[(i // len(TEAMS)) % len(APPS)], i)
+        nsmeta.append((ns, team, rng.choice(ENVS), rng.choice(["mixed", "mixed", "mixed", "backend"]),
+                       rng.choice(COMPLIANCE)))
+    out = []
+    g.system(out)
+    for ns, team, env, tier, comp in nsmeta:
+        g.namespace(out, ns, {"kubernetes.io/metadata.name": ns, "team": team, "env": env,
+                              "tier": tier, "compliance": comp})
+    with open(os.path.join(a.outdir, "00-cluster.yaml"), "w") as f:
+        f.write("".join(out))
+    for i in range(g.nns):
+        out = []
+        g.app_namespace(out, i, nsmeta)
+        with open(os.path.join(a.outdir, "ns-%04d.yaml" % i), "w") as f:
+            f.write("".join(out))
+    sys.stderr.write("gen_cluster: %s: %d namespaces, %d pods, %d NetworkPolicies\n"
+                     % (a.outdir, g.nns + 3, g.npods, g.npolicies))
+
+
+if __name__ == "__main__":
+    main()
