@@ -2,6 +2,7 @@
 # Golden tests driven by tests/golden/TESTLIST (tcpdump's TESTLIST idea).
 #   one case per line:   NAME  ARGS...        (blank lines and # comments ignored)
 #   runs:                $TRUSTMAP ARGS...    from the repository root
+#                        (ARGS starting with <FILE: FILE is standard input)
 #   compares:            stdout, then "--- stderr ---" and stderr, then "[exit N]"
 #                        with tests/golden/out/NAME.out
 #   --update             rewrite the expected files (review the diff like code)
@@ -26,8 +27,10 @@ while IFS= read -r line || [ -n "$line" ]; do
   name=${line%% *}; args=${line#"$name"}
   [ -n "$only" ] && [ "$only" != "$name" ] && continue
   exp=tests/golden/out/$name.out
+  in=/dev/null
+  case $args in ' <'*) in=${args# <}; in=${in%% *}; args=${args# <"$in"} ;; esac
   # shellcheck disable=SC2086
-  (eval "set -- $args"; timeout 60 $T "$@" >"$tmp/out" 2>"$tmp/err" </dev/null; echo $? >"$tmp/rc")
+  (eval "set -- $args"; timeout 60 $T "$@" >"$tmp/out" 2>"$tmp/err" <"$in"; echo $? >"$tmp/rc")
   { cat "$tmp/out"; echo "--- stderr ---"; sed 's/^==[0-9]*==.*//' "$tmp/err"; echo "[exit $(cat "$tmp/rc")]"; } >"$tmp/got"
   if [ $update = 1 ]; then cp "$tmp/got" "$exp"; fi
   if [ -f "$exp" ] && cmp -s "$tmp/got" "$exp"; then
