@@ -220,6 +220,26 @@ static void why_add(tm_explain *ex, tm_dir dir, tm_why_kind kind, const epol *po
 	}
 }
 
+/* A matching rule whose named port no container of the destination has:
+ * it silently allows nothing for that entry, which explain says. */
+static void why_unresolved(tm_explain *ex, tm_dir dir, const epol *pol, const tm_rule *r, const cls *dst)
+{
+	for (size_t i = 0; i < r->nports; i++) {
+		const tm_portspec *ps = &r->ports[i];
+		bool found = false;
+		if (!ps->name)
+			continue;
+		for (size_t k = 0; dst && k < dst->nports && !found; k++)
+			found = dst->ports[k].name && !strcmp(dst->ports[k].name, ps->name) &&
+				(ps->proto_from_pod || dst->ports[k].proto == ps->proto);
+		if (found)
+			continue;
+		why_add(ex, dir, TM_WHY_NAMED_UNRESOLVED, pol, r, NULL);
+		ex->v[ex->n - 1].port_name = ps->name;
+		ex->v[ex->n - 1].loc = ps->loc;
+	}
+}
+
 /* The connections that subject class k allows in direction dir with peer p.
  * Port resolution targets the destination: k for ingress, p for egress. */
 static const tm_ports *eval_dir(engine *e, tm_dir dir, uint32_t k, peerref p, tm_explain *ex)
@@ -274,6 +294,7 @@ static const tm_ports *eval_dir(engine *e, tm_dir dir, uint32_t k, peerref p, tm
 					const tm_ports *cov = tm_ports_inter(pp, rest, rp);
 					if (!tm_ports_is_empty(cov))
 						why_add(ex, dir, TM_WHY_RULE, pol, rs[j].r, cov);
+					why_unresolved(ex, dir, pol, rs[j].r, dst);
 				}
 			}
 		}

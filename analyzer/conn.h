@@ -79,6 +79,7 @@ typedef enum {
 	TM_WHY_NOT_SELECTED,  /* no policy selects the endpoint: default allow */
 	TM_WHY_BANP_DEFAULT,  /* after BANP rules: default allow */
 	TM_WHY_EXTERNAL,      /* an IP range has no policies of its own */
+	TM_WHY_NAMED_UNRESOLVED, /* a matching rule names a port the destination does not have */
 } tm_why_kind;
 
 typedef struct tm_why {
@@ -90,7 +91,8 @@ typedef struct tm_why {
 	long rule;               /* index within direction; -1 for none */
 	tm_action action;
 	tm_srcloc loc;
-	const tm_ports *ports;   /* the connections this decision settled */
+	const tm_ports *ports;   /* the connections this decision settled (NULL: none) */
+	const char *port_name;   /* TM_WHY_NAMED_UNRESOLVED */
 } tm_why;
 
 typedef struct tm_explain {

@@ -135,6 +135,10 @@ int cmd_explain(int argc, char **argv)
 				ex.ingress = tm_ports_inter(m->ports, ex.ingress, one);
 				size_t k = 0;
 				for (size_t i = 0; i < ex.n; i++) {
+					if (!ex.v[i].ports) {
+						ex.v[k++] = ex.v[i]; /* a note, not a port decision */
+						continue;
+					}
 					ex.v[i].ports = tm_ports_inter(m->ports, ex.v[i].ports, one);
 					if (!tm_ports_is_empty(ex.v[i].ports))
 						ex.v[k++] = ex.v[i];

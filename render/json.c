@@ -211,6 +211,7 @@ static const char *why_kind_json(tm_why_kind k)
 	case TM_WHY_NOT_SELECTED: return "not-selected-default-allow";
 	case TM_WHY_BANP_DEFAULT: return "baseline-default-allow";
 	case TM_WHY_EXTERNAL: return "external";
+	case TM_WHY_NAMED_UNRESOLVED: return "named-port-unresolved";
 	}
 	return "?";
 }
@@ -235,15 +236,23 @@ tm_err tm_render_explain_json(const tm_graph *g, size_t src, size_t dst, const t
 	for (size_t i = 0; i < ex->n; i++) {
 		const tm_why *w = &ex->v[i];
 		tm_buf_reset(&b);
-		tm_ports_format(w->ports, &b);
+		if (w->ports)
+			tm_ports_format(w->ports, &b);
+		else
+			tm_buf_adds(&b, "No Connections");
 		fprintf(out, "%s\n    {\"direction\": \"%s\", \"kind\": \"%s\", \"conn\": ", i ? "," : "",
 			w->dir == TM_DIR_EGRESS ? "egress" : "ingress", why_kind_json(w->kind));
 		tm_json_str(out, tm_buf_str(&b));
-		const char *verdict = w->kind == TM_WHY_NP_DEFAULT_DENY ? "deny"
+		const char *verdict = w->kind == TM_WHY_NAMED_UNRESOLVED ? "none"
+			: w->kind == TM_WHY_NP_DEFAULT_DENY ? "deny"
 			: w->kind == TM_WHY_RULE ? (w->action == TM_ACT_ALLOW ? "allow" : w->action == TM_ACT_DENY ? "deny" : "pass")
 			: "allow";
 		fprintf(out, ", \"verdict\": \"%s\"", verdict);
-		if (w->kind == TM_WHY_RULE) {
+		if (w->kind == TM_WHY_NAMED_UNRESOLVED) {
+			fputs(", \"port_name\": ", out);
+			tm_json_str(out, w->port_name);
+		}
+		if (w->kind == TM_WHY_RULE || w->kind == TM_WHY_NAMED_UNRESOLVED) {
 			fputs(", \"policy_kind\": ", out);
 			tm_json_str(out, w->policy_kind);
 			fputs(", \"policy\": ", out);

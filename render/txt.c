@@ -154,6 +154,7 @@ static const char *why_text(const tm_why *w)
 	case TM_WHY_NOT_SELECTED: return "default allow";
 	case TM_WHY_BANP_DEFAULT: return "default allow";
 	case TM_WHY_EXTERNAL: return "no policy";
+	case TM_WHY_NAMED_UNRESOLVED: return "unresolved named port";
 	}
 	return "?";
 }
@@ -174,6 +175,13 @@ tm_err tm_render_explain_txt(const tm_graph *g, size_t src, size_t dst, const tm
 			const tm_why *w = &ex->v[i];
 			if (w->dir != dir)
 				continue;
+			if (w->kind == TM_WHY_NAMED_UNRESOLVED) {
+				fprintf(out, "  NOTE  %s %s %s rule %ld names port \"%s\", which no container of %s has: "
+					"that entry allows nothing  [%s:%u:%u]\n", w->policy_kind, w->policy,
+					dir == TM_DIR_EGRESS ? "egress" : "ingress", w->rule, w->port_name,
+					g->eps[dst].name, w->loc.file, w->loc.line, w->loc.col);
+				continue;
+			}
 			tm_buf_reset(&b);
 			tm_ports_format(w->ports, &b);
 			const char *verdict = w->kind == TM_WHY_NP_DEFAULT_DENY ? "DENY"
@@ -202,6 +210,8 @@ tm_err tm_render_explain_txt(const tm_graph *g, size_t src, size_t dst, const tm
 				break;
 			case TM_WHY_EXTERNAL:
 				fputs("  an IP range outside the cluster: no policy of its own", out);
+				break;
+			case TM_WHY_NAMED_UNRESOLVED:
 				break;
 			}
 			fputc('\n', out);
