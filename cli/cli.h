@@ -48,5 +48,6 @@ bool cli_parse_size(const char *s, size_t *out);
 int cmd_inventory(int argc, char **argv);
 int cmd_conn(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
 
 #endif

@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char help[] =
 	"usage: trustmap conn [options] PATH...\n\n"
@@ -65,6 +66,16 @@ static bool parse_conn(const char *arg, tm_proto *proto, uint32_t *port)
 	return true;
 }
 
+static const char graph_help[] =
+	"usage: trustmap graph [options] PATH...\n\n"
+	"Draws the connectivity graph that `trustmap conn` computes: one box per namespace,\n"
+	"workloads inside, IP ranges in red, edges labelled with their connections. Rendered\n"
+	"by Graphviz (dot layout).\n\n"
+	"  -f, --format svg|png|dot   output format (default svg; png needs -o FILE or a redirect)\n"
+	"  -o, --output FILE          where to write it\n"
+	"  and every option of `trustmap conn` (--focus, --focus-peer, --focus-direction,\n"
+	"  --focus-conn, --granularity, --ipblock-matches-pods, --ipv6)\n";
+
 static const cli_opt opts[] = {
 	{"focus", 0, true, OPT_FOCUS},
 	{"ipblock-matches-pods", 0, false, OPT_IPBLOCK_PODS},
@@ -76,7 +87,7 @@ static const cli_opt opts[] = {
 	{NULL, 0, false, 0},
 };
 
-int cmd_conn(int argc, char **argv)
+static int conn_main(int argc, char **argv, const char *cmd, const char *default_format)
 {
 	cli_common c;
 	cli_parser p;
@@ -95,7 +106,7 @@ int cmd_conn(int argc, char **argv)
 	while ((r = cli_next(&p, opts, &c, &id, &arg)) == 0) {
 		switch (id) {
 		case -12:
-			fputs(help, stdout);
+			fputs(!strcmp(cmd, "graph") ? graph_help : help, stdout);
 			free(c.paths);
 			return EXIT_OK;
 		case OPT_FOCUS: add_names(&focus, &nfocus, arg); break;
@@ -134,12 +145,16 @@ int cmd_conn(int argc, char **argv)
 	}
 	if (!c.npaths) {
 		free(c.paths);
-		return cli_usage_error("conn", "no PATH given");
+		return cli_usage_error(cmd, "no PATH given");
 	}
-	const tm_conn_renderer *rd = tm_conn_renderer_find(c.format ? c.format : "txt");
+	const tm_conn_renderer *rd = tm_conn_renderer_find(c.format ? c.format : default_format);
 	if (!rd) {
 		free(c.paths);
-		return cli_usage_error("conn", "unknown format '%s' (%s)", c.format, tm_conn_renderer_names());
+		return cli_usage_error(cmd, "unknown format '%s' (%s)", c.format, tm_conn_renderer_names());
+	}
+	if (!strcmp(rd->name, "png") && !c.output && isatty(1)) {
+		free(c.paths);
+		return cli_usage_error(cmd, "PNG is binary: give -o FILE or redirect standard output");
 	}
 	tm_model *m = tm_model_new();
 	int rc = cli_load(m, &c);
@@ -199,4 +214,14 @@ int cmd_conn(int argc, char **argv)
 	free(peers);
 	free(c.paths);
 	return rc;
+}
+
+int cmd_conn(int argc, char **argv)
+{
+	return conn_main(argc, argv, "conn", "txt");
+}
+
+int cmd_graph(int argc, char **argv)
+{
+	return conn_main(argc, argv, "graph", "svg");
 }

@@ -14,7 +14,7 @@ typedef struct tm_conn_renderer {
 } tm_conn_renderer;
 
 const tm_conn_renderer *tm_conn_renderer_find(const char *name);
-/* "txt|json|csv|md|dot" */
+/* "txt|json|csv|md|dot|svg|png" */
 const char *tm_conn_renderer_names(void);
 
 tm_err tm_render_conn_txt(const tm_graph *g, FILE *out);
@@ -22,6 +22,8 @@ tm_err tm_render_conn_json(const tm_graph *g, FILE *out);
 tm_err tm_render_conn_csv(const tm_graph *g, FILE *out);
 tm_err tm_render_conn_md(const tm_graph *g, FILE *out);
 tm_err tm_render_conn_dot(const tm_graph *g, FILE *out);
+tm_err tm_render_conn_svg(const tm_graph *g, FILE *out);
+tm_err tm_render_conn_png(const tm_graph *g, FILE *out);
 
 tm_err tm_render_inventory_txt(const tm_model *m, FILE *out);
 tm_err tm_render_inventory_json(const tm_model *m, FILE *out);

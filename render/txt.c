@@ -9,6 +9,8 @@ static const tm_conn_renderer conn_renderers[] = {
 	{"csv", tm_render_conn_csv},
 	{"md", tm_render_conn_md},
 	{"dot", tm_render_conn_dot},
+	{"svg", tm_render_conn_svg},
+	{"png", tm_render_conn_png},
 };
 
 const tm_conn_renderer *tm_conn_renderer_find(const char *name)
@@ -21,7 +23,7 @@ const tm_conn_renderer *tm_conn_renderer_find(const char *name)
 
 const char *tm_conn_renderer_names(void)
 {
-	return "txt|json|csv|md|dot";
+	return "txt|json|csv|md|dot|svg|png";
 }
 
 tm_err tm_render_conn_txt(const tm_graph *g, FILE *out)
