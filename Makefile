@@ -79,6 +79,11 @@ demo: deps
 	./trustmap inventory samples/shop
 	@echo
 	./trustmap conn samples/shop
+	@echo
+	./trustmap explain web/storefront payments/payment-api samples/shop
+	@mkdir -p $(BUILD)
+	./trustmap graph -q -o $(BUILD)/shop.svg samples/shop
+	@echo "diagram written to $(BUILD)/shop.svg"
 
 # ---- tests ----
 test: deps
