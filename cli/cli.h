@@ -49,5 +49,6 @@ int cmd_inventory(int argc, char **argv);
 int cmd_conn(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
+int cmd_reach(int argc, char **argv);
 
 #endif

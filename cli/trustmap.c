@@ -13,6 +13,7 @@ static const command commands[] = {
 	{"inventory", cmd_inventory, "list what the manifests declare: namespaces, workloads, services, policies"},
 	{"conn", cmd_conn, "allowed connections between workloads and IP ranges (NPA-compatible)"},
 	{"graph", cmd_graph, "draw the connectivity graph (SVG, PNG or DOT through Graphviz)"},
+	{"reach", cmd_reach, "lateral movement: what a compromised workload can reach in 1..N hops"},
 	{"explain", cmd_explain, "which policy rules allow or deny the connections between two endpoints"},
 };
 
