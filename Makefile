@@ -92,6 +92,8 @@ test: deps
 	@echo "== the same suite under AddressSanitizer + UndefinedBehaviorSanitizer =="
 	@$(MAKE) --no-print-directory asan-test
 	@$(MAKE) --no-print-directory valgrind-test
+	@mkdir -p $(BUILD)/results; TRUSTMAP=./trustmap tests/e2e/check.sh > $(BUILD)/results/e2e.log; rc=$$?; cat $(BUILD)/results/e2e.log; \
+		tail -n 1 $(BUILD)/results/e2e.log | awk '{print $$1, $$3}' > $(BUILD)/results/e2e.sum; [ $$rc = 0 ]
 	@echo "== summary =="
 	@cat $(BUILD)/results/*.sum | awk '{p+=$$1; f+=$$2} END {printf "%d passed, %d failed\n", p, f; exit f > 0}'
 
