@@ -304,6 +304,8 @@ bool tm_k8s_labels(tm_k8s_ctx *c, const tm_node *map, const char *field, tm_labe
 		tm_k8s_error(c, map, field, "duplicate label key");
 		ok = false;
 	}
+	if (ok)
+		tm_model_intern_labels(c->m, out);
 	return ok;
 }
 

@@ -17,10 +17,13 @@ tm_model *tm_model_new(void)
 	return m;
 }
 
+static void labelsets_free(tm_model *m);
+
 void tm_model_free(tm_model *m)
 {
 	if (!m)
 		return;
+	labelsets_free(m);
 	for (size_t i = 0; i < m->nnetpols; i++) {
 		tm_netpol *p = m->netpols[i];
 		for (size_t r = 0; r < p->nin; r++)
@@ -49,6 +52,86 @@ void tm_model_free(tm_model *m)
 }
 
 /* ---- lookup indexes: open addressing over pointers, power-of-two sizes ---- */
+/* ---- interned label sets ---- */
+struct tm_labelsets {
+	tm_labels *slots;
+	size_t nslots, count;
+};
+
+static size_t labels_hash(const tm_labels *l)
+{
+	uint64_t h = 1469598103934665603ull ^ l->n;
+	for (size_t i = 0; i < l->n; i++) {
+		h = (h ^ (uintptr_t)l->v[i].key) * 1099511628211ull;
+		h = (h ^ (uintptr_t)l->v[i].val) * 1099511628211ull;
+	}
+	return (size_t)(h ^ (h >> 29));
+}
+
+static bool labels_same_ptrs(const tm_labels *a, const tm_labels *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (a->v[i].key != b->v[i].key || a->v[i].val != b->v[i].val)
+			return false;
+	return true;
+}
+
+static void labelsets_free(tm_model *m)
+{
+	if (!m->labelsets)
+		return;
+	free(m->labelsets->slots);
+	free(m->labelsets);
+	m->labelsets = NULL;
+}
+
+void tm_model_intern_labels(tm_model *m, tm_labels *l)
+{
+	if (l->n == 0) {
+		l->v = NULL;
+		return;
+	}
+	struct tm_labelsets *t = m->labelsets;
+	if (!t) {
+		t = m->labelsets = tm_xrealloc(NULL, sizeof *t);
+		t->nslots = 1024;
+		t->count = 0;
+		t->slots = tm_xrealloc(NULL, t->nslots * sizeof *t->slots);
+		memset(t->slots, 0, t->nslots * sizeof *t->slots);
+	}
+	if ((t->count + 1) * 2 > t->nslots) {
+		size_t nn = t->nslots * 2;
+		tm_labels *ns = tm_xrealloc(NULL, nn * sizeof *ns);
+		memset(ns, 0, nn * sizeof *ns);
+		for (size_t i = 0; i < t->nslots; i++) {
+			if (!t->slots[i].v)
+				continue;
+			size_t h = labels_hash(&t->slots[i]) & (nn - 1);
+			while (ns[h].v)
+				h = (h + 1) & (nn - 1);
+			ns[h] = t->slots[i];
+		}
+		free(t->slots);
+		t->slots = ns;
+		t->nslots = nn;
+	}
+	size_t h = labels_hash(l) & (t->nslots - 1);
+	while (t->slots[h].v) {
+		if (labels_same_ptrs(&t->slots[h], l)) {
+			l->v = t->slots[h].v;
+			return;
+		}
+		h = (h + 1) & (t->nslots - 1);
+	}
+	/* keep a copy in the model's arena: the caller's array may be scratch */
+	tm_labels keep = {l->n, tm_arena_memdup(&m->arena, l->v, l->n * sizeof(tm_label))};
+	t->slots[h] = keep;
+	t->count++;
+	l->v = keep.v;
+}
+
 struct tm_model_index {
 	tm_namespace **ns;     /* keyed by interned name (pointer hash) */
 	size_t ns_slots, ns_count;

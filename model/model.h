@@ -168,6 +168,7 @@ typedef struct tm_model {
 	tm_kindcount *ignored; size_t nignored, cap_ign; /* kinds read but not used */
 	size_t files_read, docs_read, objects_read, empty_docs, files_without_objects;
 	size_t invalid_skipped; /* objects skipped under --skip-invalid */
+	struct tm_labelsets *labelsets; /* private to model.c: interned label sets */
 	struct tm_model_index *idx; /* private to model.c: hash lookups for
 				       tm_model_namespace/tm_model_find_workload */
 } tm_model;
@@ -179,6 +180,10 @@ tm_namespace *tm_model_namespace(tm_model *m, const char *name, bool create);
 /* Hash lookup; workloads appended to m->workloads are indexed lazily, and
  * tm_model_finish() drops the index (it is rebuilt on the next lookup). */
 tm_workload *tm_model_find_workload(tm_model *m, const char *ns, const char *kind, const char *name);
+/* Make l's array the model's canonical one for that set: equal label sets
+ * (sorted, with interned keys and values) then share storage, and equality
+ * of interned sets is pointer equality of l->v. */
+void tm_model_intern_labels(tm_model *m, tm_labels *l);
 void tm_model_count_ignored(tm_model *m, const char *kind, tm_srcloc loc);
 /* Sort everything by its documented key and settle derived fields. */
 void tm_model_finish(tm_model *m);
