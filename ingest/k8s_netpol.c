@@ -57,6 +57,8 @@ static bool read_ipblock(tm_k8s_ctx *c, const tm_node *ib, const char *field, tm
 	peer->has_v6 = !v4;
 	tm_ipset_init(&peer->ips);
 	tm_ipset_add(&peer->ips, r);
+	if (!v4) /* an IPv6 block never holds IPv4 addresses (kept in ::ffff:0:0/96) */
+		tm_ipset_subtract(&peer->ips, tm_iprange_v4_all());
 	const tm_node *ex = tm_k8s_seq(c, ib, "except", field);
 	if (c->failed)
 		return false;
@@ -407,9 +409,19 @@ static bool read_anp_peer(tm_k8s_ctx *c, const tm_node *p, const char *field, bo
 					     cn->kind == TM_NODE_SCALAR ? cn->str : "");
 				return false;
 			}
-			if (!v4)
+			if (v4)
+				tm_ipset_add(&peer->ips, r);
+			else {
+				/* an IPv6 network never holds IPv4 addresses (::ffff:0:0/96) */
+				tm_ipset v6;
+				tm_ipset_init(&v6);
+				tm_ipset_add(&v6, r);
+				tm_ipset_subtract(&v6, tm_iprange_v4_all());
+				for (size_t q = 0; q < v6.n; q++)
+					tm_ipset_add(&peer->ips, v6.r[q]);
+				tm_ipset_release(&v6);
 				peer->has_v6 = true;
-			tm_ipset_add(&peer->ips, r);
+			}
 			if (!peer->cidr)
 				peer->cidr = cn->str;
 		}

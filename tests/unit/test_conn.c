@@ -208,6 +208,33 @@ static void test_ipblock_atoms(void **state)
 	unload(&f);
 }
 
+/* an IPv6 block (even ::/0) holds no IPv4 address: IPv4 lives inside the
+ * IPv6 space (::ffff:0:0/96) in tm_ipset, and must not be matched by it */
+static void test_ipv6_block_excludes_ipv4(void **state)
+{
+	(void)state;
+	fixture f = {0};
+	load(&f,
+	     NS("a")
+	     POD("a", "w", "web", "http", "8080")
+	     POD("a", "v", "v", "http", "8080")
+	     "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: eg, namespace: a}\n"
+	     "spec:\n  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Egress, Ingress]\n"
+	     "  egress:\n  - to: [{ipBlock: {cidr: \"::/0\"}}]\n"
+	     "  ingress:\n  - from: [{ipBlock: {cidr: \"::/0\"}}]\n---\n"
+	     "apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: n}\n"
+	     "spec:\n  priority: 1\n  subject: {pods: {namespaceSelector: {}, podSelector: {matchLabels: {app: v}}}}\n"
+	     "  egress:\n  - {name: d, action: Deny, to: [{networks: [8.8.8.8/32, \"::/0\"]}]}\n",
+	     false);
+	assert_string_equal(conn(&f, "a/w", "8.8.8.8"), "No Connections");
+	assert_string_equal(conn(&f, "a/w", "0.0.0.0"), "No Connections");
+	assert_string_equal(conn(&f, "203.0.113.1", "a/w"), "No Connections");
+	assert_string_equal(conn(&f, "a/v", "8.8.8.8"), "No Connections");
+	assert_string_equal(conn(&f, "a/v", "8.8.8.9"), "All Connections");
+	assert_string_equal(conn(&f, "a/v", "1.1.1.1"), "All Connections");
+	unload(&f);
+}
+
 /* ipBlocks match pod IPs only with --ipblock-matches-pods */
 #define PODIP(ns, name, app, ip)                                                                     \
 	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: " name "\n  namespace: " ns "\n  labels:\n    app: " app \
@@ -454,6 +481,7 @@ int main(void)
 		cmocka_unit_test(test_named_port_protocol_must_match),
 		cmocka_unit_test(test_end_port),
 		cmocka_unit_test(test_ipblock_atoms),
+		cmocka_unit_test(test_ipv6_block_excludes_ipv4),
 		cmocka_unit_test(test_ipblock_matches_pods),
 		cmocka_unit_test(test_policy_types_inference),
 		cmocka_unit_test(test_self_pairs_skipped),
