@@ -53,6 +53,8 @@ typedef struct engine {
 	epol *banp;
 	uint32_t *matrix; /* nc x nc port-set ids (src-major), or NULL */
 	tm_conn_opts o;
+	size_t *runs;     /* classes [runs[r], runs[r+1]) share one namespace */
+	size_t nruns;
 } engine;
 
 typedef struct peerref {
@@ -109,22 +111,46 @@ static int wl_class_qcmp(const void *x, const void *y)
 	return a->index < b->index ? -1 : a->index > b->index;
 }
 
-/* ---- matching ---- */
-static bool sel_peer_matches(const tm_peer *p, const char *pol_ns, const cls *k, bool anp)
+/* ---- matching ----
+ * A selector peer matches a class when its namespace selector matches the
+ * class's namespace labels (ANP: always; NetworkPolicy: when present, else
+ * the class must be in the policy's namespace) and its pod selector, when
+ * present, matches the class's labels. rule_bits() applies this to all
+ * classes, one namespace run at a time. */
+/* Classes are sorted by namespace first: split them into runs of one
+ * namespace so that namespace selectors are evaluated once per namespace. */
+static void ns_runs(engine *e)
 {
-	if (p->kind != TM_PEER_SELECTOR)
-		return false;
-	if (anp) {
-		if (!tm_selector_matches(&p->ns_sel, k->ns_labels))
-			return false;
-		return !p->has_pod_sel || tm_selector_matches(&p->pod_sel, k->labels);
+	e->runs = tm_xrealloc(NULL, (e->nc + 2) * sizeof(size_t));
+	e->nruns = 0;
+	for (size_t k = 0; k < e->nc; k++)
+		if (k == 0 || e->c[k].ns_labels != e->c[k - 1].ns_labels || strcmp(e->c[k].ns, e->c[k - 1].ns))
+			e->runs[e->nruns++] = k;
+	e->runs[e->nruns] = e->nc;
+}
+
+/* The workload classes [*lo, *hi) of namespace ns (the ingress controller's
+ * class, last and out of order, is not among them). */
+static void ns_class_range(const engine *e, const char *ns, size_t *lo, size_t *hi)
+{
+	size_t a = 0, b = e->nruns;
+	while (a < b) {
+		size_t mid = a + (b - a) / 2;
+		const cls *c = &e->c[e->runs[mid]];
+		if (c->rep && strcmp(c->ns, ns) < 0)
+			a = mid + 1;
+		else
+			b = mid;
 	}
-	if (p->has_ns_sel) {
-		if (!tm_selector_matches(&p->ns_sel, k->ns_labels))
-			return false;
-	} else if (strcmp(k->ns, pol_ns) != 0)
-		return false;
-	return !p->has_pod_sel || tm_selector_matches(&p->pod_sel, k->labels);
+	*lo = *hi = 0;
+	for (; a < e->nruns; a++) {
+		const cls *c = &e->c[e->runs[a]];
+		if (!c->rep || strcmp(c->ns, ns))
+			break;
+		if (*lo == *hi)
+			*lo = e->runs[a];
+		*hi = e->runs[a + 1];
+	}
 }
 
 static void rule_bits(engine *e, erule *er, const char *pol_ns, bool anp)
@@ -135,9 +161,17 @@ static void rule_bits(engine *e, erule *er, const char *pol_ns, bool anp)
 		const tm_peer *p = &er->r->peers[j];
 		if (p->kind != TM_PEER_SELECTOR)
 			continue;
-		for (size_t k = 0; k < e->nc; k++)
-			if (!bit_get(er->bits, k) && sel_peer_matches(p, pol_ns, &e->c[k], anp))
-				bit_set(er->bits, k);
+		/* the namespace part is decided once per run */
+		for (size_t r = 0; r < e->nruns; r++) {
+			const cls *first = &e->c[e->runs[r]];
+			bool ns_ok = (anp || p->has_ns_sel) ? tm_selector_matches(&p->ns_sel, first->ns_labels)
+							    : strcmp(first->ns, pol_ns) == 0;
+			if (!ns_ok)
+				continue;
+			for (size_t k = e->runs[r]; k < e->runs[r + 1]; k++)
+				if (!bit_get(er->bits, k) && (!p->has_pod_sel || tm_selector_matches(&p->pod_sel, e->c[k].labels)))
+					bit_set(er->bits, k);
+		}
 	}
 }
 
@@ -384,6 +418,7 @@ static void engine_free(engine *e)
 	free(e->pols);
 	free(e->c);
 	free(e->matrix);
+	free(e->runs);
 	free(e);
 }
 
@@ -516,16 +551,36 @@ static const tm_ports *exposure_ports(engine *e, const tm_workload *w, bool *any
 {
 	tm_model *m = e->m;
 	const tm_ports *u = tm_ports_empty(e->pp);
-	for (size_t i = 0; i < m->nexposures; i++) {
+	/* tm_model_finish() sorts exposures by (ns, kind, name) and services by
+	 * (ns, name): binary searches find the namespace's exposures and each
+	 * exposure's services (this runs once per workload). */
+	size_t lo = 0, hi = m->nexposures;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(m->exposures[mid]->ns, w->ns) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < m->nexposures && !strcmp(m->exposures[i]->ns, w->ns); i++) {
 		const tm_exposure *x = m->exposures[i];
 		if (strcmp(x->kind, "Ingress") && strcmp(x->kind, "Route"))
 			continue;
-		if (strcmp(x->ns, w->ns))
-			continue;
-		for (size_t s = 0; s < m->nservices; s++) {
+		size_t slo = 0, shi = m->nservices;
+		while (slo < shi) {
+			size_t mid = slo + (shi - slo) / 2;
+			const tm_service *sv = m->services[mid];
+			int c = strcmp(sv->ns, x->ns);
+			if (c < 0 || (c == 0 && strcmp(sv->name, x->service) < 0))
+				slo = mid + 1;
+			else
+				shi = mid;
+		}
+		for (size_t s = slo; s < m->nservices; s++) {
 			const tm_service *svc = m->services[s];
-			if (strcmp(svc->ns, x->ns) || strcmp(svc->name, x->service) || !svc->has_selector ||
-			    svc->selector.n == 0)
+			if (strcmp(svc->ns, x->ns) || strcmp(svc->name, x->service))
+				break;
+			if (!svc->has_selector || svc->selector.n == 0)
 				continue;
 			tm_selector sel = {svc->selector, 0, NULL};
 			if (!tm_selector_matches(&sel, &w->labels))
@@ -592,6 +647,279 @@ static const tm_ports *pair_conn(engine *e, uint32_t cs, uint32_t cd)
 	return r;
 }
 
+/* ---- candidate pruning ----
+ * A workload pair can have a non-empty result only when the destination's
+ * ingress may admit the source and the source's egress may reach the
+ * destination. A class's ingress is "open" (any source may get through) when
+ * no NetworkPolicy selects it for ingress (default allow, BANP) or one of its
+ * rules has all peers; otherwise only sources in the peer bitsets of its
+ * NetworkPolicy rules and ANP Allow rules can get anything (ANP Deny/Pass
+ * only take away). The same holds for egress. So for a source class the
+ * candidate destinations are the open classes plus the subjects of the
+ * policies whose ingress rules name the source, filtered by the source's
+ * egress rules; every other pair is empty without evaluating it. The
+ * decision for a candidate pair is still pair_conn(), unchanged. */
+typedef struct prune {
+	engine *e;
+	const tm_graph *g;
+	uint32_t *open_in;      /* classes with open ingress */
+	size_t nopen_in;
+	uint32_t **inv;         /* per class: indices of ingress policies naming it */
+	size_t *ninv, *capinv;
+	uint32_t **subj;        /* per policy: classes it applies to for ingress */
+	size_t *nsubj, *capsubj;
+	bool *ip_in, *ip_eg;    /* per class: an IP range may reach it / it may reach one */
+	uint32_t *cls_off, *cls_eps; /* workload endpoints of each class, ascending */
+	uint32_t *ip_dst;       /* destination-side IP range endpoints */
+	size_t nip_dst, capip_dst;
+	uint32_t *mark, gen;
+	uint32_t *dst;          /* candidate destination endpoints of the current source */
+	size_t ndst, capdst;
+} prune;
+
+/* The rule can admit/reach any class (all peers, or ipBlocks that may match pods). */
+static bool rule_any_class(const engine *e, const tm_rule *r)
+{
+	if (r->all_peers)
+		return true;
+	if (e->o.ipblock_matches_pods)
+		for (size_t j = 0; j < r->npeers; j++)
+			if (r->peers[j].kind == TM_PEER_IPBLOCK)
+				return true;
+	return false;
+}
+
+static bool rule_any_ip(const tm_rule *r)
+{
+	if (r->all_peers)
+		return true;
+	for (size_t j = 0; j < r->npeers; j++)
+		if (r->peers[j].kind == TM_PEER_IPBLOCK)
+			return true;
+	return false;
+}
+
+/* The rules that can add connections for a class in one direction: every
+ * rule of its NetworkPolicies and the Allow rules of its ANPs. Calls fn on
+ * each; stops when fn returns true. */
+static bool for_adding_rules(const engine *e, const cls *k, bool ing, bool (*fn)(void *, const erule *),
+			     void *arg)
+{
+	epol **nps = ing ? k->np_in : k->np_eg, **anps = ing ? k->anp_in : k->anp_eg;
+	size_t nn = ing ? k->nnp_in : k->nnp_eg, na = ing ? k->nanp_in : k->nanp_eg;
+	for (size_t i = 0; i < nn; i++) {
+		const erule *rs = ing ? nps[i]->in : nps[i]->eg;
+		size_t nr = ing ? nps[i]->nin : nps[i]->neg;
+		for (size_t j = 0; j < nr; j++)
+			if (fn(arg, &rs[j]))
+				return true;
+	}
+	for (size_t i = 0; i < na; i++) {
+		const erule *rs = ing ? anps[i]->in : anps[i]->eg;
+		size_t nr = ing ? anps[i]->nin : anps[i]->neg;
+		for (size_t j = 0; j < nr; j++)
+			if (rs[j].r->action == TM_ACT_ALLOW && fn(arg, &rs[j]))
+				return true;
+	}
+	(void)e;
+	return false;
+}
+
+static bool fn_any_ip(void *arg, const erule *er)
+{
+	(void)arg;
+	return rule_any_ip(er->r);
+}
+
+typedef struct eg_probe {
+	const engine *e;
+	uint32_t cd;
+} eg_probe;
+
+static bool fn_reaches(void *arg, const erule *er)
+{
+	const eg_probe *q = arg;
+	return rule_any_class(q->e, er->r) || bit_get(er->bits, q->cd);
+}
+
+static bool fn_open(void *arg, const erule *er)
+{
+	return rule_any_class(arg, er->r);
+}
+
+static void u32_push(uint32_t **v, size_t *n, size_t *cap, uint32_t x)
+{
+	TM_HEAP_GROW(*v, *n, *cap);
+	(*v)[(*n)++] = x;
+}
+
+static void prune_init(prune *pr, engine *e, const tm_graph *g)
+{
+	size_t nc = e->nc, np = e->npols;
+	memset(pr, 0, sizeof *pr);
+	pr->e = e;
+	pr->g = g;
+	pr->open_in = tm_xrealloc(NULL, (nc + 1) * sizeof(uint32_t));
+	pr->inv = tm_xrealloc(NULL, (nc + 1) * sizeof(uint32_t *));
+	pr->ninv = tm_xrealloc(NULL, (nc + 1) * sizeof(size_t));
+	pr->capinv = tm_xrealloc(NULL, (nc + 1) * sizeof(size_t));
+	pr->subj = tm_xrealloc(NULL, (np + 1) * sizeof(uint32_t *));
+	pr->nsubj = tm_xrealloc(NULL, (np + 1) * sizeof(size_t));
+	pr->capsubj = tm_xrealloc(NULL, (np + 1) * sizeof(size_t));
+	pr->ip_in = tm_xrealloc(NULL, nc + 1);
+	pr->ip_eg = tm_xrealloc(NULL, nc + 1);
+	pr->mark = tm_xrealloc(NULL, (nc + 1) * sizeof(uint32_t));
+	memset(pr->inv, 0, (nc + 1) * sizeof(uint32_t *));
+	memset(pr->ninv, 0, (nc + 1) * sizeof(size_t));
+	memset(pr->capinv, 0, (nc + 1) * sizeof(size_t));
+	memset(pr->subj, 0, (np + 1) * sizeof(uint32_t *));
+	memset(pr->nsubj, 0, (np + 1) * sizeof(size_t));
+	memset(pr->capsubj, 0, (np + 1) * sizeof(size_t));
+	memset(pr->mark, 0, (nc + 1) * sizeof(uint32_t));
+	for (size_t k = 0; k < nc; k++) {
+		const cls *c = &e->c[k];
+		pr->ip_in[k] = !c->nnp_in || for_adding_rules(e, c, true, fn_any_ip, NULL);
+		pr->ip_eg[k] = !c->rep || !c->nnp_eg || for_adding_rules(e, c, false, fn_any_ip, NULL);
+		if (!c->rep)
+			continue; /* the ingress controller is never a destination */
+		if (!c->nnp_in || for_adding_rules(e, c, true, fn_open, e)) {
+			pr->open_in[pr->nopen_in++] = (uint32_t)k;
+			continue;
+		}
+		for (size_t i = 0; i < c->nnp_in; i++) {
+			size_t pi = (size_t)(c->np_in[i] - e->pols);
+			u32_push(&pr->subj[pi], &pr->nsubj[pi], &pr->capsubj[pi], (uint32_t)k);
+		}
+		for (size_t i = 0; i < c->nanp_in; i++) {
+			size_t pi = (size_t)(c->anp_in[i] - e->pols);
+			u32_push(&pr->subj[pi], &pr->nsubj[pi], &pr->capsubj[pi], (uint32_t)k);
+		}
+	}
+	/* inverse: the classes each policy's adding ingress rules name */
+	for (size_t pi = 0; pi < np; pi++) {
+		const epol *pol = &e->pols[pi];
+		if (!pr->nsubj[pi])
+			continue;
+		for (size_t j = 0; j < pol->nin; j++) {
+			const erule *er = &pol->in[j];
+			if (pol->kind != 0 && er->r->action != TM_ACT_ALLOW)
+				continue;
+			for (size_t w = 0; w < e->words; w++) {
+				uint64_t bits = er->bits[w];
+				while (bits) {
+					size_t k = w * 64 + (size_t)__builtin_ctzll(bits);
+					bits &= bits - 1;
+					if (k >= nc)
+						break;
+					if (pr->ninv[k] && pr->inv[k][pr->ninv[k] - 1] == (uint32_t)pi)
+						continue;
+					u32_push(&pr->inv[k], &pr->ninv[k], &pr->capinv[k], (uint32_t)pi);
+				}
+			}
+		}
+	}
+	/* workload endpoints by class, in endpoint (name) order */
+	pr->cls_off = tm_xrealloc(NULL, (nc + 2) * sizeof(uint32_t));
+	memset(pr->cls_off, 0, (nc + 2) * sizeof(uint32_t));
+	for (size_t i = 0; i < g->neps; i++)
+		if (g->eps[i].kind == TM_EP_WORKLOAD)
+			pr->cls_off[g->eps[i].cls + 1]++;
+	for (size_t k = 0; k < nc; k++)
+		pr->cls_off[k + 1] += pr->cls_off[k];
+	for (size_t i = 0; i < g->neps; i++)
+		if (g->eps[i].kind == TM_EP_IPRANGE && !g->eps[i].is_src_atom)
+			u32_push(&pr->ip_dst, &pr->nip_dst, &pr->capip_dst, (uint32_t)i);
+	pr->cls_eps = tm_xrealloc(NULL, (g->neps + 1) * sizeof(uint32_t));
+	uint32_t *fill = tm_xrealloc(NULL, (nc + 1) * sizeof(uint32_t));
+	memcpy(fill, pr->cls_off, nc * sizeof(uint32_t));
+	for (size_t i = 0; i < g->neps; i++)
+		if (g->eps[i].kind == TM_EP_WORKLOAD)
+			pr->cls_eps[fill[g->eps[i].cls]++] = (uint32_t)i;
+	free(fill);
+}
+
+static void prune_release(prune *pr)
+{
+	for (size_t k = 0; k < pr->e->nc; k++)
+		free(pr->inv[k]);
+	for (size_t i = 0; i < pr->e->npols; i++)
+		free(pr->subj[i]);
+	free(pr->open_in);
+	free(pr->inv);
+	free(pr->ninv);
+	free(pr->capinv);
+	free(pr->subj);
+	free(pr->nsubj);
+	free(pr->capsubj);
+	free(pr->ip_in);
+	free(pr->ip_eg);
+	free(pr->mark);
+	free(pr->cls_off);
+	free(pr->cls_eps);
+	free(pr->ip_dst);
+	free(pr->dst);
+}
+
+static int u32_qcmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void prune_add_class(prune *pr, uint32_t cs, uint32_t cd)
+{
+	if (pr->mark[cd] == pr->gen)
+		return;
+	pr->mark[cd] = pr->gen;
+	const engine *e = pr->e;
+	const cls *k = &e->c[cs];
+	if (k->rep && k->nnp_eg) {
+		eg_probe q = {e, cd};
+		if (!for_adding_rules(e, k, false, fn_reaches, &q))
+			return;
+	}
+	for (uint32_t i = pr->cls_off[cd]; i < pr->cls_off[cd + 1]; i++)
+		u32_push(&pr->dst, &pr->ndst, &pr->capdst, pr->cls_eps[i]);
+}
+
+/* The destination endpoints worth evaluating for source endpoint si, in
+ * ascending order (a superset of those with a non-empty result). */
+static void prune_dsts(prune *pr, size_t si)
+{
+	const tm_graph *g = pr->g;
+	const tm_endpoint *src = &g->eps[si];
+	pr->ndst = 0;
+	if (src->kind == TM_EP_INGRESS) {
+		/* every exposed workload is looked at (unreachable ones are warned about) */
+		for (size_t di = 0; di < g->neps; di++)
+			u32_push(&pr->dst, &pr->ndst, &pr->capdst, (uint32_t)di);
+		return;
+	}
+	if (src->kind == TM_EP_IPRANGE) {
+		for (size_t di = 0; di < g->neps; di++)
+			if (g->eps[di].kind == TM_EP_WORKLOAD && pr->ip_in[g->eps[di].cls])
+				u32_push(&pr->dst, &pr->ndst, &pr->capdst, (uint32_t)di);
+		return;
+	}
+	uint32_t cs = src->cls;
+	if (++pr->gen == 0) {
+		memset(pr->mark, 0, (pr->e->nc + 1) * sizeof(uint32_t));
+		pr->gen = 1;
+	}
+	for (size_t i = 0; i < pr->nopen_in; i++)
+		prune_add_class(pr, cs, pr->open_in[i]);
+	for (size_t i = 0; i < pr->ninv[cs]; i++) {
+		uint32_t pi = pr->inv[cs][i];
+		for (size_t j = 0; j < pr->nsubj[pi]; j++)
+			prune_add_class(pr, cs, pr->subj[pi][j]);
+	}
+	if (pr->ip_eg[cs])
+		for (size_t i = 0; i < pr->nip_dst; i++)
+			u32_push(&pr->dst, &pr->ndst, &pr->capdst, pr->ip_dst[i]);
+	if (pr->ndst > 1)
+		qsort(pr->dst, pr->ndst, sizeof(uint32_t), u32_qcmp);
+}
+
 tm_err tm_conn_compute(tm_model *m, const tm_conn_opts *o, tm_graph **out)
 {
 	engine *e = tm_xrealloc(NULL, sizeof *e);
@@ -649,6 +977,7 @@ tm_err tm_conn_compute(tm_model *m, const tm_conn_opts *o, tm_graph **out)
 		ic = (uint32_t)e->nc++;
 	}
 	e->words = (e->nc + 63) / 64 + 1;
+	ns_runs(e);
 
 	/* policies, with their rules' peer bitsets */
 	e->npols = m->nnetpols + m->nanps + (m->banp ? 1 : 0);
@@ -659,7 +988,9 @@ tm_err tm_conn_compute(tm_model *m, const tm_conn_opts *o, tm_graph **out)
 		tm_netpol *np = m->netpols[i];
 		build_pol(e, &e->pols[pi], 0, tm_arena_printf(&m->arena, "%s/%s", np->ns, np->name), "NetworkPolicy",
 			  np->in_rules, np->nin, np->eg_rules, np->neg, np->ns);
-		for (size_t k = 0; k < e->nc; k++) {
+		size_t klo, khi;
+		ns_class_range(e, np->ns, &klo, &khi);
+		for (size_t k = klo; k < khi; k++) {
 			cls *c = &e->c[k];
 			if (!c->rep || strcmp(c->ns, np->ns) || !tm_selector_matches(&np->pod_sel, c->labels))
 				continue;
@@ -755,13 +1086,18 @@ tm_err tm_conn_compute(tm_model *m, const tm_conn_opts *o, tm_graph **out)
 		qsort(g->eps, g->neps, sizeof(tm_endpoint), ep_qcmp);
 	g->nclasses = e->nc;
 
-	/* edges, produced in (src name, dst name) order */
+	/* edges, produced in (src name, dst name) order; pairs that pruning
+	 * proves empty are not evaluated */
 	bool warned_ic = false;
+	prune pr;
+	prune_init(&pr, e, g);
 	for (size_t si = 0; si < g->neps; si++) {
 		tm_endpoint *src = &g->eps[si];
 		if (src->kind == TM_EP_IPRANGE && !src->is_src_atom)
 			continue;
-		for (size_t di = 0; di < g->neps; di++) {
+		prune_dsts(&pr, si);
+		for (size_t q = 0; q < pr.ndst; q++) {
+			size_t di = pr.dst[q];
 			tm_endpoint *dst = &g->eps[di];
 			if (si == di || dst->kind == TM_EP_INGRESS)
 				continue;
@@ -795,6 +1131,7 @@ tm_err tm_conn_compute(tm_model *m, const tm_conn_opts *o, tm_graph **out)
 		}
 	}
 	(void)warned_ic;
+	prune_release(&pr);
 	*out = g;
 	return TM_OK;
 }
