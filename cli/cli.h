@@ -48,6 +48,8 @@ bool cli_parse_size(const char *s, size_t *out);
 int cmd_inventory(int argc, char **argv);
 int cmd_conn(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_reach(int argc, char **argv);
 

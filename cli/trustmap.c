@@ -15,6 +15,8 @@ static const command commands[] = {
 	{"graph", cmd_graph, "draw the connectivity graph (SVG, PNG or DOT through Graphviz)"},
 	{"reach", cmd_reach, "lateral movement: what a compromised workload can reach in 1..N hops"},
 	{"explain", cmd_explain, "which policy rules allow or deny the connections between two endpoints"},
+	{"check", cmd_check, "trust zone rules and built-in checks: findings as txt, json, sarif or md"},
+	{"diff", cmd_diff, "connections and findings added and removed between two versions"},
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,92 @@
+/* check.h - zone boundary rules, built-in hygiene checks and review diffs:
+ * the analyses behind `trustmap check` and `trustmap diff`.
+ *
+ * All functions read the model and graph and append to a tm_findings that the
+ * caller owns; nothing is printed. docs/zones.md, docs/checks.md. */
+#ifndef TM_CHECK_H
+#define TM_CHECK_H
+
+#include "model/findings.h"
+#include "analyzer/conn.h"
+#include "ingest/zones.h"
+
+/* ---- built-in check table (docs/checks.md) ---- */
+typedef struct tm_check_info {
+	const char *id;       /* TM101 */
+	const char *name;     /* kebab-case */
+	tm_severity severity; /* default */
+	const char *title;
+	const char *help;
+	const char *hint;
+} tm_check_info;
+
+const tm_check_info *tm_checks_table(size_t *n);
+const tm_check_info *tm_check_find(const char *id);
+
+/* ---- zones ---- */
+/* Which zones an endpoint belongs to: bits[ep * nzones + zone]. The built-in
+ * zone internet holds the IP-range endpoints and {ingress-controller}. */
+typedef struct tm_zonemap {
+	const tm_zones *z;
+	size_t neps, nzones;
+	unsigned char *bits;  /* heap */
+} tm_zonemap;
+
+void tm_zonemap_build(tm_zonemap *zm, const tm_graph *g, const tm_zones *z);
+void tm_zonemap_release(tm_zonemap *zm);
+/* name: a zone, "internet" or "any". */
+bool tm_zonemap_in(const tm_zonemap *zm, const tm_graph *g, size_t ep, const char *name);
+
+/* Evaluate every zone rule over every edge of g. */
+tm_err tm_zones_eval(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_findings *out);
+/* Run the built-in checks. */
+tm_err tm_checks_run(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_findings *out);
+/* Everything `check` does: zone rules, built-ins, suppression, sort. */
+tm_err tm_check_all(tm_graph *g, const tm_zones *z, tm_findings *out);
+
+/* Allowing rules of one edge, for finding locations (analyzer/conn_query.c). */
+typedef struct tm_allow_ref {
+	tm_dir dir;
+	const char *policy_kind, *policy, *rule_name;
+	long rule;
+	tm_srcloc loc;
+} tm_allow_ref;
+
+/* The policy rules that allow some of conns from src to dst, egress side
+ * first, each once. *out is heap memory the caller frees. */
+size_t tm_conn_allowing(tm_graph *g, size_t src, size_t dst, const tm_ports *conns, tm_allow_ref **out);
+/* "NetworkPolicy ns/name egress rule 0" (+ " (name)" for ANP rules). */
+void tm_allow_ref_format(const tm_allow_ref *r, tm_buf *out);
+/* The trustmap.io/ignore annotation of the policy named in r, or NULL. */
+const char *tm_allow_ref_ignore(const tm_model *m, const tm_allow_ref *r);
+
+/* Add the allowing rules of src->dst (limited to conns) as locations of fd and
+ * apply the ignore annotations of those policies, of both workloads and of
+ * their namespaces. */
+void tm_finding_attach_edge(tm_graph *g, tm_findings *out, tm_finding *fd, size_t src, size_t dst,
+			    const tm_ports *conns);
+
+/* ---- diff ---- */
+typedef enum { TM_DIFF_CHANGED, TM_DIFF_ADDED, TM_DIFF_REMOVED } tm_diff_kind;
+
+typedef struct tm_conn_change {
+	tm_diff_kind kind;
+	const char *src, *dst;      /* display names (strings of either graph's model) */
+	const char *old_text, *new_text; /* NPA text; "No Connections" when absent */
+	const char *info;           /* "workload X added" or NULL */
+} tm_conn_change;
+
+typedef struct tm_diff {
+	tm_conn_change *v;
+	size_t n, cap;
+	tm_arena arena;
+	tm_findings *new_findings, *fixed_findings; /* heap; owned by the diff */
+	size_t unchanged_findings;
+} tm_diff;
+
+/* Compare two graphs; findings are the check results of each side. */
+tm_err tm_diff_compute(const tm_graph *old_g, const tm_graph *new_g, const tm_findings *old_f,
+		       const tm_findings *new_f, tm_diff *out);
+void tm_diff_release(tm_diff *d);
+
+#endif

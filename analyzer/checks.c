@@ -1,0 +1,744 @@
+/* checks.c - built-in hygiene checks TM101..TM110 (docs/checks.md) and the
+ * `check` pipeline: zone rules, built-ins, suppression, sorting. */
+#include "analyzer/check.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const tm_check_info checks[] = {
+	{"TM101", "no-default-deny-ingress", TM_SEV_MEDIUM, "Namespace without default-deny ingress",
+	 "A namespace that runs workloads but has no NetworkPolicy with an empty podSelector and policyType Ingress: "
+	 "every pod that no other policy selects accepts connections from anywhere, and a new workload starts open.",
+	 "Add a NetworkPolicy with `podSelector: {}` and `policyTypes: [Ingress]` (no ingress rules) to the namespace, then allow what is needed."},
+	{"TM102", "no-default-deny-egress", TM_SEV_MEDIUM, "Namespace without default-deny egress",
+	 "A namespace that runs workloads but has no NetworkPolicy with an empty podSelector and policyType Egress: "
+	 "its pods may connect to anything, inside or outside the cluster, so one compromised pod reaches every open workload.",
+	 "Add a NetworkPolicy with `podSelector: {}` and `policyTypes: [Egress]` to the namespace, then allow DNS and what is needed."},
+	{"TM103", "workload-not-selected", TM_SEV_MEDIUM, "Workload selected by no policy",
+	 "No NetworkPolicy or AdminNetworkPolicy selects the workload: it accepts and sends every connection.",
+	 "Cover the workload with a namespace default-deny policy and explicit allow rules."},
+	{"TM104", "policy-selects-nothing", TM_SEV_LOW, "Policy that selects no pods",
+	 "The policy's podSelector (or the AdminNetworkPolicy's subject) matches no workload in the manifests: it is stale "
+	 "or its selector has a typo, and it will start applying to whatever later carries the labels.",
+	 "Delete the policy, or fix its selector to match the workloads it was written for."},
+	{"TM105", "allow-all-rule", TM_SEV_HIGH, "Rule that allows everything",
+	 "A rule whose peers are empty (every source or destination), 0.0.0.0/0 or ::/0, or `namespaceSelector: {}`, on every port: "
+	 "it makes the policy's default deny meaningless for the selected pods.",
+	 "List the peers (namespace and pod selectors, narrow ipBlocks) and ports the workload really needs."},
+	{"TM106", "internet-exposed", TM_SEV_INFO, "Internet-exposed workload",
+	 "A workload behind a LoadBalancer or NodePort Service, or an Ingress, Route or HTTPRoute, takes connections from the internet. "
+	 "The finding is high when the workload can connect directly to a sensitive zone (a zone named in a deny or allow-only rule, or "
+	 "marked sensitive), low when it reaches one only through other workloads, info otherwise.",
+	 "Keep internet-facing workloads out of sensitive zones and make sure their egress cannot reach sensitive zones; put an authenticated service in between."},
+	{"TM107", "named-port-unresolved", TM_SEV_MEDIUM, "Named port that resolves on no pod",
+	 "A policy port refers to a container port by name, but no pod it could apply to has a container port with that name: the port entry allows nothing.",
+	 "Use the container port's real name (or its number)."},
+	{"TM108", "egress-without-dns", TM_SEV_MEDIUM, "Egress restricted without DNS",
+	 "The workload's egress is restricted and some egress is allowed, but no destination on port 53 is: name lookups fail.",
+	 "Allow egress to kube-dns (namespace kube-system, k8s-app: kube-dns) on UDP and TCP 53."},
+	{"TM109", "anp-pass-without-banp", TM_SEV_LOW, "AdminNetworkPolicy Pass without a BaselineAdminNetworkPolicy",
+	 "A Pass rule hands the decision to NetworkPolicies; where none selects the pods, the default (allow) applies because there is no BaselineAdminNetworkPolicy.",
+	 "Add a BaselineAdminNetworkPolicy with the intended defaults, or make sure NetworkPolicies select the pods."},
+	{"TM110", "redundant-rule", TM_SEV_INFO, "Redundant rule",
+	 "Another rule of a policy selecting the same pods already allows every peer and port of this rule.",
+	 "Remove the redundant rule, or merge the two."},
+};
+
+const tm_check_info *tm_checks_table(size_t *n)
+{
+	*n = TM_ARRAY_LEN(checks);
+	return checks;
+}
+
+const tm_check_info *tm_check_find(const char *id)
+{
+	for (size_t i = 0; i < TM_ARRAY_LEN(checks); i++)
+		if (!strcmp(checks[i].id, id) || !strcmp(checks[i].name, id))
+			return &checks[i];
+	return NULL;
+}
+
+typedef struct ctx {
+	tm_graph *g;
+	const tm_model *m;
+	const tm_zones *z;
+	const tm_zonemap *zm;
+	tm_findings *out;
+	tm_buf msg, obj;
+} ctx;
+
+static tm_finding *add(ctx *c, const char *id, tm_severity sev, const char *subject)
+{
+	const tm_check_info *ci = tm_check_find(id);
+	tm_finding *fd = tm_findings_add(c->out, ci->id, sev, ci->title, tm_buf_str(&c->msg));
+	fd->hint = tm_findings_str(c->out, ci->hint);
+	fd->subject = tm_findings_str(c->out, subject);
+	return fd;
+}
+
+static void suppress_ns(ctx *c, tm_finding *fd, const tm_namespace *ns)
+{
+	if (!ns)
+		return;
+	tm_buf_reset(&c->obj);
+	tm_buf_addf(&c->obj, "namespace %s", ns->name);
+	tm_finding_suppress(c->out, fd, ns->ignore, tm_buf_str(&c->obj));
+}
+
+static void suppress_np(ctx *c, tm_finding *fd, const tm_netpol *np)
+{
+	tm_buf_reset(&c->obj);
+	tm_buf_addf(&c->obj, "NetworkPolicy %s/%s", np->ns, np->name);
+	tm_finding_suppress(c->out, fd, np->ignore, tm_buf_str(&c->obj));
+}
+
+static void suppress_wl(ctx *c, tm_finding *fd, const tm_workload *w)
+{
+	tm_buf_reset(&c->obj);
+	tm_buf_addf(&c->obj, "%s %s/%s", w->kind, w->ns, w->name);
+	tm_finding_suppress(c->out, fd, w->ignore, tm_buf_str(&c->obj));
+	suppress_ns(c, fd, w->nsp);
+}
+
+static bool np_selects(const tm_netpol *np, const tm_workload *w)
+{
+	return !strcmp(np->ns, w->ns) && tm_selector_matches(&np->pod_sel, &w->labels);
+}
+
+static bool anp_selects(const tm_anp *a, const tm_workload *w)
+{
+	tm_labels empty = {0};
+	if (!tm_selector_matches(&a->subj_ns, w->nsp ? &w->nsp->labels : &empty))
+		return false;
+	return !a->subject_pods || tm_selector_matches(&a->subj_pod, &w->labels);
+}
+
+/* Netpols grouped by namespace: the model keeps them sorted by (ns, name). */
+static void ns_range(const tm_model *m, const char *ns, size_t *lo, size_t *hi)
+{
+	size_t a = 0, b = m->nnetpols;
+	while (a < b) {
+		size_t mid = a + (b - a) / 2;
+		if (strcmp(m->netpols[mid]->ns, ns) < 0)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	*lo = a;
+	while (a < m->nnetpols && !strcmp(m->netpols[a]->ns, ns))
+		a++;
+	*hi = a;
+	/* fall back to a full scan if the order is not what we expect */
+	if (*lo == *hi) {
+		for (size_t i = 0; i < m->nnetpols; i++)
+			if (!strcmp(m->netpols[i]->ns, ns)) {
+				*lo = 0;
+				*hi = m->nnetpols;
+				return;
+			}
+	}
+}
+
+/* ---- TM101 / TM102 / TM103 ---- */
+static void check_isolation(ctx *c)
+{
+	const tm_model *m = c->m;
+	for (size_t i = 0; i < m->nnamespaces; i++) {
+		const tm_namespace *ns = m->namespaces[i];
+		size_t nw = 0;
+		const tm_workload *first = NULL;
+		for (size_t j = 0; j < m->nworkloads; j++)
+			if (!strcmp(m->workloads[j]->ns, ns->name)) {
+				if (!first)
+					first = m->workloads[j];
+				nw++;
+			}
+		if (!nw)
+			continue;
+		bool din = false, deg = false;
+		size_t lo, hi;
+		ns_range(m, ns->name, &lo, &hi);
+		for (size_t j = lo; j < hi; j++) {
+			const tm_netpol *np = m->netpols[j];
+			if (strcmp(np->ns, ns->name) || !tm_selector_is_empty(&np->pod_sel))
+				continue;
+			din |= np->ingress;
+			deg |= np->egress;
+		}
+		tm_srcloc loc = ns->declared ? ns->loc : first->loc;
+		for (int k = 0; k < 2; k++) {
+			if (k == 0 ? din : deg)
+				continue;
+			tm_buf_reset(&c->msg);
+			tm_buf_addf(&c->msg, "namespace %s runs %zu workload%s and has no default-deny %s policy", ns->name, nw,
+				    nw == 1 ? "" : "s", k == 0 ? "ingress" : "egress");
+			tm_buf_reset(&c->obj);
+			tm_buf_addf(&c->obj, "namespace %s", ns->name);
+			tm_finding *fd = add(c, k == 0 ? "TM101" : "TM102", TM_SEV_MEDIUM, tm_buf_str(&c->obj));
+			tm_finding_add_loc(c->out, fd, loc, ns->declared ? tm_buf_str(&c->obj) : "first workload of the namespace");
+			suppress_ns(c, fd, ns);
+		}
+	}
+	for (size_t j = 0; j < m->nworkloads; j++) {
+		const tm_workload *w = m->workloads[j];
+		bool sel = false;
+		size_t lo, hi;
+		ns_range(m, w->ns, &lo, &hi);
+		for (size_t k = lo; k < hi && !sel; k++)
+			sel = np_selects(m->netpols[k], w);
+		for (size_t k = 0; k < m->nanps && !sel; k++)
+			sel = anp_selects(m->anps[k], w);
+		if (!sel && m->banp)
+			sel = anp_selects(m->banp, w);
+		if (sel)
+			continue;
+		tm_buf_reset(&c->msg);
+		tm_buf_addf(&c->msg, "%s is selected by no NetworkPolicy or AdminNetworkPolicy: all ingress and egress is allowed",
+			    w->display);
+		tm_finding *fd = add(c, "TM103", TM_SEV_MEDIUM, NULL);
+		fd->src = tm_findings_str(c->out, w->display);
+		tm_finding_add_loc(c->out, fd, w->loc, w->display);
+		suppress_wl(c, fd, w);
+	}
+}
+
+/* ---- TM104 ---- */
+static void check_selects_nothing(ctx *c)
+{
+	const tm_model *m = c->m;
+	for (size_t i = 0; i < m->nnetpols; i++) {
+		const tm_netpol *np = m->netpols[i];
+		bool any = false;
+		for (size_t j = 0; j < m->nworkloads && !any; j++)
+			any = np_selects(np, m->workloads[j]);
+		if (any)
+			continue;
+		tm_buf_reset(&c->obj);
+		tm_selector_format(&np->pod_sel, &c->obj);
+		tm_buf_reset(&c->msg);
+		tm_buf_addf(&c->msg, "NetworkPolicy %s/%s selects no workload (podSelector %s)", np->ns, np->name,
+			    tm_buf_str(&c->obj));
+		tm_buf_reset(&c->obj);
+		tm_buf_addf(&c->obj, "NetworkPolicy %s/%s", np->ns, np->name);
+		tm_finding *fd = add(c, "TM104", TM_SEV_LOW, tm_buf_str(&c->obj));
+		tm_finding_add_loc(c->out, fd, np->loc, tm_buf_str(&c->obj));
+		suppress_np(c, fd, np);
+		suppress_ns(c, fd, tm_model_namespace((tm_model *)m, np->ns, false));
+	}
+	for (size_t i = 0; i < m->nanps + (m->banp ? 1 : 0); i++) {
+		const tm_anp *a = i < m->nanps ? m->anps[i] : m->banp;
+		bool any = false;
+		for (size_t j = 0; j < m->nworkloads && !any; j++)
+			any = anp_selects(a, m->workloads[j]);
+		if (any)
+			continue;
+		const char *kind = a->baseline ? "BaselineAdminNetworkPolicy" : "AdminNetworkPolicy";
+		tm_buf_reset(&c->msg);
+		tm_buf_addf(&c->msg, "%s %s: its subject matches no workload", kind, a->name);
+		tm_buf_reset(&c->obj);
+		tm_buf_addf(&c->obj, "%s %s", kind, a->name);
+		tm_finding *fd = add(c, "TM104", TM_SEV_LOW, tm_buf_str(&c->obj));
+		tm_finding_add_loc(c->out, fd, a->loc, tm_buf_str(&c->obj));
+		tm_finding_suppress(c->out, fd, a->ignore, tm_buf_str(&c->obj));
+	}
+}
+
+/* ---- TM105 ---- */
+static bool peer_all_ips(const tm_peer *p)
+{
+	if (p->kind != TM_PEER_IPBLOCK)
+		return false;
+	return tm_ipset_contains_range(&p->ips, tm_iprange_v4_all()) || tm_ipset_contains_range(&p->ips, tm_iprange_v6_all());
+}
+
+static void check_allow_all_rules(ctx *c, const tm_netpol *np, const tm_rule *rs, size_t n, bool ingress)
+{
+	for (size_t i = 0; i < n; i++) {
+		const tm_rule *r = &rs[i];
+		if (!r->all_ports)
+			continue;
+		const char *what = NULL;
+		tm_severity sev = TM_SEV_HIGH;
+		if (r->all_peers)
+			what = ingress ? "every source (no `from`)" : "every destination (no `to`)";
+		for (size_t k = 0; k < r->npeers && !what; k++) {
+			const tm_peer *p = &r->peers[k];
+			if (peer_all_ips(p))
+				what = p->cidr ? p->cidr : "every address";
+			else if (p->kind == TM_PEER_SELECTOR && p->has_ns_sel && tm_selector_is_empty(&p->ns_sel) &&
+				 (!p->has_pod_sel || tm_selector_is_empty(&p->pod_sel))) {
+				what = "every pod of every namespace (`namespaceSelector: {}`)";
+				sev = TM_SEV_MEDIUM;
+			}
+		}
+		if (!what)
+			continue;
+		tm_buf_reset(&c->msg);
+		tm_buf_addf(&c->msg, "NetworkPolicy %s/%s %s rule %zu allows %s %s %s on every port", np->ns, np->name,
+			    ingress ? "ingress" : "egress", r->index, ingress ? "from" : "to", what,
+			    ingress ? "into the selected pods" : "from the selected pods");
+		tm_buf_reset(&c->obj);
+		tm_buf_addf(&c->obj, "NetworkPolicy %s/%s %s rule %zu", np->ns, np->name, ingress ? "ingress" : "egress",
+			    r->index);
+		tm_finding *fd = add(c, "TM105", sev, tm_buf_str(&c->obj));
+		tm_finding_add_loc(c->out, fd, r->loc, tm_buf_str(&c->obj));
+		suppress_np(c, fd, np);
+		suppress_ns(c, fd, tm_model_namespace((tm_model *)c->m, np->ns, false));
+	}
+}
+
+/* ---- TM106 ---- */
+static bool svc_selects(const tm_service *s, const tm_workload *w)
+{
+	if (!s->has_selector || !s->selector.n || strcmp(s->ns, w->ns))
+		return false;
+	for (size_t i = 0; i < s->selector.n; i++) {
+		const char *v = tm_labels_get(&w->labels, s->selector.v[i].key);
+		if (!v || strcmp(v, s->selector.v[i].val))
+			return false;
+	}
+	return true;
+}
+
+/* How w is exposed ("LoadBalancer Service web/storefront, Ingress web/storefront"), or false. */
+static bool exposure_of(const tm_model *m, const tm_workload *w, tm_buf *why)
+{
+	bool any = false;
+	for (size_t i = 0; i < m->nservices; i++) {
+		const tm_service *s = m->services[i];
+		if (!s->type || (strcmp(s->type, "LoadBalancer") && strcmp(s->type, "NodePort")) || !svc_selects(s, w))
+			continue;
+		tm_buf_addf(why, "%s%s Service %s/%s", any ? ", " : "", s->type, s->ns, s->name);
+		any = true;
+	}
+	for (size_t i = 0; i < m->nexposures; i++) {
+		const tm_exposure *e = m->exposures[i];
+		for (size_t j = 0; j < m->nservices; j++) {
+			const tm_service *s = m->services[j];
+			if (strcmp(s->ns, e->ns) || !e->service || strcmp(s->name, e->service) || !svc_selects(s, w))
+				continue;
+			tm_buf_addf(why, "%s%s %s/%s", any ? ", " : "", e->kind, e->ns, e->name);
+			any = true;
+			break;
+		}
+	}
+	return any;
+}
+
+static bool ep_sensitive(ctx *c, size_t ep, const char **zone)
+{
+	if (!c->z)
+		return false;
+	for (size_t k = 0; k < c->z->nzones; k++)
+		if (c->z->zones[k].sensitive && c->zm->bits[ep * c->zm->nzones + k]) {
+			*zone = c->z->zones[k].name;
+			return true;
+		}
+	return false;
+}
+
+static void check_exposure(ctx *c)
+{
+	tm_graph *g = c->g;
+	size_t n = g->neps;
+	/* adjacency (CSR) over workload-to-workload edges */
+	size_t *start = calloc(n + 1, sizeof *start);
+	uint32_t *adj = malloc((g->nedges + 1) * sizeof *adj);
+	uint32_t *prev = malloc((n + 1) * sizeof *prev), *queue = malloc((n + 1) * sizeof *queue);
+	unsigned char *seen = malloc(n + 1);
+	bool *exposed = calloc(n + 1, sizeof *exposed);
+	tm_buf why, path;
+	tm_buf_init(&why, 0);
+	tm_buf_init(&path, 0);
+	if (!start || !adj || !prev || !queue || !seen || !exposed)
+		abort();
+	for (size_t i = 0; i < g->nedges; i++)
+		start[g->edges[i].src + 1]++;
+	for (size_t i = 0; i < n; i++)
+		start[i + 1] += start[i];
+	{
+		size_t *fill = calloc(n + 1, sizeof *fill);
+		if (!fill)
+			abort();
+		for (size_t i = 0; i < g->nedges; i++) {
+			uint32_t s = g->edges[i].src;
+			adj[start[s] + fill[s]++] = (uint32_t)i;
+		}
+		free(fill);
+	}
+	/* the ingress controller's targets are exposed too */
+	for (size_t i = 0; i < g->nedges; i++)
+		if (g->eps[g->edges[i].src].kind == TM_EP_INGRESS)
+			exposed[g->edges[i].dst] = true;
+	for (size_t s = 0; s < n; s++) {
+		const tm_endpoint *ep = &g->eps[s];
+		if (ep->kind != TM_EP_WORKLOAD)
+			continue;
+		tm_buf_reset(&why);
+		if (!exposure_of(c->m, ep->w, &why) && !exposed[s])
+			continue;
+		if (!why.len)
+			tm_buf_adds(&why, "reached by the ingress controller");
+		/* BFS to the nearest endpoint of each sensitive zone */
+		memset(seen, 0, n);
+		size_t qh = 0, qt = 0;
+		queue[qt++] = (uint32_t)s;
+		seen[s] = 1;
+		prev[s] = UINT32_MAX;
+		const char **zones_hit = NULL;
+		size_t nhit = 0, caphit = 0;
+		bool any = false;
+		const char *own;
+		if (ep_sensitive(c, s, &own)) {
+			tm_buf_reset(&c->msg);
+			tm_buf_addf(&c->msg, "%s is exposed to the internet (%s) and is itself in sensitive zone %s",
+				    ep->name, tm_buf_str(&why), own);
+			tm_finding *fd = add(c, "TM106", TM_SEV_HIGH, NULL);
+			fd->src = tm_findings_str(c->out, ep->name);
+			tm_finding_add_loc(c->out, fd, ep->w->loc, ep->name);
+			suppress_wl(c, fd, ep->w);
+			any = true;
+		}
+		while (qh < qt) {
+			uint32_t u = queue[qh++];
+			const char *zn;
+			if (u != s && ep_sensitive(c, u, &zn) && !ep_sensitive(c, s, &own)) {
+				bool dup = false;
+				for (size_t k = 0; k < nhit && !dup; k++)
+					dup = !strcmp(zones_hit[k], zn);
+				if (!dup) {
+					TM_HEAP_GROW(zones_hit, nhit, caphit);
+					zones_hit[nhit++] = zn;
+					/* the path, source first */
+					uint32_t hops[64];
+					size_t nh = 0;
+					for (uint32_t x = u; x != UINT32_MAX && nh < 64; x = prev[x])
+						hops[nh++] = x;
+					tm_buf_reset(&path);
+					for (size_t k = nh; k-- > 0;)
+						tm_buf_addf(&path, "%s%s", k + 1 == nh ? "" : " => ", g->eps[hops[k]].name);
+					tm_buf_reset(&c->msg);
+					tm_buf_addf(&c->msg, "%s is exposed to the internet (%s) and reaches zone %s %s: %s",
+						    ep->name, tm_buf_str(&why), zn, nh == 2 ? "directly" : "through other workloads",
+						    tm_buf_str(&path));
+					tm_finding *fd = add(c, "TM106", nh == 2 ? TM_SEV_HIGH : TM_SEV_LOW, NULL);
+					fd->src = tm_findings_str(c->out, ep->name);
+					fd->dst = tm_findings_str(c->out, g->eps[u].name);
+					if (nh == 2) {
+						tm_buf_reset(&path);
+						tm_ports_format(tm_graph_conn(g, s, u), &path);
+						fd->conns = tm_findings_str(c->out, tm_buf_str(&path));
+					}
+					for (size_t k = nh; k-- > 1;)
+						tm_finding_attach_edge(g, c->out, fd, hops[k], hops[k - 1], NULL);
+					any = true;
+				}
+				continue; /* do not walk through the sensitive zone itself */
+			}
+			if (g->eps[u].kind != TM_EP_WORKLOAD)
+				continue;
+			for (size_t k = start[u]; k < start[u + 1]; k++) {
+				uint32_t v = g->edges[adj[k]].dst;
+				if (seen[v] || g->eps[v].kind != TM_EP_WORKLOAD)
+					continue;
+				seen[v] = 1;
+				prev[v] = u;
+				queue[qt++] = v;
+			}
+		}
+		free(zones_hit);
+		if (!any) {
+			tm_buf_reset(&c->msg);
+			tm_buf_addf(&c->msg, "%s is exposed to the internet (%s); it reaches no sensitive zone", ep->name,
+				    tm_buf_str(&why));
+			tm_finding *fd = add(c, "TM106", TM_SEV_INFO, NULL);
+			fd->src = tm_findings_str(c->out, ep->name);
+			tm_finding_add_loc(c->out, fd, ep->w->loc, ep->name);
+			suppress_wl(c, fd, ep->w);
+		}
+	}
+	free(start);
+	free(adj);
+	free(prev);
+	free(queue);
+	free(seen);
+	free(exposed);
+	tm_buf_release(&why);
+	tm_buf_release(&path);
+}
+
+/* ---- TM107 ---- */
+static bool has_named_port(const tm_workload *w, const char *name)
+{
+	for (size_t i = 0; i < w->nports; i++)
+		if (w->ports[i].name && !strcmp(w->ports[i].name, name))
+			return true;
+	return false;
+}
+
+static void check_named_ports(ctx *c, const tm_netpol *np, const tm_rule *rs, size_t n, bool ingress)
+{
+	const tm_model *m = c->m;
+	bool selects = false;
+	for (size_t j = 0; j < m->nworkloads && !selects; j++)
+		selects = np_selects(np, m->workloads[j]);
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < rs[i].nports; k++) {
+			const tm_portspec *ps = &rs[i].ports[k];
+			if (!ps->name)
+				continue;
+			bool found = false;
+			for (size_t j = 0; j < m->nworkloads && !found; j++) {
+				const tm_workload *w = m->workloads[j];
+				if (ingress && !np_selects(np, w))
+					continue;
+				found = has_named_port(w, ps->name);
+			}
+			if (found || (ingress && !selects))
+				continue;
+			tm_buf_reset(&c->msg);
+			tm_buf_addf(&c->msg, "NetworkPolicy %s/%s %s rule %zu: named port \"%s\" is defined on no %s; this port entry allows nothing",
+				    np->ns, np->name, ingress ? "ingress" : "egress", rs[i].index, ps->name,
+				    ingress ? "container of the selected pods" : "container in the cluster");
+			tm_buf_reset(&c->obj);
+			tm_buf_addf(&c->obj, "NetworkPolicy %s/%s %s rule %zu port %s", np->ns, np->name,
+				    ingress ? "ingress" : "egress", rs[i].index, ps->name);
+			tm_finding *fd = add(c, "TM107", TM_SEV_MEDIUM, tm_buf_str(&c->obj));
+			tm_finding_add_loc(c->out, fd, ps->loc.line ? ps->loc : rs[i].loc, tm_buf_str(&c->obj));
+			suppress_np(c, fd, np);
+			suppress_ns(c, fd, tm_model_namespace((tm_model *)m, np->ns, false));
+		}
+	}
+}
+
+/* ---- TM108 ---- */
+static void check_dns(ctx *c)
+{
+	tm_graph *g = c->g;
+	const tm_model *m = c->m;
+	/* per source endpoint: has some egress, has DNS */
+	unsigned char *st = calloc(g->neps + 1, 1);
+	if (!st)
+		abort();
+	for (size_t i = 0; i < g->nedges; i++) {
+		const tm_edge *e = &g->edges[i];
+		st[e->src] |= 1;
+		if (tm_ports_contains(e->ports, TM_PROTO_UDP, 53) || tm_ports_contains(e->ports, TM_PROTO_TCP, 53))
+			st[e->src] |= 2;
+	}
+	for (size_t i = 0; i < g->neps; i++) {
+		const tm_endpoint *ep = &g->eps[i];
+		if (ep->kind != TM_EP_WORKLOAD || st[i] != 1)
+			continue;
+		const tm_workload *w = ep->w;
+		tm_buf_reset(&c->msg);
+		tm_buf_addf(&c->msg, "%s may connect to some destinations but to none on port 53: it cannot resolve names",
+			    ep->name);
+		tm_finding *fd = add(c, "TM108", TM_SEV_MEDIUM, NULL);
+		fd->src = tm_findings_str(c->out, ep->name);
+		size_t lo, hi;
+		ns_range(m, w->ns, &lo, &hi);
+		for (size_t k = lo; k < hi; k++) {
+			const tm_netpol *np = m->netpols[k];
+			if (!np->egress || !np->neg || !np_selects(np, w))
+				continue;
+			tm_buf_reset(&c->obj);
+			tm_buf_addf(&c->obj, "NetworkPolicy %s/%s", np->ns, np->name);
+			tm_finding_add_loc(c->out, fd, np->loc, tm_buf_str(&c->obj));
+			suppress_np(c, fd, np);
+		}
+		if (!fd->nlocations)
+			tm_finding_add_loc(c->out, fd, w->loc, ep->name);
+		suppress_wl(c, fd, w);
+	}
+	free(st);
+}
+
+/* ---- TM109 ---- */
+static void check_pass(ctx *c)
+{
+	const tm_model *m = c->m;
+	if (m->banp)
+		return;
+	for (size_t i = 0; i < m->nanps; i++) {
+		const tm_anp *a = m->anps[i];
+		for (int d = 0; d < 2; d++) {
+			const tm_rule *rs = d ? a->eg_rules : a->in_rules;
+			size_t n = d ? a->neg : a->nin;
+			for (size_t j = 0; j < n; j++) {
+				if (rs[j].action != TM_ACT_PASS)
+					continue;
+				tm_buf_reset(&c->msg);
+				tm_buf_addf(&c->msg, "AdminNetworkPolicy %s %s rule %zu%s%s%s passes, and there is no BaselineAdminNetworkPolicy",
+					    a->name, d ? "egress" : "ingress", j, rs[j].name ? " (" : "",
+					    rs[j].name ? rs[j].name : "", rs[j].name ? ")" : "");
+				tm_buf_reset(&c->obj);
+				tm_buf_addf(&c->obj, "AdminNetworkPolicy %s %s rule %zu", a->name, d ? "egress" : "ingress", j);
+				tm_finding *fd = add(c, "TM109", TM_SEV_LOW, tm_buf_str(&c->obj));
+				tm_finding_add_loc(c->out, fd, rs[j].loc, tm_buf_str(&c->obj));
+				tm_finding_suppress(c->out, fd, a->ignore, tm_buf_str(&c->obj));
+			}
+		}
+	}
+}
+
+/* ---- TM110 ---- */
+static void peer_key(const tm_peer *p, tm_buf *b)
+{
+	tm_buf_reset(b);
+	tm_buf_addf(b, "%d|%d|%d|", (int)p->kind, p->has_ns_sel, p->has_pod_sel);
+	if (p->has_ns_sel)
+		tm_selector_format(&p->ns_sel, b);
+	tm_buf_addc(b, '|');
+	if (p->has_pod_sel)
+		tm_selector_format(&p->pod_sel, b);
+	tm_buf_addf(b, "|%s", p->cidr ? p->cidr : "");
+}
+
+static bool peers_covered(const tm_rule *a, const tm_rule *b, tm_buf *ka, tm_buf *kb)
+{
+	if (b->all_peers)
+		return true;
+	if (a->all_peers)
+		return false;
+	for (size_t i = 0; i < a->npeers; i++) {
+		if (a->peers[i].kind == TM_PEER_IPBLOCK) {
+			/* covered by an ipBlock of b that contains every range of a's */
+			bool ok = false;
+			for (size_t j = 0; j < b->npeers && !ok; j++) {
+				if (b->peers[j].kind != TM_PEER_IPBLOCK)
+					continue;
+				ok = true;
+				for (size_t r = 0; r < a->peers[i].ips.n && ok; r++)
+					ok = tm_ipset_contains_range(&b->peers[j].ips, a->peers[i].ips.r[r]);
+			}
+			if (!ok)
+				return false;
+			continue;
+		}
+		peer_key(&a->peers[i], ka);
+		bool ok = false;
+		for (size_t j = 0; j < b->npeers && !ok; j++) {
+			peer_key(&b->peers[j], kb);
+			ok = !strcmp(tm_buf_str(ka), tm_buf_str(kb));
+		}
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static bool ports_covered(const tm_model *m, const tm_rule *a, const tm_rule *b)
+{
+	if (b->all_ports)
+		return true;
+	if (a->all_ports || a->has_named)
+		return false;
+	return tm_ports_minus(m->ports, a->fixed, b->fixed) == tm_ports_empty(m->ports);
+}
+
+static void check_redundant(ctx *c)
+{
+	const tm_model *m = c->m;
+	tm_buf ka, kb, sa, sb;
+	tm_buf_init(&ka, 0);
+	tm_buf_init(&kb, 0);
+	tm_buf_init(&sa, 0);
+	tm_buf_init(&sb, 0);
+	for (size_t i = 0; i < m->nnetpols; i++) {
+		const tm_netpol *np = m->netpols[i];
+		tm_buf_reset(&sa);
+		tm_selector_format(&np->pod_sel, &sa);
+		for (int d = 0; d < 2; d++) {
+			const tm_rule *rs = d ? np->eg_rules : np->in_rules;
+			size_t n = d ? np->neg : np->nin;
+			if (d ? !np->egress : !np->ingress)
+				continue;
+			for (size_t r = 0; r < n; r++) {
+				const tm_rule *a = &rs[r];
+				const tm_netpol *by = NULL;
+				size_t by_rule = 0;
+				size_t lo, hi;
+				ns_range(m, np->ns, &lo, &hi);
+				for (size_t j = lo; j < hi && !by; j++) {
+					const tm_netpol *q = m->netpols[j];
+					if (strcmp(q->ns, np->ns) || (d ? !q->egress : !q->ingress))
+						continue;
+					tm_buf_reset(&sb);
+					tm_selector_format(&q->pod_sel, &sb);
+					if (strcmp(tm_buf_str(&sa), tm_buf_str(&sb)))
+						continue;
+					const tm_rule *qs = d ? q->eg_rules : q->in_rules;
+					size_t qn = d ? q->neg : q->nin;
+					for (size_t t = 0; t < qn && !by; t++) {
+						const tm_rule *b = &qs[t];
+						if (b == a || !peers_covered(a, b, &ka, &kb) || !ports_covered(m, a, b))
+							continue;
+						/* of two equal rules, only the later one is redundant */
+						bool mutual = peers_covered(b, a, &ka, &kb) && ports_covered(m, b, a);
+						if (mutual && (j > i || (j == i && t > r)))
+							continue;
+						by = q;
+						by_rule = t;
+					}
+				}
+				if (!by)
+					continue;
+				const char *dir = d ? "egress" : "ingress";
+				tm_buf_reset(&c->msg);
+				tm_buf_addf(&c->msg, "NetworkPolicy %s/%s %s rule %zu is covered by NetworkPolicy %s/%s %s rule %zu",
+					    np->ns, np->name, dir, a->index, by->ns, by->name, dir, by_rule);
+				tm_buf_reset(&c->obj);
+				tm_buf_addf(&c->obj, "NetworkPolicy %s/%s %s rule %zu", np->ns, np->name, dir, a->index);
+				tm_finding *fd = add(c, "TM110", TM_SEV_INFO, tm_buf_str(&c->obj));
+				tm_finding_add_loc(c->out, fd, a->loc, tm_buf_str(&c->obj));
+				suppress_np(c, fd, np);
+			}
+		}
+	}
+	tm_buf_release(&ka);
+	tm_buf_release(&kb);
+	tm_buf_release(&sa);
+	tm_buf_release(&sb);
+}
+
+tm_err tm_checks_run(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_findings *out)
+{
+	ctx c = {.g = g, .m = g->m, .z = z, .zm = zm, .out = out};
+	tm_buf_init(&c.msg, 0);
+	tm_buf_init(&c.obj, 0);
+	for (size_t i = 0; i < TM_ARRAY_LEN(checks); i++)
+		tm_findings_add_rule(out, checks[i].id, checks[i].name, checks[i].title, checks[i].help, checks[i].severity);
+	check_isolation(&c);
+	check_selects_nothing(&c);
+	for (size_t i = 0; i < g->m->nnetpols; i++) {
+		const tm_netpol *np = g->m->netpols[i];
+		if (np->ingress) {
+			check_allow_all_rules(&c, np, np->in_rules, np->nin, true);
+			check_named_ports(&c, np, np->in_rules, np->nin, true);
+		}
+		if (np->egress) {
+			check_allow_all_rules(&c, np, np->eg_rules, np->neg, false);
+			check_named_ports(&c, np, np->eg_rules, np->neg, false);
+		}
+	}
+	check_exposure(&c);
+	check_dns(&c);
+	check_pass(&c);
+	check_redundant(&c);
+	tm_buf_release(&c.msg);
+	tm_buf_release(&c.obj);
+	return TM_OK;
+}
+
+tm_err tm_check_all(tm_graph *g, const tm_zones *z, tm_findings *out)
+{
+	tm_zonemap zm;
+	tm_zonemap_build(&zm, g, z);
+	tm_err rc = tm_zones_eval(g, z, &zm, out);
+	if (rc == TM_OK)
+		rc = tm_checks_run(g, z, &zm, out);
+	tm_zonemap_release(&zm);
+	tm_findings_sort(out);
+	return rc;
+}

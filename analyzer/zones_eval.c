@@ -1,0 +1,274 @@
+/* zones_eval.c - zone membership of endpoints and zone boundary rules over
+ * the edges of the connectivity graph (docs/zones.md). */
+#include "analyzer/check.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bool workload_in_zone(const tm_workload *w, const tm_zone *zn)
+{
+	const tm_labels *nsl = w->nsp ? &w->nsp->labels : NULL;
+	if (zn->label_value) {
+		const char *v = nsl ? tm_labels_get(nsl, "trustmap.io/zone") : NULL;
+		if ((v && !strcmp(v, zn->label_value)) ||
+		    ((v = tm_labels_get(&w->labels, "trustmap.io/zone")) && !strcmp(v, zn->label_value)))
+			return true;
+	}
+	if (!zn->has_ns_sel && !zn->has_pod_sel && !zn->nnamespaces)
+		return false; /* an ipBlocks-only zone (or a label-only default zone) */
+	if (zn->nnamespaces) {
+		bool hit = false;
+		for (size_t i = 0; i < zn->nnamespaces && !hit; i++)
+			hit = !strcmp(zn->namespaces[i], w->ns);
+		if (!hit)
+			return false;
+	}
+	if (zn->has_ns_sel) {
+		tm_labels empty = {0};
+		if (!tm_selector_matches(&zn->ns_sel, nsl ? nsl : &empty))
+			return false;
+	}
+	if (zn->has_pod_sel && !tm_selector_matches(&zn->pod_sel, &w->labels))
+		return false;
+	return true;
+}
+
+static bool range_in_zone(const tm_iprange *r, const tm_zone *zn)
+{
+	if (!zn->has_ips)
+		return false;
+	return tm_ipset_contains_range(&zn->ips, *r) || tm_ipset_contains_ip(&zn->ips, r->lo) ||
+	       tm_ipset_contains_ip(&zn->ips, r->hi);
+}
+
+void tm_zonemap_build(tm_zonemap *zm, const tm_graph *g, const tm_zones *z)
+{
+	memset(zm, 0, sizeof *zm);
+	zm->z = z;
+	zm->neps = g->neps;
+	zm->nzones = z ? z->nzones : 0;
+	zm->bits = calloc(zm->neps * zm->nzones + 1, 1);
+	if (!zm->bits)
+		abort();
+	for (size_t i = 0; i < g->neps; i++) {
+		const tm_endpoint *ep = &g->eps[i];
+		for (size_t k = 0; k < zm->nzones; k++) {
+			bool in = false;
+			if (ep->kind == TM_EP_WORKLOAD)
+				in = workload_in_zone(ep->w, &z->zones[k]);
+			else if (ep->kind == TM_EP_IPRANGE)
+				in = range_in_zone(&ep->range, &z->zones[k]);
+			zm->bits[i * zm->nzones + k] = in;
+		}
+	}
+}
+
+void tm_zonemap_release(tm_zonemap *zm)
+{
+	free(zm->bits);
+	memset(zm, 0, sizeof *zm);
+}
+
+static long zone_index(const tm_zones *z, const char *name)
+{
+	for (size_t i = 0; z && i < z->nzones; i++)
+		if (!strcmp(z->zones[i].name, name))
+			return (long)i;
+	return -1;
+}
+
+bool tm_zonemap_in(const tm_zonemap *zm, const tm_graph *g, size_t ep, const char *name)
+{
+	if (!strcmp(name, TM_ZONE_ANY))
+		return true;
+	if (!strcmp(name, TM_ZONE_INTERNET))
+		return g->eps[ep].kind != TM_EP_WORKLOAD;
+	long k = zone_index(zm->z, name);
+	return k >= 0 && zm->bits[ep * zm->nzones + (size_t)k];
+}
+
+/* Endpoint membership test with zone index resolved once: -1 any, -2 internet. */
+static bool in_idx(const tm_zonemap *zm, const tm_graph *g, size_t ep, long k)
+{
+	if (k == -1)
+		return true;
+	if (k == -2)
+		return g->eps[ep].kind != TM_EP_WORKLOAD;
+	return zm->bits[ep * zm->nzones + (size_t)k];
+}
+
+static long resolve(const tm_zones *z, const char *name)
+{
+	if (!strcmp(name, TM_ZONE_ANY))
+		return -1;
+	if (!strcmp(name, TM_ZONE_INTERNET))
+		return -2;
+	long k = zone_index(z, name);
+	return k >= 0 ? k : -3;
+}
+
+static const char *rule_title(tm_buf *b, const tm_zrule *r)
+{
+	tm_buf_reset(b);
+	switch (r->action) {
+	case TM_ZACT_DENY:
+		tm_buf_addf(b, "zone %s must not reach zone %s", r->from, r->to);
+		break;
+	case TM_ZACT_ALLOW_ONLY:
+		tm_buf_addf(b, "only listed sources may reach zone %s", r->to);
+		if (strcmp(r->from, TM_ZONE_ANY))
+			tm_buf_addf(b, " from zone %s", r->from);
+		break;
+	case TM_ZACT_REQUIRE_MTLS:
+		if (strcmp(r->from, TM_ZONE_ANY))
+			tm_buf_addf(b, "connections from zone %s into zone %s must use mTLS", r->from, r->to);
+		else
+			tm_buf_addf(b, "connections into zone %s must use mTLS", r->to);
+		break;
+	}
+	return tm_buf_str(b);
+}
+
+static const char *rule_help(tm_buf *b, const tm_zrule *r, const tm_zones *z)
+{
+	tm_buf_reset(b);
+	tm_buf_addf(b, "Zone rule %s (%s, severity %s", r->name, tm_zaction_name(r->action),
+		    tm_severity_name(r->severity));
+	if (z->file)
+		tm_buf_addf(b, ", %s:%u", z->file, r->loc.line);
+	else
+		tm_buf_adds(b, ", a default rule");
+	tm_buf_adds(b, "). ");
+	switch (r->action) {
+	case TM_ZACT_DENY:
+		tm_buf_adds(b, "Every connection that the policies allow from the source zone to the target zone is a finding.");
+		break;
+	case TM_ZACT_ALLOW_ONLY:
+		tm_buf_adds(b, "Every allowed connection into the target zone that the rule's allow list does not cover is a finding.");
+		break;
+	case TM_ZACT_REQUIRE_MTLS:
+		tm_buf_adds(b, "Every allowed connection into the target zone that is not proven to use mutual TLS is a finding. "
+			       "Without mesh or observed-traffic evidence, no connection is proven.");
+		break;
+	}
+	tm_buf_adds(b, " See docs/zones.md.");
+	return tm_buf_str(b);
+}
+
+static bool allow_matches_src(const tm_graph *g, const tm_zonemap *zm, const tm_zallow *a, size_t src)
+{
+	if (a->zone)
+		return tm_zonemap_in(zm, g, src, a->zone);
+	const tm_endpoint *ep = &g->eps[src];
+	if (ep->kind != TM_EP_WORKLOAD)
+		return false;
+	return !strcmp(ep->w->ns, a->ns) && (!strcmp(a->workload, "*") || !strcmp(ep->w->name, a->workload));
+}
+
+void tm_finding_attach_edge(tm_graph *g, tm_findings *out, tm_finding *fd, size_t src, size_t dst,
+			    const tm_ports *conns)
+{
+	tm_allow_ref *refs;
+	size_t nr = tm_conn_allowing(g, src, dst, conns, &refs);
+	tm_buf b, o;
+	tm_buf_init(&b, 0);
+	tm_buf_init(&o, 0);
+	for (size_t i = 0; i < nr; i++) {
+		tm_buf_reset(&b);
+		tm_allow_ref_format(&refs[i], &b);
+		tm_finding_add_loc(out, fd, refs[i].loc, tm_buf_str(&b));
+		tm_buf_reset(&o);
+		tm_buf_addf(&o, "%s %s", refs[i].policy_kind, refs[i].policy);
+		tm_finding_suppress(out, fd, tm_allow_ref_ignore(g->m, &refs[i]), tm_buf_str(&o));
+	}
+	size_t ends[2] = {src, dst};
+	for (int k = 0; k < 2; k++) {
+		const tm_endpoint *ep = &g->eps[ends[k]];
+		if (ep->kind != TM_EP_WORKLOAD)
+			continue;
+		tm_buf_reset(&o);
+		tm_buf_addf(&o, "%s %s/%s", ep->w->kind, ep->w->ns, ep->w->name);
+		tm_finding_suppress(out, fd, ep->w->ignore, tm_buf_str(&o));
+		if (ep->w->nsp) {
+			tm_buf_reset(&o);
+			tm_buf_addf(&o, "namespace %s", ep->w->ns);
+			tm_finding_suppress(out, fd, ep->w->nsp->ignore, tm_buf_str(&o));
+		}
+	}
+	free(refs);
+	tm_buf_release(&b);
+	tm_buf_release(&o);
+}
+
+tm_err tm_zones_eval(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_findings *out)
+{
+	tm_portpool *pp = g->m->ports;
+	tm_buf title, msg, help, ct;
+	if (!z)
+		return TM_OK;
+	tm_buf_init(&title, 0);
+	tm_buf_init(&msg, 0);
+	tm_buf_init(&help, 0);
+	tm_buf_init(&ct, 0);
+	for (size_t ri = 0; ri < z->nrules; ri++) {
+		const tm_zrule *r = &z->rules[ri];
+		long fk = resolve(z, r->from), tk = resolve(z, r->to);
+		if (fk == -3 || tk == -3)
+			continue; /* validated by the parser; defaults always resolve */
+		rule_title(&title, r);
+		tm_findings_add_rule(out, r->name, r->name, tm_buf_str(&title), rule_help(&help, r, z), r->severity);
+		for (size_t ei = 0; ei < g->nedges; ei++) {
+			const tm_edge *e = &g->edges[ei];
+			bool sm = fk == -1 ? !(tk >= 0 && in_idx(zm, g, e->src, tk)) : in_idx(zm, g, e->src, fk);
+			if (!sm)
+				continue;
+			bool dm = tk == -1 ? !(fk >= 0 && in_idx(zm, g, e->dst, fk)) : in_idx(zm, g, e->dst, tk);
+			if (!dm)
+				continue;
+			const tm_ports *bad = e->ports;
+			if (r->action == TM_ZACT_ALLOW_ONLY) {
+				for (size_t a = 0; a < r->nallow && !tm_ports_is_empty(bad); a++)
+					if (allow_matches_src(g, zm, &r->allow[a], e->src))
+						bad = r->allow[a].ports ? tm_ports_minus(pp, bad, r->allow[a].ports)
+									: tm_ports_empty(pp);
+			}
+			if (tm_ports_is_empty(bad))
+				continue;
+			const char *sn = g->eps[e->src].name, *dn = g->eps[e->dst].name;
+			tm_buf_reset(&ct);
+			tm_ports_format(bad, &ct);
+			tm_buf_reset(&msg);
+			switch (r->action) {
+			case TM_ZACT_DENY:
+				tm_buf_addf(&msg, "%s (zone %s) may connect to %s (zone %s) on %s; rule %s denies any connection from %s to %s",
+					    sn, r->from, dn, r->to, tm_buf_str(&ct), r->name, r->from, r->to);
+				break;
+			case TM_ZACT_ALLOW_ONLY:
+				tm_buf_addf(&msg, "%s may connect to %s (zone %s) on %s, which the allow list of rule %s does not cover",
+					    sn, dn, r->to, tm_buf_str(&ct), r->name);
+				break;
+			case TM_ZACT_REQUIRE_MTLS:
+				tm_buf_addf(&msg, "%s may connect to %s (zone %s) on %s and mTLS is not proven: "
+						  "trustmap has no mesh or observed-traffic evidence, so every allowed connection counts",
+					    sn, dn, r->to, tm_buf_str(&ct));
+				break;
+			}
+			tm_finding *fd = tm_findings_add(out, r->name, r->severity, tm_buf_str(&title), tm_buf_str(&msg));
+			fd->src = tm_findings_str(out, sn);
+			fd->dst = tm_findings_str(out, dn);
+			fd->conns = tm_findings_str(out, tm_buf_str(&ct));
+			fd->hint = tm_findings_str(out,
+				r->action == TM_ZACT_REQUIRE_MTLS
+				? "Enforce mutual TLS for this connection (service mesh STRICT mode), or narrow the policy rules listed so that the connection is not allowed."
+				: r->action == TM_ZACT_ALLOW_ONLY
+				? "Narrow the policy rules listed (peer selectors, ports) to the sources the zone rule allows, or add this source to the rule's allow list if it is intended."
+				: "Narrow the peer selectors or ports of the policy rules listed so that they no longer admit this source, or move the workload out of the zone.");
+			tm_finding_attach_edge(g, out, fd, e->src, e->dst, bad);
+		}
+	}
+	tm_buf_release(&title);
+	tm_buf_release(&msg);
+	tm_buf_release(&help);
+	tm_buf_release(&ct);
+	return TM_OK;
+}

@@ -1,0 +1,218 @@
+/* findings.c - the list of findings that check/diff produce and render. */
+#include "model/findings.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const sev_names[TM_NSEV] = {"info", "low", "medium", "high", "critical"};
+
+const char *tm_severity_name(tm_severity s)
+{
+	return (unsigned)s < TM_NSEV ? sev_names[s] : "?";
+}
+
+bool tm_severity_parse(const char *s, tm_severity *out)
+{
+	for (int i = 0; i < TM_NSEV; i++)
+		if (s && !strcmp(s, sev_names[i])) {
+			*out = (tm_severity)i;
+			return true;
+		}
+	return false;
+}
+
+void tm_findings_init(tm_findings *f)
+{
+	memset(f, 0, sizeof *f);
+	tm_arena_init(&f->arena);
+}
+
+void tm_findings_release(tm_findings *f)
+{
+	tm_arena_release(&f->arena);
+	memset(f, 0, sizeof *f);
+}
+
+const char *tm_findings_str(tm_findings *f, const char *s)
+{
+	return s ? tm_arena_strdup(&f->arena, s) : NULL;
+}
+
+tm_finding *tm_findings_add(tm_findings *f, const char *rule, tm_severity sev, const char *title,
+			    const char *message)
+{
+	TM_ARENA_GROW(&f->arena, f->v, f->n, f->cap);
+	tm_finding *fd = &f->v[f->n++];
+	memset(fd, 0, sizeof *fd);
+	fd->rule = tm_findings_str(f, rule);
+	fd->severity = sev;
+	fd->title = tm_findings_str(f, title);
+	fd->message = tm_findings_str(f, message);
+	return fd;
+}
+
+void tm_finding_add_loc(tm_findings *f, tm_finding *fd, tm_srcloc loc, const char *what)
+{
+	TM_ARENA_GROW(&f->arena, fd->locations, fd->nlocations, fd->cap_loc);
+	tm_floc *l = &fd->locations[fd->nlocations++];
+	l->loc = loc;
+	l->loc.file = tm_findings_str(f, loc.file ? loc.file : "");
+	l->what = tm_findings_str(f, what);
+}
+
+void tm_findings_add_rule(tm_findings *f, const char *id, const char *name, const char *title,
+			  const char *help, tm_severity sev)
+{
+	if (tm_findings_rule(f, id))
+		return;
+	TM_ARENA_GROW(&f->arena, f->rules, f->nrules, f->cap_rules);
+	tm_rule_info *r = &f->rules[f->nrules++];
+	r->id = tm_findings_str(f, id);
+	r->name = tm_findings_str(f, name);
+	r->title = tm_findings_str(f, title);
+	r->help = tm_findings_str(f, help);
+	r->severity = sev;
+}
+
+const tm_rule_info *tm_findings_rule(const tm_findings *f, const char *id)
+{
+	for (size_t i = 0; i < f->nrules; i++)
+		if (!strcmp(f->rules[i].id, id))
+			return &f->rules[i];
+	return NULL;
+}
+
+static int floc_cmp(const void *pa, const void *pb)
+{
+	const tm_floc *a = pa, *b = pb;
+	int c = strcmp(a->loc.file, b->loc.file);
+	if (c)
+		return c;
+	if (a->loc.line != b->loc.line)
+		return a->loc.line < b->loc.line ? -1 : 1;
+	if (a->loc.col != b->loc.col)
+		return a->loc.col < b->loc.col ? -1 : 1;
+	return tm_strcmp_null(a->what, b->what);
+}
+
+static int finding_cmp(const void *pa, const void *pb)
+{
+	const tm_finding *a = pa, *b = pb;
+	int c;
+	if (a->severity != b->severity)
+		return a->severity > b->severity ? -1 : 1;
+	if ((c = strcmp(a->rule, b->rule)))
+		return c;
+	if ((c = tm_strcmp_null(a->subject, b->subject)))
+		return c;
+	if ((c = tm_strcmp_null(a->src, b->src)))
+		return c;
+	if ((c = tm_strcmp_null(a->dst, b->dst)))
+		return c;
+	return tm_strcmp_null(a->message, b->message);
+}
+
+static int rule_cmp(const void *pa, const void *pb)
+{
+	const tm_rule_info *a = pa, *b = pb;
+	return strcmp(a->id, b->id);
+}
+
+void tm_findings_sort(tm_findings *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		tm_finding *fd = &f->v[i];
+		if (fd->nlocations > 1) {
+			qsort(fd->locations, fd->nlocations, sizeof *fd->locations, floc_cmp);
+			size_t k = 1;
+			for (size_t j = 1; j < fd->nlocations; j++)
+				if (floc_cmp(&fd->locations[j], &fd->locations[k - 1]))
+					fd->locations[k++] = fd->locations[j];
+			fd->nlocations = k;
+		}
+	}
+	if (f->n > 1)
+		qsort(f->v, f->n, sizeof *f->v, finding_cmp);
+	if (f->nrules > 1)
+		qsort(f->rules, f->nrules, sizeof *f->rules, rule_cmp);
+}
+
+char *tm_finding_key(const tm_finding *fd)
+{
+	tm_buf b;
+	tm_buf_init(&b, 0);
+	tm_buf_addf(&b, "%s|%s|%s|%s", fd->rule, fd->subject ? fd->subject : "", fd->src ? fd->src : "",
+		    fd->dst ? fd->dst : "");
+	return tm_buf_detach(&b);
+}
+
+void tm_findings_summarize(const tm_findings *f, tm_findings_summary *s)
+{
+	memset(s, 0, sizeof *s);
+	for (size_t i = 0; i < f->n; i++) {
+		s->total++;
+		if (f->v[i].suppressed)
+			s->suppressed++;
+		else if ((unsigned)f->v[i].severity < TM_NSEV)
+			s->by_sev[f->v[i].severity]++;
+	}
+}
+
+bool tm_findings_any_at_least(const tm_findings *f, tm_severity min)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (!f->v[i].suppressed && f->v[i].severity >= min)
+			return true;
+	return false;
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+bool tm_ignore_matches(const char *ann, const char *rule, const char **reason, size_t *reason_len)
+{
+	if (!ann || !rule)
+		return false;
+	const char *colon = strchr(ann, ':');
+	const char *end = colon ? colon : ann + strlen(ann);
+	const char *p = ann;
+	bool hit = false;
+	size_t rl = strlen(rule);
+	while (p < end && !hit) {
+		const char *q = p;
+		while (q < end && *q != ',')
+			q++;
+		const char *a = p, *b = q;
+		while (a < b && is_space(*a))
+			a++;
+		while (b > a && is_space(b[-1]))
+			b--;
+		if (((size_t)(b - a) == rl && !memcmp(a, rule, rl)) || (b - a == 1 && *a == '*'))
+			hit = true;
+		p = q + 1;
+	}
+	if (hit && reason) {
+		const char *r = colon ? colon + 1 : end;
+		while (*r && is_space(*r))
+			r++;
+		size_t n = strlen(r);
+		while (n && is_space(r[n - 1]))
+			n--;
+		*reason = r;
+		*reason_len = n;
+	}
+	return hit;
+}
+
+void tm_finding_suppress(tm_findings *f, tm_finding *fd, const char *ann, const char *object)
+{
+	const char *r;
+	size_t rl;
+	if (fd->suppressed || !tm_ignore_matches(ann, fd->rule, &r, &rl))
+		return;
+	fd->suppressed = true;
+	fd->suppress_reason = rl ? tm_arena_strndup(&f->arena, r, rl) : tm_findings_str(f, "(no reason given)");
+	fd->suppressed_by = tm_findings_str(f, object);
+}

@@ -1,0 +1,101 @@
+/* findings.h - what `check` and `diff` report: a finding is one rule
+ * (a zone rule or a built-in check TM1xx) broken by one pair of endpoints or
+ * one object, with the source locations of the policy rules involved.
+ *
+ * Ownership: a tm_findings owns every string and array reachable from it (its
+ * own arena); tm_findings_release() frees them. Strings passed to the
+ * tm_findings_* functions are copied. */
+#ifndef TM_FINDINGS_H
+#define TM_FINDINGS_H
+
+#include "model/base.h"
+
+typedef enum {
+	TM_SEV_INFO = 0,
+	TM_SEV_LOW = 1,
+	TM_SEV_MEDIUM = 2,
+	TM_SEV_HIGH = 3,
+	TM_SEV_CRITICAL = 4,
+	TM_NSEV = 5,
+} tm_severity;
+
+/* "info", "low", "medium", "high", "critical" */
+const char *tm_severity_name(tm_severity s);
+bool tm_severity_parse(const char *s, tm_severity *out);
+
+typedef struct tm_floc {
+	tm_srcloc loc;    /* file:line:col of the policy rule (or object) */
+	const char *what; /* e.g. "NetworkPolicy web/x egress rule 0" */
+} tm_floc;
+
+typedef struct tm_finding {
+	const char *rule;     /* zone rule name or built-in id (TM101) */
+	tm_severity severity;
+	const char *title;    /* the rule's title */
+	const char *message;  /* what is wrong, for this occurrence */
+	const char *subject;  /* object the finding is about when not a pair ("namespace data"); may be NULL */
+	const char *src, *dst; /* endpoint display names ("ns/name[Kind]"); may be NULL */
+	const char *conns;    /* NPA connection text; may be NULL */
+	tm_floc *locations;
+	size_t nlocations, cap_loc;
+	const char *hint;     /* how to fix */
+	bool suppressed;
+	const char *suppress_reason; /* from the trustmap.io/ignore annotation */
+	const char *suppressed_by;   /* the annotated object */
+} tm_finding;
+
+/* Metadata of a rule that produced findings (SARIF tool.driver.rules). */
+typedef struct tm_rule_info {
+	const char *id;
+	const char *name;     /* short kebab-case name */
+	const char *title;
+	const char *help;
+	tm_severity severity; /* default severity */
+} tm_rule_info;
+
+typedef struct tm_findings {
+	tm_arena arena;
+	tm_finding *v;
+	size_t n, cap;
+	tm_rule_info *rules;  /* every rule that was evaluated, sorted by id */
+	size_t nrules, cap_rules;
+} tm_findings;
+
+void tm_findings_init(tm_findings *f);
+void tm_findings_release(tm_findings *f);
+/* A new zeroed finding with the given fields copied; valid until the next add. */
+tm_finding *tm_findings_add(tm_findings *f, const char *rule, tm_severity sev, const char *title,
+			    const char *message);
+/* Copies s into the findings' arena (NULL stays NULL). */
+const char *tm_findings_str(tm_findings *f, const char *s);
+void tm_finding_add_loc(tm_findings *f, tm_finding *fd, tm_srcloc loc, const char *what);
+void tm_findings_add_rule(tm_findings *f, const char *id, const char *name, const char *title,
+			  const char *help, tm_severity sev);
+const tm_rule_info *tm_findings_rule(const tm_findings *f, const char *id);
+
+/* Sort: severity (critical first), rule, subject, src, dst, message; locations
+ * of each finding by file, line, column; rules by id. Duplicate locations are
+ * dropped. */
+void tm_findings_sort(tm_findings *f);
+
+/* Stable identity for diff: "rule|subject|src|dst". Caller frees. */
+char *tm_finding_key(const tm_finding *fd);
+
+typedef struct tm_findings_summary {
+	size_t total, suppressed;
+	size_t by_sev[TM_NSEV];  /* not suppressed only */
+} tm_findings_summary;
+
+void tm_findings_summarize(const tm_findings *f, tm_findings_summary *s);
+/* True when a non-suppressed finding has severity >= min. */
+bool tm_findings_any_at_least(const tm_findings *f, tm_severity min);
+
+/* Does an ignore annotation ("TM101,rule-name: reason") cover rule? On a
+ * match *reason points into ann (reason_len bytes, may be 0). */
+bool tm_ignore_matches(const char *ann, const char *rule, const char **reason, size_t *reason_len);
+
+/* If ann (an object's trustmap.io/ignore) covers fd->rule and fd is not yet
+ * suppressed, mark it suppressed by object (e.g. "namespace data"). */
+void tm_finding_suppress(tm_findings *f, tm_finding *fd, const char *ann, const char *object);
+
+#endif

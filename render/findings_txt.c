@@ -1,0 +1,133 @@
+/* findings_txt.c - `check` and `diff` as text for people, and the renderer
+ * tables of render/findings.h. */
+#include "render/findings.h"
+
+#include <string.h>
+
+static const tm_findings_renderer findings_renderers[] = {
+	{"txt", tm_render_findings_txt},
+	{"json", tm_render_findings_json},
+	{"sarif", tm_render_findings_sarif},
+	{"md", tm_render_findings_md},
+};
+
+static const tm_diff_renderer diff_renderers[] = {
+	{"txt", tm_render_diff_txt},
+	{"json", tm_render_diff_json},
+	{"md", tm_render_diff_md},
+};
+
+const tm_findings_renderer *tm_findings_renderer_find(const char *name)
+{
+	for (size_t i = 0; i < TM_ARRAY_LEN(findings_renderers); i++)
+		if (!strcmp(findings_renderers[i].name, name))
+			return &findings_renderers[i];
+	return NULL;
+}
+
+const char *tm_findings_renderer_names(void)
+{
+	return "txt|json|sarif|md";
+}
+
+const tm_diff_renderer *tm_diff_renderer_find(const char *name)
+{
+	for (size_t i = 0; i < TM_ARRAY_LEN(diff_renderers); i++)
+		if (!strcmp(diff_renderers[i].name, name))
+			return &diff_renderers[i];
+	return NULL;
+}
+
+const char *tm_diff_renderer_names(void)
+{
+	return "txt|json|md";
+}
+
+void tm_findings_summary_text(const tm_findings *f, tm_buf *out)
+{
+	tm_findings_summary s;
+	tm_findings_summarize(f, &s);
+	size_t active = s.total - s.suppressed;
+	tm_buf_addf(out, "%zu finding%s", active, active == 1 ? "" : "s");
+	bool first = true;
+	for (int i = TM_NSEV - 1; i >= 0; i--) {
+		if (!s.by_sev[i])
+			continue;
+		tm_buf_addf(out, "%s%zu %s", first ? ": " : ", ", s.by_sev[i], tm_severity_name((tm_severity)i));
+		first = false;
+	}
+	if (s.suppressed)
+		tm_buf_addf(out, " (and %zu suppressed)", s.suppressed);
+}
+
+static void finding_txt(const tm_finding *fd, FILE *out)
+{
+	fprintf(out, "%s %s: %s%s\n", tm_severity_name(fd->severity), fd->rule, fd->title,
+		fd->suppressed ? " [suppressed]" : "");
+	if (fd->src && fd->dst)
+		fprintf(out, "  %s => %s%s%s\n", fd->src, fd->dst, fd->conns ? " : " : "", fd->conns ? fd->conns : "");
+	fprintf(out, "  %s\n", fd->message);
+	for (size_t i = 0; i < fd->nlocations; i++) {
+		const tm_floc *l = &fd->locations[i];
+		fprintf(out, "  at %s", l->loc.file);
+		if (l->loc.line)
+			fprintf(out, ":%u", l->loc.line);
+		if (l->loc.line && l->loc.col)
+			fprintf(out, ":%u", l->loc.col);
+		fprintf(out, "  %s\n", l->what ? l->what : "");
+	}
+	if (fd->hint)
+		fprintf(out, "  fix: %s\n", fd->hint);
+	if (fd->suppressed)
+		fprintf(out, "  suppressed by %s: %s\n", fd->suppressed_by ? fd->suppressed_by : "annotation",
+			fd->suppress_reason ? fd->suppress_reason : "");
+}
+
+tm_err tm_render_findings_txt(const tm_findings *f, const tm_findings_render_opts *o, FILE *out)
+{
+	tm_buf b;
+	tm_buf_init(&b, 0);
+	for (size_t i = 0; i < f->n; i++) {
+		finding_txt(&f->v[i], out);
+		fputc('\n', out);
+	}
+	tm_findings_summary_text(f, &b);
+	fprintf(out, "%s; zones: %s\n", tm_buf_str(&b), o && o->zones ? o->zones : "defaults");
+	tm_buf_release(&b);
+	return ferror(out) ? TM_ERR_IO : TM_OK;
+}
+
+static const char *const kind_names[] = {"changed", "added", "removed"};
+
+tm_err tm_render_diff_txt(const tm_diff *d, const tm_findings_render_opts *o, FILE *out)
+{
+	tm_buf b;
+	tm_buf_init(&b, 0);
+	fputs("Connectivity diff:\n", out);
+	for (size_t i = 0; i < d->n; i++) {
+		const tm_conn_change *c = &d->v[i];
+		fprintf(out, "diff-type: %s, source: %s, destination: %s, ref1: %s, ref2: %s", kind_names[c->kind], c->src,
+			c->dst, c->old_text, c->new_text);
+		if (c->info)
+			fprintf(out, ", workloads-diff-info: %s", c->info);
+		fputc('\n', out);
+	}
+	if (!d->n)
+		fputs("No connections diff\n", out);
+	fputs("\nFindings diff:\n", out);
+	for (int k = 0; k < 2; k++) {
+		const tm_findings *f = k == 0 ? d->new_findings : d->fixed_findings;
+		for (size_t i = 0; i < f->n; i++) {
+			const tm_finding *fd = &f->v[i];
+			fprintf(out, "%s: %s %s: %s%s\n", k == 0 ? "new" : "fixed", tm_severity_name(fd->severity), fd->rule,
+				fd->message, fd->suppressed ? " [suppressed]" : "");
+		}
+	}
+	tm_buf_reset(&b);
+	tm_findings_summary_text(d->new_findings, &b);
+	fprintf(out, "new: %s; fixed: %zu; unchanged: %zu\n", tm_buf_str(&b), d->fixed_findings->n,
+		d->unchanged_findings);
+	(void)o;
+	tm_buf_release(&b);
+	return ferror(out) ? TM_ERR_IO : TM_OK;
+}

@@ -1,0 +1,171 @@
+/* sarif.c - `check` as SARIF 2.1.0 (one run; docs/ci.md). Valid against the
+ * OASIS schema (tests/sarif/validate.py). */
+#include "render/findings.h"
+#include "render/render.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *level(tm_severity s)
+{
+	return s >= TM_SEV_HIGH ? "error" : s == TM_SEV_MEDIUM ? "warning" : "note";
+}
+
+/* GitHub code scanning reads properties.security-severity (0.0-10.0). */
+static const char *security_severity(tm_severity s)
+{
+	static const char *const v[TM_NSEV] = {"1.0", "3.0", "5.5", "8.0", "9.5"};
+	return (unsigned)s < TM_NSEV ? v[s] : "1.0";
+}
+
+/* Artifact URI: relative to base_dir when under it, percent-encoded. */
+static void uri(tm_buf *b, const char *file, const char *base)
+{
+	const char *p = file;
+	bool abs = file[0] == '/';
+	if (abs && base && *base) {
+		size_t bl = strlen(base);
+		if (!strncmp(file, base, bl) && file[bl] == '/') {
+			p = file + bl + 1;
+			abs = false;
+		}
+	}
+	while (!abs && p[0] == '.' && p[1] == '/')
+		p += 2;
+	if (abs)
+		tm_buf_adds(b, "file://");
+	for (; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("-._~/", c))
+			tm_buf_addc(b, (char)c);
+		else
+			tm_buf_addf(b, "%%%02X", c);
+	}
+}
+
+/* A stable 64-bit FNV-1a of the finding key, for partialFingerprints. */
+static unsigned long long fnv(const char *s)
+{
+	unsigned long long h = 1469598103934665603ULL;
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+tm_err tm_render_findings_sarif(const tm_findings *f, const tm_findings_render_opts *o, FILE *out)
+{
+	tm_buf b;
+	tm_buf_init(&b, 0);
+	fputs("{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n"
+	      "  \"runs\": [\n    {\n      \"tool\": {\n        \"driver\": {\n          \"name\": \"trustmap\",\n"
+	      "          \"version\": \"" TM_VERSION "\",\n          \"semanticVersion\": \"" TM_VERSION "\",\n"
+	      "          \"informationUri\": \"https://github.com/trustmap/trustmap\",\n          \"rules\": [", out);
+	for (size_t i = 0; i < f->nrules; i++) {
+		const tm_rule_info *r = &f->rules[i];
+		fprintf(out, "%s\n            {\n              \"id\": ", i ? "," : "");
+		tm_json_str(out, r->id);
+		fputs(",\n              \"name\": ", out);
+		tm_json_str(out, r->name ? r->name : r->id);
+		fputs(",\n              \"shortDescription\": {\"text\": ", out);
+		tm_json_str(out, r->title);
+		fputs("},\n              \"fullDescription\": {\"text\": ", out);
+		tm_json_str(out, r->help ? r->help : r->title);
+		fputs("},\n              \"help\": {\"text\": ", out);
+		tm_buf_reset(&b);
+		tm_buf_addf(&b, "%s See docs/%s.md.", r->help ? r->help : r->title,
+			    !strncmp(r->id, "TM", 2) ? "checks" : "zones");
+		tm_json_str(out, tm_buf_str(&b));
+		fprintf(out, "},\n              \"defaultConfiguration\": {\"level\": \"%s\"},\n"
+			     "              \"properties\": {\"tags\": [\"security\", \"%s\"], \"precision\": \"high\", "
+			     "\"security-severity\": \"%s\", \"severity\": \"%s\"}\n            }",
+			level(r->severity), !strncmp(r->id, "TM", 2) ? "hygiene" : "trust-boundary",
+			security_severity(r->severity), tm_severity_name(r->severity));
+	}
+	fputs(f->nrules ? "\n          ]\n        }\n      },\n" : "]\n        }\n      },\n", out);
+	fputs("      \"columnKind\": \"unicodeCodePoints\",\n      \"results\": [", out);
+	for (size_t i = 0; i < f->n; i++) {
+		const tm_finding *fd = &f->v[i];
+		long ri = -1;
+		for (size_t k = 0; k < f->nrules; k++)
+			if (!strcmp(f->rules[k].id, fd->rule))
+				ri = (long)k;
+		fprintf(out, "%s\n        {\n          \"ruleId\": ", i ? "," : "");
+		tm_json_str(out, fd->rule);
+		if (ri >= 0)
+			fprintf(out, ",\n          \"ruleIndex\": %ld", ri);
+		fprintf(out, ",\n          \"level\": \"%s\",\n          \"message\": {\"text\": ", level(fd->severity));
+		tm_buf_reset(&b);
+		tm_buf_adds(&b, fd->message);
+		if (fd->hint)
+			tm_buf_addf(&b, " Fix: %s", fd->hint);
+		tm_json_str(out, tm_buf_str(&b));
+		fputs("}", out);
+		size_t nl = 0;
+		for (size_t k = 0; k < fd->nlocations; k++) {
+			const tm_floc *l = &fd->locations[k];
+			if (!l->loc.file || !*l->loc.file || !strcmp(l->loc.file, "-"))
+				continue;
+			fputs(nl ? ",\n            " : ",\n          \"locations\": [\n            ", out);
+			tm_buf_reset(&b);
+			uri(&b, l->loc.file, o ? o->base_dir : NULL);
+			fputs("{\"physicalLocation\": {\"artifactLocation\": {\"uri\": ", out);
+			tm_json_str(out, tm_buf_str(&b));
+			if (strncmp(tm_buf_str(&b), "file:", 5))
+				fputs(", \"uriBaseId\": \"%SRCROOT%\"", out);
+			fputs("}", out);
+			if (l->loc.line) {
+				fprintf(out, ", \"region\": {\"startLine\": %u", l->loc.line);
+				if (l->loc.col)
+					fprintf(out, ", \"startColumn\": %u", l->loc.col);
+				fputs("}", out);
+			}
+			fputs("}", out);
+			if (l->what) {
+				fputs(", \"message\": {\"text\": ", out);
+				tm_json_str(out, l->what);
+				fputs("}", out);
+			}
+			fputs("}", out);
+			nl++;
+		}
+		if (nl)
+			fputs("\n          ]", out);
+		char *key = tm_finding_key(fd);
+		fprintf(out, ",\n          \"partialFingerprints\": {\"trustmapFinding/v1\": \"%016llx\"}", fnv(key));
+		free(key);
+		if (fd->suppressed) {
+			fputs(",\n          \"suppressions\": [{\"kind\": \"inSource\", \"justification\": ", out);
+			tm_buf_reset(&b);
+			tm_buf_addf(&b, "%s (trustmap.io/ignore on %s)", fd->suppress_reason ? fd->suppress_reason : "",
+				    fd->suppressed_by ? fd->suppressed_by : "?");
+			tm_json_str(out, tm_buf_str(&b));
+			fputs("}]", out);
+		}
+		fprintf(out, ",\n          \"properties\": {\"severity\": \"%s\"", tm_severity_name(fd->severity));
+		if (fd->src) {
+			fputs(", \"src\": ", out);
+			tm_json_str(out, fd->src);
+		}
+		if (fd->dst) {
+			fputs(", \"dst\": ", out);
+			tm_json_str(out, fd->dst);
+		}
+		if (fd->conns) {
+			fputs(", \"conns\": ", out);
+			tm_json_str(out, fd->conns);
+		}
+		if (fd->subject) {
+			fputs(", \"subject\": ", out);
+			tm_json_str(out, fd->subject);
+		}
+		fputs("}\n        }", out);
+	}
+	fputs(f->n ? "\n      ]" : "]", out);
+	fputs(",\n      \"originalUriBaseIds\": {\"%SRCROOT%\": {\"description\": {\"text\": \"the directory trustmap ran in\"}}}\n", out);
+	fputs("    }\n  ]\n}\n", out);
+	(void)o;
+	tm_buf_release(&b);
+	return ferror(out) ? TM_ERR_IO : TM_OK;
+}
