@@ -39,7 +39,8 @@ typedef struct cls {
 	size_t nports;
 	epol **np_in, **np_eg, **anp_in, **anp_eg;
 	size_t nnp_in, nnp_eg, nanp_in, nanp_eg;
-	bool banp;
+	epol **bl;          /* baseline-tier policies selecting it, in order */
+	size_t nbl;
 } cls;
 
 typedef struct engine {
@@ -50,7 +51,6 @@ typedef struct engine {
 	size_t words;   /* uint64 words per bitset */
 	epol *pols;
 	size_t npols;
-	epol *banp;
 	uint32_t *matrix; /* nc x nc port-set ids (src-major), or NULL */
 	tm_conn_opts o;
 	size_t *runs;     /* classes [runs[r], runs[r+1]) share one namespace */
@@ -341,21 +341,25 @@ static const tm_ports *eval_dir(engine *e, tm_dir dir, uint32_t k, peerref p, tm
 		return tm_ports_union(pp, allowed, ok);
 	}
 
-	/* tier 3: BaselineAdminNetworkPolicy, then default allow */
-	if (kc->banp && e->banp) {
-		epol *pol = e->banp;
-		erule *rs = ing ? pol->in : pol->eg;
-		size_t nr = ing ? pol->nin : pol->neg;
-		for (size_t j = 0; j < nr && !tm_ports_is_empty(rest); j++) {
-			if (!rule_matches(e, &rs[j], p))
-				continue;
-			const tm_ports *cov = tm_ports_inter(pp, rest, rule_ports(e, rs[j].r, dst));
-			if (tm_ports_is_empty(cov))
-				continue;
-			if (rs[j].r->action == TM_ACT_ALLOW)
-				allowed = tm_ports_union(pp, allowed, cov);
-			rest = tm_ports_minus(pp, rest, cov);
-			why_add(ex, dir, TM_WHY_RULE, pol, rs[j].r, cov);
+	/* tier 3: the baseline policies (BANP, Baseline-tier CNPs by priority):
+	 * the first matching rule decides; Pass skips the rest of the tier, so it
+	 * ends in the default allow like Allow/Accept does */
+	if (kc->nbl) {
+		for (size_t i = 0; i < kc->nbl && !tm_ports_is_empty(rest); i++) {
+			epol *pol = kc->bl[i];
+			erule *rs = ing ? pol->in : pol->eg;
+			size_t nr = ing ? pol->nin : pol->neg;
+			for (size_t j = 0; j < nr && !tm_ports_is_empty(rest); j++) {
+				if (!rule_matches(e, &rs[j], p))
+					continue;
+				const tm_ports *cov = tm_ports_inter(pp, rest, rule_ports(e, rs[j].r, dst));
+				if (tm_ports_is_empty(cov))
+					continue;
+				if (rs[j].r->action != TM_ACT_DENY)
+					allowed = tm_ports_union(pp, allowed, cov);
+				rest = tm_ports_minus(pp, rest, cov);
+				why_add(ex, dir, TM_WHY_RULE, pol, rs[j].r, cov);
+			}
 		}
 		if (!tm_ports_is_empty(rest))
 			why_add(ex, dir, TM_WHY_BANP_DEFAULT, NULL, NULL, rest);
@@ -501,10 +505,8 @@ static void collect_atoms(tm_model *m, bool ingress, bool ipv6, tm_iprange **v4,
 			}
 	}
 	if (!ingress) {
-		for (size_t i = 0; i <= m->nanps; i++) {
-			tm_anp *a = i < m->nanps ? m->anps[i] : m->banp;
-			if (!a)
-				continue;
+		for (size_t i = 0; i < tm_model_npolicies_admin(m); i++) {
+			tm_anp *a = tm_model_policy_admin(m, i);
 			for (size_t j = 0; j < a->neg; j++)
 				for (size_t k = 0; k < a->eg_rules[j].npeers; k++) {
 					tm_peer *pe = &a->eg_rules[j].peers[k];
@@ -980,7 +982,7 @@ tm_err tm_conn_compute(tm_model *m, const tm_conn_opts *o, tm_graph **out)
 	ns_runs(e);
 
 	/* policies, with their rules' peer bitsets */
-	e->npols = m->nnetpols + m->nanps + (m->banp ? 1 : 0);
+	e->npols = m->nnetpols + tm_model_npolicies_admin(m);
 	e->pols = tm_xrealloc(NULL, (e->npols + 1) * sizeof(epol));
 	memset(e->pols, 0, (e->npols + 1) * sizeof(epol));
 	size_t pi = 0;
@@ -1005,22 +1007,20 @@ tm_err tm_conn_compute(tm_model *m, const tm_conn_opts *o, tm_graph **out)
 			}
 		}
 	}
-	for (size_t i = 0; i <= m->nanps; i++) {
-		tm_anp *a = i < m->nanps ? m->anps[i] : m->banp;
-		if (!a)
-			continue;
+	for (size_t i = 0; i < tm_model_npolicies_admin(m); i++) {
+		tm_anp *a = tm_model_policy_admin(m, i);
 		epol *ep = &e->pols[pi++];
-		build_pol(e, ep, a->baseline ? 2 : 1, a->name,
-			  a->baseline ? "BaselineAdminNetworkPolicy" : "AdminNetworkPolicy", a->in_rules, a->nin,
+		build_pol(e, ep, a->baseline ? 2 : 1, a->name, a->kind ? a->kind
+			  : a->baseline ? "BaselineAdminNetworkPolicy" : "AdminNetworkPolicy", a->in_rules, a->nin,
 			  a->eg_rules, a->neg, NULL);
-		if (a->baseline)
-			e->banp = ep;
 		for (size_t k = 0; k < e->nc; k++) {
 			cls *c = &e->c[k];
 			if (!anp_subject_matches(a, c))
 				continue;
 			if (a->baseline) {
-				c->banp = true;
+				/* in evaluation order: the BANP, then baseline CNPs by priority */
+				size_t cap = c->nbl;
+				c->bl = epol_push(&m->arena, c->bl, &c->nbl, &cap, ep);
 				continue;
 			}
 			size_t cap = c->nanp_in;

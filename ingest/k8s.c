@@ -425,6 +425,7 @@ static const kind_entry kinds[] = {
 	{"NetworkPolicy", tm_k8s_netpol, false},
 	{"AdminNetworkPolicy", anp_fn, true},
 	{"BaselineAdminNetworkPolicy", banp_fn, true},
+	{"ClusterNetworkPolicy", tm_k8s_cnp, true},
 	{"Service", tm_k8s_service, false},
 	{"Ingress", tm_k8s_ingress, false},
 	{"Route", tm_k8s_route, false},
@@ -503,7 +504,8 @@ static void read_object(tm_model *m, const tm_load_opts *o, const tm_node *obj, 
 		tm_model_count_ignored(m, kind, obj->loc);
 		return;
 	}
-	if (api && (!strcmp(kind, "AdminNetworkPolicy") || !strcmp(kind, "BaselineAdminNetworkPolicy")) &&
+	if (api && (!strcmp(kind, "AdminNetworkPolicy") || !strcmp(kind, "BaselineAdminNetworkPolicy") ||
+		    !strcmp(kind, "ClusterNetworkPolicy")) &&
 	    strncmp(api, "policy.networking.k8s.io/", 25) != 0) {
 		tm_model_count_ignored(m, kind, obj->loc);
 		return;

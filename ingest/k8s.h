@@ -44,6 +44,7 @@ void tm_k8s_pod(tm_k8s_ctx *c);
 void tm_k8s_namespace(tm_k8s_ctx *c);
 void tm_k8s_netpol(tm_k8s_ctx *c);
 void tm_k8s_anp(tm_k8s_ctx *c, bool baseline);
+void tm_k8s_cnp(tm_k8s_ctx *c);
 void tm_k8s_service(tm_k8s_ctx *c);
 void tm_k8s_ingress(tm_k8s_ctx *c);
 void tm_k8s_route(tm_k8s_ctx *c);

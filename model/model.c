@@ -33,10 +33,8 @@ void tm_model_free(tm_model *m)
 			for (size_t k = 0; k < p->eg_rules[r].npeers; k++)
 				tm_ipset_release(&p->eg_rules[r].peers[k].ips);
 	}
-	for (size_t i = 0; i <= m->nanps; i++) {
-		tm_anp *p = i < m->nanps ? m->anps[i] : m->banp;
-		if (!p)
-			continue;
+	for (size_t i = 0; i < tm_model_npolicies_admin(m); i++) {
+		tm_anp *p = tm_model_policy_admin(m, i);
 		for (size_t r = 0; r < p->nin; r++)
 			for (size_t k = 0; k < p->in_rules[r].npeers; k++)
 				tm_ipset_release(&p->in_rules[r].peers[k].ips);
@@ -371,5 +369,24 @@ void tm_model_finish(tm_model *m)
 	sort_ptrs(m->services, m->nservices, sizeof(void *), svc_cmp);
 	sort_ptrs(m->exposures, m->nexposures, sizeof(void *), exp_cmp);
 	sort_ptrs(m->anps, m->nanps, sizeof(void *), anp_cmp);
+	sort_ptrs(m->baselines, m->nbaselines, sizeof(void *), anp_cmp);
 	sort_ptrs(m->ignored, m->nignored, sizeof(tm_kindcount), kc_cmp);
+}
+
+size_t tm_model_npolicies_admin(const tm_model *m)
+{
+	return m->nanps + (m->banp ? 1 : 0) + m->nbaselines;
+}
+
+tm_anp *tm_model_policy_admin(const tm_model *m, size_t i)
+{
+	if (i < m->nanps)
+		return m->anps[i];
+	i -= m->nanps;
+	if (m->banp) {
+		if (i == 0)
+			return m->banp;
+		i--;
+	}
+	return i < m->nbaselines ? m->baselines[i] : NULL;
 }

@@ -134,6 +134,7 @@ typedef struct tm_netpol {
 /* AdminNetworkPolicy and BaselineAdminNetworkPolicy. */
 typedef struct tm_anp {
 	bool baseline;
+	const char *kind;     /* AdminNetworkPolicy, BaselineAdminNetworkPolicy or ClusterNetworkPolicy */
 	const char *name;
 	int priority;
 	bool subject_pods;    /* subject.pods (ns_sel + pod_sel) vs subject.namespaces */
@@ -164,6 +165,9 @@ typedef struct tm_model {
 	tm_netpol **netpols; size_t nnetpols, cap_np;
 	tm_anp **anps; size_t nanps, cap_anp;   /* sorted by priority after tm_model_finish */
 	tm_anp *banp;
+	/* v1alpha2 ClusterNetworkPolicies: tier Admin ones are in anps (with the
+	 * ANPs, by priority); tier Baseline ones here, by priority */
+	tm_anp **baselines; size_t nbaselines, cap_bl;
 
 	tm_kindcount *ignored; size_t nignored, cap_ign; /* kinds read but not used */
 	size_t files_read, docs_read, objects_read, empty_docs, files_without_objects;
@@ -180,6 +184,11 @@ tm_namespace *tm_model_namespace(tm_model *m, const char *name, bool create);
 /* Hash lookup; workloads appended to m->workloads are indexed lazily, and
  * tm_model_finish() drops the index (it is rebuilt on the next lookup). */
 tm_workload *tm_model_find_workload(tm_model *m, const char *ns, const char *kind, const char *name);
+/* Every admin-tier and baseline policy, in evaluation order: the ANPs and
+ * Admin-tier ClusterNetworkPolicies by priority, then the BANP, then the
+ * Baseline-tier ClusterNetworkPolicies by priority. */
+size_t tm_model_npolicies_admin(const tm_model *m);
+tm_anp *tm_model_policy_admin(const tm_model *m, size_t i);
 /* Make l's array the model's canonical one for that set: equal label sets
  * (sorted, with interned keys and values) then share storage, and equality
  * of interned sets is pointer equality of l->v. */

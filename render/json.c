@@ -159,13 +159,15 @@ tm_err tm_render_inventory_json(const tm_model *m, FILE *out)
 	}
 	tm_buf_release(&b);
 	fputs(m->nnetpols ? "\n  ],\n  \"admin_network_policies\": [" : "],\n  \"admin_network_policies\": [", out);
-	size_t na = m->nanps + (m->banp ? 1 : 0);
+	size_t na = tm_model_npolicies_admin(m);
 	for (size_t i = 0; i < na; i++) {
-		const tm_anp *a = i < m->nanps ? m->anps[i] : m->banp;
-		fputs(i ? ",\n    {\"name\": " : "\n    {\"name\": ", out);
+		const tm_anp *a = tm_model_policy_admin(m, i);
+		fputs(i ? ",\n    {\"kind\": " : "\n    {\"kind\": ", out);
+		tm_json_str(out, a->kind ? a->kind : a->baseline ? "BaselineAdminNetworkPolicy" : "AdminNetworkPolicy");
+		fputs(", \"name\": ", out);
 		tm_json_str(out, a->name);
 		fprintf(out, ", \"baseline\": %s, \"priority\": %d, \"ingress_rules\": %zu, \"egress_rules\": %zu}",
-			a->baseline ? "true" : "false", a->baseline ? -1 : a->priority, a->nin, a->neg);
+			a->baseline ? "true" : "false", (a->baseline && !a->kind) ? -1 : a->priority, a->nin, a->neg);
 	}
 	fputs(na ? "\n  ],\n  \"exposure\": [" : "],\n  \"exposure\": [", out);
 	for (size_t i = 0; i < m->nexposures; i++) {

@@ -115,13 +115,15 @@ tm_err tm_render_inventory_txt(const tm_model *m, FILE *out)
 			p->loc.file, p->loc.line);
 	}
 	tm_buf_release(&b);
-	fprintf(out, "\nAdminNetworkPolicies (%zu)\n", m->nanps + (m->banp ? 1 : 0));
-	for (size_t i = 0; i < m->nanps; i++)
-		fprintf(out, "  %s  priority=%d  ingress-rules=%zu egress-rules=%zu\n", m->anps[i]->name,
-			m->anps[i]->priority, m->anps[i]->nin, m->anps[i]->neg);
-	if (m->banp)
-		fprintf(out, "  %s (baseline)  ingress-rules=%zu egress-rules=%zu\n", m->banp->name, m->banp->nin,
-			m->banp->neg);
+	fprintf(out, "\nAdmin and baseline policies (%zu)\n", tm_model_npolicies_admin(m));
+	for (size_t i = 0; i < tm_model_npolicies_admin(m); i++) {
+		const tm_anp *a = tm_model_policy_admin(m, i);
+		fprintf(out, "  %s %s  tier=%s", a->kind ? a->kind : a->baseline ? "BaselineAdminNetworkPolicy"
+			: "AdminNetworkPolicy", a->name, a->baseline ? "baseline" : "admin");
+		if (a->kind || !a->baseline)
+			fprintf(out, " priority=%d", a->priority);
+		fprintf(out, "  ingress-rules=%zu egress-rules=%zu\n", a->nin, a->neg);
+	}
 	fprintf(out, "\nExposure (%zu)\n", m->nexposures);
 	for (size_t i = 0; i < m->nexposures; i++) {
 		const tm_exposure *x = m->exposures[i];

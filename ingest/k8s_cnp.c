@@ -1,0 +1,303 @@
+/* k8s_cnp.c - ClusterNetworkPolicy (policy.networking.k8s.io/v1alpha2):
+ * tier Admin or Baseline, priority 0..1000, a subject, and ingress/egress
+ * rules with Accept/Deny/Pass, peers (namespaces, pods; egress also
+ * networks, nodes, domainNames) and `protocols` (tcp/udp/sctp with a
+ * destinationPort number or range, or destinationNamedPort).
+ * Read into the same tm_anp shape as the v1alpha1 policies, so the engine
+ * has one tier walk for all of them. */
+#include "ingest/k8s.h"
+
+#include <string.h>
+
+static bool read_selector_peer(tm_k8s_ctx *c, const char *k, const tm_node *v, const char *field, tm_peer *peer)
+{
+	peer->kind = TM_PEER_SELECTOR;
+	if (!strcmp(k, "namespaces")) {
+		peer->has_ns_sel = true;
+		return tm_k8s_selector(c, v, field, &peer->ns_sel);
+	}
+	peer->has_ns_sel = peer->has_pod_sel = true;
+	if (v->kind != TM_NODE_MAP) {
+		tm_k8s_error(c, v, field, "pods: expected a map");
+		return false;
+	}
+	return tm_k8s_selector(c, tm_node_get(v, "namespaceSelector"), field, &peer->ns_sel) &&
+	       tm_k8s_selector(c, tm_node_get(v, "podSelector"), field, &peer->pod_sel);
+}
+
+static bool read_peer(tm_k8s_ctx *c, const tm_node *p, const char *field, bool egress, tm_peer *peer)
+{
+	peer->loc = p->loc;
+	if (p->kind != TM_NODE_MAP || p->n != 1) {
+		tm_k8s_error(c, p, field, "exactly one of namespaces, pods%s is required",
+			     egress ? ", nodes, networks, domainNames" : "");
+		return false;
+	}
+	const char *k = p->pairs[0].key->str;
+	const tm_node *v = p->pairs[0].val;
+	if (!strcmp(k, "namespaces") || !strcmp(k, "pods"))
+		return read_selector_peer(c, k, v, field, peer);
+	if (egress && (!strcmp(k, "nodes") || !strcmp(k, "domainNames"))) {
+		peer->kind = TM_PEER_NODES;
+		tm_k8s_warn(c, v, "%s: %s peers are not modelled; the peer matches nothing here", field, k);
+		return true;
+	}
+	if (egress && !strcmp(k, "networks")) {
+		peer->kind = TM_PEER_IPBLOCK;
+		tm_ipset_init(&peer->ips);
+		if (v->kind != TM_NODE_SEQ || v->n == 0) {
+			tm_k8s_error(c, v, field, "networks: expected a non-empty list of CIDRs");
+			return false;
+		}
+		for (size_t i = 0; i < v->n; i++) {
+			tm_iprange r;
+			bool v4;
+			const tm_node *cn = v->items[i];
+			if (cn->kind != TM_NODE_SCALAR || !tm_cidr_parse(cn->str, &r, &v4)) {
+				tm_k8s_error(c, cn, field, "networks[%zu]: \"%s\" is not a valid CIDR", i,
+					     cn->kind == TM_NODE_SCALAR ? cn->str : "");
+				tm_ipset_release(&peer->ips);
+				return false;
+			}
+			if (!v4)
+				peer->has_v6 = true;
+			tm_ipset_add(&peer->ips, r);
+			if (!peer->cidr)
+				peer->cidr = cn->str;
+		}
+		return true;
+	}
+	tm_k8s_error(c, p, field, "unknown peer type \"%s\"", k);
+	return false;
+}
+
+/* protocols: [{tcp: {destinationPort: {number: 80}}}, {udp: {destinationPort: {range: {start, end}}}},
+ *             {destinationNamedPort: http}] */
+static bool read_protocols(tm_k8s_ctx *c, const tm_node *rn, const char *field, tm_rule *r)
+{
+	const tm_node *ps = tm_k8s_seq(c, rn, "protocols", field);
+	if (c->failed)
+		return false;
+	if (!ps || ps->n == 0) {
+		r->all_ports = true;
+		return true;
+	}
+	r->ports = tm_arena_alloc(&c->m->arena, ps->n * sizeof(tm_portspec));
+	for (size_t j = 0; j < ps->n; j++) {
+		const tm_node *p = ps->items[j];
+		tm_portspec *sp = &r->ports[r->nports];
+		sp->loc = p->loc;
+		if (p->kind != TM_NODE_MAP || p->n != 1) {
+			tm_k8s_error(c, p, field, "[%zu]: exactly one of tcp, udp, sctp, destinationNamedPort is required", j);
+			return false;
+		}
+		const char *k = p->pairs[0].key->str;
+		const tm_node *v = p->pairs[0].val;
+		if (!strcmp(k, "destinationNamedPort")) {
+			if (v->kind != TM_NODE_SCALAR || !*v->str) {
+				tm_k8s_error(c, v, field, "[%zu].destinationNamedPort: expected a port name", j);
+				return false;
+			}
+			sp->name = v->str;
+			sp->proto_from_pod = true;
+			r->nports++;
+			continue;
+		}
+		if (!strcmp(k, "tcp"))
+			sp->proto = TM_PROTO_TCP;
+		else if (!strcmp(k, "udp"))
+			sp->proto = TM_PROTO_UDP;
+		else if (!strcmp(k, "sctp"))
+			sp->proto = TM_PROTO_SCTP;
+		else {
+			tm_k8s_error(c, p, field, "[%zu]: unknown protocol \"%s\" (tcp, udp, sctp, destinationNamedPort)", j, k);
+			return false;
+		}
+		const tm_node *dp = tm_node_get(v, "destinationPort");
+		if (!dp || dp->kind != TM_NODE_MAP || dp->n != 1) {
+			tm_k8s_error(c, v, field, "[%zu].%s.destinationPort: exactly one of number, range is required", j, k);
+			return false;
+		}
+		long long a = 0, b = 0;
+		bool ha = false, hb = false;
+		if (tm_node_get(dp, "number")) {
+			if (!tm_k8s_int(c, dp, "number", field, &a, &ha))
+				return false;
+			b = a;
+			hb = ha;
+		} else {
+			const tm_node *rg = tm_node_get(dp, "range");
+			if (!tm_k8s_int(c, rg, "start", field, &a, &ha) || !tm_k8s_int(c, rg, "end", field, &b, &hb))
+				return false;
+			if (ha && hb && a >= b) {
+				tm_k8s_error(c, rg ? rg : dp, field, "[%zu]: range start %lld must be less than end %lld", j, a, b);
+				return false;
+			}
+		}
+		if (!ha || !hb || a < 1 || b > 65535 || a > b) {
+			tm_k8s_error(c, dp, field, "[%zu]: ports must be between 1 and 65535", j);
+			return false;
+		}
+		sp->port = (uint32_t)a;
+		sp->end_port = (uint32_t)b;
+		r->nports++;
+	}
+	return true;
+}
+
+static void rule_settle(tm_model *m, tm_rule *r)
+{
+	const tm_ports *u = tm_ports_empty(m->ports);
+	if (r->all_ports) {
+		r->fixed = tm_ports_all(m->ports);
+		return;
+	}
+	for (size_t i = 0; i < r->nports; i++) {
+		if (r->ports[i].name)
+			r->has_named = true;
+		else
+			u = tm_ports_union(m->ports, u, tm_ports_range(m->ports, r->ports[i].proto, r->ports[i].port,
+								       r->ports[i].end_port));
+	}
+	r->fixed = u;
+}
+
+static bool read_rules(tm_k8s_ctx *c, const tm_node *spec, bool ingress, tm_rule **out, size_t *nout)
+{
+	const char *dir = ingress ? "spec.ingress" : "spec.egress";
+	const tm_node *rules = tm_k8s_seq(c, spec, ingress ? "ingress" : "egress", dir);
+	*out = NULL;
+	*nout = 0;
+	if (c->failed)
+		return false;
+	if (!rules)
+		return true;
+	if (rules->n > 25) {
+		tm_k8s_error(c, rules, dir, "at most 25 rules are allowed, got %zu", rules->n);
+		return false;
+	}
+	*out = tm_arena_alloc(&c->m->arena, (rules->n ? rules->n : 1) * sizeof(tm_rule));
+	for (size_t i = 0; i < rules->n; i++) {
+		const tm_node *rn = rules->items[i];
+		tm_rule *r = &(*out)[i];
+		char field[96];
+		const char *action = NULL;
+		snprintf(field, sizeof field, "%s[%zu]", dir, i);
+		r->index = i;
+		r->loc = rn->loc;
+		*nout = i + 1;
+		if (rn->kind != TM_NODE_MAP) {
+			tm_k8s_error(c, rn, field, "expected a map");
+			return false;
+		}
+		if (!tm_k8s_str(c, rn, "name", field, &r->name) || !tm_k8s_str(c, rn, "action", field, &action))
+			return false;
+		if (action && !strcmp(action, "Accept"))
+			r->action = TM_ACT_ALLOW;
+		else if (action && !strcmp(action, "Deny"))
+			r->action = TM_ACT_DENY;
+		else if (action && !strcmp(action, "Pass"))
+			r->action = TM_ACT_PASS;
+		else {
+			tm_k8s_error(c, tm_node_get(rn, "action") ? tm_node_get(rn, "action") : rn, field,
+				     "action: \"%s\" is not one of Accept, Deny, Pass", action ? action : "");
+			return false;
+		}
+		const char *pk = ingress ? "from" : "to";
+		const tm_node *peers = tm_k8s_seq(c, rn, pk, field);
+		if (c->failed)
+			return false;
+		if (!peers || peers->n == 0) {
+			tm_k8s_error(c, rn, field, "%s: at least one peer is required", pk);
+			return false;
+		}
+		r->peers = tm_arena_alloc(&c->m->arena, peers->n * sizeof(tm_peer));
+		for (size_t j = 0; j < peers->n; j++) {
+			char pf[128];
+			snprintf(pf, sizeof pf, "%s.%s[%zu]", field, pk, j);
+			if (!read_peer(c, peers->items[j], pf, !ingress, &r->peers[j]))
+				return false;
+			r->npeers = j + 1;
+		}
+		char pf[128];
+		snprintf(pf, sizeof pf, "%s.protocols", field);
+		if (!read_protocols(c, rn, pf, r))
+			return false;
+		rule_settle(c->m, r);
+	}
+	return true;
+}
+
+static void release_rules(tm_rule *r, size_t n)
+{
+	for (size_t i = 0; r && i < n; i++)
+		for (size_t k = 0; k < r[i].npeers; k++)
+			if (r[i].peers[k].kind == TM_PEER_IPBLOCK)
+				tm_ipset_release(&r[i].peers[k].ips);
+}
+
+void tm_k8s_cnp(tm_k8s_ctx *c)
+{
+	tm_model *m = c->m;
+	const tm_node *meta = tm_node_get(c->obj, "metadata");
+	const tm_node *spec = tm_k8s_map(c, c->obj, "spec", "spec");
+	const char *tier = NULL;
+	long long prio = 0;
+	bool has = false;
+	if (c->failed || !tm_k8s_str(c, spec, "tier", "spec.tier", &tier) ||
+	    !tm_k8s_int(c, spec, "priority", "spec.priority", &prio, &has))
+		return;
+	if (!tier || (strcmp(tier, "Admin") && strcmp(tier, "Baseline"))) {
+		tm_k8s_error(c, tm_node_get(spec, "tier") ? tm_node_get(spec, "tier") : spec, "spec.tier",
+			     "\"%s\" is not one of Admin, Baseline", tier ? tier : "");
+		return;
+	}
+	if (!has || prio < 0 || prio > 1000) {
+		tm_k8s_error(c, tm_node_get(spec, "priority") ? tm_node_get(spec, "priority") : spec, "spec.priority",
+			     "must be between 0 and 1000");
+		return;
+	}
+	tm_anp *a = tm_arena_alloc(&m->arena, sizeof *a);
+	a->baseline = !strcmp(tier, "Baseline");
+	a->kind = tm_intern(&m->strs, "ClusterNetworkPolicy");
+	a->name = c->name;
+	a->priority = (int)prio;
+	a->loc = c->obj->loc;
+	const tm_node *ign = tm_node_get(tm_node_get(meta, "annotations"), "trustmap.io/ignore");
+	a->ignore = ign && ign->kind == TM_NODE_SCALAR ? ign->str : NULL;
+	const tm_node *subj = tm_k8s_map(c, spec, "subject", "spec.subject");
+	if (c->failed)
+		return;
+	if (!subj || subj->n != 1 || (strcmp(subj->pairs[0].key->str, "namespaces") &&
+				      strcmp(subj->pairs[0].key->str, "pods"))) {
+		tm_k8s_error(c, subj ? subj : spec, "spec.subject", "exactly one of namespaces, pods is required");
+		return;
+	}
+	tm_peer s = {0};
+	if (!read_selector_peer(c, subj->pairs[0].key->str, subj->pairs[0].val, "spec.subject", &s))
+		return;
+	a->subject_pods = s.has_pod_sel;
+	a->subj_ns = s.ns_sel;
+	a->subj_pod = s.pod_sel;
+	if (!read_rules(c, spec, true, &a->in_rules, &a->nin) || !read_rules(c, spec, false, &a->eg_rules, &a->neg)) {
+		release_rules(a->in_rules, a->nin);
+		release_rules(a->eg_rules, a->neg);
+		return;
+	}
+	/* same tier and priority: the API leaves the order to the implementation */
+	tm_anp **list = a->baseline ? m->baselines : m->anps;
+	size_t n = a->baseline ? m->nbaselines : m->nanps;
+	for (size_t i = 0; i < n; i++)
+		if (list[i]->priority == a->priority)
+			tm_k8s_warn(c, tm_node_get(spec, "priority"),
+				    "spec.priority %d is also used by %s %s (%s:%u): their relative order is undefined; "
+				    "trustmap takes them by name", a->priority, list[i]->kind ? list[i]->kind : "AdminNetworkPolicy",
+				    list[i]->name, list[i]->loc.file, list[i]->loc.line);
+	if (a->baseline) {
+		TM_ARENA_GROW(&m->arena, m->baselines, m->nbaselines, m->cap_bl);
+		m->baselines[m->nbaselines++] = a;
+	} else {
+		TM_ARENA_GROW(&m->arena, m->anps, m->nanps, m->cap_anp);
+		m->anps[m->nanps++] = a;
+	}
+}
