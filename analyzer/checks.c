@@ -65,7 +65,39 @@ typedef struct ctx {
 	const tm_zonemap *zm;
 	tm_findings *out;
 	tm_buf msg, obj;
+	/* runs of m->workloads by namespace (the model keeps a namespace's workloads together) */
+	struct wrun { const char *ns; size_t lo, hi; } *runs;
+	size_t nruns;
 } ctx;
+
+static void build_runs(ctx *c)
+{
+	const tm_model *m = c->m;
+	size_t cap = 0;
+	for (size_t i = 0; i < m->nworkloads; i++) {
+		const char *ns = m->workloads[i]->ns;
+		if (c->nruns && !strcmp(c->runs[c->nruns - 1].ns, ns)) {
+			c->runs[c->nruns - 1].hi = i + 1;
+			continue;
+		}
+		TM_HEAP_GROW(c->runs, c->nruns, cap);
+		c->runs[c->nruns++] = (struct wrun){ns, i, i + 1};
+	}
+}
+
+/* Call with the index of the run (0..) until it returns false: the
+ * workloads of namespace ns are m->workloads[*lo .. *hi). */
+static bool wl_run(const ctx *c, const char *ns, size_t *k, size_t *lo, size_t *hi)
+{
+	for (; *k < c->nruns; (*k)++)
+		if (!strcmp(c->runs[*k].ns, ns)) {
+			*lo = c->runs[*k].lo;
+			*hi = c->runs[*k].hi;
+			(*k)++;
+			return true;
+		}
+	return false;
+}
 
 static tm_finding *add(ctx *c, const char *id, tm_severity sev, const char *subject)
 {
@@ -145,14 +177,13 @@ static void check_isolation(ctx *c)
 	const tm_model *m = c->m;
 	for (size_t i = 0; i < m->nnamespaces; i++) {
 		const tm_namespace *ns = m->namespaces[i];
-		size_t nw = 0;
+		size_t nw = 0, k = 0, wlo, whi;
 		const tm_workload *first = NULL;
-		for (size_t j = 0; j < m->nworkloads; j++)
-			if (!strcmp(m->workloads[j]->ns, ns->name)) {
-				if (!first)
-					first = m->workloads[j];
-				nw++;
-			}
+		while (wl_run(c, ns->name, &k, &wlo, &whi)) {
+			if (!first)
+				first = m->workloads[wlo];
+			nw += whi - wlo;
+		}
 		if (!nw)
 			continue;
 		bool din = false, deg = false;
@@ -209,8 +240,10 @@ static void check_selects_nothing(ctx *c)
 	for (size_t i = 0; i < m->nnetpols; i++) {
 		const tm_netpol *np = m->netpols[i];
 		bool any = false;
-		for (size_t j = 0; j < m->nworkloads && !any; j++)
-			any = np_selects(np, m->workloads[j]);
+		size_t k = 0, wlo, whi;
+		while (!any && wl_run(c, np->ns, &k, &wlo, &whi))
+			for (size_t j = wlo; j < whi && !any; j++)
+				any = np_selects(np, m->workloads[j]);
 		if (any)
 			continue;
 		tm_buf_reset(&c->obj);
@@ -300,27 +333,51 @@ static bool svc_selects(const tm_service *s, const tm_workload *w)
 	return true;
 }
 
-/* How w is exposed ("LoadBalancer Service web/storefront, Ingress web/storefront"), or false. */
-static bool exposure_of(const tm_model *m, const tm_workload *w, tm_buf *why)
+/* What exposes workloads to the internet: LoadBalancer/NodePort Services and
+ * the Services behind Ingresses, Routes and HTTPRoutes. */
+typedef struct exposer {
+	const tm_service *svc;
+	const char *kind, *ns, *name; /* "LoadBalancer Service", or the exposure's kind */
+} exposer;
+
+static exposer *exposers_of(const tm_model *m, size_t *n)
 {
-	bool any = false;
+	exposer *v = NULL;
+	size_t k = 0, cap = 0;
 	for (size_t i = 0; i < m->nservices; i++) {
 		const tm_service *s = m->services[i];
-		if (!s->type || (strcmp(s->type, "LoadBalancer") && strcmp(s->type, "NodePort")) || !svc_selects(s, w))
+		if (!s->type || (strcmp(s->type, "LoadBalancer") && strcmp(s->type, "NodePort")))
 			continue;
-		tm_buf_addf(why, "%s%s Service %s/%s", any ? ", " : "", s->type, s->ns, s->name);
-		any = true;
+		TM_HEAP_GROW(v, k, cap);
+		v[k++] = (exposer){s, s->type, s->ns, s->name};
 	}
 	for (size_t i = 0; i < m->nexposures; i++) {
 		const tm_exposure *e = m->exposures[i];
-		for (size_t j = 0; j < m->nservices; j++) {
+		for (size_t j = 0; e->service && j < m->nservices; j++) {
 			const tm_service *s = m->services[j];
-			if (strcmp(s->ns, e->ns) || !e->service || strcmp(s->name, e->service) || !svc_selects(s, w))
+			if (strcmp(s->name, e->service) || strcmp(s->ns, e->ns))
 				continue;
-			tm_buf_addf(why, "%s%s %s/%s", any ? ", " : "", e->kind, e->ns, e->name);
-			any = true;
+			TM_HEAP_GROW(v, k, cap);
+			v[k++] = (exposer){s, e->kind, e->ns, e->name};
 			break;
 		}
+	}
+	*n = k;
+	return v;
+}
+
+/* How w is exposed ("LoadBalancer Service web/storefront, Ingress web/storefront"), or false. */
+static bool exposure_of(const exposer *ex, size_t nex, const tm_workload *w, tm_buf *why)
+{
+	bool any = false;
+	for (size_t i = 0; i < nex; i++) {
+		if (!svc_selects(ex[i].svc, w))
+			continue;
+		if (ex[i].svc->type && !strcmp(ex[i].kind, ex[i].svc->type))
+			tm_buf_addf(why, "%s%s Service %s/%s", any ? ", " : "", ex[i].kind, ex[i].ns, ex[i].name);
+		else
+			tm_buf_addf(why, "%s%s %s/%s", any ? ", " : "", ex[i].kind, ex[i].ns, ex[i].name);
+		any = true;
 	}
 	return any;
 }
@@ -347,6 +404,8 @@ static void check_exposure(ctx *c)
 	uint32_t *prev = malloc((n + 1) * sizeof *prev), *queue = malloc((n + 1) * sizeof *queue);
 	unsigned char *seen = malloc(n + 1);
 	bool *exposed = calloc(n + 1, sizeof *exposed);
+	size_t nexps;
+	exposer *exps = exposers_of(c->m, &nexps);
 	tm_buf why, path;
 	tm_buf_init(&why, 0);
 	tm_buf_init(&path, 0);
@@ -375,7 +434,7 @@ static void check_exposure(ctx *c)
 		if (ep->kind != TM_EP_WORKLOAD)
 			continue;
 		tm_buf_reset(&why);
-		if (!exposure_of(c->m, ep->w, &why) && !exposed[s])
+		if (!exposure_of(exps, nexps, ep->w, &why) && !exposed[s])
 			continue;
 		if (!why.len)
 			tm_buf_adds(&why, "reached by the ingress controller");
@@ -463,6 +522,7 @@ static void check_exposure(ctx *c)
 	free(queue);
 	free(seen);
 	free(exposed);
+	free(exps);
 	tm_buf_release(&why);
 	tm_buf_release(&path);
 }
@@ -480,20 +540,24 @@ static void check_named_ports(ctx *c, const tm_netpol *np, const tm_rule *rs, si
 {
 	const tm_model *m = c->m;
 	bool selects = false;
-	for (size_t j = 0; j < m->nworkloads && !selects; j++)
-		selects = np_selects(np, m->workloads[j]);
+	size_t k0 = 0, wlo, whi;
+	while (!selects && wl_run(c, np->ns, &k0, &wlo, &whi))
+		for (size_t j = wlo; j < whi && !selects; j++)
+			selects = np_selects(np, m->workloads[j]);
 	for (size_t i = 0; i < n; i++) {
 		for (size_t k = 0; k < rs[i].nports; k++) {
 			const tm_portspec *ps = &rs[i].ports[k];
 			if (!ps->name)
 				continue;
 			bool found = false;
-			for (size_t j = 0; j < m->nworkloads && !found; j++) {
-				const tm_workload *w = m->workloads[j];
-				if (ingress && !np_selects(np, w))
-					continue;
-				found = has_named_port(w, ps->name);
-			}
+			if (ingress) {
+				size_t k = 0;
+				while (!found && wl_run(c, np->ns, &k, &wlo, &whi))
+					for (size_t j = wlo; j < whi && !found; j++)
+						found = np_selects(np, m->workloads[j]) && has_named_port(m->workloads[j], ps->name);
+			} else
+				for (size_t j = 0; j < m->nworkloads && !found; j++)
+					found = has_named_port(m->workloads[j], ps->name);
 			if (found || (ingress && !selects))
 				continue;
 			tm_buf_reset(&c->msg);
@@ -707,6 +771,7 @@ tm_err tm_checks_run(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_fi
 	ctx c = {.g = g, .m = g->m, .z = z, .zm = zm, .out = out};
 	tm_buf_init(&c.msg, 0);
 	tm_buf_init(&c.obj, 0);
+	build_runs(&c);
 	for (size_t i = 0; i < TM_ARRAY_LEN(checks); i++)
 		tm_findings_add_rule(out, checks[i].id, checks[i].name, checks[i].title, checks[i].help, checks[i].severity);
 	check_isolation(&c);
@@ -728,6 +793,7 @@ tm_err tm_checks_run(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_fi
 	check_redundant(&c);
 	tm_buf_release(&c.msg);
 	tm_buf_release(&c.obj);
+	free(c.runs);
 	return TM_OK;
 }
 
