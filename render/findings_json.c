@@ -37,9 +37,9 @@ static void finding_json(const tm_finding *fd, FILE *out, const char *ind)
 		jstr_or_null(out, l->what);
 		fputc('}', out);
 	}
-	fprintf(out, "%s],\n%s  \"hint\": ", fd->nlocations ? "\n  " : "", ind);
 	if (fd->nlocations)
-		fputs(ind, out);
+		fprintf(out, "\n%s  ", ind);
+	fprintf(out, "],\n%s  \"hint\": ", ind);
 	jstr_or_null(out, fd->hint);
 	fprintf(out, ",\n%s  \"suppressed\": %s", ind, fd->suppressed ? "true" : "false");
 	if (fd->suppressed) {
@@ -82,9 +82,9 @@ static void findings_array(const tm_findings *f, FILE *out, const char *ind)
 		fprintf(out, "%s\n%s", i ? "," : "", inner);
 		finding_json(&f->v[i], out, inner);
 	}
-	fprintf(out, "%s]", f->n ? "\n" : "");
 	if (f->n)
-		fputs(ind, out);
+		fprintf(out, "\n%s", ind);
+	fputc(']', out);
 }
 
 tm_err tm_render_findings_json(const tm_findings *f, const tm_findings_render_opts *o, FILE *out)
