@@ -15,8 +15,8 @@
 #                          (default x/a..z/c, the upstream x/y/z model)
 #   ports: N...            the ports that a "*" port stands for (default 80 81)
 #   SRC -> DST PORTS allow|deny
-# SRC, DST: NS/NAME, NS/*, */NAME, * (pods of the "pods:" list) or an IPv4
-# address (the IP range endpoint that holds it). PORTS: comma-separated
+# SRC, DST: NS/NAME, NS/*, */NAME, * (pods of the "pods:" list), an IPv4
+# address (the IP range endpoint that holds it) or {ingress-controller}. PORTS: comma-separated
 # PROTO/PORT with PROTO TCP, UDP, SCTP or * and PORT a number or *.
 # Later lines override earlier ones, as upstream's Reachability.Expect* calls
 # do, so a table starts with a default ("* -> * * allow") and then carves.
@@ -87,7 +87,7 @@ function addrange(side, name,   r, lo, hi) {
 # expand an endpoint pattern into list[1..n]; returns n
 function expand(pat, list,   n, i, pn, pp) {
   n = 0
-  if (is_ip(pat)) { list[1] = pat; return 1 }
+  if (is_ip(pat) || pat == "{ingress-controller}") { list[1] = pat; return 1 }
   split(pat, pp, "/")
   for (i = 1; i <= npods; i++) {
     split(pods[i], pn, "/")
