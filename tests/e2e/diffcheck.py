@@ -479,6 +479,17 @@ def run_trustmap(tm, cluster, pdir, opts):
     return conn, srcr, dstr
 
 
+def run_explain(tm, cluster, pdir, a, b, opts):
+    args = [tm, "explain", "--format", "json"]
+    if opts.ipblock_matches_pods:
+        args.append("--ipblock-matches-pods")
+    args += ["%s/%s" % (a[1], a[2]), "%s/%s" % (b[1], b[2])] + ([cluster] if cluster else []) + [pdir]
+    r = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    if r.returncode != 0:
+        raise RuntimeError("trustmap explain exit %d: %s" % (r.returncode, r.stderr[:2000]))
+    return json.loads(r.stdout)
+
+
 def tm_allowed(conn, srcr, dstr, src, dst, proto, port):
     def name(ep, ranges):
         if ep[0] == "pod":
@@ -528,7 +539,12 @@ def main():
                 os.makedirs(opts.keep, exist_ok=True)
                 with open(os.path.join(opts.keep, "round-%d.json" % rnd), "w") as f:
                     json.dump({"apiVersion": "v1", "kind": "List", "items": docs}, f, indent=1)
-            conn, srcr, dstr = run_trustmap(opts.trustmap, None if opts.random_cluster else "tests/e2e/cluster", d, opts)
+            cluster = None if opts.random_cluster else "tests/e2e/cluster"
+            conn, srcr, dstr = run_trustmap(opts.trustmap, cluster, d, opts)
+            explained = []
+            for _ in range(3):
+                a, b = rng.sample(pods, 2)
+                explained.append((a, b, run_explain(opts.trustmap, cluster, d, a, b, opts)))
         diffs = []
         pairs = [(s, t) for s in pods for t in pods if s != t] + \
                 [(s, t) for s in pods for t in ips] + [(s, t) for s in ips for t in pods]
@@ -539,12 +555,23 @@ def main():
                     got = tm_allowed(conn, srcr, dstr, s, t, proto, port)
                     if want != got:
                         diffs.append((s, t, proto, port, want, got))
+        # explain: per direction and overall, the same answers as the reference
+        for a, b, ex in explained:
+            for proto in PROTOS:
+                for port in PROBE_PORTS:
+                    eg = decide_dir(anps, nps, banp, "Egress", a, b, proto, port, opts)
+                    ing = decide_dir(anps, nps, banp, "Ingress", b, a, proto, port, opts)
+                    for what, want, got in (("explain egress", eg, contains(ex["egress"], proto, port)),
+                                            ("explain ingress", ing, contains(ex["ingress"], proto, port)),
+                                            ("explain conn", eg and ing, contains(ex["conn"], proto, port))):
+                        if want != got:
+                            diffs.append((a, b, proto, "%d (%s)" % (port, what), want, got))
         if diffs:
             bad_rounds += 1
             print("round %d (seed %d): %d probes differ" % (rnd, opts.seed, len(diffs)))
             print(json.dumps(docs, indent=1)[:6000])
             for s, t, proto, port, want, got in diffs[:15]:
-                print("  %s -> %s %s/%d: reference %s, trustmap %s" %
+                print("  %s -> %s %s/%s: reference %s, trustmap %s" %
                       ("/".join(s[1:]), "/".join(t[1:]), proto, port,
                        "allow" if want else "deny", "allow" if got else "deny"))
             if bad_rounds >= 3:
