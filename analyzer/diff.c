@@ -10,7 +10,16 @@
 typedef struct pair {
 	const char *src, *dst;
 	const char *text;
+	int ipend;          /* -1: no IP end; 0: src is an IP atom; 1: dst is */
+	tm_iprange atom;
 } pair;
+
+/* A change before IP atoms are merged back into maximal ranges. */
+typedef struct rawch {
+	tm_diff_kind kind;
+	pair p;
+	const char *old_text, *new_text, *info;
+} rawch;
 
 static int pair_cmp(const void *pa, const void *pb)
 {
@@ -19,23 +28,107 @@ static int pair_cmp(const void *pa, const void *pb)
 	return c ? c : strcmp(a->dst, b->dst);
 }
 
-static pair *pairs_of(const tm_graph *g, tm_arena *a, size_t *n)
+/* IP ranges are carved differently on each side (by that side's ipBlocks):
+ * like NPA, compare on the common refinement. cuts: sorted first addresses of
+ * every IP-range endpoint of both graphs, source atoms (carved by ingress
+ * ipBlocks) and destination ranges (egress) separately. */
+typedef struct cuts {
+	tm_ip *v;
+	size_t n, cap;
+} cuts;
+
+static int ip_cmp_v(const void *a, const void *b)
 {
-	pair *v = malloc((g->nedges + 1) * sizeof *v);
-	tm_buf b;
-	if (!v)
-		abort();
+	return tm_ip_cmp(*(const tm_ip *)a, *(const tm_ip *)b);
+}
+
+static void cuts_add(cuts *c, const tm_graph *g, bool src_atoms)
+{
+	for (size_t i = 0; i < g->neps; i++)
+		if (g->eps[i].kind == TM_EP_IPRANGE && g->eps[i].is_src_atom == src_atoms) {
+			TM_HEAP_GROW(c->v, c->n, c->cap);
+			c->v[c->n++] = g->eps[i].range.lo;
+		}
+}
+
+static void cuts_finish(cuts *c)
+{
+	if (c->n < 2)
+		return;
+	qsort(c->v, c->n, sizeof *c->v, ip_cmp_v);
+	size_t k = 1;
+	for (size_t i = 1; i < c->n; i++)
+		if (tm_ip_cmp(c->v[i], c->v[k - 1]))
+			c->v[k++] = c->v[i];
+	c->n = k;
+}
+
+/* The atoms of r: call with *at = r->lo first; fills *out, returns false when done. */
+static bool next_atom(const cuts *c, const tm_iprange *r, tm_ip *at, bool *done, tm_iprange *out)
+{
+	if (*done)
+		return false;
+	/* first cut strictly above *at */
+	size_t lo = 0, hi = c->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (tm_ip_cmp(c->v[mid], *at) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	out->lo = *at;
+	if (lo < c->n && tm_ip_cmp(c->v[lo], r->hi) <= 0) {
+		out->hi = tm_ip_prev(c->v[lo]);
+		*at = c->v[lo];
+	} else {
+		out->hi = r->hi;
+		*done = true;
+	}
+	return true;
+}
+
+static const char *atom_name(tm_arena *a, tm_buf *b, const tm_iprange *r)
+{
+	tm_buf_reset(b);
+	tm_iprange_format(r, b);
+	tm_buf_adds(b, "[External]");
+	return tm_arena_strdup(a, tm_buf_str(b));
+}
+
+static pair *pairs_of(const tm_graph *g, const cuts *cs, tm_arena *a, size_t *n)
+{
+	pair *v = NULL;
+	size_t k = 0, cap = 0;
+	tm_buf b, nb;
 	tm_buf_init(&b, 0);
+	tm_buf_init(&nb, 0);
 	for (size_t i = 0; i < g->nedges; i++) {
+		const tm_endpoint *se = &g->eps[g->edges[i].src], *de = &g->eps[g->edges[i].dst];
 		tm_buf_reset(&b);
 		tm_ports_format(g->edges[i].ports, &b);
-		v[i].src = g->eps[g->edges[i].src].name;
-		v[i].dst = g->eps[g->edges[i].dst].name;
-		v[i].text = tm_arena_strdup(a, tm_buf_str(&b));
+		const char *text = tm_arena_strdup(a, tm_buf_str(&b));
+		const tm_endpoint *ipe = se->kind == TM_EP_IPRANGE ? se : de->kind == TM_EP_IPRANGE ? de : NULL;
+		if (!ipe) {
+			TM_HEAP_GROW(v, k, cap);
+			v[k++] = (pair){se->name, de->name, text, -1, {{0, 0}, {0, 0}}};
+			continue;
+		}
+		const cuts *c = &cs[ipe == se ? 0 : 1];
+		tm_ip at = ipe->range.lo;
+		bool done = false;
+		tm_iprange atom;
+		while (next_atom(c, &ipe->range, &at, &done, &atom)) {
+			const char *an = atom_name(a, &nb, &atom);
+			TM_HEAP_GROW(v, k, cap);
+			v[k++] = (pair){ipe == se ? an : se->name, ipe == de ? an : de->name, text, ipe == se ? 0 : 1, atom};
+		}
 	}
 	tm_buf_release(&b);
-	*n = g->nedges;
-	qsort(v, *n, sizeof *v, pair_cmp);
+	tm_buf_release(&nb);
+	*n = k;
+	if (k > 1)
+		qsort(v, k, sizeof *v, pair_cmp);
 	return v;
 }
 
@@ -92,13 +185,16 @@ static const char *info_for(tm_buf *b, const char **names, size_t nn, const char
 {
 	tm_buf_reset(b);
 	const char *ends[2] = {src, dst};
+	int n = 0;
 	for (int k = 0; k < 2; k++) {
-		if (ends[k][0] == '{' || strstr(ends[k], "[External]"))
+		if (ends[k][0] == '{' || strstr(ends[k], "[External]") || in_sorted(names, nn, ends[k]))
 			continue;
-		if (!in_sorted(names, nn, ends[k]))
-			tm_buf_addf(b, "%sworkload %s %s", b->len ? ", " : "", ends[k], what);
+		tm_buf_addf(b, n ? " and %s" : "workload %s", ends[k]);
+		n++;
 	}
-	return b->len ? tm_buf_str(b) : NULL;
+	if (n)
+		tm_buf_addf(b, " %s", what);
+	return n ? tm_buf_str(b) : NULL;
 }
 
 static void findings_diff(const tm_findings *a, const tm_findings *b, tm_findings *only_b, size_t *common)
@@ -139,6 +235,38 @@ static void findings_diff(const tm_findings *a, const tm_findings *b, tm_finding
 	tm_findings_sort(only_b);
 }
 
+/* Changes that may merge: same kind, texts, info, IP end and other end. */
+static bool rawch_same(const rawch *a, const rawch *b)
+{
+	if (a->kind != b->kind || a->p.ipend != b->p.ipend || strcmp(a->old_text, b->old_text) ||
+	    strcmp(a->new_text, b->new_text) || tm_strcmp_null(a->info, b->info))
+		return false;
+	if (a->p.ipend < 0)
+		return false;
+	return !strcmp(a->p.ipend == 0 ? a->p.dst : a->p.src, b->p.ipend == 0 ? b->p.dst : b->p.src);
+}
+
+static int rawch_cmp(const void *pa, const void *pb)
+{
+	const rawch *a = pa, *b = pb;
+	int c;
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	if (a->p.ipend != b->p.ipend)
+		return a->p.ipend < b->p.ipend ? -1 : 1;
+	if (a->p.ipend < 0) {
+		if ((c = strcmp(a->p.src, b->p.src)))
+			return c;
+		return strcmp(a->p.dst, b->p.dst);
+	}
+	if ((c = strcmp(a->p.ipend == 0 ? a->p.dst : a->p.src, b->p.ipend == 0 ? b->p.dst : b->p.src)))
+		return c;
+	if ((c = strcmp(a->old_text, b->old_text)) || (c = strcmp(a->new_text, b->new_text)) ||
+	    (c = tm_strcmp_null(a->info, b->info)))
+		return c;
+	return tm_ip_cmp(a->p.atom.lo, b->p.atom.lo);
+}
+
 tm_err tm_diff_compute(const tm_graph *old_g, const tm_graph *new_g, const tm_findings *old_f,
 		       const tm_findings *new_f, tm_diff *d)
 {
@@ -147,28 +275,65 @@ tm_err tm_diff_compute(const tm_graph *old_g, const tm_graph *new_g, const tm_fi
 	memset(d, 0, sizeof *d);
 	tm_arena_init(&d->arena);
 	tm_buf_init(&b, 0);
-	pair *pa = pairs_of(old_g, &d->arena, &na);
-	pair *pb = pairs_of(new_g, &d->arena, &nb);
+	cuts c[2] = {{0}, {0}}; /* source atoms, destination ranges */
+	for (int k = 0; k < 2; k++) {
+		cuts_add(&c[k], old_g, k == 0);
+		cuts_add(&c[k], new_g, k == 0);
+		cuts_finish(&c[k]);
+	}
+	pair *pa = pairs_of(old_g, c, &d->arena, &na);
+	pair *pb = pairs_of(new_g, c, &d->arena, &nb);
+	free(c[0].v);
+	free(c[1].v);
 	const char **wa = wl_names(old_g, &nwa), **wb = wl_names(new_g, &nwb);
 	const char *none = "No Connections";
+	rawch *raw = NULL;
+	size_t nraw = 0, capraw = 0;
 	size_t i = 0, j = 0;
 	while (i < na || j < nb) {
 		int c = i >= na ? 1 : j >= nb ? -1 : pair_cmp(&pa[i], &pb[j]);
+		TM_HEAP_GROW(raw, nraw, capraw);
+		rawch *r = &raw[nraw];
 		if (c == 0) {
-			if (strcmp(pa[i].text, pb[j].text))
-				push(d, TM_DIFF_CHANGED, pa[i].src, pa[i].dst, pa[i].text, pb[j].text, NULL);
+			if (strcmp(pa[i].text, pb[j].text)) {
+				*r = (rawch){TM_DIFF_CHANGED, pa[i], pa[i].text, pb[j].text, NULL};
+				nraw++;
+			}
 			i++;
 			j++;
 		} else if (c < 0) {
-			push(d, TM_DIFF_REMOVED, pa[i].src, pa[i].dst, pa[i].text, none,
-			     info_for(&b, wb, nwb, pa[i].src, pa[i].dst, "removed"));
+			const char *info = info_for(&b, wb, nwb, pa[i].src, pa[i].dst, "removed");
+			*r = (rawch){TM_DIFF_REMOVED, pa[i], pa[i].text, none, info ? tm_arena_strdup(&d->arena, info) : NULL};
+			nraw++;
 			i++;
 		} else {
-			push(d, TM_DIFF_ADDED, pb[j].src, pb[j].dst, none, pb[j].text,
-			     info_for(&b, wa, nwa, pb[j].src, pb[j].dst, "added"));
+			const char *info = info_for(&b, wa, nwa, pb[j].src, pb[j].dst, "added");
+			*r = (rawch){TM_DIFF_ADDED, pb[j], none, pb[j].text, info ? tm_arena_strdup(&d->arena, info) : NULL};
+			nraw++;
 			j++;
 		}
 	}
+	/* merge adjacent IP atoms with the same change back into one range, as NPA prints them */
+	if (nraw > 1)
+		qsort(raw, nraw, sizeof *raw, rawch_cmp);
+	for (size_t k = 0; k < nraw; k++) {
+		rawch *r = &raw[k];
+		if (r->p.ipend >= 0) {
+			tm_iprange range = r->p.atom;
+			while (k + 1 < nraw && rawch_same(r, &raw[k + 1]) &&
+			       tm_ip_cmp(tm_ip_next(range.hi), raw[k + 1].p.atom.lo) == 0) {
+				range.hi = raw[k + 1].p.atom.hi;
+				k++;
+			}
+			const char *an = atom_name(&d->arena, &b, &range);
+			if (r->p.ipend == 0)
+				r->p.src = an;
+			else
+				r->p.dst = an;
+		}
+		push(d, r->kind, r->p.src, r->p.dst, r->old_text, r->new_text, r->info);
+	}
+	free(raw);
 	if (d->n > 1)
 		qsort(d->v, d->n, sizeof *d->v, change_cmp);
 	d->new_findings = calloc(1, sizeof *d->new_findings);

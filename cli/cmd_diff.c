@@ -11,7 +11,7 @@ static const char help[] =
 	"usage: trustmap diff [options] OLD NEW\n\n"
 	"Compares two versions of the manifests (files or directories): connections added,\n"
 	"removed and changed per pair (the format of np-guard's netpol-analyzer diff, with\n"
-	"ref1 = OLD and ref2 = NEW), then the findings of `trustmap check` that are new in\n"
+	"dir1 = OLD and dir2 = NEW), then the findings of `trustmap check` that are new in\n"
 	"NEW and those fixed. The Markdown output is ready to post as a pull-request comment.\n\n"
 	"  -f, --format txt|json|md   output format (default txt)\n"
 	"  --zones FILE             zones and rules, applied to both sides (docs/zones.md)\n"

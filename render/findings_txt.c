@@ -106,7 +106,7 @@ tm_err tm_render_diff_txt(const tm_diff *d, const tm_findings_render_opts *o, FI
 	fputs("Connectivity diff:\n", out);
 	for (size_t i = 0; i < d->n; i++) {
 		const tm_conn_change *c = &d->v[i];
-		fprintf(out, "diff-type: %s, source: %s, destination: %s, ref1: %s, ref2: %s", kind_names[c->kind], c->src,
+		fprintf(out, "diff-type: %s, source: %s, destination: %s, dir1: %s, dir2: %s", kind_names[c->kind], c->src,
 			c->dst, c->old_text, c->new_text);
 		if (c->info)
 			fprintf(out, ", workloads-diff-info: %s", c->info);
