@@ -394,25 +394,35 @@ static bool ep_sensitive(ctx *c, size_t ep, const char **zone)
 	return false;
 }
 
+/* For each sensitive zone, one breadth-first search backwards from its
+ * endpoints over workload-to-workload edges gives every workload's distance
+ * to the zone and its next hop; intermediate hops are workloads outside
+ * every sensitive zone. Cost: O(sensitive zones x edges), not per exposed
+ * workload. */
 static void check_exposure(ctx *c)
 {
 	tm_graph *g = c->g;
 	size_t n = g->neps;
-	/* adjacency (CSR) over workload-to-workload edges */
+	size_t nz = c->z ? c->z->nzones : 0;
 	size_t *start = calloc(n + 1, sizeof *start);
-	uint32_t *adj = malloc((g->nedges + 1) * sizeof *adj);
-	uint32_t *prev = malloc((n + 1) * sizeof *prev), *queue = malloc((n + 1) * sizeof *queue);
-	unsigned char *seen = malloc(n + 1);
+	uint32_t *radj = malloc((g->nedges + 1) * sizeof *radj);
+	uint32_t *queue = malloc((n + 1) * sizeof *queue);
+	uint32_t *next = malloc((nz * n + 1) * sizeof *next); /* next hop towards zone k, or UINT32_MAX */
+	unsigned char *sens = calloc(n + 1, 1);
 	bool *exposed = calloc(n + 1, sizeof *exposed);
 	size_t nexps;
 	exposer *exps = exposers_of(c->m, &nexps);
 	tm_buf why, path;
 	tm_buf_init(&why, 0);
 	tm_buf_init(&path, 0);
-	if (!start || !adj || !prev || !queue || !seen || !exposed)
+	if (!start || !radj || !queue || !next || !sens || !exposed)
 		abort();
+	for (size_t u = 0; u < n; u++)
+		for (size_t k = 0; k < nz && !sens[u]; k++)
+			sens[u] = c->z->zones[k].sensitive && c->zm->bits[u * c->zm->nzones + k];
+	/* reverse adjacency (CSR by destination) */
 	for (size_t i = 0; i < g->nedges; i++)
-		start[g->edges[i].src + 1]++;
+		start[g->edges[i].dst + 1]++;
 	for (size_t i = 0; i < n; i++)
 		start[i + 1] += start[i];
 	{
@@ -420,10 +430,35 @@ static void check_exposure(ctx *c)
 		if (!fill)
 			abort();
 		for (size_t i = 0; i < g->nedges; i++) {
-			uint32_t s = g->edges[i].src;
-			adj[start[s] + fill[s]++] = (uint32_t)i;
+			uint32_t d = g->edges[i].dst;
+			radj[start[d] + fill[d]++] = g->edges[i].src;
 		}
 		free(fill);
+	}
+	for (size_t k = 0; k < nz; k++) {
+		uint32_t *nk = next + k * n;
+		for (size_t u = 0; u < n; u++)
+			nk[u] = UINT32_MAX;
+		if (!c->z->zones[k].sensitive)
+			continue;
+		size_t qh = 0, qt = 0;
+		for (size_t u = 0; u < n; u++)
+			if (c->zm->bits[u * c->zm->nzones + k]) {
+				nk[u] = (uint32_t)u; /* in the zone: its own target */
+				queue[qt++] = (uint32_t)u;
+			}
+		while (qh < qt) {
+			uint32_t v = queue[qh++];
+			if (nk[v] != v && (sens[v] || g->eps[v].kind != TM_EP_WORKLOAD))
+				continue;
+			for (size_t e = start[v]; e < start[v + 1]; e++) {
+				uint32_t u = radj[e];
+				if (nk[u] != UINT32_MAX || g->eps[u].kind != TM_EP_WORKLOAD)
+					continue;
+				nk[u] = v;
+				queue[qt++] = u;
+			}
+		}
 	}
 	/* the ingress controller's targets are exposed too */
 	for (size_t i = 0; i < g->nedges; i++)
@@ -438,14 +473,6 @@ static void check_exposure(ctx *c)
 			continue;
 		if (!why.len)
 			tm_buf_adds(&why, "reached by the ingress controller");
-		/* BFS to the nearest endpoint of each sensitive zone */
-		memset(seen, 0, n);
-		size_t qh = 0, qt = 0;
-		queue[qt++] = (uint32_t)s;
-		seen[s] = 1;
-		prev[s] = UINT32_MAX;
-		const char **zones_hit = NULL;
-		size_t nhit = 0, caphit = 0;
 		bool any = false;
 		const char *own;
 		if (ep_sensitive(c, s, &own)) {
@@ -458,54 +485,38 @@ static void check_exposure(ctx *c)
 			suppress_wl(c, fd, ep->w);
 			any = true;
 		}
-		while (qh < qt) {
-			uint32_t u = queue[qh++];
-			const char *zn;
-			if (u != s && ep_sensitive(c, u, &zn) && !ep_sensitive(c, s, &own)) {
-				bool dup = false;
-				for (size_t k = 0; k < nhit && !dup; k++)
-					dup = !strcmp(zones_hit[k], zn);
-				if (!dup) {
-					TM_HEAP_GROW(zones_hit, nhit, caphit);
-					zones_hit[nhit++] = zn;
-					/* the path, source first */
-					uint32_t hops[64];
-					size_t nh = 0;
-					for (uint32_t x = u; x != UINT32_MAX && nh < 64; x = prev[x])
-						hops[nh++] = x;
-					tm_buf_reset(&path);
-					for (size_t k = nh; k-- > 0;)
-						tm_buf_addf(&path, "%s%s", k + 1 == nh ? "" : " => ", g->eps[hops[k]].name);
-					tm_buf_reset(&c->msg);
-					tm_buf_addf(&c->msg, "%s is exposed to the internet (%s) and reaches zone %s %s: %s",
-						    ep->name, tm_buf_str(&why), zn, nh == 2 ? "directly" : "through other workloads",
-						    tm_buf_str(&path));
-					tm_finding *fd = add(c, "TM106", nh == 2 ? TM_SEV_HIGH : TM_SEV_LOW, NULL);
-					fd->src = tm_findings_str(c->out, ep->name);
-					fd->dst = tm_findings_str(c->out, g->eps[u].name);
-					if (nh == 2) {
-						tm_buf_reset(&path);
-						tm_ports_format(tm_graph_conn(g, s, u), &path);
-						fd->conns = tm_findings_str(c->out, tm_buf_str(&path));
-					}
-					for (size_t k = nh; k-- > 1;)
-						tm_finding_attach_edge(g, c->out, fd, hops[k], hops[k - 1], NULL);
-					any = true;
-				}
-				continue; /* do not walk through the sensitive zone itself */
-			}
-			if (g->eps[u].kind != TM_EP_WORKLOAD)
+		for (size_t k = 0; k < nz && !any; k++) {
+			const uint32_t *nk = next + k * n;
+			if (!c->z->zones[k].sensitive || nk[s] == UINT32_MAX)
 				continue;
-			for (size_t k = start[u]; k < start[u + 1]; k++) {
-				uint32_t v = g->edges[adj[k]].dst;
-				if (seen[v] || g->eps[v].kind != TM_EP_WORKLOAD)
-					continue;
-				seen[v] = 1;
-				prev[v] = u;
-				queue[qt++] = v;
+			uint32_t hops[64];
+			size_t nh = 0;
+			for (uint32_t x = (uint32_t)s; nh < 64; x = nk[x]) {
+				hops[nh++] = x;
+				if (nk[x] == x)
+					break;
 			}
+			uint32_t u = hops[nh - 1];
+			const char *zn = c->z->zones[k].name;
+			tm_buf_reset(&path);
+			for (size_t h = 0; h < nh; h++)
+				tm_buf_addf(&path, "%s%s", h ? " => " : "", g->eps[hops[h]].name);
+			tm_buf_reset(&c->msg);
+			tm_buf_addf(&c->msg, "%s is exposed to the internet (%s) and reaches zone %s %s: %s", ep->name,
+				    tm_buf_str(&why), zn, nh == 2 ? "directly" : "through other workloads", tm_buf_str(&path));
+			tm_finding *fd = add(c, "TM106", nh == 2 ? TM_SEV_HIGH : TM_SEV_LOW, NULL);
+			fd->src = tm_findings_str(c->out, ep->name);
+			fd->dst = tm_findings_str(c->out, g->eps[u].name);
+			if (nh == 2) {
+				tm_buf_reset(&path);
+				tm_ports_format(tm_graph_conn(g, s, u), &path);
+				fd->conns = tm_findings_str(c->out, tm_buf_str(&path));
+			}
+			for (size_t h = 0; h + 1 < nh; h++)
+				tm_finding_attach_edge(g, c->out, fd, hops[h], hops[h + 1], NULL);
 		}
-		free(zones_hit);
+		for (size_t k = 0; k < nz; k++)
+			any |= c->z->zones[k].sensitive && next[k * n + s] != UINT32_MAX;
 		if (!any) {
 			tm_buf_reset(&c->msg);
 			tm_buf_addf(&c->msg, "%s is exposed to the internet (%s); it reaches no sensitive zone", ep->name,
@@ -517,10 +528,10 @@ static void check_exposure(ctx *c)
 		}
 	}
 	free(start);
-	free(adj);
-	free(prev);
+	free(radj);
 	free(queue);
-	free(seen);
+	free(next);
+	free(sens);
 	free(exposed);
 	free(exps);
 	tm_buf_release(&why);
