@@ -55,6 +55,7 @@ typedef struct engine {
 	tm_conn_opts o;
 	size_t *runs;     /* classes [runs[r], runs[r+1]) share one namespace */
 	size_t nruns;
+	struct peercache *pc; /* while policies are built: classes per distinct peer */
 } engine;
 
 typedef struct peerref {
@@ -153,6 +154,122 @@ static void ns_class_range(const engine *e, const char *ns, size_t *lo, size_t *
 	}
 }
 
+/* Clusters repeat the same peers in many policies (DNS, monitoring, "this
+ * namespace"): the classes a peer matches are computed once per distinct
+ * (namespace part, pod selector) and OR-ed into each rule's bitset. */
+typedef struct pc_ent {
+	char *key;
+	uint64_t *bits;
+} pc_ent;
+
+typedef struct peercache {
+	pc_ent *v;
+	size_t nslots, n;
+	tm_buf key;
+} peercache;
+
+static void sel_key(tm_buf *b, const tm_selector *s)
+{
+	for (size_t i = 0; i < s->match.n; i++)
+		tm_buf_addf(b, "=%zu:%s%zu:%s", strlen(s->match.v[i].key), s->match.v[i].key,
+			    strlen(s->match.v[i].val), s->match.v[i].val);
+	for (size_t i = 0; i < s->nexpr; i++) {
+		tm_buf_addf(b, "?%d/%zu:%s", (int)s->expr[i].op, strlen(s->expr[i].key), s->expr[i].key);
+		for (size_t j = 0; j < s->expr[i].nvals; j++)
+			tm_buf_addf(b, ",%zu:%s", strlen(s->expr[i].vals[j]), s->expr[i].vals[j]);
+	}
+	tm_buf_adds(b, ";");
+}
+
+static void peercache_free(engine *e)
+{
+	peercache *pc = e->pc;
+	if (!pc)
+		return;
+	for (size_t i = 0; i < pc->nslots; i++) {
+		free(pc->v[i].key);
+		free(pc->v[i].bits);
+	}
+	free(pc->v);
+	tm_buf_release(&pc->key);
+	free(pc);
+	e->pc = NULL;
+}
+
+/* The classes selector peer p matches (sel_peer semantics: the namespace
+ * selector, ANP: always; NetworkPolicy: when present, else the policy's
+ * namespace; then the pod selector when present). Owned by the cache. */
+static const uint64_t *peer_classes(engine *e, const tm_peer *p, const char *pol_ns, bool anp)
+{
+	if (!e->pc) {
+		e->pc = tm_xrealloc(NULL, sizeof *e->pc);
+		memset(e->pc, 0, sizeof *e->pc);
+		tm_buf_init(&e->pc->key, 0);
+	}
+	peercache *pc = e->pc;
+	bool by_sel = anp || p->has_ns_sel;
+	tm_buf *k = &pc->key;
+	tm_buf_reset(k);
+	if (by_sel) {
+		tm_buf_adds(k, "N");
+		sel_key(k, &p->ns_sel);
+	} else
+		tm_buf_addf(k, "S%s;", pol_ns);
+	if (p->has_pod_sel) {
+		tm_buf_adds(k, "P");
+		sel_key(k, &p->pod_sel);
+	}
+	if (k->toobig)
+		return NULL;
+	if ((pc->n + 1) * 2 > pc->nslots) {
+		size_t ns = pc->nslots ? pc->nslots * 2 : 256;
+		pc_ent *nv = tm_xrealloc(NULL, ns * sizeof *nv);
+		memset(nv, 0, ns * sizeof *nv);
+		for (size_t i = 0; i < pc->nslots; i++) {
+			if (!pc->v[i].key)
+				continue;
+			size_t h = tm_hash_str(pc->v[i].key, strlen(pc->v[i].key)) & (ns - 1);
+			while (nv[h].key)
+				h = (h + 1) & (ns - 1);
+			nv[h] = pc->v[i];
+		}
+		free(pc->v);
+		pc->v = nv;
+		pc->nslots = ns;
+	}
+	size_t h = tm_hash_str(tm_buf_str(k), k->len) & (pc->nslots - 1);
+	while (pc->v[h].key) {
+		if (!strcmp(pc->v[h].key, tm_buf_str(k)))
+			return pc->v[h].bits;
+		h = (h + 1) & (pc->nslots - 1);
+	}
+	uint64_t *bits = tm_xrealloc(NULL, e->words * sizeof(uint64_t));
+	memset(bits, 0, e->words * sizeof(uint64_t));
+	size_t rlo = 0, rhi = e->nruns;
+	if (!by_sel) {
+		/* only the policy's own namespace: its runs */
+		size_t lo, hi;
+		ns_class_range(e, pol_ns, &lo, &hi);
+		for (rlo = 0; rlo < e->nruns && e->runs[rlo] < lo; rlo++)
+			;
+		for (rhi = rlo; rhi < e->nruns && e->runs[rhi] < hi; rhi++)
+			;
+	}
+	for (size_t r = rlo; r < rhi; r++) {
+		const cls *first = &e->c[e->runs[r]];
+		bool ns_ok = by_sel ? tm_selector_matches(&p->ns_sel, first->ns_labels) : strcmp(first->ns, pol_ns) == 0;
+		if (!ns_ok)
+			continue;
+		for (size_t c = e->runs[r]; c < e->runs[r + 1]; c++)
+			if (!p->has_pod_sel || tm_selector_matches(&p->pod_sel, e->c[c].labels))
+				bit_set(bits, c);
+	}
+	pc->v[h].key = tm_buf_detach(k);
+	pc->v[h].bits = bits;
+	pc->n++;
+	return bits;
+}
+
 static void rule_bits(engine *e, erule *er, const char *pol_ns, bool anp)
 {
 	er->bits = tm_xrealloc(NULL, e->words * sizeof(uint64_t));
@@ -161,7 +278,13 @@ static void rule_bits(engine *e, erule *er, const char *pol_ns, bool anp)
 		const tm_peer *p = &er->r->peers[j];
 		if (p->kind != TM_PEER_SELECTOR)
 			continue;
-		/* the namespace part is decided once per run */
+		const uint64_t *pb = peer_classes(e, p, pol_ns, anp);
+		if (pb) {
+			for (size_t w = 0; w < e->words; w++)
+				er->bits[w] |= pb[w];
+			continue;
+		}
+		/* a key too long to cache: match directly, a namespace run at a time */
 		for (size_t r = 0; r < e->nruns; r++) {
 			const cls *first = &e->c[e->runs[r]];
 			bool ns_ok = (anp || p->has_ns_sel) ? tm_selector_matches(&p->ns_sel, first->ns_labels)
@@ -423,6 +546,7 @@ static void engine_free(engine *e)
 	free(e->c);
 	free(e->matrix);
 	free(e->runs);
+	peercache_free(e);
 	free(e);
 }
 
@@ -1031,6 +1155,7 @@ tm_err tm_conn_compute(tm_model *m, const tm_conn_opts *o, tm_graph **out)
 				c->anp_eg = epol_push(&m->arena, c->anp_eg, &c->nanp_eg, &cap, ep);
 		}
 	}
+	peercache_free(e);
 	/* a cache of class-pair results when it fits in 256 MiB */
 	if (e->nc && e->nc <= 8192) {
 		e->matrix = tm_xrealloc(NULL, e->nc * e->nc * sizeof(uint32_t));

@@ -6,6 +6,8 @@
 #include <yaml.h>
 #include <jansson.h>
 
+#include "ingest/yamlfast.h"
+
 void tm_doc_limits_default(tm_doc_limits *l)
 {
 	l->max_depth = 64;
@@ -337,6 +339,60 @@ static tm_err handle_event(yctx *c, yaml_event_t *ev)
 	}
 }
 
+/* One event of either scanner into the tree; documents are collected in out. */
+static tm_err feed_event(yctx *c, tm_docs *out, yaml_event_t *ev)
+{
+	yaml_event_type_t t = ev->type;
+	if (t == YAML_DOCUMENT_START_EVENT) {
+		c->root = NULL;
+		c->nanchors = 0;
+	}
+	tm_err rc = handle_event(c, ev);
+	if (t == YAML_DOCUMENT_END_EVENT) {
+		if (c->root && !tm_node_is_null(c->root))
+			docs_push(c->a, out, c->root);
+		else
+			out->empty_docs++;
+		c->root = NULL;
+	}
+	return rc;
+}
+
+typedef struct fast_ctx {
+	yctx *c;
+	tm_docs *out;
+} fast_ctx;
+
+static int fast_sink(void *arg, yaml_event_t *ev)
+{
+	fast_ctx *f = arg;
+	return feed_event(f->c, f->out, ev) != TM_OK;
+}
+
+/* The block-style subset without libyaml (ingest/yamlfast.h, about 10 times
+ * faster). true: out holds the documents. false: everything it did is
+ * undone, and libyaml parses the buffer from the start (and reports errors,
+ * limits included, exactly as without this path). */
+static bool parse_yaml_fast(const yctx *c0, const char *data, size_t len, tm_docs *out)
+{
+	yctx c = *c0;
+	size_t n0 = out->n, e0 = out->empty_docs, elen = c0->err->len;
+	tm_srcloc el0 = *c0->errloc;
+	fast_ctx fc = {&c, out};
+	bool ok = tm_yaml_fast(data, len, fast_sink, &fc);
+	free(c.stack);
+	if (!ok) {
+		out->n = n0;
+		out->empty_docs = e0;
+		*c0->errloc = el0;
+		if (c0->err->len != elen) {
+			c0->err->len = elen;
+			c0->err->s[elen] = 0;
+		}
+	}
+	return ok;
+}
+
 static tm_err parse_yaml(tm_arena *a, tm_strtab *st, const tm_doc_limits *lim, const char *file,
 			 const char *data, size_t len, tm_docs *out, tm_srcloc *errloc, tm_buf *err)
 {
@@ -351,6 +407,8 @@ static tm_err parse_yaml(tm_arena *a, tm_strtab *st, const tm_doc_limits *lim, c
 	c.file = file;
 	c.errloc = errloc;
 	c.err = err;
+	if (parse_yaml_fast(&c, data, len, out))
+		return TM_OK;
 	if (!yaml_parser_initialize(&p))
 		return TM_ERR_NOMEM;
 	yaml_parser_set_input_string(&p, (const unsigned char *)data, len);
@@ -365,18 +423,7 @@ static tm_err parse_yaml(tm_arena *a, tm_strtab *st, const tm_doc_limits *lim, c
 			break;
 		}
 		yaml_event_type_t t = ev.type;
-		if (t == YAML_DOCUMENT_START_EVENT) {
-			c.root = NULL;
-			c.nanchors = 0;
-		}
-		rc = handle_event(&c, &ev);
-		if (t == YAML_DOCUMENT_END_EVENT) {
-			if (c.root && !tm_node_is_null(c.root))
-				docs_push(a, out, c.root);
-			else
-				out->empty_docs++;
-			c.root = NULL;
-		}
+		rc = feed_event(&c, out, &ev);
 		yaml_event_delete(&ev);
 		if (rc != TM_OK || t == YAML_STREAM_END_EVENT)
 			break;

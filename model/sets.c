@@ -468,15 +468,35 @@ void tm_ports_format(const tm_ports *p, tm_buf *out)
 	for (int pr = 0; pr < TM_NPROTO; pr++) {
 		if (!p->n[pr])
 			continue;
-		tm_buf_addf(out, "%s%s ", first ? "" : ",", tm_proto_name((tm_proto)pr));
+		if (!first)
+			tm_buf_addc(out, ',');
+		tm_buf_adds(out, tm_proto_name((tm_proto)pr));
+		tm_buf_addc(out, ' ');
 		first = false;
 		for (uint32_t i = 0; i < p->n[pr]; i++) {
 			if (i)
 				tm_buf_addc(out, ',');
-			if (p->r[pr][i].lo == p->r[pr][i].hi)
-				tm_buf_addf(out, "%u", p->r[pr][i].lo);
-			else
-				tm_buf_addf(out, "%u-%u", p->r[pr][i].lo, p->r[pr][i].hi);
+			/* decimal by hand: this runs once per edge of the graph, and
+			 * printf dominated the text output of large clusters */
+			char num[24];
+			size_t k = 0;
+			for (int side = 0; side < 2; side++) {
+				uint32_t v = side ? p->r[pr][i].hi : p->r[pr][i].lo;
+				if (side) {
+					if (p->r[pr][i].lo == p->r[pr][i].hi)
+						break;
+					num[k++] = '-';
+				}
+				char d[10];
+				size_t nd = 0;
+				do {
+					d[nd++] = (char)('0' + v % 10);
+					v /= 10;
+				} while (v);
+				while (nd)
+					num[k++] = d[--nd];
+			}
+			tm_buf_add(out, num, k);
 		}
 	}
 }
