@@ -177,9 +177,9 @@ static void check_isolation(ctx *c)
 	const tm_model *m = c->m;
 	for (size_t i = 0; i < m->nnamespaces; i++) {
 		const tm_namespace *ns = m->namespaces[i];
-		size_t nw = 0, k = 0, wlo, whi;
+		size_t nw = 0, kr = 0, wlo, whi;
 		const tm_workload *first = NULL;
-		while (wl_run(c, ns->name, &k, &wlo, &whi)) {
+		while (wl_run(c, ns->name, &kr, &wlo, &whi)) {
 			if (!first)
 				first = m->workloads[wlo];
 			nw += whi - wlo;
@@ -562,8 +562,8 @@ static void check_named_ports(ctx *c, const tm_netpol *np, const tm_rule *rs, si
 				continue;
 			bool found = false;
 			if (ingress) {
-				size_t k = 0;
-				while (!found && wl_run(c, np->ns, &k, &wlo, &whi))
+				size_t kr = 0;
+				while (!found && wl_run(c, np->ns, &kr, &wlo, &whi))
 					for (size_t j = wlo; j < whi && !found; j++)
 						found = np_selects(np, m->workloads[j]) && has_named_port(m->workloads[j], ps->name);
 			} else

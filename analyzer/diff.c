@@ -275,16 +275,16 @@ tm_err tm_diff_compute(const tm_graph *old_g, const tm_graph *new_g, const tm_fi
 	memset(d, 0, sizeof *d);
 	tm_arena_init(&d->arena);
 	tm_buf_init(&b, 0);
-	cuts c[2] = {{0}, {0}}; /* source atoms, destination ranges */
+	cuts cs[2] = {{0}, {0}}; /* source atoms, destination ranges */
 	for (int k = 0; k < 2; k++) {
-		cuts_add(&c[k], old_g, k == 0);
-		cuts_add(&c[k], new_g, k == 0);
-		cuts_finish(&c[k]);
+		cuts_add(&cs[k], old_g, k == 0);
+		cuts_add(&cs[k], new_g, k == 0);
+		cuts_finish(&cs[k]);
 	}
-	pair *pa = pairs_of(old_g, c, &d->arena, &na);
-	pair *pb = pairs_of(new_g, c, &d->arena, &nb);
-	free(c[0].v);
-	free(c[1].v);
+	pair *pa = pairs_of(old_g, cs, &d->arena, &na);
+	pair *pb = pairs_of(new_g, cs, &d->arena, &nb);
+	free(cs[0].v);
+	free(cs[1].v);
 	const char **wa = wl_names(old_g, &nwa), **wb = wl_names(new_g, &nwb);
 	const char *none = "No Connections";
 	rawch *raw = NULL;
