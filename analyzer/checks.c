@@ -320,6 +320,42 @@ static void check_allow_all_rules(ctx *c, const tm_netpol *np, const tm_rule *rs
 	}
 }
 
+static void check_allow_all_anp(ctx *c, const tm_anp *a)
+{
+	const char *kind = a->baseline ? "BaselineAdminNetworkPolicy" : "AdminNetworkPolicy";
+	for (int d = 0; d < 2; d++) {
+		const tm_rule *rs = d ? a->eg_rules : a->in_rules;
+		size_t n = d ? a->neg : a->nin;
+		for (size_t i = 0; i < n; i++) {
+			const tm_rule *r = &rs[i];
+			if (r->action != TM_ACT_ALLOW || !r->all_ports)
+				continue;
+			const char *what = NULL;
+			tm_severity sev = TM_SEV_HIGH;
+			for (size_t k = 0; k < r->npeers && !what; k++) {
+				const tm_peer *p = &r->peers[k];
+				if (peer_all_ips(p))
+					what = p->cidr ? p->cidr : "every address";
+				else if (p->kind == TM_PEER_SELECTOR && (!p->has_ns_sel || tm_selector_is_empty(&p->ns_sel)) &&
+					 (!p->has_pod_sel || tm_selector_is_empty(&p->pod_sel))) {
+					what = "every pod of every namespace";
+					sev = TM_SEV_MEDIUM;
+				}
+			}
+			if (!what)
+				continue;
+			tm_buf_reset(&c->obj);
+			tm_buf_addf(&c->obj, "%s %s %s rule %zu", kind, a->name, d ? "egress" : "ingress", i);
+			tm_buf_reset(&c->msg);
+			tm_buf_addf(&c->msg, "%s%s%s%s allows %s %s on every port", tm_buf_str(&c->obj), r->name ? " (" : "",
+				    r->name ? r->name : "", r->name ? ")" : "", d ? "to" : "from", what);
+			tm_finding *fd = add(c, "TM105", sev, tm_buf_str(&c->obj));
+			tm_finding_add_loc(c->out, fd, r->loc, tm_buf_str(&c->obj));
+			tm_finding_suppress(c->out, fd, a->ignore, tm_buf_str(&c->obj));
+		}
+	}
+}
+
 /* ---- TM106 ---- */
 static bool svc_selects(const tm_service *s, const tm_workload *w)
 {
@@ -798,6 +834,10 @@ tm_err tm_checks_run(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_fi
 			check_named_ports(&c, np, np->eg_rules, np->neg, false);
 		}
 	}
+	for (size_t i = 0; i < g->m->nanps; i++)
+		check_allow_all_anp(&c, g->m->anps[i]);
+	if (g->m->banp)
+		check_allow_all_anp(&c, g->m->banp);
 	check_exposure(&c);
 	check_dns(&c);
 	check_pass(&c);

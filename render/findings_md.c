@@ -104,12 +104,13 @@ tm_err tm_render_diff_md(const tm_diff *d, const tm_findings_render_opts *o, FIL
 		fputc('\n', out);
 	}
 	if (d->fixed_findings->n) {
-		fputs("#### Fixed findings\n\n", out);
+		fprintf(out, "<details><summary>Fixed findings (%zu)</summary>\n\n", d->fixed_findings->n);
 		findings_table(d->fixed_findings, out);
-		fputc('\n', out);
+		fputs("\n</details>\n\n", out);
 	}
 	if (d->n) {
-		fputs("#### Connectivity changes\n\n| diff-type | source | destination | before | after | info |\n|---|---|---|---|---|---|\n", out);
+		fprintf(out, "<details><summary>Connectivity changes (%zu)</summary>\n\n"
+			     "| diff-type | source | destination | before | after | info |\n|---|---|---|---|---|---|\n", d->n);
 		for (size_t i = 0; i < d->n; i++) {
 			const tm_conn_change *c = &d->v[i];
 			fprintf(out, "| %s | ", kinds[c->kind]);
@@ -124,6 +125,7 @@ tm_err tm_render_diff_md(const tm_diff *d, const tm_findings_render_opts *o, FIL
 			cell(out, c->info ? c->info : "");
 			fputs(" |\n", out);
 		}
+		fputs("\n</details>\n", out);
 	}
 	(void)o;
 	tm_buf_release(&b);

@@ -190,6 +190,64 @@ static void test_diff_shop(void **state)
 	run_free(&b);
 }
 
+static const char small[] =
+	"apiVersion: v1\nkind: Namespace\nmetadata: {name: a, labels: {team: x}}\n---\n"
+	"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: a}\n"
+	"spec: {template: {metadata: {labels: {app: api}}, spec: {containers: [{name: c, image: i, ports: [{name: web, containerPort: 80}]}]}}}\n---\n"
+	"apiVersion: v1\nkind: Service\nmetadata: {name: api, namespace: a}\n"
+	"spec: {type: NodePort, selector: {app: api}, ports: [{port: 80, nodePort: 30080}]}\n---\n"
+	/* rule 1 is covered by rule 0 of the same policy; rule 2 is not (other port) */
+	"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: a}\n"
+	"spec:\n  podSelector: {matchLabels: {app: api}}\n  ingress:\n"
+	"  - from: [{podSelector: {}}, {ipBlock: {cidr: 10.0.0.0/8}}]\n    ports: [{port: 80}, {port: 443}]\n"
+	"  - from: [{ipBlock: {cidr: 10.1.0.0/16}}]\n    ports: [{port: 80}]\n"
+	"  - from: [{podSelector: {}}]\n    ports: [{port: 8080}]\n---\n"
+	"apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: pass-a}\n"
+	"spec:\n  priority: 10\n  subject: {namespaces: {matchLabels: {team: x}}}\n"
+	"  ingress:\n  - {name: pass-all, action: Pass, from: [{namespaces: {}}]}\n"
+	"  egress:\n  - {name: allow-all, action: Allow, to: [{networks: [0.0.0.0/0]}]}\n---\n"
+	"apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: nobody}\n"
+	"spec:\n  priority: 20\n  subject: {namespaces: {matchLabels: {team: none}}}\n"
+	"  ingress:\n  - {name: deny, action: Deny, from: [{namespaces: {}}]}\n";
+
+static void test_small_checks(void **state)
+{
+	(void)state;
+	tm_load_opts o;
+	tm_load_opts_default(&o);
+	run r;
+	r.m = tm_model_new();
+	assert_int_equal(tm_load_buffer(r.m, "small.yaml", small, strlen(small), false, &o), TM_OK);
+	assert_int_equal(tm_load_finish(r.m, &o), TM_OK);
+	r.z = tm_zones_default(r.m);
+	tm_conn_opts co;
+	tm_conn_opts_default(&co);
+	assert_int_equal(tm_conn_compute(r.m, &co, &r.g), TM_OK);
+	tm_findings_init(&r.f);
+	assert_int_equal(tm_check_all(r.g, r.z, &r.f), TM_OK);
+	const tm_finding *fd = find(&r, "TM110", NULL, NULL);
+	assert_non_null(fd);
+	assert_string_equal(fd->subject, "NetworkPolicy a/p ingress rule 1");
+	assert_non_null(strstr(fd->message, "covered by NetworkPolicy a/p ingress rule 0"));
+	assert_null(find(&r, "TM110", "NetworkPolicy a/p ingress rule 2", NULL));
+	assert_null(find(&r, "TM110", "NetworkPolicy a/p ingress rule 0", NULL));
+	fd = find(&r, "TM109", NULL, NULL);
+	assert_non_null(fd);
+	assert_non_null(strstr(fd->message, "pass-all"));
+	fd = find(&r, "TM105", "AdminNetworkPolicy pass-a egress rule 0", NULL);
+	assert_non_null(fd);
+	assert_int_equal(fd->severity, TM_SEV_HIGH);
+	assert_non_null(find(&r, "TM104", "AdminNetworkPolicy nobody", NULL));
+	fd = find(&r, "TM106", NULL, "a/api[Deployment]");
+	assert_non_null(fd);
+	assert_int_equal(fd->severity, TM_SEV_INFO); /* no sensitive zone in this cluster */
+	assert_non_null(strstr(fd->message, "NodePort Service a/api"));
+	/* every rule that ran is described for SARIF */
+	assert_non_null(tm_findings_rule(&r.f, "TM110"));
+	assert_non_null(tm_findings_rule(&r.f, "frontend-must-not-reach-pci"));
+	run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -197,6 +255,7 @@ int main(void)
 		cmocka_unit_test(test_shop_fixed_clean),
 		cmocka_unit_test(test_zones_file_on_shop),
 		cmocka_unit_test(test_diff_shop),
+		cmocka_unit_test(test_small_checks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
