@@ -256,7 +256,7 @@ def anp_rules_decide(pol, direction, other, proto, port, dst, opts):
     return None
 
 
-def decide_dir(anps, nps, banp, direction, subj, other, proto, port, opts):
+def decide_dir(anps, nps, baselines, direction, subj, other, proto, port, opts):
     dst = subj if direction == "Ingress" else other
     for pol in sorted(anps, key=lambda p: p["spec"]["priority"]):
         if not anp_subject(pol, subj):
@@ -271,10 +271,16 @@ def decide_dir(anps, nps, banp, direction, subj, other, proto, port, opts):
     r = np_decide(nps, direction, subj, other, proto, port, opts)
     if r is not None:
         return r
-    if banp and anp_subject(banp, subj):
-        a = anp_rules_decide(banp, direction, other, proto, port, dst, opts)
+    # baseline tier: the BANP, then Baseline ClusterNetworkPolicies by
+    # priority; the first decision ends the tier, Pass meaning default allow
+    for pol in baselines:
+        if not anp_subject(pol, subj):
+            continue
+        a = anp_rules_decide(pol, direction, other, proto, port, dst, opts)
         if a == "Deny":
             return False
+        if a in ("Allow", "Pass"):
+            return True
     return True
 
 
@@ -444,6 +450,73 @@ def rnd_anp(rng, name, prio, baseline):
             "metadata": {"name": name}, "spec": spec}
 
 
+def rnd_cnp(rng, name, prio, tier):
+    """A policy.networking.k8s.io/v1alpha2 ClusterNetworkPolicy."""
+    if rng.random() < 0.5:
+        subj = {"namespaces": rnd_selector(rng, "ns")}
+    else:
+        subj = {"pods": {"namespaceSelector": rnd_selector(rng, "ns"), "podSelector": rnd_selector(rng, "pod")}}
+    spec = {"tier": tier, "priority": prio, "subject": subj}
+    for key, pk in (("ingress", "from"), ("egress", "to")):
+        rules = []
+        for j in range(rng.randrange(0, 3)):
+            peers = []
+            for _ in range(rng.randrange(1, 3)):
+                pe = rnd_anp_peer(rng, key == "egress")
+                if "networks" in pe:
+                    # IPv4 only: an IPv6 network in k8s_cnp.c still matches IPv4
+                    # addresses (::ffff:0:0/96), the bug fixed for NetworkPolicy/ANP
+                    pe["networks"] = [n for n in pe["networks"] if ":" not in n] or ["10.0.0.0/8"]
+                peers.append(pe)
+            r = {"name": "%s-%d" % (key, j), "action": rng.choice(["Accept", "Deny", "Pass"]), pk: peers}
+            if rng.random() < 0.6:
+                protos = []
+                for _ in range(rng.randrange(1, 3)):
+                    k = rng.randrange(3)
+                    pr = rng.choice(PROTOS).lower()
+                    if k == 0:
+                        protos.append({pr: {"destinationPort": {"number": rng.choice([53, 80, 81])}}})
+                    elif k == 1:
+                        lo = rng.choice([1, 80])
+                        protos.append({pr: {"destinationPort": {"range": {"start": lo, "end": rng.choice([81, 65535])}}}})
+                    else:
+                        protos.append({"destinationNamedPort": "serve-%d-%s" % (rng.choice([80, 81]),
+                                                                               rng.choice(PROTOS).lower())})
+                r["protocols"] = protos
+            rules.append(r)
+        if rules:
+            spec[key] = rules
+    return {"apiVersion": "policy.networking.k8s.io/v1alpha2", "kind": "ClusterNetworkPolicy",
+            "metadata": {"name": name}, "spec": spec}
+
+
+def cnp_as_anp(doc):
+    """The reference reads a ClusterNetworkPolicy in the v1alpha1 shape:
+    Accept is Allow, protocols become ports."""
+    spec = {"priority": doc["spec"]["priority"], "subject": doc["spec"]["subject"]}
+    for key, pk in (("ingress", "from"), ("egress", "to")):
+        rules = []
+        for r in doc["spec"].get(key, []):
+            n = {"name": r["name"], "action": "Allow" if r["action"] == "Accept" else r["action"], pk: r[pk]}
+            if "protocols" in r:
+                ports = []
+                for e in r["protocols"]:
+                    if "destinationNamedPort" in e:
+                        ports.append({"namedPort": e["destinationNamedPort"]})
+                        continue
+                    pr, v = next(iter(e.items()))
+                    dp = v["destinationPort"]
+                    if "number" in dp:
+                        ports.append({"portNumber": {"protocol": pr.upper(), "port": dp["number"]}})
+                    else:
+                        ports.append({"portRange": {"protocol": pr.upper(), "start": dp["range"]["start"],
+                                                    "end": dp["range"]["end"]}})
+                n["ports"] = ports
+            rules.append(n)
+        spec[key] = rules
+    return {"spec": spec}
+
+
 # ---- trustmap ----
 def contains(conn, proto, port):
     if conn == "All Connections":
@@ -510,6 +583,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--rounds", type=int, default=50)
     ap.add_argument("--ipblock-matches-pods", action="store_true")
+    ap.add_argument("--cnp", action="store_true",
+                    help="also v1alpha2 ClusterNetworkPolicies in the Admin and Baseline tiers")
     ap.add_argument("--random-cluster", action="store_true",
                     help="draw namespace/pod labels and named ports per round (classes, per-destination names)")
     ap.add_argument("--trustmap", default=os.environ.get("TRUSTMAP", "./trustmap"))
@@ -525,10 +600,19 @@ def main():
         rng = random.Random(opts.seed * 100003 + rnd)
         CL = random_cluster(rng) if opts.random_cluster else e2e_cluster()
         nps = [rnd_np(rng, i) for i in range(rng.randrange(0, 5))]
-        prios = rng.sample(range(0, 50), 3)
+        prios = rng.sample(range(0, 50), 6)
         anps = [rnd_anp(rng, "anp%d" % i, prios[i], False) for i in range(rng.randrange(0, 3))]
         banp = rnd_anp(rng, "default", 0, True) if rng.random() < 0.4 else None
-        docs = nps + anps + ([banp] if banp else [])
+        cnps = []
+        if opts.cnp:
+            cnps = [rnd_cnp(rng, "cnp-admin%d" % i, prios[3 + i], "Admin") for i in range(rng.randrange(0, 3))]
+            cnps += [rnd_cnp(rng, "cnp-base%d" % i, prios[i], "Baseline") for i in range(rng.randrange(0, 3))]
+        docs = nps + anps + ([banp] if banp else []) + cnps
+        # the reference's view: the admin tier (ANPs and Admin CNPs) and the
+        # baseline tier (the BANP, then Baseline CNPs by priority)
+        admin = anps + [cnp_as_anp(d) for d in cnps if d["spec"]["tier"] == "Admin"]
+        baselines = ([banp] if banp else []) + sorted(
+            [cnp_as_anp(d) for d in cnps if d["spec"]["tier"] == "Baseline"], key=lambda p: p["spec"]["priority"])
         if opts.random_cluster:
             docs = cluster_docs(CL) + docs
         with tempfile.TemporaryDirectory() as d:
@@ -551,7 +635,7 @@ def main():
         for s, t in pairs:
             for proto in PROTOS:
                 for port in PROBE_PORTS:
-                    want = allowed(anps, nps, banp, s, t, proto, port, opts)
+                    want = allowed(admin, nps, baselines, s, t, proto, port, opts)
                     got = tm_allowed(conn, srcr, dstr, s, t, proto, port)
                     if want != got:
                         diffs.append((s, t, proto, port, want, got))
@@ -559,8 +643,8 @@ def main():
         for a, b, ex in explained:
             for proto in PROTOS:
                 for port in PROBE_PORTS:
-                    eg = decide_dir(anps, nps, banp, "Egress", a, b, proto, port, opts)
-                    ing = decide_dir(anps, nps, banp, "Ingress", b, a, proto, port, opts)
+                    eg = decide_dir(admin, nps, baselines, "Egress", a, b, proto, port, opts)
+                    ing = decide_dir(admin, nps, baselines, "Ingress", b, a, proto, port, opts)
                     for what, want, got in (("explain egress", eg, contains(ex["egress"], proto, port)),
                                             ("explain ingress", ing, contains(ex["ingress"], proto, port)),
                                             ("explain conn", eg and ing, contains(ex["conn"], proto, port))):
