@@ -801,6 +801,7 @@ typedef struct prune {
 	uint32_t *mark, gen;
 	uint32_t *dst;          /* candidate destination endpoints of the current source */
 	size_t ndst, capdst;
+	uint64_t *epbits;       /* scratch: one bit per endpoint, all clear between sources */
 } prune;
 
 /* The rule can admit/reach any class (all peers, or ipBlocks that may match pods). */
@@ -984,6 +985,7 @@ static void prune_release(prune *pr)
 	free(pr->cls_eps);
 	free(pr->ip_dst);
 	free(pr->dst);
+	free(pr->epbits);
 }
 
 static int u32_qcmp(const void *a, const void *b)
@@ -1042,8 +1044,27 @@ static void prune_dsts(prune *pr, size_t si)
 	if (pr->ip_eg[cs])
 		for (size_t i = 0; i < pr->nip_dst; i++)
 			u32_push(&pr->dst, &pr->ndst, &pr->capdst, pr->ip_dst[i]);
-	if (pr->ndst > 1)
+	if (pr->ndst > 1 && pr->ndst <= 32) {
 		qsort(pr->dst, pr->ndst, sizeof(uint32_t), u32_qcmp);
+	} else if (pr->ndst > 32) {
+		/* many: order them through a bitmap of endpoints (the entries are distinct) */
+		size_t words = (g->neps + 63) / 64;
+		if (!pr->epbits) {
+			pr->epbits = tm_xrealloc(NULL, (words + 1) * sizeof(uint64_t));
+			memset(pr->epbits, 0, (words + 1) * sizeof(uint64_t));
+		}
+		for (size_t i = 0; i < pr->ndst; i++)
+			bit_set(pr->epbits, pr->dst[i]);
+		size_t n = 0;
+		for (size_t w = 0; w < words; w++) {
+			uint64_t b = pr->epbits[w];
+			pr->epbits[w] = 0;
+			while (b) {
+				pr->dst[n++] = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(b));
+				b &= b - 1;
+			}
+		}
+	}
 }
 
 tm_err tm_conn_compute(tm_model *m, const tm_conn_opts *o, tm_graph **out)
