@@ -134,12 +134,63 @@ typedef struct anchor {
 	size_t weight; /* nodes in the subtree, aliases expanded */
 } anchor;
 
+/* Interned string -> index, open addressing, storage in the arena (tables
+ * are small and short-lived; a grown table's old slots stay in the arena). */
+typedef struct ptab {
+	const char **keys;
+	size_t *vals;
+	size_t nslots, n;
+} ptab;
+
+static size_t ptab_slot(const char *k, size_t nslots)
+{
+	uint64_t h = (uint64_t)(uintptr_t)k * 0x9e3779b97f4a7c15ull;
+	return (size_t)(h >> 17) & (nslots - 1);
+}
+
+static bool ptab_get(const ptab *t, const char *k, size_t *v)
+{
+	if (!t->nslots)
+		return false;
+	for (size_t i = ptab_slot(k, t->nslots);; i = (i + 1) & (t->nslots - 1)) {
+		if (!t->keys[i])
+			return false;
+		if (t->keys[i] == k) {
+			*v = t->vals[i];
+			return true;
+		}
+	}
+}
+
+/* Insert or replace. */
+static void ptab_put(tm_arena *a, ptab *t, const char *k, size_t v)
+{
+	if ((t->n + 1) * 2 > t->nslots) {
+		ptab old = *t;
+		t->nslots = old.nslots ? old.nslots * 2 : 16;
+		t->keys = tm_arena_alloc(a, t->nslots * sizeof *t->keys);
+		t->vals = tm_arena_alloc(a, t->nslots * sizeof *t->vals);
+		t->n = 0;
+		for (size_t i = 0; i < old.nslots; i++)
+			if (old.keys[i])
+				ptab_put(a, t, old.keys[i], old.vals[i]);
+	}
+	size_t i = ptab_slot(k, t->nslots);
+	while (t->keys[i] && t->keys[i] != k)
+		i = (i + 1) & (t->nslots - 1);
+	if (!t->keys[i])
+		t->n++;
+	t->keys[i] = k;
+	t->vals[i] = v;
+}
+
 typedef struct frame {
 	tm_node *node;
 	const char *anchor;
 	size_t weight;
 	tm_node *pending_key; /* maps: key waiting for its value */
 	size_t cap;
+	ptab keys;            /* maps of 8 or more pairs: key text -> pair index */
 } frame;
 
 typedef struct yctx {
@@ -151,6 +202,7 @@ typedef struct yctx {
 	size_t depth, stack_cap;
 	anchor *anchors;
 	size_t nanchors, anchors_cap;
+	ptab anchor_tab;       /* name -> latest index in anchors */
 	size_t nodes, alias_nodes;
 	tm_node *root;
 	size_t root_weight;
@@ -173,6 +225,13 @@ static tm_err yerr(yctx *c, yaml_mark_t m, const char *fmt, ...)
 	tm_buf_vaddf(c->err, fmt, ap);
 	va_end(ap);
 	return TM_ERR_SYNTAX;
+}
+
+/* A yerr() that reports an input limit (docs/limits.md), not bad syntax. */
+static tm_err ylimit(tm_err syntax)
+{
+	(void)syntax;
+	return TM_ERR_LIMIT;
 }
 
 static const char *key_text(const tm_node *k)
@@ -203,39 +262,71 @@ static tm_err attach(yctx *c, tm_node *n, size_t weight, yaml_mark_t m)
 	tm_node *k = f->pending_key;
 	f->pending_key = NULL;
 	const char *kt = key_text(k);
-	if (kt && strcmp(kt, "<<") != 0) {
+	bool merge = kt && strcmp(kt, "<<") == 0;
+	/* keys are interned: equal text is the same pointer. Small maps are
+	 * searched; from 8 pairs on a hash table keeps this linear. */
+	if (p->n >= 8 && !f->keys.nslots)
 		for (size_t i = 0; i < p->n; i++) {
 			const char *o = key_text(p->pairs[i].key);
-			if (o && strcmp(o, kt) == 0)
-				return yerr(c, m, "duplicate key \"%s\" (first at line %u)", kt,
-					    p->pairs[i].key->loc.line);
+			if (o && strcmp(o, "<<") != 0)
+				ptab_put(c->a, &f->keys, o, i);
 		}
+	if (kt && !merge) {
+		size_t first = 0;
+		bool dup = false;
+		if (f->keys.nslots)
+			dup = ptab_get(&f->keys, kt, &first);
+		else
+			for (size_t i = 0; i < p->n && !dup; i++)
+				if (key_text(p->pairs[i].key) == kt) {
+					dup = true;
+					first = i;
+				}
+		if (dup)
+			return yerr(c, m, "duplicate key \"%s\" (first at line %u)", kt,
+				    p->pairs[first].key->loc.line);
 	}
 	TM_ARENA_GROW(c->a, p->pairs, p->n, f->cap);
 	p->pairs[p->n].key = k;
 	p->pairs[p->n].val = n;
+	if (f->keys.nslots && kt && !merge)
+		ptab_put(c->a, &f->keys, kt, p->n);
 	p->n++;
 	return TM_OK;
 }
 
-static bool map_has(const tm_node *m, const char *k)
+static bool is_merge_key(const tm_pair *pr)
 {
-	return tm_node_get(m, k) != NULL;
+	const char *kt = key_text(pr->key);
+	return kt && strcmp(kt, "<<") == 0;
 }
 
-/* Apply YAML merge keys ("<<: *anchor" or a list of them) when a map closes. */
+/* Apply YAML merge keys ("<<: *anchor" or a list of them) when a map closes:
+ * the map's own keys win, then earlier merges over later ones. Linear in
+ * the pairs merged (a hash table of the keys present). */
 static void apply_merges(yctx *c, tm_node *m, size_t *cap)
 {
-	size_t i = 0;
-	while (i < m->n) {
-		const char *kt = key_text(m->pairs[i].key);
-		if (!kt || strcmp(kt, "<<") != 0) {
-			i++;
+	size_t nmerge = 0;
+	for (size_t i = 0; i < m->n; i++)
+		nmerge += is_merge_key(&m->pairs[i]);
+	if (!nmerge)
+		return;
+	tm_node **vals = tm_arena_alloc(c->a, nmerge * sizeof *vals);
+	size_t k = 0, nv = 0;
+	ptab have = {0};
+	for (size_t i = 0; i < m->n; i++) {
+		if (is_merge_key(&m->pairs[i])) {
+			vals[nv++] = m->pairs[i].val;
 			continue;
 		}
-		tm_node *v = m->pairs[i].val;
-		memmove(&m->pairs[i], &m->pairs[i + 1], (m->n - i - 1) * sizeof(tm_pair));
-		m->n--;
+		const char *kt = key_text(m->pairs[i].key);
+		if (kt)
+			ptab_put(c->a, &have, kt, k);
+		m->pairs[k++] = m->pairs[i];
+	}
+	m->n = k;
+	for (size_t i = 0; i < nv; i++) {
+		tm_node *v = vals[i];
 		size_t nsrc = v->kind == TM_NODE_SEQ ? v->n : 1;
 		for (size_t s = 0; s < nsrc; s++) {
 			tm_node *src = v->kind == TM_NODE_SEQ ? v->items[s] : v;
@@ -243,9 +334,12 @@ static void apply_merges(yctx *c, tm_node *m, size_t *cap)
 				continue;
 			for (size_t j = 0; j < src->n; j++) {
 				const char *sk = key_text(src->pairs[j].key);
-				if (sk && map_has(m, sk))
+				size_t dummy;
+				if (sk && ptab_get(&have, sk, &dummy))
 					continue;
 				TM_ARENA_GROW(c->a, m->pairs, m->n, *cap);
+				if (sk)
+					ptab_put(c->a, &have, sk, m->n);
 				m->pairs[m->n++] = src->pairs[j];
 			}
 		}
@@ -263,7 +357,11 @@ static tm_node *new_node(yctx *c, tm_node_kind k, yaml_mark_t m)
 
 static tm_err add_anchor(yctx *c, const char *name, tm_node *n, size_t w)
 {
-	/* a later anchor of the same name shadows an earlier one */
+	/* a later anchor of the same name shadows an earlier one; anchors are
+	 * per document (nanchors is reset to 0 at each document start) */
+	if (c->nanchors == 0)
+		memset(&c->anchor_tab, 0, sizeof c->anchor_tab);
+	ptab_put(c->a, &c->anchor_tab, name, c->nanchors);
 	TM_ARENA_GROW(c->a, c->anchors, c->nanchors, c->anchors_cap);
 	c->anchors[c->nanchors].name = name;
 	c->anchors[c->nanchors].node = n;
@@ -276,12 +374,14 @@ static tm_err handle_event(yctx *c, yaml_event_t *ev)
 {
 	yaml_mark_t m = ev->start_mark;
 	if (c->nodes > c->lim->max_nodes)
-		return yerr(c, m, "more than %zu nodes in one file (limit --max-nodes)", c->lim->max_nodes);
+		return ylimit(yerr(c, m, "more than %zu nodes in one file (limit --max-nodes)", c->lim->max_nodes));
 	switch (ev->type) {
 	case YAML_SCALAR_EVENT: {
 		tm_node *n = new_node(c, TM_NODE_SCALAR, m);
 		const char *v = (const char *)ev->data.scalar.value;
 		size_t len = ev->data.scalar.length;
+		if (memchr(v, 0, len))
+			return yerr(c, m, "a string contains a NUL character (\\0)");
 		n->str = tm_intern_n(c->st, v, len);
 		n->len = len;
 		const char *tag = (const char *)ev->data.scalar.tag;
@@ -298,8 +398,8 @@ static tm_err handle_event(yctx *c, yaml_event_t *ev)
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT: {
 		if (c->depth >= c->lim->max_depth)
-			return yerr(c, m, "nesting deeper than %u levels (limit --max-depth)",
-				    c->lim->max_depth);
+			return ylimit(yerr(c, m, "nesting deeper than %u levels (limit --max-depth)",
+					   c->lim->max_depth));
 		tm_node *n = new_node(c, ev->type == YAML_MAPPING_START_EVENT ? TM_NODE_MAP : TM_NODE_SEQ, m);
 		TM_HEAP_GROW(c->stack, c->depth, c->stack_cap);
 		frame *f = &c->stack[c->depth++];
@@ -321,22 +421,71 @@ static tm_err handle_event(yctx *c, yaml_event_t *ev)
 		return attach(c, f.node, f.weight, m);
 	}
 	case YAML_ALIAS_EVENT: {
-		const char *name = (const char *)ev->data.alias.anchor;
-		for (size_t i = c->nanchors; i-- > 0;) {
-			if (strcmp(c->anchors[i].name, name) == 0) {
-				c->alias_nodes += c->anchors[i].weight;
-				if (c->alias_nodes > c->lim->max_alias_nodes)
-					return yerr(c, m,
-						    "alias expansion exceeds %zu nodes (limit --max-alias-nodes)",
-						    c->lim->max_alias_nodes);
-				return attach(c, c->anchors[i].node, c->anchors[i].weight, m);
-			}
+		const char *name = tm_intern(c->st, (const char *)ev->data.alias.anchor);
+		size_t i;
+		if (c->nanchors && ptab_get(&c->anchor_tab, name, &i) && i < c->nanchors) {
+			c->alias_nodes += c->anchors[i].weight;
+			if (c->alias_nodes > c->lim->max_alias_nodes)
+				return ylimit(yerr(c, m, "alias expansion exceeds %zu nodes (limit --max-alias-nodes)",
+						   c->lim->max_alias_nodes));
+			return attach(c, c->anchors[i].node, c->anchors[i].weight, m);
 		}
 		return yerr(c, m, "unknown alias \"*%s\"", name);
 	}
 	default:
 		return TM_OK;
 	}
+}
+
+/* Line and column (1-based) of byte offset off in data. */
+static yaml_mark_t offset_mark(const char *data, size_t len, size_t off)
+{
+	yaml_mark_t m = {off, 0, 0};
+	if (off > len)
+		off = len;
+	for (size_t i = 0; i < off; i++) {
+		if (data[i] == '\n') {
+			m.line++;
+			m.column = 0;
+		} else if (((unsigned char)data[i] & 0xC0) != 0x80) {
+			m.column++; /* count characters, not UTF-8 continuation bytes */
+		}
+	}
+	return m;
+}
+
+/* libyaml's error as a message with the position of the problem. Reader
+ * errors (bad UTF-8, control characters) carry a byte offset, not a mark. */
+static tm_err yaml_problem(yctx *c, const yaml_parser_t *p, const char *data, size_t len)
+{
+	const char *prob = p->problem ? p->problem : "cannot parse";
+	if (p->error == YAML_READER_ERROR) {
+		size_t off = p->problem_offset;
+		/* a bad continuation byte: point at the start of its sequence */
+		if (strstr(prob, "trailing"))
+			for (size_t k = 0; k < 3 && off > 0 && off <= len &&
+			     ((unsigned char)data[off - 1] & 0x80); k++) {
+				off--;
+				if (((unsigned char)data[off] & 0xC0) == 0xC0)
+					break;
+			}
+		yaml_mark_t m = offset_mark(data, len, off);
+		if (p->problem_value >= 0 && off < len && strstr(prob, "octet"))
+			return yerr(c, m, "not valid UTF-8: byte 0x%02X at offset %zu (%s)",
+				    (unsigned char)data[off], off, prob);
+		if (p->problem_value >= 0 && off < len)
+			return yerr(c, m, "%s: byte 0x%02X at offset %zu", prob, (unsigned char)data[off], off);
+		return yerr(c, m, "%s at offset %zu", prob, off);
+	}
+	yaml_mark_t m = p->problem_mark;
+	const char *hint = m.index < len && data[m.index] == '\t'
+		? " (a tab: YAML indentation must use spaces)" : "";
+	if (p->context && p->context_mark.line != m.line)
+		return yerr(c, m, "%s %s that starts at line %zu, column %zu%s", prob, p->context,
+			    p->context_mark.line + 1, p->context_mark.column + 1, hint);
+	if (p->context)
+		return yerr(c, m, "%s %s%s", prob, p->context, hint);
+	return yerr(c, m, "%s%s", prob, hint);
 }
 
 /* One event of either scanner into the tree; documents are collected in out. */
@@ -414,12 +563,7 @@ static tm_err parse_yaml(tm_arena *a, tm_strtab *st, const tm_doc_limits *lim, c
 	yaml_parser_set_input_string(&p, (const unsigned char *)data, len);
 	for (;;) {
 		if (!yaml_parser_parse(&p, &ev)) {
-			yaml_mark_t m = p.problem_mark;
-			const char *prob = p.problem ? p.problem : "cannot parse";
-			if (p.context)
-				rc = yerr(&c, m, "%s %s", prob, p.context);
-			else
-				rc = yerr(&c, m, "%s", prob);
+			rc = yaml_problem(&c, &p, data, len);
 			break;
 		}
 		yaml_event_type_t t = ev.type;
@@ -526,11 +670,64 @@ static tm_node *from_json(jctx *c, json_t *j, unsigned depth, tm_err *rc)
 	}
 }
 
+/* Before jansson builds a tree: find the first place where the text nests
+ * deeper than the depth limit, or the point after which it would hold more
+ * values than the node limit, so that neither costs memory and the error
+ * has a line and column. Counts, outside strings, the opening brackets and
+ * the commas (an upper bound on the values). Returns TM_OK or TM_ERR_LIMIT
+ * with *line and *col set and the message in err. */
+static tm_err json_prescan(const char *data, size_t len, const tm_doc_limits *lim, unsigned line,
+			   unsigned col, tm_srcloc *errloc, tm_buf *err)
+{
+	size_t depth = 0, values = 1;
+	bool in_str = false;
+	for (size_t i = 0; i < len; i++) {
+		char ch = data[i];
+		if (in_str) {
+			if (ch == '\\')
+				i++, col++;
+			else if (ch == '"')
+				in_str = false;
+		} else if (ch == '"') {
+			in_str = true;
+		} else if (ch == '[' || ch == '{') {
+			values++;
+			if (++depth > lim->max_depth) {
+				errloc->line = line;
+				errloc->col = col;
+				tm_buf_addf(err, "nesting deeper than %u levels (limit --max-depth)", lim->max_depth);
+				return TM_ERR_LIMIT;
+			}
+		} else if (ch == ']' || ch == '}') {
+			if (depth)
+				depth--;
+		} else if (ch == ',') {
+			values++;
+		}
+		if (values > lim->max_nodes) {
+			errloc->line = line;
+			errloc->col = col;
+			tm_buf_addf(err, "more than %zu nodes in one file (limit --max-nodes)", lim->max_nodes);
+			return TM_ERR_LIMIT;
+		}
+		if (ch == '\n') {
+			line++;
+			col = 1;
+		} else if (((unsigned char)ch & 0xC0) != 0x80) {
+			col++;
+		}
+	}
+	return TM_OK;
+}
+
 static tm_err parse_json(tm_arena *a, tm_strtab *st, const tm_doc_limits *lim, const char *file,
 			 const char *data, size_t len, tm_docs *out, tm_srcloc *errloc, tm_buf *err)
 {
 	size_t off = 0;
 	unsigned line = 1, col = 1;
+	tm_err prc = json_prescan(data, len, lim, line, col, errloc, err);
+	if (prc != TM_OK)
+		return prc;
 	while (off < len) {
 		/* skip whitespace between concatenated values, tracking position */
 		while (off < len && (data[off] == ' ' || data[off] == '\t' || data[off] == '\n' ||
@@ -546,13 +743,16 @@ static tm_err parse_json(tm_arena *a, tm_strtab *st, const tm_doc_limits *lim, c
 			break;
 		json_error_t je;
 		json_t *j = json_loadb(data + off, len - off,
-				       JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
+				       JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &je);
 		if (!j) {
 			errloc->file = file;
 			errloc->line = line + (unsigned)(je.line > 0 ? je.line - 1 : 0);
 			errloc->col = je.line <= 1 ? col + (unsigned)(je.column > 0 ? je.column - 1 : 0)
 						   : (unsigned)(je.column > 0 ? je.column : 1);
-			tm_buf_adds(err, je.text);
+			if (strstr(je.text, "JSON_ALLOW_NUL"))
+				tm_buf_adds(err, "a string contains a NUL character (\\u0000)");
+			else
+				tm_buf_adds(err, je.text);
 			return TM_ERR_SYNTAX;
 		}
 		jctx c = {a, st, lim, {file, line, col}, 0};

@@ -156,6 +156,11 @@ bool tm_k8s_int_or_str(tm_k8s_ctx *c, const tm_node *n, const char *field, long 
 		tm_k8s_error(c, n, field, "expected a number or a name, got %s", tm_node_kind_str(n));
 		return false;
 	}
+	if (n->stype == TM_SCALAR_FLOAT || n->stype == TM_SCALAR_BOOL) {
+		tm_k8s_error(c, n, field, "expected an integer or a name, got %s \"%s\"", tm_node_kind_str(n),
+			     n->str);
+		return false;
+	}
 	if (n->stype == TM_SCALAR_INT) {
 		if (!parse_ll(n->str, iv)) {
 			tm_k8s_error(c, n, field, "number \"%s\" out of range", n->str);
@@ -473,6 +478,13 @@ static void read_object(tm_model *m, const tm_load_opts *o, const tm_node *obj, 
 	const tm_node *an = tm_node_get(obj, "apiVersion");
 	if (an && an->kind == TM_NODE_SCALAR)
 		api = an->str;
+	if (!kind && kn && !tm_node_is_null(kn)) {
+		tm_diags_add(&m->diags, TM_DIAG_WARN, kn->loc,
+			     "\"kind\" is %s, not a string: not a Kubernetes object; ignored",
+			     tm_node_kind_str(kn));
+		tm_model_count_ignored(m, "(no kind)", obj->loc);
+		return;
+	}
 	if (!kind) {
 		tm_diags_add(&m->diags, TM_DIAG_WARN, obj->loc,
 			     "document has no \"kind\": not a Kubernetes object; ignored");

@@ -35,6 +35,15 @@ static void rule_settle(tm_model *m, tm_rule *r)
 	r->fixed = u;
 }
 
+/* Free the heap ranges of rules that will not reach the model (a failed or
+ * replaced policy); the model frees those of the policies it holds. */
+static void rules_release(tm_rule *r, size_t n)
+{
+	for (size_t i = 0; r && i < n; i++)
+		for (size_t k = 0; k < r[i].npeers; k++)
+			tm_ipset_release(&r[i].peers[k].ips);
+}
+
 /* ipBlock {cidr, except} */
 static bool read_ipblock(tm_k8s_ctx *c, const tm_node *ib, const char *field, tm_peer *peer)
 {
@@ -60,8 +69,10 @@ static bool read_ipblock(tm_k8s_ctx *c, const tm_node *ib, const char *field, tm
 	if (!v4) /* an IPv6 block never holds IPv4 addresses (kept in ::ffff:0:0/96) */
 		tm_ipset_subtract(&peer->ips, tm_iprange_v4_all());
 	const tm_node *ex = tm_k8s_seq(c, ib, "except", field);
-	if (c->failed)
+	if (c->failed) {
+		tm_ipset_release(&peer->ips);
 		return false;
+	}
 	for (size_t i = 0; ex && i < ex->n; i++) {
 		tm_iprange e;
 		bool ev4;
@@ -69,12 +80,14 @@ static bool read_ipblock(tm_k8s_ctx *c, const tm_node *ib, const char *field, tm
 		if (en->kind != TM_NODE_SCALAR || !tm_cidr_parse(en->str, &e, &ev4)) {
 			tm_k8s_error(c, en, field, "except[%zu]: \"%s\" is not a valid CIDR", i,
 				     en->kind == TM_NODE_SCALAR ? en->str : "");
+			tm_ipset_release(&peer->ips);
 			return false;
 		}
 		if (ev4 != v4 || tm_ip_cmp(e.lo, r.lo) < 0 || tm_ip_cmp(e.hi, r.hi) > 0 ||
 		    (tm_ip_cmp(e.lo, r.lo) == 0 && tm_ip_cmp(e.hi, r.hi) == 0)) {
 			tm_k8s_error(c, en, field, "except[%zu]: \"%s\" must be a strict subset of cidr \"%s\"",
 				     i, en->str, cidr);
+			tm_ipset_release(&peer->ips);
 			return false;
 		}
 		tm_ipset_subtract(&peer->ips, e);
@@ -188,6 +201,7 @@ static bool read_np_rules(tm_k8s_ctx *c, const tm_node *spec, bool ingress, tm_r
 		r->action = TM_ACT_ALLOW;
 		r->index = i;
 		r->loc = rn->loc;
+		*nout = i + 1; /* counted now: a trailing "-" rule, and rules_release on failure */
 		char field[96];
 		if (tm_node_is_null(rn)) {
 			/* "- {}" written as "-": allows everything */
@@ -271,11 +285,17 @@ void tm_k8s_netpol(tm_k8s_ctx *c)
 	if (!tm_k8s_selector(c, tm_node_get(spec, "podSelector"), "spec.podSelector", &np->pod_sel))
 		return;
 	if (!read_np_rules(c, spec, true, &np->in_rules, &np->nin) ||
-	    !read_np_rules(c, spec, false, &np->eg_rules, &np->neg))
+	    !read_np_rules(c, spec, false, &np->eg_rules, &np->neg)) {
+		rules_release(np->in_rules, np->nin);
+		rules_release(np->eg_rules, np->neg);
 		return;
+	}
 	const tm_node *types = tm_k8s_seq(c, spec, "policyTypes", "spec.policyTypes");
-	if (c->failed)
+	if (c->failed) {
+		rules_release(np->in_rules, np->nin);
+		rules_release(np->eg_rules, np->neg);
 		return;
+	}
 	if (types && types->n) {
 		for (size_t i = 0; i < types->n; i++) {
 			const tm_node *t = types->items[i];
@@ -286,6 +306,8 @@ void tm_k8s_netpol(tm_k8s_ctx *c)
 			else {
 				tm_k8s_error(c, t, "spec.policyTypes", "\"%s\" is not one of Ingress, Egress",
 					     t->kind == TM_NODE_SCALAR ? t->str : tm_node_kind_str(t));
+				rules_release(np->in_rules, np->nin);
+				rules_release(np->eg_rules, np->neg);
 				return;
 			}
 		}
@@ -294,6 +316,8 @@ void tm_k8s_netpol(tm_k8s_ctx *c)
 		np->egress = np->neg > 0;
 	}
 	if (replace >= 0) {
+		rules_release(m->netpols[replace]->in_rules, m->netpols[replace]->nin);
+		rules_release(m->netpols[replace]->eg_rules, m->netpols[replace]->neg);
 		m->netpols[replace] = np;
 		return;
 	}
@@ -407,6 +431,7 @@ static bool read_anp_peer(tm_k8s_ctx *c, const tm_node *p, const char *field, bo
 			if (cn->kind != TM_NODE_SCALAR || !tm_cidr_parse(cn->str, &r, &v4)) {
 				tm_k8s_error(c, cn, field, "networks[%zu]: \"%s\" is not a valid CIDR", i,
 					     cn->kind == TM_NODE_SCALAR ? cn->str : "");
+				tm_ipset_release(&peer->ips);
 				return false;
 			}
 			if (v4)
@@ -455,6 +480,7 @@ static bool read_anp_rules(tm_k8s_ctx *c, const tm_node *spec, bool baseline, bo
 		snprintf(field, sizeof field, "%s[%zu]", dir, i);
 		r->index = i;
 		r->loc = rn->loc;
+		*nout = i + 1; /* counted now for rules_release on failure */
 		const char *action = NULL;
 		if (rn->kind != TM_NODE_MAP) {
 			tm_k8s_error(c, rn, field, "expected a map");
@@ -517,7 +543,8 @@ void tm_k8s_anp(tm_k8s_ctx *c, bool baseline)
 	a->ignore = ignore_annotation(meta);
 	if (baseline) {
 		if (strcmp(c->name, "default") != 0) {
-			tm_k8s_error(c, c->obj, "metadata.name", "a BaselineAdminNetworkPolicy must be named \"default\"");
+			tm_k8s_error(c, tm_node_get(meta, "name"), "metadata.name",
+				     "a BaselineAdminNetworkPolicy must be named \"default\"");
 			return;
 		}
 		if (m->banp) {
@@ -537,6 +564,17 @@ void tm_k8s_anp(tm_k8s_ctx *c, bool baseline)
 		}
 		a->priority = (int)prio;
 		for (size_t i = 0; i < m->nanps; i++) {
+			if (m->anps[i]->kind && strcmp(m->anps[i]->kind, "AdminNetworkPolicy")) {
+				/* a ClusterNetworkPolicy is another resource: its name may be
+				 * the same; an equal priority leaves the order undefined (the
+				 * warning k8s_cnp.c gives when the CNP comes second) */
+				if (m->anps[i]->priority == a->priority)
+					tm_k8s_warn(c, tm_node_get(spec, "priority"),
+						    "spec.priority %d is also used by %s %s (%s:%u): their relative order "
+						    "is undefined; trustmap takes them by name", a->priority, m->anps[i]->kind,
+						    m->anps[i]->name, m->anps[i]->loc.file, m->anps[i]->loc.line);
+				continue;
+			}
 			if (!strcmp(m->anps[i]->name, c->name)) {
 				tm_k8s_warn(c, c->obj, "duplicate AdminNetworkPolicy (first at %s:%u); this later one replaces it",
 					    m->anps[i]->loc.file, m->anps[i]->loc.line);
@@ -577,12 +615,18 @@ void tm_k8s_anp(tm_k8s_ctx *c, bool baseline)
 		return;
 	}
 	if (!read_anp_rules(c, spec, baseline, true, &a->in_rules, &a->nin) ||
-	    !read_anp_rules(c, spec, baseline, false, &a->eg_rules, &a->neg))
+	    !read_anp_rules(c, spec, baseline, false, &a->eg_rules, &a->neg)) {
+		rules_release(a->in_rules, a->nin);
+		rules_release(a->eg_rules, a->neg);
 		return;
+	}
 	if (baseline)
 		m->banp = a;
-	else if (anp_replace >= 0)
+	else if (anp_replace >= 0) {
+		rules_release(m->anps[anp_replace]->in_rules, m->anps[anp_replace]->nin);
+		rules_release(m->anps[anp_replace]->eg_rules, m->anps[anp_replace]->neg);
 		m->anps[anp_replace] = a;
+	}
 	else {
 		TM_ARENA_GROW(&m->arena, m->anps, m->nanps, m->cap_anp);
 		m->anps[m->nanps++] = a;

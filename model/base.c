@@ -265,6 +265,9 @@ static void strtab_grow(tm_strtab *t)
 
 const char *tm_intern_n(tm_strtab *t, const char *s, size_t n)
 {
+	/* C-string semantics: strtab_grow rehashes by strlen, so bytes after
+	 * an embedded NUL must not take part in the hash or the comparison */
+	n = strnlen(s, n);
 	if ((t->count + 1) * 2 > t->nslots)
 		strtab_grow(t);
 	size_t h = tm_hash_str(s, n) & (t->nslots - 1);

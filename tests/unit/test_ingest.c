@@ -77,7 +77,7 @@ static void test_alias_limit_and_merge(void **state)
 	tm_buf_init(&err, 0);
 	tm_doc_limits lim;
 	tm_doc_limits_default(&lim);
-	assert_int_equal(tm_doc_parse(&a, &st, &lim, "f", y.s, y.len, false, &d, &el, &err), TM_ERR_SYNTAX);
+	assert_int_equal(tm_doc_parse(&a, &st, &lim, "f", y.s, y.len, false, &d, &el, &err), TM_ERR_LIMIT);
 	assert_non_null(strstr(tm_buf_str(&err), "alias expansion"));
 	assert_true(el.line >= 4);
 	/* merge keys */

@@ -1,0 +1,13 @@
+/* fuzz_json.c - libFuzzer harness: JSON manifests (ingest/doc.c jansson
+ * path, ingest/k8s*.c, model/, the connectivity engine). Built and run by
+ * tests/fuzz/run.sh; corpus in tests/fuzz/corpus/fuzz_json/. */
+#include <stdint.h>
+#include <stddef.h>
+#include "tests/fuzz/manifest_harness.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	return fuzz_manifest(data, size, true);
+}

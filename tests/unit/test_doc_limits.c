@@ -1,0 +1,268 @@
+/* test_doc_limits.c - input limits of the document parser (docs/limits.md)
+ * and the inputs that once took quadratic time (docs/security.md): each
+ * must stop at its limit with TM_ERR_LIMIT and a position, or finish in
+ * linear time. The time bounds are generous (seconds for work that takes
+ * milliseconds) so that only a return of the quadratic code fails them. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ingest/ingest.h"
+
+typedef struct fixture {
+	tm_arena a;
+	tm_strtab st;
+	tm_docs d;
+	tm_srcloc el;
+	tm_buf err;
+	tm_doc_limits lim;
+} fixture;
+
+static void fx_init(fixture *f)
+{
+	memset(f, 0, sizeof *f);
+	tm_arena_init(&f->a);
+	tm_strtab_init(&f->st, &f->a);
+	tm_buf_init(&f->err, 0);
+	tm_doc_limits_default(&f->lim);
+}
+
+static void fx_release(fixture *f)
+{
+	tm_buf_release(&f->err);
+	tm_strtab_release(&f->st);
+	tm_arena_release(&f->a);
+}
+
+static tm_err parse(fixture *f, const char *s, size_t n, bool json)
+{
+	memset(&f->d, 0, sizeof f->d);
+	tm_buf_reset(&f->err);
+	return tm_doc_parse(&f->a, &f->st, &f->lim, "f", s, n, json, &f->d, &f->el, &f->err);
+}
+
+static double cpu_seconds(clock_t since)
+{
+	return (double)(clock() - since) / CLOCKS_PER_SEC;
+}
+
+/* 64 MiB of '[' stops at the depth limit, at the 65th bracket. */
+static void test_deep_brackets(void **state)
+{
+	(void)state;
+	size_t n = (size_t)64 << 20;
+	char *s = malloc(n);
+	assert_non_null(s);
+	memset(s, '[', n);
+	for (int json = 0; json < 2; json++) {
+		fixture f;
+		fx_init(&f);
+		assert_int_equal(parse(&f, s, n, json), TM_ERR_LIMIT);
+		assert_non_null(strstr(tm_buf_str(&f.err), "nesting deeper than 64 levels (limit --max-depth)"));
+		assert_int_equal(f.el.line, 1);
+		assert_int_equal(f.el.col, 65);
+		fx_release(&f);
+	}
+	free(s);
+}
+
+/* billion laughs: the alias limit, as TM_ERR_LIMIT */
+static void test_alias_limit(void **state)
+{
+	(void)state;
+	fixture f;
+	fx_init(&f);
+	tm_buf y;
+	tm_buf_init(&y, 0);
+	tm_buf_adds(&y, "a0: &a0 [x,x,x,x,x,x,x,x,x,x]\n");
+	for (int i = 1; i < 9; i++) {
+		tm_buf_addf(&y, "a%d: &a%d [", i, i);
+		for (int k = 0; k < 10; k++)
+			tm_buf_addf(&y, "%s*a%d", k ? "," : "", i - 1);
+		tm_buf_adds(&y, "]\n");
+	}
+	clock_t t0 = clock();
+	assert_int_equal(parse(&f, y.s, y.len, false), TM_ERR_LIMIT);
+	assert_true(cpu_seconds(t0) < 2.0);
+	assert_non_null(strstr(tm_buf_str(&f.err), "(limit --max-alias-nodes)"));
+	assert_int_equal(f.el.line, 5); /* within a4 the expansion passes 100,000 */
+	fx_release(&f);
+	tm_buf_release(&y);
+}
+
+/* One map of 200,000 keys: duplicate detection was quadratic (8 minutes). */
+static void test_many_keys_linear(void **state)
+{
+	(void)state;
+	fixture f;
+	fx_init(&f);
+	tm_buf y;
+	tm_buf_init(&y, 0);
+	for (int i = 0; i < 200000; i++)
+		tm_buf_addf(&y, "k%d: v\n", i);
+	clock_t t0 = clock();
+	assert_int_equal(parse(&f, y.s, y.len, false), TM_OK);
+	assert_true(cpu_seconds(t0) < 10.0);
+	assert_int_equal(f.d.n, 1);
+	assert_int_equal(f.d.docs[0]->n, 200000);
+	/* and a duplicate at the end of a large map is still found */
+	tm_buf_adds(&y, "k17: again\n");
+	assert_int_equal(parse(&f, y.s, y.len, false), TM_ERR_SYNTAX);
+	assert_non_null(strstr(tm_buf_str(&f.err), "duplicate key \"k17\" (first at line 18)"));
+	assert_int_equal(f.el.line, 200001);
+	fx_release(&f);
+	tm_buf_release(&y);
+}
+
+/* 99,000 aliases to 100,000 anchors: the alias lookup was a linear search. */
+static void test_many_anchors_linear(void **state)
+{
+	(void)state;
+	fixture f;
+	fx_init(&f);
+	tm_buf y;
+	tm_buf_init(&y, 0);
+	tm_buf_adds(&y, "a:\n");
+	for (int i = 0; i < 100000; i++)
+		tm_buf_addf(&y, "  - &a%d x%d\n", i, i);
+	tm_buf_adds(&y, "b:\n");
+	for (int i = 0; i < 99000; i++)
+		tm_buf_addf(&y, "  - *a%d\n", i);
+	clock_t t0 = clock();
+	assert_int_equal(parse(&f, y.s, y.len, false), TM_OK);
+	assert_true(cpu_seconds(t0) < 10.0);
+	tm_node *b = tm_node_get(f.d.docs[0], "b");
+	assert_non_null(b);
+	assert_int_equal(b->n, 99000);
+	assert_string_equal(b->items[98999]->str, "x98999");
+	fx_release(&f);
+	tm_buf_release(&y);
+}
+
+/* A merge of 40,000 keys into a map of 40,000: was quadratic; the map's own
+ * keys win over merged ones. Anchors are per document, a later one shadows. */
+static void test_big_merge_and_shadowing(void **state)
+{
+	(void)state;
+	fixture f;
+	fx_init(&f);
+	tm_buf y;
+	tm_buf_init(&y, 0);
+	tm_buf_adds(&y, "a: &a\n");
+	for (int i = 0; i < 40000; i++)
+		tm_buf_addf(&y, "  k%d: base\n", i);
+	tm_buf_adds(&y, "b:\n  <<: *a\n");
+	for (int i = 0; i < 40000; i += 2)
+		tm_buf_addf(&y, "  k%d: own\n", i);
+	clock_t t0 = clock();
+	assert_int_equal(parse(&f, y.s, y.len, false), TM_OK);
+	assert_true(cpu_seconds(t0) < 10.0);
+	tm_node *b = tm_node_get(f.d.docs[0], "b");
+	assert_int_equal(b->n, 40000);
+	assert_string_equal(tm_node_get(b, "k0")->str, "own");
+	assert_string_equal(tm_node_get(b, "k1")->str, "base");
+	assert_null(tm_node_get(b, "<<"));
+	const char *sh = "x: &n one\ny: &n two\nz: *n\n---\nw: *n\n";
+	assert_int_equal(parse(&f, sh, strlen(sh), false), TM_ERR_SYNTAX);
+	assert_string_equal(tm_node_get(f.d.docs[0], "z")->str, "two");
+	assert_non_null(strstr(tm_buf_str(&f.err), "unknown alias \"*n\""));
+	assert_int_equal(f.el.line, 5);
+	fx_release(&f);
+	tm_buf_release(&y);
+}
+
+/* JSON: node and depth limits before jansson builds a tree, with positions;
+ * duplicate keys and NUL characters are errors in both syntaxes. */
+static void test_json_limits_and_strings(void **state)
+{
+	(void)state;
+	fixture f;
+	fx_init(&f);
+	f.lim.max_nodes = 100;
+	tm_buf y;
+	tm_buf_init(&y, 0);
+	tm_buf_adds(&y, "[\n");
+	for (int i = 0; i < 200; i++)
+		tm_buf_addf(&y, "%d,\n", i);
+	tm_buf_adds(&y, "0]\n");
+	assert_int_equal(parse(&f, y.s, y.len, true), TM_ERR_LIMIT);
+	assert_non_null(strstr(tm_buf_str(&f.err), "more than 100 nodes in one file (limit --max-nodes)"));
+	assert_int_equal(f.el.line, 100);
+	/* brackets inside strings do not count */
+	const char *str = "{\"a\": \"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"}";
+	assert_int_equal(parse(&f, str, strlen(str), true), TM_OK);
+	const char *dup = "{\"a\": 1,\n \"a\": 2}";
+	assert_int_equal(parse(&f, dup, strlen(dup), true), TM_ERR_SYNTAX);
+	assert_non_null(strstr(tm_buf_str(&f.err), "duplicate object key"));
+	assert_int_equal(f.el.line, 2);
+	const char *nul = "{\"a\": \"x\\u0000y\"}";
+	assert_int_equal(parse(&f, nul, strlen(nul), true), TM_ERR_SYNTAX);
+	assert_non_null(strstr(tm_buf_str(&f.err), "NUL character"));
+	const char *ynul = "a: \"x\\0y\"\n";
+	assert_int_equal(parse(&f, ynul, strlen(ynul), false), TM_ERR_SYNTAX);
+	assert_non_null(strstr(tm_buf_str(&f.err), "NUL character"));
+	fx_release(&f);
+	tm_buf_release(&y);
+}
+
+/* YAML reader errors carry the position of the bad byte. */
+static void test_yaml_reader_error_position(void **state)
+{
+	(void)state;
+	fixture f;
+	fx_init(&f);
+	const char *bad = "a: 1\nb: caf\xe9!\n";
+	assert_int_equal(parse(&f, bad, strlen(bad), false), TM_ERR_SYNTAX);
+	assert_int_equal(f.el.line, 2);
+	assert_int_equal(f.el.col, 7);
+	assert_non_null(strstr(tm_buf_str(&f.err), "not valid UTF-8: byte 0xE9 at offset 11"));
+	const char *tab = "a:\n\tb: 1\n";
+	assert_int_equal(parse(&f, tab, strlen(tab), false), TM_ERR_SYNTAX);
+	assert_non_null(strstr(tm_buf_str(&f.err), "a tab"));
+	fx_release(&f);
+}
+
+/* Rules of a policy that fails later are released (LeakSanitizer), and a
+ * bare "-" as the last rule is kept (it allows everything). */
+static void test_failed_policy_releases_ipblocks(void **state)
+{
+	(void)state;
+	const char *y =
+		"kind: NetworkPolicy\nmetadata: {name: p, namespace: n}\nspec:\n  podSelector: {}\n"
+		"  ingress:\n  - from: [{ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16]}}]\n"
+		"  - from: [{ipBlock: {cidr: 10.0.0.0/8, except: [11.0.0.0/16]}}]\n";
+	tm_model *m = tm_model_new();
+	tm_load_opts o;
+	tm_load_opts_default(&o);
+	assert_int_equal(tm_load_buffer(m, "f", y, strlen(y), false, &o), TM_ERR_INVALID);
+	assert_int_equal(m->nnetpols, 0);
+	tm_model_free(m);
+	const char *bare = "kind: NetworkPolicy\nmetadata: {name: p, namespace: n}\nspec:\n  podSelector: {}\n"
+			   "  ingress:\n  - from: [{podSelector: {}}]\n  -\n";
+	m = tm_model_new();
+	assert_int_equal(tm_load_buffer(m, "f", bare, strlen(bare), false, &o), TM_OK);
+	assert_int_equal(m->nnetpols, 1);
+	assert_int_equal(m->netpols[0]->nin, 2);
+	assert_true(m->netpols[0]->in_rules[1].all_peers);
+	assert_true(m->netpols[0]->in_rules[1].all_ports);
+	tm_model_free(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_deep_brackets),
+		cmocka_unit_test(test_alias_limit),
+		cmocka_unit_test(test_many_keys_linear),
+		cmocka_unit_test(test_many_anchors_linear),
+		cmocka_unit_test(test_big_merge_and_shadowing),
+		cmocka_unit_test(test_json_limits_and_strings),
+		cmocka_unit_test(test_yaml_reader_error_position),
+		cmocka_unit_test(test_failed_policy_releases_ipblocks),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
