@@ -188,6 +188,43 @@ static void test_rule_order_within_anp(void **state)
 	unload();
 }
 
+/* an ANP and a v1alpha2 ClusterNetworkPolicy are different resources: an
+ * equal priority (or name) is a warning in either order, while two ANPs with
+ * one priority are rejected as NPA rejects them */
+static void test_anp_cnp_same_priority(void **state)
+{
+	(void)state;
+	static const char *cnp =
+		"apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: p}\n"
+		"spec:\n  tier: Admin\n  priority: 5\n  subject: {namespaces: {}}\n  ingress:\n"
+		"  - {name: d, action: Deny, from: [{namespaces: {}}]}\n---\n";
+	static const char *anp =
+		"apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: p}\n"
+		"spec:\n  priority: 5\n  subject: {namespaces: {}}\n  ingress:\n"
+		"  - {name: a, action: Allow, from: [{namespaces: {}}]}\n---\n";
+	static const char *anp2 =
+		"apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: q}\n"
+		"spec:\n  priority: 5\n  subject: {namespaces: {}}\n  ingress:\n"
+		"  - {name: a, action: Allow, from: [{namespaces: {}}]}\n";
+	char buf[2048];
+	tm_load_opts lo;
+	tm_load_opts_default(&lo);
+	for (int order = 0; order < 2; order++) {
+		snprintf(buf, sizeof buf, "%s%s", order ? anp : cnp, order ? cnp : anp);
+		tm_model *m = tm_model_new();
+		assert_int_equal(tm_load_buffer(m, "p.yaml", buf, strlen(buf), false, &lo), TM_OK);
+		assert_int_equal(m->diags.nerrors, 0);
+		assert_true(m->diags.nwarnings >= 1);
+		assert_int_equal(m->nanps, 2);
+		tm_model_free(m);
+	}
+	snprintf(buf, sizeof buf, "%s%s", anp, anp2);
+	tm_model *m = tm_model_new();
+	assert_int_not_equal(tm_load_buffer(m, "p.yaml", buf, strlen(buf), false, &lo), TM_OK);
+	assert_true(m->diags.nerrors >= 1);
+	tm_model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_pass_splits_ports),
 		cmocka_unit_test(test_pass_to_np_skips_baseline),
 		cmocka_unit_test(test_rule_order_within_anp),
+		cmocka_unit_test(test_anp_cnp_same_priority),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
