@@ -50,6 +50,7 @@ int cmd_conn(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_flows(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_reach(int argc, char **argv);
 

@@ -17,6 +17,7 @@ static const command commands[] = {
 	{"explain", cmd_explain, "which policy rules allow or deny the connections between two endpoints"},
 	{"check", cmd_check, "trust zone rules and built-in checks: findings as txt, json, sarif or md"},
 	{"diff", cmd_diff, "connections and findings added and removed between two versions"},
+	{"flows", cmd_flows, "connections observed in pcap/pcapng captures, with TLS and mutual-TLS facts"},
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,318 @@
+/* flowtab.c - the active-flow table: open addressing with linear probing
+ * and backward-shift deletion, keyed by the 5-tuple in either direction.
+ * Slots hold the index of the flow record (fs->flows) and the detection
+ * state. A flow closes on idle timeout (capture time), on 5-tuple reuse
+ * (FIN/RST then a new SYN), or at the end; the table never holds more than
+ * opts.max_active flows (then packets of new flows are counted and dropped
+ * after an eviction attempt). */
+#include "ingest/flowtab.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct slot {
+	uint32_t hash;      /* 0 = empty */
+	uint32_t idx;       /* into fs->flows */
+	tm_fstate *st;
+} slot;
+
+struct tm_flowtab {
+	slot *s;
+	size_t nslots;      /* power of two */
+	size_t count;
+	size_t max_active;
+	int64_t next_expire_us;
+};
+
+tm_flowtab *tm_flowtab_new(size_t max_active)
+{
+	tm_flowtab *t = calloc(1, sizeof *t);
+	if (!t)
+		return NULL;
+	t->nslots = 1024;
+	t->s = calloc(t->nslots, sizeof(slot));
+	if (!t->s) {
+		free(t);
+		return NULL;
+	}
+	t->max_active = max_active ? max_active : 1;
+	return t;
+}
+
+void tm_fstate_free(tm_fstate *s)
+{
+	if (!s)
+		return;
+	tm_tcpdir_release(&s->dir[0]);
+	tm_tcpdir_release(&s->dir[1]);
+	tm_tls_parser_free(s->tls);
+	free(s);
+}
+
+void tm_flowtab_free(tm_flowtab *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->nslots; i++)
+		if (t->s[i].hash)
+			tm_fstate_free(t->s[i].st);
+	free(t->s);
+	free(t);
+}
+
+size_t tm_flowtab_count(const tm_flowtab *t)
+{
+	return t->count;
+}
+
+static inline uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static inline uint64_t ep_hash(const uint8_t *ip, uint16_t port, int family)
+{
+	uint64_t a, b = 0;
+	memcpy(&a, ip, 8);
+	if (family == 6)
+		memcpy(&b, ip + 8, 8);
+	else
+		a &= 0xffffffffULL;
+	return mix64(a ^ (b * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)port << 48));
+}
+
+static inline uint32_t pkt_hash(const tm_pkt *p)
+{
+	/* symmetric: both directions of a connection hash alike */
+	uint64_t h = ep_hash(p->src, p->sport, p->family) + ep_hash(p->dst, p->dport, p->family);
+	h = mix64(h ^ p->proto);
+	uint32_t r = (uint32_t)(h ^ (h >> 32));
+	return r ? r : 1;
+}
+
+static inline int ipcmp(const uint8_t *a, const uint8_t *b, int family)
+{
+	return memcmp(a, b, family == 6 ? 16 : 4);
+}
+
+/* 0: pkt goes client to server, 1: server to client, -1: other flow */
+static inline int match(const tm_flow *f, const tm_pkt *p)
+{
+	if (f->proto != p->proto || f->family != p->family)
+		return -1;
+	if (f->cli_port == p->sport && f->srv_port == p->dport && !ipcmp(f->cli_ip, p->src, p->family) &&
+	    !ipcmp(f->srv_ip, p->dst, p->family))
+		return 0;
+	if (f->cli_port == p->dport && f->srv_port == p->sport && !ipcmp(f->cli_ip, p->dst, p->family) &&
+	    !ipcmp(f->srv_ip, p->src, p->family))
+		return 1;
+	return -1;
+}
+
+static void del_slot(tm_flowtab *t, size_t i)
+{
+	size_t mask = t->nslots - 1, j = i;
+	t->s[i].hash = 0;
+	t->count--;
+	for (;;) {
+		j = (j + 1) & mask;
+		if (!t->s[j].hash)
+			return;
+		size_t home = t->s[j].hash & mask;
+		/* can the entry at j move to the hole at i? */
+		bool between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+		if (between)
+			continue;
+		t->s[i] = t->s[j];
+		t->s[j].hash = 0;
+		i = j;
+	}
+}
+
+/* Settle the flow's detection results and release its state. */
+static void close_state(tm_flowset *fs, tm_flow *f, tm_fstate *st)
+{
+	if (st && st->tls)
+		tm_tls_finish(st->tls);
+	tm_fstate_free(st);
+	tm_detect_mesh(f);
+	(void)fs;
+}
+
+static void close_slot(tm_flowset *fs, tm_flowtab *t, size_t i)
+{
+	close_state(fs, &fs->flows[t->s[i].idx], t->s[i].st);
+	t->s[i].st = NULL;
+	del_slot(t, i);
+}
+
+static bool grow(tm_flowtab *t)
+{
+	size_t n = t->nslots * 2, mask = n - 1;
+	slot *ns = calloc(n, sizeof(slot));
+	if (!ns)
+		return false;
+	for (size_t i = 0; i < t->nslots; i++) {
+		if (!t->s[i].hash)
+			continue;
+		size_t j = t->s[i].hash & mask;
+		while (ns[j].hash)
+			j = (j + 1) & mask;
+		ns[j] = t->s[i];
+	}
+	free(t->s);
+	t->s = ns;
+	t->nslots = n;
+	return true;
+}
+
+void tm_flowtab_expire(tm_flowset *fs, bool force)
+{
+	tm_flowtab *t = fs->tab;
+	int64_t limit = fs->now_us - (int64_t)fs->opts.idle_timeout * 1000000;
+	size_t i = 0;
+	while (i < t->nslots && t->count) {
+		if (t->s[i].hash && (force || fs->flows[t->s[i].idx].last_us < limit)) {
+			if (!force)
+				fs->stats.flows_idle_closed++;
+			close_slot(fs, t, i);
+			continue; /* another entry may have shifted into i */
+		}
+		i++;
+	}
+	t->next_expire_us = fs->now_us + (int64_t)(fs->opts.idle_timeout ? fs->opts.idle_timeout : 1) * 500000;
+}
+
+static bool is_service_port(uint16_t p)
+{
+	static const uint16_t known[] = {1433, 1521, 2049, 2379, 2380, 3000, 3306, 4222, 5222, 5432, 5672,
+					 6379, 6443, 6667, 8080, 8443, 9042, 9090, 9092, 9200, 10250,
+					 11211, 15008, 15012, 15017, 27017};
+	if (p < 1024)
+		return true;
+	for (size_t i = 0; i < TM_ARRAY_LEN(known); i++)
+		if (known[i] == p)
+			return true;
+	return false;
+}
+
+/* true when the packet's source is the client */
+static bool src_is_client(const tm_pkt *p)
+{
+	if (p->proto == 6) {
+		if ((p->tcp_flags & 0x12) == 0x02)
+			return true;  /* SYN */
+		if ((p->tcp_flags & 0x12) == 0x12)
+			return false; /* SYN-ACK */
+	}
+	bool ss = is_service_port(p->sport), ds = is_service_port(p->dport);
+	if (ds && !ss)
+		return true;
+	if (ss && !ds)
+		return false;
+	if (ss && ds && p->sport != p->dport)
+		return p->sport > p->dport;
+	return true;
+}
+
+static long new_flow(tm_flowset *fs, const tm_pkt *p, size_t slot_i, uint32_t h, int *dir)
+{
+	tm_flowtab *t = fs->tab;
+	if (fs->nflows >= fs->opts.max_flows) {
+		fs->stats.flow_records_full++;
+		return -1;
+	}
+	if (fs->nflows >= fs->capflows) {
+		size_t nc = fs->capflows ? fs->capflows * 2 : 1024;
+		tm_flow *nf = realloc(fs->flows, nc * sizeof *nf);
+		if (!nf) {
+			fs->stats.flow_records_full++;
+			return -1;
+		}
+		fs->flows = nf;
+		fs->capflows = nc;
+	}
+	tm_flow *f = &fs->flows[fs->nflows];
+	memset(f, 0, sizeof *f);
+	f->family = p->family;
+	f->proto = p->proto;
+	bool sc = src_is_client(p);
+	memcpy(f->cli_ip, sc ? p->src : p->dst, 16);
+	memcpy(f->srv_ip, sc ? p->dst : p->src, 16);
+	f->cli_port = sc ? p->sport : p->dport;
+	f->srv_port = sc ? p->dport : p->sport;
+	f->first_us = f->last_us = p->ts_us;
+	f->order = (uint32_t)fs->nflows;
+	if (p->proto == 6 && (p->tcp_flags & 0x12) == 0x02)
+		f->flags |= TM_FF_SYN;
+	fs->stats.flows++;
+	if (p->proto == 6)
+		fs->stats.tcp_flows++;
+	else
+		fs->stats.udp_flows++;
+	t->s[slot_i] = (slot){h, (uint32_t)fs->nflows, NULL};
+	t->count++;
+	*dir = sc ? 0 : 1;
+	return (long)fs->nflows++;
+}
+
+long tm_flowtab_lookup(tm_flowset *fs, const tm_pkt *p, int *dir, tm_fstate ***st)
+{
+	tm_flowtab *t = fs->tab;
+	if (fs->now_us >= t->next_expire_us && t->count) {
+		if (t->next_expire_us)
+			tm_flowtab_expire(fs, false);
+		else
+			t->next_expire_us = fs->now_us + (int64_t)fs->opts.idle_timeout * 500000;
+	}
+	uint32_t h = pkt_hash(p);
+	size_t mask = t->nslots - 1, i = h & mask;
+	while (t->s[i].hash) {
+		if (t->s[i].hash == h) {
+			tm_flow *f = &fs->flows[t->s[i].idx];
+			int d = match(f, p);
+			if (d >= 0) {
+				bool reuse = p->proto == 6 && (p->tcp_flags & 0x12) == 0x02 &&
+					     (f->flags & (TM_FF_FIN_C | TM_FF_FIN_S | TM_FF_RST));
+				bool idle = p->ts_us - f->last_us > (int64_t)fs->opts.idle_timeout * 1000000;
+				if (!reuse && !idle) {
+					*dir = d;
+					*st = &t->s[i].st;
+					return (long)t->s[i].idx;
+				}
+				if (idle)
+					fs->stats.flows_idle_closed++;
+				close_slot(fs, t, i);
+				i = h & mask;
+				break; /* a new flow takes the 5-tuple */
+			}
+		}
+		i = (i + 1) & mask;
+	}
+	if (t->count >= t->max_active) {
+		tm_flowtab_expire(fs, false);
+		if (t->count >= t->max_active) {
+			fs->stats.flow_table_full++;
+			return -1;
+		}
+	}
+	if ((t->count + 1) * 2 > t->nslots) {
+		if (!grow(t)) {
+			fs->stats.flow_table_full++;
+			return -1;
+		}
+	}
+	mask = t->nslots - 1;
+	i = h & mask;
+	while (t->s[i].hash)
+		i = (i + 1) & mask;
+	long idx = new_flow(fs, p, i, h, dir);
+	if (idx >= 0)
+		*st = &t->s[i].st;
+	return idx;
+}

@@ -1,0 +1,101 @@
+/* flowtab.h - internals of the capture pipeline shared by pcap.c,
+ * flowtab.c, tcpstream.c, detect.c and tls.c. Not a public API. */
+#ifndef TM_FLOWTAB_H
+#define TM_FLOWTAB_H
+
+#include "ingest/pcap.h"
+#include "ingest/tls.h"
+
+/* Bounds-checked reads of untrusted bytes (tcpdump GET_U_1 / ND_TCHECK_LEN).
+ * Each takes the base pointer, the available length and an offset. */
+static inline bool tm_have_(size_t len, size_t off, size_t n)
+{
+	return off <= len && n <= len - off;
+}
+#define TM_HAVE(len, off, n) tm_have_((size_t)(len), (size_t)(off), (size_t)(n))
+#define TM_U8(p, off) ((uint32_t)(p)[(off)])
+#define TM_U16(p, off) (((uint32_t)(p)[(off)] << 8) | (uint32_t)(p)[(off) + 1])
+#define TM_U24(p, off) (((uint32_t)(p)[(off)] << 16) | ((uint32_t)(p)[(off) + 1] << 8) | (uint32_t)(p)[(off) + 2])
+#define TM_U32(p, off) (((uint32_t)(p)[(off)] << 24) | ((uint32_t)(p)[(off) + 1] << 16) | \
+			((uint32_t)(p)[(off) + 2] << 8) | (uint32_t)(p)[(off) + 3])
+#define TM_LE32(p, off) (((uint32_t)(p)[(off) + 3] << 24) | ((uint32_t)(p)[(off) + 2] << 16) | \
+			 ((uint32_t)(p)[(off) + 1] << 8) | (uint32_t)(p)[(off)])
+
+/* flow flags (tm_flow.flags) */
+enum {
+	TM_FF_SYN = 1,       /* client SYN seen */
+	TM_FF_FIN_C = 2,     /* FIN from client */
+	TM_FF_FIN_S = 4,     /* FIN from server */
+	TM_FF_RST = 8,
+	TM_FF_DONE = 16,     /* detection finished */
+};
+
+/* ---- one direction of a TCP stream (tcpstream.c) ---------------------- */
+typedef struct tm_tcpseg {
+	uint32_t seq, len;
+	uint8_t *data;
+} tm_tcpseg;
+
+typedef struct tm_tcpdir {
+	uint32_t next_seq;
+	bool have_seq;
+	bool dead;           /* gap, limit or snaplen cut: no more payload */
+	uint8_t *buf;        /* unconsumed in-order bytes */
+	size_t len, cap;
+	size_t delivered;    /* bytes delivered so far */
+	tm_tcpseg *ooo;      /* held out-of-order segments */
+	size_t nooo;
+} tm_tcpdir;
+
+/* ---- per-flow detection state (heap; freed when detection is done) ---- */
+typedef struct tm_fstate {
+	tm_tcpdir dir[2];        /* 0 = client to server, 1 = server to client */
+	tm_tls_parser *tls;      /* set once TLS is seen */
+	uint8_t proto_guess;     /* tm_app from plaintext content */
+	bool plain_done[2];      /* direction gave its first payload */
+	size_t plain_seen[2];    /* plaintext bytes watched */
+	bool starttls_possible;
+} tm_fstate;
+
+typedef struct tm_flowtab tm_flowtab;
+
+tm_flowtab *tm_flowtab_new(size_t max_active);
+void tm_flowtab_free(tm_flowtab *t);
+size_t tm_flowtab_count(const tm_flowtab *t);
+
+/* The decoded 5-tuple of one packet, in packet direction. */
+typedef struct tm_pkt {
+	uint8_t family, proto;
+	uint8_t src[16], dst[16];
+	uint16_t sport, dport;
+	uint8_t tcp_flags;
+	uint32_t seq;
+	const uint8_t *payload;
+	size_t paylen;          /* payload bytes available */
+	bool payload_cut;       /* snaplen or fragment cut the payload */
+	size_t wire_len;
+	int64_t ts_us;
+} tm_pkt;
+
+/* Finds or creates the flow for pkt. *dir = 0 when pkt goes client to
+ * server. Returns the flow index in fs->flows or -1 (counted). *st is the
+ * detection state slot for the flow (may hold NULL). */
+long tm_flowtab_lookup(tm_flowset *fs, const tm_pkt *pkt, int *dir, tm_fstate ***st);
+/* Close flows idle for longer than the timeout (and all with force). */
+void tm_flowtab_expire(tm_flowset *fs, bool force);
+void tm_fstate_free(tm_fstate *s);
+
+/* tcpstream.c: feed one segment of direction d; delivers in-order bytes to
+ * tm_detect_stream(). */
+void tm_tcpstream_segment(tm_flowset *fs, tm_flow *f, tm_fstate *st, int d, const tm_pkt *pkt);
+void tm_tcpdir_release(tm_tcpdir *d);
+
+/* detect.c: consume in-order bytes of direction d; returns bytes consumed.
+ * Sets TM_FF_DONE in f->flags when nothing more needs to be seen. */
+size_t tm_detect_stream(tm_flowset *fs, tm_flow *f, tm_fstate *st, int d, const uint8_t *p, size_t n);
+/* detect.c: one UDP datagram. */
+void tm_detect_udp(tm_flowset *fs, tm_flow *f, int d, const uint8_t *p, size_t n);
+/* detect.c: mesh signatures from the TLS facts and ports. */
+void tm_detect_mesh(tm_flow *f);
+
+#endif

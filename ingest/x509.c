@@ -1,0 +1,139 @@
+/* x509.c - certificate facts with OpenSSL: subject, issuer, SANs (DNS, URI
+ * such as spiffe://, IP, email) and validity. */
+#include "ingest/tls.h"
+
+#include <string.h>
+#include <time.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+
+/* Printable copy: bytes outside 0x20..0x7e become \xNN. */
+static const char *clean_str(tm_strtab *strs, const char *prefix, const unsigned char *s, size_t n)
+{
+	tm_buf b;
+	tm_buf_init(&b, 8192);
+	tm_buf_adds(&b, prefix);
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] >= 0x20 && s[i] < 0x7f)
+			tm_buf_addc(&b, (char)s[i]);
+		else
+			tm_buf_addf(&b, "\\x%02x", s[i]);
+	}
+	const char *r = tm_intern(strs, tm_buf_str(&b));
+	tm_buf_release(&b);
+	return r;
+}
+
+static const char *name_str(tm_strtab *strs, const X509_NAME *nm)
+{
+	const char *r = NULL;
+	BIO *bio = BIO_new(BIO_s_mem());
+	if (!bio)
+		return NULL;
+	if (X509_NAME_print_ex(bio, nm, 0, XN_FLAG_RFC2253) >= 0) {
+		char *data = NULL;
+		long n = BIO_get_mem_data(bio, &data);
+		if (n >= 0 && data)
+			r = clean_str(strs, "", (const unsigned char *)data, (size_t)n);
+	}
+	BIO_free(bio);
+	return r;
+}
+
+static const char *time_str(tm_strtab *strs, const ASN1_TIME *t)
+{
+	struct tm tmv;
+	char out[32];
+	if (!t || !ASN1_TIME_to_tm(t, &tmv))
+		return NULL;
+	if (!strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%SZ", &tmv))
+		return NULL;
+	return tm_intern(strs, out);
+}
+
+tm_err tm_x509_extract(const uint8_t *der, size_t len, tm_strtab *strs, tm_arena *arena,
+		       size_t max_sans, tm_cert *out)
+{
+	tm_err rc = TM_OK;
+	const unsigned char *p = der;
+	GENERAL_NAMES *gens = NULL;
+	X509 *x = NULL;
+	memset(out, 0, sizeof *out);
+	if (len == 0 || len > 0x7fffffff) {
+		rc = TM_ERR_SYNTAX;
+		goto out;
+	}
+	x = d2i_X509(NULL, &p, (long)len);
+	if (!x) {
+		rc = TM_ERR_SYNTAX;
+		goto out;
+	}
+	out->subject = name_str(strs, X509_get_subject_name(x));
+	out->issuer = name_str(strs, X509_get_issuer_name(x));
+	out->not_before = time_str(strs, X509_get0_notBefore(x));
+	out->not_after = time_str(strs, X509_get0_notAfter(x));
+	gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+	if (gens) {
+		int n = sk_GENERAL_NAME_num(gens);
+		size_t keep = n > 0 ? (size_t)n : 0;
+		if (keep > max_sans)
+			keep = max_sans;
+		out->sans = keep ? tm_arena_alloc(arena, keep * sizeof(char *)) : NULL;
+		for (int i = 0; i < n && out->nsans < keep; i++) {
+			const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+			const char *s = NULL;
+			switch (g->type) {
+			case GEN_DNS:
+				s = clean_str(strs, "DNS:", ASN1_STRING_get0_data(g->d.dNSName),
+					      (size_t)ASN1_STRING_length(g->d.dNSName));
+				break;
+			case GEN_URI:
+				s = clean_str(strs, "URI:", ASN1_STRING_get0_data(g->d.uniformResourceIdentifier),
+					      (size_t)ASN1_STRING_length(g->d.uniformResourceIdentifier));
+				break;
+			case GEN_EMAIL:
+				s = clean_str(strs, "email:", ASN1_STRING_get0_data(g->d.rfc822Name),
+					      (size_t)ASN1_STRING_length(g->d.rfc822Name));
+				break;
+			case GEN_IPADD: {
+				const unsigned char *a = ASN1_STRING_get0_data(g->d.iPAddress);
+				int al = ASN1_STRING_length(g->d.iPAddress);
+				char ip[64];
+				if (al == 4) {
+					snprintf(ip, sizeof ip, "IP:%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+					s = tm_intern(strs, ip);
+				} else if (al == 16) {
+					int k = snprintf(ip, sizeof ip, "IP:");
+					for (int j = 0; j < 16; j += 2)
+						k += snprintf(ip + k, sizeof ip - (size_t)k, "%s%x", j ? ":" : "",
+							      (unsigned)(a[j] << 8 | a[j + 1]));
+					s = tm_intern(strs, ip);
+				}
+				break;
+			}
+			default:
+				break;
+			}
+			if (s)
+				out->sans[out->nsans++] = s;
+		}
+	}
+out:
+	GENERAL_NAMES_free(gens);
+	X509_free(x);
+	ERR_clear_error();
+	return rc;
+}
+
+const char *tm_cert_identity(const tm_cert *c)
+{
+	for (size_t i = 0; i < c->nsans; i++)
+		if (!strncmp(c->sans[i], "URI:", 4))
+			return c->sans[i] + 4;
+	for (size_t i = 0; i < c->nsans; i++)
+		if (!strncmp(c->sans[i], "DNS:", 4))
+			return c->sans[i] + 4;
+	return c->subject;
+}

@@ -1,0 +1,296 @@
+/* test_pcap.c - link layers, IP, TCP reassembly and the flow table, on
+ * frames built here and fed to tm_flowset_packet(). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "ingest/pcap.h"
+
+typedef struct bb {
+	uint8_t d[4096];
+	size_t n;
+} bb;
+
+static void put(bb *b, const void *p, size_t n)
+{
+	assert_true(b->n + n <= sizeof b->d);
+	if (n)
+		memcpy(b->d + b->n, p, n);
+	b->n += n;
+}
+static void u8(bb *b, unsigned v) { uint8_t x = (uint8_t)v; put(b, &x, 1); }
+static void u16(bb *b, unsigned v) { u8(b, v >> 8); u8(b, v); }
+static void u32(bb *b, unsigned v) { u16(b, v >> 16); u16(b, v & 0xffff); }
+
+enum { SYN = 2, ACK = 16, FIN = 1, RST = 4, PSH = 8 };
+
+static void tcp(bb *b, unsigned sport, unsigned dport, unsigned seq, unsigned flags, const void *pl, size_t n)
+{
+	u16(b, sport);
+	u16(b, dport);
+	u32(b, seq);
+	u32(b, 0);
+	u8(b, 5 << 4);
+	u8(b, flags);
+	u16(b, 65535);
+	u16(b, 0);
+	u16(b, 0);
+	put(b, pl, n);
+}
+
+static void ip4(bb *b, const uint8_t src[4], const uint8_t dst[4], unsigned proto, const bb *l4, unsigned frag)
+{
+	u8(b, 0x45);
+	u8(b, 0);
+	u16(b, (unsigned)(20 + l4->n));
+	u16(b, 1);
+	u16(b, frag);
+	u8(b, 64);
+	u8(b, proto);
+	u16(b, 0);
+	put(b, src, 4);
+	put(b, dst, 4);
+	put(b, l4->d, l4->n);
+}
+
+static void eth(bb *b, const unsigned *tags, size_t ntags, unsigned et)
+{
+	static const uint8_t mac[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+	put(b, mac, 12);
+	for (size_t i = 0; i < ntags; i++) {
+		u16(b, tags[i]);
+		u16(b, (unsigned)(100 + i));
+	}
+	u16(b, et);
+}
+
+static const uint8_t A[4] = {10, 0, 0, 1}, B[4] = {10, 0, 0, 2};
+
+/* Ethernet (QinQ tagged) IPv4 TCP frame */
+static void frame(tm_flowset *fs, int64_t t, bool a_to_b, unsigned sp, unsigned dp, unsigned seq, unsigned fl,
+		  const void *pl, size_t n)
+{
+	bb l4 = {0}, f = {0};
+	static const unsigned tags[] = {0x88a8, 0x8100};
+	tcp(&l4, sp, dp, seq, fl, pl, n);
+	eth(&f, tags, 2, 0x0800);
+	ip4(&f, a_to_b ? A : B, a_to_b ? B : A, 6, &l4, 0);
+	tm_flowset_packet(fs, 1, t, f.d, f.n, f.n);
+}
+
+/* A ClientHello with SNI, as a record, delivered out of order and retransmitted */
+static void test_reassembly_qinq(void **state)
+{
+	(void)state;
+	tm_flowset *fs = tm_flowset_new(NULL);
+	bb ch = {0}, body = {0}, ext = {0};
+	u16(&body, 0x0303);
+	for (int i = 0; i < 32; i++)
+		u8(&body, i);
+	u8(&body, 0);
+	u16(&body, 2);
+	u16(&body, 0x1301);
+	u8(&body, 1);
+	u8(&body, 0);
+	const char *sni = "api.shop.svc";
+	u16(&ext, 0);
+	u16(&ext, (unsigned)strlen(sni) + 5);
+	u16(&ext, (unsigned)strlen(sni) + 3);
+	u8(&ext, 0);
+	u16(&ext, (unsigned)strlen(sni));
+	put(&ext, sni, strlen(sni));
+	u16(&body, (unsigned)ext.n);
+	put(&body, ext.d, ext.n);
+	u8(&ch, 22);
+	u16(&ch, 0x0301);
+	u16(&ch, (unsigned)body.n + 4);
+	u8(&ch, 1);
+	u8(&ch, 0);
+	u16(&ch, (unsigned)body.n);
+	put(&ch, body.d, body.n);
+	frame(fs, 1000, true, 40000, 8443, 100, SYN, NULL, 0);
+	frame(fs, 1001, false, 8443, 40000, 500, SYN | ACK, NULL, 0);
+	size_t half = ch.n / 2;
+	/* second half first, then the first half twice */
+	frame(fs, 1002, true, 40000, 8443, 101 + (unsigned)half, ACK | PSH, ch.d + half, ch.n - half);
+	frame(fs, 1003, true, 40000, 8443, 101, ACK | PSH, ch.d, half);
+	frame(fs, 1004, true, 40000, 8443, 101, ACK | PSH, ch.d, half);
+	tm_flowset_finish(fs);
+	assert_int_equal(fs->nflows, 1);
+	const tm_flow *f = &fs->flows[0];
+	assert_int_equal(f->cli_port, 40000);
+	assert_int_equal(f->srv_port, 8443);
+	assert_int_equal(f->packets, 5);
+	assert_int_equal(f->app, TM_APP_TLS);
+	assert_non_null(f->tls);
+	assert_string_equal(f->tls->sni, "api.shop.svc");
+	assert_int_equal(fs->stats.tcp_out_of_order, 1);
+	assert_int_equal(fs->stats.tcp_retransmissions, 1);
+	tm_flowset_free(fs);
+}
+
+/* SYN-ACK first (capture started late): the SYN-ACK sender is the server */
+static void test_direction_and_reuse(void **state)
+{
+	(void)state;
+	tm_flowset *fs = tm_flowset_new(NULL);
+	frame(fs, 10, false, 5432, 50000, 1, SYN | ACK, NULL, 0);
+	frame(fs, 11, true, 50000, 5432, 1, FIN | ACK, NULL, 0);
+	frame(fs, 12, true, 50000, 5432, 900, SYN, NULL, 0); /* reuse after FIN */
+	frame(fs, 13, false, 5432, 50000, 1, SYN | ACK, NULL, 0);
+	tm_flowset_finish(fs);
+	assert_int_equal(fs->nflows, 2);
+	assert_int_equal(fs->flows[0].cli_port, 50000);
+	assert_int_equal(fs->flows[0].packets, 2);
+	assert_int_equal(fs->flows[1].packets, 2);
+	assert_true(fs->flows[1].first_us == 12);
+	tm_flowset_free(fs);
+}
+
+static void test_idle_and_cap(void **state)
+{
+	(void)state;
+	tm_pcap_opts o;
+	tm_pcap_opts_default(&o);
+	o.idle_timeout = 1;
+	o.max_active = 2;
+	tm_flowset *fs = tm_flowset_new(&o);
+	frame(fs, 0, true, 1001, 80, 1, SYN, NULL, 0);
+	frame(fs, 1, true, 1002, 80, 1, SYN, NULL, 0);
+	frame(fs, 2, true, 1003, 80, 1, SYN, NULL, 0); /* table full, nothing idle */
+	assert_int_equal(fs->stats.flow_table_full, 1);
+	frame(fs, 5000000, true, 1001, 80, 7, ACK, NULL, 0); /* 5 s later: idle flows closed */
+	tm_flowset_finish(fs);
+	assert_int_equal(fs->nflows, 3);
+	assert_true(fs->stats.flows_idle_closed >= 1);
+	tm_flowset_free(fs);
+}
+
+static void test_link_layers(void **state)
+{
+	(void)state;
+	tm_flowset *fs = tm_flowset_new(NULL);
+	/* DNS query over UDP in IPv6 with hop-by-hop + destination options, Linux SLL2 */
+	bb dns = {0}, udp = {0}, ip6 = {0}, f = {0};
+	u16(&dns, 0x1234);
+	u16(&dns, 0x0100);
+	u16(&dns, 1);
+	u16(&dns, 0);
+	u16(&dns, 0);
+	u16(&dns, 0);
+	put(&dns, "\3www\4shop\3svc\0", 14);
+	u16(&dns, 1);
+	u16(&dns, 1);
+	u16(&udp, 53000);
+	u16(&udp, 53);
+	u16(&udp, (unsigned)dns.n + 8);
+	u16(&udp, 0);
+	put(&udp, dns.d, dns.n);
+	u32(&ip6, 0x60000000);
+	u16(&ip6, (unsigned)udp.n + 16);
+	u8(&ip6, 0); /* hop-by-hop */
+	u8(&ip6, 64);
+	uint8_t s6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1}, d6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 0x53};
+	put(&ip6, s6, 16);
+	put(&ip6, d6, 16);
+	u8(&ip6, 60); /* -> destination options */
+	u8(&ip6, 0);
+	u32(&ip6, 0x01040000);
+	u16(&ip6, 0);
+	u8(&ip6, 17); /* -> UDP */
+	u8(&ip6, 0);
+	u32(&ip6, 0x01040000);
+	u16(&ip6, 0);
+	put(&ip6, udp.d, udp.n);
+	u16(&f, 0x86dd);
+	u16(&f, 0);
+	u32(&f, 1);
+	u16(&f, 1);
+	u8(&f, 0);
+	u8(&f, 6);
+	put(&f, "\0\0\0\0\0\0\0\0", 8);
+	put(&f, ip6.d, ip6.n);
+	tm_flowset_packet(fs, 276, 1, f.d, f.n, f.n);
+	/* the same datagram over raw IP (LINKTYPE_IPV6) and BSD null */
+	tm_flowset_packet(fs, 229, 2, ip6.d, ip6.n, ip6.n);
+	bb nul = {0};
+	put(&nul, "\x1e\0\0\0", 4); /* AF_INET6 (30) little-endian */
+	put(&nul, ip6.d, ip6.n);
+	tm_flowset_packet(fs, 0, 3, nul.d, nul.n, nul.n);
+	/* PPPoE session carrying IPv4 TCP */
+	bb l4 = {0}, pp = {0};
+	tcp(&l4, 40001, 80, 1, SYN, NULL, 0);
+	eth(&pp, NULL, 0, 0x8864);
+	u8(&pp, 0x11);
+	u8(&pp, 0);
+	u16(&pp, 1);
+	u16(&pp, (unsigned)l4.n + 22);
+	u16(&pp, 0x0021);
+	ip4(&pp, A, B, 6, &l4, 0);
+	tm_flowset_packet(fs, 1, 4, pp.d, pp.n, pp.n);
+	/* a non-first IPv4 fragment, a short frame, a bad IHL, ARP, an unknown link type */
+	bb fr = {0};
+	eth(&fr, NULL, 0, 0x0800);
+	ip4(&fr, A, B, 17, &udp, 0x0010);
+	tm_flowset_packet(fs, 1, 5, fr.d, fr.n, fr.n);
+	tm_flowset_packet(fs, 1, 6, fr.d, 10, 60);
+	fr.d[14] = 0x42;
+	tm_flowset_packet(fs, 1, 7, fr.d, fr.n, fr.n);
+	fr.d[12] = 0x08;
+	fr.d[13] = 0x06;
+	tm_flowset_packet(fs, 1, 8, fr.d, fr.n, fr.n);
+	tm_flowset_packet(fs, 147, 9, fr.d, fr.n, fr.n);
+	tm_flowset_finish(fs);
+	assert_int_equal(fs->stats.packets, 9);
+	assert_int_equal(fs->nflows, 2);
+	assert_int_equal(fs->flows[0].family, 6);
+	assert_int_equal(fs->flows[0].app, TM_APP_DNS);
+	assert_int_equal(fs->flows[0].packets, 3);
+	assert_int_equal(fs->flows[0].srv_port, 53);
+	char ip[64];
+	tm_flow_format_ip(&fs->flows[0], false, ip, sizeof ip);
+	assert_string_equal(ip, "2001:db8::53");
+	assert_int_equal(fs->flows[1].family, 4);
+	assert_int_equal(fs->flows[1].srv_port, 80);
+	assert_int_equal(fs->stats.ip_fragments, 1);
+	assert_int_equal(fs->stats.link_truncated, 1);
+	assert_int_equal(fs->stats.snaplen_cut, 1);
+	assert_int_equal(fs->stats.ipv4_malformed, 1);
+	assert_int_equal(fs->stats.non_ip, 1);
+	assert_int_equal(fs->stats.unsupported_linktype, 1);
+	tm_flowset_free(fs);
+}
+
+static void test_http_detection(void **state)
+{
+	(void)state;
+	tm_flowset *fs = tm_flowset_new(NULL);
+	const char *req1 = "GET /api/v1/items?x=1 HTTP/1.1\r\nUser-Agent: t\r\n";
+	const char *req2 = "hOsT: shop.example:8080\r\n\r\n";
+	frame(fs, 1, true, 41000, 9999, 1, SYN, NULL, 0);
+	frame(fs, 2, true, 41000, 9999, 2, ACK | PSH, req1, strlen(req1));
+	frame(fs, 3, true, 41000, 9999, 2 + (unsigned)strlen(req1), ACK | PSH, req2, strlen(req2));
+	tm_flowset_finish(fs);
+	assert_int_equal(fs->nflows, 1);
+	assert_int_equal(fs->flows[0].app, TM_APP_HTTP);
+	assert_non_null(fs->flows[0].http);
+	assert_string_equal(fs->flows[0].http->method, "GET");
+	assert_string_equal(fs->flows[0].http->path, "/api/v1/items?x=1");
+	assert_string_equal(fs->flows[0].http->host, "shop.example:8080");
+	assert_null(fs->flows[0].tls);
+	tm_flowset_free(fs);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_reassembly_qinq),
+		cmocka_unit_test(test_direction_and_reuse),
+		cmocka_unit_test(test_idle_and_cap),
+		cmocka_unit_test(test_link_layers),
+		cmocka_unit_test(test_http_detection),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
