@@ -143,6 +143,7 @@ conformance: all
 	@tests/sarif/validate.py $(SHARED)/schemas/sarif-schema-2.1.0.json --run ./trustmap check --format sarif --zones samples/zones.yaml samples/shop
 	@tests/conformance/diff.sh $(SHARED)
 	@tests/conformance/inventory.sh $(SHARED)
+	@tests/pcap/shared.sh $(SHARED)
 	@tests/conformance/formats.sh $(SHARED)
 
 bench: all
