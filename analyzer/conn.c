@@ -1177,8 +1177,10 @@ tm_err tm_conn_compute(tm_model *m, const tm_conn_opts *o, tm_graph **out)
 		}
 	}
 	peercache_free(e);
-	/* a cache of class-pair results when it fits in 256 MiB */
-	if (e->nc && e->nc <= 8192) {
+	/* a cache of class-pair results when it fits in 16 MiB: with candidate
+	 * pruning most pairs are never evaluated, and at thousands of classes
+	 * the matrix cost more (memory, page faults) than it saved */
+	if (e->nc && e->nc <= 2048) {
 		e->matrix = tm_xrealloc(NULL, e->nc * e->nc * sizeof(uint32_t));
 		memset(e->matrix, 0xff, e->nc * e->nc * sizeof(uint32_t));
 	}
