@@ -41,16 +41,18 @@ has_check=no
 run() {
 	label=$1 n=$2
 	shift 2
-	"$TIME" -o "$OUT/time.txt" -f '%e %M' "$@" > "$OUT/out.txt" 2> "$OUT/err.txt"
+	"$TIME" -o "$OUT/time.txt" -f '%e %M %U %S' "$@" > "$OUT/out.txt" 2> "$OUT/err.txt"
 	rc=$?
 	set -- $(tail -n 1 "$OUT/time.txt")
+	cpu=$(echo "$3 $4" | awk '{ printf "%.2f", $1 + $2 }')
 	lines=$(wc -l < "$OUT/out.txt" | tr -d ' ')
-	echo "$label $n $1 $2 $lines $rc" >> "$OUT/results"
-	printf '  %-10s %7s pods  %6s s  %8s KB  %9s lines  exit %s\n' "$label" "$n" "$1" "$2" "$lines" "$rc"
+	echo "$label $n $1 $2 $lines $rc $cpu" >> "$OUT/results"
+	printf '  %-10s %7s pods  %6s s (cpu %6s s)  %8s KB  %9s lines  exit %s\n' "$label" "$n" "$1" "$cpu" "$2" \
+		"$lines" "$rc"
 }
 
 : > "$OUT/results"
-echo "cluster_bench: $(nproc 2>/dev/null || echo '?') cores, $(uname -sm)"
+echo "cluster_bench: $(nproc 2>/dev/null || echo '?') cores, $(uname -sm), load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
 for n in $SIZES; do
 	d="$OUT/c$n"
 	if [ "$(cat "$d/.stamp" 2>/dev/null)" != "$gen_sum" ]; then
@@ -68,10 +70,10 @@ done
 rm -f "$OUT/out.txt" "$OUT/err.txt" "$OUT/time.txt"
 
 echo
-echo "| command | pods | time (s) | max RSS (MB) | output lines |"
-echo "|---|---:|---:|---:|---:|"
-awk '{ printf "| %s | %s | %s | %.1f | %s |\n", $1, $2, $3, $4 / 1024, $5 }' "$OUT/results"
-[ $has_check = yes ] || echo "| check | 10000 | not yet measured (no \`check\` command in this build) | | |"
+echo "| command | pods | time (s) | CPU user+sys (s) | max RSS (MB) | output lines |"
+echo "|---|---:|---:|---:|---:|---:|"
+awk '{ printf "| %s | %s | %s | %s | %.1f | %s |\n", $1, $2, $3, $7, $4 / 1024, $5 }' "$OUT/results"
+[ $has_check = yes ] || echo "| check | 10000 | not yet measured (no \`check\` command in this build) | | | |"
 echo
 echo "ratios to the previous size (time, RSS):"
 awk '{ if (($1 in t) && t[$1] > 0 && r[$1] > 0)
