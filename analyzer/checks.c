@@ -137,6 +137,11 @@ static bool np_selects(const tm_netpol *np, const tm_workload *w)
 	return !strcmp(np->ns, w->ns) && tm_selector_matches(&np->pod_sel, &w->labels);
 }
 
+static const char *anp_kind(const tm_anp *a)
+{
+	return a->kind ? a->kind : a->baseline ? "BaselineAdminNetworkPolicy" : "AdminNetworkPolicy";
+}
+
 static bool anp_selects(const tm_anp *a, const tm_workload *w)
 {
 	tm_labels empty = {0};
@@ -221,6 +226,8 @@ static void check_isolation(ctx *c)
 			sel = anp_selects(m->anps[k], w);
 		if (!sel && m->banp)
 			sel = anp_selects(m->banp, w);
+		for (size_t k = 0; k < m->nbaselines && !sel; k++)
+			sel = anp_selects(m->baselines[k], w);
 		if (sel)
 			continue;
 		tm_buf_reset(&c->msg);
@@ -258,14 +265,15 @@ static void check_selects_nothing(ctx *c)
 		suppress_np(c, fd, np);
 		suppress_ns(c, fd, tm_model_namespace((tm_model *)m, np->ns, false));
 	}
-	for (size_t i = 0; i < m->nanps + (m->banp ? 1 : 0); i++) {
-		const tm_anp *a = i < m->nanps ? m->anps[i] : m->banp;
+	size_t nb = m->banp ? 1 : 0;
+	for (size_t i = 0; i < m->nanps + nb + m->nbaselines; i++) {
+		const tm_anp *a = i < m->nanps ? m->anps[i] : i < m->nanps + nb ? m->banp : m->baselines[i - m->nanps - nb];
 		bool any = false;
 		for (size_t j = 0; j < m->nworkloads && !any; j++)
 			any = anp_selects(a, m->workloads[j]);
 		if (any)
 			continue;
-		const char *kind = a->baseline ? "BaselineAdminNetworkPolicy" : "AdminNetworkPolicy";
+		const char *kind = anp_kind(a);
 		tm_buf_reset(&c->msg);
 		tm_buf_addf(&c->msg, "%s %s: its subject matches no workload", kind, a->name);
 		tm_buf_reset(&c->obj);
@@ -322,7 +330,7 @@ static void check_allow_all_rules(ctx *c, const tm_netpol *np, const tm_rule *rs
 
 static void check_allow_all_anp(ctx *c, const tm_anp *a)
 {
-	const char *kind = a->baseline ? "BaselineAdminNetworkPolicy" : "AdminNetworkPolicy";
+	const char *kind = anp_kind(a);
 	for (int d = 0; d < 2; d++) {
 		const tm_rule *rs = d ? a->eg_rules : a->in_rules;
 		size_t n = d ? a->neg : a->nin;
@@ -669,7 +677,7 @@ static void check_dns(ctx *c)
 static void check_pass(ctx *c)
 {
 	const tm_model *m = c->m;
-	if (m->banp)
+	if (m->banp || m->nbaselines)
 		return;
 	for (size_t i = 0; i < m->nanps; i++) {
 		const tm_anp *a = m->anps[i];
@@ -680,11 +688,11 @@ static void check_pass(ctx *c)
 				if (rs[j].action != TM_ACT_PASS)
 					continue;
 				tm_buf_reset(&c->msg);
-				tm_buf_addf(&c->msg, "AdminNetworkPolicy %s %s rule %zu%s%s%s passes, and there is no BaselineAdminNetworkPolicy",
-					    a->name, d ? "egress" : "ingress", j, rs[j].name ? " (" : "",
+				tm_buf_addf(&c->msg, "%s %s %s rule %zu%s%s%s passes, and there is no BaselineAdminNetworkPolicy",
+					    anp_kind(a), a->name, d ? "egress" : "ingress", j, rs[j].name ? " (" : "",
 					    rs[j].name ? rs[j].name : "", rs[j].name ? ")" : "");
 				tm_buf_reset(&c->obj);
-				tm_buf_addf(&c->obj, "AdminNetworkPolicy %s %s rule %zu", a->name, d ? "egress" : "ingress", j);
+				tm_buf_addf(&c->obj, "%s %s %s rule %zu", anp_kind(a), a->name, d ? "egress" : "ingress", j);
 				tm_finding *fd = add(c, "TM109", TM_SEV_LOW, tm_buf_str(&c->obj));
 				tm_finding_add_loc(c->out, fd, rs[j].loc, tm_buf_str(&c->obj));
 				tm_finding_suppress(c->out, fd, a->ignore, tm_buf_str(&c->obj));
@@ -838,6 +846,8 @@ tm_err tm_checks_run(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_fi
 		check_allow_all_anp(&c, g->m->anps[i]);
 	if (g->m->banp)
 		check_allow_all_anp(&c, g->m->banp);
+	for (size_t i = 0; i < g->m->nbaselines; i++)
+		check_allow_all_anp(&c, g->m->baselines[i]);
 	check_exposure(&c);
 	check_dns(&c);
 	check_pass(&c);

@@ -73,5 +73,8 @@ const char *tm_allow_ref_ignore(const tm_model *m, const tm_allow_ref *r)
 	for (size_t i = 0; i < m->nanps; i++)
 		if (!strcmp(m->anps[i]->name, r->policy))
 			return m->anps[i]->ignore;
+	for (size_t i = 0; i < m->nbaselines; i++)
+		if (!strcmp(m->baselines[i]->name, r->policy))
+			return m->baselines[i]->ignore;
 	return NULL;
 }
