@@ -25,7 +25,8 @@ const tm_check_info *tm_check_find(const char *id);
 
 /* ---- zones ---- */
 /* Which zones an endpoint belongs to: bits[ep * nzones + zone]. The built-in
- * zone internet holds the IP-range endpoints and {ingress-controller}. */
+ * zone internet holds {ingress-controller} and the IP-range endpoints that no
+ * zone with ipBlocks claims. */
 typedef struct tm_zonemap {
 	const tm_zones *z;
 	size_t neps, nzones;

@@ -77,12 +77,27 @@ static long zone_index(const tm_zones *z, const char *name)
 	return -1;
 }
 
+/* internet: the ingress controller, and the IP ranges that no zone with
+ * ipBlocks claims (an office or node network declared as a zone is not the
+ * internet). */
+static bool in_internet(const tm_zonemap *zm, const tm_graph *g, size_t ep)
+{
+	if (g->eps[ep].kind == TM_EP_INGRESS)
+		return true;
+	if (g->eps[ep].kind != TM_EP_IPRANGE)
+		return false;
+	for (size_t k = 0; k < zm->nzones; k++)
+		if (zm->z->zones[k].has_ips && zm->bits[ep * zm->nzones + k])
+			return false;
+	return true;
+}
+
 bool tm_zonemap_in(const tm_zonemap *zm, const tm_graph *g, size_t ep, const char *name)
 {
 	if (!strcmp(name, TM_ZONE_ANY))
 		return true;
 	if (!strcmp(name, TM_ZONE_INTERNET))
-		return g->eps[ep].kind != TM_EP_WORKLOAD;
+		return in_internet(zm, g, ep);
 	long k = zone_index(zm->z, name);
 	return k >= 0 && zm->bits[ep * zm->nzones + (size_t)k];
 }
@@ -93,7 +108,7 @@ static bool in_idx(const tm_zonemap *zm, const tm_graph *g, size_t ep, long k)
 	if (k == -1)
 		return true;
 	if (k == -2)
-		return g->eps[ep].kind != TM_EP_WORKLOAD;
+		return in_internet(zm, g, ep);
 	return zm->bits[ep * zm->nzones + (size_t)k];
 }
 

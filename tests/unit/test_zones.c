@@ -209,6 +209,46 @@ static void test_allow_only_subtracts_ports(void **state)
 	tm_model_free(m);
 }
 
+static void test_internet_excludes_zone_ranges(void **state)
+{
+	(void)state;
+	char buf[8192];
+	snprintf(buf, sizeof buf, "%s---\n"
+		 "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: pay}\n"
+		 "spec: {podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 0.0.0.0/0}}], ports: [{port: 443}]}]}\n---\n"
+		 "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: q, namespace: pay}\n"
+		 "spec: {podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8}}], ports: [{port: 22}]}]}\n",
+		 cluster);
+	tm_model *m = load(buf);
+	tm_zones *z = NULL;
+	assert_int_equal(parse(m,
+		"apiVersion: trustmap.io/v1\nkind: Zones\nzones:\n- name: pci\n  namespaces: [pay]\n"
+		"- name: office\n  ipBlocks: [10.0.0.0/8]\n"
+		"rules:\n- name: no-internet\n  from: internet\n  to: pci\n  action: deny\n", &z), TM_OK);
+	tm_conn_opts co;
+	tm_conn_opts_default(&co);
+	tm_graph *g = NULL;
+	assert_int_equal(tm_conn_compute(m, &co, &g), TM_OK);
+	tm_findings f;
+	tm_findings_init(&f);
+	assert_int_equal(tm_check_all(g, z, &f), TM_OK);
+	size_t n = 0;
+	for (size_t i = 0; i < f.n; i++) {
+		if (strcmp(f.v[i].rule, "no-internet"))
+			continue;
+		n++;
+		/* the office range (which may also use port 22) is not the internet */
+		assert_null(strstr(f.v[i].src, "10.0.0.0-10.255.255.255"));
+		assert_string_equal(f.v[i].conns, "TCP 443");
+		assert_int_equal(f.v[i].nlocations, 1);
+	}
+	assert_int_equal(n, 4); /* two ranges outside 10/8, times pay/api and pay/worker */
+	tm_findings_release(&f);
+	tm_graph_free(g);
+	tm_zones_free(z);
+	tm_model_free(m);
+}
+
 static void test_ignore_annotation(void **state)
 {
 	(void)state;
@@ -261,6 +301,7 @@ int main(void)
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_defaults_and_membership),
 		cmocka_unit_test(test_allow_only_subtracts_ports),
+		cmocka_unit_test(test_internet_excludes_zone_ranges),
 		cmocka_unit_test(test_ignore_annotation),
 		cmocka_unit_test(test_severity_and_sort),
 	};
