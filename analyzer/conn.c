@@ -1255,11 +1255,11 @@ tm_err tm_conn_compute(tm_model *m, const tm_conn_opts *o, tm_graph **out)
 			if (src->kind == TM_EP_WORKLOAD && dst->kind == TM_EP_WORKLOAD)
 				p = pair_conn(e, src->cls, dst->cls);
 			else if (src->kind == TM_EP_IPRANGE) {
-				peerref pr = {true, 0, src->range};
-				p = eval_dir(e, TM_DIR_INGRESS, dst->cls, pr, NULL);
+				peerref ref = {true, 0, src->range};
+				p = eval_dir(e, TM_DIR_INGRESS, dst->cls, ref, NULL);
 			} else if (dst->kind == TM_EP_IPRANGE) {
-				peerref pr = {true, 0, dst->range};
-				p = eval_dir(e, TM_DIR_EGRESS, src->cls, pr, NULL);
+				peerref ref = {true, 0, dst->range};
+				p = eval_dir(e, TM_DIR_EGRESS, src->cls, ref, NULL);
 			} else {
 				/* ingress controller -> workload: the exposed ports it may reach */
 				bool any = false;
