@@ -196,6 +196,15 @@ void tm_finding_attach_edge(tm_graph *g, tm_findings *out, tm_finding *fd, size_
 		tm_buf_addf(&o, "%s %s", refs[i].policy_kind, refs[i].policy);
 		tm_finding_suppress(out, fd, tm_allow_ref_ignore(g->m, &refs[i]), tm_buf_str(&o));
 	}
+	if (!nr) {
+		/* no policy restricts the connection: point at the workload that needs one */
+		const tm_endpoint *ep = g->eps[dst].kind == TM_EP_WORKLOAD ? &g->eps[dst] : &g->eps[src];
+		if (ep->kind == TM_EP_WORKLOAD) {
+			tm_buf_reset(&b);
+			tm_buf_addf(&b, "%s (no policy restricts this connection: default allow)", ep->name);
+			tm_finding_add_loc(out, fd, ep->w->loc, tm_buf_str(&b));
+		}
+	}
 	size_t ends[2] = {src, dst};
 	for (int k = 0; k < 2; k++) {
 		const tm_endpoint *ep = &g->eps[ends[k]];

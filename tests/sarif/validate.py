@@ -151,6 +151,8 @@ def main(argv):
                     errs.append(f"$.runs[0].results[{i}].ruleId {res.get('ruleId')!r} is not in tool.driver.rules")
                 elif res.get("ruleIndex") is not None and ids[res["ruleIndex"]] != res["ruleId"]:
                     errs.append(f"$.runs[0].results[{i}].ruleIndex does not point at its ruleId")
+                if not res.get("locations"):
+                    errs.append(f"$.runs[0].results[{i}]: no location (GitHub code scanning needs one)")
                 for loc in res.get("locations", []):
                     uri = loc["physicalLocation"]["artifactLocation"]["uri"]
                     if uri.startswith("/"):

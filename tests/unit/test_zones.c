@@ -160,7 +160,11 @@ static void test_defaults_and_membership(void **state)
 			assert_string_equal(f.v[i].src, "web/site[Deployment]");
 			assert_int_equal(f.v[i].severity, TM_SEV_CRITICAL);
 			assert_string_equal(f.v[i].conns, "All Connections");
-			assert_int_equal(f.v[i].nlocations, 0); /* no policy allows it: default allow */
+			/* no policy allows it (default allow): the location is the workload to protect */
+			assert_int_equal(f.v[i].nlocations, 1);
+			assert_non_null(strstr(f.v[i].locations[0].what, "no policy restricts"));
+			assert_string_equal(f.v[i].locations[0].loc.file, "t.yaml");
+			assert_true(f.v[i].locations[0].loc.line > 12); /* a Deployment, after the namespaces */
 		}
 	assert_int_equal(n, 2);
 	tm_findings_release(&f);
