@@ -390,10 +390,9 @@ tm_err tm_zones_parse(tm_model *m, const char *name, const char *data, size_t le
 	tm_buf_init(&emsg, 64 * 1024);
 	name = tm_intern(&m->strs, name);
 	z->file = name;
-	const char *s = data;
-	while (s < data + len && (*s == ' ' || *s == '\n' || *s == '\r' || *s == '\t'))
-		s++;
-	bool is_json = s < data + len && *s == '{';
+	/* JSON by extension (as for manifests); YAML otherwise, which also reads most JSON with positions */
+	size_t nl = strlen(name);
+	bool is_json = nl > 5 && !strcmp(name + nl - 5, ".json");
 	rc = tm_doc_parse(&m->arena, &m->strs, &lim, name, data, len, is_json, &docs, &eloc, &emsg);
 	if (rc != TM_OK) {
 		tm_diags_add(&m->diags, TM_DIAG_ERROR, eloc, "zones file: %s", tm_buf_str(&emsg));
