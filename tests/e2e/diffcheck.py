@@ -72,13 +72,24 @@ def random_cluster(rng):
     return {"ns": ns, "pods": pods}
 
 
-def cluster_docs(cl):
+KIND = "Pod"
+
+
+def cluster_docs(cl, deployments=False):
     docs = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n, "labels": l}}
             for n, l in cl["ns"].items()]
     for (n, p), d in cl["pods"].items():
         cs = [{"name": "c%d" % k, "image": "i",
                "ports": [{"containerPort": num, "name": name, "protocol": pr}]}
               for k, (name, num, pr) in enumerate(d["ports"])] or [{"name": "c", "image": "i"}]
+        if deployments:
+            # workloads from pod templates, no Pod objects (and so no addresses)
+            docs.append({"apiVersion": "apps/v1", "kind": "Deployment",
+                         "metadata": {"name": p, "namespace": n},
+                         "spec": {"replicas": 1 + (len(p) + len(n)) % 3,
+                                  "selector": {"matchLabels": d["labels"]},
+                                  "template": {"metadata": {"labels": d["labels"]}, "spec": {"containers": cs}}}})
+            continue
         docs.append({"apiVersion": "v1", "kind": "Pod",
                      "metadata": {"name": p, "namespace": n, "labels": d["labels"]},
                      "spec": {"containers": cs}, "status": {"podIP": d["ip"]}})
@@ -566,7 +577,7 @@ def run_explain(tm, cluster, pdir, a, b, opts):
 def tm_allowed(conn, srcr, dstr, src, dst, proto, port):
     def name(ep, ranges):
         if ep[0] == "pod":
-            return "%s/%s[Pod]" % (ep[1], ep[2])
+            return "%s/%s[%s]" % (ep[1], ep[2], KIND)
         a = int(ipaddress.ip_address(ep[1]))
         for lo, hi, n in ranges:
             if lo <= a <= hi:
@@ -585,11 +596,18 @@ def main():
     ap.add_argument("--ipblock-matches-pods", action="store_true")
     ap.add_argument("--cnp", action="store_true",
                     help="also v1alpha2 ClusterNetworkPolicies in the Admin and Baseline tiers")
+    ap.add_argument("--deployments", action="store_true",
+                    help="with --random-cluster: Deployments (pod templates) instead of Pods")
     ap.add_argument("--random-cluster", action="store_true",
                     help="draw namespace/pod labels and named ports per round (classes, per-destination names)")
     ap.add_argument("--trustmap", default=os.environ.get("TRUSTMAP", "./trustmap"))
     ap.add_argument("--keep", help="write each round's policies under this directory")
     opts = ap.parse_args()
+    global KIND
+    if opts.deployments:
+        if not opts.random_cluster or opts.ipblock_matches_pods:
+            ap.error("--deployments needs --random-cluster and no --ipblock-matches-pods (templates have no addresses)")
+        KIND = "Deployment"
     root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
     os.chdir(root)
     pods = [("pod", n, p) for n in NSS for p in PODS]
@@ -614,7 +632,7 @@ def main():
         baselines = ([banp] if banp else []) + sorted(
             [cnp_as_anp(d) for d in cnps if d["spec"]["tier"] == "Baseline"], key=lambda p: p["spec"]["priority"])
         if opts.random_cluster:
-            docs = cluster_docs(CL) + docs
+            docs = cluster_docs(CL, opts.deployments) + docs
         with tempfile.TemporaryDirectory() as d:
             path = os.path.join(d, "policies.json")
             with open(path, "w") as f:
