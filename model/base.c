@@ -244,6 +244,19 @@ void tm_strtab_release(tm_strtab *t)
 	t->nslots = t->count = 0;
 }
 
+/* Every interned string is stored right after a header with its hash and
+ * length: probing compares those before any byte (most probes of a big
+ * table end on a different string), and growing the table rehashes without
+ * reading the strings. The string itself stays an ordinary C string. */
+typedef struct strhdr {
+	size_t hash, len;
+} strhdr;
+
+static const strhdr *str_hdr(const char *s)
+{
+	return (const strhdr *)(const void *)(s - sizeof(strhdr));
+}
+
 static void strtab_grow(tm_strtab *t)
 {
 	size_t nn = t->nslots * 2;
@@ -253,7 +266,7 @@ static void strtab_grow(tm_strtab *t)
 		const char *s = t->slots[i];
 		if (!s)
 			continue;
-		size_t h = tm_hash_str(s, strlen(s)) & (nn - 1);
+		size_t h = str_hdr(s)->hash & (nn - 1);
 		while (ns[h])
 			h = (h + 1) & (nn - 1);
 		ns[h] = s;
@@ -270,14 +283,22 @@ const char *tm_intern_n(tm_strtab *t, const char *s, size_t n)
 	n = strnlen(s, n);
 	if ((t->count + 1) * 2 > t->nslots)
 		strtab_grow(t);
-	size_t h = tm_hash_str(s, n) & (t->nslots - 1);
+	size_t hv = tm_hash_str(s, n);
+	size_t h = hv & (t->nslots - 1);
 	while (t->slots[h]) {
 		const char *c = t->slots[h];
-		if (strncmp(c, s, n) == 0 && c[n] == 0)
+		const strhdr *hd = str_hdr(c);
+		if (hd->hash == hv && hd->len == n && memcmp(c, s, n) == 0)
 			return c;
 		h = (h + 1) & (t->nslots - 1);
 	}
-	const char *c = tm_arena_strndup(t->arena, s, n);
+	char *p = tm_arena_alloc(t->arena, sizeof(strhdr) + n + 1);
+	strhdr *hd = (strhdr *)(void *)p;
+	hd->hash = hv;
+	hd->len = n;
+	char *c = p + sizeof(strhdr);
+	memcpy(c, s, n);
+	c[n] = 0;
 	t->slots[h] = c;
 	t->count++;
 	return c;
