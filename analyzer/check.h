@@ -23,6 +23,29 @@ typedef struct tm_check_info {
 const tm_check_info *tm_checks_table(size_t *n);
 const tm_check_info *tm_check_find(const char *id);
 
+/* ---- observed mutual TLS (analyzer/mtls.c) ---- */
+struct tm_flowset;
+
+/* What captured traffic says about one ordered endpoint pair (TCP ports of
+ * the server side). */
+typedef struct tm_mtls_obs {
+	uint32_t src, dst;
+	const tm_ports *proven;   /* TLS with a client certificate, or a mesh's mTLS */
+	const tm_ports *without;  /* plaintext, or TLS without a client certificate */
+} tm_mtls_obs;
+
+typedef struct tm_mtls_evidence {
+	tm_mtls_obs *v;           /* heap, sorted by (src, dst) */
+	size_t n, cap;
+	size_t flows, unmapped;   /* flows read; flows with an end that is no endpoint */
+} tm_mtls_evidence;
+
+/* Map every TCP flow of fs to graph endpoints (pod IPs to their workloads,
+ * other addresses to the IP-range endpoints holding them). */
+tm_err tm_mtls_evidence_build(const tm_graph *g, const struct tm_flowset *fs, tm_mtls_evidence *ev);
+const tm_mtls_obs *tm_mtls_lookup(const tm_mtls_evidence *ev, size_t src, size_t dst);
+void tm_mtls_evidence_release(tm_mtls_evidence *ev);
+
 /* ---- zones ---- */
 /* Which zones an endpoint belongs to: bits[ep * nzones + zone]. The built-in
  * zone internet holds {ingress-controller} and the IP-range endpoints that no
@@ -31,6 +54,7 @@ typedef struct tm_zonemap {
 	const tm_zones *z;
 	size_t neps, nzones;
 	unsigned char *bits;  /* heap */
+	const tm_mtls_evidence *ev; /* observed traffic for require-mtls, or NULL */
 } tm_zonemap;
 
 void tm_zonemap_build(tm_zonemap *zm, const tm_graph *g, const tm_zones *z);
@@ -42,8 +66,10 @@ bool tm_zonemap_in(const tm_zonemap *zm, const tm_graph *g, size_t ep, const cha
 tm_err tm_zones_eval(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_findings *out);
 /* Run the built-in checks. */
 tm_err tm_checks_run(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_findings *out);
-/* Everything `check` does: zone rules, built-ins, suppression, sort. */
+/* Everything `check` does: zone rules, built-ins, suppression, sort. ev
+ * (observed traffic, may be NULL) lets require-mtls rules see proven mTLS. */
 tm_err tm_check_all(tm_graph *g, const tm_zones *z, tm_findings *out);
+tm_err tm_check_all_ev(tm_graph *g, const tm_zones *z, const tm_mtls_evidence *ev, tm_findings *out);
 
 /* Allowing rules of one edge, for finding locations (analyzer/conn_query.c). */
 typedef struct tm_allow_ref {

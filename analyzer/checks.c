@@ -860,8 +860,14 @@ tm_err tm_checks_run(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_fi
 
 tm_err tm_check_all(tm_graph *g, const tm_zones *z, tm_findings *out)
 {
+	return tm_check_all_ev(g, z, NULL, out);
+}
+
+tm_err tm_check_all_ev(tm_graph *g, const tm_zones *z, const tm_mtls_evidence *ev, tm_findings *out)
+{
 	tm_zonemap zm;
 	tm_zonemap_build(&zm, g, z);
+	zm.ev = ev;
 	tm_err rc = tm_zones_eval(g, z, &zm, out);
 	if (rc == TM_OK)
 		rc = tm_checks_run(g, z, &zm, out);

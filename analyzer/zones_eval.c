@@ -47,6 +47,7 @@ void tm_zonemap_build(tm_zonemap *zm, const tm_graph *g, const tm_zones *z)
 	zm->z = z;
 	zm->neps = g->neps;
 	zm->nzones = z ? z->nzones : 0;
+	zm->ev = NULL;
 	zm->bits = calloc(zm->neps * zm->nzones + 1, 1);
 	if (!zm->bits)
 		abort();
@@ -250,12 +251,14 @@ tm_err tm_zones_eval(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_fi
 			if (!dm)
 				continue;
 			const tm_ports *bad = e->ports;
+			const tm_mtls_obs *obs = NULL;
 			if (r->action == TM_ZACT_ALLOW_ONLY) {
 				for (size_t a = 0; a < r->nallow && !tm_ports_is_empty(bad); a++)
 					if (allow_matches_src(g, zm, &r->allow[a], e->src))
 						bad = r->allow[a].ports ? tm_ports_minus(pp, bad, r->allow[a].ports)
 									: tm_ports_empty(pp);
-			}
+			} else if (r->action == TM_ZACT_REQUIRE_MTLS && (obs = tm_mtls_lookup(zm->ev, e->src, e->dst)))
+				bad = tm_ports_minus(pp, bad, obs->proven);
 			if (tm_ports_is_empty(bad))
 				continue;
 			const char *sn = g->eps[e->src].name, *dn = g->eps[e->dst].name;
@@ -272,9 +275,24 @@ tm_err tm_zones_eval(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_fi
 					    sn, dn, r->to, tm_buf_str(&ct), r->name);
 				break;
 			case TM_ZACT_REQUIRE_MTLS:
-				tm_buf_addf(&msg, "%s may connect to %s (zone %s) on %s and mTLS is not proven: "
-						  "trustmap has no mesh or observed-traffic evidence, so every allowed connection counts",
-					    sn, dn, r->to, tm_buf_str(&ct));
+				tm_buf_addf(&msg, "%s may connect to %s (zone %s) on %s and mTLS is not proven", sn, dn, r->to,
+					    tm_buf_str(&ct));
+				if (!zm->ev) {
+					tm_buf_adds(&msg, ": trustmap has no mesh or observed-traffic evidence (check --flows), "
+							  "so every allowed connection counts");
+				} else {
+					const tm_ports *w = obs ? tm_ports_inter(pp, obs->without, bad) : NULL;
+					if (w && !tm_ports_is_empty(w)) {
+						tm_buf_adds(&msg, ": the captures show it without mutual TLS on ");
+						tm_ports_format(w, &msg);
+					} else
+						tm_buf_adds(&msg, ": no captured connection proves it");
+					if (obs && !tm_ports_is_empty(obs->proven)) {
+						tm_buf_adds(&msg, " (proven on ");
+						tm_ports_format(obs->proven, &msg);
+						tm_buf_adds(&msg, ")");
+					}
+				}
 				break;
 			}
 			tm_finding *fd = tm_findings_add(out, r->name, r->severity, tm_buf_str(&title), tm_buf_str(&msg));

@@ -9,6 +9,9 @@
 #include "ingest/ingest.h"
 #include "ingest/zones.h"
 #include "analyzer/check.h"
+#include "ingest/pcap.h"
+
+#include <stdlib.h>
 
 static tm_model *load(const char *yaml)
 {
@@ -253,6 +256,94 @@ static void test_internet_excludes_zone_ranges(void **state)
 	tm_model_free(m);
 }
 
+/* require-mtls with observed traffic: two flows as the captures of
+ * tests/zones/flows/cluster.yaml describe them (one with a client
+ * certificate, one without), built by hand so that no capture is needed. */
+static void test_require_mtls_with_flows(void **state)
+{
+	(void)state;
+	tm_load_opts o;
+	tm_load_opts_default(&o);
+	tm_model *m = tm_model_new();
+	assert_int_equal(tm_load_path(m, "tests/zones/flows/cluster.yaml", &o), TM_OK);
+	assert_int_equal(tm_load_finish(m, &o), TM_OK);
+	tm_zones *z = NULL;
+	assert_int_equal(tm_zones_load(m, "tests/zones/flows/zones.yaml", &z), TM_OK);
+	tm_conn_opts co;
+	tm_conn_opts_default(&co);
+	tm_graph *g = NULL;
+	assert_int_equal(tm_conn_compute(m, &co, &g), TM_OK);
+
+	tm_flowset *fs = tm_flowset_new(NULL);
+	assert_non_null(fs);
+	tm_tls yes, no;
+	memset(&yes, 0, sizeof yes);
+	memset(&no, 0, sizeof no);
+	yes.client_cert = TM_CC_YES;
+	no.client_cert = TM_CC_NO;
+	fs->flows = calloc(3, sizeof *fs->flows);
+	fs->nflows = 3;
+	const uint8_t ips[3][2][4] = {{{192, 168, 0, 64}, {54, 36, 191, 227}},
+				      {{192, 168, 123, 132}, {52, 200, 36, 167}},
+				      {{8, 8, 8, 8}, {9, 9, 9, 9}}}; /* no endpoint on either side */
+	const uint16_t ports[3] = {443, 5432, 443};
+	for (int i = 0; i < 3; i++) {
+		fs->flows[i].family = 4;
+		fs->flows[i].proto = 6;
+		memcpy(fs->flows[i].cli_ip, ips[i][0], 4);
+		memcpy(fs->flows[i].srv_ip, ips[i][1], 4);
+		fs->flows[i].cli_port = 40000;
+		fs->flows[i].srv_port = ports[i];
+		fs->flows[i].tls = i == 1 ? &no : &yes;
+	}
+	tm_mtls_evidence ev;
+	assert_int_equal(tm_mtls_evidence_build(g, fs, &ev), TM_OK);
+	assert_int_equal(ev.flows, 3);
+	/* 8.8.8.8 is in the source atom 0.0.0.0-..., 9.9.9.9 in a destination range: both map, no policy edge */
+	assert_int_equal(ev.n, 3);
+	long billing = tm_graph_find(g, "clients/billing"), vendor = tm_graph_find(g, "54.36.191.227");
+	assert_true(billing >= 0 && vendor >= 0);
+	const tm_mtls_obs *ob = tm_mtls_lookup(&ev, (size_t)billing, (size_t)vendor);
+	assert_non_null(ob);
+	assert_true(tm_ports_contains(ob->proven, TM_PROTO_TCP, 443));
+	assert_true(tm_ports_is_empty(ob->without));
+
+	tm_findings f;
+	tm_findings_init(&f);
+	assert_int_equal(tm_check_all_ev(g, z, &ev, &f), TM_OK);
+	size_t n = 0;
+	bool seen_without = false;
+	for (size_t i = 0; i < f.n; i++) {
+		if (strcmp(f.v[i].rule, "vendors-require-mtls"))
+			continue;
+		n++;
+		/* the proven pair is not reported */
+		assert_false(!strcmp(f.v[i].src, "clients/billing[Pod]") && strstr(f.v[i].dst, "54.36.191.227"));
+		if (!strcmp(f.v[i].src, "clients/reports[Pod]") && strstr(f.v[i].dst, "52.200.36.167")) {
+			seen_without = true;
+			assert_non_null(strstr(f.v[i].message, "without mutual TLS on TCP 5432"));
+		} else
+			assert_non_null(strstr(f.v[i].message, "no captured connection proves it"));
+	}
+	assert_int_equal(n, 3);
+	assert_true(seen_without);
+	tm_findings_release(&f);
+
+	/* without captures every allowed connection counts */
+	tm_findings_init(&f);
+	assert_int_equal(tm_check_all(g, z, &f), TM_OK);
+	n = 0;
+	for (size_t i = 0; i < f.n; i++)
+		n += !strcmp(f.v[i].rule, "vendors-require-mtls");
+	assert_int_equal(n, 4);
+	tm_findings_release(&f);
+	tm_mtls_evidence_release(&ev);
+	tm_flowset_free(fs);
+	tm_graph_free(g);
+	tm_zones_free(z);
+	tm_model_free(m);
+}
+
 static void test_ignore_annotation(void **state)
 {
 	(void)state;
@@ -306,6 +397,7 @@ int main(void)
 		cmocka_unit_test(test_defaults_and_membership),
 		cmocka_unit_test(test_allow_only_subtracts_ports),
 		cmocka_unit_test(test_internet_excludes_zone_ranges),
+		cmocka_unit_test(test_require_mtls_with_flows),
 		cmocka_unit_test(test_ignore_annotation),
 		cmocka_unit_test(test_severity_and_sort),
 	};
