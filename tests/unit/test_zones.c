@@ -268,7 +268,7 @@ static void test_require_mtls_with_flows(void **state)
 	assert_int_equal(tm_load_path(m, "tests/zones/flows/cluster.yaml", &o), TM_OK);
 	assert_int_equal(tm_load_finish(m, &o), TM_OK);
 	tm_zones *z = NULL;
-	assert_int_equal(tm_zones_load(m, "tests/zones/flows/zones.yaml", &z), TM_OK);
+	assert_int_equal(tm_zones_load(m, "tests/zones/flows-zones.yaml", &z), TM_OK);
 	tm_conn_opts co;
 	tm_conn_opts_default(&co);
 	tm_graph *g = NULL;
