@@ -265,7 +265,7 @@ static bool may_upgrade(tm_app a)
 size_t tm_detect_stream(tm_flowset *fs, tm_flow *f, tm_fstate *st, int d, const uint8_t *p, size_t n)
 {
 	if (st->tls) {
-		tm_tls_ctx c = {&fs->strs, &fs->arena, &fs->stats, &fs->opts};
+		tm_tls_ctx c = {&fs->strs, &fs->arena, &fs->stats, &fs->opts, fs->certs};
 		size_t used = tm_tls_feed(st->tls, &c, d, p, n);
 		if (tm_tls_done(st->tls))
 			f->flags |= TM_FF_DONE;

@@ -140,7 +140,8 @@ static void close_state(tm_flowset *fs, tm_flow *f, tm_fstate *st)
 	if (st && st->tls)
 		tm_tls_finish(st->tls);
 	tm_fstate_free(st);
-	tm_detect_mesh(f);
+	if (!(f->flags & TM_FF_DONE))
+		tm_detect_mesh(f); /* else done when detection finished */
 	(void)fs;
 }
 

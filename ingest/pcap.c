@@ -133,7 +133,8 @@ tm_flowset *tm_flowset_new(const tm_pcap_opts *opts)
 	tm_strtab_init(&fs->strs, &fs->arena);
 	tm_diags_init(&fs->diags, &fs->arena);
 	fs->tab = tm_flowtab_new(fs->opts.max_active);
-	if (!fs->tab) {
+	fs->certs = tm_certcache_new(4096);
+	if (!fs->tab || !fs->certs) {
 		tm_flowset_free(fs);
 		return NULL;
 	}
@@ -145,6 +146,7 @@ void tm_flowset_free(tm_flowset *fs)
 	if (!fs)
 		return;
 	tm_flowtab_free(fs->tab);
+	tm_certcache_free(fs->certs);
 	free(fs->flows);
 	tm_strtab_release(&fs->strs);
 	tm_arena_release(&fs->arena);
@@ -222,18 +224,31 @@ static void transport(tm_flowset *fs, tm_pkt *pk, const uint8_t *p, size_t n)
 	if (f->flags & TM_FF_DONE)
 		return;
 	if (!*stp) {
+		/* no state until the first payload: a SYN only leaves its ISN */
+		if (pk->tcp_flags & 0x02) {
+			f->isn[dir] = pk->seq;
+			f->isn_have |= (uint8_t)(1u << dir);
+		}
+		if (pk->paylen == 0 || (pk->tcp_flags & 0x02))
+			goto closed;
 		*stp = calloc(1, sizeof(tm_fstate));
 		if (!*stp) {
 			f->flags |= TM_FF_DONE;
 			return;
 		}
+		for (int d = 0; d < 2; d++)
+			if (f->isn_have & (1u << d)) {
+				(*stp)->dir[d].next_seq = f->isn[d] + 1;
+				(*stp)->dir[d].have_seq = true;
+			}
 	}
 	tm_tcpstream_segment(fs, f, *stp, dir, pk);
+closed:;
 	bool ended = (f->flags & TM_FF_RST) || ((f->flags & TM_FF_FIN_C) && (f->flags & TM_FF_FIN_S));
-	bool dead = (*stp)->dir[0].dead && (*stp)->dir[1].dead;
+	bool dead = *stp && (*stp)->dir[0].dead && (*stp)->dir[1].dead;
 	if ((f->flags & TM_FF_DONE) || ended || dead) {
 		f->flags |= TM_FF_DONE;
-		if ((*stp)->tls)
+		if (*stp && (*stp)->tls)
 			tm_tls_finish((*stp)->tls);
 		tm_fstate_free(*stp);
 		*stp = NULL;
@@ -489,7 +504,13 @@ static tm_err read_pcap(tm_flowset *fs, pcap_t *pc, const char *name)
 			fs->stats.packets++;
 			continue;
 		}
-		int64_t ts = (int64_t)h->ts.tv_sec * 1000000 + (int64_t)h->ts.tv_usec;
+		/* clamp absurd times (pcapng allows 64-bit seconds) so arithmetic cannot overflow */
+		int64_t sec = (int64_t)h->ts.tv_sec;
+		if (sec < 0)
+			sec = 0;
+		else if (sec > ((int64_t)1 << 40))
+			sec = (int64_t)1 << 40;
+		int64_t ts = sec * 1000000 + (int64_t)(h->ts.tv_usec % 1000000);
 		/* pcapng files with several interfaces can mix link types */
 		int plt = pcap_datalink(pc);
 		tm_flowset_packet(fs, plt, ts, data, h->caplen, h->len < h->caplen ? h->caplen : h->len);
@@ -575,5 +596,6 @@ void tm_flowset_finish(tm_flowset *fs)
 		if (fs->flows[i].tls)
 			ntls++;
 	fs->stats.tls_flows = ntls;
-	qsort(fs->flows, fs->nflows, sizeof *fs->flows, flow_cmp);
+	if (fs->nflows > 1)
+		qsort(fs->flows, fs->nflows, sizeof *fs->flows, flow_cmp);
 }

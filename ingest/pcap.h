@@ -156,11 +156,13 @@ typedef struct tm_flow {
 	uint8_t app;        /* tm_app */
 	uint8_t mesh;       /* tm_mesh */
 	uint8_t flags;      /* internal TCP state (TM_FF_*) */
+	uint8_t isn_have;   /* internal: bit d set when isn[d] is known */
 	uint8_t cli_ip[16], srv_ip[16]; /* IPv4 in the first 4 bytes */
 	uint16_t cli_port, srv_port;
+	uint32_t order;                 /* creation sequence (tie-break) */
+	uint32_t isn[2];                /* internal: SYN sequence numbers per direction */
 	uint64_t packets, bytes;        /* both directions, original lengths */
 	int64_t first_us, last_us;      /* capture time, microseconds since the epoch */
-	uint64_t order;                 /* creation sequence (tie-break) */
 	tm_tls *tls;                    /* NULL for non-TLS flows */
 	tm_http *http;                  /* first HTTP/1.x request, or NULL */
 } tm_flow;
@@ -176,6 +178,7 @@ typedef struct tm_flowset {
 	tm_flow *flows;    /* heap; valid after tm_flowset_finish() */
 	size_t nflows, capflows;
 	tm_flowtab *tab;   /* active flows while reading */
+	struct tm_certcache *certs; /* parsed certificates by DER bytes */
 	int64_t now_us;    /* latest packet time seen */
 	bool finished;
 } tm_flowset;

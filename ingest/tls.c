@@ -278,7 +278,7 @@ static bool parse_certificate(tm_tls_parser *p, const tm_tls_ctx *c, int d, cons
 		}
 		if (nc == 1) {
 			tm_cert *dst = d == 0 ? &t->client_certificate : &t->server_cert;
-			if (tm_x509_extract(m + o + 3, cl, c->strs, c->arena, 64, dst) != TM_OK) {
+			if (tm_x509_extract_cached(c->certs, m + o + 3, cl, c->strs, c->arena, 64, dst) != TM_OK) {
 				c->stats->cert_errors++;
 				if (d == 1)
 					t->server_cert_status = TM_SC_UNPARSED;

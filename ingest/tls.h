@@ -10,11 +10,14 @@
 
 #include "ingest/pcap.h"
 
+typedef struct tm_certcache tm_certcache;
+
 typedef struct tm_tls_ctx {
 	tm_strtab *strs;            /* strings of the result */
 	tm_arena *arena;            /* SAN arrays */
 	tm_pcap_stats *stats;       /* counters (tls_*, cert_*) */
 	const tm_pcap_opts *opts;   /* limits */
+	tm_certcache *certs;        /* may be NULL: no caching */
 } tm_tls_ctx;
 
 typedef struct tm_tls_parser tm_tls_parser;
@@ -48,6 +51,14 @@ const char *tm_tls_cipher_name(int32_t cipher);
  * in arena). Returns TM_OK or TM_ERR_SYNTAX. At most max_sans SANs kept. */
 tm_err tm_x509_extract(const uint8_t *der, size_t len, tm_strtab *strs, tm_arena *arena,
 		       size_t max_sans, tm_cert *out);
+/* Certificates seen again (the same DER bytes) are not parsed again: a
+ * cluster has few certificates and many connections. Results live as long
+ * as strs/arena given to tm_x509_extract_cached(). At most max entries. */
+tm_certcache *tm_certcache_new(size_t max);
+void tm_certcache_free(tm_certcache *c);
+tm_err tm_x509_extract_cached(tm_certcache *c, const uint8_t *der, size_t len, tm_strtab *strs,
+			      tm_arena *arena, size_t max_sans, tm_cert *out);
+
 /* URI SAN, else DNS SAN, else subject; NULL when nothing. */
 const char *tm_cert_identity(const tm_cert *c);
 

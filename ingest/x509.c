@@ -2,6 +2,7 @@
  * such as spiffe://, IP, email) and validity. */
 #include "ingest/tls.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <openssl/x509.h>
@@ -136,4 +137,105 @@ const char *tm_cert_identity(const tm_cert *c)
 		if (!strncmp(c->sans[i], "DNS:", 4))
 			return c->sans[i] + 4;
 	return c->subject;
+}
+
+/* ---- cache of parsed certificates, keyed by the DER bytes -------------- */
+typedef struct cc_entry {
+	uint64_t hash;
+	uint8_t *der;
+	size_t len;
+	tm_err rc;
+	tm_cert cert;
+} cc_entry;
+
+struct tm_certcache {
+	cc_entry *v;
+	size_t nslots, count, max;
+};
+
+tm_certcache *tm_certcache_new(size_t max)
+{
+	tm_certcache *c = calloc(1, sizeof *c);
+	if (!c)
+		return NULL;
+	c->max = max;
+	c->nslots = 16; /* grows to 2 * max */
+	c->v = calloc(c->nslots, sizeof *c->v);
+	if (!c->v) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void tm_certcache_free(tm_certcache *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->nslots; i++)
+		free(c->v[i].der);
+	free(c->v);
+	free(c);
+}
+
+static uint64_t der_hash(const uint8_t *p, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 29;
+	}
+	for (; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return h | 1;
+}
+
+tm_err tm_x509_extract_cached(tm_certcache *c, const uint8_t *der, size_t len, tm_strtab *strs,
+			      tm_arena *arena, size_t max_sans, tm_cert *out)
+{
+	if (!c)
+		return tm_x509_extract(der, len, strs, arena, max_sans, out);
+	uint64_t h = der_hash(der, len);
+	size_t mask = c->nslots - 1, i = h & mask;
+	while (c->v[i].hash) {
+		cc_entry *e = &c->v[i];
+		if (e->hash == h && e->len == len && !memcmp(e->der, der, len)) {
+			*out = e->cert;
+			return e->rc;
+		}
+		i = (i + 1) & mask;
+	}
+	tm_err rc = tm_x509_extract(der, len, strs, arena, max_sans, out);
+	if (c->count < c->max && (c->count + 1) * 2 > c->nslots) {
+		size_t nn = c->nslots * 2;
+		cc_entry *nv = calloc(nn, sizeof *nv);
+		if (!nv)
+			return rc;
+		for (size_t k = 0; k < c->nslots; k++) {
+			if (!c->v[k].hash)
+				continue;
+			size_t j = c->v[k].hash & (nn - 1);
+			while (nv[j].hash)
+				j = (j + 1) & (nn - 1);
+			nv[j] = c->v[k];
+		}
+		free(c->v);
+		c->v = nv;
+		c->nslots = nn;
+		mask = nn - 1;
+		i = h & mask;
+		while (c->v[i].hash)
+			i = (i + 1) & mask;
+	}
+	if (c->count < c->max) {
+		uint8_t *copy = malloc(len ? len : 1);
+		if (copy) {
+			memcpy(copy, der, len);
+			c->v[i] = (cc_entry){h, copy, len, rc, *out};
+			c->count++;
+		}
+	}
+	return rc;
 }

@@ -35,10 +35,25 @@ static void fmt_time(FILE *out, int64_t us)
 	fprintf(out, "%lld.%06lld", (long long)s, (long long)r);
 }
 
+/* tm_json_str() with a fast path: most strings need no escaping. */
+static void json_s(FILE *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p >= 0x20 && *p != '"' && *p != '\\')
+		p++;
+	if (*p) {
+		tm_json_str(out, s);
+		return;
+	}
+	putc_unlocked('"', out);
+	fwrite(s, 1, (size_t)(p - (const unsigned char *)s), out);
+	putc_unlocked('"', out);
+}
+
 static void json_str_or_null(FILE *out, const char *s)
 {
 	if (s)
-		tm_json_str(out, s);
+		json_s(out, s);
 	else
 		fputs("null", out);
 }
@@ -59,7 +74,7 @@ static void json_cert(FILE *out, const tm_cert *c, const char *status)
 	fputs("{", out);
 	if (status) {
 		fputs("\"status\": ", out);
-		tm_json_str(out, status);
+		json_s(out, status);
 		fputs(", ", out);
 	}
 	fputs("\"subject\": ", out);
@@ -70,7 +85,7 @@ static void json_cert(FILE *out, const tm_cert *c, const char *status)
 	for (size_t i = 0; i < c->nsans; i++) {
 		if (i)
 			fputs(", ", out);
-		tm_json_str(out, c->sans[i]);
+		json_s(out, c->sans[i]);
 	}
 	fputs("], \"not_before\": ", out);
 	json_str_or_null(out, c->not_before);
@@ -103,7 +118,7 @@ static void json_tls(FILE *out, const tm_tls *t)
 			tmp[l] = 0;
 			if (!first)
 				fputs(", ", out);
-			tm_json_str(out, tmp);
+			json_s(out, tmp);
 			s = e ? e + 1 : NULL;
 		}
 	}
@@ -117,7 +132,7 @@ static void json_tls(FILE *out, const tm_tls *t)
 	fputs(",\n      \"server_cert\": ", out);
 	json_cert(out, &t->server_cert, tm_server_cert_status_name(t->server_cert_status));
 	fputs(",\n      \"client_cert\": ", out);
-	tm_json_str(out, tm_client_cert_name(t->client_cert));
+	json_s(out, tm_client_cert_name(t->client_cert));
 	fprintf(out, ",\n      \"client_cert_inferred\": %s", t->client_cert_inferred ? "true" : "false");
 	fputs(",\n      \"client_identity\": ", out);
 	json_str_or_null(out, t->client_identity);

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Capture ingest benchmark for `trustmap flows` (issue 6; run by `make bench`
+# through bench/run.sh, or alone: bench/pcap_bench.sh [ROUNDS] [NFLOWS]).
+#
+# 1. builds bench/pcap_gen.c and bench/pcap_loop.c into build/bench/
+# 2. build/bench/flows-mix.pcap: every loopback capture of tests/pcap/ replayed
+#    ROUNDS times (default 3000: 540,000 packets, 33,000 TLS/STARTTLS/HTTP/
+#    Postgres/Redis connections) with rewritten client addresses
+# 3. times, side by side on that file: trustmap flows (JSON to /dev/null),
+#    the bare pcap_next_ex loop, tcpdump -r -n -q, tshark -q -z conv,tcp;
+#    best of 3 for the fast ones, and prints packets/s and ratios
+# 4. build/bench/flows-1m.pcap: NFLOWS (default 1,000,000) connections of 2
+#    packets; peak RSS of trustmap flows on it (/usr/bin/time -v)
+# Targets (docs/benchmarks.md): >= 1.5M packets/s, >= 20x tshark, <= 2x the
+# bare loop, < 200 MB RSS with 1M flows. Exit 1 when a target is missed.
+set -u
+cd "$(dirname "$0")/.." || exit 2
+rounds=${1:-3000}
+nflows=${2:-1000000}
+out=build/bench
+mkdir -p "$out"
+CC=${CC:-cc}
+T=./trustmap
+[ -x "$T" ] || { echo "pcap_bench: build trustmap first (make)"; exit 2; }
+$CC -O2 -std=c11 -D_GNU_SOURCE -o "$out/pcap_gen" bench/pcap_gen.c -lpcap || exit 2
+$CC -O2 -std=c11 -D_GNU_SOURCE -o "$out/pcap_loop" bench/pcap_loop.c -lpcap || exit 2
+
+mix=$out/flows-mix.pcap
+templates=$(ls tests/pcap/*.pcap | grep -v truncated)
+# shellcheck disable=SC2086
+"$out/pcap_gen" mix "$mix" "$rounds" $templates || exit 2
+pkts=$("$out/pcap_loop" "$mix" | awk '{print $1}')
+
+# best wall time of N runs of a command (seconds)
+best() {
+  local n=$1; shift
+  local b=""
+  for _ in $(seq "$n"); do
+    local s e
+    s=$(date +%s.%N)
+    "$@" >/dev/null 2>&1
+    e=$(date +%s.%N)
+    b=$(echo "$s $e ${b:-1e9}" | awk '{d=$2-$1; print (d < $3 ? d : $3)}')
+  done
+  echo "$b"
+}
+cat "$mix" >/dev/null # page cache warm for everyone
+t_tm=$(best 3 "$T" flows --format json -o /dev/null "$mix")
+t_loop=$(best 3 "$out/pcap_loop" "$mix")
+t_tcpdump=$(best 1 tcpdump -r "$mix" -n -q)
+if command -v tshark >/dev/null 2>&1; then
+  t_tshark=$(best 1 tshark -q -z conv,tcp -r "$mix")
+else
+  t_tshark=""
+fi
+flows=$("$T" flows --format csv "$mix" | tail -n +2 | wc -l)
+tls=$("$T" flows --format csv "$mix" | awk -F, 'NR > 1 && $15 != ""' | wc -l)
+
+rss_line=$(/usr/bin/time -v "$T" flows --format json -o /dev/null "$mix" 2>&1 >/dev/null | grep "Maximum resident")
+rss_mix=$(echo "$rss_line" | awk '{print $NF}')
+
+m1=$out/flows-1m.pcap
+[ -f "$m1" ] && [ "$(stat -c %s "$m1")" -gt 0 ] || "$out/pcap_gen" synflows "$m1" "$nflows" || exit 2
+s=$(date +%s.%N)
+rss_1m=$(/usr/bin/time -v "$T" flows --format json -o /dev/null "$m1" 2>&1 >/dev/null | grep "Maximum resident" | awk '{print $NF}')
+t_1m=$(echo "$s $(date +%s.%N)" | awk '{print $2-$1}')
+flows_1m=$("$T" flows --format csv "$m1" | tail -n +2 | wc -l)
+
+awk -v p="$pkts" -v f="$flows" -v tls="$tls" -v tm="$t_tm" -v lo="$t_loop" -v td="$t_tcpdump" -v ts="$t_tshark" \
+    -v rm="$rss_mix" -v r1="$rss_1m" -v f1="$flows_1m" -v t1="$t_1m" -v n1="$nflows" 'BEGIN {
+  printf "captures: %d packets, %d connections (%d TLS) in build/bench/flows-mix.pcap\n", p, f, tls
+  printf "  %-36s %8.3f s  %10.0f packets/s\n", "trustmap flows --format json", tm, p / tm
+  printf "  %-36s %8.3f s  %10.0f packets/s  (trustmap / loop = %.2fx)\n", "bare pcap_next_ex loop", lo, p / lo, tm / lo
+  printf "  %-36s %8.3f s  %10.0f packets/s  (%.1fx slower than trustmap)\n", "tcpdump -r -n -q", td, p / td, td / tm
+  if (ts != "") printf "  %-36s %8.3f s  %10.0f packets/s  (%.1fx slower than trustmap)\n", "tshark -q -z conv,tcp", ts, p / ts, ts / tm
+  printf "  RSS on this file: %.1f MB\n", rm / 1024
+  printf "1M flows: %d flows (%d packets) in %.2f s, RSS %.1f MB\n", f1, 2 * n1, t1, r1 / 1024
+  fail = 0
+  if (p / tm < 1500000) { print "  MISSED: < 1.5M packets/s"; fail = 1 }
+  if (ts != "" && ts / tm < 20) { print "  MISSED: < 20x faster than tshark"; fail = 1 }
+  if (tm / lo > 2) { print "  MISSED: more than 2x the bare loop"; fail = 1 }
+  if (r1 / 1024 >= 200) { print "  MISSED: RSS >= 200 MB with 1M flows"; fail = 1 }
+  if (f1 != n1) { print "  MISSED: 1M-flow capture did not give 1M flows"; fail = 1 }
+  exit fail
+}'
