@@ -270,13 +270,10 @@ void tm_k8s_netpol(tm_k8s_ctx *c)
 		return;
 	/* the same object twice (e.g. a kustomize base and a rendered release):
 	 * the later one replaces the earlier, as `kubectl apply` of both would */
-	long replace = -1;
-	for (size_t i = 0; i < m->nnetpols; i++)
-		if (m->netpols[i]->ns == c->ns && !strcmp(m->netpols[i]->name, c->name)) {
-			tm_k8s_warn(c, c->obj, "duplicate NetworkPolicy (first at %s:%u); this later one replaces it",
-				    m->netpols[i]->loc.file, m->netpols[i]->loc.line);
-			replace = (long)i;
-		}
+	long replace = tm_model_find_netpol(m, c->ns, c->name); /* a hash lookup: 10,000s of policies */
+	if (replace >= 0)
+		tm_k8s_warn(c, c->obj, "duplicate NetworkPolicy (first at %s:%u); this later one replaces it",
+			    m->netpols[replace]->loc.file, m->netpols[replace]->loc.line);
 	tm_netpol *np = tm_arena_alloc(&m->arena, sizeof *np);
 	np->ns = c->ns;
 	np->name = c->name;

@@ -136,6 +136,8 @@ struct tm_model_index {
 	tm_workload **wl;      /* keyed by (ns, kind, name) text */
 	size_t wl_slots, wl_count;
 	size_t wl_covered;     /* m->workloads[0 .. wl_covered) are indexed */
+	size_t *np;            /* positions in m->netpols + 1 (0 = empty), keyed by (ns, name) */
+	size_t np_slots, np_count, np_covered;
 };
 
 static size_t ptr_hash(const void *p)
@@ -166,6 +168,7 @@ static void index_free(tm_model *m)
 		return;
 	free(m->idx->ns);
 	free(m->idx->wl);
+	free(m->idx->np);
 	free(m->idx);
 	m->idx = NULL;
 }
@@ -279,6 +282,67 @@ tm_workload *tm_model_find_workload(tm_model *m, const char *ns, const char *kin
 		h = (h + 1) & (x->wl_slots - 1);
 	}
 	return NULL;
+}
+
+static size_t np_hash(const char *ns, const char *name)
+{
+	return ptr_hash(ns) * 31 + tm_hash_str(name, strlen(name));
+}
+
+static void np_insert(tm_model *m, struct tm_model_index *x, size_t pos)
+{
+	if ((x->np_count + 1) * 2 > x->np_slots) {
+		size_t n = x->np_slots ? x->np_slots * 2 : 256;
+		size_t *v = tm_xrealloc(NULL, n * sizeof *v);
+		memset(v, 0, n * sizeof *v);
+		for (size_t i = 0; i < x->np_slots; i++) {
+			if (!x->np[i])
+				continue;
+			const tm_netpol *o = m->netpols[x->np[i] - 1];
+			size_t h = np_hash(o->ns, o->name) & (n - 1);
+			while (v[h])
+				h = (h + 1) & (n - 1);
+			v[h] = x->np[i];
+		}
+		free(x->np);
+		x->np = v;
+		x->np_slots = n;
+	}
+	const tm_netpol *p = m->netpols[pos];
+	size_t h = np_hash(p->ns, p->name) & (x->np_slots - 1);
+	while (x->np[h]) {
+		const tm_netpol *o = m->netpols[x->np[h] - 1];
+		if (o->ns == p->ns && !strcmp(o->name, p->name)) {
+			x->np[h] = pos + 1; /* the later position wins, as the scan did */
+			return;
+		}
+		h = (h + 1) & (x->np_slots - 1);
+	}
+	x->np[h] = pos + 1;
+	x->np_count++;
+}
+
+long tm_model_find_netpol(tm_model *m, const char *ns, const char *name)
+{
+	struct tm_model_index *x = model_index(m);
+	if (x->np_covered > m->nnetpols) {
+		free(x->np);
+		x->np = NULL;
+		x->np_slots = x->np_count = x->np_covered = 0;
+	}
+	for (; x->np_covered < m->nnetpols; x->np_covered++)
+		np_insert(m, x, x->np_covered);
+	if (!x->np_slots)
+		return -1;
+	size_t h = np_hash(ns, name) & (x->np_slots - 1);
+	while (x->np[h]) {
+		size_t pos = x->np[h] - 1;
+		const tm_netpol *o = m->netpols[pos];
+		if (o->ns == ns && !strcmp(o->name, name))
+			return (long)pos;
+		h = (h + 1) & (x->np_slots - 1);
+	}
+	return -1;
 }
 
 void tm_model_count_ignored(tm_model *m, const char *kind, tm_srcloc loc)

@@ -184,6 +184,9 @@ tm_namespace *tm_model_namespace(tm_model *m, const char *name, bool create);
 /* Hash lookup; workloads appended to m->workloads are indexed lazily, and
  * tm_model_finish() drops the index (it is rebuilt on the next lookup). */
 tm_workload *tm_model_find_workload(tm_model *m, const char *ns, const char *kind, const char *name);
+/* Position in m->netpols of the NetworkPolicy with interned namespace ns and
+ * this name, or -1 (hash lookup, indexed like workloads). */
+long tm_model_find_netpol(tm_model *m, const char *ns, const char *name);
 /* Every admin-tier and baseline policy, in evaluation order: the ANPs and
  * Admin-tier ClusterNetworkPolicies by priority, then the BANP, then the
  * Baseline-tier ClusterNetworkPolicies by priority. */
