@@ -61,7 +61,7 @@ static bool read_peer(tm_k8s_ctx *c, const tm_node *p, const char *field, bool e
 			}
 			if (!v4)
 				peer->has_v6 = true;
-			tm_ipset_add(&peer->ips, r);
+			tm_ipset_add_block(&peer->ips, r, v4);
 			if (!peer->cidr)
 				peer->cidr = cn->str;
 		}

@@ -680,6 +680,21 @@ void tm_ipset_add(tm_ipset *s, tm_iprange r)
 	s->n = n;
 }
 
+void tm_ipset_add_block(tm_ipset *s, tm_iprange r, bool is_v4)
+{
+	if (is_v4) {
+		tm_ipset_add(s, r);
+		return;
+	}
+	tm_ipset v6;
+	tm_ipset_init(&v6);
+	tm_ipset_add(&v6, r);
+	tm_ipset_subtract(&v6, tm_iprange_v4_all());
+	for (size_t i = 0; i < v6.n; i++)
+		tm_ipset_add(s, v6.r[i]);
+	tm_ipset_release(&v6);
+}
+
 void tm_ipset_subtract(tm_ipset *s, tm_iprange r)
 {
 	tm_iprange *nv = tm_xrealloc(NULL, (s->n + 2) * sizeof *nv);

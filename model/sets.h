@@ -118,6 +118,9 @@ tm_ip tm_ip_prev(tm_ip a);
 void tm_ipset_init(tm_ipset *s);
 void tm_ipset_release(tm_ipset *s);
 void tm_ipset_add(tm_ipset *s, tm_iprange r);
+/* Add a CIDR block: an IPv6 block never holds IPv4 addresses, which live in
+ * ::ffff:0:0/96 of the same space, so that part is left out of it. */
+void tm_ipset_add_block(tm_ipset *s, tm_iprange r, bool is_v4);
 void tm_ipset_subtract(tm_ipset *s, tm_iprange r);
 bool tm_ipset_contains_range(const tm_ipset *s, tm_iprange r);
 bool tm_ipset_contains_ip(const tm_ipset *s, tm_ip a);

@@ -210,7 +210,7 @@ tm_err tm_render_explain_txt(const tm_graph *g, size_t src, size_t dst, const tm
 					dir == TM_DIR_EGRESS ? "egress" : "ingress", why_text(w));
 				break;
 			case TM_WHY_BANP_DEFAULT:
-				fputs("  no BaselineAdminNetworkPolicy rule matched (default allow)", out);
+				fputs("  no baseline-tier rule (BaselineAdminNetworkPolicy, Baseline ClusterNetworkPolicy) decided it (default allow)", out);
 				break;
 			case TM_WHY_EXTERNAL:
 				fputs("  an IP range outside the cluster: no policy of its own", out);
