@@ -40,9 +40,14 @@ static bool line_has(const uint8_t *p, size_t n, const char *s)
 static const char *clean(tm_flowset *fs, const uint8_t *s, size_t n, size_t max)
 {
 	tm_buf b;
-	tm_buf_init(&b, 0);
 	if (n > max)
 		n = max;
+	size_t k = 0;
+	while (k < n && s[k] >= 0x20 && s[k] < 0x7f)
+		k++;
+	if (k == n)
+		return tm_intern_n(&fs->strs, (const char *)s, n);
+	tm_buf_init(&b, 0);
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] >= 0x20 && s[i] < 0x7f)
 			tm_buf_addc(&b, (char)s[i]);

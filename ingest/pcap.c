@@ -89,7 +89,19 @@ void tm_flow_format_ip(const tm_flow *f, bool client, char *out, size_t outlen)
 {
 	const uint8_t *a = client ? f->cli_ip : f->srv_ip;
 	if (f->family == 4) {
-		snprintf(out, outlen, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+		size_t k = 0;
+		for (int i = 0; i < 4 && outlen >= 16; i++) {
+			unsigned v = a[i];
+			if (i)
+				out[k++] = '.';
+			if (v >= 100)
+				out[k++] = (char)('0' + v / 100);
+			if (v >= 10)
+				out[k++] = (char)('0' + v / 10 % 10);
+			out[k++] = (char)('0' + v % 10);
+		}
+		if (outlen)
+			out[outlen >= 16 ? k : 0] = 0;
 		return;
 	}
 	/* RFC 5952: longest run of >= 2 zero groups becomes "::" */
@@ -585,6 +597,12 @@ static int flow_cmp(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
+static int flow_idx_cmp(const void *a, const void *b, void *ctx)
+{
+	const tm_flow *v = ctx;
+	return flow_cmp(&v[*(const uint32_t *)a], &v[*(const uint32_t *)b]);
+}
+
 void tm_flowset_finish(tm_flowset *fs)
 {
 	if (fs->finished)
@@ -596,6 +614,33 @@ void tm_flowset_finish(tm_flowset *fs)
 		if (fs->flows[i].tls)
 			ntls++;
 	fs->stats.tls_flows = ntls;
-	if (fs->nflows > 1)
+	if (fs->nflows < 2)
+		return;
+	/* sort 4-byte indices, then permute the records in place: sorting the
+	 * records themselves would make glibc's qsort copy them all */
+	uint32_t *perm = malloc(fs->nflows * sizeof *perm);
+	if (!perm) {
 		qsort(fs->flows, fs->nflows, sizeof *fs->flows, flow_cmp);
+		return;
+	}
+	for (size_t i = 0; i < fs->nflows; i++)
+		perm[i] = (uint32_t)i;
+	qsort_r(perm, fs->nflows, sizeof *perm, flow_idx_cmp, fs->flows);
+	for (size_t i = 0; i < fs->nflows; i++) {
+		if (perm[i] == i)
+			continue;
+		tm_flow tmp = fs->flows[i];
+		size_t j = i;
+		for (;;) {
+			size_t k = perm[j];
+			perm[j] = (uint32_t)j;
+			if (k == i) {
+				fs->flows[j] = tmp;
+				break;
+			}
+			fs->flows[j] = fs->flows[k];
+			j = k;
+		}
+	}
+	free(perm);
 }

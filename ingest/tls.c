@@ -69,6 +69,11 @@ static const char *str_n(const tm_tls_ctx *c, const uint8_t *s, size_t n)
 {
 	/* names from the wire: keep printable ASCII, escape the rest */
 	tm_buf b;
+	size_t k = 0;
+	while (k < n && s[k] >= 0x20 && s[k] < 0x7f && s[k] != ',')
+		k++;
+	if (k == n)
+		return tm_intern_n(c->strs, (const char *)s, n);
 	tm_buf_init(&b, 4096);
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] >= 0x20 && s[i] < 0x7f && s[i] != ',')

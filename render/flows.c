@@ -25,8 +25,31 @@ const char *tm_flows_renderer_names(void)
 	return "txt|json|csv";
 }
 
+static void put_u64(FILE *out, uint64_t v)
+{
+	char b[24];
+	size_t i = sizeof b;
+	do {
+		b[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	fwrite(b + i, 1, sizeof b - i, out);
+}
+
 static void fmt_time(FILE *out, int64_t us)
 {
+	if (us >= 0) {
+		char b[8];
+		put_u64(out, (uint64_t)(us / 1000000));
+		int64_t r = us % 1000000;
+		b[0] = '.';
+		for (int i = 6; i >= 1; i--) {
+			b[i] = (char)('0' + r % 10);
+			r /= 10;
+		}
+		fwrite(b, 1, 7, out);
+		return;
+	}
 	int64_t s = us / 1000000, r = us % 1000000;
 	if (r < 0) {
 		r += 1000000;
@@ -150,17 +173,28 @@ tm_err tm_render_flows_json(const tm_flowset *fs, FILE *out)
 	for (size_t i = 0; i < fs->nflows; i++) {
 		const tm_flow *f = &fs->flows[i];
 		fputs(i ? ",\n  {\n" : "\n  {\n", out);
-		fprintf(out, "    \"transport\": \"%s\",\n", f->proto == 6 ? "tcp" : "udp");
+		fputs(f->proto == 6 ? "    \"transport\": \"tcp\",\n" : "    \"transport\": \"udp\",\n", out);
 		tm_flow_format_ip(f, true, ip, sizeof ip);
-		fprintf(out, "    \"src_ip\": \"%s\",\n    \"src_port\": %u,\n", ip, f->cli_port);
+		fputs("    \"src_ip\": \"", out);
+		fputs(ip, out);
+		fputs("\",\n    \"src_port\": ", out);
+		put_u64(out, f->cli_port);
 		tm_flow_format_ip(f, false, ip, sizeof ip);
-		fprintf(out, "    \"dst_ip\": \"%s\",\n    \"dst_port\": %u,\n", ip, f->srv_port);
-		fprintf(out, "    \"packets\": %llu,\n    \"bytes\": %llu,\n    \"first\": ",
-			(unsigned long long)f->packets, (unsigned long long)f->bytes);
+		fputs(",\n    \"dst_ip\": \"", out);
+		fputs(ip, out);
+		fputs("\",\n    \"dst_port\": ", out);
+		put_u64(out, f->srv_port);
+		fputs(",\n    \"packets\": ", out);
+		put_u64(out, f->packets);
+		fputs(",\n    \"bytes\": ", out);
+		put_u64(out, f->bytes);
+		fputs(",\n    \"first\": ", out);
 		fmt_time(out, f->first_us);
 		fputs(",\n    \"last\": ", out);
 		fmt_time(out, f->last_us);
-		fprintf(out, ",\n    \"app\": \"%s\",\n    \"mesh\": ", tm_app_name((tm_app)f->app));
+		fputs(",\n    \"app\": \"", out);
+		fputs(tm_app_name((tm_app)f->app), out);
+		fputs("\",\n    \"mesh\": ", out);
 		json_str_or_null(out, tm_mesh_name((tm_mesh)f->mesh));
 		fputs(",\n    \"http\": ", out);
 		if (f->http) {
