@@ -166,7 +166,50 @@ typedef struct peercache {
 	pc_ent *v;
 	size_t nslots, n;
 	tm_buf key;
+	size_t *byname;  /* runs by their namespace's kubernetes.io/metadata.name label */
+	size_t nbyname;
+	bool byname_done;
 } peercache;
+
+static const char *run_nsname(const engine *e, size_t r)
+{
+	return tm_labels_get(e->c[e->runs[r]].ns_labels, "kubernetes.io/metadata.name");
+}
+
+static int byname_qcmp(const void *a, const void *b, void *arg)
+{
+	const engine *e = arg;
+	int c = strcmp(run_nsname(e, *(const size_t *)a), run_nsname(e, *(const size_t *)b));
+	if (c)
+		return c;
+	return *(const size_t *)a < *(const size_t *)b ? -1 : *(const size_t *)a > *(const size_t *)b;
+}
+
+/* Runs whose namespace's metadata.name label is want: [*lo, *hi) in pc->byname. */
+static void byname_range(engine *e, peercache *pc, const char *want, size_t *lo, size_t *hi)
+{
+	if (!pc->byname_done) {
+		pc->byname = tm_xrealloc(NULL, (e->nruns + 1) * sizeof(size_t));
+		for (size_t r = 0; r < e->nruns; r++)
+			if (run_nsname(e, r))
+				pc->byname[pc->nbyname++] = r;
+		if (pc->nbyname > 1)
+			qsort_r(pc->byname, pc->nbyname, sizeof(size_t), byname_qcmp, e);
+		pc->byname_done = true;
+	}
+	size_t a = 0, b = pc->nbyname;
+	while (a < b) {
+		size_t mid = a + (b - a) / 2;
+		if (strcmp(run_nsname(e, pc->byname[mid]), want) < 0)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	*lo = a;
+	while (a < pc->nbyname && !strcmp(run_nsname(e, pc->byname[a]), want))
+		a++;
+	*hi = a;
+}
 
 static void sel_key(tm_buf *b, const tm_selector *s)
 {
@@ -191,6 +234,7 @@ static void peercache_free(engine *e)
 		free(pc->v[i].bits);
 	}
 	free(pc->v);
+	free(pc->byname);
 	tm_buf_release(&pc->key);
 	free(pc);
 	e->pc = NULL;
@@ -255,7 +299,13 @@ static const uint64_t *peer_classes(engine *e, const tm_peer *p, const char *pol
 		for (rhi = rlo; rhi < e->nruns && e->runs[rhi] < hi; rhi++)
 			;
 	}
-	for (size_t r = rlo; r < rhi; r++) {
+	/* a namespace selector naming kubernetes.io/metadata.name can only
+	 * match the runs of namespaces with that label value */
+	const char *want = by_sel ? tm_labels_get(&p->ns_sel.match, "kubernetes.io/metadata.name") : NULL;
+	if (want)
+		byname_range(e, pc, want, &rlo, &rhi);
+	for (size_t q = rlo; q < rhi; q++) {
+		size_t r = want ? pc->byname[q] : q;
 		const cls *first = &e->c[e->runs[r]];
 		bool ns_ok = by_sel ? tm_selector_matches(&p->ns_sel, first->ns_labels) : strcmp(first->ns, pol_ns) == 0;
 		if (!ns_ok)
@@ -714,15 +764,23 @@ static const tm_ports *exposure_ports(engine *e, const tm_workload *w, bool *any
 			*any_exposure = true;
 			for (size_t k = 0; k < svc->nports; k++) {
 				const tm_svcport *sp = &svc->ports[k];
-				if (x->port && x->port != sp->port)
-					continue;
-				if (x->port_name && (!sp->name || strcmp(x->port_name, sp->name)))
+				/* the exposure names a service port by number or name, or
+				 * (as NPA also accepts) its targetPort; the first match wins */
+				bool given = x->port || x->port_name;
+				bool match = !given ||
+					(x->port && (x->port == sp->port || (!sp->target_name && x->port == sp->target_port))) ||
+					(x->port_name && ((sp->name && !strcmp(x->port_name, sp->name)) ||
+							  (sp->target_name && !strcmp(x->port_name, sp->target_name))));
+				if (!match)
 					continue;
 				uint32_t target = sp->target_port;
 				bool found = false;
 				for (size_t c = 0; c < w->nports; c++) {
 					const tm_cport *cp = &w->ports[c];
-					if (sp->target_name ? (cp->name && !strcmp(cp->name, sp->target_name))
+					/* a named targetPort must be a TCP port; a number must be
+					 * declared by a container (of any protocol, as NPA) */
+					if (sp->target_name ? (cp->name && !strcmp(cp->name, sp->target_name) &&
+							       cp->proto == TM_PROTO_TCP)
 							    : cp->port == target) {
 						target = cp->port;
 						found = true;
@@ -731,6 +789,8 @@ static const tm_ports *exposure_ports(engine *e, const tm_workload *w, bool *any
 				}
 				if (found)
 					u = tm_ports_union(e->pp, u, tm_ports_range(e->pp, TM_PROTO_TCP, target, target));
+				if (given)
+					break;
 			}
 		}
 	}
