@@ -764,15 +764,23 @@ static const tm_ports *exposure_ports(engine *e, const tm_workload *w, bool *any
 			*any_exposure = true;
 			for (size_t k = 0; k < svc->nports; k++) {
 				const tm_svcport *sp = &svc->ports[k];
-				if (x->port && x->port != sp->port)
-					continue;
-				if (x->port_name && (!sp->name || strcmp(x->port_name, sp->name)))
+				/* the exposure names a service port by number or name, or
+				 * (as NPA also accepts) its targetPort; the first match wins */
+				bool given = x->port || x->port_name;
+				bool match = !given ||
+					(x->port && (x->port == sp->port || (!sp->target_name && x->port == sp->target_port))) ||
+					(x->port_name && ((sp->name && !strcmp(x->port_name, sp->name)) ||
+							  (sp->target_name && !strcmp(x->port_name, sp->target_name))));
+				if (!match)
 					continue;
 				uint32_t target = sp->target_port;
 				bool found = false;
 				for (size_t c = 0; c < w->nports; c++) {
 					const tm_cport *cp = &w->ports[c];
-					if (sp->target_name ? (cp->name && !strcmp(cp->name, sp->target_name))
+					/* a named targetPort must be a TCP port; a number must be
+					 * declared by a container (of any protocol, as NPA) */
+					if (sp->target_name ? (cp->name && !strcmp(cp->name, sp->target_name) &&
+							       cp->proto == TM_PROTO_TCP)
 							    : cp->port == target) {
 						target = cp->port;
 						found = true;
@@ -781,6 +789,8 @@ static const tm_ports *exposure_ports(engine *e, const tm_workload *w, bool *any
 				}
 				if (found)
 					u = tm_ports_union(e->pp, u, tm_ports_range(e->pp, TM_PROTO_TCP, target, target));
+				if (given)
+					break;
 			}
 		}
 	}
