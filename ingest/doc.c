@@ -256,6 +256,13 @@ static tm_err attach(yctx *c, tm_node *n, size_t weight, yaml_mark_t m)
 		return TM_OK;
 	}
 	if (!f->pending_key) {
+		if (n->kind != TM_NODE_SCALAR) {
+			/* "? [a, b] : c" or "*anchor-of-a-map : c": JSON and the API
+			 * server have only string keys, and readers rely on it */
+			tm_err rc = yerr(c, m, "a map key must be a string, not %s", tm_node_kind_str(n));
+			*c->errloc = n->loc;
+			return rc;
+		}
 		f->pending_key = n;
 		return TM_OK;
 	}
@@ -424,6 +431,11 @@ static tm_err handle_event(yctx *c, yaml_event_t *ev)
 		const char *name = tm_intern(c->st, (const char *)ev->data.alias.anchor);
 		size_t i;
 		if (c->nanchors && ptab_get(&c->anchor_tab, name, &i) && i < c->nanchors) {
+			const frame *pf = c->depth ? &c->stack[c->depth - 1] : NULL;
+			if (pf && pf->node->kind == TM_NODE_MAP && !pf->pending_key &&
+			    c->anchors[i].node->kind != TM_NODE_SCALAR) /* reported here: at the alias */
+				return yerr(c, m, "a map key must be a string, not %s",
+					    tm_node_kind_str(c->anchors[i].node));
 			c->alias_nodes += c->anchors[i].weight;
 			if (c->alias_nodes > c->lim->max_alias_nodes)
 				return ylimit(yerr(c, m, "alias expansion exceeds %zu nodes (limit --max-alias-nodes)",
