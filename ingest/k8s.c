@@ -646,10 +646,41 @@ static int str_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static tm_err load_dir(tm_model *m, const char *path, const tm_load_opts *o, unsigned depth)
+/* Directories already read in one tm_load_path(), by device and inode:
+ * symbolic links may make a directory its own descendant ("a -> .") or
+ * reach one directory by many paths, which would otherwise be read
+ * again and again (2^64 times for two links to "." and the depth cap). */
+typedef struct dirseen {
+	dev_t *dev;
+	ino_t *ino;
+	size_t n, cap, cap2;
+} dirseen;
+
+static bool dirseen_add(dirseen *s, const struct stat *st)
 {
+	for (size_t i = 0; i < s->n; i++)
+		if (s->dev[i] == st->st_dev && s->ino[i] == st->st_ino)
+			return false;
+	TM_HEAP_GROW(s->dev, s->n, s->cap);
+	TM_HEAP_GROW(s->ino, s->n, s->cap2);
+	s->dev[s->n] = st->st_dev;
+	s->ino[s->n] = st->st_ino;
+	s->n++;
+	return true;
+}
+
+static tm_err load_dir(tm_model *m, const char *path, const tm_load_opts *o, unsigned depth,
+		       dirseen *seen)
+{
+	struct stat dst;
 	if (depth > 64)
 		return TM_OK;
+	if (stat(path, &dst) == 0 && !dirseen_add(seen, &dst)) {
+		tm_srcloc l = {tm_intern(&m->strs, path), 0, 0};
+		tm_diags_add(&m->diags, TM_DIAG_WARN, l,
+			     "directory already read under another path (symbolic links); not read again");
+		return TM_OK;
+	}
 	DIR *d = opendir(path);
 	if (!d) {
 		tm_srcloc l = {tm_intern(&m->strs, path), 0, 0};
@@ -676,7 +707,7 @@ static tm_err load_dir(tm_model *m, const char *path, const tm_load_opts *o, uns
 		struct stat st;
 		tm_err r = TM_OK;
 		if (stat(names[i], &st) == 0 && S_ISDIR(st.st_mode))
-			r = load_dir(m, names[i], o, depth + 1);
+			r = load_dir(m, names[i], o, depth + 1, seen);
 		else if (has_ext(names[i], ".yaml") || has_ext(names[i], ".yml") || has_ext(names[i], ".json"))
 			r = tm_load_path(m, names[i], o);
 		if (r != TM_OK && rc == TM_OK)
@@ -697,8 +728,13 @@ tm_err tm_load_path(tm_model *m, const char *path, const tm_load_opts *o)
 		tm_diags_add(&m->diags, TM_DIAG_ERROR, l, "cannot open: %s", strerror(errno));
 		return TM_ERR_IO;
 	}
-	if (S_ISDIR(st.st_mode))
-		return load_dir(m, path, o, 0);
+	if (S_ISDIR(st.st_mode)) {
+		dirseen seen = {0};
+		tm_err rc = load_dir(m, path, o, 0, &seen);
+		free(seen.dev);
+		free(seen.ino);
+		return rc;
+	}
 	FILE *f = fopen(path, "rb");
 	if (!f) {
 		tm_srcloc l = {tm_intern(&m->strs, path), 0, 0};
