@@ -22,6 +22,8 @@ struct tm_flowtab {
 	size_t count;
 	size_t max_active;
 	int64_t next_expire_us;
+	size_t last_slot;   /* the slot of the previous packet's flow: packets come in bursts */
+	uint32_t last_hash; /* 0 = none; cleared whenever slots move */
 };
 
 tm_flowtab *tm_flowtab_new(size_t max_active)
@@ -119,6 +121,7 @@ static void del_slot(tm_flowtab *t, size_t i)
 	size_t mask = t->nslots - 1, j = i;
 	t->s[i].hash = 0;
 	t->count--;
+	t->last_hash = 0;
 	for (;;) {
 		j = (j + 1) & mask;
 		if (!t->s[j].hash)
@@ -169,6 +172,7 @@ static bool grow(tm_flowtab *t)
 	free(t->s);
 	t->s = ns;
 	t->nslots = n;
+	t->last_hash = 0;
 	return true;
 }
 
@@ -273,6 +277,8 @@ long tm_flowtab_lookup(tm_flowset *fs, const tm_pkt *p, int *dir, tm_fstate ***s
 	}
 	uint32_t h = pkt_hash(p);
 	size_t mask = t->nslots - 1, i = h & mask;
+	if (h == t->last_hash && t->s[t->last_slot].hash == h)
+		i = t->last_slot; /* same flow as the previous packet, most likely */
 	while (t->s[i].hash) {
 		if (t->s[i].hash == h) {
 			tm_flow *f = &fs->flows[t->s[i].idx];
@@ -284,6 +290,8 @@ long tm_flowtab_lookup(tm_flowset *fs, const tm_pkt *p, int *dir, tm_fstate ***s
 				if (!reuse && !idle) {
 					*dir = d;
 					*st = &t->s[i].st;
+					t->last_slot = i;
+					t->last_hash = h;
 					return (long)t->s[i].idx;
 				}
 				if (idle)

@@ -568,11 +568,22 @@ tm_err tm_flowset_read_file(tm_flowset *fs, const char *path)
 			return open_error(fs, "-", strerror(errno));
 		return tm_flowset_read_fp(fs, fp, "-");
 	}
-	pc = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, err);
-	if (!pc)
+	/* our own stream with a 1 MiB buffer: libpcap's default stdio buffer
+	 * makes one read() per few packets */
+	FILE *fp = fopen(path, "rb");
+	if (!fp) {
+		char msg[PCAP_ERRBUF_SIZE];
+		snprintf(msg, sizeof msg, "%s: %s", path, strerror(errno)); /* as libpcap words it */
+		return open_error(fs, path, msg);
+	}
+	setvbuf(fp, NULL, _IOFBF, (size_t)1 << 20);
+	pc = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, err);
+	if (!pc) {
+		fclose(fp);
 		return open_error(fs, path, err);
+	}
 	tm_err rc = read_pcap(fs, pc, path);
-	pcap_close(pc);
+	pcap_close(pc); /* closes fp */
 	return rc;
 }
 

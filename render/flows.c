@@ -6,6 +6,11 @@
 
 #include <string.h>
 
+/* one thread writes the output: skip stdio's per-call locking */
+#define fputs fputs_unlocked
+#define fwrite fwrite_unlocked
+#define fputc fputc_unlocked
+
 static const tm_flows_renderer renderers[] = {
 	{"txt", tm_render_flows_txt},
 	{"json", tm_render_flows_json},
