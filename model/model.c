@@ -353,6 +353,15 @@ void tm_model_count_ignored(tm_model *m, const char *kind, tm_srcloc loc)
 			m->ignored[i].count++;
 			return;
 		}
+	/* distinct kinds are few in any cluster; past 1,024 the rest share one
+	 * entry, so that a file of a million made-up kinds stays linear */
+	if (m->nignored >= 1024) {
+		const char *other = tm_intern(&m->strs, "(other kinds)");
+		if (kind != other) {
+			tm_model_count_ignored(m, other, loc);
+			return;
+		}
+	}
 	TM_ARENA_GROW(&m->arena, m->ignored, m->nignored, m->cap_ign);
 	m->ignored[m->nignored].kind = kind;
 	m->ignored[m->nignored].count = 1;

@@ -252,6 +252,31 @@ static void test_failed_policy_releases_ipblocks(void **state)
 	tm_model_free(m);
 }
 
+/* A file of made-up kinds: counted, at most 1,024 by name, in linear time. */
+static void test_many_unknown_kinds(void **state)
+{
+	(void)state;
+	tm_buf y;
+	tm_buf_init(&y, 0);
+	for (int i = 0; i < 2000; i++)
+		tm_buf_addf(&y, "---\nkind: K%d\nmetadata: {name: x}\n", i);
+	tm_model *m = tm_model_new();
+	tm_load_opts o;
+	tm_load_opts_default(&o);
+	assert_int_equal(tm_load_buffer(m, "f", y.s, y.len, false, &o), TM_OK);
+	assert_int_equal(m->nignored, 1025);
+	size_t total = 0, other = 0;
+	for (size_t i = 0; i < m->nignored; i++) {
+		total += m->ignored[i].count;
+		if (!strcmp(m->ignored[i].kind, "(other kinds)"))
+			other = m->ignored[i].count;
+	}
+	assert_int_equal(total, 2000);
+	assert_int_equal(other, 2000 - 1024);
+	tm_model_free(m);
+	tm_buf_release(&y);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,6 +288,7 @@ int main(void)
 		cmocka_unit_test(test_json_limits_and_strings),
 		cmocka_unit_test(test_yaml_reader_error_position),
 		cmocka_unit_test(test_failed_policy_releases_ipblocks),
+		cmocka_unit_test(test_many_unknown_kinds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
