@@ -496,10 +496,32 @@ void tm_flowset_packet(tm_flowset *fs, int linktype, int64_t ts_us, const uint8_
 
 /* ---- files --------------------------------------------------------------- */
 
+struct rd_ctx {
+	tm_flowset *fs;
+	int linktype;
+};
+
+static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
+{
+	struct rd_ctx *c = (struct rd_ctx *)user;
+	tm_flowset *fs = c->fs;
+	if (h->caplen > fs->opts.max_snaplen) {
+		fs->stats.bad_caplen++;
+		fs->stats.packets++;
+		return;
+	}
+	/* clamp absurd times (pcapng allows 64-bit seconds) so arithmetic cannot overflow */
+	int64_t sec = (int64_t)h->ts.tv_sec;
+	if (sec < 0)
+		sec = 0;
+	else if (sec > ((int64_t)1 << 40))
+		sec = (int64_t)1 << 40;
+	int64_t ts = sec * 1000000 + (int64_t)(h->ts.tv_usec % 1000000);
+	tm_flowset_packet(fs, c->linktype, ts, data, h->caplen, h->len < h->caplen ? h->caplen : h->len);
+}
+
 static tm_err read_pcap(tm_flowset *fs, pcap_t *pc, const char *name)
 {
-	struct pcap_pkthdr *h;
-	const u_char *data;
 	int r;
 	int lt = pcap_datalink(pc);
 	tm_srcloc loc = {tm_intern(&fs->strs, name), 0, 0};
@@ -510,25 +532,13 @@ static tm_err read_pcap(tm_flowset *fs, pcap_t *pc, const char *name)
 		tm_diags_add(&fs->diags, TM_DIAG_WARN, loc, "link type %d (%s) is not supported; packets counted and skipped",
 			     lt, ln ? ln : "?");
 	}
-	while ((r = pcap_next_ex(pc, &h, &data)) == 1) {
-		if (h->caplen > fs->opts.max_snaplen) {
-			fs->stats.bad_caplen++;
-			fs->stats.packets++;
-			continue;
-		}
-		/* clamp absurd times (pcapng allows 64-bit seconds) so arithmetic cannot overflow */
-		int64_t sec = (int64_t)h->ts.tv_sec;
-		if (sec < 0)
-			sec = 0;
-		else if (sec > ((int64_t)1 << 40))
-			sec = (int64_t)1 << 40;
-		int64_t ts = sec * 1000000 + (int64_t)(h->ts.tv_usec % 1000000);
-		/* pcapng files with several interfaces can mix link types */
-		int plt = pcap_datalink(pc);
-		tm_flowset_packet(fs, plt, ts, data, h->caplen, h->len < h->caplen ? h->caplen : h->len);
-		if (progress_fn && (fs->stats.packets & 0xfffff) == 0)
+	/* pcap_dispatch: one library call per batch instead of per packet */
+	struct rd_ctx rc_ = {fs, lt};
+	do {
+		r = pcap_dispatch(pc, 65536, on_packet, (u_char *)&rc_);
+		if (progress_fn && r > 0)
 			progress_fn(progress_ctx, fs->stats.packets, fs->stats.flows);
-	}
+	} while (r > 0);
 	if (r == -1) {
 		fs->stats.files_truncated++;
 		tm_diags_add(&fs->diags, TM_DIAG_WARN, loc, "capture ends early: %s (%llu packets read)",

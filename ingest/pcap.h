@@ -193,7 +193,7 @@ void tm_flowset_free(tm_flowset *fs);
 tm_err tm_flowset_read_file(tm_flowset *fs, const char *path);
 /* Same with an open stream, which is closed (libpcap owns it). */
 tm_err tm_flowset_read_fp(tm_flowset *fs, FILE *fp, const char *name);
-/* Optional progress callback, called every 2^20 packets. */
+/* Optional progress callback, called after every batch of up to 65536 packets. */
 typedef void (*tm_pcap_progress_fn)(void *ctx, uint64_t packets, uint64_t flows);
 void tm_flowset_set_progress(tm_flowset *fs, tm_pcap_progress_fn fn, void *ctx);
 
