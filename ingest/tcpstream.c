@@ -93,6 +93,13 @@ void tm_tcpstream_segment(tm_flowset *fs, tm_flow *f, tm_fstate *st, int di, con
 		return;
 	if (pkt->payload_cut) {
 		fs->stats.payload_truncated++;
+		if (f->app == TM_APP_UNKNOWN && !st->tls && d->delivered == 0 && n >= 3 && p[0] == 22 &&
+		    tm_tls_record_start(p, n)) {
+			/* the handshake is cut away, but this is TLS: say so, facts unknown */
+			f->app = TM_APP_TLS;
+			f->tls = tm_arena_alloc(&fs->arena, sizeof *f->tls);
+			f->tls->cipher = -1;
+		}
 		dir_kill(d);
 		return;
 	}

@@ -61,6 +61,11 @@ check zeek-tls13-psk.pcap "($(tls 1.3) | length == 1 and .[0].tls.resumed and .[
 check zeek-tls13-wolfssl.pcap "($(tls 1.3) | length == 1 and .[0].dst_port == 9090 and .[0].tls.sni == null) and $t13"
 check zeek-xmpp-starttls.pcap "$(tls 1.2) | length == 1 and .[0].app == \"xmpp\" and .[0].tls.starttls and .[0].tls.client_cert == \"no\""
 
+# standard input (--pcap -) reads the same as a path
+if [ "$("$T" flows --format json --pcap - <"$S/zeek-tls12-client-cert.pcap" 2>&1)" = \
+     "$("$T" flows --format json --pcap "$S/zeek-tls12-client-cert.pcap" 2>&1)" ]; then pass=$((pass+1))
+else fail=$((fail+1)); echo "FAIL --pcap - differs from the path"; fi
+
 # every capture in the directory must be covered above
 for f in "$S"/*.pcap "$S"/*.pcapng; do
   grep -q "^check $(basename "$f") " "$0" || { echo "FAIL $(basename "$f"): no expectation in shared.sh"; fail=$((fail+1)); }

@@ -283,6 +283,53 @@ static void test_http_detection(void **state)
 	tm_flowset_free(fs);
 }
 
+/* plaintext protocols by content, on a port that says nothing */
+#define S(lit) lit, sizeof(lit) - 1
+static void test_plaintext_detection(void **state)
+{
+	(void)state;
+	static const uint8_t kafka[] = {0, 0, 0, 17, 0, 3, 0, 9, 0, 0, 0, 1, 0, 5, 'r', 'd', 'k', 'a', 'f', 0, 0};
+	static const uint8_t mongo[] = {40, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0xdd, 7, 0, 0, 0, 0, 0, 0, 0,
+					19, 0, 0, 0, 16, 'p', 'i', 'n', 'g', 0, 1, 0, 0, 0, 0, 0, 0, 0, 0};
+	static const uint8_t pg[] = {0, 0, 0, 8, 4, 0xd2, 0x16, 0x2f};
+	struct {
+		const void *p;
+		size_t n;
+		bool from_server;
+		tm_app app;
+	} cases[] = {
+		{S("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), false, TM_APP_HTTP2},
+		{S("SSH-2.0-OpenSSH_9.2\r\n"), true, TM_APP_SSH},
+		{S("AMQP\0\0\x09\x01"), false, TM_APP_AMQP},
+		{kafka, sizeof kafka, false, TM_APP_KAFKA},
+		{mongo, sizeof mongo, false, TM_APP_MONGODB},
+		{pg, sizeof pg, false, TM_APP_POSTGRES},
+		{S("*1\r\n$4\r\nPING\r\n"), false, TM_APP_REDIS},
+		{S("220 smtp.example ESMTP ready\r\n"), true, TM_APP_SMTP},
+		{S("220 ProFTPD Server ready\r\n"), true, TM_APP_FTP},
+		{S("* OK IMAP4rev1 ready\r\n"), true, TM_APP_IMAP},
+		{S("+OK POP3 ready\r\n"), true, TM_APP_POP3},
+		{S("<?xml version='1.0'?><stream:stream>"), false, TM_APP_XMPP},
+		{S("\x13\x37garbage that is no protocol"), false, TM_APP_UNKNOWN},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		tm_flowset *fs = tm_flowset_new(NULL);
+		unsigned cport = 42000, sport = 4444;
+		frame(fs, 1, true, cport, sport, 10, SYN, NULL, 0);
+		frame(fs, 2, false, sport, cport, 50, SYN | ACK, NULL, 0);
+		if (cases[i].from_server)
+			frame(fs, 3, false, sport, cport, 51, ACK | PSH, cases[i].p, cases[i].n);
+		else
+			frame(fs, 3, true, cport, sport, 11, ACK | PSH, cases[i].p, cases[i].n);
+		tm_flowset_finish(fs);
+		assert_int_equal(fs->nflows, 1);
+		if (fs->flows[0].app != cases[i].app)
+			fail_msg("case %zu: app %s, expected %s", i, tm_app_name((tm_app)fs->flows[0].app),
+				 tm_app_name(cases[i].app));
+		tm_flowset_free(fs);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -291,6 +338,7 @@ int main(void)
 		cmocka_unit_test(test_idle_and_cap),
 		cmocka_unit_test(test_link_layers),
 		cmocka_unit_test(test_http_detection),
+		cmocka_unit_test(test_plaintext_detection),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
