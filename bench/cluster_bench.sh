@@ -10,6 +10,7 @@
 # measures
 #   inventory   trustmap inventory DIR            (ingest only)
 #   conn txt    trustmap conn DIR > /dev/null     (ingest + analysis + NPA text)
+# (every timed run writes to /dev/null; one extra untimed run counts the lines)
 #   conn json   trustmap conn -f json DIR > /dev/null
 #   check       trustmap check DIR > /dev/null    (when the command exists)
 # and prints a markdown table (seconds, CPU seconds, max RSS, output lines)
@@ -46,9 +47,11 @@ run() {
 	label=$1 n=$2
 	shift 2
 	: > "$OUT/times.txt"
+	# output lines from one untimed run; the timed runs write to /dev/null
+	lines=$("$@" 2> "$OUT/err.txt" | wc -l | tr -d ' ')
 	i=0
 	while [ $i -lt "$REPEAT" ]; do
-		"$TIME" -o "$OUT/time.txt" -f '%e %M %U %S' "$@" > "$OUT/out.txt" 2> "$OUT/err.txt"
+		"$TIME" -o "$OUT/time.txt" -f '%e %M %U %S' "$@" > /dev/null 2> "$OUT/err.txt"
 		rc=$?
 		tail -n 1 "$OUT/time.txt" >> "$OUT/times.txt"
 		[ $rc = 0 ] || [ $rc = 1 ] || break
@@ -56,7 +59,6 @@ run() {
 	done
 	set -- $(sort -n "$OUT/times.txt" | head -n 1)
 	cpu=$(echo "$3 $4" | awk '{ printf "%.2f", $1 + $2 }')
-	lines=$(wc -l < "$OUT/out.txt" | tr -d ' ')
 	echo "$label $n $1 $2 $lines $rc $cpu" >> "$OUT/results"
 	printf '  %-10s %7s pods  %6s s (cpu %6s s)  %8s KB  %9s lines  exit %s\n' "$label" "$n" "$1" "$cpu" "$2" \
 		"$lines" "$rc"
@@ -78,7 +80,7 @@ for n in $SIZES; do
 		run check "$n" "$TRUSTMAP" check "$d"
 	fi
 done
-rm -f "$OUT/out.txt" "$OUT/err.txt" "$OUT/time.txt" "$OUT/times.txt"
+rm -f "$OUT/err.txt" "$OUT/time.txt" "$OUT/times.txt"
 
 echo
 echo "| command | pods | time (s) | CPU user+sys (s) | max RSS (MB) | output lines |"

@@ -265,10 +265,15 @@ static size_t flow_node(fy *f, size_t p)
 				f->bad = true;
 				break;
 			}
+			size_t kstart = i;
 			i = flow_scalar(f, i);
 			if (f->bad)
 				break;
 			i = skip_sp(f, i);
+			if (i - kstart > 1000) {
+				f->bad = true; /* libyaml's simple key length limit */
+				break;
+			}
 			if (at_eol(f, i) || f->s[i] != ':' || i + 1 >= f->le || f->s[i + 1] != ' ') {
 				f->bad = true; /* key without value, or "a:b" */
 				break;
@@ -365,7 +370,8 @@ static int scan_key(fy *f, size_t p, size_t *colon)
 		if (d == '#' && i > p && f->s[i - 1] == ' ')
 			return 0;
 		if (d == ':' && (i + 1 >= f->le || f->s[i + 1] == ' ')) {
-			if (!plain_start_ok(f, p) || i == p)
+			/* libyaml drops a simple key longer than 1024 characters */
+			if (!plain_start_ok(f, p) || i == p || i - p > 1000)
 				return -1;
 			*colon = i;
 			return 1;
@@ -380,6 +386,59 @@ static bool is_entry(const fy *f, size_t p)
 }
 
 static void block_node(fy *f, size_t p, bool in_entry);
+
+/* A literal block scalar ("|" clip or "|-" strip) at v, the value of a key
+ * at column col, as kubectl writes last-applied-configuration. Blank lines
+ * inside or right after it, indentation indicators, "|+", folded ">" and a
+ * last line without a line break are left to libyaml. Moves to the line
+ * after the scalar. */
+static void literal(fy *f, size_t v, size_t col)
+{
+	size_t line = f->line, mcol = v - f->ls, p = v + 1, n = 0;
+	bool strip = false;
+	if (p < f->le && f->s[p] == '-') {
+		strip = true;
+		p++;
+	}
+	if (!(at_eol(f, p) || (f->s[p] == ' ' && rest_empty(f, p)))) {
+		f->bad = true;
+		return;
+	}
+	next_line(f);
+	if (f->ls >= f->len) {
+		f->bad = true;
+		return;
+	}
+	size_t ind = skip_sp(f, f->ls) - f->ls;
+	if (at_eol(f, f->ls + ind) || ind <= col) {
+		f->bad = true;
+		return;
+	}
+	for (;;) {
+		for (size_t i = f->ls + ind; i < f->le; i++)
+			if (!buf_put(f, n++, f->s[i])) {
+				f->bad = true;
+				return;
+			}
+		if (!buf_put(f, n++, '\n') || f->le >= f->len) {
+			f->bad = true; /* no line break at the end of the data */
+			return;
+		}
+		next_line(f);
+		if (f->ls >= f->len)
+			break;
+		size_t q = skip_sp(f, f->ls);
+		if (at_eol(f, q)) {
+			f->bad = true;
+			return;
+		}
+		if (q - f->ls < ind)
+			break;
+	}
+	if (strip)
+		n--;
+	emit_scalar(f, line, mcol, f->buf, n, YAML_LITERAL_SCALAR_STYLE);
+}
 
 static void block_seq(fy *f, size_t col)
 {
@@ -430,11 +489,14 @@ static void block_map(fy *f, size_t col)
 			else /* no value: libyaml marks the empty scalar after the ':' */
 				emit_scalar(f, kline, colon + 1 - kls, "", 0, YAML_PLAIN_SCALAR_STYLE);
 		} else {
-			if (is_entry(f, v) || f->s[v] == '|' || f->s[v] == '>') {
+			if (is_entry(f, v) || f->s[v] == '>') {
 				f->bad = true;
 				break;
 			}
-			inline_value(f, v);
+			if (f->s[v] == '|')
+				literal(f, v, col);
+			else
+				inline_value(f, v);
 		}
 		if (f->bad)
 			break;

@@ -119,6 +119,8 @@ static void test_accepted_shapes(void **state)
 		"a: {name: http, containerPort: 8080, protocol: TCP}\n",
 		"x: [\"a\", 'b', c]\n",
 		"a: 1\r\nb:\r\n- x # c\r\n\r\n",
+		"metadata:\n  annotations:\n    last-applied: |\n      {\"a\": 1}\n    other: x\nspec: {}\n",
+		"a: |-\n  line one\n    indented # not a comment\n  three\nb: |\n  x\n# c\nc: 1\n",
 	};
 	for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
 		if (!check_str(ok[i])) {
@@ -134,7 +136,13 @@ static void test_declined_shapes(void **state)
 	static const char *no[] = {
 		"a: &x 1\nb: *x\n",
 		"a: !!str 1\n",
-		"a: |\n  text\n",
+		"a: |+\n  text\n",
+		"a: |2\n  text\n",
+		"a: |\n\n  text\n",
+		"a: |\n  text\n\n  more\n",
+		"a: |\n  text",
+		"a: |\nb: 1\n",
+		"- |\n  text\n",
 		"a: >\n  text\n",
 		"a: b\n  continued\n",
 		"a:\tb\n",
@@ -168,6 +176,26 @@ static void test_declined_shapes(void **state)
 			fail();
 		}
 	}
+	/* libyaml rejects a simple key longer than 1024 characters (found by
+	 * fuzz_yamlfast); a 1000-character key is fine for both */
+	tm_buf k;
+	tm_buf_init(&k, 0);
+	for (int i = 0; i < 1100; i++)
+		tm_buf_addc(&k, 'k');
+	tm_buf_adds(&k, ": v\n");
+	assert_int_equal(check_str(tm_buf_str(&k)), 0);
+	tm_buf_reset(&k);
+	tm_buf_adds(&k, "a: {");
+	for (int i = 0; i < 1100; i++)
+		tm_buf_addc(&k, 'k');
+	tm_buf_adds(&k, ": v}\n");
+	assert_int_equal(check_str(tm_buf_str(&k)), 0);
+	tm_buf_reset(&k);
+	for (int i = 0; i < 1000; i++)
+		tm_buf_addc(&k, 'k');
+	tm_buf_adds(&k, ": v\n");
+	assert_int_equal(check_str(tm_buf_str(&k)), 1);
+	tm_buf_release(&k);
 }
 
 /* Every YAML file of the samples and, when present, of the shared corpora:
