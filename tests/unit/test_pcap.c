@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ingest/pcap.h"
+#include "ingest/flowtab.h"
 
 typedef struct bb {
 	uint8_t d[4096];
@@ -330,6 +331,41 @@ static void test_plaintext_detection(void **state)
 	}
 }
 
+static void test_mesh_signatures(void **state)
+{
+	(void)state;
+	tm_flow f;
+	tm_tls t;
+	const char *sans[] = {"DNS:web.shop.serviceaccount.identity.linkerd.cluster.local"};
+	memset(&f, 0, sizeof f);
+	memset(&t, 0, sizeof t);
+	f.proto = 6;
+	f.srv_port = 8080;
+	f.tls = &t;
+	t.alpn_offered = "h2,transport.l5d.io/v1";
+	tm_detect_mesh(&f);
+	assert_int_equal(f.mesh, TM_MESH_LINKERD);
+	f.mesh = 0;
+	t.alpn_offered = NULL;
+	t.server_cert.sans = sans;
+	t.server_cert.nsans = 1;
+	tm_detect_mesh(&f);
+	assert_int_equal(f.mesh, TM_MESH_LINKERD);
+	f.mesh = 0;
+	t.server_cert.nsans = 0;
+	t.sni = "outbound_.9080_._.reviews.default.svc.cluster.local";
+	tm_detect_mesh(&f);
+	assert_int_equal(f.mesh, TM_MESH_ISTIO);
+	f.mesh = 0;
+	t.sni = "outbound.example.com"; /* not Istio's form */
+	tm_detect_mesh(&f);
+	assert_int_equal(f.mesh, TM_MESH_NONE);
+	f.tls = NULL;
+	f.srv_port = 15008; /* HBONE */
+	tm_detect_mesh(&f);
+	assert_int_equal(f.mesh, TM_MESH_ISTIO);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -339,6 +375,7 @@ int main(void)
 		cmocka_unit_test(test_link_layers),
 		cmocka_unit_test(test_http_detection),
 		cmocka_unit_test(test_plaintext_detection),
+		cmocka_unit_test(test_mesh_signatures),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
