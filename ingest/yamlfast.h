@@ -3,9 +3,10 @@
  *
  * libyaml's scanner costs about 1 s per 15 MB; manifests of large clusters
  * are hundreds of MB. tm_yaml_fast() recognises a strict subset (block maps
- * and sequences, plain and single-line quoted scalars, one-line flow
- * collections, comments, "---" separators; ASCII only, no tabs, no anchors,
- * aliases, tags, block scalars, multi-line scalars or complex keys) and
+ * and sequences, plain and single-line quoted scalars, literal "|"/"|-"
+ * block scalars as map values, one-line flow collections, comments, "---"
+ * separators, CRLF; ASCII only, no tabs, no anchors, aliases, tags, folded
+ * scalars, multi-line plain or quoted scalars or complex keys) and
  * hands the caller exactly the events libyaml would produce for it (same
  * types, start marks, scalar values and styles; end marks are not set).
  * On anything outside the subset it stops and returns false: the caller
