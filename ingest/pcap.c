@@ -534,6 +534,7 @@ static tm_err read_pcap(tm_flowset *fs, pcap_t *pc, const char *name)
 	}
 	/* pcap_dispatch: one library call per batch instead of per packet */
 	struct rd_ctx rc_ = {fs, lt};
+	uint64_t before = fs->stats.packets;
 	do {
 		r = pcap_dispatch(pc, 65536, on_packet, (u_char *)&rc_);
 		if (progress_fn && r > 0)
@@ -542,7 +543,7 @@ static tm_err read_pcap(tm_flowset *fs, pcap_t *pc, const char *name)
 	if (r == -1) {
 		fs->stats.files_truncated++;
 		tm_diags_add(&fs->diags, TM_DIAG_WARN, loc, "capture ends early: %s (%llu packets read)",
-			     pcap_geterr(pc), (unsigned long long)fs->stats.packets);
+			     pcap_geterr(pc), (unsigned long long)(fs->stats.packets - before));
 	}
 	return TM_OK;
 }

@@ -61,6 +61,6 @@ cap istio-mtls.pcap 15443 pair 15443 "-tls1_3 -Verify 1 -alpn istio-peer-exchang
 cap smtp-starttls.pcap 2525 bash -c "$PY scripted.py smtp-server 2525 $T/server.crt $T/server.key & sleep 0.5; printf 'QUIT\r\n' | timeout 5 openssl s_client -connect 127.0.0.1:2525 -starttls smtp -CAfile $T/ca.crt -ign_eof >/dev/null 2>&1; wait"
 cap postgres-ssl.pcap 55432 bash -c "$PY scripted.py pg-server 55432 $T/server.crt $T/server.key & sleep 0.5; $PY scripted.py pg-client 55432; wait"
 cap postgres-plain.pcap 55433 bash -c "$PY scripted.py pg-server 55433 - - & sleep 0.5; $PY scripted.py pg-client-plain 55433; wait"
-cap http-plain.pcap 58080 bash -c "cd $T && $PY -m http.server 58080 --bind 127.0.0.1 >/dev/null 2>&1 & sleep 1; curl -s -o /dev/null -H 'Host: web.shop.svc' http://127.0.0.1:58080/ca.crt; kill %1"
+cap http-plain.pcap 58080 bash -c "cd $T && $PY -m http.server 58080 --bind 127.0.0.1 >/dev/null 2>&1 & sleep 1; curl -s -o /dev/null -H 'Host: web.shop.svc' http://127.0.0.1:58080/ca.crt; kill \$!"
 cap redis-plain.pcap 56379 bash -c "$PY scripted.py redis-server 56379 & sleep 0.5; $PY scripted.py redis-client 56379; wait"
 ls -l *.pcap
