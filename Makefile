@@ -18,6 +18,8 @@ PKGS := yaml-0.1 jansson libcgraph libgvc openssl libpcap
 DEB_PKGS := libyaml-dev libjansson-dev libgraphviz-dev libssl-dev libpcap-dev libcmocka-dev pkg-config graphviz
 
 CC ?= cc
+# ASan/LSan builds: third-party libraries' process-lifetime caches are not our leaks
+export LSAN_OPTIONS ?= suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
 OPT ?= -O2 -g
 WARN := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -1,10 +1,128 @@
 /* graphviz.c - SVG and PNG through libgvc: the DOT text of render/dot.c is
- * read back with libcgraph, laid out with `dot` and rendered by Graphviz. */
+ * read back with libcgraph, laid out with `dot` and rendered by Graphviz.
+ *
+ * Determinism: cgraph's default ID discipline uses the address of a name's
+ * interned copy as the object's ID, and subgraphs (our namespace clusters)
+ * are kept in ID order, so the drawing's element order depended on heap
+ * addresses (it differed between runs and between builds). seq_id below
+ * numbers names in the order they are first seen instead. */
 #include "render/render.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <gvc.h>
+
+typedef struct seq_ids {
+	char **names;   /* by id / 2 - 1 */
+	size_t n, cap;
+	size_t *slots;  /* hash of names -> index + 1 */
+	size_t nslots;
+	IDTYPE anon;
+} seq_ids;
+
+static size_t name_hash(const char *s)
+{
+	return tm_hash_str(s, strlen(s));
+}
+
+static void *seq_open(Agraph_t *g, Agdisc_t *disc)
+{
+	(void)g;
+	(void)disc;
+	seq_ids *s = calloc(1, sizeof *s);
+	s->nslots = 256;
+	s->slots = calloc(s->nslots, sizeof *s->slots);
+	s->anon = 1;
+	return s;
+}
+
+static void seq_rehash(seq_ids *s)
+{
+	size_t nn = s->nslots * 2;
+	size_t *ns = calloc(nn, sizeof *ns);
+	for (size_t i = 0; i < s->n; i++) {
+		size_t h = name_hash(s->names[i]) & (nn - 1);
+		while (ns[h])
+			h = (h + 1) & (nn - 1);
+		ns[h] = i + 1;
+	}
+	free(s->slots);
+	s->slots = ns;
+	s->nslots = nn;
+}
+
+static long seq_map(void *state, int objtype, char *str, IDTYPE *id, int createflag)
+{
+	seq_ids *s = state;
+	(void)objtype;
+	if (!str) {
+		*id = s->anon; /* odd: anonymous */
+		s->anon += 2;
+		return 1;
+	}
+	size_t h = name_hash(str) & (s->nslots - 1);
+	while (s->slots[h]) {
+		if (!strcmp(s->names[s->slots[h] - 1], str)) {
+			*id = (IDTYPE)s->slots[h] * 2;
+			return 1;
+		}
+		h = (h + 1) & (s->nslots - 1);
+	}
+	if (!createflag) {
+		*id = 0; /* names nothing */
+		return 1;
+	}
+	TM_HEAP_GROW(s->names, s->n, s->cap);
+	s->names[s->n] = strdup(str);
+	s->slots[h] = ++s->n;
+	*id = (IDTYPE)s->n * 2;
+	if (s->n * 2 > s->nslots)
+		seq_rehash(s);
+	return 1;
+}
+
+static long seq_alloc(void *state, int objtype, IDTYPE id)
+{
+	(void)state;
+	(void)objtype;
+	(void)id;
+	return 0;
+}
+
+static void seq_free(void *state, int objtype, IDTYPE id)
+{
+	(void)state;
+	(void)objtype;
+	(void)id;
+}
+
+static char *seq_print(void *state, int objtype, IDTYPE id)
+{
+	seq_ids *s = state;
+	(void)objtype;
+	if (id % 2 || id == 0 || id / 2 > s->n)
+		return NULL;
+	return s->names[id / 2 - 1];
+}
+
+static void seq_close(void *state)
+{
+	seq_ids *s = state;
+	for (size_t i = 0; i < s->n; i++)
+		free(s->names[i]);
+	free(s->names);
+	free(s->slots);
+	free(s);
+}
+
+static void seq_register(void *state, int objtype, void *obj)
+{
+	(void)state;
+	(void)objtype;
+	(void)obj;
+}
+
+static Agiddisc_t seq_iddisc = {seq_open, seq_map, seq_alloc, seq_free, seq_print, seq_close, seq_register};
 
 static tm_err render_gv(const tm_graph *g, FILE *out, const char *fmt)
 {
@@ -17,7 +135,11 @@ static tm_err render_gv(const tm_graph *g, FILE *out, const char *fmt)
 	tm_render_conn_dot(g, mem);
 	fclose(mem);
 	GVC_t *gvc = gvContext();
-	Agraph_t *ag = agmemread(dot);
+	Agdisc_t disc = {&AgMemDisc, &seq_iddisc, &AgIoDisc};
+	FILE *in = fmemopen(dot, len, "r");
+	Agraph_t *ag = in ? agread(in, &disc) : NULL;
+	if (in)
+		fclose(in);
 	if (!ag) {
 		rc = TM_ERR_INVALID;
 		goto out;
