@@ -134,7 +134,13 @@ static tm_err render_gv(const tm_graph *g, FILE *out, const char *fmt)
 		return TM_ERR_NOMEM;
 	tm_render_conn_dot(g, mem);
 	fclose(mem);
-	GVC_t *gvc = gvContext();
+	/* One Graphviz context per process: its pango plugin caches font data
+	 * across contexts, so a second gvContext() after gvFreeContext() reads
+	 * freed memory (seen under ASan in libgvplugin_pango). The context is
+	 * process-lifetime state, like Graphviz's own plugin tables. */
+	static GVC_t *gvc;
+	if (!gvc)
+		gvc = gvContext();
 	Agdisc_t disc = {&AgMemDisc, &seq_iddisc, &AgIoDisc};
 	FILE *in = fmemopen(dot, len, "r");
 	Agraph_t *ag = in ? agread(in, &disc) : NULL;
@@ -166,7 +172,6 @@ static tm_err render_gv(const tm_graph *g, FILE *out, const char *fmt)
 close:
 	agclose(ag);
 out:
-	gvFreeContext(gvc);
 	free(dot);
 	if (rc == TM_OK && ferror(out))
 		rc = TM_ERR_IO;
