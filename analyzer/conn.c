@@ -365,19 +365,22 @@ static bool rule_matches(const engine *e, const erule *er, peerref p)
 	if (bit_get(er->bits, p.cls))
 		return true;
 	if (e->o.ipblock_matches_pods && e->c[p.cls].rep) {
-		/* a workload matches when every pod it has an address for lies inside */
+		/* a workload matches when each of its pods that has addresses has
+		 * one inside (a dual-stack pod talks IPv4 from its IPv4 address) */
 		const tm_model *m = e->m;
 		const tm_workload *w = e->c[p.cls].rep;
 		bool any = false;
 		for (size_t i = 0; i < m->npods; i++) {
-			if (m->pods[i]->owner != w)
+			if (m->pods[i]->owner != w || !m->pods[i]->nips)
 				continue;
-			for (size_t k = 0; k < m->pods[i]->nips; k++) {
+			bool inside = false;
+			for (size_t k = 0; k < m->pods[i]->nips && !inside; k++) {
 				tm_iprange one = {m->pods[i]->ips[k], m->pods[i]->ips[k]};
-				if (!ip_peer_matches(er->r, one))
-					return false;
-				any = true;
+				inside = ip_peer_matches(er->r, one);
 			}
+			if (!inside)
+				return false;
+			any = true;
 		}
 		return any;
 	}
@@ -701,7 +704,8 @@ static void collect_atoms(tm_model *m, bool ingress, bool ipv6, tm_iprange **v4,
 	*n4 = make_atoms(&c4, a4, v4);
 	*n6 = 0;
 	*v6 = NULL;
-	if (any6 && ipv6) {
+	(void)any6; /* with --ipv6 both sides get the IPv6 space, carved or whole */
+	if (ipv6) {
 		/* the v6 space minus the v4-mapped block, which the v4 atoms cover */
 		tm_ipset rest;
 		tm_ipset_init(&rest);
@@ -1355,7 +1359,11 @@ void tm_graph_free(tm_graph *g)
 	free(g);
 }
 
-long tm_graph_find(const tm_graph *g, const char *spec)
+/* An endpoint for a user's name. Workloads (by display name, ns/name, name,
+ * pod name or pod IP) come first; an IP that no pod has names the IP range
+ * holding it on the side asked for (ranges are carved separately for
+ * sources and destinations). */
+static long graph_find_side(const tm_graph *g, const char *spec, bool src_side)
 {
 	long found = -1;
 	size_t sl = strlen(spec);
@@ -1364,12 +1372,13 @@ long tm_graph_find(const tm_graph *g, const char *spec)
 	for (size_t i = 0; i < g->neps; i++) {
 		const tm_endpoint *ep = &g->eps[i];
 		bool hit = false;
+		if (ep->kind == TM_EP_IPRANGE)
+			continue;
 		if (!strcmp(ep->name, spec))
 			return (long)i;
 		if (ep->kind == TM_EP_WORKLOAD) {
 			const tm_workload *w = ep->w;
 			size_t nl = strlen(w->ns);
-			/* ns/name */
 			if (sl > nl && !strncmp(spec, w->ns, nl) && spec[nl] == '/' && !strcmp(spec + nl + 1, w->name))
 				hit = true;
 			else if (!strcmp(spec, w->name))
@@ -1384,18 +1393,43 @@ long tm_graph_find(const tm_graph *g, const char *spec)
 					for (size_t k = 0; is_ip && k < pod->nips && !hit; k++)
 						hit = tm_ip_cmp(pod->ips[k], ip) == 0;
 				}
-		} else if (ep->kind == TM_EP_IPRANGE && is_ip && !ep->is_src_atom) {
-			/* an IP names the destination-side range that holds it; the
-			 * source side is found by tm_graph_find_src_ip */
-			hit = in_range(ip, ep->range);
-		}
+		} else if (ep->kind == TM_EP_INGRESS && !strcmp(spec, "ingress-controller"))
+			hit = true;
 		if (hit) {
 			if (found >= 0)
 				return -2;
 			found = (long)i;
 		}
 	}
-	return found;
+	if (found != -1)
+		return found;
+	for (size_t i = 0; i < g->neps; i++) {
+		const tm_endpoint *ep = &g->eps[i];
+		if (ep->kind != TM_EP_IPRANGE || ep->is_src_atom != src_side)
+			continue;
+		if (!strcmp(ep->name, spec) || (is_ip && in_range(ip, ep->range)))
+			return (long)i;
+	}
+	/* a range named by its text but present only on the other side */
+	for (size_t i = 0; i < g->neps; i++)
+		if (g->eps[i].kind == TM_EP_IPRANGE && !strcmp(g->eps[i].name, spec)) {
+			tm_ip lo = g->eps[i].range.lo;
+			for (size_t k = 0; k < g->neps; k++)
+				if (g->eps[k].kind == TM_EP_IPRANGE && g->eps[k].is_src_atom == src_side &&
+				    in_range(lo, g->eps[k].range))
+					return (long)k;
+		}
+	return -1;
+}
+
+long tm_graph_find(const tm_graph *g, const char *spec)
+{
+	return graph_find_side(g, spec, false);
+}
+
+long tm_graph_find_src(const tm_graph *g, const char *spec)
+{
+	return graph_find_side(g, spec, true);
 }
 
 const tm_ports *tm_graph_conn(const tm_graph *g, size_t src, size_t dst)

@@ -51,9 +51,12 @@ void tm_conn_opts_default(tm_conn_opts *o);
 tm_err tm_conn_compute(tm_model *m, const tm_conn_opts *o, tm_graph **out);
 void tm_graph_free(tm_graph *g);
 
-/* Endpoint index by name (display name, "ns/name", pod name, or an IP inside
- * an IP range endpoint); -1 when not found, -2 when ambiguous. */
+/* Endpoint index by name: display name, "ns/name", a workload or pod name,
+ * a pod IP, "ingress-controller", or any other IP (the IP range holding it:
+ * tm_graph_find gives the destination-side range, tm_graph_find_src the
+ * source-side one). -1 when not found, -2 when ambiguous. */
 long tm_graph_find(const tm_graph *g, const char *spec);
+long tm_graph_find_src(const tm_graph *g, const char *spec);
 /* The allowed set between two endpoints (empty set if none). */
 const tm_ports *tm_graph_conn(const tm_graph *g, size_t src, size_t dst);
 

@@ -24,31 +24,6 @@ static const cli_opt opts[] = {
 	{NULL, 0, false, 0},
 };
 
-/* An IP endpoint for the source side is the source atom holding it. */
-static long find_src(const tm_graph *g, const char *spec)
-{
-	tm_ip ip;
-	if (tm_ip_parse(spec, &ip)) {
-		for (size_t i = 0; i < g->neps; i++) {
-			const tm_endpoint *ep = &g->eps[i];
-			if (ep->kind == TM_EP_IPRANGE && ep->is_src_atom && tm_ip_cmp(ip, ep->range.lo) >= 0 &&
-			    tm_ip_cmp(ip, ep->range.hi) <= 0)
-				return (long)i;
-		}
-	}
-	long r = tm_graph_find(g, spec);
-	if (r >= 0 && g->eps[r].kind == TM_EP_IPRANGE && !g->eps[r].is_src_atom) {
-		/* a destination-side range named as a source: use the source atom of its first address */
-		for (size_t i = 0; i < g->neps; i++) {
-			const tm_endpoint *ep = &g->eps[i];
-			if (ep->kind == TM_EP_IPRANGE && ep->is_src_atom &&
-			    tm_ip_cmp(g->eps[r].range.lo, ep->range.lo) >= 0 && tm_ip_cmp(g->eps[r].range.lo, ep->range.hi) <= 0)
-				return (long)i;
-		}
-	}
-	return r;
-}
-
 int cmd_explain(int argc, char **argv)
 {
 	cli_common c;
@@ -115,7 +90,7 @@ int cmd_explain(int argc, char **argv)
 	tm_graph *g = NULL;
 	if (rc == EXIT_OK) {
 		tm_conn_compute(m, &co, &g);
-		long s = find_src(g, src), d = tm_graph_find(g, dst);
+		long s = tm_graph_find_src(g, src), d = tm_graph_find(g, dst);
 		if (s < 0 || d < 0) {
 			const char *bad = s < 0 ? src : dst;
 			long why = s < 0 ? s : d;

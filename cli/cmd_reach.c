@@ -145,7 +145,7 @@ int cmd_reach(int argc, char **argv)
 		if (pods)
 			tm_model_pod_granularity(m);
 		tm_conn_compute(m, &co, &g);
-		long s = tm_graph_find(g, src);
+		long s = tm_graph_find_src(g, src);
 		if (s < 0) {
 			fprintf(stderr, "trustmap reach: '%s' %s\n", src,
 				s == -2 ? "names more than one endpoint; use ns/name[Kind]" : "matches no workload, pod or address");

@@ -198,6 +198,13 @@ int cli_load(tm_model *m, const cli_common *c)
 			rc = r;
 	}
 	tm_load_finish(m, &c->load);
+	/* said, not silently zero: a job pointed at the wrong directory passes
+	 * --fail-on otherwise (NPA says the same) */
+	if (rc == TM_OK && m->objects_read == 0)
+		tm_diags_add(&m->diags, TM_DIAG_WARN, (tm_srcloc){0}, "no Kubernetes objects in the input: nothing to analyse");
+	else if (rc == TM_OK && m->nworkloads == 0)
+		tm_diags_add(&m->diags, TM_DIAG_WARN, (tm_srcloc){0},
+			     "no workloads (Pods or their controllers) in the input: no connections to compute");
 	cli_print_diags(m, c);
 	if (rc != TM_OK) {
 		if (!c->load.skip_invalid && (rc == TM_ERR_SYNTAX || rc == TM_ERR_INVALID))

@@ -219,14 +219,14 @@ bool tm_valid_label_key(const char *k, tm_buf *why)
 	const char *slash = strchr(k, '/');
 	if (slash) {
 		if (!dns_subdomain(k, (size_t)(slash - k))) {
-			tm_buf_addf(why, "label key \"%s\": prefix must be a DNS subdomain", k);
+			tm_buf_addf(why, "label key \"%.80s%s\": prefix must be a DNS subdomain", k, strlen(k) > 80 ? "..." : "");
 			return false;
 		}
 		k = slash + 1;
 	}
 	if (!qualified_name(k, strlen(k))) {
-		tm_buf_addf(why, "label key \"%s\": name must be 1-63 characters of [A-Za-z0-9_.-], "
-			    "starting and ending with an alphanumeric character", k);
+		tm_buf_addf(why, "label key \"%.80s%s\": name must be 1-63 characters of [A-Za-z0-9_.-], "
+			    "starting and ending with an alphanumeric character", k, strlen(k) > 80 ? "..." : "");
 		return false;
 	}
 	return true;
@@ -237,8 +237,11 @@ bool tm_valid_label_value(const char *v, tm_buf *why)
 	size_t n = strlen(v);
 	if (n == 0 || qualified_name(v, n))
 		return true;
-	tm_buf_addf(why, "label value \"%s\": must be empty or 1-63 characters of [A-Za-z0-9_.-], "
-		    "starting and ending with an alphanumeric character", v);
+	tm_buf_addf(why, "label value \"%.80s\"", v);
+	if (n > 80)
+		tm_buf_addf(why, "... (%zu characters)", n);
+	tm_buf_adds(why, ": must be empty or 1-63 characters of [A-Za-z0-9_.-], starting and ending with an "
+		    "alphanumeric character");
 	return false;
 }
 
@@ -257,7 +260,7 @@ bool tm_valid_port_name(const char *s, tm_buf *why)
 	}
 	if (ok && letter)
 		return true;
-	tm_buf_addf(why, "port name \"%s\": must be 1-15 characters of [a-z0-9-] with at least one "
+	tm_buf_addf(why, "port name \"%.80s\": must be 1-15 characters of [a-z0-9-] with at least one "
 		    "letter, no leading, trailing or double '-'", s);
 	return false;
 }
