@@ -197,17 +197,46 @@ static const char *info_for(tm_buf *b, const char **names, size_t nn, const char
 	return n ? tm_buf_str(b) : NULL;
 }
 
+/* "key|S" where S is a digit for the severity: sorted, equal keys are
+ * adjacent. A finding of b matches a when a has its key at the same or a
+ * higher severity: so an escalation is a new finding (and --fail-on sees it),
+ * a de-escalation is a fixed one. */
+static char *sev_key(const tm_finding *fd)
+{
+	char *k = tm_finding_key(fd);
+	tm_buf b;
+	tm_buf_init(&b, 0);
+	tm_buf_addf(&b, "%s|%d", k, (int)fd->severity);
+	free(k);
+	return tm_buf_detach(&b);
+}
+
+static bool matched(char **ka, size_t n, const char *key, tm_severity sev)
+{
+	for (int s = (int)sev; s <= TM_SEV_CRITICAL; s++) {
+		tm_buf b;
+		tm_buf_init(&b, 0);
+		tm_buf_addf(&b, "%s|%d", key, s);
+		char *k = b.s ? b.s : (char *)"";
+		bool hit = n && bsearch(&k, ka, n, sizeof *ka, ep_name_cmp);
+		tm_buf_release(&b);
+		if (hit)
+			return true;
+	}
+	return false;
+}
+
 static void findings_diff(const tm_findings *a, const tm_findings *b, tm_findings *only_b, size_t *common)
 {
 	char **ka = malloc((a->n + 1) * sizeof *ka);
 	if (!ka)
 		abort();
 	for (size_t i = 0; i < a->n; i++)
-		ka[i] = tm_finding_key(&a->v[i]);
+		ka[i] = sev_key(&a->v[i]);
 	qsort(ka, a->n, sizeof *ka, ep_name_cmp);
 	for (size_t i = 0; i < b->n; i++) {
 		char *k = tm_finding_key(&b->v[i]);
-		if (a->n && bsearch(&k, ka, a->n, sizeof *ka, ep_name_cmp)) {
+		if (matched(ka, a->n, k, b->v[i].severity)) {
 			if (common)
 				(*common)++;
 		} else {
