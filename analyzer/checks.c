@@ -289,7 +289,17 @@ static bool peer_all_ips(const tm_peer *p)
 {
 	if (p->kind != TM_PEER_IPBLOCK)
 		return false;
-	return tm_ipset_contains_range(&p->ips, tm_iprange_v4_all()) || tm_ipset_contains_range(&p->ips, tm_iprange_v6_all());
+	if (tm_ipset_contains_range(&p->ips, tm_iprange_v4_all()))
+		return true;
+	/* ::/0 is held without the IPv4 block (::ffff:0:0/96) it would overlap */
+	tm_ipset v6;
+	tm_ipset_init(&v6);
+	tm_ipset_add_block(&v6, tm_iprange_v6_all(), false);
+	bool all = v6.n > 0;
+	for (size_t i = 0; i < v6.n && all; i++)
+		all = tm_ipset_contains_range(&p->ips, v6.r[i]);
+	tm_ipset_release(&v6);
+	return all;
 }
 
 static void check_allow_all_rules(ctx *c, const tm_netpol *np, const tm_rule *rs, size_t n, bool ingress)

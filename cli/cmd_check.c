@@ -103,6 +103,13 @@ static int cli_check_run_flows(tm_model *m, const cli_common *c, const tm_conn_o
 	} else
 		*z = tm_zones_default(m);
 	size_t before = m->diags.n;
+	/* zone rules judge every address family the policies name: with IPv6
+	 * blocks present, the IPv6 ranges are endpoints too (conn keeps NPA's
+	 * IPv4-only default unless --ipv6) */
+	tm_conn_opts co6 = *co;
+	if (tm_model_has_ipv6(m))
+		co6.ipv6 = true;
+	co = &co6;
 	if (tm_conn_compute(m, co, g) != TM_OK) {
 		fprintf(stderr, "trustmap: connectivity computation failed\n");
 		return EXIT_USAGE;

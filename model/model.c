@@ -463,3 +463,30 @@ tm_anp *tm_model_policy_admin(const tm_model *m, size_t i)
 	}
 	return i < m->nbaselines ? m->baselines[i] : NULL;
 }
+
+static bool rules_have_v6(const tm_rule *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < r[i].npeers; k++)
+			if (r[i].peers[k].kind == TM_PEER_IPBLOCK && r[i].peers[k].has_v6)
+				return true;
+	return false;
+}
+
+bool tm_model_has_ipv6(const tm_model *m)
+{
+	for (size_t i = 0; i < m->nnetpols; i++)
+		if (rules_have_v6(m->netpols[i]->in_rules, m->netpols[i]->nin) ||
+		    rules_have_v6(m->netpols[i]->eg_rules, m->netpols[i]->neg))
+			return true;
+	for (size_t i = 0; i < tm_model_npolicies_admin(m); i++) {
+		const tm_anp *a = tm_model_policy_admin(m, i);
+		if (rules_have_v6(a->in_rules, a->nin) || rules_have_v6(a->eg_rules, a->neg))
+			return true;
+	}
+	for (size_t i = 0; i < m->npods; i++)
+		for (size_t k = 0; k < m->pods[i]->nips; k++)
+			if (!tm_ip_is_v4(m->pods[i]->ips[k]))
+				return true;
+	return false;
+}

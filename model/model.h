@@ -192,6 +192,8 @@ long tm_model_find_netpol(tm_model *m, const char *ns, const char *name);
  * Baseline-tier ClusterNetworkPolicies by priority. */
 size_t tm_model_npolicies_admin(const tm_model *m);
 tm_anp *tm_model_policy_admin(const tm_model *m, size_t i);
+/* Does any ipBlock, ANP/CNP network or pod address use IPv6? */
+bool tm_model_has_ipv6(const tm_model *m);
 /* Make l's array the model's canonical one for that set: equal label sets
  * (sorted, with interned keys and values) then share storage, and equality
  * of interned sets is pointer equality of l->v. */
