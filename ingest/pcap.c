@@ -636,6 +636,16 @@ void tm_flowset_finish(tm_flowset *fs)
 		if (fs->flows[i].tls)
 			ntls++;
 	fs->stats.tls_flows = ntls;
+	/* limits that cost data are said, not only counted under --stats */
+	tm_srcloc none = {0};
+	if (fs->stats.flow_table_full)
+		tm_diags_add(&fs->diags, TM_DIAG_WARN, none,
+			     "the flow table was full: %llu packets of new connections were dropped (raise --flow-table)",
+			     (unsigned long long)fs->stats.flow_table_full);
+	if (fs->stats.flow_records_full)
+		tm_diags_add(&fs->diags, TM_DIAG_WARN, none,
+			     "the flow record limit was reached: %llu packets of further connections were dropped (raise --max-flows)",
+			     (unsigned long long)fs->stats.flow_records_full);
 	if (fs->nflows < 2)
 		return;
 	/* sort 4-byte indices, then permute the records in place: sorting the
