@@ -13,7 +13,7 @@ static const char help[] =
 	"ipBlocks carve the address space into, the exact set of allowed connections under\n"
 	"NetworkPolicy, AdminNetworkPolicy and BaselineAdminNetworkPolicy. The text output is\n"
 	"line-for-line that of np-guard's netpol-analyzer (docs/semantics.md).\n\n"
-	"  -f, --format txt|json|csv|md|dot   output format (default txt)\n"
+	"  -f, --format txt|json|csv|md|dot|svg|png   output format (default txt; svg/png as `trustmap graph`)\n"
 	"  --granularity workload|pod   endpoints are workloads (default, as NPA) or Pod objects\n"
 	"  --focus WORKLOAD[,...]   only connections from or to WORKLOAD (ns/name, name, ns/name[Kind],\n"
 	"                           a pod name or ingress-controller); repeatable\n"
@@ -71,7 +71,8 @@ static const char graph_help[] =
 	"Draws the connectivity graph that `trustmap conn` computes: one box per namespace,\n"
 	"workloads inside, IP ranges in red, edges labelled with their connections. Rendered\n"
 	"by Graphviz (dot layout).\n\n"
-	"  -f, --format svg|png|dot   output format (default svg; png needs -o FILE or a redirect)\n"
+	"  -f, --format svg|png|dot   output format (default svg; png needs -o FILE or a redirect;\n"
+	"                             the text formats of `trustmap conn` work too)\n"
 	"  -o, --output FILE          where to write it\n"
 	"  and every option of `trustmap conn` (--focus, --focus-peer, --focus-direction,\n"
 	"  --focus-conn, --granularity, --ipblock-matches-pods, --ipv6)\n";
