@@ -749,9 +749,43 @@ tm_err tm_load_path(tm_model *m, const char *path, const tm_load_opts *o)
 	return rc;
 }
 
+/* `kubectl get deploy,pods -o yaml` holds a Deployment and the Pods of its
+ * ReplicaSet, but not the ReplicaSet: pods owned by ReplicaSet "D-<hash>"
+ * with label pod-template-hash=<hash> belong to Deployment D when it is in
+ * the input, and are folded into it rather than made a second workload. */
+static void fold_replicasets(tm_model *m)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < m->nworkloads; i++) {
+		tm_workload *w = m->workloads[i];
+		const char *hash = w->from_pods && !strcmp(w->kind, "ReplicaSet")
+			? tm_labels_get(&w->labels, "pod-template-hash") : NULL;
+		size_t nl = strlen(w->name), hl = hash ? strlen(hash) : 0;
+		tm_workload *d = NULL;
+		if (hash && hl && nl > hl + 1 && w->name[nl - hl - 1] == '-' && !strcmp(w->name + nl - hl, hash)) {
+			const char *dname = tm_intern_n(&m->strs, w->name, nl - hl - 1);
+			d = tm_model_find_workload(m, w->ns, "Deployment", dname);
+			if (d && d->from_pods)
+				d = NULL;
+		}
+		if (!d) {
+			m->workloads[k++] = w;
+			continue;
+		}
+		for (size_t p = 0; p < m->npods; p++)
+			if (m->pods[p]->owner == w)
+				m->pods[p]->owner = d;
+		d->npods += w->npods;
+		tm_diags_add(&m->diags, TM_DIAG_INFO, w->loc, "pods of ReplicaSet %s/%s are counted as Deployment %s",
+			     w->ns, w->name, d->display);
+	}
+	m->nworkloads = k;
+}
+
 tm_err tm_load_finish(tm_model *m, const tm_load_opts *o)
 {
 	(void)o;
+	fold_replicasets(m);
 	for (size_t i = 0; i < m->nworkloads; i++) {
 		tm_workload *w = m->workloads[i];
 		w->nsp = tm_model_namespace(m, w->ns, true);
