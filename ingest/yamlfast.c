@@ -203,7 +203,9 @@ static size_t flow_node(fy *f, size_t p);
 static size_t flow_plain(fy *f, size_t p)
 {
 	size_t i = p, end = p;
-	if (!plain_start_ok(f, p)) {
+	/* in flow context '?' introduces an explicit key (libyaml reads "[?x]"
+	 * as [{x: null}]): not our subset */
+	if (f->s[p] == '?' || !plain_start_ok(f, p)) {
 		f->bad = true;
 		return p;
 	}
