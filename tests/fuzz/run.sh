@@ -11,7 +11,7 @@
 # never written). A crash, leak, timeout or out-of-memory stops the pass:
 # the script prints the input that caused it and exits 1. NAME limits the
 # pass to some harnesses (fuzz_yaml, or yaml). Environment:
-#   FUZZ_CC (clang)  FUZZ_OUT (build-fuzz)  SHARED (../shared)
+#   FUZZ_CC (clang)  FUZZ_OUT (build-fuzz)  SHARED (../shared)  FUZZ_SEED (libFuzzer -seed; CI sets 1)
 #   FUZZ_MAX_LEN (16384)  FUZZ_TIMEOUT (per-input seconds, 10)  FUZZ_RSS_MB (2048)
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -125,7 +125,7 @@ for n in "${harnesses[@]}"; do
   ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1} \
   UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
     "$bin" -max_total_time="$secs" -timeout="$timeout_s" -rss_limit_mb="$rss_mb" \
-      -max_len="$max_len" -print_final_stats=1 -artifact_prefix="$art/" $dict \
+      -max_len="$max_len" -print_final_stats=1 -artifact_prefix="$art/" $dict ${FUZZ_SEED:+-seed=$FUZZ_SEED} \
       "$corpus" >"$out/logs/$n.log" 2>&1
   rc=$?
   crash=$(ls "$art" 2>/dev/null | head -n 1)
