@@ -173,6 +173,21 @@ bool tm_k8s_int_or_str(tm_k8s_ctx *c, const tm_node *n, const char *field, long 
 	return true;
 }
 
+void tm_k8s_known_fields(tm_k8s_ctx *c, const tm_node *map, const char *field, const char *const *known)
+{
+	if (!map || map->kind != TM_NODE_MAP)
+		return;
+	for (size_t i = 0; i < map->n; i++) {
+		const tm_node *k = map->pairs[i].key;
+		bool ok = false;
+		for (const char *const *q = known; *q && !ok; q++)
+			ok = k->kind == TM_NODE_SCALAR && !strcmp(k->str, *q);
+		if (!ok)
+			tm_k8s_warn(c, k, "%s: unknown field \"%.80s\" ignored (the API server rejects or drops it too)",
+				    field, k->kind == TM_NODE_SCALAR ? k->str : "?");
+	}
+}
+
 /* ---- validation (k8s.io/apimachinery validation) ---- */
 static bool is_alnum(char ch)
 {

@@ -39,6 +39,10 @@ bool tm_k8s_selector(tm_k8s_ctx *c, const tm_node *n, const char *field, tm_sele
 bool tm_k8s_int_or_str(tm_k8s_ctx *c, const tm_node *n, const char *field, long long *iv,
 		       const char **sv, bool *is_int);
 
+/* Warn about keys of map that are not in known (NULL-terminated): a typo
+ * such as "ingres" would otherwise silently change the policy's meaning. */
+void tm_k8s_known_fields(tm_k8s_ctx *c, const tm_node *map, const char *field, const char *const *known);
+
 void tm_k8s_workload(tm_k8s_ctx *c);
 void tm_k8s_pod(tm_k8s_ctx *c);
 void tm_k8s_namespace(tm_k8s_ctx *c);

@@ -64,6 +64,8 @@ static bool read_ipblock(tm_k8s_ctx *c, const tm_node *ib, const char *field, tm
 	peer->kind = TM_PEER_IPBLOCK;
 	peer->cidr = cidr;
 	peer->has_v6 = !v4;
+	static const char *const known[] = {"cidr", "except", NULL};
+	tm_k8s_known_fields(c, ib, field, known);
 	tm_ipset_init(&peer->ips);
 	tm_ipset_add(&peer->ips, r);
 	if (!v4) /* an IPv6 block never holds IPv4 addresses (kept in ::ffff:0:0/96) */
@@ -102,6 +104,8 @@ static bool read_np_peer(tm_k8s_ctx *c, const tm_node *p, const char *field, tm_
 		tm_k8s_error(c, p, field, "expected a map, got %s", tm_node_kind_str(p));
 		return false;
 	}
+	static const char *const known[] = {"podSelector", "namespaceSelector", "ipBlock", NULL};
+	tm_k8s_known_fields(c, p, field, known);
 	const tm_node *ps = tm_node_get(p, "podSelector");
 	const tm_node *ns = tm_node_get(p, "namespaceSelector");
 	const tm_node *ib = tm_node_get(p, "ipBlock");
@@ -129,6 +133,8 @@ static bool read_np_port(tm_k8s_ctx *c, const tm_node *p, const char *field, tm_
 		tm_k8s_error(c, p, field, "expected a map, got %s", tm_node_kind_str(p));
 		return false;
 	}
+	static const char *const known[] = {"protocol", "port", "endPort", NULL};
+	tm_k8s_known_fields(c, p, field, known);
 	const char *proto = NULL;
 	if (!tm_k8s_str(c, p, "protocol", field, &proto))
 		return false;
@@ -213,6 +219,11 @@ static bool read_np_rules(tm_k8s_ctx *c, const tm_node *spec, bool ingress, tm_r
 			tm_k8s_error(c, rn, dir, "[%zu]: expected a map, got %s", i, tm_node_kind_str(rn));
 			return false;
 		}
+		{
+			const char *const known[] = {peers_key, "ports", NULL};
+			snprintf(field, sizeof field, "%s[%zu]", dir, i);
+			tm_k8s_known_fields(c, rn, field, known);
+		}
 		snprintf(field, sizeof field, "%s[%zu].%s", dir, i, peers_key);
 		const tm_node *peers = tm_k8s_seq(c, rn, peers_key, field);
 		if (c->failed)
@@ -279,6 +290,8 @@ void tm_k8s_netpol(tm_k8s_ctx *c)
 	np->name = c->name;
 	np->loc = c->obj->loc;
 	np->ignore = ignore_annotation(meta);
+	static const char *const known_spec[] = {"podSelector", "policyTypes", "ingress", "egress", NULL};
+	tm_k8s_known_fields(c, spec, "spec", known_spec);
 	if (!tm_k8s_selector(c, tm_node_get(spec, "podSelector"), "spec.podSelector", &np->pod_sel))
 		return;
 	if (!read_np_rules(c, spec, true, &np->in_rules, &np->nin) ||
