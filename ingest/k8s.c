@@ -770,7 +770,7 @@ tm_err tm_load_path(tm_model *m, const char *path, const tm_load_opts *o)
  * the input, and are folded into it rather than made a second workload. */
 static void fold_replicasets(tm_model *m)
 {
-	size_t k = 0;
+	size_t k = 0, folded = 0;
 	for (size_t i = 0; i < m->nworkloads; i++) {
 		tm_workload *w = m->workloads[i];
 		const char *hash = w->from_pods && !strcmp(w->kind, "ReplicaSet")
@@ -787,20 +787,103 @@ static void fold_replicasets(tm_model *m)
 			m->workloads[k++] = w;
 			continue;
 		}
-		for (size_t p = 0; p < m->npods; p++)
-			if (m->pods[p]->owner == w)
-				m->pods[p]->owner = d;
+		w->folded_into = d;
 		d->npods += w->npods;
+		folded++;
 		tm_diags_add(&m->diags, TM_DIAG_INFO, w->loc, "pods of ReplicaSet %s/%s are counted as Deployment %s",
 			     w->ns, w->name, d->display);
 	}
 	m->nworkloads = k;
+	if (folded)
+		for (size_t p = 0; p < m->npods; p++)
+			if (m->pods[p]->owner->folded_into)
+				m->pods[p]->owner = m->pods[p]->owner->folded_into;
+}
+
+/* The same Service (ns/name) or exposing object (kind/ns/name) read twice:
+ * the later one replaces the earlier, with a warning, as kubectl apply would.
+ * One stable sort per list instead of a scan per object. */
+static int svc_dup_cmp(const void *a, const void *b)
+{
+	const tm_service *x = *(tm_service *const *)a, *y = *(tm_service *const *)b;
+	int c = strcmp(x->ns, y->ns);
+	if (!c)
+		c = strcmp(x->name, y->name);
+	if (!c)
+		c = x->seq < y->seq ? -1 : x->seq > y->seq; /* read order */
+	return c;
+}
+
+static int exp_dup_cmp(const void *a, const void *b)
+{
+	const tm_exposure *x = *(tm_exposure *const *)a, *y = *(tm_exposure *const *)b;
+	int c = strcmp(x->kind, y->kind);
+	if (!c)
+		c = strcmp(x->ns, y->ns);
+	if (!c)
+		c = strcmp(x->name, y->name);
+	if (!c)
+		c = x->obj_seq < y->obj_seq ? -1 : x->obj_seq > y->obj_seq;
+	if (!c)
+		c = x->seq < y->seq ? -1 : x->seq > y->seq;
+	return c;
+}
+
+static void settle_duplicates(tm_model *m)
+{
+	if (m->nservices > 1) {
+		for (size_t i = 0; i < m->nservices; i++)
+			m->services[i]->seq = i; /* the list is in read order until sorted */
+		qsort(m->services, m->nservices, sizeof(void *), svc_dup_cmp);
+		size_t k = 0;
+		for (size_t i = 0; i < m->nservices; i++) {
+			tm_service *s = m->services[i];
+			if (i + 1 < m->nservices && m->services[i + 1]->ns == s->ns &&
+			    !strcmp(m->services[i + 1]->name, s->name)) {
+				tm_srcloc l = m->services[i + 1]->loc;
+				tm_diags_add(&m->diags, TM_DIAG_WARN, l,
+					     "Service %s/%s: duplicate Service (first at %s:%u); this later one replaces it",
+					     s->ns, s->name, s->loc.file, s->loc.line);
+				continue;
+			}
+			m->services[k++] = s;
+		}
+		m->nservices = k;
+	}
+	if (m->nexposures > 1) {
+		qsort(m->exposures, m->nexposures, sizeof(void *), exp_dup_cmp);
+		size_t k = 0;
+		for (size_t i = 0; i < m->nexposures; i++) {
+			tm_exposure *x = m->exposures[i];
+			/* the last object of this kind/ns/name wins */
+			size_t j = i;
+			while (j + 1 < m->nexposures && !strcmp(m->exposures[j + 1]->kind, x->kind) &&
+			       m->exposures[j + 1]->ns == x->ns && !strcmp(m->exposures[j + 1]->name, x->name))
+				j++;
+			size_t last = m->exposures[j]->obj_seq;
+			bool warned = false;
+			for (size_t q = i; q <= j; q++) {
+				if (m->exposures[q]->obj_seq == last)
+					m->exposures[k++] = m->exposures[q];
+				else if (!warned) {
+					tm_diags_add(&m->diags, TM_DIAG_WARN, m->exposures[j]->obj_loc,
+						     "%s %s/%s: duplicate %s (first at %s:%u); this later one replaces it",
+						     x->kind, x->ns, x->name, x->kind, m->exposures[q]->obj_loc.file,
+						     m->exposures[q]->obj_loc.line);
+					warned = true;
+				}
+			}
+			i = j;
+		}
+		m->nexposures = k;
+	}
 }
 
 tm_err tm_load_finish(tm_model *m, const tm_load_opts *o)
 {
 	(void)o;
 	fold_replicasets(m);
+	settle_duplicates(m);
 	for (size_t i = 0; i < m->nworkloads; i++) {
 		tm_workload *w = m->workloads[i];
 		w->nsp = tm_model_namespace(m, w->ns, true);

@@ -80,38 +80,10 @@ void tm_k8s_service(tm_k8s_ctx *c)
 			if (ext->items[i]->kind == TM_NODE_SCALAR)
 				s->external_ips[s->nexternal_ips++] = ext->items[i]->str;
 	}
-	/* the same Service twice: the later one replaces it, as kubectl apply would */
-	for (size_t i = 0; i < m->nservices; i++)
-		if (m->services[i]->ns == s->ns && !strcmp(m->services[i]->name, s->name)) {
-			tm_k8s_warn(c, c->obj, "duplicate Service (first at %s:%u); this later one replaces it",
-				    m->services[i]->loc.file, m->services[i]->loc.line);
-			m->services[i] = s;
-			return;
-		}
+	/* duplicates (the later replaces the earlier) are settled in
+	 * tm_load_finish, in one sort rather than a scan per object */
 	TM_ARENA_GROW(&m->arena, m->services, m->nservices, m->cap_svc);
 	m->services[m->nservices++] = s;
-}
-
-/* A later Ingress/Route/HTTPRoute of the same name replaces the earlier one:
- * drop what the earlier one exposed. */
-static void replace_exposures(tm_k8s_ctx *c)
-{
-	tm_model *m = c->m;
-	size_t k = 0;
-	const tm_exposure *first = NULL;
-	for (size_t i = 0; i < m->nexposures; i++) {
-		tm_exposure *x = m->exposures[i];
-		if (!strcmp(x->kind, c->kind) && x->ns == c->ns && !strcmp(x->name, c->name)) {
-			if (!first)
-				first = x;
-			continue;
-		}
-		m->exposures[k++] = x;
-	}
-	if (first)
-		tm_k8s_warn(c, c->obj, "duplicate %s (first at %s:%u); this later one replaces it", c->kind,
-			    first->loc.file, first->loc.line);
-	m->nexposures = k;
 }
 
 static void add_exposure(tm_k8s_ctx *c, const tm_node *at, const char *svc, uint32_t port,
@@ -127,6 +99,9 @@ static void add_exposure(tm_k8s_ctx *c, const tm_node *at, const char *svc, uint
 	e->port_name = port_name;
 	e->host = host;
 	e->loc = at ? at->loc : c->obj->loc;
+	e->obj_seq = m->objects_read;
+	e->seq = m->nexposures;
+	e->obj_loc = c->obj->loc;
 	TM_ARENA_GROW(&m->arena, m->exposures, m->nexposures, m->cap_exp);
 	m->exposures[m->nexposures++] = e;
 }
@@ -164,7 +139,6 @@ static void ingress_backend(tm_k8s_ctx *c, const tm_node *backend, const char *h
 
 void tm_k8s_ingress(tm_k8s_ctx *c)
 {
-	replace_exposures(c);
 	const tm_node *spec = tm_k8s_map(c, c->obj, "spec", "spec");
 	if (c->failed)
 		return;
@@ -185,7 +159,6 @@ void tm_k8s_ingress(tm_k8s_ctx *c)
 
 void tm_k8s_route(tm_k8s_ctx *c)
 {
-	replace_exposures(c);
 	const tm_node *spec = tm_k8s_map(c, c->obj, "spec", "spec");
 	if (c->failed)
 		return;
@@ -219,7 +192,6 @@ void tm_k8s_route(tm_k8s_ctx *c)
 
 void tm_k8s_httproute(tm_k8s_ctx *c)
 {
-	replace_exposures(c);
 	const tm_node *spec = tm_k8s_map(c, c->obj, "spec", "spec");
 	if (c->failed)
 		return;

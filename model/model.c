@@ -399,7 +399,9 @@ static int exp_cmp(const void *a, const void *b)
 	int c = strcmp(x->ns, y->ns);
 	if (!c)
 		c = strcmp(x->kind, y->kind);
-	return c ? c : strcmp(x->name, y->name);
+	if (!c)
+		c = strcmp(x->name, y->name);
+	return c ? c : (x->seq < y->seq ? -1 : x->seq > y->seq); /* read order within an object */
 }
 
 static int anp_cmp(const void *a, const void *b)

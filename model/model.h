@@ -37,6 +37,7 @@ typedef struct tm_workload {
 	size_t nports;
 	bool host_network;
 	bool from_pods;       /* built from Pod objects (owner reference or bare pod) */
+	struct tm_workload *folded_into; /* pods counted as this Deployment (ingest) */
 	tm_srcloc loc;
 	const char *ignore;
 	size_t index;         /* position in model->workloads */
@@ -62,6 +63,7 @@ typedef struct tm_svcport {
 
 typedef struct tm_service {
 	const char *ns, *name, *type;
+	size_t seq;           /* read order (ingest) */
 	tm_labels selector;
 	bool has_selector;
 	tm_svcport *ports;
@@ -80,6 +82,9 @@ typedef struct tm_exposure {
 	const char *port_name;  /* named service port, or NULL */
 	const char *host;
 	tm_srcloc loc;
+	size_t obj_seq;         /* which object made it (model->objects_read then) */
+	size_t seq;             /* read order */
+	tm_srcloc obj_loc;      /* that object's position */
 } tm_exposure;
 
 /* A port entry of a NetworkPolicy/ANP rule. */
