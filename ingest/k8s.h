@@ -43,6 +43,13 @@ bool tm_k8s_int_or_str(tm_k8s_ctx *c, const tm_node *n, const char *field, long 
  * such as "ingres" would otherwise silently change the policy's meaning. */
 void tm_k8s_known_fields(tm_k8s_ctx *c, const tm_node *map, const char *field, const char *const *known);
 
+/* Shared by the NetworkPolicy, ANP/BANP and ClusterNetworkPolicy readers
+ * (k8s_netpol.c): numeric ports into rule->fixed; the heap ranges of rules
+ * that do not reach the model; an ANP/CNP `networks` peer. */
+void tm_k8s_rule_settle(tm_model *m, tm_rule *r);
+void tm_k8s_rules_release(tm_rule *r, size_t n);
+bool tm_k8s_networks(tm_k8s_ctx *c, const tm_node *v, const char *field, bool nonempty, tm_peer *peer);
+
 void tm_k8s_workload(tm_k8s_ctx *c);
 void tm_k8s_pod(tm_k8s_ctx *c);
 void tm_k8s_namespace(tm_k8s_ctx *c);

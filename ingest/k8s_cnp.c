@@ -42,31 +42,8 @@ static bool read_peer(tm_k8s_ctx *c, const tm_node *p, const char *field, bool e
 		tm_k8s_warn(c, v, "%s: %s peers are not modelled; the peer matches nothing here", field, k);
 		return true;
 	}
-	if (egress && !strcmp(k, "networks")) {
-		peer->kind = TM_PEER_IPBLOCK;
-		tm_ipset_init(&peer->ips);
-		if (v->kind != TM_NODE_SEQ || v->n == 0) {
-			tm_k8s_error(c, v, field, "networks: expected a non-empty list of CIDRs");
-			return false;
-		}
-		for (size_t i = 0; i < v->n; i++) {
-			tm_iprange r;
-			bool v4;
-			const tm_node *cn = v->items[i];
-			if (cn->kind != TM_NODE_SCALAR || !tm_cidr_parse(cn->str, &r, &v4)) {
-				tm_k8s_error(c, cn, field, "networks[%zu]: \"%s\" is not a valid CIDR", i,
-					     cn->kind == TM_NODE_SCALAR ? cn->str : "");
-				tm_ipset_release(&peer->ips);
-				return false;
-			}
-			if (!v4)
-				peer->has_v6 = true;
-			tm_ipset_add_block(&peer->ips, r, v4);
-			if (!peer->cidr)
-				peer->cidr = cn->str;
-		}
-		return true;
-	}
+	if (egress && !strcmp(k, "networks"))
+		return tm_k8s_networks(c, v, field, true, peer);
 	tm_k8s_error(c, p, field, "unknown peer type \"%s\"", k);
 	return false;
 }
@@ -145,23 +122,6 @@ static bool read_protocols(tm_k8s_ctx *c, const tm_node *rn, const char *field, 
 	return true;
 }
 
-static void rule_settle(tm_model *m, tm_rule *r)
-{
-	const tm_ports *u = tm_ports_empty(m->ports);
-	if (r->all_ports) {
-		r->fixed = tm_ports_all(m->ports);
-		return;
-	}
-	for (size_t i = 0; i < r->nports; i++) {
-		if (r->ports[i].name)
-			r->has_named = true;
-		else
-			u = tm_ports_union(m->ports, u, tm_ports_range(m->ports, r->ports[i].proto, r->ports[i].port,
-								       r->ports[i].end_port));
-	}
-	r->fixed = u;
-}
-
 static bool read_rules(tm_k8s_ctx *c, const tm_node *spec, bool ingress, tm_rule **out, size_t *nout)
 {
 	const char *dir = ingress ? "spec.ingress" : "spec.egress";
@@ -223,17 +183,9 @@ static bool read_rules(tm_k8s_ctx *c, const tm_node *spec, bool ingress, tm_rule
 		snprintf(pf, sizeof pf, "%s.protocols", field);
 		if (!read_protocols(c, rn, pf, r))
 			return false;
-		rule_settle(c->m, r);
+		tm_k8s_rule_settle(c->m, r);
 	}
 	return true;
-}
-
-static void release_rules(tm_rule *r, size_t n)
-{
-	for (size_t i = 0; r && i < n; i++)
-		for (size_t k = 0; k < r[i].npeers; k++)
-			if (r[i].peers[k].kind == TM_PEER_IPBLOCK)
-				tm_ipset_release(&r[i].peers[k].ips);
 }
 
 void tm_k8s_cnp(tm_k8s_ctx *c)
@@ -280,8 +232,8 @@ void tm_k8s_cnp(tm_k8s_ctx *c)
 	a->subj_ns = s.ns_sel;
 	a->subj_pod = s.pod_sel;
 	if (!read_rules(c, spec, true, &a->in_rules, &a->nin) || !read_rules(c, spec, false, &a->eg_rules, &a->neg)) {
-		release_rules(a->in_rules, a->nin);
-		release_rules(a->eg_rules, a->neg);
+		tm_k8s_rules_release(a->in_rules, a->nin);
+		tm_k8s_rules_release(a->eg_rules, a->neg);
 		return;
 	}
 	/* same tier and priority: the API leaves the order to the implementation */

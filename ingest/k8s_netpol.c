@@ -13,7 +13,7 @@ static const char *ignore_annotation(const tm_node *meta)
 }
 
 /* Fold the numeric port entries of a rule into rule->fixed. */
-static void rule_settle(tm_model *m, tm_rule *r)
+void tm_k8s_rule_settle(tm_model *m, tm_rule *r)
 {
 	const tm_ports *u = tm_ports_empty(m->ports);
 	if (r->all_ports) {
@@ -37,11 +37,40 @@ static void rule_settle(tm_model *m, tm_rule *r)
 
 /* Free the heap ranges of rules that will not reach the model (a failed or
  * replaced policy); the model frees those of the policies it holds. */
-static void rules_release(tm_rule *r, size_t n)
+void tm_k8s_rules_release(tm_rule *r, size_t n)
 {
 	for (size_t i = 0; r && i < n; i++)
 		for (size_t k = 0; k < r[i].npeers; k++)
 			tm_ipset_release(&r[i].peers[k].ips);
+}
+
+/* An ANP/CNP `networks` peer: CIDRs into peer->ips (IPv6 blocks without
+ * the IPv4 part of the space, tm_ipset_add_block). */
+bool tm_k8s_networks(tm_k8s_ctx *c, const tm_node *v, const char *field, bool nonempty, tm_peer *peer)
+{
+	peer->kind = TM_PEER_IPBLOCK;
+	tm_ipset_init(&peer->ips);
+	if (v->kind != TM_NODE_SEQ || (nonempty && v->n == 0)) {
+		tm_k8s_error(c, v, field, "networks: expected a %slist of CIDRs", nonempty ? "non-empty " : "");
+		return false;
+	}
+	for (size_t i = 0; i < v->n; i++) {
+		tm_iprange r;
+		bool v4;
+		const tm_node *cn = v->items[i];
+		if (cn->kind != TM_NODE_SCALAR || !tm_cidr_parse(cn->str, &r, &v4)) {
+			tm_k8s_error(c, cn, field, "networks[%zu]: \"%s\" is not a valid CIDR", i,
+				     cn->kind == TM_NODE_SCALAR ? cn->str : "");
+			tm_ipset_release(&peer->ips);
+			return false;
+		}
+		if (!v4)
+			peer->has_v6 = true;
+		tm_ipset_add_block(&peer->ips, r, v4);
+		if (!peer->cidr)
+			peer->cidr = cn->str;
+	}
+	return true;
 }
 
 /* ipBlock {cidr, except} */
@@ -212,7 +241,7 @@ static bool read_np_rules(tm_k8s_ctx *c, const tm_node *spec, bool ingress, tm_r
 		if (tm_node_is_null(rn)) {
 			/* "- {}" written as "-": allows everything */
 			r->all_peers = r->all_ports = true;
-			rule_settle(m, r);
+			tm_k8s_rule_settle(m, r);
 			continue;
 		}
 		if (rn->kind != TM_NODE_MAP) {
@@ -266,7 +295,7 @@ static bool read_np_rules(tm_k8s_ctx *c, const tm_node *spec, bool ingress, tm_r
 					goto settled;
 				}
 settled:
-		rule_settle(m, r);
+		tm_k8s_rule_settle(m, r);
 		*nout = i + 1;
 	}
 	return true;
@@ -296,14 +325,14 @@ void tm_k8s_netpol(tm_k8s_ctx *c)
 		return;
 	if (!read_np_rules(c, spec, true, &np->in_rules, &np->nin) ||
 	    !read_np_rules(c, spec, false, &np->eg_rules, &np->neg)) {
-		rules_release(np->in_rules, np->nin);
-		rules_release(np->eg_rules, np->neg);
+		tm_k8s_rules_release(np->in_rules, np->nin);
+		tm_k8s_rules_release(np->eg_rules, np->neg);
 		return;
 	}
 	const tm_node *types = tm_k8s_seq(c, spec, "policyTypes", "spec.policyTypes");
 	if (c->failed) {
-		rules_release(np->in_rules, np->nin);
-		rules_release(np->eg_rules, np->neg);
+		tm_k8s_rules_release(np->in_rules, np->nin);
+		tm_k8s_rules_release(np->eg_rules, np->neg);
 		return;
 	}
 	if (types && types->n) {
@@ -316,8 +345,8 @@ void tm_k8s_netpol(tm_k8s_ctx *c)
 			else {
 				tm_k8s_error(c, t, "spec.policyTypes", "\"%s\" is not one of Ingress, Egress",
 					     t->kind == TM_NODE_SCALAR ? t->str : tm_node_kind_str(t));
-				rules_release(np->in_rules, np->nin);
-				rules_release(np->eg_rules, np->neg);
+				tm_k8s_rules_release(np->in_rules, np->nin);
+				tm_k8s_rules_release(np->eg_rules, np->neg);
 				return;
 			}
 		}
@@ -326,8 +355,8 @@ void tm_k8s_netpol(tm_k8s_ctx *c)
 		np->egress = np->neg > 0;
 	}
 	if (replace >= 0) {
-		rules_release(m->netpols[replace]->in_rules, m->netpols[replace]->nin);
-		rules_release(m->netpols[replace]->eg_rules, m->netpols[replace]->neg);
+		tm_k8s_rules_release(m->netpols[replace]->in_rules, m->netpols[replace]->nin);
+		tm_k8s_rules_release(m->netpols[replace]->eg_rules, m->netpols[replace]->neg);
 		m->netpols[replace] = np;
 		return;
 	}
@@ -427,41 +456,8 @@ static bool read_anp_peer(tm_k8s_ctx *c, const tm_node *p, const char *field, bo
 		tm_k8s_warn(c, v, "%s: nodes peers are not modelled; ignored", field);
 		return true;
 	}
-	if (egress && !strcmp(k, "networks")) {
-		peer->kind = TM_PEER_IPBLOCK;
-		tm_ipset_init(&peer->ips);
-		if (v->kind != TM_NODE_SEQ) {
-			tm_k8s_error(c, v, field, "networks: expected a list of CIDRs");
-			return false;
-		}
-		for (size_t i = 0; i < v->n; i++) {
-			tm_iprange r;
-			bool v4;
-			const tm_node *cn = v->items[i];
-			if (cn->kind != TM_NODE_SCALAR || !tm_cidr_parse(cn->str, &r, &v4)) {
-				tm_k8s_error(c, cn, field, "networks[%zu]: \"%s\" is not a valid CIDR", i,
-					     cn->kind == TM_NODE_SCALAR ? cn->str : "");
-				tm_ipset_release(&peer->ips);
-				return false;
-			}
-			if (v4)
-				tm_ipset_add(&peer->ips, r);
-			else {
-				/* an IPv6 network never holds IPv4 addresses (::ffff:0:0/96) */
-				tm_ipset v6;
-				tm_ipset_init(&v6);
-				tm_ipset_add(&v6, r);
-				tm_ipset_subtract(&v6, tm_iprange_v4_all());
-				for (size_t q = 0; q < v6.n; q++)
-					tm_ipset_add(&peer->ips, v6.r[q]);
-				tm_ipset_release(&v6);
-				peer->has_v6 = true;
-			}
-			if (!peer->cidr)
-				peer->cidr = cn->str;
-		}
-		return true;
-	}
+	if (egress && !strcmp(k, "networks"))
+		return tm_k8s_networks(c, v, field, false, peer);
 	tm_k8s_error(c, p, field, "unknown peer type \"%s\"", k);
 	return false;
 }
@@ -532,7 +528,7 @@ static bool read_anp_rules(tm_k8s_ctx *c, const tm_node *spec, bool baseline, bo
 		snprintf(pf, sizeof pf, "%s.ports", field);
 		if (!read_anp_ports(c, rn, pf, r))
 			return false;
-		rule_settle(m, r);
+		tm_k8s_rule_settle(m, r);
 		*nout = i + 1;
 	}
 	return true;
@@ -626,15 +622,15 @@ void tm_k8s_anp(tm_k8s_ctx *c, bool baseline)
 	}
 	if (!read_anp_rules(c, spec, baseline, true, &a->in_rules, &a->nin) ||
 	    !read_anp_rules(c, spec, baseline, false, &a->eg_rules, &a->neg)) {
-		rules_release(a->in_rules, a->nin);
-		rules_release(a->eg_rules, a->neg);
+		tm_k8s_rules_release(a->in_rules, a->nin);
+		tm_k8s_rules_release(a->eg_rules, a->neg);
 		return;
 	}
 	if (baseline)
 		m->banp = a;
 	else if (anp_replace >= 0) {
-		rules_release(m->anps[anp_replace]->in_rules, m->anps[anp_replace]->nin);
-		rules_release(m->anps[anp_replace]->eg_rules, m->anps[anp_replace]->neg);
+		tm_k8s_rules_release(m->anps[anp_replace]->in_rules, m->anps[anp_replace]->nin);
+		tm_k8s_rules_release(m->anps[anp_replace]->eg_rules, m->anps[anp_replace]->neg);
 		m->anps[anp_replace] = a;
 	}
 	else {
