@@ -53,6 +53,7 @@ static const cli_opt common_opts[] = {
 	{"max-file-size", 0, true, -9},
 	{"max-objects", 0, true, -10},
 	{"max-labels", 0, true, -11},
+	{"max-label-length", 0, true, -13},
 	{"help", 'h', false, -12},
 	{NULL, 0, false, 0},
 };
@@ -132,7 +133,7 @@ int cli_next(cli_parser *p, const cli_opt *opts, cli_common *c, int *id, const c
 		case -3: c->verbosity = -1; break;
 		case -4: c->verbosity = 1; break;
 		case -5: c->load.skip_invalid = true; break;
-		case -6: case -7: case -8: case -9: case -10: case -11:
+		case -6: case -7: case -8: case -9: case -10: case -11: case -13:
 			if (!cli_parse_size(val, &sz) || sz == 0) {
 				cli_usage_error(cmd, "option '%s' needs a positive number", a);
 				return -1;
@@ -143,6 +144,7 @@ int cli_next(cli_parser *p, const cli_opt *opts, cli_common *c, int *id, const c
 			if (o->id == -9) c->load.limits.max_file_bytes = sz;
 			if (o->id == -10) c->load.max_objects = sz;
 			if (o->id == -11) c->load.max_labels = sz;
+			if (o->id == -13) c->load.max_label_len = sz;
 			break;
 		default:
 			*id = o->id;

@@ -34,7 +34,7 @@ static void usage(FILE *f)
 	      "  -v, --verbose       print informational messages too\n"
 	      "  --skip-invalid      report invalid files and objects as warnings and go on\n"
 	      "  --max-depth N, --max-nodes N, --max-alias-nodes N, --max-file-size BYTES,\n"
-	      "  --max-objects N, --max-labels N   input limits (docs/limits.md)\n"
+	      "  --max-objects N, --max-labels N, --max-label-length BYTES   input limits (docs/limits.md)\n"
 	      "  -h, --help          help for the command\n\n"
 	      "PATH is a file, a directory (read recursively: *.yaml *.yml *.json) or - for stdin.\n"
 	      "Exit status: 0 ok, 1 findings at or above --fail-on, 2 usage or input error.\n"

@@ -14,6 +14,7 @@ void tm_load_opts_default(tm_load_opts *o)
 	tm_doc_limits_default(&o->limits);
 	o->max_objects = 2000000;
 	o->max_labels = 1000;
+	o->max_label_len = 4096;
 }
 
 /* ---- diagnostics ---- */
@@ -307,6 +308,13 @@ bool tm_k8s_labels(tm_k8s_ctx *c, const tm_node *map, const char *field, tm_labe
 			break;
 		}
 		const char *val = v->stype == TM_SCALAR_NULL ? tm_intern(&c->m->strs, "") : v->str;
+		if (k->len > c->o->max_label_len || strlen(val) > c->o->max_label_len) {
+			bool key_long = k->len > c->o->max_label_len;
+			tm_k8s_error(c, key_long ? k : v, field, "label %s of %zu bytes, longer than the limit of %zu (--max-label-length)",
+				     key_long ? "key" : "value", key_long ? k->len : strlen(val), c->o->max_label_len);
+			ok = false;
+			break;
+		}
 		if (validate && (!tm_valid_label_key(k->str, &why) || !tm_valid_label_value(val, &why))) {
 			if (validate == TM_LABELS_WARN) {
 				tm_k8s_warn(c, k, "%s: %s (the API server would reject it; kept as is)", field,
