@@ -79,16 +79,20 @@ static long zone_index(const tm_zones *z, const char *name)
 }
 
 /* internet: the ingress controller, and the IP ranges that no zone with
- * ipBlocks claims (an office or node network declared as a zone is not the
- * internet). */
+ * ipBlocks holds entirely (an office or node network declared as a zone is
+ * not the internet). */
 static bool in_internet(const tm_zonemap *zm, const tm_graph *g, size_t ep)
 {
 	if (g->eps[ep].kind == TM_EP_INGRESS)
 		return true;
 	if (g->eps[ep].kind != TM_EP_IPRANGE)
 		return false;
+	/* fail closed: a range stops being internet only when one zone's
+	 * ipBlocks hold all of it; a /30 office network must not hide the /8
+	 * range it falls in */
 	for (size_t k = 0; k < zm->nzones; k++)
-		if (zm->z->zones[k].has_ips && zm->bits[ep * zm->nzones + k])
+		if (zm->z->zones[k].has_ips && zm->bits[ep * zm->nzones + k] &&
+		    tm_ipset_contains_range(&zm->z->zones[k].ips, g->eps[ep].range))
 			return false;
 	return true;
 }
