@@ -4,6 +4,7 @@
 #include "render/render.h"
 #include "ingest/tls.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* one thread writes the output: skip stdio's per-call locking */
@@ -63,29 +64,6 @@ static void fmt_time(FILE *out, int64_t us)
 	fprintf(out, "%lld.%06lld", (long long)s, (long long)r);
 }
 
-/* tm_json_str() with a fast path: most strings need no escaping. */
-static void json_s(FILE *out, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p >= 0x20 && *p != '"' && *p != '\\')
-		p++;
-	if (*p) {
-		tm_json_str(out, s);
-		return;
-	}
-	putc_unlocked('"', out);
-	fwrite(s, 1, (size_t)(p - (const unsigned char *)s), out);
-	putc_unlocked('"', out);
-}
-
-static void json_str_or_null(FILE *out, const char *s)
-{
-	if (s)
-		json_s(out, s);
-	else
-		fputs("null", out);
-}
-
 static void cipher_str(const tm_tls *t, char *buf, size_t n)
 {
 	const char *nm = tm_tls_cipher_name(t->cipher);
@@ -97,130 +75,254 @@ static void cipher_str(const tm_tls *t, char *buf, size_t n)
 		snprintf(buf, n, "0x%04X", (unsigned)t->cipher);
 }
 
-static void json_cert(FILE *out, const tm_cert *c, const char *status)
+/* ---- json: written through a 64 KiB buffer of our own ---------------------
+ * A flow record is some 800 bytes in ~40 pieces; one stdio call per piece
+ * was a fifth of `trustmap flows` on large captures (docs/benchmarks.md). */
+typedef struct obuf {
+	FILE *out;
+	size_t n;
+	char b[1 << 16];
+} obuf;
+
+static void ob_flush(obuf *o)
 {
-	fputs("{", out);
-	if (status) {
-		fputs("\"status\": ", out);
-		json_s(out, status);
-		fputs(", ", out);
-	}
-	fputs("\"subject\": ", out);
-	json_str_or_null(out, c->subject);
-	fputs(", \"issuer\": ", out);
-	json_str_or_null(out, c->issuer);
-	fputs(", \"sans\": [", out);
-	for (size_t i = 0; i < c->nsans; i++) {
-		if (i)
-			fputs(", ", out);
-		json_s(out, c->sans[i]);
-	}
-	fputs("], \"not_before\": ", out);
-	json_str_or_null(out, c->not_before);
-	fputs(", \"not_after\": ", out);
-	json_str_or_null(out, c->not_after);
-	fputs("}", out);
+	if (o->n)
+		fwrite(o->b, 1, o->n, o->out);
+	o->n = 0;
 }
 
-static void json_tls(FILE *out, const tm_tls *t)
+static inline void ob_put(obuf *o, const char *s, size_t n)
+{
+	if (n > sizeof o->b - o->n) {
+		ob_flush(o);
+		if (n > sizeof o->b) {
+			fwrite(s, 1, n, o->out);
+			return;
+		}
+	}
+	memcpy(o->b + o->n, s, n);
+	o->n += n;
+}
+
+/* a string literal, its length known at compile time */
+#define OB_LIT(o, lit) ob_put((o), "" lit, sizeof(lit) - 1)
+
+static void ob_u64(obuf *o, uint64_t v)
+{
+	char b[24];
+	size_t i = sizeof b;
+	do {
+		b[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	ob_put(o, b + i, sizeof b - i);
+}
+
+static void ob_bool(obuf *o, bool v)
+{
+	if (v)
+		OB_LIT(o, "true");
+	else
+		OB_LIT(o, "false");
+}
+
+static void ob_time(obuf *o, int64_t us)
+{
+	if (us < 0) { /* rare: through stdio, in order */
+		ob_flush(o);
+		fmt_time(o->out, us);
+		return;
+	}
+	char b[8];
+	ob_u64(o, (uint64_t)(us / 1000000));
+	int64_t r = us % 1000000;
+	b[0] = '.';
+	for (int i = 6; i >= 1; i--) {
+		b[i] = (char)('0' + r % 10);
+		r /= 10;
+	}
+	ob_put(o, b, 7);
+}
+
+/* a JSON string of n bytes; escaping (rare) goes through tm_json_str() */
+static void ob_str_n(obuf *o, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	while (i < n && p[i] >= 0x20 && p[i] != '"' && p[i] != '\\')
+		i++;
+	if (i < n) {
+		char tmp[512];
+		const char *z = s;
+		if (s[n]) { /* not NUL-terminated here: a bounded copy */
+			size_t l = n < sizeof tmp - 1 ? n : sizeof tmp - 1;
+			memcpy(tmp, s, l);
+			tmp[l] = 0;
+			z = tmp;
+		}
+		ob_flush(o);
+		tm_json_str(o->out, z);
+		return;
+	}
+	if (n + 2 <= sizeof o->b - o->n) {
+		o->b[o->n++] = '"';
+		memcpy(o->b + o->n, s, n);
+		o->n += n;
+		o->b[o->n++] = '"';
+		return;
+	}
+	OB_LIT(o, "\"");
+	ob_put(o, s, n);
+	OB_LIT(o, "\"");
+}
+
+static void ob_str(obuf *o, const char *s)
+{
+	if (s)
+		ob_str_n(o, s, strlen(s));
+	else
+		OB_LIT(o, "null");
+}
+
+static void json_cert(obuf *o, const tm_cert *c, const char *status)
+{
+	OB_LIT(o, "{");
+	if (status) {
+		OB_LIT(o, "\"status\": ");
+		ob_str(o, status);
+		OB_LIT(o, ", ");
+	}
+	OB_LIT(o, "\"subject\": ");
+	ob_str(o, c->subject);
+	OB_LIT(o, ", \"issuer\": ");
+	ob_str(o, c->issuer);
+	OB_LIT(o, ", \"sans\": [");
+	for (size_t i = 0; i < c->nsans; i++) {
+		if (i)
+			OB_LIT(o, ", ");
+		ob_str(o, c->sans[i]);
+	}
+	OB_LIT(o, "], \"not_before\": ");
+	ob_str(o, c->not_before);
+	OB_LIT(o, ", \"not_after\": ");
+	ob_str(o, c->not_after);
+	OB_LIT(o, "}");
+}
+
+static void json_tls(obuf *o, const tm_tls *t)
 {
 	char cb[64];
-	fputs("{\n      \"version\": ", out);
-	json_str_or_null(out, tm_tls_version_name(t->version));
-	fputs(",\n      \"offered_version\": ", out);
-	json_str_or_null(out, tm_tls_version_name(t->offered_version));
-	fputs(",\n      \"sni\": ", out);
-	json_str_or_null(out, t->sni);
-	fputs(",\n      \"alpn\": ", out);
-	json_str_or_null(out, t->alpn);
-	fputs(",\n      \"alpn_offered\": [", out);
+	OB_LIT(o, "{\n      \"version\": ");
+	ob_str(o, tm_tls_version_name(t->version));
+	OB_LIT(o, ",\n      \"offered_version\": ");
+	ob_str(o, tm_tls_version_name(t->offered_version));
+	OB_LIT(o, ",\n      \"sni\": ");
+	ob_str(o, t->sni);
+	OB_LIT(o, ",\n      \"alpn\": ");
+	ob_str(o, t->alpn);
+	OB_LIT(o, ",\n      \"alpn_offered\": [");
 	if (t->alpn_offered && *t->alpn_offered) {
 		const char *s = t->alpn_offered;
 		for (bool first = true; s; first = false) {
 			const char *e = strchr(s, ',');
 			size_t l = e ? (size_t)(e - s) : strlen(s);
-			char tmp[512];
-			if (l >= sizeof tmp)
-				l = sizeof tmp - 1;
-			memcpy(tmp, s, l);
-			tmp[l] = 0;
 			if (!first)
-				fputs(", ", out);
-			json_s(out, tmp);
+				OB_LIT(o, ", ");
+			ob_str_n(o, s, l);
 			s = e ? e + 1 : NULL;
 		}
 	}
-	fputs("],\n      \"cipher\": ", out);
+	OB_LIT(o, "],\n      \"cipher\": ");
 	cipher_str(t, cb, sizeof cb);
-	json_str_or_null(out, cb[0] ? cb : NULL);
-	fprintf(out, ",\n      \"starttls\": %s", t->starttls ? "true" : "false");
-	fprintf(out, ",\n      \"resumed\": %s", t->resumed ? "true" : "false");
-	fprintf(out, ",\n      \"hello_retry\": %s", t->hrr ? "true" : "false");
-	fprintf(out, ",\n      \"cert_requested\": %s", t->cert_requested ? "true" : "false");
-	fputs(",\n      \"server_cert\": ", out);
-	json_cert(out, &t->server_cert, tm_server_cert_status_name(t->server_cert_status));
-	fputs(",\n      \"client_cert\": ", out);
-	json_s(out, tm_client_cert_name(t->client_cert));
-	fprintf(out, ",\n      \"client_cert_inferred\": %s", t->client_cert_inferred ? "true" : "false");
-	fputs(",\n      \"client_identity\": ", out);
-	json_str_or_null(out, t->client_identity);
+	ob_str(o, cb[0] ? cb : NULL);
+	OB_LIT(o, ",\n      \"starttls\": ");
+	ob_bool(o, t->starttls);
+	OB_LIT(o, ",\n      \"resumed\": ");
+	ob_bool(o, t->resumed);
+	OB_LIT(o, ",\n      \"hello_retry\": ");
+	ob_bool(o, t->hrr);
+	OB_LIT(o, ",\n      \"cert_requested\": ");
+	ob_bool(o, t->cert_requested);
+	OB_LIT(o, ",\n      \"server_cert\": ");
+	json_cert(o, &t->server_cert, tm_server_cert_status_name(t->server_cert_status));
+	OB_LIT(o, ",\n      \"client_cert\": ");
+	ob_str(o, tm_client_cert_name(t->client_cert));
+	OB_LIT(o, ",\n      \"client_cert_inferred\": ");
+	ob_bool(o, t->client_cert_inferred);
+	OB_LIT(o, ",\n      \"client_identity\": ");
+	ob_str(o, t->client_identity);
 	if (t->client_cert == TM_CC_YES && t->client_certificate.subject) {
-		fputs(",\n      \"client_certificate\": ", out);
-		json_cert(out, &t->client_certificate, NULL);
+		OB_LIT(o, ",\n      \"client_certificate\": ");
+		json_cert(o, &t->client_certificate, NULL);
 	}
-	fputs("\n    }", out);
+	OB_LIT(o, "\n    }");
 }
 
 tm_err tm_render_flows_json(const tm_flowset *fs, FILE *out)
 {
 	char ip[64];
-	fputs("[", out);
+	obuf *o = malloc(sizeof *o);
+	if (!o)
+		return TM_ERR_NOMEM;
+	o->out = out;
+	o->n = 0;
+	OB_LIT(o, "[");
 	for (size_t i = 0; i < fs->nflows; i++) {
 		const tm_flow *f = &fs->flows[i];
-		fputs(i ? ",\n  {\n" : "\n  {\n", out);
-		fputs(f->proto == 6 ? "    \"transport\": \"tcp\",\n" : "    \"transport\": \"udp\",\n", out);
-		tm_flow_format_ip(f, true, ip, sizeof ip);
-		fputs("    \"src_ip\": \"", out);
-		fputs(ip, out);
-		fputs("\",\n    \"src_port\": ", out);
-		put_u64(out, f->cli_port);
-		tm_flow_format_ip(f, false, ip, sizeof ip);
-		fputs(",\n    \"dst_ip\": \"", out);
-		fputs(ip, out);
-		fputs("\",\n    \"dst_port\": ", out);
-		put_u64(out, f->srv_port);
-		fputs(",\n    \"packets\": ", out);
-		put_u64(out, f->packets);
-		fputs(",\n    \"bytes\": ", out);
-		put_u64(out, f->bytes);
-		fputs(",\n    \"first\": ", out);
-		fmt_time(out, f->first_us);
-		fputs(",\n    \"last\": ", out);
-		fmt_time(out, f->last_us);
-		fputs(",\n    \"app\": \"", out);
-		fputs(tm_app_name((tm_app)f->app), out);
-		fputs("\",\n    \"mesh\": ", out);
-		json_str_or_null(out, tm_mesh_name((tm_mesh)f->mesh));
-		fputs(",\n    \"http\": ", out);
-		if (f->http) {
-			fputs("{\"method\": ", out);
-			json_str_or_null(out, f->http->method);
-			fputs(", \"host\": ", out);
-			json_str_or_null(out, f->http->host);
-			fputs(", \"path\": ", out);
-			json_str_or_null(out, f->http->path);
-			fputs("}", out);
-		} else {
-			fputs("null", out);
-		}
-		fputs(",\n    \"tls\": ", out);
-		if (f->tls)
-			json_tls(out, f->tls);
+		if (i)
+			OB_LIT(o, ",\n  {\n");
 		else
-			fputs("null", out);
-		fputs("\n  }", out);
+			OB_LIT(o, "\n  {\n");
+		if (f->proto == 6)
+			OB_LIT(o, "    \"transport\": \"tcp\",\n    \"src_ip\": ");
+		else
+			OB_LIT(o, "    \"transport\": \"udp\",\n    \"src_ip\": ");
+		tm_flow_format_ip(f, true, ip, sizeof ip);
+		ob_str(o, ip);
+		OB_LIT(o, ",\n    \"src_port\": ");
+		ob_u64(o, f->cli_port);
+		tm_flow_format_ip(f, false, ip, sizeof ip);
+		OB_LIT(o, ",\n    \"dst_ip\": ");
+		ob_str(o, ip);
+		OB_LIT(o, ",\n    \"dst_port\": ");
+		ob_u64(o, f->srv_port);
+		OB_LIT(o, ",\n    \"packets\": ");
+		ob_u64(o, f->packets);
+		OB_LIT(o, ",\n    \"bytes\": ");
+		ob_u64(o, f->bytes);
+		OB_LIT(o, ",\n    \"first\": ");
+		ob_time(o, f->first_us);
+		OB_LIT(o, ",\n    \"last\": ");
+		ob_time(o, f->last_us);
+		OB_LIT(o, ",\n    \"app\": ");
+		ob_str(o, tm_app_name((tm_app)f->app));
+		OB_LIT(o, ",\n    \"mesh\": ");
+		ob_str(o, tm_mesh_name((tm_mesh)f->mesh));
+		OB_LIT(o, ",\n    \"http\": ");
+		if (f->http) {
+			OB_LIT(o, "{\"method\": ");
+			ob_str(o, f->http->method);
+			OB_LIT(o, ", \"host\": ");
+			ob_str(o, f->http->host);
+			OB_LIT(o, ", \"path\": ");
+			ob_str(o, f->http->path);
+			OB_LIT(o, "}");
+		} else {
+			OB_LIT(o, "null");
+		}
+		OB_LIT(o, ",\n    \"tls\": ");
+		if (f->tls)
+			json_tls(o, f->tls);
+		else
+			OB_LIT(o, "null");
+		OB_LIT(o, "\n  }");
 	}
-	fputs(fs->nflows ? "\n]\n" : "]\n", out);
+	if (fs->nflows)
+		OB_LIT(o, "\n]\n");
+	else
+		OB_LIT(o, "]\n");
+	ob_flush(o);
+	free(o);
 	return ferror(out) ? TM_ERR_IO : TM_OK;
 }
 
