@@ -31,7 +31,7 @@ tm_flowtab *tm_flowtab_new(size_t max_active)
 	tm_flowtab *t = calloc(1, sizeof *t);
 	if (!t)
 		return NULL;
-	t->nslots = 1024;
+	t->nslots = (size_t)1 << 16; /* 1 MiB, touched as used: no regrowth below 32k flows */
 	t->s = calloc(t->nslots, sizeof(slot));
 	if (!t->s) {
 		free(t);
@@ -97,9 +97,15 @@ static inline uint32_t pkt_hash(const tm_pkt *p)
 	return r ? r : 1;
 }
 
-static inline int ipcmp(const uint8_t *a, const uint8_t *b, int family)
+/* addresses are 16 bytes with IPv4 in the first 4 and zeros after */
+static inline bool ip_eq(const uint8_t *a, const uint8_t *b)
 {
-	return memcmp(a, b, family == 6 ? 16 : 4);
+	uint64_t a0, a1, b0, b1;
+	memcpy(&a0, a, 8);
+	memcpy(&a1, a + 8, 8);
+	memcpy(&b0, b, 8);
+	memcpy(&b1, b + 8, 8);
+	return ((a0 ^ b0) | (a1 ^ b1)) == 0;
 }
 
 /* 0: pkt goes client to server, 1: server to client, -1: other flow */
@@ -107,11 +113,11 @@ static inline int match(const tm_flow *f, const tm_pkt *p)
 {
 	if (f->proto != p->proto || f->family != p->family)
 		return -1;
-	if (f->cli_port == p->sport && f->srv_port == p->dport && !ipcmp(f->cli_ip, p->src, p->family) &&
-	    !ipcmp(f->srv_ip, p->dst, p->family))
+	if (f->cli_port == p->sport && f->srv_port == p->dport && ip_eq(f->cli_ip, p->src) &&
+	    ip_eq(f->srv_ip, p->dst))
 		return 0;
-	if (f->cli_port == p->dport && f->srv_port == p->sport && !ipcmp(f->cli_ip, p->dst, p->family) &&
-	    !ipcmp(f->srv_ip, p->src, p->family))
+	if (f->cli_port == p->dport && f->srv_port == p->sport && ip_eq(f->cli_ip, p->dst) &&
+	    ip_eq(f->srv_ip, p->src))
 		return 1;
 	return -1;
 }
@@ -179,12 +185,21 @@ static bool grow(tm_flowtab *t)
 void tm_flowtab_expire(tm_flowset *fs, bool force)
 {
 	tm_flowtab *t = fs->tab;
+	if (force) { /* everything goes: no backward shifts */
+		for (size_t i = 0; i < t->nslots && t->count; i++)
+			if (t->s[i].hash) {
+				close_state(fs, &fs->flows[t->s[i].idx], t->s[i].st);
+				t->s[i] = (slot){0, 0, NULL};
+				t->count--;
+			}
+		t->last_hash = 0;
+		return;
+	}
 	int64_t limit = fs->now_us - (int64_t)fs->opts.idle_timeout * 1000000;
 	size_t i = 0;
 	while (i < t->nslots && t->count) {
-		if (t->s[i].hash && (force || fs->flows[t->s[i].idx].last_us < limit)) {
-			if (!force)
-				fs->stats.flows_idle_closed++;
+		if (t->s[i].hash && fs->flows[t->s[i].idx].last_us < limit) {
+			fs->stats.flows_idle_closed++;
 			close_slot(fs, t, i);
 			continue; /* another entry may have shifted into i */
 		}
@@ -266,6 +281,15 @@ static long new_flow(tm_flowset *fs, const tm_pkt *p, size_t slot_i, uint32_t h,
 	return (long)fs->nflows++;
 }
 
+/* a SYN on a finished connection starts a new one; so does a packet after
+ * the idle timeout */
+static inline bool ends_flow(const tm_flowset *fs, const tm_flow *f, const tm_pkt *p)
+{
+	bool reuse = p->proto == 6 && (p->tcp_flags & 0x12) == 0x02 &&
+		     (f->flags & (TM_FF_FIN_C | TM_FF_FIN_S | TM_FF_RST));
+	return reuse || p->ts_us - f->last_us > (int64_t)fs->opts.idle_timeout * 1000000;
+}
+
 long tm_flowtab_lookup(tm_flowset *fs, const tm_pkt *p, int *dir, tm_fstate ***st)
 {
 	tm_flowtab *t = fs->tab;
@@ -275,10 +299,20 @@ long tm_flowtab_lookup(tm_flowset *fs, const tm_pkt *p, int *dir, tm_fstate ***s
 		else
 			t->next_expire_us = fs->now_us + (int64_t)fs->opts.idle_timeout * 500000;
 	}
+	if (t->last_hash && t->s[t->last_slot].hash == t->last_hash) {
+		/* packets come in bursts: most belong to the previous packet's
+		 * flow, found without hashing (the table holds a 5-tuple once) */
+		size_t i = t->last_slot;
+		tm_flow *f = &fs->flows[t->s[i].idx];
+		int d = match(f, p);
+		if (d >= 0 && !ends_flow(fs, f, p)) {
+			*dir = d;
+			*st = &t->s[i].st;
+			return (long)t->s[i].idx;
+		}
+	}
 	uint32_t h = pkt_hash(p);
 	size_t mask = t->nslots - 1, i = h & mask;
-	if (h == t->last_hash && t->s[t->last_slot].hash == h)
-		i = t->last_slot; /* same flow as the previous packet, most likely */
 	while (t->s[i].hash) {
 		if (t->s[i].hash == h) {
 			tm_flow *f = &fs->flows[t->s[i].idx];
@@ -321,7 +355,10 @@ long tm_flowtab_lookup(tm_flowset *fs, const tm_pkt *p, int *dir, tm_fstate ***s
 	while (t->s[i].hash)
 		i = (i + 1) & mask;
 	long idx = new_flow(fs, p, i, h, dir);
-	if (idx >= 0)
+	if (idx >= 0) {
 		*st = &t->s[i].st;
+		t->last_slot = i;
+		t->last_hash = h;
+	}
 	return idx;
 }

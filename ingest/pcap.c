@@ -292,10 +292,17 @@ static void ipv4(tm_flowset *fs, tm_pkt *pk, const uint8_t *p, size_t n)
 		cut = true;
 	}
 	pk->family = 4;
-	memset(pk->src, 0, 16);
-	memset(pk->dst, 0, 16);
-	memcpy(pk->src, p + 12, 4);
-	memcpy(pk->dst, p + 16, 4);
+	/* whole 8-byte words, as the flow table reads them (a 4-byte store
+	 * into a zeroed 16 cannot be forwarded to an 8-byte load) */
+	uint32_t a4, b4;
+	memcpy(&a4, p + 12, 4);
+	memcpy(&b4, p + 16, 4);
+	uint64_t w[2] = {0, 0};
+	memcpy(w, &a4, 4);
+	memcpy(pk->src, w, 16);
+	w[0] = 0;
+	memcpy(w, &b4, 4);
+	memcpy(pk->dst, w, 16);
 	pk->proto = p[9];
 	pk->payload_cut = cut;
 	if (pk->proto != 6 && pk->proto != 17) {
@@ -619,10 +626,19 @@ static int flow_cmp(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
-static int flow_idx_cmp(const void *a, const void *b, void *ctx)
+/* sort keys: the first-seen time decides almost always; ties go to flow_cmp */
+typedef struct sort_key {
+	int64_t first_us;
+	uint32_t idx;
+} sort_key;
+
+static int sort_key_cmp(const void *a, const void *b, void *ctx)
 {
+	const sort_key *x = a, *y = b;
+	if (x->first_us != y->first_us)
+		return x->first_us < y->first_us ? -1 : 1;
 	const tm_flow *v = ctx;
-	return flow_cmp(&v[*(const uint32_t *)a], &v[*(const uint32_t *)b]);
+	return flow_cmp(&v[x->idx], &v[y->idx]);
 }
 
 void tm_flowset_finish(tm_flowset *fs)
@@ -648,16 +664,26 @@ void tm_flowset_finish(tm_flowset *fs)
 			     (unsigned long long)fs->stats.flow_records_full);
 	if (fs->nflows < 2)
 		return;
-	/* sort 4-byte indices, then permute the records in place: sorting the
+	/* records are made in first-seen order: a capture in time order needs
+	 * no sort */
+	size_t k = 1;
+	while (k < fs->nflows && flow_cmp(&fs->flows[k - 1], &fs->flows[k]) < 0)
+		k++;
+	if (k == fs->nflows)
+		return;
+	/* sort small keys, then permute the records in place: sorting the
 	 * records themselves would make glibc's qsort copy them all */
-	uint32_t *perm = malloc(fs->nflows * sizeof *perm);
-	if (!perm) {
+	sort_key *keys = malloc(fs->nflows * sizeof *keys);
+	if (!keys) {
 		qsort(fs->flows, fs->nflows, sizeof *fs->flows, flow_cmp);
 		return;
 	}
 	for (size_t i = 0; i < fs->nflows; i++)
-		perm[i] = (uint32_t)i;
-	qsort_r(perm, fs->nflows, sizeof *perm, flow_idx_cmp, fs->flows);
+		keys[i] = (sort_key){fs->flows[i].first_us, (uint32_t)i};
+	qsort_r(keys, fs->nflows, sizeof *keys, sort_key_cmp, fs->flows);
+	uint32_t *perm = (uint32_t *)keys; /* perm[i] = keys[i].idx, in place */
+	for (size_t i = 0; i < fs->nflows; i++)
+		perm[i] = keys[i].idx;
 	for (size_t i = 0; i < fs->nflows; i++) {
 		if (perm[i] == i)
 			continue;

@@ -64,15 +64,23 @@ static void fmt_time(FILE *out, int64_t us)
 	fprintf(out, "%lld.%06lld", (long long)s, (long long)r);
 }
 
-static void cipher_str(const tm_tls *t, char *buf, size_t n)
+/* the cipher suite's name, "0x1A2B" when unnamed, NULL when not seen;
+ * buf holds at least 7 bytes */
+static const char *cipher_str(const tm_tls *t, char *buf)
 {
-	const char *nm = tm_tls_cipher_name(t->cipher);
 	if (t->cipher < 0)
-		buf[0] = 0;
-	else if (nm)
-		snprintf(buf, n, "%s", nm);
-	else
-		snprintf(buf, n, "0x%04X", (unsigned)t->cipher);
+		return NULL;
+	const char *nm = tm_tls_cipher_name(t->cipher);
+	if (nm)
+		return nm;
+	static const char hex[] = "0123456789ABCDEF";
+	unsigned c = (unsigned)t->cipher;
+	buf[0] = '0';
+	buf[1] = 'x';
+	for (int i = 0; i < 4; i++)
+		buf[2 + i] = hex[(c >> (12 - 4 * i)) & 15];
+	buf[6] = 0;
+	return buf;
 }
 
 /* ---- json: written through a 64 KiB buffer of our own ---------------------
@@ -91,7 +99,7 @@ static void ob_flush(obuf *o)
 	o->n = 0;
 }
 
-static inline void ob_put(obuf *o, const char *s, size_t n)
+__attribute__((always_inline)) static inline void ob_put(obuf *o, const char *s, size_t n)
 {
 	if (n > sizeof o->b - o->n) {
 		ob_flush(o);
@@ -107,14 +115,26 @@ static inline void ob_put(obuf *o, const char *s, size_t n)
 /* a string literal, its length known at compile time */
 #define OB_LIT(o, lit) ob_put((o), "" lit, sizeof(lit) - 1)
 
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
+				     "25262728293031323334353637383940414243444546474849"
+				     "50515253545556575859606162636465666768697071727374"
+				     "75767778798081828384858687888990919293949596979899";
+
 static void ob_u64(obuf *o, uint64_t v)
 {
 	char b[24];
 	size_t i = sizeof b;
-	do {
-		b[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	while (v >= 100) {
+		i -= 2;
+		memcpy(b + i, digit_pairs + v % 100 * 2, 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		i -= 2;
+		memcpy(b + i, digit_pairs + v * 2, 2);
+	} else {
+		b[--i] = (char)('0' + v);
+	}
 	ob_put(o, b + i, sizeof b - i);
 }
 
@@ -133,15 +153,26 @@ static void ob_time(obuf *o, int64_t us)
 		fmt_time(o->out, us);
 		return;
 	}
-	char b[8];
+	char b[7];
 	ob_u64(o, (uint64_t)(us / 1000000));
-	int64_t r = us % 1000000;
+	uint32_t r = (uint32_t)(us % 1000000);
 	b[0] = '.';
-	for (int i = 6; i >= 1; i--) {
-		b[i] = (char)('0' + r % 10);
-		r /= 10;
-	}
+	memcpy(b + 1, digit_pairs + r / 10000 * 2, 2);
+	memcpy(b + 3, digit_pairs + r / 100 % 100 * 2, 2);
+	memcpy(b + 5, digit_pairs + r % 100 * 2, 2);
 	ob_put(o, b, 7);
+}
+
+/* false only when none of the 8 bytes is < 0x20, '"' or '\\' (the borrows
+ * of the "has a byte below" trick can flag a byte after a hit, never hide
+ * one; the byte loop after it decides) */
+static inline bool esc8(uint64_t v)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	uint64_t q = v ^ (ones * '"'), b = v ^ (ones * '\\');
+	uint64_t lt = (v - ones * 0x20) & ~v;
+	uint64_t zq = (q - ones) & ~q, zb = (b - ones) & ~b;
+	return ((lt | zq | zb) & high) != 0;
 }
 
 /* a JSON string of n bytes; escaping (rare) goes through tm_json_str() */
@@ -149,6 +180,17 @@ static void ob_str_n(obuf *o, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
+	uint64_t v;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&v, p + i, 8);
+		if (esc8(v))
+			break;
+	}
+	if (i < n && n - i < 8 && n >= 8) { /* the tail: the last 8 bytes, overlapping */
+		memcpy(&v, p + n - 8, 8);
+		if (!esc8(v))
+			i = n;
+	}
 	while (i < n && p[i] >= 0x20 && p[i] != '"' && p[i] != '\\')
 		i++;
 	if (i < n) {
@@ -233,8 +275,7 @@ static void json_tls(obuf *o, const tm_tls *t)
 		}
 	}
 	OB_LIT(o, "],\n      \"cipher\": ");
-	cipher_str(t, cb, sizeof cb);
-	ob_str(o, cb[0] ? cb : NULL);
+	ob_str(o, cipher_str(t, cb));
 	OB_LIT(o, ",\n      \"starttls\": ");
 	ob_bool(o, t->starttls);
 	OB_LIT(o, ",\n      \"resumed\": ");
@@ -413,8 +454,7 @@ tm_err tm_render_flows_csv(const tm_flowset *fs, FILE *out)
 		csv_opt(out, tm_tls_version_name(t->version));
 		csv_opt(out, t->sni);
 		csv_opt(out, t->alpn);
-		cipher_str(t, cb, sizeof cb);
-		csv_opt(out, cb[0] ? cb : NULL);
+		csv_opt(out, cipher_str(t, cb));
 		fputs(t->starttls ? ",true" : ",false", out);
 		csv_opt(out, tm_server_cert_status_name(t->server_cert_status));
 		csv_opt(out, t->server_cert.subject);
