@@ -10,29 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct slot {
-	uint32_t hash;      /* 0 = empty */
-	uint32_t idx;       /* into fs->flows */
-	tm_fstate *st;
-} slot;
-
-struct tm_flowtab {
-	slot *s;
-	size_t nslots;      /* power of two */
-	size_t count;
-	size_t max_active;
-	int64_t next_expire_us;
-	size_t last_slot;   /* the slot of the previous packet's flow: packets come in bursts */
-	uint32_t last_hash; /* 0 = none; cleared whenever slots move */
-};
-
 tm_flowtab *tm_flowtab_new(size_t max_active)
 {
 	tm_flowtab *t = calloc(1, sizeof *t);
 	if (!t)
 		return NULL;
 	t->nslots = (size_t)1 << 16; /* 1 MiB, touched as used: no regrowth below 32k flows */
-	t->s = calloc(t->nslots, sizeof(slot));
+	t->s = calloc(t->nslots, sizeof(tm_flowslot));
 	if (!t->s) {
 		free(t);
 		return NULL;
@@ -97,31 +81,6 @@ static inline uint32_t pkt_hash(const tm_pkt *p)
 	return r ? r : 1;
 }
 
-/* addresses are 16 bytes with IPv4 in the first 4 and zeros after */
-static inline bool ip_eq(const uint8_t *a, const uint8_t *b)
-{
-	uint64_t a0, a1, b0, b1;
-	memcpy(&a0, a, 8);
-	memcpy(&a1, a + 8, 8);
-	memcpy(&b0, b, 8);
-	memcpy(&b1, b + 8, 8);
-	return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-}
-
-/* 0: pkt goes client to server, 1: server to client, -1: other flow */
-static inline int match(const tm_flow *f, const tm_pkt *p)
-{
-	if (f->proto != p->proto || f->family != p->family)
-		return -1;
-	if (f->cli_port == p->sport && f->srv_port == p->dport && ip_eq(f->cli_ip, p->src) &&
-	    ip_eq(f->srv_ip, p->dst))
-		return 0;
-	if (f->cli_port == p->dport && f->srv_port == p->sport && ip_eq(f->cli_ip, p->dst) &&
-	    ip_eq(f->srv_ip, p->src))
-		return 1;
-	return -1;
-}
-
 static void del_slot(tm_flowtab *t, size_t i)
 {
 	size_t mask = t->nslots - 1, j = i;
@@ -164,7 +123,7 @@ static void close_slot(tm_flowset *fs, tm_flowtab *t, size_t i)
 static bool grow(tm_flowtab *t)
 {
 	size_t n = t->nslots * 2, mask = n - 1;
-	slot *ns = calloc(n, sizeof(slot));
+	tm_flowslot *ns = calloc(n, sizeof(tm_flowslot));
 	if (!ns)
 		return false;
 	for (size_t i = 0; i < t->nslots; i++) {
@@ -189,7 +148,7 @@ void tm_flowtab_expire(tm_flowset *fs, bool force)
 		for (size_t i = 0; i < t->nslots && t->count; i++)
 			if (t->s[i].hash) {
 				close_state(fs, &fs->flows[t->s[i].idx], t->s[i].st);
-				t->s[i] = (slot){0, 0, NULL};
+				t->s[i] = (tm_flowslot){0, 0, NULL};
 				t->count--;
 			}
 		t->last_hash = 0;
@@ -275,22 +234,13 @@ static long new_flow(tm_flowset *fs, const tm_pkt *p, size_t slot_i, uint32_t h,
 		fs->stats.tcp_flows++;
 	else
 		fs->stats.udp_flows++;
-	t->s[slot_i] = (slot){h, (uint32_t)fs->nflows, NULL};
+	t->s[slot_i] = (tm_flowslot){h, (uint32_t)fs->nflows, NULL};
 	t->count++;
 	*dir = sc ? 0 : 1;
 	return (long)fs->nflows++;
 }
 
-/* a SYN on a finished connection starts a new one; so does a packet after
- * the idle timeout */
-static inline bool ends_flow(const tm_flowset *fs, const tm_flow *f, const tm_pkt *p)
-{
-	bool reuse = p->proto == 6 && (p->tcp_flags & 0x12) == 0x02 &&
-		     (f->flags & (TM_FF_FIN_C | TM_FF_FIN_S | TM_FF_RST));
-	return reuse || p->ts_us - f->last_us > (int64_t)fs->opts.idle_timeout * 1000000;
-}
-
-long tm_flowtab_lookup(tm_flowset *fs, const tm_pkt *p, int *dir, tm_fstate ***st)
+long tm_flowtab_lookup_slow(tm_flowset *fs, const tm_pkt *p, int *dir, tm_fstate ***st)
 {
 	tm_flowtab *t = fs->tab;
 	if (fs->now_us >= t->next_expire_us && t->count) {
@@ -299,24 +249,12 @@ long tm_flowtab_lookup(tm_flowset *fs, const tm_pkt *p, int *dir, tm_fstate ***s
 		else
 			t->next_expire_us = fs->now_us + (int64_t)fs->opts.idle_timeout * 500000;
 	}
-	if (t->last_hash && t->s[t->last_slot].hash == t->last_hash) {
-		/* packets come in bursts: most belong to the previous packet's
-		 * flow, found without hashing (the table holds a 5-tuple once) */
-		size_t i = t->last_slot;
-		tm_flow *f = &fs->flows[t->s[i].idx];
-		int d = match(f, p);
-		if (d >= 0 && !ends_flow(fs, f, p)) {
-			*dir = d;
-			*st = &t->s[i].st;
-			return (long)t->s[i].idx;
-		}
-	}
 	uint32_t h = pkt_hash(p);
 	size_t mask = t->nslots - 1, i = h & mask;
 	while (t->s[i].hash) {
 		if (t->s[i].hash == h) {
 			tm_flow *f = &fs->flows[t->s[i].idx];
-			int d = match(f, p);
+			int d = tm_flow_match(f, p);
 			if (d >= 0) {
 				bool reuse = p->proto == 6 && (p->tcp_flags & 0x12) == 0x02 &&
 					     (f->flags & (TM_FF_FIN_C | TM_FF_FIN_S | TM_FF_RST));

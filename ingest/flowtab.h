@@ -6,6 +6,8 @@
 #include "ingest/pcap.h"
 #include "ingest/tls.h"
 
+#include <string.h>
+
 /* Bounds-checked reads of untrusted bytes (tcpdump GET_U_1 / ND_TCHECK_LEN).
  * Each takes the base pointer, the available length and an offset. */
 static inline bool tm_have_(size_t len, size_t off, size_t n)
@@ -77,10 +79,80 @@ typedef struct tm_pkt {
 	int64_t ts_us;
 } tm_pkt;
 
+/* ---- the active-flow table (flowtab.c); the lookup's fast path is
+ * inline here because it runs once per packet ------------------------- */
+typedef struct tm_flowslot {
+	uint32_t hash;      /* 0 = empty */
+	uint32_t idx;       /* into fs->flows */
+	tm_fstate *st;
+} tm_flowslot;
+
+struct tm_flowtab {
+	tm_flowslot *s;
+	size_t nslots;      /* power of two */
+	size_t count;
+	size_t max_active;
+	int64_t next_expire_us;
+	size_t last_slot;   /* the slot of the previous packet's flow: packets come in bursts */
+	uint32_t last_hash; /* 0 = none; cleared whenever slots move */
+};
+
+/* addresses are 16 bytes with IPv4 in the first 4 and zeros after */
+static inline bool tm_ip_eq(const uint8_t *a, const uint8_t *b)
+{
+	uint64_t a0, a1, b0, b1;
+	memcpy(&a0, a, 8);
+	memcpy(&a1, a + 8, 8);
+	memcpy(&b0, b, 8);
+	memcpy(&b1, b + 8, 8);
+	return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+}
+
+/* 0: pkt goes client to server, 1: server to client, -1: other flow */
+static inline int tm_flow_match(const tm_flow *f, const tm_pkt *p)
+{
+	if (f->proto != p->proto || f->family != p->family)
+		return -1;
+	if (f->cli_port == p->sport && f->srv_port == p->dport && tm_ip_eq(f->cli_ip, p->src) &&
+	    tm_ip_eq(f->srv_ip, p->dst))
+		return 0;
+	if (f->cli_port == p->dport && f->srv_port == p->sport && tm_ip_eq(f->cli_ip, p->dst) &&
+	    tm_ip_eq(f->srv_ip, p->src))
+		return 1;
+	return -1;
+}
+
+/* a SYN on a finished connection starts a new one; so does a packet after
+ * the idle timeout */
+static inline bool tm_flow_ends(const tm_flowset *fs, const tm_flow *f, const tm_pkt *p)
+{
+	bool reuse = p->proto == 6 && (p->tcp_flags & 0x12) == 0x02 &&
+		     (f->flags & (TM_FF_FIN_C | TM_FF_FIN_S | TM_FF_RST));
+	return reuse || p->ts_us - f->last_us > (int64_t)fs->opts.idle_timeout * 1000000;
+}
+
+long tm_flowtab_lookup_slow(tm_flowset *fs, const tm_pkt *pkt, int *dir, tm_fstate ***st);
+
 /* Finds or creates the flow for pkt. *dir = 0 when pkt goes client to
  * server. Returns the flow index in fs->flows or -1 (counted). *st is the
  * detection state slot for the flow (may hold NULL). */
-long tm_flowtab_lookup(tm_flowset *fs, const tm_pkt *pkt, int *dir, tm_fstate ***st);
+static inline long tm_flowtab_lookup(tm_flowset *fs, const tm_pkt *p, int *dir, tm_fstate ***st)
+{
+	tm_flowtab *t = fs->tab;
+	if (t->last_hash && fs->now_us < t->next_expire_us) {
+		/* packets come in bursts: most belong to the previous packet's
+		 * flow, found without hashing (the table holds a 5-tuple once) */
+		tm_flowslot *sl = &t->s[t->last_slot];
+		const tm_flow *f = &fs->flows[sl->idx];
+		int d = tm_flow_match(f, p);
+		if (d >= 0 && sl->hash == t->last_hash && !tm_flow_ends(fs, f, p)) {
+			*dir = d;
+			*st = &sl->st;
+			return (long)sl->idx;
+		}
+	}
+	return tm_flowtab_lookup_slow(fs, p, dir, st);
+}
 /* Close flows idle for longer than the timeout (and all with force). */
 void tm_flowtab_expire(tm_flowset *fs, bool force);
 void tm_fstate_free(tm_fstate *s);

@@ -89,28 +89,37 @@ static const char *str_n(const tm_tls_ctx *c, const uint8_t *s, size_t n)
 /* ALPN protocol_name_list at m[off..off+len): comma-joined */
 static const char *alpn_list(const tm_tls_ctx *c, const uint8_t *m, size_t len)
 {
-	tm_buf b;
+	/* a byte becomes at most 4 characters ("\\x1f"), plus a comma per name */
+	static const char hex[] = "0123456789abcdef";
+	char sb[1024];
+	char *out = sb;
 	const char *r = NULL;
-	tm_buf_init(&b, 4096);
-	size_t o = 0;
+	if (len * 4 + 1 > sizeof sb && !(out = malloc(len * 4 + 1)))
+		return NULL;
+	size_t o = 0, k = 0;
 	while (o < len) {
 		size_t l = m[o];
 		if (!TM_HAVE(len, o + 1, l) || l == 0)
 			goto out;
-		if (b.len)
-			tm_buf_addc(&b, ',');
+		if (k)
+			out[k++] = ',';
 		for (size_t i = 0; i < l; i++) {
 			uint8_t ch = m[o + 1 + i];
-			if (ch >= 0x20 && ch < 0x7f && ch != ',')
-				tm_buf_addc(&b, (char)ch);
-			else
-				tm_buf_addf(&b, "\\x%02x", ch);
+			if (ch >= 0x20 && ch < 0x7f && ch != ',') {
+				out[k++] = (char)ch;
+			} else {
+				out[k++] = '\\';
+				out[k++] = 'x';
+				out[k++] = hex[ch >> 4];
+				out[k++] = hex[ch & 15];
+			}
 		}
 		o += 1 + l;
 	}
-	r = tm_intern(c->strs, tm_buf_str(&b));
+	r = tm_intern_n(c->strs, out, k);
 out:
-	tm_buf_release(&b);
+	if (out != sb)
+		free(out);
 	return r;
 }
 

@@ -393,6 +393,39 @@ static void test_x509_garbage(void **state)
 	tm_arena_release(&a);
 }
 
+/* ALPN names are bytes: anything outside printable ASCII, and the comma
+ * that separates the list, is written \xNN; long lists come out whole */
+static void test_alpn_bytes(void **state)
+{
+	(void)state;
+	fixture f;
+	fx_init(&f);
+	bb m = {0}, r = {0};
+	client_hello(&m, false, "a.svc", "a,b\x01", "h2");
+	records(&r, 22, &m, 16384);
+	feed(&f, 0, &r, 1000);
+	assert_string_equal(f.tls.alpn_offered, "a\\x2cb\\x01,h2");
+	fx_release(&f);
+
+	char n1[201], n2[201], want[1024];
+	memset(n1, 0x7f, 200);
+	n1[200] = 0;
+	memset(n2, 'z', 200);
+	n2[200] = 0;
+	size_t k = 0;
+	for (int i = 0; i < 200; i++)
+		k += (size_t)snprintf(want + k, sizeof want - k, "\\x7f");
+	want[k++] = ',';
+	memcpy(want + k, n2, 201);
+	fx_init(&f);
+	m.n = r.n = 0;
+	client_hello(&m, false, "a.svc", n1, n2);
+	records(&r, 22, &m, 16384);
+	feed(&f, 0, &r, 1000);
+	assert_string_equal(f.tls.alpn_offered, want);
+	fx_release(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -403,6 +436,7 @@ int main(void)
 		cmocka_unit_test(test_tls13_undecided),
 		cmocka_unit_test(test_absurd_lengths),
 		cmocka_unit_test(test_x509_garbage),
+		cmocka_unit_test(test_alpn_bytes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
