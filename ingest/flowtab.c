@@ -15,7 +15,7 @@ tm_flowtab *tm_flowtab_new(size_t max_active)
 	tm_flowtab *t = calloc(1, sizeof *t);
 	if (!t)
 		return NULL;
-	t->nslots = (size_t)1 << 16; /* 1 MiB, touched as used: no regrowth below 32k flows */
+	t->nslots = 1024;
 	t->s = calloc(t->nslots, sizeof(tm_flowslot));
 	if (!t->s) {
 		free(t);
@@ -39,9 +39,11 @@ void tm_flowtab_free(tm_flowtab *t)
 {
 	if (!t)
 		return;
-	for (size_t i = 0; i < t->nslots; i++)
-		if (t->s[i].hash)
+	for (size_t i = 0; i < t->nslots && t->count; i++)
+		if (t->s[i].hash) {
 			tm_fstate_free(t->s[i].st);
+			t->count--;
+		}
 	free(t->s);
 	free(t);
 }
@@ -138,33 +140,56 @@ static bool grow(tm_flowtab *t)
 	t->s = ns;
 	t->nslots = n;
 	t->last_hash = 0;
+	t->cursor = 0; /* a sweep under way starts again */
 	return true;
 }
 
-void tm_flowtab_expire(tm_flowset *fs, bool force)
+void tm_flowtab_close_all(tm_flowset *fs)
 {
 	tm_flowtab *t = fs->tab;
-	if (force) { /* everything goes: no backward shifts */
-		for (size_t i = 0; i < t->nslots && t->count; i++)
-			if (t->s[i].hash) {
-				close_state(fs, &fs->flows[t->s[i].idx], t->s[i].st);
-				t->s[i] = (tm_flowslot){0, 0, NULL};
-				t->count--;
-			}
-		t->last_hash = 0;
-		return;
-	}
 	int64_t limit = fs->now_us - (int64_t)fs->opts.idle_timeout * 1000000;
-	size_t i = 0;
-	while (i < t->nslots && t->count) {
+	for (size_t i = 0; i < t->nslots && t->count; i++) {
+		if (!t->s[i].hash)
+			continue;
+		tm_flow *f = &fs->flows[t->s[i].idx];
+		if (f->last_us < limit)
+			fs->stats.flows_idle_closed++; /* whether or not a sweep got to it */
+		close_state(fs, f, t->s[i].st);
+		t->s[i] = (tm_flowslot){0, 0, NULL}; /* everything goes: no backward shifts */
+		t->count--;
+	}
+	t->last_hash = 0;
+	t->cursor = 0;
+}
+
+/* Idle flows are closed by a sweep that looks at no more than `budget` slots
+ * per call, from a cursor, so that no packet pays for the whole table (a
+ * capture can make every packet start a sweep: timestamps are input). A
+ * sweep starts every half timeout of capture time and goes SWEEP_STEP slots
+ * further with each packet that misses the lookup's fast path until it has
+ * been round the table; when the table is full, a new connection first
+ * sweeps SWEEP_FULL slots. Returns true when the cursor went round. */
+enum { SWEEP_STEP = 256, SWEEP_FULL = 4096 };
+
+static bool sweep(tm_flowset *fs, size_t budget)
+{
+	tm_flowtab *t = fs->tab;
+	int64_t limit = fs->now_us - (int64_t)fs->opts.idle_timeout * 1000000;
+	while (budget && t->count && t->cursor < t->nslots) {
+		size_t i = t->cursor;
+		budget--;
+		t->swept++;
 		if (t->s[i].hash && fs->flows[t->s[i].idx].last_us < limit) {
 			fs->stats.flows_idle_closed++;
 			close_slot(fs, t, i);
 			continue; /* another entry may have shifted into i */
 		}
-		i++;
+		t->cursor++;
 	}
-	t->next_expire_us = fs->now_us + (int64_t)(fs->opts.idle_timeout ? fs->opts.idle_timeout : 1) * 500000;
+	if (t->count && t->cursor < t->nslots)
+		return false;
+	t->cursor = 0;
+	return true;
 }
 
 static bool is_service_port(uint16_t p)
@@ -244,10 +269,9 @@ long tm_flowtab_lookup_slow(tm_flowset *fs, const tm_pkt *p, int *dir, tm_fstate
 {
 	tm_flowtab *t = fs->tab;
 	if (fs->now_us >= t->next_expire_us && t->count) {
-		if (t->next_expire_us)
-			tm_flowtab_expire(fs, false);
-		else
-			t->next_expire_us = fs->now_us + (int64_t)fs->opts.idle_timeout * 500000;
+		/* the first flow starts the clock; then a sweep at a time */
+		if (!t->next_expire_us || sweep(fs, SWEEP_STEP))
+			t->next_expire_us = fs->now_us + (int64_t)(fs->opts.idle_timeout ? fs->opts.idle_timeout : 1) * 500000;
 	}
 	uint32_t h = pkt_hash(p);
 	size_t mask = t->nslots - 1, i = h & mask;
@@ -276,7 +300,7 @@ long tm_flowtab_lookup_slow(tm_flowset *fs, const tm_pkt *p, int *dir, tm_fstate
 		i = (i + 1) & mask;
 	}
 	if (t->count >= t->max_active) {
-		tm_flowtab_expire(fs, false);
+		sweep(fs, SWEEP_FULL);
 		if (t->count >= t->max_active) {
 			fs->stats.flow_table_full++;
 			return -1;

@@ -95,6 +95,8 @@ struct tm_flowtab {
 	int64_t next_expire_us;
 	size_t last_slot;   /* the slot of the previous packet's flow: packets come in bursts */
 	uint32_t last_hash; /* 0 = none; cleared whenever slots move */
+	size_t cursor;      /* the idle sweep's next slot */
+	uint64_t swept;     /* slots the sweeps looked at (tests hold the bound) */
 };
 
 /* addresses are 16 bytes with IPv4 in the first 4 and zeros after */
@@ -153,8 +155,9 @@ static inline long tm_flowtab_lookup(tm_flowset *fs, const tm_pkt *p, int *dir, 
 	}
 	return tm_flowtab_lookup_slow(fs, p, dir, st);
 }
-/* Close flows idle for longer than the timeout (and all with force). */
-void tm_flowtab_expire(tm_flowset *fs, bool force);
+/* Close every flow (the end of the input); flows idle for longer than the
+ * timeout by then count in flows_idle_closed. */
+void tm_flowtab_close_all(tm_flowset *fs);
 void tm_fstate_free(tm_fstate *s);
 
 /* tcpstream.c: feed one segment of direction d; delivers in-order bytes to

@@ -646,7 +646,7 @@ void tm_flowset_finish(tm_flowset *fs)
 	if (fs->finished)
 		return;
 	fs->finished = true;
-	tm_flowtab_expire(fs, true);
+	tm_flowtab_close_all(fs);
 	uint64_t ntls = 0;
 	for (size_t i = 0; i < fs->nflows; i++)
 		if (fs->flows[i].tls)

@@ -169,6 +169,32 @@ static void test_idle_and_cap(void **state)
 	tm_flowset_free(fs);
 }
 
+/* Timestamps are input: a capture whose every packet comes more than half
+ * the idle timeout after the previous one starts a sweep with every packet.
+ * No packet may pay for the whole table (20,000 flows: 64k slots). */
+static void test_sweep_bounded(void **state)
+{
+	(void)state;
+	tm_pcap_opts o;
+	tm_pcap_opts_default(&o);
+	o.idle_timeout = 1;
+	tm_flowset *fs = tm_flowset_new(&o);
+	enum { N = 20000 };
+	for (unsigned i = 0; i < N; i++)
+		frame(fs, 0, true, 10000 + i, 80, 1, SYN, NULL, 0);
+	assert_int_equal(tm_flowtab_count(fs->tab), N);
+	for (unsigned i = 0; i < N; i++)
+		frame(fs, (int64_t)(i + 1) * 600000, true, 10000 + i, 443, 1, SYN, NULL, 0);
+	assert_true(fs->tab->swept <= (uint64_t)256 * 2 * N);
+	/* the first 20,000 went idle and were swept out on the way */
+	assert_true(tm_flowtab_count(fs->tab) < N / 2);
+	tm_flowset_finish(fs);
+	assert_int_equal(fs->nflows, 2 * N);
+	/* every flow but the last two (within 1 s of the end) ended by the timeout */
+	assert_int_equal(fs->stats.flows_idle_closed, 2 * N - 2);
+	tm_flowset_free(fs);
+}
+
 static void test_link_layers(void **state)
 {
 	(void)state;
@@ -372,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_reassembly_qinq),
 		cmocka_unit_test(test_direction_and_reuse),
 		cmocka_unit_test(test_idle_and_cap),
+		cmocka_unit_test(test_sweep_bounded),
 		cmocka_unit_test(test_link_layers),
 		cmocka_unit_test(test_http_detection),
 		cmocka_unit_test(test_plaintext_detection),
