@@ -96,6 +96,8 @@ test: deps
 	@$(MAKE) --no-print-directory valgrind-test
 	@mkdir -p $(BUILD)/results; TRUSTMAP=./trustmap tests/e2e/check.sh > $(BUILD)/results/e2e.log; rc=$$?; cat $(BUILD)/results/e2e.log; \
 		tail -n 1 $(BUILD)/results/e2e.log | awk '{print $$1, $$3}' > $(BUILD)/results/e2e.sum; [ $$rc = 0 ]
+	@TRUSTMAP=./trustmap tests/cli/output.sh > $(BUILD)/results/cli.log; rc=$$?; cat $(BUILD)/results/cli.log; \
+		tail -n 1 $(BUILD)/results/cli.log | awk '{print $$1, $$3}' > $(BUILD)/results/cli.sum; [ $$rc = 0 ]
 	@echo "== summary =="
 	@cat $(BUILD)/results/*.sum | awk '{p+=$$1; f+=$$2} END {printf "%d passed, %d failed\n", p, f; exit f > 0}'
 

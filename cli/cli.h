@@ -37,8 +37,15 @@ void cli_parser_init(cli_parser *p, int argc, char **argv);
 int cli_next(cli_parser *p, const cli_opt *opts, cli_common *c, int *id, const char **arg);
 
 void cli_common_init(cli_common *c);
+/* -o FILE (or stdout): written to a temporary file and renamed over FILE by
+ * cli_close_output() when complete is true and every write succeeded
+ * (returns that); otherwise the temporary file is removed. */
 FILE *cli_open_output(const cli_common *c);
-void cli_close_output(const cli_common *c, FILE *f);
+bool cli_close_output(const cli_common *c, FILE *f, bool complete);
+/* Called by main() with the command's exit status: when it is 2 (usage or
+ * input error), -o FILE is removed if it is a regular file, so that no
+ * report from an earlier run survives a failed one. */
+void cli_exit(int rc);
 /* Load every path into m; prints diagnostics; returns exit code (0 or 2). */
 int cli_load(tm_model *m, const cli_common *c);
 void cli_print_diags(const tm_model *m, const cli_common *c);

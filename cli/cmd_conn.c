@@ -205,7 +205,8 @@ static int conn_main(int argc, char **argv, const char *cmd, const char *default
 			else {
 				if (rd->render(g, f) != TM_OK)
 					rc = EXIT_USAGE;
-				cli_close_output(&c, f);
+				if (!cli_close_output(&c, f, rc == EXIT_OK))
+					rc = EXIT_USAGE;
 			}
 		}
 	}

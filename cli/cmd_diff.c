@@ -99,7 +99,8 @@ int cmd_diff(int argc, char **argv)
 		else {
 			if (rd->render(&d, &ro, out) != TM_OK)
 				rc = EXIT_USAGE;
-			cli_close_output(&c, out);
+			if (!cli_close_output(&c, out, rc == EXIT_OK))
+				rc = EXIT_USAGE;
 		}
 		if (rc == EXIT_OK && ro.has_fail_on && tm_findings_any_at_least(d.new_findings, ro.fail_on))
 			rc = EXIT_FINDINGS;

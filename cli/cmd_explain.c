@@ -128,7 +128,8 @@ int cmd_explain(int argc, char **argv)
 					tm_render_explain_json(g, (size_t)s, (size_t)d, &ex, f);
 				else
 					tm_render_explain_txt(g, (size_t)s, (size_t)d, &ex, f);
-				cli_close_output(&c, f);
+				if (!cli_close_output(&c, f, rc == EXIT_OK))
+					rc = EXIT_USAGE;
 			}
 			tm_explain_release(&ex);
 		}

@@ -119,7 +119,8 @@ int cmd_flows(int argc, char **argv)
 		else {
 			if (rd->render(fs, f) != TM_OK)
 				rc = EXIT_USAGE;
-			cli_close_output(&c, f);
+			if (!cli_close_output(&c, f, rc == EXIT_OK))
+				rc = EXIT_USAGE;
 		}
 	}
 	if (stats)

@@ -48,7 +48,8 @@ int cmd_inventory(int argc, char **argv)
 				tm_render_inventory_json(m, f);
 			else
 				tm_render_inventory_txt(m, f);
-			cli_close_output(&c, f);
+			if (!cli_close_output(&c, f, rc == EXIT_OK))
+				rc = EXIT_USAGE;
 		}
 	}
 	tm_model_free(m);

@@ -161,7 +161,8 @@ int cmd_reach(int argc, char **argv)
 					render_json(g, &rr, f);
 				else
 					render_txt(g, &rr, f);
-				cli_close_output(&c, f);
+				if (!cli_close_output(&c, f, rc == EXIT_OK))
+					rc = EXIT_USAGE;
 			}
 			tm_reach_release(&rr);
 		}

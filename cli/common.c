@@ -2,8 +2,13 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *outfile_path; /* -o as parsed (cli_exit) */
 
 void cli_common_init(cli_common *c)
 {
@@ -128,7 +133,7 @@ int cli_next(cli_parser *p, const cli_opt *opts, cli_common *c, int *id, const c
 		}
 		size_t sz = 0;
 		switch (o->id) {
-		case -1: c->output = val; break;
+		case -1: c->output = outfile_path = val; break;
 		case -2: c->format = val; break;
 		case -3: c->verbosity = -1; break;
 		case -4: c->verbosity = 1; break;
@@ -155,22 +160,96 @@ int cli_next(cli_parser *p, const cli_opt *opts, cli_common *c, int *id, const c
 	return 1;
 }
 
+/* -o FILE: the report is written to a temporary file beside FILE and
+ * renamed over it only when complete, so that a reader never sees half a
+ * report; when the command fails (exit 2), FILE is removed, so that an old
+ * report cannot pass for the answer to this run (cli_output_failed). Device
+ * files, FIFOs and the like are written in place and never removed. */
+static struct {
+	const char *path; /* -o FILE of this run, NULL for stdout */
+	char *tmp;        /* the temporary file while it is written */
+	bool in_place;
+} outfile;
+
 FILE *cli_open_output(const cli_common *c)
 {
 	if (!c->output || !strcmp(c->output, "-"))
 		return stdout;
-	FILE *f = fopen(c->output, "w");
-	if (!f)
+	outfile.path = c->output;
+	struct stat st;
+	bool exists = stat(c->output, &st) == 0;
+	if (exists && !S_ISREG(st.st_mode)) {
+		outfile.in_place = true;
+		FILE *f = fopen(c->output, "w");
+		if (!f)
+			fprintf(stderr, "trustmap: cannot write %s: %s\n", c->output, strerror(errno));
+		return f;
+	}
+	size_t n = strlen(c->output) + sizeof ".tmp-XXXXXX";
+	outfile.tmp = malloc(n);
+	if (!outfile.tmp)
+		return NULL;
+	snprintf(outfile.tmp, n, "%s.tmp-XXXXXX", c->output);
+	int fd = mkstemp(outfile.tmp);
+	if (fd < 0) {
 		fprintf(stderr, "trustmap: cannot write %s: %s\n", c->output, strerror(errno));
+		free(outfile.tmp);
+		outfile.tmp = NULL;
+		return NULL;
+	}
+	/* the mode a plain fopen() would give, or the old file's */
+	mode_t um = umask(0);
+	umask(um);
+	if (fchmod(fd, exists ? st.st_mode & 07777 : 0666 & ~um) != 0) {
+		/* not fatal: the report is still written */
+	}
+	FILE *f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(outfile.tmp);
+		free(outfile.tmp);
+		outfile.tmp = NULL;
+	}
 	return f;
 }
 
-void cli_close_output(const cli_common *c, FILE *f)
+bool cli_close_output(const cli_common *c, FILE *f, bool complete)
 {
-	if (f && f != stdout)
-		fclose(f);
-	else if (f)
-		fflush(f);
+	(void)c;
+	if (!f)
+		return false;
+	if (f == stdout) {
+		bool ok = fflush(f) == 0 && !ferror(f);
+		if (!ok && complete)
+			fprintf(stderr, "trustmap: cannot write the output: %s\n", strerror(errno));
+		return ok && complete;
+	}
+	bool ok = !ferror(f);
+	if (fclose(f) != 0)
+		ok = false;
+	if (!ok && complete)
+		fprintf(stderr, "trustmap: cannot write %s: %s\n", outfile.path, strerror(errno));
+	if (outfile.tmp) {
+		if (ok && complete && rename(outfile.tmp, outfile.path) != 0) {
+			fprintf(stderr, "trustmap: cannot write %s: %s\n", outfile.path, strerror(errno));
+			ok = false;
+		}
+		if (!ok || !complete)
+			unlink(outfile.tmp);
+		free(outfile.tmp);
+		outfile.tmp = NULL;
+	}
+	return ok && complete;
+}
+
+void cli_exit(int rc)
+{
+	const char *path = outfile_path;
+	struct stat st;
+	if (rc != EXIT_USAGE || !path || !strcmp(path, "-") || outfile.in_place)
+		return;
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && unlink(path) == 0)
+		fprintf(stderr, "trustmap: removed %s: a failed run leaves no report\n", path);
 }
 
 void cli_print_diags(const tm_model *m, const cli_common *c)

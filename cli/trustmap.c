@@ -28,7 +28,9 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < TM_ARRAY_LEN(commands); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fputs("\nOptions for every command:\n"
-	      "  -o, --output FILE   write the result to FILE (default: standard output)\n"
+	      "  -o, --output FILE   write the result to FILE (default: standard output); FILE is\n"
+	      "                      replaced only by a complete result and removed when the\n"
+	      "                      command fails (exit 2), so no earlier report survives\n"
 	      "  -f, --format FMT    output format (see the command's --help)\n"
 	      "  -q, --quiet         print errors only\n"
 	      "  -v, --verbose       print informational messages too\n"
@@ -56,8 +58,11 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	for (size_t i = 0; i < TM_ARRAY_LEN(commands); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
+		if (!strcmp(argv[1], commands[i].name)) {
+			int rc = commands[i].fn(argc - 1, argv + 1);
+			cli_exit(rc);
+			return rc;
+		}
 	fprintf(stderr, "trustmap: unknown command '%s'\n\n", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;
