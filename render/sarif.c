@@ -18,20 +18,69 @@ static const char *security_severity(tm_severity s)
 	return (unsigned)s < TM_NSEV ? v[s] : "1.0";
 }
 
-/* Artifact URI: relative to base_dir when under it, percent-encoded. */
+/* Artifact URI, percent-encoded: relative to base_dir when the file is
+ * under it, else an absolute file:// URI. Paths are normalised lexically
+ * first ("." and ".." segments, repeated slashes), so that "../repo/x.yaml"
+ * run from inside repo/ is "x.yaml", and a file outside base_dir is never a
+ * relative URI that climbs out of %SRCROOT%. */
 static void uri(tm_buf *b, const char *file, const char *base)
 {
-	const char *p = file;
-	bool abs = file[0] == '/';
+	tm_buf full;
+	tm_buf_init(&full, 0);
+	if (file[0] != '/' && base && base[0] == '/') {
+		tm_buf_adds(&full, base);
+		tm_buf_addc(&full, '/');
+	}
+	tm_buf_adds(&full, file);
+	const char *s = tm_buf_str(&full);
+	bool abs = s[0] == '/';
+	/* the segments that remain, as (start, length) */
+	size_t cap = 1;
+	for (const char *q = s; *q; q++)
+		cap += *q == '/';
+	struct seg {
+		const char *p;
+		size_t n;
+	} *segs = tm_xrealloc(NULL, cap * sizeof *segs);
+	size_t nseg = 0, up = 0; /* up: leading ".." of a relative path */
+	for (const char *q = s; *q;) {
+		const char *e = strchr(q, '/');
+		size_t len = e ? (size_t)(e - q) : strlen(q);
+		if (len == 0 || (len == 1 && q[0] == '.')) {
+			/* nothing */
+		} else if (len == 2 && q[0] == '.' && q[1] == '.') {
+			if (nseg > up)
+				nseg--;
+			else if (!abs)
+				segs[nseg++] = (struct seg){q, 2}, up++;
+			/* "/.." is "/" */
+		} else {
+			segs[nseg++] = (struct seg){q, len};
+		}
+		q += len;
+		while (*q == '/')
+			q++;
+	}
+	tm_buf norm;
+	tm_buf_init(&norm, 0);
+	for (size_t i = 0; i < nseg; i++) {
+		if (i || abs)
+			tm_buf_addc(&norm, '/');
+		tm_buf_add(&norm, segs[i].p, segs[i].n);
+	}
+	if (!nseg && abs)
+		tm_buf_addc(&norm, '/');
+	free(segs);
+	const char *p = tm_buf_str(&norm);
 	if (abs && base && *base) {
 		size_t bl = strlen(base);
-		if (!strncmp(file, base, bl) && file[bl] == '/') {
-			p = file + bl + 1;
+		while (bl > 1 && base[bl - 1] == '/')
+			bl--;
+		if (!strncmp(p, base, bl) && p[bl] == '/') {
+			p += bl + 1;
 			abs = false;
 		}
 	}
-	while (!abs && p[0] == '.' && p[1] == '/')
-		p += 2;
 	if (abs)
 		tm_buf_adds(b, "file://");
 	for (; *p; p++) {
@@ -41,6 +90,8 @@ static void uri(tm_buf *b, const char *file, const char *base)
 		else
 			tm_buf_addf(b, "%%%02X", c);
 	}
+	tm_buf_release(&norm);
+	tm_buf_release(&full);
 }
 
 /* A stable 64-bit FNV-1a of the finding key, for partialFingerprints. */
