@@ -22,6 +22,9 @@ typedef struct tm_check_info {
 
 const tm_check_info *tm_checks_table(size_t *n);
 const tm_check_info *tm_check_find(const char *id);
+/* Warn (m->diags) about trustmap.io/ignore annotations that name no check id
+ * and no rule of z: they would suppress nothing without a word. */
+void tm_check_ignore_names(tm_model *m, const tm_zones *z);
 
 /* ---- observed mutual TLS (analyzer/mtls.c) ---- */
 struct tm_flowset;

@@ -831,6 +831,89 @@ static void check_redundant(ctx *c)
 	tm_buf_release(&sb);
 }
 
+/* ---- trustmap.io/ignore names ---- */
+
+/* One annotation: every name before the ':' must be a check id, a zone rule
+ * of z or '*'; a name that is none suppresses nothing, which is said. */
+static void ignore_names(tm_model *m, const tm_zones *z, const char *ann, tm_srcloc loc, const char *object)
+{
+	if (!ann)
+		return;
+	const char *colon = strchr(ann, ':');
+	const char *end = colon ? colon : ann + strlen(ann);
+	for (const char *p = ann; p < end;) {
+		const char *q = p;
+		while (q < end && *q != ',')
+			q++;
+		const char *a = p, *b = q;
+		while (a < b && (*a == ' ' || *a == '\t'))
+			a++;
+		while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
+			b--;
+		p = q + 1;
+		size_t n = (size_t)(b - a);
+		if (!n || (n == 1 && *a == '*'))
+			continue;
+		bool known = false;
+		const tm_check_info *byname = NULL;
+		for (size_t i = 0; i < TM_ARRAY_LEN(checks) && !known; i++) {
+			if (strlen(checks[i].id) == n && !memcmp(checks[i].id, a, n))
+				known = true;
+			else if (strlen(checks[i].name) == n && !memcmp(checks[i].name, a, n))
+				byname = &checks[i];
+		}
+		for (size_t i = 0; z && i < z->nrules && !known; i++)
+			known = strlen(z->rules[i].name) == n && !memcmp(z->rules[i].name, a, n);
+		if (known)
+			continue;
+		if (byname)
+			tm_diags_add(&m->diags, TM_DIAG_WARN, loc,
+				     "trustmap.io/ignore on %s names check '%.*s' by its name; it takes the id: %s", object,
+				     (int)n, a, byname->id);
+		else
+			tm_diags_add(&m->diags, TM_DIAG_WARN, loc,
+				     "trustmap.io/ignore on %s names '%.*s', which is neither a check id (TM101-TM110) nor a "
+				     "rule of the zones file: it suppresses nothing",
+				     object, (int)n, a);
+	}
+}
+
+void tm_check_ignore_names(tm_model *m, const tm_zones *z)
+{
+	tm_buf obj;
+	tm_buf_init(&obj, 0);
+	for (size_t i = 0; i < m->nnamespaces; i++) {
+		const tm_namespace *ns = m->namespaces[i];
+		tm_buf_reset(&obj);
+		tm_buf_addf(&obj, "Namespace %s", ns->name);
+		ignore_names(m, z, ns->ignore, ns->loc, tm_buf_str(&obj));
+	}
+	for (size_t i = 0; i < m->nworkloads; i++) {
+		const tm_workload *w = m->workloads[i];
+		if (w->folded_into)
+			continue;
+		tm_buf_reset(&obj);
+		tm_buf_addf(&obj, "%s %s/%s", w->kind, w->ns, w->name);
+		ignore_names(m, z, w->ignore, w->loc, tm_buf_str(&obj));
+	}
+	for (size_t i = 0; i < m->nnetpols; i++) {
+		const tm_netpol *np = m->netpols[i];
+		tm_buf_reset(&obj);
+		tm_buf_addf(&obj, "NetworkPolicy %s/%s", np->ns, np->name);
+		ignore_names(m, z, np->ignore, np->loc, tm_buf_str(&obj));
+	}
+	for (size_t k = 0; k < 3; k++) {
+		size_t n = k == 0 ? m->nanps : k == 1 ? (m->banp != NULL) : m->nbaselines;
+		for (size_t i = 0; i < n; i++) {
+			const tm_anp *a = k == 0 ? m->anps[i] : k == 1 ? m->banp : m->baselines[i];
+			tm_buf_reset(&obj);
+			tm_buf_addf(&obj, "%s %s", a->kind, a->name);
+			ignore_names(m, z, a->ignore, a->loc, tm_buf_str(&obj));
+		}
+	}
+	tm_buf_release(&obj);
+}
+
 tm_err tm_checks_run(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_findings *out)
 {
 	ctx c = {.g = g, .m = g->m, .z = z, .zm = zm, .out = out};

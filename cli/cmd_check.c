@@ -103,6 +103,7 @@ static int cli_check_run_flows(tm_model *m, const cli_common *c, const tm_conn_o
 	} else
 		*z = tm_zones_default(m);
 	size_t before = m->diags.n;
+	tm_check_ignore_names(m, *z);
 	/* zone rules judge every address family the policies name: with IPv6
 	 * blocks present, the IPv6 ranges are endpoints too (conn keeps NPA's
 	 * IPv4-only default unless --ipv6) */
