@@ -466,6 +466,14 @@ static const kind_entry kinds[] = {
 static void read_object(tm_model *m, const tm_load_opts *o, const tm_node *obj, const char *list_kind,
 			tm_err *err, unsigned depth);
 
+/* ObjectMeta (k8s.io/apimachinery/pkg/apis/meta/v1): a misspelt "lables"
+ * would silently leave a pod without labels */
+const char *const tm_k8s_objectmeta_fields[] = {
+	"name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation",
+	"creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations",
+	"ownerReferences", "finalizers", "managedFields", NULL,
+};
+
 static void read_list(tm_model *m, const tm_load_opts *o, const tm_node *obj, const char *kind,
 		      tm_err *err, unsigned depth)
 {
@@ -575,6 +583,7 @@ static void read_object(tm_model *m, const tm_load_opts *o, const tm_node *obj, 
 			if (!c.ns || !*c.ns)
 				c.ns = tm_intern(&m->strs, "default");
 		}
+		tm_k8s_known_fields(&c, meta, "metadata", tm_k8s_objectmeta_fields);
 		kinds[i].fn(&c);
 		goto out;
 	}

@@ -42,6 +42,8 @@ bool tm_k8s_int_or_str(tm_k8s_ctx *c, const tm_node *n, const char *field, long 
 /* Warn about keys of map that are not in known (NULL-terminated): a typo
  * such as "ingres" would otherwise silently change the policy's meaning. */
 void tm_k8s_known_fields(tm_k8s_ctx *c, const tm_node *map, const char *field, const char *const *known);
+/* the fields of ObjectMeta, NULL-terminated */
+extern const char *const tm_k8s_objectmeta_fields[];
 
 /* Shared by the NetworkPolicy, ANP/BANP and ClusterNetworkPolicy readers
  * (k8s_netpol.c): numeric ports into rule->fixed; the heap ranges of rules

@@ -10,6 +10,14 @@ void tm_k8s_service(tm_k8s_ctx *c)
 	const tm_node *spec = tm_k8s_map(c, c->obj, "spec", "spec");
 	if (c->failed)
 		return;
+	static const char *const spec_fields[] = {
+		"allocateLoadBalancerNodePorts", "clusterIP", "clusterIPs", "externalIPs", "externalName",
+		"externalTrafficPolicy", "healthCheckNodePort", "internalTrafficPolicy", "ipFamilies",
+		"ipFamilyPolicy", "loadBalancerClass", "loadBalancerIP", "loadBalancerSourceRanges", "ports",
+		"publishNotReadyAddresses", "selector", "sessionAffinity", "sessionAffinityConfig",
+		"trafficDistribution", "type", NULL,
+	};
+	tm_k8s_known_fields(c, spec, "spec", spec_fields);
 	tm_service *s = tm_arena_alloc(&m->arena, sizeof *s);
 	s->ns = c->ns;
 	s->name = c->name;
@@ -31,24 +39,32 @@ void tm_k8s_service(tm_k8s_ctx *c)
 	s->ports = tm_arena_alloc(&m->arena, ((ports ? ports->n : 0) + 1) * sizeof(tm_svcport));
 	for (size_t i = 0; ports && i < ports->n; i++) {
 		const tm_node *p = ports->items[i];
+		static const char *const port_fields[] = {"name", "protocol", "appProtocol", "port", "targetPort",
+							  "nodePort", NULL};
+		char f[48], g[64];
+		snprintf(f, sizeof f, "spec.ports[%zu]", i);
+		tm_k8s_known_fields(c, p, f, port_fields);
 		tm_svcport *sp = &s->ports[s->nports];
 		long long port = 0, np = 0;
 		bool has = false, hasnp = false;
 		const char *proto = NULL;
-		if (!tm_k8s_str(c, p, "name", "spec.ports.name", &sp->name) ||
-		    !tm_k8s_int(c, p, "port", "spec.ports.port", &port, &has) ||
-		    !tm_k8s_int(c, p, "nodePort", "spec.ports.nodePort", &np, &hasnp) ||
-		    !tm_k8s_str(c, p, "protocol", "spec.ports.protocol", &proto))
+#define FIELD(k) (snprintf(g, sizeof g, "%s.%s", f, k), g)
+		if (!tm_k8s_str(c, p, "name", FIELD("name"), &sp->name) ||
+		    !tm_k8s_int(c, p, "port", FIELD("port"), &port, &has) ||
+		    !tm_k8s_int(c, p, "nodePort", FIELD("nodePort"), &np, &hasnp) ||
+		    !tm_k8s_str(c, p, "protocol", FIELD("protocol"), &proto))
 			return;
 		if (!has || port < 1 || port > 65535) {
-			tm_k8s_error(c, p, "spec.ports.port", "must be between 1 and 65535");
+			tm_k8s_error(c, has ? tm_node_get(p, "port") : p, FIELD("port"),
+				     has ? "must be between 1 and 65535" : "is required");
 			return;
 		}
 		sp->port = (uint32_t)port;
 		sp->node_port = hasnp && np > 0 && np <= 65535 ? (uint32_t)np : 0;
 		sp->proto = TM_PROTO_TCP;
 		if (proto && !tm_proto_parse(proto, &sp->proto)) {
-			tm_k8s_error(c, p, "spec.ports.protocol", "\"%s\" is not one of TCP, UDP, SCTP", proto);
+			tm_k8s_error(c, tm_node_get(p, "protocol"), FIELD("protocol"), "\"%s\" is not one of TCP, UDP, SCTP",
+				     proto);
 			return;
 		}
 		const tm_node *tp = tm_node_get(p, "targetPort");
@@ -58,17 +74,18 @@ void tm_k8s_service(tm_k8s_ctx *c)
 			long long iv = 0;
 			const char *sv = NULL;
 			bool is_int;
-			if (!tm_k8s_int_or_str(c, tp, "spec.ports.targetPort", &iv, &sv, &is_int))
+			if (!tm_k8s_int_or_str(c, tp, FIELD("targetPort"), &iv, &sv, &is_int))
 				return;
 			if (is_int) {
 				if (iv < 1 || iv > 65535) {
-					tm_k8s_error(c, tp, "spec.ports.targetPort", "must be between 1 and 65535");
+					tm_k8s_error(c, tp, FIELD("targetPort"), "must be between 1 and 65535");
 					return;
 				}
 				sp->target_port = (uint32_t)iv;
 			} else
 				sp->target_name = sv;
 		}
+#undef FIELD
 		s->nports++;
 	}
 	const tm_node *ext = tm_k8s_seq(c, spec, "externalIPs", "spec.externalIPs");

@@ -29,51 +29,67 @@ void tm_k8s_namespace(tm_k8s_ctx *c)
 	ns->ignore = ignore_annotation(c, meta);
 }
 
-/* containers[].ports of a pod spec */
-static bool read_ports(tm_k8s_ctx *c, const tm_node *spec, const char *field, tm_cport **out, size_t *nout)
+/* containers[].ports of a pod spec; spec_field names the pod spec
+ * ("spec.template.spec"), errors name the entry ("...containers[0].ports[1]") */
+static bool read_ports(tm_k8s_ctx *c, const tm_node *spec, const char *spec_field, tm_cport **out, size_t *nout)
 {
 	tm_model *m = c->m;
 	size_t cap = 0;
+	char f[192], g[224];
 	*out = NULL;
 	*nout = 0;
 	static const char *lists[] = {"containers", "initContainers"};
+	static const char *const port_fields[] = {"containerPort", "hostPort", "hostIP", "name", "protocol", NULL};
 	for (size_t li = 0; li < 2; li++) {
-		const tm_node *cs = tm_k8s_seq(c, spec, lists[li], field);
+		snprintf(f, sizeof f, "%s.%s", spec_field, lists[li]);
+		const tm_node *cs = tm_k8s_seq(c, spec, lists[li], f);
 		if (c->failed)
 			return false;
 		for (size_t i = 0; cs && i < cs->n; i++) {
-			const tm_node *ps = tm_k8s_seq(c, cs->items[i], "ports", field);
+			snprintf(f, sizeof f, "%s.%s[%zu].ports", spec_field, lists[li], i);
+			const tm_node *ps = tm_k8s_seq(c, cs->items[i], "ports", f);
 			if (c->failed)
 				return false;
 			/* init containers' ports only matter for sidecars (restartPolicy Always) */
 			if (li == 1) {
 				const char *rp = NULL;
-				tm_k8s_str(c, cs->items[i], "restartPolicy", field, &rp);
+				snprintf(g, sizeof g, "%s.%s[%zu].restartPolicy", spec_field, lists[li], i);
+				tm_k8s_str(c, cs->items[i], "restartPolicy", g, &rp);
 				if (!rp || strcmp(rp, "Always"))
 					continue;
 			}
 			for (size_t j = 0; ps && j < ps->n; j++) {
 				const tm_node *p = ps->items[j];
+				snprintf(f, sizeof f, "%s.%s[%zu].ports[%zu]", spec_field, lists[li], i, j);
+				tm_k8s_known_fields(c, p, f, port_fields);
 				long long port = 0;
 				bool has = false;
 				const char *name = NULL, *proto = NULL;
-				if (!tm_k8s_int(c, p, "containerPort", field, &port, &has) ||
-				    !tm_k8s_str(c, p, "name", field, &name) ||
-				    !tm_k8s_str(c, p, "protocol", field, &proto))
+				snprintf(g, sizeof g, "%s.containerPort", f);
+				if (!tm_k8s_int(c, p, "containerPort", g, &port, &has))
+					return false;
+				snprintf(g, sizeof g, "%s.name", f);
+				if (!tm_k8s_str(c, p, "name", g, &name))
+					return false;
+				snprintf(g, sizeof g, "%s.protocol", f);
+				if (!tm_k8s_str(c, p, "protocol", g, &proto))
 					return false;
 				if (!has) {
 					/* the API server would reject it; NPA reads on without it */
-					tm_k8s_warn(c, p, "%s: a container port without containerPort is ignored", field);
+					tm_k8s_warn(c, p, "%s: a container port without containerPort is ignored", f);
 					continue;
 				}
 				if (port < 1 || port > 65535) {
-					tm_k8s_error(c, p, field, "containerPort %lld must be between 1 and 65535", port);
+					snprintf(g, sizeof g, "%s.containerPort", f);
+					tm_k8s_error(c, tm_node_get(p, "containerPort"), g, "%lld must be between 1 and 65535",
+						     port);
 					return false;
 				}
 				tm_proto pr = TM_PROTO_TCP;
 				if (proto && !tm_proto_parse(proto, &pr)) {
-					tm_k8s_error(c, tm_node_get(p, "protocol"), "protocol",
-						     "\"%s\" is not one of TCP, UDP, SCTP", proto);
+					snprintf(g, sizeof g, "%s.protocol", f);
+					tm_k8s_error(c, tm_node_get(p, "protocol"), g, "\"%s\" is not one of TCP, UDP, SCTP",
+						     proto);
 					return false;
 				}
 				TM_ARENA_GROW(&m->arena, *out, *nout, cap);
@@ -122,6 +138,13 @@ void tm_k8s_workload(tm_k8s_ctx *c)
 		return;
 	const tm_node *tmeta = tm_k8s_map(c, tmpl, "metadata", tfield);
 	const tm_node *tspec = tm_k8s_map(c, tmpl, "spec", tfield);
+	static const char *const tmpl_fields[] = {"metadata", "spec", NULL};
+	tm_k8s_known_fields(c, tmpl, tfield, tmpl_fields);
+	if (tmeta) {
+		char f[64];
+		snprintf(f, sizeof f, "%s.metadata", tfield);
+		tm_k8s_known_fields(c, tmeta, f, tm_k8s_objectmeta_fields);
+	}
 	tm_labels labels;
 	if (c->failed || !tm_k8s_labels(c, tm_node_get(tmeta, "labels"), "spec.template.metadata.labels", &labels, TM_LABELS_WARN))
 		return;
@@ -136,7 +159,7 @@ void tm_k8s_workload(tm_k8s_ctx *c)
 	}
 	tm_cport *ports;
 	size_t nports;
-	if (!read_ports(c, tspec, "spec.template.spec.containers", &ports, &nports))
+	if (!read_ports(c, tspec, !strcmp(c->kind, "CronJob") ? "spec.jobTemplate.spec.template.spec" : "spec.template.spec", &ports, &nports))
 		return;
 	const char *sa = NULL;
 	bool hostnet = false;
@@ -177,7 +200,7 @@ void tm_k8s_pod(tm_k8s_ctx *c)
 		return;
 	tm_cport *ports;
 	size_t nports;
-	if (!read_ports(c, spec, "spec.containers", &ports, &nports))
+	if (!read_ports(c, spec, "spec", &ports, &nports))
 		return;
 	/* controller owner */
 	const char *okind = NULL, *oname = NULL;
