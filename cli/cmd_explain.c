@@ -10,7 +10,8 @@ static const char help[] =
 	"Explains the connections from SRC to DST: for each port range, the policy rules\n"
 	"(policy, rule index, file:line:column) that allow, deny or pass it on the egress side\n"
 	"of SRC and the ingress side of DST, and where a default applies instead.\n"
-	"SRC and DST are ns/name, ns/name[Kind], a workload or pod name, or an IP address.\n\n"
+	"SRC and DST are ns/name, ns/name[Kind], a workload or pod name, or an IP address\n"
+	"(IPv6 too when the policies name IPv6 blocks).\n\n"
 	"  -f, --format txt|json   output format (default txt)\n"
 	"  --port PROTO/PORT       only this port (e.g. TCP/443)\n"
 	"  --ipblock-matches-pods  ipBlocks also match pods by status.podIP(s)\n"
@@ -89,6 +90,10 @@ int cmd_explain(int argc, char **argv)
 	int rc = cli_load(m, &c);
 	tm_graph *g = NULL;
 	if (rc == EXIT_OK) {
+		/* a model with IPv6 ipBlocks has IPv6 endpoints: name them as check does
+		 * (conn keeps NPA's IPv4-only default unless --ipv6) */
+		if (tm_model_has_ipv6(m))
+			co.ipv6 = true;
 		tm_conn_compute(m, &co, &g);
 		long s = tm_graph_find_src(g, src), d = tm_graph_find(g, dst);
 		if (s < 0 || d < 0) {

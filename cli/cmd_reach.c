@@ -14,7 +14,8 @@ static const char help[] =
 	"that `trustmap conn` computes: every endpoint reachable within --hops hops, with the\n"
 	"first shortest path (in name order) and the connections allowed on its last hop. IP\n"
 	"ranges outside the cluster are end points of paths, not stepping stones.\n"
-	"SRC is ns/name, ns/name[Kind], a workload or pod name, or a pod IP.\n\n"
+	"SRC is ns/name, ns/name[Kind], a workload or pod name, a pod IP, or another IP address\n"
+	"(the range holding it; IPv6 too when the policies name IPv6 blocks).\n\n"
 	"  --hops N                 how far to look (default 3)\n"
 	"  -f, --format txt|json    output format (default txt)\n"
 	"  --granularity workload|pod, --ipblock-matches-pods   as for `trustmap conn`\n"
@@ -144,6 +145,10 @@ int cmd_reach(int argc, char **argv)
 	if (rc == EXIT_OK) {
 		if (pods)
 			tm_model_pod_granularity(m);
+		/* a model with IPv6 ipBlocks has IPv6 endpoints: name them as check does
+		 * (conn keeps NPA's IPv4-only default unless --ipv6) */
+		if (tm_model_has_ipv6(m))
+			co.ipv6 = true;
 		tm_conn_compute(m, &co, &g);
 		long s = tm_graph_find_src(g, src);
 		if (s < 0) {
