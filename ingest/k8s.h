@@ -49,6 +49,19 @@ extern const char *const tm_k8s_objectmeta_fields[];
  * (k8s_netpol.c): numeric ports into rule->fixed; the heap ranges of rules
  * that do not reach the model; an ANP/CNP `networks` peer. */
 void tm_k8s_rule_settle(tm_model *m, tm_rule *r);
+
+/* The rule lists of AdminNetworkPolicy/BaselineAdminNetworkPolicy and of
+ * ClusterNetworkPolicy (k8s_netpol.c): what differs between the APIs. */
+typedef struct tm_k8s_admin_flavour {
+	const char *allow;  /* the action word that allows: Allow or Accept */
+	bool pass;          /* Pass is an action */
+	size_t max_rules;
+	const char *ports_key; /* "ports" or "protocols" */
+	bool (*read_peer)(tm_k8s_ctx *c, const tm_node *p, const char *field, bool egress, tm_peer *peer);
+	bool (*read_ports)(tm_k8s_ctx *c, const tm_node *rn, const char *field, tm_rule *r);
+} tm_k8s_admin_flavour;
+bool tm_k8s_admin_rules(tm_k8s_ctx *c, const tm_node *spec, bool ingress, const tm_k8s_admin_flavour *fl,
+			tm_rule **out, size_t *nout);
 void tm_k8s_rules_release(tm_rule *r, size_t n);
 bool tm_k8s_networks(tm_k8s_ctx *c, const tm_node *v, const char *field, bool nonempty, tm_peer *peer);
 

@@ -122,72 +122,6 @@ static bool read_protocols(tm_k8s_ctx *c, const tm_node *rn, const char *field, 
 	return true;
 }
 
-static bool read_rules(tm_k8s_ctx *c, const tm_node *spec, bool ingress, tm_rule **out, size_t *nout)
-{
-	const char *dir = ingress ? "spec.ingress" : "spec.egress";
-	const tm_node *rules = tm_k8s_seq(c, spec, ingress ? "ingress" : "egress", dir);
-	*out = NULL;
-	*nout = 0;
-	if (c->failed)
-		return false;
-	if (!rules)
-		return true;
-	if (rules->n > 25) {
-		tm_k8s_error(c, rules, dir, "at most 25 rules are allowed, got %zu", rules->n);
-		return false;
-	}
-	*out = tm_arena_alloc(&c->m->arena, (rules->n ? rules->n : 1) * sizeof(tm_rule));
-	for (size_t i = 0; i < rules->n; i++) {
-		const tm_node *rn = rules->items[i];
-		tm_rule *r = &(*out)[i];
-		char field[96];
-		const char *action = NULL;
-		snprintf(field, sizeof field, "%s[%zu]", dir, i);
-		r->index = i;
-		r->loc = rn->loc;
-		*nout = i + 1;
-		if (rn->kind != TM_NODE_MAP) {
-			tm_k8s_error(c, rn, field, "expected a map");
-			return false;
-		}
-		if (!tm_k8s_str(c, rn, "name", field, &r->name) || !tm_k8s_str(c, rn, "action", field, &action))
-			return false;
-		if (action && !strcmp(action, "Accept"))
-			r->action = TM_ACT_ALLOW;
-		else if (action && !strcmp(action, "Deny"))
-			r->action = TM_ACT_DENY;
-		else if (action && !strcmp(action, "Pass"))
-			r->action = TM_ACT_PASS;
-		else {
-			tm_k8s_error(c, tm_node_get(rn, "action") ? tm_node_get(rn, "action") : rn, field,
-				     "action: \"%s\" is not one of Accept, Deny, Pass", action ? action : "");
-			return false;
-		}
-		const char *pk = ingress ? "from" : "to";
-		const tm_node *peers = tm_k8s_seq(c, rn, pk, field);
-		if (c->failed)
-			return false;
-		if (!peers || peers->n == 0) {
-			tm_k8s_error(c, rn, field, "%s: at least one peer is required", pk);
-			return false;
-		}
-		r->peers = tm_arena_alloc(&c->m->arena, peers->n * sizeof(tm_peer));
-		for (size_t j = 0; j < peers->n; j++) {
-			char pf[128];
-			snprintf(pf, sizeof pf, "%s.%s[%zu]", field, pk, j);
-			if (!read_peer(c, peers->items[j], pf, !ingress, &r->peers[j]))
-				return false;
-			r->npeers = j + 1;
-		}
-		char pf[128];
-		snprintf(pf, sizeof pf, "%s.protocols", field);
-		if (!read_protocols(c, rn, pf, r))
-			return false;
-		tm_k8s_rule_settle(c->m, r);
-	}
-	return true;
-}
-
 void tm_k8s_cnp(tm_k8s_ctx *c)
 {
 	tm_model *m = c->m;
@@ -231,7 +165,10 @@ void tm_k8s_cnp(tm_k8s_ctx *c)
 	a->subject_pods = s.has_pod_sel;
 	a->subj_ns = s.ns_sel;
 	a->subj_pod = s.pod_sel;
-	if (!read_rules(c, spec, true, &a->in_rules, &a->nin) || !read_rules(c, spec, false, &a->eg_rules, &a->neg)) {
+	/* v1alpha2: at most 25 rules, Accept for Allow, Pass in both tiers */
+	static const tm_k8s_admin_flavour fl = {"Accept", true, 25, "protocols", read_peer, read_protocols};
+	if (!tm_k8s_admin_rules(c, spec, true, &fl, &a->in_rules, &a->nin) ||
+	    !tm_k8s_admin_rules(c, spec, false, &fl, &a->eg_rules, &a->neg)) {
 		tm_k8s_rules_release(a->in_rules, a->nin);
 		tm_k8s_rules_release(a->eg_rules, a->neg);
 		return;

@@ -462,8 +462,13 @@ static bool read_anp_peer(tm_k8s_ctx *c, const tm_node *p, const char *field, bo
 	return false;
 }
 
-static bool read_anp_rules(tm_k8s_ctx *c, const tm_node *spec, bool baseline, bool ingress,
-			   tm_rule **out, size_t *nout)
+/* The rule lists of the cluster-scoped policy APIs: AdminNetworkPolicy,
+ * BaselineAdminNetworkPolicy (v1alpha1) and ClusterNetworkPolicy
+ * (v1alpha2) share the shape (name, action, from/to peers, ports) and differ
+ * in the flavour: the action words, the rule limit and how peers and ports
+ * are read. */
+bool tm_k8s_admin_rules(tm_k8s_ctx *c, const tm_node *spec, bool ingress, const tm_k8s_admin_flavour *fl,
+			tm_rule **out, size_t *nout)
 {
 	tm_model *m = c->m;
 	const char *dir = ingress ? "spec.ingress" : "spec.egress";
@@ -474,8 +479,8 @@ static bool read_anp_rules(tm_k8s_ctx *c, const tm_node *spec, bool baseline, bo
 		return false;
 	if (!rules)
 		return true;
-	if (rules->n > 100) {
-		tm_k8s_error(c, rules, dir, "at most 100 rules are allowed, got %zu", rules->n);
+	if (rules->n > fl->max_rules) {
+		tm_k8s_error(c, rules, dir, "at most %zu rules are allowed, got %zu", fl->max_rules, rules->n);
 		return false;
 	}
 	*out = tm_arena_alloc(&m->arena, (rules->n ? rules->n : 1) * sizeof(tm_rule));
@@ -494,16 +499,16 @@ static bool read_anp_rules(tm_k8s_ctx *c, const tm_node *spec, bool baseline, bo
 		}
 		if (!tm_k8s_str(c, rn, "name", field, &r->name) || !tm_k8s_str(c, rn, "action", field, &action))
 			return false;
-		if (action && !strcmp(action, "Allow"))
+		if (action && !strcmp(action, fl->allow))
 			r->action = TM_ACT_ALLOW;
 		else if (action && !strcmp(action, "Deny"))
 			r->action = TM_ACT_DENY;
-		else if (action && !strcmp(action, "Pass") && !baseline)
+		else if (action && !strcmp(action, "Pass") && fl->pass)
 			r->action = TM_ACT_PASS;
 		else {
 			tm_k8s_error(c, tm_node_get(rn, "action") ? tm_node_get(rn, "action") : rn, field,
-				     "action: \"%s\" is not one of %s", action ? action : "",
-				     baseline ? "Allow, Deny" : "Allow, Deny, Pass");
+				     "action: \"%s\" is not one of %s, Deny%s", action ? action : "", fl->allow,
+				     fl->pass ? ", Pass" : "");
 			return false;
 		}
 		const char *pk = ingress ? "from" : "to";
@@ -518,18 +523,15 @@ static bool read_anp_rules(tm_k8s_ctx *c, const tm_node *spec, bool baseline, bo
 		for (size_t j = 0; j < peers->n; j++) {
 			char pf[128];
 			snprintf(pf, sizeof pf, "%s.%s[%zu]", field, pk, j);
-			if (!read_anp_peer(c, peers->items[j], pf, !ingress, &r->peers[j])) {
-				r->npeers = j;
-				return false;
-			}
+			if (!fl->read_peer(c, peers->items[j], pf, !ingress, &r->peers[j]))
+				return false; /* npeers: the peers read whole */
 			r->npeers = j + 1;
 		}
 		char pf[128];
-		snprintf(pf, sizeof pf, "%s.ports", field);
-		if (!read_anp_ports(c, rn, pf, r))
+		snprintf(pf, sizeof pf, "%s.%s", field, fl->ports_key);
+		if (!fl->read_ports(c, rn, pf, r))
 			return false;
 		tm_k8s_rule_settle(m, r);
-		*nout = i + 1;
 	}
 	return true;
 }
@@ -620,8 +622,10 @@ void tm_k8s_anp(tm_k8s_ctx *c, bool baseline)
 		tm_k8s_error(c, subj, "spec.subject", "unknown subject \"%s\"", sk);
 		return;
 	}
-	if (!read_anp_rules(c, spec, baseline, true, &a->in_rules, &a->nin) ||
-	    !read_anp_rules(c, spec, baseline, false, &a->eg_rules, &a->neg)) {
+	/* v1alpha1: at most 100 rules; the baseline has no Pass */
+	const tm_k8s_admin_flavour fl = {"Allow", !baseline, 100, "ports", read_anp_peer, read_anp_ports};
+	if (!tm_k8s_admin_rules(c, spec, true, &fl, &a->in_rules, &a->nin) ||
+	    !tm_k8s_admin_rules(c, spec, false, &fl, &a->eg_rules, &a->neg)) {
 		tm_k8s_rules_release(a->in_rules, a->nin);
 		tm_k8s_rules_release(a->eg_rules, a->neg);
 		return;
