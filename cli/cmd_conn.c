@@ -157,21 +157,10 @@ static int conn_main(int argc, char **argv, const char *cmd, const char *default
 		free(c.paths);
 		return cli_usage_error(cmd, "PNG is binary: give -o FILE or redirect standard output");
 	}
-	tm_model *m = tm_model_new();
-	int rc = cli_load(m, &c);
-	tm_graph *g = NULL;
+	tm_model *m;
+	tm_graph *g;
+	int rc = cli_conn_graph(&c, &co, pods, false, &m, &g);
 	if (rc == EXIT_OK) {
-		if (pods)
-			tm_model_pod_granularity(m);
-		size_t before = m->diags.n;
-		tm_conn_compute(m, &co, &g);
-		for (size_t i = before; i < m->diags.n && c.verbosity >= 0; i++) {
-			tm_buf b;
-			tm_buf_init(&b, 0);
-			tm_diag_format(&m->diags.v[i], &b);
-			fprintf(stderr, "trustmap: %s\n", tm_buf_str(&b));
-			tm_buf_release(&b);
-		}
 		if (nfocus || npeers || fdir != TM_FOCUS_BOTH) {
 			bool *fm = calloc(g->neps + 1, 1), *pm = npeers ? calloc(g->neps + 1, 1) : NULL;
 			if (!nfocus && fdir != TM_FOCUS_BOTH) {

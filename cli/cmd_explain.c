@@ -86,21 +86,13 @@ int cmd_explain(int argc, char **argv)
 	const char *src = c.paths[0], *dst = c.paths[1];
 	c.paths += 2;
 	c.npaths -= 2;
-	tm_model *m = tm_model_new();
-	int rc = cli_load(m, &c);
-	tm_graph *g = NULL;
+	tm_model *m;
+	tm_graph *g;
+	int rc = cli_conn_graph(&c, &co, false, true, &m, &g);
 	if (rc == EXIT_OK) {
-		/* a model with IPv6 ipBlocks has IPv6 endpoints: name them as check does
-		 * (conn keeps NPA's IPv4-only default unless --ipv6) */
-		if (tm_model_has_ipv6(m))
-			co.ipv6 = true;
-		tm_conn_compute(m, &co, &g);
-		long s = tm_graph_find_src(g, src), d = tm_graph_find(g, dst);
+		long s = cli_find_endpoint(g, "explain", src, true);
+		long d = s < 0 ? -1 : cli_find_endpoint(g, "explain", dst, false);
 		if (s < 0 || d < 0) {
-			const char *bad = s < 0 ? src : dst;
-			long why = s < 0 ? s : d;
-			fprintf(stderr, "trustmap explain: '%s' %s\n", bad,
-				why == -2 ? "names more than one endpoint; use ns/name[Kind]" : "matches no workload, pod or IP range");
 			rc = EXIT_USAGE;
 		} else if (g->eps[s].kind == TM_EP_IPRANGE && g->eps[d].kind == TM_EP_IPRANGE) {
 			fprintf(stderr, "trustmap explain: both ends are IP ranges outside the cluster\n");

@@ -139,21 +139,12 @@ int cmd_reach(int argc, char **argv)
 	const char *src = c.paths[0];
 	c.paths++;
 	c.npaths--;
-	tm_model *m = tm_model_new();
-	int rc = cli_load(m, &c);
-	tm_graph *g = NULL;
+	tm_model *m;
+	tm_graph *g;
+	int rc = cli_conn_graph(&c, &co, pods, true, &m, &g);
 	if (rc == EXIT_OK) {
-		if (pods)
-			tm_model_pod_granularity(m);
-		/* a model with IPv6 ipBlocks has IPv6 endpoints: name them as check does
-		 * (conn keeps NPA's IPv4-only default unless --ipv6) */
-		if (tm_model_has_ipv6(m))
-			co.ipv6 = true;
-		tm_conn_compute(m, &co, &g);
-		long s = tm_graph_find_src(g, src);
+		long s = cli_find_endpoint(g, "reach", src, true);
 		if (s < 0) {
-			fprintf(stderr, "trustmap reach: '%s' %s\n", src,
-				s == -2 ? "names more than one endpoint; use ns/name[Kind]" : "matches no workload, pod or address");
 			rc = EXIT_USAGE;
 		} else {
 			tm_reach rr;

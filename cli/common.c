@@ -1,5 +1,6 @@
 /* common.c - options every command shares, loading, diagnostics. */
 #include "cli/cli.h"
+#include "analyzer/granularity.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -293,4 +294,42 @@ int cli_load(tm_model *m, const cli_common *c)
 		return EXIT_USAGE;
 	}
 	return EXIT_OK;
+}
+
+int cli_conn_graph(const cli_common *c, tm_conn_opts *co, bool pods, bool ipv6_auto, tm_model **m, tm_graph **g)
+{
+	*g = NULL;
+	*m = tm_model_new();
+	int rc = cli_load(*m, c);
+	if (rc != EXIT_OK)
+		return rc;
+	if (pods)
+		tm_model_pod_granularity(*m);
+	/* a model with IPv6 ipBlocks has IPv6 endpoints: reach, explain and
+	 * check name them (conn keeps NPA's IPv4-only default unless --ipv6) */
+	if (ipv6_auto && tm_model_has_ipv6(*m))
+		co->ipv6 = true;
+	size_t before = (*m)->diags.n;
+	tm_err e = tm_conn_compute(*m, co, g);
+	for (size_t i = before; i < (*m)->diags.n && c->verbosity >= 0; i++) {
+		tm_buf b;
+		tm_buf_init(&b, 0);
+		tm_diag_format(&(*m)->diags.v[i], &b);
+		fprintf(stderr, "trustmap: %s\n", tm_buf_str(&b));
+		tm_buf_release(&b);
+	}
+	if (e != TM_OK || !*g) {
+		fprintf(stderr, "trustmap: connectivity computation failed\n");
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+long cli_find_endpoint(const tm_graph *g, const char *cmd, const char *spec, bool src)
+{
+	long i = src ? tm_graph_find_src(g, spec) : tm_graph_find(g, spec);
+	if (i < 0)
+		fprintf(stderr, "trustmap %s: '%s' %s\n", cmd, spec,
+			i == -2 ? "names more than one endpoint; use ns/name[Kind]" : "matches no workload, pod or IP range");
+	return i;
 }
