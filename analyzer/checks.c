@@ -533,7 +533,9 @@ static void check_exposure(ctx *c)
 			tm_buf_reset(&c->msg);
 			tm_buf_addf(&c->msg, "%s is exposed to the internet (%s) and is itself in sensitive zone %s",
 				    ep->name, tm_buf_str(&why), own);
-			tm_finding *fd = add(c, "TM106", TM_SEV_HIGH, NULL);
+			tm_buf_reset(&path);
+			tm_buf_addf(&path, "zone %s", own);
+			tm_finding *fd = add(c, "TM106", TM_SEV_HIGH, tm_buf_str(&path));
 			fd->src = tm_findings_str(c->out, ep->name);
 			tm_finding_add_loc(c->out, fd, ep->w->loc, ep->name);
 			suppress_wl(c, fd, ep->w);
@@ -558,7 +560,11 @@ static void check_exposure(ctx *c)
 			tm_buf_reset(&c->msg);
 			tm_buf_addf(&c->msg, "%s is exposed to the internet (%s) and reaches zone %s %s: %s", ep->name,
 				    tm_buf_str(&why), zn, nh == 2 ? "directly" : "through other workloads", tm_buf_str(&path));
-			tm_finding *fd = add(c, "TM106", nh == 2 ? TM_SEV_HIGH : TM_SEV_LOW, NULL);
+			/* the zone is part of the finding's key: one workload can
+			 * reach two sensitive zones through the same endpoint */
+			tm_buf_reset(&path);
+			tm_buf_addf(&path, "zone %s", zn);
+			tm_finding *fd = add(c, "TM106", nh == 2 ? TM_SEV_HIGH : TM_SEV_LOW, tm_buf_str(&path));
 			fd->src = tm_findings_str(c->out, ep->name);
 			fd->dst = tm_findings_str(c->out, g->eps[u].name);
 			if (nh == 2) {

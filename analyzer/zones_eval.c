@@ -229,16 +229,199 @@ void tm_finding_attach_edge(tm_graph *g, tm_findings *out, tm_finding *fd, size_
 	tm_buf_release(&o);
 }
 
-tm_err tm_zones_eval(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_findings *out)
+/* What one zone rule finds on a connection (or a group of connections
+ * between IP ranges and one endpoint): the ports at fault and, for
+ * require-mtls with captures, what they showed. */
+typedef struct verdict {
+	const tm_ports *bad;
+	const tm_ports *without; /* seen without mutual TLS (require-mtls) */
+	const tm_ports *proven;  /* proven mutual TLS (require-mtls) */
+} verdict;
+
+static bool judge(tm_graph *g, const tm_zonemap *zm, const tm_zrule *r, const tm_edge *e, verdict *v)
 {
 	tm_portpool *pp = g->m->ports;
-	tm_buf title, msg, help, ct;
+	v->bad = e->ports;
+	v->without = v->proven = tm_ports_empty(pp);
+	if (r->action == TM_ZACT_ALLOW_ONLY) {
+		for (size_t a = 0; a < r->nallow && !tm_ports_is_empty(v->bad); a++)
+			if (allow_matches_src(g, zm, &r->allow[a], e->src))
+				v->bad = r->allow[a].ports ? tm_ports_minus(pp, v->bad, r->allow[a].ports) : tm_ports_empty(pp);
+	} else if (r->action == TM_ZACT_REQUIRE_MTLS) {
+		const tm_mtls_obs *obs = tm_mtls_lookup(zm->ev, e->src, e->dst);
+		if (obs) {
+			v->bad = tm_ports_minus(pp, v->bad, obs->proven);
+			v->without = tm_ports_inter(pp, obs->without, v->bad);
+			v->proven = obs->proven;
+		}
+	}
+	return !tm_ports_is_empty(v->bad);
+}
+
+/* Whether an ignore annotation that tm_finding_attach_edge() consults
+ * names rule r for the connection e: its allowing policies, the workloads
+ * at its ends and their namespaces. */
+static bool edge_suppressed(tm_graph *g, const tm_zrule *r, const tm_edge *e, const tm_ports *bad)
+{
+	tm_allow_ref *refs;
+	size_t nr = tm_conn_allowing(g, e->src, e->dst, bad, &refs);
+	bool hit = false;
+	for (size_t i = 0; i < nr && !hit; i++)
+		hit = tm_ignore_matches(tm_allow_ref_ignore(g->m, &refs[i]), r->name, NULL, NULL);
+	free(refs);
+	uint32_t ends[2] = {e->src, e->dst};
+	for (int k = 0; k < 2 && !hit; k++) {
+		const tm_endpoint *ep = &g->eps[ends[k]];
+		if (ep->kind == TM_EP_WORKLOAD)
+			hit = tm_ignore_matches(ep->w->ignore, r->name, NULL, NULL) ||
+			      (ep->w->nsp && tm_ignore_matches(ep->w->nsp->ignore, r->name, NULL, NULL));
+	}
+	return hit;
+}
+
+static void add_finding(tm_graph *g, const tm_zonemap *zm, const tm_zrule *r, const char *title, const char *sn,
+			const char *dn, const verdict *v, const tm_edge *const *members, size_t nm, tm_findings *out)
+{
+	tm_buf ct, msg;
+	tm_buf_init(&ct, 0);
+	tm_buf_init(&msg, 0);
+	tm_ports_format(v->bad, &ct);
+	switch (r->action) {
+	case TM_ZACT_DENY:
+		tm_buf_addf(&msg, "%s (zone %s) may connect to %s (zone %s) on %s; rule %s denies any connection from %s to %s",
+			    sn, r->from, dn, r->to, tm_buf_str(&ct), r->name, r->from, r->to);
+		break;
+	case TM_ZACT_ALLOW_ONLY:
+		tm_buf_addf(&msg, "%s may connect to %s (zone %s) on %s, which the allow list of rule %s does not cover",
+			    sn, dn, r->to, tm_buf_str(&ct), r->name);
+		break;
+	case TM_ZACT_REQUIRE_MTLS:
+		tm_buf_addf(&msg, "%s may connect to %s (zone %s) on %s and mTLS is not proven", sn, dn, r->to,
+			    tm_buf_str(&ct));
+		if (!zm->ev) {
+			tm_buf_adds(&msg, ": trustmap has no mesh or observed-traffic evidence (check --flows), "
+					  "so every allowed connection counts");
+		} else {
+			if (!tm_ports_is_empty(v->without)) {
+				tm_buf_adds(&msg, ": the captures show it without mutual TLS on ");
+				tm_ports_format(v->without, &msg);
+			} else
+				tm_buf_adds(&msg, ": no captured connection proves it");
+			if (!tm_ports_is_empty(v->proven)) {
+				tm_buf_adds(&msg, " (proven on ");
+				tm_ports_format(v->proven, &msg);
+				tm_buf_adds(&msg, ")");
+			}
+		}
+		break;
+	}
+	tm_finding *fd = tm_findings_add(out, r->name, r->severity, title, tm_buf_str(&msg));
+	fd->src = tm_findings_str(out, sn);
+	fd->dst = tm_findings_str(out, dn);
+	fd->conns = tm_findings_str(out, tm_buf_str(&ct));
+	fd->hint = tm_findings_str(out,
+		r->action == TM_ZACT_REQUIRE_MTLS
+		? "Enforce mutual TLS for this connection (service mesh STRICT mode), or narrow the policy rules listed so that the connection is not allowed."
+		: r->action == TM_ZACT_ALLOW_ONLY
+		? "Narrow the policy rules listed (peer selectors, ports) to the sources the zone rule allows, or add this source to the rule's allow list if it is intended."
+		: "Narrow the peer selectors or ports of the policy rules listed so that they no longer admit this source, or move the workload out of the zone.");
+	for (size_t i = 0; i < nm; i++) {
+		verdict mv;
+		judge(g, zm, r, members[i], &mv);
+		tm_finding_attach_edge(g, out, fd, members[i]->src, members[i]->dst, mv.bad);
+	}
+	/* a group is suppressed only when each of its connections is (the
+	 * policies that allow the ranges may differ) */
+	for (size_t i = 0; nm > 1 && fd->suppressed && i < nm; i++) {
+		verdict mv;
+		judge(g, zm, r, members[i], &mv);
+		if (!edge_suppressed(g, r, members[i], mv.bad)) {
+			fd->suppressed = false;
+			fd->suppress_reason = fd->suppressed_by = NULL;
+		}
+	}
+	tm_buf_release(&ct);
+	tm_buf_release(&msg);
+}
+
+/* Connections between an endpoint and IP ranges, for one rule: adjacent
+ * ranges with the same verdict make one finding over their union, so that
+ * an unrelated ipBlock that splits the address space neither adds findings
+ * nor changes their keys (diff, SARIF fingerprints). */
+typedef struct iprec {
+	uint32_t other;   /* the endpoint that is not an IP range */
+	bool ip_is_src;
+	verdict v;        /* hash-consed sets: equal verdicts are equal pointers */
+	tm_iprange range;
+	const tm_edge *e;
+} iprec;
+
+static int iprec_cmp(const void *a, const void *b)
+{
+	const iprec *x = a, *y = b;
+	if (x->other != y->other)
+		return x->other < y->other ? -1 : 1;
+	if (x->ip_is_src != y->ip_is_src)
+		return x->ip_is_src ? 1 : -1;
+	const void *px[3] = {x->v.bad, x->v.without, x->v.proven}, *py[3] = {y->v.bad, y->v.without, y->v.proven};
+	for (int i = 0; i < 3; i++)
+		if (px[i] != py[i])
+			return (uintptr_t)px[i] < (uintptr_t)py[i] ? -1 : 1;
+	return tm_ip_cmp(x->range.lo, y->range.lo);
+}
+
+static bool same_group(const iprec *x, const iprec *y)
+{
+	return x->other == y->other && x->ip_is_src == y->ip_is_src && x->v.bad == y->v.bad &&
+	       x->v.without == y->v.without && x->v.proven == y->v.proven;
+}
+
+/* y's range continues x's run (same family, adjacent or overlapping) */
+static bool continues(const tm_iprange *run, const tm_iprange *y)
+{
+	return tm_ip_is_v4(run->hi) == tm_ip_is_v4(y->lo) &&
+	       (tm_ip_cmp(y->lo, run->hi) <= 0 || tm_ip_cmp(y->lo, tm_ip_next(run->hi)) == 0);
+}
+
+static void add_ip_findings(tm_graph *g, const tm_zonemap *zm, const tm_zrule *r, const char *title, iprec *recs,
+			    size_t n, tm_findings *out)
+{
+	qsort(recs, n, sizeof *recs, iprec_cmp);
+	const tm_edge **members = malloc((n + 1) * sizeof *members);
+	tm_buf name;
+	tm_buf_init(&name, 0);
+	if (!members)
+		abort();
+	for (size_t i = 0; i < n;) {
+		tm_iprange run = recs[i].range;
+		size_t j = i, nm = 0;
+		while (j < n && same_group(&recs[i], &recs[j]) && (j == i || continues(&run, &recs[j].range))) {
+			if (tm_ip_cmp(recs[j].range.hi, run.hi) > 0)
+				run.hi = recs[j].range.hi;
+			members[nm++] = recs[j].e;
+			j++;
+		}
+		tm_buf_reset(&name);
+		tm_iprange_format(&run, &name);
+		tm_buf_adds(&name, "[External]");
+		const char *on = g->eps[recs[i].other].name;
+		add_finding(g, zm, r, title, recs[i].ip_is_src ? tm_buf_str(&name) : on,
+			    recs[i].ip_is_src ? on : tm_buf_str(&name), &recs[i].v, members, nm, out);
+		i = j;
+	}
+	free(members);
+	tm_buf_release(&name);
+}
+
+tm_err tm_zones_eval(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_findings *out)
+{
+	tm_buf title, help;
 	if (!z)
 		return TM_OK;
 	tm_buf_init(&title, 0);
-	tm_buf_init(&msg, 0);
 	tm_buf_init(&help, 0);
-	tm_buf_init(&ct, 0);
+	iprec *recs = NULL;
+	size_t nrecs = 0, cap_recs = 0;
 	for (size_t ri = 0; ri < z->nrules; ri++) {
 		const tm_zrule *r = &z->rules[ri];
 		long fk = resolve(z, r->from), tk = resolve(z, r->to);
@@ -246,6 +429,7 @@ tm_err tm_zones_eval(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_fi
 			continue; /* validated by the parser; defaults always resolve */
 		rule_title(&title, r);
 		tm_findings_add_rule(out, r->name, r->name, tm_buf_str(&title), rule_help(&help, r, z), r->severity);
+		nrecs = 0;
 		for (size_t ei = 0; ei < g->nedges; ei++) {
 			const tm_edge *e = &g->edges[ei];
 			bool sm = fk == -1 ? !(tk >= 0 && in_idx(zm, g, e->src, tk)) : in_idx(zm, g, e->src, fk);
@@ -254,67 +438,22 @@ tm_err tm_zones_eval(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_fi
 			bool dm = tk == -1 ? !(fk >= 0 && in_idx(zm, g, e->dst, fk)) : in_idx(zm, g, e->dst, tk);
 			if (!dm)
 				continue;
-			const tm_ports *bad = e->ports;
-			const tm_mtls_obs *obs = NULL;
-			if (r->action == TM_ZACT_ALLOW_ONLY) {
-				for (size_t a = 0; a < r->nallow && !tm_ports_is_empty(bad); a++)
-					if (allow_matches_src(g, zm, &r->allow[a], e->src))
-						bad = r->allow[a].ports ? tm_ports_minus(pp, bad, r->allow[a].ports)
-									: tm_ports_empty(pp);
-			} else if (r->action == TM_ZACT_REQUIRE_MTLS && (obs = tm_mtls_lookup(zm->ev, e->src, e->dst)))
-				bad = tm_ports_minus(pp, bad, obs->proven);
-			if (tm_ports_is_empty(bad))
+			verdict v;
+			if (!judge(g, zm, r, e, &v))
 				continue;
-			const char *sn = g->eps[e->src].name, *dn = g->eps[e->dst].name;
-			tm_buf_reset(&ct);
-			tm_ports_format(bad, &ct);
-			tm_buf_reset(&msg);
-			switch (r->action) {
-			case TM_ZACT_DENY:
-				tm_buf_addf(&msg, "%s (zone %s) may connect to %s (zone %s) on %s; rule %s denies any connection from %s to %s",
-					    sn, r->from, dn, r->to, tm_buf_str(&ct), r->name, r->from, r->to);
-				break;
-			case TM_ZACT_ALLOW_ONLY:
-				tm_buf_addf(&msg, "%s may connect to %s (zone %s) on %s, which the allow list of rule %s does not cover",
-					    sn, dn, r->to, tm_buf_str(&ct), r->name);
-				break;
-			case TM_ZACT_REQUIRE_MTLS:
-				tm_buf_addf(&msg, "%s may connect to %s (zone %s) on %s and mTLS is not proven", sn, dn, r->to,
-					    tm_buf_str(&ct));
-				if (!zm->ev) {
-					tm_buf_adds(&msg, ": trustmap has no mesh or observed-traffic evidence (check --flows), "
-							  "so every allowed connection counts");
-				} else {
-					const tm_ports *w = obs ? tm_ports_inter(pp, obs->without, bad) : NULL;
-					if (w && !tm_ports_is_empty(w)) {
-						tm_buf_adds(&msg, ": the captures show it without mutual TLS on ");
-						tm_ports_format(w, &msg);
-					} else
-						tm_buf_adds(&msg, ": no captured connection proves it");
-					if (obs && !tm_ports_is_empty(obs->proven)) {
-						tm_buf_adds(&msg, " (proven on ");
-						tm_ports_format(obs->proven, &msg);
-						tm_buf_adds(&msg, ")");
-					}
-				}
-				break;
+			bool sip = g->eps[e->src].kind == TM_EP_IPRANGE, dip = g->eps[e->dst].kind == TM_EP_IPRANGE;
+			if (sip == dip) {
+				add_finding(g, zm, r, tm_buf_str(&title), g->eps[e->src].name, g->eps[e->dst].name, &v, &e, 1,
+					    out);
+				continue;
 			}
-			tm_finding *fd = tm_findings_add(out, r->name, r->severity, tm_buf_str(&title), tm_buf_str(&msg));
-			fd->src = tm_findings_str(out, sn);
-			fd->dst = tm_findings_str(out, dn);
-			fd->conns = tm_findings_str(out, tm_buf_str(&ct));
-			fd->hint = tm_findings_str(out,
-				r->action == TM_ZACT_REQUIRE_MTLS
-				? "Enforce mutual TLS for this connection (service mesh STRICT mode), or narrow the policy rules listed so that the connection is not allowed."
-				: r->action == TM_ZACT_ALLOW_ONLY
-				? "Narrow the policy rules listed (peer selectors, ports) to the sources the zone rule allows, or add this source to the rule's allow list if it is intended."
-				: "Narrow the peer selectors or ports of the policy rules listed so that they no longer admit this source, or move the workload out of the zone.");
-			tm_finding_attach_edge(g, out, fd, e->src, e->dst, bad);
+			TM_HEAP_GROW(recs, nrecs, cap_recs);
+			recs[nrecs++] = (iprec){sip ? e->dst : e->src, sip, v, g->eps[sip ? e->src : e->dst].range, e};
 		}
+		add_ip_findings(g, zm, r, tm_buf_str(&title), recs, nrecs, out);
 	}
+	free(recs);
 	tm_buf_release(&title);
-	tm_buf_release(&msg);
 	tm_buf_release(&help);
-	tm_buf_release(&ct);
 	return TM_OK;
 }
