@@ -1,10 +1,12 @@
 /* mtls.c - observed traffic as evidence for require-mtls zone rules: each
  * captured TCP connection (ingest/pcap.h) is mapped to the endpoints of the
  * connectivity graph and recorded as proven mutual TLS (a client certificate
- * was presented, or a service mesh's mTLS was recognised) or as observed
- * without it (plaintext, or TLS without a client certificate). TLS 1.3
- * connections whose client certificate is encrypted and not inferred prove
- * nothing either way. */
+ * was presented, or a service mesh's mTLS was recognised in a TLS handshake
+ * where the client did not decline a certificate) or as observed without it
+ * (plaintext, or TLS without a client certificate). A port observed without
+ * mutual TLS is not proven by other connections on it. TLS 1.3 connections
+ * whose client certificate is encrypted and not inferred prove nothing either
+ * way. */
 #include "analyzer/check.h"
 #include "ingest/pcap.h"
 
@@ -99,7 +101,11 @@ tm_err tm_mtls_evidence_build(const tm_graph *g, const struct tm_flowset *fs, tm
 			ev->unmapped++;
 			continue;
 		}
-		bool proven = f->mesh != TM_MESH_NONE || (f->tls && f->tls->client_cert == TM_CC_YES);
+		/* a client certificate seen (or inferred) proves it; a mesh
+		 * signature (ALPN, SNI, port: all chosen by the client) only where
+		 * the handshake did not show the client declining a certificate */
+		bool proven = f->tls && (f->tls->client_cert == TM_CC_YES ||
+					 (f->mesh != TM_MESH_NONE && f->tls->client_cert != TM_CC_NO));
 		bool without = !proven && (!f->tls || f->tls->client_cert == TM_CC_NO);
 		if (!proven && !without)
 			continue;
@@ -120,6 +126,10 @@ tm_err tm_mtls_evidence_build(const tm_graph *g, const struct tm_flowset *fs, tm
 			ev->v[k++] = ev->v[i];
 	}
 	ev->n = k;
+	/* a port seen without mutual TLS is not proven by other connections on
+	 * it: the capture shows that mTLS is not enforced there */
+	for (size_t i = 0; i < ev->n; i++)
+		ev->v[i].proven = tm_ports_minus(pp, ev->v[i].proven, ev->v[i].without);
 	free(wep);
 	free(pods);
 	return TM_OK;
