@@ -548,9 +548,19 @@ static tm_err read_pcap(tm_flowset *fs, pcap_t *pc, const char *name)
 			progress_fn(progress_ctx, fs->stats.packets, fs->stats.flows);
 	} while (r > 0);
 	if (r == -1) {
+		const char *why = pcap_geterr(pc);
+		if (strstr(why, "different from the type of the first interface")) {
+			/* libpcap reads one link type per file: not a usable capture */
+			tm_diags_add(&fs->diags, TM_DIAG_ERROR, loc,
+				     "not a usable capture: a pcapng whose interfaces have different link types, which "
+				     "libpcap cannot read (%s; %llu packets read); split it by interface first, e.g. "
+				     "tshark -r FILE -Y 'frame.interface_id == 0' -w PART0.pcapng",
+				     why, (unsigned long long)(fs->stats.packets - before));
+			return TM_ERR_IO;
+		}
 		fs->stats.files_truncated++;
-		tm_diags_add(&fs->diags, TM_DIAG_WARN, loc, "capture ends early: %s (%llu packets read)",
-			     pcap_geterr(pc), (unsigned long long)(fs->stats.packets - before));
+		tm_diags_add(&fs->diags, TM_DIAG_WARN, loc, "capture ends early: %s (%llu packets read)", why,
+			     (unsigned long long)(fs->stats.packets - before));
 	}
 	return TM_OK;
 }
