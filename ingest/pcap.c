@@ -275,6 +275,8 @@ static void ipv4(tm_flowset *fs, tm_pkt *pk, const uint8_t *p, size_t n)
 		return;
 	}
 	size_t hl = (size_t)(p[0] & 15) * 4, tl = TM_U16(p, 2);
+	if (tl == 0)
+		tl = n; /* TCP segmentation offload, captured on the sender: the NIC fills it in (as Wireshark reads it) */
 	if (hl < 20 || hl > n || tl < hl) {
 		fs->stats.ipv4_malformed++;
 		return;
