@@ -152,7 +152,7 @@ void tm_flowtab_close_all(tm_flowset *fs)
 		if (!t->s[i].hash)
 			continue;
 		tm_flow *f = &fs->flows[t->s[i].idx];
-		if (f->last_us < limit)
+		if (f->last_us < limit && !tm_flow_finished(f))
 			fs->stats.flows_idle_closed++; /* whether or not a sweep got to it */
 		close_state(fs, f, t->s[i].st);
 		t->s[i] = (tm_flowslot){0, 0, NULL}; /* everything goes: no backward shifts */
@@ -180,7 +180,8 @@ static bool sweep(tm_flowset *fs, size_t budget)
 		budget--;
 		t->swept++;
 		if (t->s[i].hash && fs->flows[t->s[i].idx].last_us < limit) {
-			fs->stats.flows_idle_closed++;
+			if (!tm_flow_finished(&fs->flows[t->s[i].idx]))
+				fs->stats.flows_idle_closed++;
 			close_slot(fs, t, i);
 			continue; /* another entry may have shifted into i */
 		}
@@ -280,17 +281,14 @@ long tm_flowtab_lookup_slow(tm_flowset *fs, const tm_pkt *p, int *dir, tm_fstate
 			tm_flow *f = &fs->flows[t->s[i].idx];
 			int d = tm_flow_match(f, p);
 			if (d >= 0) {
-				bool reuse = p->proto == 6 && (p->tcp_flags & 0x12) == 0x02 &&
-					     (f->flags & (TM_FF_FIN_C | TM_FF_FIN_S | TM_FF_RST));
-				bool idle = p->ts_us - f->last_us > (int64_t)fs->opts.idle_timeout * 1000000;
-				if (!reuse && !idle) {
+				if (!tm_flow_ends(fs, f, p)) {
 					*dir = d;
 					*st = &t->s[i].st;
 					t->last_slot = i;
 					t->last_hash = h;
 					return (long)t->s[i].idx;
 				}
-				if (idle)
+				if (p->ts_us - f->last_us > (int64_t)fs->opts.idle_timeout * 1000000 && !tm_flow_finished(f))
 					fs->stats.flows_idle_closed++;
 				close_slot(fs, t, i);
 				i = h & mask;

@@ -124,13 +124,27 @@ static inline int tm_flow_match(const tm_flow *f, const tm_pkt *p)
 	return -1;
 }
 
-/* a SYN on a finished connection starts a new one; so does a packet after
- * the idle timeout */
+/* The connection ended: a RST, or FIN both ways. */
+static inline bool tm_flow_finished(const tm_flow *f)
+{
+	return (f->flags & TM_FF_RST) || ((f->flags & TM_FF_FIN_C) && (f->flags & TM_FF_FIN_S));
+}
+
+/* A new connection on the 5-tuple: a SYN after FIN or RST, or a SYN that is
+ * not the client's first one again (another ISN, or from the other end);
+ * and any packet after the idle timeout. */
 static inline bool tm_flow_ends(const tm_flowset *fs, const tm_flow *f, const tm_pkt *p)
 {
-	bool reuse = p->proto == 6 && (p->tcp_flags & 0x12) == 0x02 &&
-		     (f->flags & (TM_FF_FIN_C | TM_FF_FIN_S | TM_FF_RST));
-	return reuse || p->ts_us - f->last_us > (int64_t)fs->opts.idle_timeout * 1000000;
+	if (p->proto == 6 && (p->tcp_flags & 0x12) == 0x02) {
+		if (f->flags & (TM_FF_FIN_C | TM_FF_FIN_S | TM_FF_RST))
+			return true;
+		if (f->isn_have & 1) {
+			bool from_client = p->sport == f->cli_port && tm_ip_eq(p->src, f->cli_ip);
+			if (!from_client || p->seq != f->isn[0])
+				return true; /* a retransmitted SYN has the same ISN */
+		}
+	}
+	return p->ts_us - f->last_us > (int64_t)fs->opts.idle_timeout * 1000000;
 }
 
 long tm_flowtab_lookup_slow(tm_flowset *fs, const tm_pkt *pkt, int *dir, tm_fstate ***st);

@@ -195,6 +195,35 @@ static void test_sweep_bounded(void **state)
 	tm_flowset_free(fs);
 }
 
+/* A new SYN on a 5-tuple starts a new flow even without FIN or RST when its
+ * ISN differs (a client reusing its port); a retransmitted SYN (same ISN)
+ * does not. A flow that ended with FIN is not counted as idle-closed. */
+static void test_reuse_new_isn(void **state)
+{
+	(void)state;
+	tm_pcap_opts o;
+	tm_pcap_opts_default(&o);
+	o.idle_timeout = 1;
+	tm_flowset *fs = tm_flowset_new(&o);
+	frame(fs, 0, true, 50000, 5432, 100, SYN, NULL, 0);
+	frame(fs, 1, true, 50000, 5432, 100, SYN, NULL, 0); /* retransmitted */
+	frame(fs, 2, false, 5432, 50000, 7, SYN | ACK, NULL, 0);
+	frame(fs, 3, true, 50000, 5432, 101, ACK, NULL, 0);
+	frame(fs, 4, true, 50000, 5432, 9000, SYN, NULL, 0); /* another ISN: a new connection */
+	frame(fs, 5, false, 5432, 50000, 70, SYN | ACK, NULL, 0);
+	frame(fs, 6, true, 50000, 5432, 9001, FIN | ACK, NULL, 0);
+	frame(fs, 7, false, 5432, 50000, 71, FIN | ACK, NULL, 0);
+	frame(fs, 8, true, 50001, 5432, 1, SYN, NULL, 0);       /* never finished */
+	frame(fs, 5000000, true, 40000, 80, 1, SYN, NULL, 0); /* 5 s later: all three are idle */
+	tm_flowset_finish(fs);
+	assert_int_equal(fs->nflows, 4);
+	assert_int_equal(fs->flows[0].packets, 4);
+	assert_int_equal(fs->flows[1].packets, 4);
+	/* the first ended by the new SYN, the second by FIN, the third by the timeout */
+	assert_int_equal(fs->stats.flows_idle_closed, 1);
+	tm_flowset_free(fs);
+}
+
 static void test_link_layers(void **state)
 {
 	(void)state;
@@ -399,6 +428,7 @@ int main(void)
 		cmocka_unit_test(test_direction_and_reuse),
 		cmocka_unit_test(test_idle_and_cap),
 		cmocka_unit_test(test_sweep_bounded),
+		cmocka_unit_test(test_reuse_new_isn),
 		cmocka_unit_test(test_link_layers),
 		cmocka_unit_test(test_http_detection),
 		cmocka_unit_test(test_plaintext_detection),
