@@ -322,3 +322,32 @@ long tm_flowtab_lookup_slow(tm_flowset *fs, const tm_pkt *p, int *dir, tm_fstate
 	}
 	return idx;
 }
+
+void tm_flow_swap_roles(tm_flow *f, tm_fstate *st)
+{
+	uint8_t ip[16];
+	memcpy(ip, f->cli_ip, 16);
+	memcpy(f->cli_ip, f->srv_ip, 16);
+	memcpy(f->srv_ip, ip, 16);
+	uint16_t port = f->cli_port;
+	f->cli_port = f->srv_port;
+	f->srv_port = port;
+	uint32_t isn = f->isn[0];
+	f->isn[0] = f->isn[1];
+	f->isn[1] = isn;
+	f->isn_have = (uint8_t)(((f->isn_have & 1) << 1) | ((f->isn_have >> 1) & 1));
+	uint8_t fin = f->flags & (TM_FF_FIN_C | TM_FF_FIN_S);
+	f->flags = (uint8_t)((f->flags & ~(TM_FF_FIN_C | TM_FF_FIN_S)) | ((fin & TM_FF_FIN_C) ? TM_FF_FIN_S : 0) |
+			     ((fin & TM_FF_FIN_S) ? TM_FF_FIN_C : 0));
+	if (st) {
+		tm_tcpdir d = st->dir[0];
+		st->dir[0] = st->dir[1];
+		st->dir[1] = d;
+		bool pd = st->plain_done[0];
+		st->plain_done[0] = st->plain_done[1];
+		st->plain_done[1] = pd;
+		size_t ps = st->plain_seen[0];
+		st->plain_seen[0] = st->plain_seen[1];
+		st->plain_seen[1] = ps;
+	}
+}

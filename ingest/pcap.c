@@ -177,6 +177,22 @@ void tm_flowset_set_progress(tm_flowset *fs, tm_pcap_progress_fn fn, void *ctx)
 
 /* ---- packet decode ------------------------------------------------------ */
 
+/* The first bytes of a TCP conversation that only a client sends: a TLS
+ * ClientHello record, an HTTP/1.x request line. */
+static bool opens_conversation(const uint8_t *p, size_t n)
+{
+	if (n >= 6 && p[0] == 22 && p[1] == 3 && p[5] == 1)
+		return true;
+	static const char *const methods[] = {"GET ", "POST ", "PUT ", "HEAD ", "DELETE ", "OPTIONS ", "PATCH ",
+					      "CONNECT ", "PRI * HTTP/2"};
+	for (size_t i = 0; i < TM_ARRAY_LEN(methods); i++) {
+		size_t l = strlen(methods[i]);
+		if (n >= l && !memcmp(p, methods[i], l))
+			return true;
+	}
+	return false;
+}
+
 static void transport(tm_flowset *fs, tm_pkt *pk, const uint8_t *p, size_t n)
 {
 	tm_fstate **stp = NULL;
@@ -228,6 +244,14 @@ static void transport(tm_flowset *fs, tm_pkt *pk, const uint8_t *p, size_t n)
 		if (f->app == TM_APP_UNKNOWN && f->packets <= 4 && !pk->payload_cut)
 			tm_detect_udp(fs, f, dir, pk->payload, pk->paylen);
 		return;
+	}
+	if (dir == 1 && pk->paylen && !(f->flags & (TM_FF_SYN | TM_FF_DONE)) && !(f->isn_have & 1) &&
+	    f->app == TM_APP_UNKNOWN && !f->tls && (!*stp || (!(*stp)->dir[0].delivered && !(*stp)->dir[1].delivered)) &&
+	    opens_conversation(pk->payload, pk->paylen)) {
+		/* no SYN, and the side that the ports took for the server speaks
+		 * first with what only a client says: the ports were wrong */
+		tm_flow_swap_roles(f, *stp);
+		dir = 0;
 	}
 	if (pk->tcp_flags & 0x04)
 		f->flags |= TM_FF_RST;

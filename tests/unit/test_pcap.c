@@ -224,6 +224,32 @@ static void test_reuse_new_isn(void **state)
 	tm_flowset_free(fs);
 }
 
+/* No SYN in the capture, and the first packet is the server's ACK: the
+ * ports say nothing (50000, 40000), so the first sender was taken for the
+ * client. The first payload, an HTTP request from the other side, puts the
+ * roles right; a server that speaks first (a banner) does not move them. */
+static void test_roles_without_syn(void **state)
+{
+	(void)state;
+	tm_flowset *fs = tm_flowset_new(NULL);
+	static const char req[] = "GET /pay HTTP/1.1\r\nHost: api.shop.svc\r\n\r\n";
+	frame(fs, 0, false, 40000, 50000, 7, ACK, NULL, 0);                 /* server's ACK first */
+	frame(fs, 1, true, 50000, 40000, 1, ACK | PSH, req, sizeof req - 1); /* the client's request */
+	frame(fs, 2, false, 40000, 50000, 7, ACK | PSH, "HTTP/1.1 200 OK\r\n\r\n", 19);
+	static const char banner[] = "220 mail.shop.svc ESMTP\r\n";
+	frame(fs, 3, false, 41000, 50001, 7, ACK, NULL, 0);
+	frame(fs, 4, false, 41000, 50001, 7, ACK | PSH, banner, sizeof banner - 1);
+	tm_flowset_finish(fs);
+	assert_int_equal(fs->nflows, 2);
+	assert_int_equal(fs->flows[0].cli_port, 50000);
+	assert_int_equal(fs->flows[0].srv_port, 40000);
+	assert_int_equal(fs->flows[0].app, TM_APP_HTTP);
+	assert_non_null(fs->flows[0].http);
+	assert_string_equal(fs->flows[0].http->host, "api.shop.svc");
+	assert_int_equal(fs->flows[1].cli_port, 41000); /* the first sender, unchanged */
+	tm_flowset_free(fs);
+}
+
 static void test_link_layers(void **state)
 {
 	(void)state;
@@ -429,6 +455,7 @@ int main(void)
 		cmocka_unit_test(test_idle_and_cap),
 		cmocka_unit_test(test_sweep_bounded),
 		cmocka_unit_test(test_reuse_new_isn),
+		cmocka_unit_test(test_roles_without_syn),
 		cmocka_unit_test(test_link_layers),
 		cmocka_unit_test(test_http_detection),
 		cmocka_unit_test(test_plaintext_detection),
