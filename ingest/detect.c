@@ -297,6 +297,10 @@ size_t tm_detect_stream(tm_flowset *fs, tm_flow *f, tm_fstate *st, int d, const 
 	if (f->app == TM_APP_UNKNOWN || ((f->app == TM_APP_SMTP || f->app == TM_APP_FTP) && d == 0)) {
 		bool wait;
 		tm_app a = guess(fs, f, d, p, n, &wait);
+		/* a first segment too short to tell (a request sent a few bytes at a
+		 * time): keep it and decide on more, up to a line or 16 bytes */
+		if (a == TM_APP_UNKNOWN && !st->plain_seen[d] && n < 16 && !memchr(p, '\n', n))
+			wait = true;
 		if (wait && n < fs->opts.max_stream / 2)
 			return 0;
 		if (f->app == TM_APP_SMTP && d == 0 &&

@@ -104,9 +104,19 @@ static void del_slot(tm_flowtab *t, size_t i)
 	}
 }
 
+void tm_fstate_count_gaps(tm_flowset *fs, const tm_flow *f, const tm_fstate *st)
+{
+	if (!st || (f->flags & TM_FF_DONE))
+		return;
+	for (int d = 0; d < 2; d++)
+		if (st->dir[d].nooo && !st->dir[d].dead)
+			fs->stats.tcp_gaps++;
+}
+
 /* Settle the flow's detection results and release its state. */
 static void close_state(tm_flowset *fs, tm_flow *f, tm_fstate *st)
 {
+	tm_fstate_count_gaps(fs, f, st);
 	if (st && st->tls)
 		tm_tls_finish(st->tls);
 	tm_fstate_free(st);

@@ -173,6 +173,9 @@ static inline long tm_flowtab_lookup(tm_flowset *fs, const tm_pkt *p, int *dir, 
  * timeout by then count in flows_idle_closed. */
 void tm_flowtab_close_all(tm_flowset *fs);
 void tm_fstate_free(tm_fstate *s);
+/* At a flow's end: count in tcp_gaps each direction still holding segments
+ * after a gap that never closed, unless detection was already done. */
+void tm_fstate_count_gaps(tm_flowset *fs, const tm_flow *f, const tm_fstate *st);
 /* The flow's client becomes its server and back (st may be NULL): for a
  * flow without SYN whose ports guessed the roles wrong. */
 void tm_flow_swap_roles(tm_flow *f, tm_fstate *st);

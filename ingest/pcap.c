@@ -283,6 +283,7 @@ closed:;
 	bool ended = (f->flags & TM_FF_RST) || ((f->flags & TM_FF_FIN_C) && (f->flags & TM_FF_FIN_S));
 	bool dead = *stp && (*stp)->dir[0].dead && (*stp)->dir[1].dead;
 	if ((f->flags & TM_FF_DONE) || ended || dead) {
+		tm_fstate_count_gaps(fs, f, *stp);
 		f->flags |= TM_FF_DONE;
 		if (*stp && (*stp)->tls)
 			tm_tls_finish((*stp)->tls);

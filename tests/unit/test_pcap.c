@@ -250,6 +250,44 @@ static void test_roles_without_syn(void **state)
 	tm_flowset_free(fs);
 }
 
+/* A request sent a byte or two at a time: the first segment ("G") is too
+ * short to tell, so it waits for the rest instead of giving up. */
+static void test_short_first_segment(void **state)
+{
+	(void)state;
+	tm_flowset *fs = tm_flowset_new(NULL);
+	static const char req[] = "GET /a HTTP/1.1\r\nHost: split.test\r\n\r\n";
+	frame(fs, 0, true, 50000, 8080, 0, SYN, NULL, 0);
+	frame(fs, 1, false, 8080, 50000, 0, SYN | ACK, NULL, 0);
+	frame(fs, 2, true, 50000, 8080, 1, ACK | PSH, req, 1);
+	frame(fs, 3, true, 50000, 8080, 2, ACK | PSH, req + 1, 2);
+	frame(fs, 4, true, 50000, 8080, 4, ACK | PSH, req + 3, sizeof req - 4);
+	tm_flowset_finish(fs);
+	assert_int_equal(fs->nflows, 1);
+	assert_int_equal(fs->flows[0].app, TM_APP_HTTP);
+	assert_non_null(fs->flows[0].http);
+	assert_string_equal(fs->flows[0].http->host, "split.test");
+	tm_flowset_free(fs);
+}
+
+/* A segment held after a gap that never closes: when the connection ends,
+ * the direction counts in tcp_gaps (detection could not finish). */
+static void test_gap_never_closed(void **state)
+{
+	(void)state;
+	tm_flowset *fs = tm_flowset_new(NULL);
+	frame(fs, 0, true, 50000, 443, 0, SYN, NULL, 0);
+	frame(fs, 1, false, 443, 50000, 0, SYN | ACK, NULL, 0);
+	frame(fs, 2, true, 50000, 443, 101, ACK | PSH, "\x16\x03\x01\x00\x10", 5); /* bytes 1-100 lost */
+	frame(fs, 3, true, 50000, 443, 106, FIN | ACK, NULL, 0);
+	frame(fs, 4, false, 443, 50000, 1, FIN | ACK, NULL, 0);
+	tm_flowset_finish(fs);
+	assert_int_equal(fs->stats.tcp_out_of_order, 1);
+	assert_int_equal(fs->stats.tcp_gaps, 1);
+	assert_int_equal(fs->flows[0].app, TM_APP_UNKNOWN);
+	tm_flowset_free(fs);
+}
+
 static void test_link_layers(void **state)
 {
 	(void)state;
@@ -456,6 +494,8 @@ int main(void)
 		cmocka_unit_test(test_sweep_bounded),
 		cmocka_unit_test(test_reuse_new_isn),
 		cmocka_unit_test(test_roles_without_syn),
+		cmocka_unit_test(test_short_first_segment),
+		cmocka_unit_test(test_gap_never_closed),
 		cmocka_unit_test(test_link_layers),
 		cmocka_unit_test(test_http_detection),
 		cmocka_unit_test(test_plaintext_detection),
