@@ -281,14 +281,16 @@ size_t tm_detect_stream(tm_flowset *fs, tm_flow *f, tm_fstate *st, int d, const 
 	if (p[0] == 22 && n < 3)
 		return 0; /* maybe the start of a TLS record */
 	if (p[0] == 22 && tm_tls_record_start(p, n)) {
-		tm_tls *t = tm_arena_alloc(&fs->arena, sizeof *t);
+		/* f->tls exists already when the other direction's handshake was
+		 * cut (snaplen, fragments): the flow was TLS from the start */
+		tm_tls *t = f->tls ? f->tls : tm_arena_alloc(&fs->arena, sizeof *t);
 		st->tls = tm_tls_parser_new(t);
 		if (!st->tls) {
 			f->flags |= TM_FF_DONE;
 			return n;
 		}
 		f->tls = t;
-		if (f->app == TM_APP_UNKNOWN)
+		if (f->app == TM_APP_UNKNOWN || f->app == TM_APP_TLS)
 			f->app = TM_APP_TLS;
 		else
 			t->starttls = true;

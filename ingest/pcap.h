@@ -55,7 +55,7 @@ void tm_pcap_opts_default(tm_pcap_opts *o);
 	X(other_ip_proto, "IP packets neither TCP nor UDP (ICMP, ...)")              \
 	X(tcp_malformed, "malformed or truncated TCP headers")                       \
 	X(udp_malformed, "malformed or truncated UDP headers")                       \
-	X(payload_truncated, "TCP payloads cut by snaplen (stream detection stopped)") \
+	X(payload_truncated, "TCP payloads cut short: snaplen or IP fragments (stream detection stopped)") \
 	X(tcp_retransmissions, "TCP segments already seen (dropped)")                \
 	X(tcp_out_of_order, "TCP segments held out of order")                        \
 	X(tcp_gaps, "TCP streams with a gap (detection stopped)")                    \

@@ -288,6 +288,33 @@ static void test_gap_never_closed(void **state)
 	tm_flowset_free(fs);
 }
 
+/* The client's ClientHello cut by the snapshot length, the server's
+ * handshake whole: the flow is TLS from its first byte, not a STARTTLS. */
+static void test_cut_clienthello_not_starttls(void **state)
+{
+	(void)state;
+	tm_flowset *fs = tm_flowset_new(NULL);
+	uint8_t ch[300] = {22, 3, 1, 1, 40, 1, 0, 1, 36, 3, 3};
+	uint8_t sh[] = {22, 3, 3, 0, 6, 2, 0, 0, 2, 3, 3};
+	frame(fs, 0, true, 50000, 443, 0, SYN, NULL, 0);
+	frame(fs, 1, false, 443, 50000, 0, SYN | ACK, NULL, 0);
+	{ /* the ClientHello segment, 100 bytes captured of it */
+		bb l4 = {0}, f = {0};
+		static const unsigned tags[] = {0x88a8, 0x8100};
+		tcp(&l4, 50000, 443, 1, ACK | PSH, ch, sizeof ch);
+		eth(&f, tags, 2, 0x0800);
+		ip4(&f, A, B, 6, &l4, 0);
+		tm_flowset_packet(fs, 1, 2, f.d, 100, f.n);
+	}
+	frame(fs, 3, false, 443, 50000, 1, ACK | PSH, sh, sizeof sh);
+	tm_flowset_finish(fs);
+	assert_int_equal(fs->stats.payload_truncated, 1);
+	assert_int_equal(fs->flows[0].app, TM_APP_TLS);
+	assert_non_null(fs->flows[0].tls);
+	assert_false(fs->flows[0].tls->starttls);
+	tm_flowset_free(fs);
+}
+
 static void test_link_layers(void **state)
 {
 	(void)state;
@@ -496,6 +523,7 @@ int main(void)
 		cmocka_unit_test(test_roles_without_syn),
 		cmocka_unit_test(test_short_first_segment),
 		cmocka_unit_test(test_gap_never_closed),
+		cmocka_unit_test(test_cut_clienthello_not_starttls),
 		cmocka_unit_test(test_link_layers),
 		cmocka_unit_test(test_http_detection),
 		cmocka_unit_test(test_plaintext_detection),
