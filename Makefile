@@ -144,7 +144,7 @@ dev:
 
 conformance: all
 	@tests/conformance/run.sh $(SHARED)
-	@tests/sarif/validate.py $(SHARED)/schemas/sarif-schema-2.1.0.json --run ./trustmap check --format sarif --zones samples/zones.yaml samples/shop
+	@tests/sarif/run.sh $(SHARED)
 	@tests/conformance/diff.sh $(SHARED)
 	@tests/conformance/inventory.sh $(SHARED)
 	@tests/pcap/shared.sh $(SHARED)

@@ -115,6 +115,18 @@ tm_err tm_render_findings_sarif(const tm_findings *f, const tm_findings_render_o
 	      "          \"informationUri\": \"https://github.com/trustmap/trustmap\",\n          \"rules\": [", out);
 	for (size_t i = 0; i < f->nrules; i++) {
 		const tm_rule_info *r = &f->rules[i];
+		/* GitHub ranks an alert by its rule's security-severity only: a
+		 * check whose findings vary in severity (TM105, TM106) is ranked by
+		 * the most severe finding of this run, never below one of them;
+		 * each result's level still says its own */
+		tm_severity rank = r->severity;
+		bool any = false;
+		for (size_t k = 0; k < f->n; k++)
+			if (!strcmp(f->v[k].rule, r->id) && !f->v[k].suppressed) {
+				if (!any || f->v[k].severity > rank)
+					rank = f->v[k].severity;
+				any = true;
+			}
 		fprintf(out, "%s\n            {\n              \"id\": ", i ? "," : "");
 		tm_json_str(out, r->id);
 		fputs(",\n              \"name\": ", out);
@@ -132,7 +144,7 @@ tm_err tm_render_findings_sarif(const tm_findings *f, const tm_findings_render_o
 			     "              \"properties\": {\"tags\": [\"security\", \"%s\"], \"precision\": \"high\", "
 			     "\"security-severity\": \"%s\", \"severity\": \"%s\"}\n            }",
 			level(r->severity), !strncmp(r->id, "TM", 2) ? "hygiene" : "trust-boundary",
-			security_severity(r->severity), tm_severity_name(r->severity));
+			security_severity(rank), tm_severity_name(r->severity));
 	}
 	fputs(f->nrules ? "\n          ]\n        }\n      },\n" : "]\n        }\n      },\n", out);
 	fputs("      \"columnKind\": \"unicodeCodePoints\",\n      \"results\": [", out);
@@ -150,20 +162,23 @@ tm_err tm_render_findings_sarif(const tm_findings *f, const tm_findings_render_o
 		tm_buf_reset(&b);
 		tm_buf_adds(&b, fd->message);
 		if (fd->hint)
-			tm_buf_addf(&b, " Fix: %s", fd->hint);
+			tm_buf_addf(&b, "%s Fix: %s", b.len && b.s[b.len - 1] != '.' ? "." : "", fd->hint);
 		tm_json_str(out, tm_buf_str(&b));
 		fputs("}", out);
 		size_t nl = 0;
 		for (size_t k = 0; k < fd->nlocations; k++) {
 			const tm_floc *l = &fd->locations[k];
-			if (!l->loc.file || !*l->loc.file || !strcmp(l->loc.file, "-"))
+			if (!l->loc.file || !*l->loc.file)
 				continue;
 			fputs(nl ? ",\n            " : ",\n          \"locations\": [\n            ", out);
 			tm_buf_reset(&b);
-			uri(&b, l->loc.file, o ? o->base_dir : NULL);
+			if (!strcmp(l->loc.file, "-"))
+				tm_buf_adds(&b, "stdin"); /* no file: code scanning wants a location all the same */
+			else
+				uri(&b, l->loc.file, o ? o->base_dir : NULL);
 			fputs("{\"physicalLocation\": {\"artifactLocation\": {\"uri\": ", out);
 			tm_json_str(out, tm_buf_str(&b));
-			if (strncmp(tm_buf_str(&b), "file:", 5))
+			if (strncmp(tm_buf_str(&b), "file:", 5) && strcmp(l->loc.file, "-"))
 				fputs(", \"uriBaseId\": \"%SRCROOT%\"", out);
 			fputs("}", out);
 			if (l->loc.line) {

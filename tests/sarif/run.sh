@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# tests/sarif/run.sh SHARED - validate trustmap's SARIF against the OASIS
+# schema in SHARED/schemas (make conformance): the sample with zones, and the
+# cases that shaped the SARIF writer (suppressions, standard input, IP ranges
+# merged, TM106 per zone, evidence from captures, paths with ..).
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+S=${1:-../shared}
+schema=$S/schemas/sarif-schema-2.1.0.json
+T=./trustmap
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+run() { # NAME ARGS... (exit 0 or 1 expected)
+  local name=$1; shift
+  "$T" check -q --format sarif "$@" > "$out/$name.sarif"
+  local rc=$?
+  if [ "$rc" -gt 1 ]; then echo "FAIL sarif $name: exit $rc"; return 1; fi
+}
+fail=0
+run shop-zones --zones samples/zones.yaml samples/shop || fail=1
+run suppress tests/zones/suppress || fail=1
+run stdin - < tests/zones/suppress/cluster.yaml || fail=1
+run ipsplit tests/zones/ipsplit/new || fail=1
+run tm106 --zones tests/zones/tm106/zones.yaml tests/zones/tm106/new || fail=1
+run evidence --zones tests/zones/evidence/zones.yaml --flows tests/zones/evidence/mixed-mtls-plain.pcap \
+  tests/zones/evidence/cluster.yaml || fail=1
+run dotdot samples/../tests/../samples/./shop// || fail=1
+tests/sarif/validate.py "$schema" "$out"/*.sarif || fail=1
+exit $fail
