@@ -182,7 +182,8 @@ static bool allow_matches_src(const tm_graph *g, const tm_zonemap *zm, const tm_
 	const tm_endpoint *ep = &g->eps[src];
 	if (ep->kind != TM_EP_WORKLOAD)
 		return false;
-	return !strcmp(ep->w->ns, a->ns) && (!strcmp(a->workload, "*") || !strcmp(ep->w->name, a->workload));
+	return !strcmp(ep->w->ns, a->ns) && (!strcmp(a->workload, "*") || !strcmp(ep->w->name, a->workload)) &&
+	       (!a->kind || !strcmp(ep->w->kind, a->kind));
 }
 
 void tm_finding_attach_edge(tm_graph *g, tm_findings *out, tm_finding *fd, size_t src, size_t dst,

@@ -346,12 +346,30 @@ static void parse_rule(tm_k8s_ctx *c, tm_zones *z, const tm_node *n, size_t idx)
 		}
 		const char *sl = strchr(from, '/');
 		if (sl) {
-			if (sl == from || !sl[1] || strchr(sl + 1, '/')) {
-				tm_k8s_error(c, tm_node_get(a, "from"), af, "from \"%s\": expected ns/workload", from);
+			/* ns/workload, ns/(star) or ns/workload[Kind] as conn prints it */
+			const char *br = strchr(sl + 1, '[');
+			size_t wl = br ? (size_t)(br - (sl + 1)) : strlen(sl + 1);
+			bool kind_ok = !br || (br[1] && br[1] != ']' && strchr(br, ']') && !strchr(br, ']')[1]);
+			if (sl == from || !wl || strchr(sl + 1, '/') || !kind_ok) {
+				tm_k8s_error(c, tm_node_get(a, "from"), af,
+					     "from \"%s\": expected ns/workload, ns/workload[Kind] or ns/*", from);
 				return;
 			}
 			za->ns = tm_intern_n(&m->strs, from, (size_t)(sl - from));
-			za->workload = tm_intern(&m->strs, sl + 1);
+			za->workload = tm_intern_n(&m->strs, sl + 1, wl);
+			if (br)
+				za->kind = tm_intern_n(&m->strs, br + 1, strlen(br + 1) - 1);
+			/* an entry that names nothing in the input allows nothing: say so */
+			bool found = false;
+			for (size_t w = 0; w < m->nworkloads && !found; w++) {
+				const tm_workload *wk = m->workloads[w];
+				found = !wk->folded_into && !strcmp(wk->ns, za->ns) &&
+					(!strcmp(za->workload, "*") || !strcmp(wk->name, za->workload)) &&
+					(!za->kind || !strcmp(wk->kind, za->kind));
+			}
+			if (!found && m->nworkloads)
+				tm_k8s_warn(c, tm_node_get(a, "from"), "%s: from \"%s\" names no workload in the input: it allows nothing",
+					    af, from);
 		} else if (zone_ref_ok(z, from)) {
 			za->zone = from;
 		} else {

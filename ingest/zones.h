@@ -32,6 +32,7 @@ const char *tm_zaction_name(tm_zaction a);
 typedef struct tm_zallow {
 	const char *zone;             /* a zone name, or NULL */
 	const char *ns, *workload;    /* "ns/workload" (workload "*" = the namespace) */
+	const char *kind;             /* "ns/workload[Kind]": only that kind; else NULL */
 	const tm_ports *ports;        /* NULL = every port */
 	tm_srcloc loc;
 } tm_zallow;
