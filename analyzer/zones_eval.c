@@ -387,6 +387,8 @@ static bool continues(const tm_iprange *run, const tm_iprange *y)
 static void add_ip_findings(tm_graph *g, const tm_zonemap *zm, const tm_zrule *r, const char *title, iprec *recs,
 			    size_t n, tm_findings *out)
 {
+	if (!n)
+		return;
 	qsort(recs, n, sizeof *recs, iprec_cmp);
 	const tm_edge **members = malloc((n + 1) * sizeof *members);
 	tm_buf name;
