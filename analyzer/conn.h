@@ -104,6 +104,12 @@ typedef struct tm_explain {
 	size_t n, cap;
 } tm_explain;
 
+/* What explain says when SRC and DST are one endpoint (docs/semantics.md 9). */
+#define TM_EXPLAIN_SELF_NOTE                                                                             \
+	"SRC and DST are the same endpoint: conn and check never list an endpoint's connections to itself " \
+	"(a pod's traffic to itself is not subject to NetworkPolicy); the decisions below are those "       \
+	"between two of its pods (replicas)."
+
 /* Trace the decision for one pair; ex->v is heap memory (tm_explain_release). */
 tm_err tm_conn_explain(tm_graph *g, size_t src, size_t dst, tm_explain *ex);
 void tm_explain_release(tm_explain *ex);

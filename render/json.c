@@ -226,6 +226,11 @@ tm_err tm_render_explain_json(const tm_graph *g, size_t src, size_t dst, const t
 	tm_json_str(out, g->eps[src].name);
 	fputs(",\n  \"dst\": ", out);
 	tm_json_str(out, g->eps[dst].name);
+	fputs(",\n  \"note\": ", out);
+	if (src == dst)
+		tm_json_str(out, TM_EXPLAIN_SELF_NOTE);
+	else
+		fputs("null", out);
 	const tm_ports *sets[3] = {ex->allowed, ex->egress, ex->ingress};
 	const char *names[3] = {"conn", "egress", "ingress"};
 	for (int i = 0; i < 3; i++) {

@@ -169,6 +169,8 @@ tm_err tm_render_explain_txt(const tm_graph *g, size_t src, size_t dst, const tm
 	tm_buf_init(&b, 0);
 	tm_ports_format(ex->allowed, &b);
 	fprintf(out, "%s => %s : %s\n", g->eps[src].name, g->eps[dst].name, tm_buf_str(&b));
+	if (src == dst)
+		fprintf(out, "NOTE  %s\n", TM_EXPLAIN_SELF_NOTE);
 	for (int d = 0; d < 2; d++) {
 		tm_dir dir = d == 0 ? TM_DIR_EGRESS : TM_DIR_INGRESS;
 		tm_buf_reset(&b);
