@@ -213,20 +213,39 @@ static void parse_zone(tm_k8s_ctx *c, tm_zones *z, const tm_node *n, size_t idx)
 				tm_k8s_error(c, cidr ? cidr : v, field, "ipBlocks[%zu]: expected a CIDR such as 10.0.0.0/8", i);
 				return;
 			}
-			tm_ipset_add(&zn->ips, r);
+			/* the block, minus its own excepts (not those of other blocks),
+			 * validated as a NetworkPolicy ipBlock is */
+			tm_ipset blk;
+			tm_ipset_init(&blk);
+			tm_ipset_add_block(&blk, r, v4);
 			if (v->kind == TM_NODE_MAP) {
 				const tm_node *ex = tm_k8s_seq(c, v, "except", field);
-				if (c->failed)
+				if (c->failed) {
+					tm_ipset_release(&blk);
 					return;
+				}
 				for (size_t j = 0; ex && j < ex->n; j++) {
 					tm_iprange er;
-					if (ex->items[j]->kind != TM_NODE_SCALAR || !tm_cidr_parse(ex->items[j]->str, &er, &v4)) {
+					bool ev4;
+					if (ex->items[j]->kind != TM_NODE_SCALAR || !tm_cidr_parse(ex->items[j]->str, &er, &ev4)) {
 						tm_k8s_error(c, ex->items[j], field, "ipBlocks[%zu].except[%zu]: expected a CIDR", i, j);
+						tm_ipset_release(&blk);
 						return;
 					}
-					tm_ipset_subtract(&zn->ips, er);
+					if (ev4 != v4 || tm_ip_cmp(er.lo, r.lo) < 0 || tm_ip_cmp(er.hi, r.hi) > 0 ||
+					    (tm_ip_cmp(er.lo, r.lo) == 0 && tm_ip_cmp(er.hi, r.hi) == 0)) {
+						tm_k8s_error(c, ex->items[j], field,
+							     "ipBlocks[%zu].except[%zu]: \"%s\" must be a strict subset of cidr \"%s\"", i,
+							     j, ex->items[j]->str, cidr->str);
+						tm_ipset_release(&blk);
+						return;
+					}
+					tm_ipset_subtract(&blk, er);
 				}
 			}
+			for (size_t k = 0; k < blk.n; k++)
+				tm_ipset_add(&zn->ips, blk.r[k]);
+			tm_ipset_release(&blk);
 		}
 	}
 	if ((x = tm_node_get(n, "sensitive")) && !tm_k8s_bool(c, n, "sensitive", field, &zn->sensitive))

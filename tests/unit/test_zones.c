@@ -389,6 +389,36 @@ static void test_severity_and_sort(void **state)
 	tm_findings_release(&f);
 }
 
+/* A zone's ipBlocks: each except carves its own cidr only (not another
+ * block of the zone), and must be a strict subset of it, as in a
+ * NetworkPolicy ipBlock. */
+static void test_ipblocks_except(void **state)
+{
+	(void)state;
+	tm_model *m = load(cluster);
+	tm_zones *z = NULL;
+	assert_int_equal(parse(m,
+		"apiVersion: trustmap.io/v1\nkind: Zones\nzones:\n"
+		"- name: office\n  ipBlocks: [192.168.1.0/24, {cidr: 192.168.0.0/16, except: [192.168.1.0/24]}]\n"
+		"rules: []\n", &z), TM_OK);
+	const tm_zone *zn = tm_zones_find(z, "office");
+	assert_non_null(zn);
+	tm_ip a;
+	assert_true(tm_ip_parse("192.168.1.7", &a));
+	bool in = false;
+	for (size_t i = 0; i < zn->ips.n; i++)
+		in |= tm_ip_cmp(a, zn->ips.r[i].lo) >= 0 && tm_ip_cmp(a, zn->ips.r[i].hi) <= 0;
+	assert_true(in); /* the first block holds it, whatever the second excepts */
+	tm_zones_free(z);
+	z = NULL;
+	assert_int_equal(parse(m,
+		"apiVersion: trustmap.io/v1\nkind: Zones\nzones:\n"
+		"- name: office\n  ipBlocks: [{cidr: 10.0.0.0/8, except: [11.0.0.0/16]}]\nrules: []\n", &z),
+		TM_ERR_INVALID);
+	tm_zones_free(z);
+	tm_model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -399,6 +429,7 @@ int main(void)
 		cmocka_unit_test(test_internet_excludes_zone_ranges),
 		cmocka_unit_test(test_require_mtls_with_flows),
 		cmocka_unit_test(test_ignore_annotation),
+		cmocka_unit_test(test_ipblocks_except),
 		cmocka_unit_test(test_severity_and_sort),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
