@@ -280,9 +280,19 @@ int cli_load(tm_model *m, const cli_common *c)
 			rc = r;
 	}
 	tm_load_finish(m, &c->load);
-	/* said, not silently zero: a job pointed at the wrong directory passes
-	 * --fail-on otherwise (NPA says the same) */
-	if (rc == TM_OK && m->objects_read == 0)
+	/* a job pointed at the wrong (or a not yet generated) directory must not
+	 * pass --fail-on: no manifest file at all is an input error; files
+	 * without objects are said, not silently zero (NPA says the same) */
+	if (rc == TM_OK && m->files_read == 0) {
+		tm_buf b;
+		tm_buf_init(&b, 0);
+		for (size_t i = 0; i < c->npaths; i++)
+			tm_buf_addf(&b, "%s%s", i ? ", " : "", c->paths[i]);
+		tm_diags_add(&m->diags, TM_DIAG_ERROR, (tm_srcloc){0}, "no manifest file (*.yaml, *.yml, *.json) in %s",
+			     tm_buf_str(&b));
+		tm_buf_release(&b);
+		rc = TM_ERR_IO;
+	} else if (rc == TM_OK && m->objects_read == 0)
 		tm_diags_add(&m->diags, TM_DIAG_WARN, (tm_srcloc){0}, "no Kubernetes objects in the input: nothing to analyse");
 	else if (rc == TM_OK && m->nworkloads == 0)
 		tm_diags_add(&m->diags, TM_DIAG_WARN, (tm_srcloc){0},
