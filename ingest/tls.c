@@ -499,43 +499,26 @@ void tm_tls_finish(tm_tls_parser *p)
 	(void)p; /* unknown stays unknown: the capture did not show enough */
 }
 
+typedef struct cipher_name {
+	uint16_t id;
+	const char *name;
+} cipher_name;
+
+static const cipher_name ciphers[] = {
+#include "ingest/tls_ciphers.inc"
+};
+
+static int cipher_cmp(const void *k, const void *e)
+{
+	uint16_t a = *(const uint16_t *)k, b = ((const cipher_name *)e)->id;
+	return a < b ? -1 : a > b;
+}
+
 const char *tm_tls_cipher_name(int32_t c)
 {
-	static const struct {
-		uint16_t id;
-		const char *name;
-	} tab[] = {
-		{0x0005, "TLS_RSA_WITH_RC4_128_SHA"},
-		{0x000a, "TLS_RSA_WITH_3DES_EDE_CBC_SHA"},
-		{0x002f, "TLS_RSA_WITH_AES_128_CBC_SHA"},
-		{0x0033, "TLS_DHE_RSA_WITH_AES_128_CBC_SHA"},
-		{0x0035, "TLS_RSA_WITH_AES_256_CBC_SHA"},
-		{0x0039, "TLS_DHE_RSA_WITH_AES_256_CBC_SHA"},
-		{0x003c, "TLS_RSA_WITH_AES_128_CBC_SHA256"},
-		{0x009c, "TLS_RSA_WITH_AES_128_GCM_SHA256"},
-		{0x009d, "TLS_RSA_WITH_AES_256_GCM_SHA384"},
-		{0x009e, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256"},
-		{0x009f, "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384"},
-		{0x1301, "TLS_AES_128_GCM_SHA256"},
-		{0x1302, "TLS_AES_256_GCM_SHA384"},
-		{0x1303, "TLS_CHACHA20_POLY1305_SHA256"},
-		{0xc009, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA"},
-		{0xc00a, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA"},
-		{0xc011, "TLS_ECDHE_RSA_WITH_RC4_128_SHA"},
-		{0xc013, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"},
-		{0xc014, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA"},
-		{0xc023, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256"},
-		{0xc027, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256"},
-		{0xc028, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384"},
-		{0xc02b, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"},
-		{0xc02c, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"},
-		{0xc02f, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"},
-		{0xc030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"},
-		{0xcca8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"},
-		{0xcca9, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"},
-	};
-	for (size_t i = 0; i < TM_ARRAY_LEN(tab); i++)
-		if (tab[i].id == c)
-			return tab[i].name;
-	return NULL;
+	if (c < 0 || c > 0xffff)
+		return NULL;
+	uint16_t key = (uint16_t)c;
+	const cipher_name *e = bsearch(&key, ciphers, TM_ARRAY_LEN(ciphers), sizeof *ciphers, cipher_cmp);
+	return e ? e->name : NULL;
 }
