@@ -43,13 +43,13 @@ static const char *clean(tm_flowset *fs, const uint8_t *s, size_t n, size_t max)
 	if (n > max)
 		n = max;
 	size_t k = 0;
-	while (k < n && s[k] >= 0x20 && s[k] < 0x7f)
+	while (k < n && s[k] >= 0x20 && s[k] < 0x7f && s[k] != '\\')
 		k++;
 	if (k == n)
 		return tm_intern_n(&fs->strs, (const char *)s, n);
 	tm_buf_init(&b, 0);
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] >= 0x20 && s[i] < 0x7f)
+		if (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\')
 			tm_buf_addc(&b, (char)s[i]);
 		else
 			tm_buf_addf(&b, "\\x%02x", s[i]);

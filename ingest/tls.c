@@ -70,13 +70,13 @@ static const char *str_n(const tm_tls_ctx *c, const uint8_t *s, size_t n)
 	/* names from the wire: keep printable ASCII, escape the rest */
 	tm_buf b;
 	size_t k = 0;
-	while (k < n && s[k] >= 0x20 && s[k] < 0x7f && s[k] != ',')
+	while (k < n && s[k] >= 0x20 && s[k] < 0x7f && s[k] != ',' && s[k] != '\\')
 		k++;
 	if (k == n)
 		return tm_intern_n(c->strs, (const char *)s, n);
 	tm_buf_init(&b, 4096);
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] >= 0x20 && s[i] < 0x7f && s[i] != ',')
+		if (s[i] >= 0x20 && s[i] < 0x7f && s[i] != ',' && s[i] != '\\')
 			tm_buf_addc(&b, (char)s[i]);
 		else
 			tm_buf_addf(&b, "\\x%02x", s[i]);
@@ -105,7 +105,7 @@ static const char *alpn_list(const tm_tls_ctx *c, const uint8_t *m, size_t len)
 			out[k++] = ',';
 		for (size_t i = 0; i < l; i++) {
 			uint8_t ch = m[o + 1 + i];
-			if (ch >= 0x20 && ch < 0x7f && ch != ',') {
+			if (ch >= 0x20 && ch < 0x7f && ch != ',' && ch != '\\') {
 				out[k++] = (char)ch;
 			} else {
 				out[k++] = '\\';

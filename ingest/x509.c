@@ -10,14 +10,15 @@
 #include <openssl/bio.h>
 #include <openssl/err.h>
 
-/* Printable copy: bytes outside 0x20..0x7e become \xNN. */
-static const char *clean_str(tm_strtab *strs, const char *prefix, const unsigned char *s, size_t n)
+/* Printable copy: bytes outside 0x20..0x7e, and the backslash (unless the
+ * text is RFC 2253, whose escapes use it), become \xNN. */
+static const char *clean_str(tm_strtab *strs, const char *prefix, const unsigned char *s, size_t n, bool rfc2253)
 {
 	tm_buf b;
 	tm_buf_init(&b, 8192);
 	tm_buf_adds(&b, prefix);
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] >= 0x20 && s[i] < 0x7f)
+		if (s[i] >= 0x20 && s[i] < 0x7f && (s[i] != '\\' || rfc2253))
 			tm_buf_addc(&b, (char)s[i]);
 		else
 			tm_buf_addf(&b, "\\x%02x", s[i]);
@@ -37,7 +38,7 @@ static const char *name_str(tm_strtab *strs, const X509_NAME *nm)
 		char *data = NULL;
 		long n = BIO_get_mem_data(bio, &data);
 		if (n >= 0 && data)
-			r = clean_str(strs, "", (const unsigned char *)data, (size_t)n);
+			r = clean_str(strs, "", (const unsigned char *)data, (size_t)n, true);
 	}
 	BIO_free(bio);
 	return r;
@@ -88,15 +89,15 @@ tm_err tm_x509_extract(const uint8_t *der, size_t len, tm_strtab *strs, tm_arena
 			switch (g->type) {
 			case GEN_DNS:
 				s = clean_str(strs, "DNS:", ASN1_STRING_get0_data(g->d.dNSName),
-					      (size_t)ASN1_STRING_length(g->d.dNSName));
+					      (size_t)ASN1_STRING_length(g->d.dNSName), false);
 				break;
 			case GEN_URI:
 				s = clean_str(strs, "URI:", ASN1_STRING_get0_data(g->d.uniformResourceIdentifier),
-					      (size_t)ASN1_STRING_length(g->d.uniformResourceIdentifier));
+					      (size_t)ASN1_STRING_length(g->d.uniformResourceIdentifier), false);
 				break;
 			case GEN_EMAIL:
 				s = clean_str(strs, "email:", ASN1_STRING_get0_data(g->d.rfc822Name),
-					      (size_t)ASN1_STRING_length(g->d.rfc822Name));
+					      (size_t)ASN1_STRING_length(g->d.rfc822Name), false);
 				break;
 			case GEN_IPADD: {
 				const unsigned char *a = ASN1_STRING_get0_data(g->d.iPAddress);

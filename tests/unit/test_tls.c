@@ -426,6 +426,23 @@ static void test_alpn_bytes(void **state)
 	fx_release(&f);
 }
 
+/* Names from the wire are printable ASCII; every other byte, and the
+ * backslash that starts an escape, is written \xNN, so a literal "\x00"
+ * (4 bytes) and a NUL byte never read the same. */
+static void test_sni_escapes(void **state)
+{
+	(void)state;
+	fixture f;
+	fx_init(&f);
+	bb m = {0}, r = {0};
+	client_hello(&m, false, "a\\x00\tb", "h2", "h\\3");
+	records(&r, 22, &m, 16384);
+	feed(&f, 0, &r, 1000);
+	assert_string_equal(f.tls.sni, "a\\x5cx00\\x09b");
+	assert_string_equal(f.tls.alpn_offered, "h2,h\\x5c3");
+	fx_release(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -437,6 +454,7 @@ int main(void)
 		cmocka_unit_test(test_absurd_lengths),
 		cmocka_unit_test(test_x509_garbage),
 		cmocka_unit_test(test_alpn_bytes),
+		cmocka_unit_test(test_sni_escapes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
