@@ -416,11 +416,24 @@ tm_err tm_render_flows_txt(const tm_flowset *fs, FILE *out)
 	return ferror(out) ? TM_ERR_IO : TM_OK;
 }
 
+/* A string from the wire in a CSV cell: one that a spreadsheet would take
+ * for a formula (= + - @) gets a leading apostrophe (OWASP's advice), since
+ * SNI, Host and paths are whatever the client sent. */
 static void csv_opt(FILE *out, const char *s)
 {
 	fputc(',', out);
-	if (s)
-		tm_csv_field(out, s);
+	if (!s)
+		return;
+	if (*s == '=' || *s == '+' || *s == '-' || *s == '@') {
+		tm_buf b;
+		tm_buf_init(&b, 0);
+		tm_buf_addc(&b, '\'');
+		tm_buf_adds(&b, s);
+		tm_csv_field(out, tm_buf_str(&b));
+		tm_buf_release(&b);
+		return;
+	}
+	tm_csv_field(out, s);
 }
 
 tm_err tm_render_flows_csv(const tm_flowset *fs, FILE *out)

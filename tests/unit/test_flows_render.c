@@ -147,12 +147,33 @@ static void test_empty(void **state)
 	tm_flowset_free(fs);
 }
 
+/* CSV: a name from the wire that a spreadsheet would run as a formula gets
+ * a leading apostrophe; other names are as they are. */
+static void test_csv_formula(void **state)
+{
+	(void)state;
+	static const char *const in[] = {"=cmd|calc", "+1", "-x", "@SUM(A1)", "api.shop.svc"};
+	static const char *const want[] = {",'=cmd|calc,", ",'+1,", ",'-x,", ",'@SUM(A1),", ",api.shop.svc,"};
+	for (size_t i = 0; i < 5; i++) {
+		tm_flowset *fs = one_tls_flow(in[i]);
+		char *buf = NULL;
+		size_t n = 0;
+		FILE *f = open_memstream(&buf, &n);
+		assert_int_equal(tm_render_flows_csv(fs, f), TM_OK);
+		fclose(f);
+		assert_non_null(strstr(buf, want[i]));
+		free(buf);
+		tm_flowset_free(fs);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escape_every_position),
 		cmocka_unit_test(test_many_records),
 		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_csv_formula),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
