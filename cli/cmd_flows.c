@@ -68,9 +68,15 @@ int cmd_flows(int argc, char **argv)
 			break;
 		case OPT_STATS: stats = true; break;
 		case OPT_TABLE: case OPT_MAXFLOWS: case OPT_IDLE:
-			if (!cli_parse_size(arg, &sz) || sz == 0 || sz > 0xffffffffu) {
+			if (!cli_parse_size(arg, &sz) || sz == 0) {
 				rc = cli_usage_error("flows", "option --%s needs a positive number",
 						     id == OPT_TABLE ? "flow-table" : id == OPT_MAXFLOWS ? "max-flows" : "idle-timeout");
+				goto out;
+			}
+			if (sz > 0xffffffffu) {
+				rc = cli_usage_error("flows", "option --%s: %s is too large (at most 4294967295)",
+						     id == OPT_TABLE ? "flow-table" : id == OPT_MAXFLOWS ? "max-flows" : "idle-timeout",
+						     arg);
 				goto out;
 			}
 			if (id == OPT_TABLE) po.max_active = sz;

@@ -381,11 +381,12 @@ static void ipv6(tm_flowset *fs, tm_pkt *pk, const uint8_t *p, size_t n)
 				return;
 			}
 			uint32_t off = TM_U16(p, o + 2);
-			fs->stats.ip_fragments++;
-			if (off & 0xfff8)
-				return;
-			if (off & 1)
+			if (off & 0xfff9) { /* offset 0 and no more fragments: an atomic fragment, whole */
+				fs->stats.ip_fragments++;
+				if (off & 0xfff8)
+					return;
 				cut = true;
+			}
 			nh = p[o];
 			o += 8;
 		} else {
