@@ -285,11 +285,10 @@ static void check_selects_nothing(ctx *c)
 }
 
 /* ---- TM105 ---- */
-static bool peer_all_ips(const tm_peer *p)
+/* every IPv4 address, or every IPv6 one */
+static bool ips_all(const tm_ipset *s)
 {
-	if (p->kind != TM_PEER_IPBLOCK)
-		return false;
-	if (tm_ipset_contains_range(&p->ips, tm_iprange_v4_all()))
+	if (tm_ipset_contains_range(s, tm_iprange_v4_all()))
 		return true;
 	/* ::/0 is held without the IPv4 block (::ffff:0:0/96) it would overlap */
 	tm_ipset v6;
@@ -297,8 +296,31 @@ static bool peer_all_ips(const tm_peer *p)
 	tm_ipset_add_block(&v6, tm_iprange_v6_all(), false);
 	bool all = v6.n > 0;
 	for (size_t i = 0; i < v6.n && all; i++)
-		all = tm_ipset_contains_range(&p->ips, v6.r[i]);
+		all = tm_ipset_contains_range(s, v6.r[i]);
 	tm_ipset_release(&v6);
+	return all;
+}
+
+static bool peer_all_ips(const tm_peer *p)
+{
+	return p->kind == TM_PEER_IPBLOCK && ips_all(&p->ips);
+}
+
+/* the rule's ipBlocks together hold every address of a family
+ * (0.0.0.0/1 and 128.0.0.0/1), though none does alone */
+static bool peers_all_ips(const tm_rule *r)
+{
+	tm_ipset u;
+	tm_ipset_init(&u);
+	size_t nb = 0;
+	for (size_t k = 0; k < r->npeers; k++)
+		if (r->peers[k].kind == TM_PEER_IPBLOCK) {
+			nb++;
+			for (size_t i = 0; i < r->peers[k].ips.n; i++)
+				tm_ipset_add(&u, r->peers[k].ips.r[i]);
+		}
+	bool all = nb > 1 && ips_all(&u);
+	tm_ipset_release(&u);
 	return all;
 }
 
@@ -322,6 +344,8 @@ static void check_allow_all_rules(ctx *c, const tm_netpol *np, const tm_rule *rs
 				sev = TM_SEV_MEDIUM;
 			}
 		}
+		if (!what && peers_all_ips(r))
+			what = "every address (its ipBlocks together)";
 		if (!what)
 			continue;
 		tm_buf_reset(&c->msg);
