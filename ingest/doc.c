@@ -590,13 +590,112 @@ static tm_err parse_yaml(tm_arena *a, tm_strtab *st, const tm_doc_limits *lim, c
 }
 
 /* ---- JSON ---- */
+/* jansson keeps no positions: a second pass over the text that jansson has
+ * accepted records where each value and each object key starts (line and
+ * column, 1-based, columns in code points as for YAML), in the order in
+ * which from_json() meets them (jansson keeps the members of an object in
+ * their order, and duplicates are rejected). */
+typedef struct jpos {
+	const char *p, *end;
+	unsigned line, col;
+	tm_srcloc *v;
+	size_t n, cap;
+	const char *file;
+} jpos;
+
+static void jp_adv(jpos *s)
+{
+	char ch = *s->p++;
+	if (ch == '\n') {
+		s->line++;
+		s->col = 1;
+	} else if (((unsigned char)ch & 0xC0) != 0x80) {
+		s->col++;
+	}
+}
+
+static void jp_ws(jpos *s)
+{
+	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+		jp_adv(s);
+}
+
+static void jp_mark(jpos *s)
+{
+	TM_HEAP_GROW(s->v, s->n, s->cap);
+	s->v[s->n++] = (tm_srcloc){s->file, s->line, s->col};
+}
+
+static void jp_string(jpos *s)
+{
+	jp_adv(s); /* the opening quote */
+	while (s->p < s->end) {
+		if (*s->p == '\\') {
+			jp_adv(s);
+			if (s->p < s->end)
+				jp_adv(s);
+		} else if (*s->p == '"') {
+			jp_adv(s);
+			return;
+		} else {
+			jp_adv(s);
+		}
+	}
+}
+
+static void jp_value(jpos *s, unsigned depth)
+{
+	jp_ws(s);
+	if (s->p >= s->end || depth > 100000)
+		return;
+	jp_mark(s);
+	char ch = *s->p;
+	if (ch == '{' || ch == '[') {
+		char close = ch == '{' ? '}' : ']';
+		jp_adv(s);
+		for (;;) {
+			jp_ws(s);
+			if (s->p >= s->end)
+				return;
+			if (*s->p == close) {
+				jp_adv(s);
+				return;
+			}
+			if (ch == '{') {
+				jp_mark(s); /* the key */
+				jp_string(s);
+				jp_ws(s);
+				if (s->p < s->end && *s->p == ':')
+					jp_adv(s);
+			}
+			jp_value(s, depth + 1);
+			jp_ws(s);
+			if (s->p < s->end && *s->p == ',')
+				jp_adv(s);
+		}
+	}
+	if (ch == '"') {
+		jp_string(s);
+		return;
+	}
+	while (s->p < s->end && !strchr(",]} \t\n\r", *s->p))
+		jp_adv(s);
+}
+
 typedef struct jctx {
 	tm_arena *a;
 	tm_strtab *st;
 	const tm_doc_limits *lim;
 	tm_srcloc loc;
 	size_t nodes;
+	const tm_srcloc *pos; /* from jp_value(), in from_json() order */
+	size_t npos, ipos;
 } jctx;
+
+static tm_srcloc jc_loc(jctx *c)
+{
+	return c->ipos < c->npos ? c->pos[c->ipos++] : c->loc;
+}
 
 static tm_node *from_json(jctx *c, json_t *j, unsigned depth, tm_err *rc)
 {
@@ -609,7 +708,7 @@ static tm_node *from_json(jctx *c, json_t *j, unsigned depth, tm_err *rc)
 		return NULL;
 	}
 	tm_node *n = tm_arena_alloc(c->a, sizeof *n);
-	n->loc = c->loc;
+	n->loc = jc_loc(c);
 	char num[64];
 	switch (json_typeof(j)) {
 	case JSON_OBJECT: {
@@ -623,7 +722,7 @@ static tm_node *from_json(jctx *c, json_t *j, unsigned depth, tm_err *rc)
 			tm_node *kn = tm_arena_alloc(c->a, sizeof *kn);
 			kn->kind = TM_NODE_SCALAR;
 			kn->stype = TM_SCALAR_STR;
-			kn->loc = c->loc;
+			kn->loc = jc_loc(c);
 			kn->str = tm_intern(c->st, k);
 			kn->len = strlen(k);
 			n->pairs[i].key = kn;
@@ -767,10 +866,14 @@ static tm_err parse_json(tm_arena *a, tm_strtab *st, const tm_doc_limits *lim, c
 				tm_buf_adds(err, je.text);
 			return TM_ERR_SYNTAX;
 		}
-		jctx c = {a, st, lim, {file, line, col}, 0};
+		size_t used = je.position;
+		jpos jp = {data + off, data + off + (used ? used : len - off), line, col, NULL, 0, 0, file};
+		jp_value(&jp, 0);
+		jctx c = {a, st, lim, {file, line, col}, 0, jp.v, jp.n, 0};
 		tm_err rc = TM_OK;
 		tm_node *n = from_json(&c, j, 0, &rc);
 		json_decref(j);
+		free(jp.v);
 		if (!n) {
 			*errloc = c.loc;
 			tm_buf_addf(err, "JSON value exceeds the nesting (%u) or node (%zu) limit",
@@ -779,7 +882,6 @@ static tm_err parse_json(tm_arena *a, tm_strtab *st, const tm_doc_limits *lim, c
 		}
 		docs_push(a, out, n);
 		/* advance past the value, counting lines */
-		size_t used = je.position;
 		for (size_t i = 0; i < used && off + i < len; i++) {
 			if (data[off + i] == '\n') {
 				line++;

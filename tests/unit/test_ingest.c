@@ -57,6 +57,45 @@ static void test_positions_and_scalars(void **state)
 	tm_arena_release(&a);
 }
 
+/* JSON values and keys carry their own line and column (1-based, columns
+ * in code points), also after strings holding brackets, quotes and
+ * non-ASCII, with CRLF line ends, and in a second concatenated value. */
+static void test_json_positions(void **state)
+{
+	(void)state;
+	tm_arena a;
+	tm_strtab st;
+	tm_arena_init(&a);
+	tm_strtab_init(&st, &a);
+	const char *j = "{\"kind\": \"Pod\",\r\n \"a\": [1, {\"b]\\\"}\": \"x{y\"}, [], {}],\n"
+			"  \"\xc3\xa9\": \"\xc3\xbc\", \"c\": -1.5e3, \"d\": null}\n{\"second\": true}";
+	tm_docs d = {0};
+	tm_srcloc el;
+	tm_buf err;
+	tm_buf_init(&err, 0);
+	assert_int_equal(tm_doc_parse(&a, &st, NULL, "f.json", j, strlen(j), true, &d, &el, &err), TM_OK);
+	assert_int_equal(d.n, 2);
+	const tm_node *r = d.docs[0];
+	assert_int_equal(r->loc.line, 1);
+	assert_int_equal(r->loc.col, 1);
+	assert_int_equal(tm_node_get(r, "kind")->loc.col, 10);
+	const tm_node *arr = tm_node_get(r, "a");
+	assert_int_equal(arr->loc.line, 2);
+	assert_int_equal(arr->loc.col, 7);
+	assert_int_equal(r->pairs[1].key->loc.line, 2);
+	assert_int_equal(r->pairs[1].key->loc.col, 2);
+	assert_int_equal(arr->items[1]->loc.col, 11);
+	assert_int_equal(arr->items[3]->loc.col, 33);
+	assert_int_equal(tm_node_get(r, "c")->loc.line, 3);
+	assert_int_equal(tm_node_get(r, "c")->loc.col, 18);
+	assert_int_equal(r->pairs[4].key->loc.col, 26);
+	assert_int_equal(d.docs[1]->loc.line, 4);
+	assert_int_equal(tm_node_get(d.docs[1], "second")->loc.col, 12);
+	tm_buf_release(&err);
+	tm_strtab_release(&st);
+	tm_arena_release(&a);
+}
+
 static void test_alias_limit_and_merge(void **state)
 {
 	(void)state;
@@ -217,6 +256,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_positions_and_scalars),
+		cmocka_unit_test(test_json_positions),
 		cmocka_unit_test(test_alias_limit_and_merge),
 		cmocka_unit_test(test_pods_collapse_into_owner),
 		cmocka_unit_test(test_invalid_netpol_names_field),
