@@ -265,8 +265,8 @@ static void transport(tm_flowset *fs, tm_pkt *pk, const uint8_t *p, size_t n)
 			f->isn[dir] = pk->seq;
 			f->isn_have |= (uint8_t)(1u << dir);
 		}
-		if (pk->paylen == 0 || (pk->tcp_flags & 0x02))
-			goto closed;
+		if (pk->paylen == 0)
+			goto closed; /* a SYN with data (TCP Fast Open) goes on */
 		*stp = calloc(1, sizeof(tm_fstate));
 		if (!*stp) {
 			f->flags |= TM_FF_DONE;

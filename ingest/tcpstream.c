@@ -84,10 +84,12 @@ void tm_tcpstream_segment(tm_flowset *fs, tm_flow *f, tm_fstate *st, int di, con
 	size_t n = pkt->paylen;
 	if (d->dead)
 		return;
-	if (pkt->tcp_flags & 0x02) { /* SYN */
+	if (pkt->tcp_flags & 0x02) { /* SYN: its data, if any (TCP Fast Open), follows the ISN */
 		d->next_seq = seq + 1;
 		d->have_seq = true;
-		return;
+		if (n == 0)
+			return;
+		seq++;
 	}
 	if (n == 0)
 		return;

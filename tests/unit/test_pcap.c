@@ -315,6 +315,23 @@ static void test_cut_clienthello_not_starttls(void **state)
 	tm_flowset_free(fs);
 }
 
+/* TCP Fast Open: the client's first data rides on its SYN. */
+static void test_fast_open(void **state)
+{
+	(void)state;
+	tm_flowset *fs = tm_flowset_new(NULL);
+	static const char req[] = "GET /tfo HTTP/1.1\r\nHost: fast.test\r\n\r\n";
+	frame(fs, 0, true, 50000, 80, 1000, SYN, req, sizeof req - 1);
+	frame(fs, 1, false, 80, 50000, 0, SYN | ACK, NULL, 0);
+	frame(fs, 2, true, 50000, 80, 1000, SYN, req, sizeof req - 1); /* retransmitted: same ISN */
+	tm_flowset_finish(fs);
+	assert_int_equal(fs->nflows, 1);
+	assert_int_equal(fs->flows[0].app, TM_APP_HTTP);
+	assert_non_null(fs->flows[0].http);
+	assert_string_equal(fs->flows[0].http->host, "fast.test");
+	tm_flowset_free(fs);
+}
+
 static void test_link_layers(void **state)
 {
 	(void)state;
@@ -524,6 +541,7 @@ int main(void)
 		cmocka_unit_test(test_short_first_segment),
 		cmocka_unit_test(test_gap_never_closed),
 		cmocka_unit_test(test_cut_clienthello_not_starttls),
+		cmocka_unit_test(test_fast_open),
 		cmocka_unit_test(test_link_layers),
 		cmocka_unit_test(test_http_detection),
 		cmocka_unit_test(test_plaintext_detection),
