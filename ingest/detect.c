@@ -278,6 +278,29 @@ size_t tm_detect_stream(tm_flowset *fs, tm_flow *f, tm_fstate *st, int d, const 
 	}
 	if (n == 0)
 		return 0;
+	if (d == 0 && f->app == TM_APP_UNKNOWN && !st->plain_seen[0] && !st->proxy_done) {
+		/* a load balancer's PROXY protocol header (v1 text, v2 binary) before
+		 * the client's own first bytes: skip it, then detect what follows */
+		static const uint8_t v2[12] = {13, 10, 13, 10, 0, 13, 10, 'Q', 'U', 'I', 'T', 10};
+		size_t h = 0;
+		if (n >= 6 && !memcmp(p, "PROXY ", 6)) {
+			const uint8_t *e = memmem(p, n < 108 ? n : 108, "\r\n", 2);
+			if (!e && n < 108)
+				return 0; /* the line is not complete yet */
+			h = e ? (size_t)(e - p) + 2 : 0;
+		} else if (n >= 12 && !memcmp(p, v2, 12)) {
+			if (n < 16)
+				return 0;
+			h = 16 + TM_U16(p, 14);
+			if (h > n)
+				return h <= fs->opts.max_stream / 2 ? 0 : n;
+		} else if (n < 12 && !memcmp(p, v2, n)) {
+			return 0;
+		}
+		st->proxy_done = true;
+		if (h)
+			return h + tm_detect_stream(fs, f, st, d, p + h, n - h);
+	}
 	if (p[0] == 22 && n < 3)
 		return 0; /* maybe the start of a TLS record */
 	if (p[0] == 22 && tm_tls_record_start(p, n)) {

@@ -57,6 +57,7 @@ typedef struct tm_fstate {
 	bool plain_done[2];      /* direction gave its first payload */
 	size_t plain_seen[2];    /* plaintext bytes watched */
 	bool starttls_possible;
+	bool proxy_done;         /* a PROXY protocol header was skipped (client side) */
 } tm_fstate;
 
 typedef struct tm_flowtab tm_flowtab;

@@ -332,6 +332,33 @@ static void test_fast_open(void **state)
 	tm_flowset_free(fs);
 }
 
+/* A load balancer's PROXY protocol header (v1 text, v2 binary) before the
+ * client's request: skipped, and what follows is detected. */
+static void test_proxy_protocol(void **state)
+{
+	(void)state;
+	tm_flowset *fs = tm_flowset_new(NULL);
+	static const char v1[] = "PROXY TCP4 203.0.113.7 10.0.0.2 51000 80\r\nGET /a HTTP/1.1\r\nHost: one.test\r\n\r\n";
+	frame(fs, 0, true, 50000, 80, 0, SYN, NULL, 0);
+	frame(fs, 1, false, 80, 50000, 0, SYN | ACK, NULL, 0);
+	frame(fs, 2, true, 50000, 80, 1, ACK | PSH, v1, sizeof v1 - 1);
+	uint8_t v2[64] = {13, 10, 13, 10, 0, 13, 10, 'Q', 'U', 'I', 'T', 10, 0x21, 0x11, 0, 12,
+			  203, 0, 113, 7, 10, 0, 0, 2, 0xc7, 0x38, 0, 80};
+	static const char req[] = "GET /b HTTP/1.1\r\nHost: two.test\r\n\r\n";
+	memcpy(v2 + 28, req, sizeof req - 1);
+	frame(fs, 3, true, 50001, 80, 0, SYN, NULL, 0);
+	frame(fs, 4, false, 80, 50001, 0, SYN | ACK, NULL, 0);
+	frame(fs, 5, true, 50001, 80, 1, ACK | PSH, v2, 28 + sizeof req - 1);
+	tm_flowset_finish(fs);
+	assert_int_equal(fs->nflows, 2);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(fs->flows[i].app, TM_APP_HTTP);
+		assert_non_null(fs->flows[i].http);
+		assert_string_equal(fs->flows[i].http->host, i ? "two.test" : "one.test");
+	}
+	tm_flowset_free(fs);
+}
+
 static void test_link_layers(void **state)
 {
 	(void)state;
@@ -542,6 +569,7 @@ int main(void)
 		cmocka_unit_test(test_gap_never_closed),
 		cmocka_unit_test(test_cut_clienthello_not_starttls),
 		cmocka_unit_test(test_fast_open),
+		cmocka_unit_test(test_proxy_protocol),
 		cmocka_unit_test(test_link_layers),
 		cmocka_unit_test(test_http_detection),
 		cmocka_unit_test(test_plaintext_detection),
