@@ -754,6 +754,30 @@ static void peer_key(const tm_peer *p, tm_buf *b)
 	tm_buf_addf(b, "|%s", p->cidr ? p->cidr : "");
 }
 
+/* Selector peer y matches every pod that selector peer x matches, in any
+ * cluster: y is every pod of every namespace; or y is every pod of the
+ * policy's namespace and x stays in it; or y is every pod of the namespaces
+ * that x's namespaceSelector also names. */
+static bool sel_covers(const tm_peer *y, const tm_peer *x, tm_buf *ka, tm_buf *kb)
+{
+	if (y->kind != TM_PEER_SELECTOR || x->kind != TM_PEER_SELECTOR)
+		return false;
+	bool y_all_pods = !y->has_pod_sel || tm_selector_is_empty(&y->pod_sel);
+	if (!y_all_pods)
+		return false;
+	if (!y->has_ns_sel) /* the policy's own namespace */
+		return y->has_pod_sel && !x->has_ns_sel;
+	if (tm_selector_is_empty(&y->ns_sel))
+		return true;
+	if (!x->has_ns_sel)
+		return false;
+	tm_buf_reset(ka);
+	tm_buf_reset(kb);
+	tm_selector_format(&y->ns_sel, ka);
+	tm_selector_format(&x->ns_sel, kb);
+	return !strcmp(tm_buf_str(ka), tm_buf_str(kb));
+}
+
 static bool peers_covered(const tm_rule *a, const tm_rule *b, tm_buf *ka, tm_buf *kb)
 {
 	if (b->all_peers)
@@ -779,7 +803,7 @@ static bool peers_covered(const tm_rule *a, const tm_rule *b, tm_buf *ka, tm_buf
 		bool ok = false;
 		for (size_t j = 0; j < b->npeers && !ok; j++) {
 			peer_key(&b->peers[j], kb);
-			ok = !strcmp(tm_buf_str(ka), tm_buf_str(kb));
+			ok = !strcmp(tm_buf_str(ka), tm_buf_str(kb)) || sel_covers(&b->peers[j], &a->peers[i], ka, kb);
 		}
 		if (!ok)
 			return false;
