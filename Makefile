@@ -98,6 +98,9 @@ test: deps
 		tail -n 1 $(BUILD)/results/e2e.log | awk '{print $$1, $$3}' > $(BUILD)/results/e2e.sum; [ $$rc = 0 ]
 	@TRUSTMAP=./trustmap tests/cli/output.sh > $(BUILD)/results/cli.log; rc=$$?; cat $(BUILD)/results/cli.log; \
 		tail -n 1 $(BUILD)/results/cli.log | awk '{print $$1, $$3}' > $(BUILD)/results/cli.sum; [ $$rc = 0 ]
+	@TRUSTMAP=./trustmap tests/cli/graph.sh > $(BUILD)/results/graph.log; rc=$$?; tail -n 2 $(BUILD)/results/graph.log; \
+		grep FAIL $(BUILD)/results/graph.log; \
+		tail -n 1 $(BUILD)/results/graph.log | awk '{print $$1, $$3}' > $(BUILD)/results/graph.sum; [ $$rc = 0 ]
 	@echo "== summary =="
 	@cat $(BUILD)/results/*.sum | awk '{p+=$$1; f+=$$2} END {printf "%d passed, %d failed\n", p, f; exit f > 0}'
 

@@ -3,6 +3,7 @@
 #include "analyzer/granularity.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,6 +173,36 @@ static struct {
 	bool in_place;
 } outfile;
 
+/* Interrupted (Ctrl-C, timeout's SIGTERM) while the temporary file is
+ * written: remove it, then die of the signal as we would have. */
+static volatile sig_atomic_t tmp_live;
+static char tmp_path[4096];
+
+static void on_fatal_signal(int sig)
+{
+	if (tmp_live)
+		unlink(tmp_path);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void guard_tmp(const char *path)
+{
+	size_t n = strlen(path);
+	if (n >= sizeof tmp_path)
+		return;
+	memcpy(tmp_path, path, n + 1);
+	tmp_live = 1;
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_fatal_signal;
+		sigemptyset(&sa.sa_mask);
+		sigaction(sigs[i], &sa, NULL);
+	}
+}
+
 FILE *cli_open_output(const cli_common *c)
 {
 	if (!c->output || !strcmp(c->output, "-"))
@@ -204,10 +235,12 @@ FILE *cli_open_output(const cli_common *c)
 	if (fchmod(fd, exists ? st.st_mode & 07777 : 0666 & ~um) != 0) {
 		/* not fatal: the report is still written */
 	}
+	guard_tmp(outfile.tmp);
 	FILE *f = fdopen(fd, "w");
 	if (!f) {
 		close(fd);
 		unlink(outfile.tmp);
+		tmp_live = 0;
 		free(outfile.tmp);
 		outfile.tmp = NULL;
 	}
@@ -237,6 +270,7 @@ bool cli_close_output(const cli_common *c, FILE *f, bool complete)
 		}
 		if (!ok || !complete)
 			unlink(outfile.tmp);
+		tmp_live = 0;
 		free(outfile.tmp);
 		outfile.tmp = NULL;
 	}

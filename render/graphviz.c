@@ -150,6 +150,11 @@ static tm_err render_gv(const tm_graph *g, FILE *out, const char *fmt)
 		rc = TM_ERR_INVALID;
 		goto out;
 	}
+	/* newrank: Graphviz 2.42's default ranking of clusters fails on dense
+	 * graphs ("trouble in init_rank", a hang), and gvFreeLayout() then frees
+	 * twice (seen with 6 pods in 2 namespaces; the same in a bare libgvc
+	 * program, not ours). With newrank both go away. */
+	agattr(ag, AGRAPH, "newrank", "true");
 	agattr(ag, AGRAPH, "rankdir", "LR");
 	agattr(ag, AGRAPH, "fontname", "Helvetica");
 	agattr(ag, AGNODE, "fontname", "Helvetica");
