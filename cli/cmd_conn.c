@@ -25,7 +25,8 @@ static const char help[] =
 	"                           (by default, as NPA, IPv6 blocks are read but not listed)\n"
 	"  (and the options of every command: trustmap --help)\n";
 
-enum { OPT_FOCUS = 1, OPT_IPBLOCK_PODS, OPT_IPV6, OPT_GRANULARITY, OPT_FOCUS_PEER, OPT_FOCUS_DIR, OPT_FOCUS_CONN };
+enum { OPT_FOCUS = 1, OPT_IPBLOCK_PODS, OPT_IPV6, OPT_GRANULARITY, OPT_FOCUS_PEER, OPT_FOCUS_DIR, OPT_FOCUS_CONN,
+       OPT_MAX_DRAW };
 
 /* "a,b" appended to a list of names (owned by argv) */
 static void add_names(char ***v, size_t *n, const char *arg)
@@ -73,7 +74,9 @@ static const char graph_help[] =
 	"by Graphviz (dot layout).\n\n"
 	"  -f, --format svg|png|dot   output format (default svg; png needs -o FILE or a redirect;\n"
 	"                             the text formats of `trustmap conn` work too)\n"
-	"  -o, --output FILE          where to write it\n"
+	"  -o, --output FILE          where to write it (without -f: x.png, x.svg, x.dot say the format)\n"
+	"  --max-draw-edges N         refuse to draw more connections than N (default 500: dot takes\n"
+	"                             minutes past a few hundred; narrow with --focus instead)\n"
 	"  and every option of `trustmap conn` (--focus, --focus-peer, --focus-direction,\n"
 	"  --focus-conn, --granularity, --ipblock-matches-pods, --ipv6)\n";
 
@@ -85,6 +88,7 @@ static const cli_opt opts[] = {
 	{"focus-peer", 0, true, OPT_FOCUS_PEER},
 	{"focus-direction", 0, true, OPT_FOCUS_DIR},
 	{"focus-conn", 0, true, OPT_FOCUS_CONN},
+	{"max-draw-edges", 0, true, OPT_MAX_DRAW},
 	{NULL, 0, false, 0},
 };
 
@@ -98,6 +102,7 @@ static int conn_main(int argc, char **argv, const char *cmd, const char *default
 	tm_focus_dir fdir = TM_FOCUS_BOTH;
 	tm_proto fproto = TM_PROTO_TCP;
 	uint32_t fport = 0;
+	size_t max_draw = 500;
 	bool pods = false;
 	int id, r;
 	const char *arg;
@@ -130,6 +135,12 @@ static int conn_main(int argc, char **argv, const char *cmd, const char *default
 			break;
 		case OPT_IPBLOCK_PODS: co.ipblock_matches_pods = true; break;
 		case OPT_IPV6: co.ipv6 = true; break;
+		case OPT_MAX_DRAW:
+			if (!cli_parse_size(arg, &max_draw) || !max_draw) {
+				free(c.paths);
+				return cli_usage_error(cmd, "option --max-draw-edges needs a positive number");
+			}
+			break;
 		case OPT_GRANULARITY:
 			if (!strcmp(arg, "pod"))
 				pods = true;
@@ -148,7 +159,13 @@ static int conn_main(int argc, char **argv, const char *cmd, const char *default
 		free(c.paths);
 		return cli_usage_error(cmd, "no PATH given");
 	}
-	const tm_conn_renderer *rd = tm_conn_renderer_find(c.format ? c.format : default_format);
+	const char *fmt = c.format;
+	if (!fmt && c.output) { /* -o x.png, x.svg, x.dot: the format its name says */
+		const char *dot = strrchr(c.output, '.');
+		if (dot && (!strcmp(dot, ".png") || !strcmp(dot, ".svg") || !strcmp(dot, ".dot")))
+			fmt = dot + 1;
+	}
+	const tm_conn_renderer *rd = tm_conn_renderer_find(fmt ? fmt : default_format);
 	if (!rd) {
 		free(c.paths);
 		return cli_usage_error(cmd, "unknown format '%s' (%s)", c.format, tm_conn_renderer_names());
@@ -187,6 +204,17 @@ static int conn_main(int argc, char **argv, const char *cmd, const char *default
 		}
 		if (fport && rc == EXIT_OK)
 			tm_graph_focus_conn(g, fproto, fport);
+		bool drawn = !strcmp(rd->name, "svg") || !strcmp(rd->name, "png");
+		if (rc == EXIT_OK && drawn && g->nedges > max_draw) {
+			/* Graphviz's dot takes minutes (and the picture is unreadable) past
+			 * a few hundred labelled edges between clusters */
+			fprintf(stderr,
+				"trustmap %s: %zu connections are too many to draw (the limit is %zu, --max-draw-edges N): "
+				"narrow the graph with --focus, --focus-peer or --focus-conn, or write --format dot and lay "
+				"it out yourself\n",
+				cmd, g->nedges, max_draw);
+			rc = EXIT_USAGE;
+		}
 		if (rc == EXIT_OK) {
 			FILE *f = cli_open_output(&c);
 			if (!f)
