@@ -438,29 +438,50 @@ typedef struct kind_entry {
 	const char *kind;
 	void (*fn)(tm_k8s_ctx *c);
 	bool cluster_scoped;
+	/* the apiVersions this kind is ours in: "v1" exactly, or a group
+	 * ("apps/" = any version of it); NULL-terminated */
+	const char *const *api;
 } kind_entry;
+
+static const char *const api_core[] = {"v1", NULL};
+static const char *const api_apps[] = {"apps/", "extensions/", NULL};
+static const char *const api_batch[] = {"batch/", NULL};
+static const char *const api_netpol[] = {"networking.k8s.io/", "extensions/", NULL};
+static const char *const api_policy[] = {"policy.networking.k8s.io/", NULL};
+static const char *const api_route[] = {"route.openshift.io/", NULL};
+static const char *const api_gateway[] = {"gateway.networking.k8s.io/", NULL};
+
+static bool api_ok(const char *const *allowed, const char *api)
+{
+	for (const char *const *a = allowed; *a; a++) {
+		size_t n = strlen(*a);
+		if ((*a)[n - 1] == '/' ? !strncmp(api, *a, n) : !strcmp(api, *a))
+			return true;
+	}
+	return false;
+}
 
 static void anp_fn(tm_k8s_ctx *c) { tm_k8s_anp(c, false); }
 static void banp_fn(tm_k8s_ctx *c) { tm_k8s_anp(c, true); }
 
 static const kind_entry kinds[] = {
-	{"Namespace", tm_k8s_namespace, true},
-	{"Pod", tm_k8s_pod, false},
-	{"Deployment", tm_k8s_workload, false},
-	{"ReplicaSet", tm_k8s_workload, false},
-	{"StatefulSet", tm_k8s_workload, false},
-	{"DaemonSet", tm_k8s_workload, false},
-	{"Job", tm_k8s_workload, false},
-	{"CronJob", tm_k8s_workload, false},
-	{"ReplicationController", tm_k8s_workload, false},
-	{"NetworkPolicy", tm_k8s_netpol, false},
-	{"AdminNetworkPolicy", anp_fn, true},
-	{"BaselineAdminNetworkPolicy", banp_fn, true},
-	{"ClusterNetworkPolicy", tm_k8s_cnp, true},
-	{"Service", tm_k8s_service, false},
-	{"Ingress", tm_k8s_ingress, false},
-	{"Route", tm_k8s_route, false},
-	{"HTTPRoute", tm_k8s_httproute, false},
+	{"Namespace", tm_k8s_namespace, true, api_core},
+	{"Pod", tm_k8s_pod, false, api_core},
+	{"Deployment", tm_k8s_workload, false, api_apps},
+	{"ReplicaSet", tm_k8s_workload, false, api_apps},
+	{"StatefulSet", tm_k8s_workload, false, api_apps},
+	{"DaemonSet", tm_k8s_workload, false, api_apps},
+	{"Job", tm_k8s_workload, false, api_batch},
+	{"CronJob", tm_k8s_workload, false, api_batch},
+	{"ReplicationController", tm_k8s_workload, false, api_core},
+	{"NetworkPolicy", tm_k8s_netpol, false, api_netpol},
+	{"AdminNetworkPolicy", anp_fn, true, api_policy},
+	{"BaselineAdminNetworkPolicy", banp_fn, true, api_policy},
+	{"ClusterNetworkPolicy", tm_k8s_cnp, true, api_policy},
+	{"Service", tm_k8s_service, false, api_core},
+	{"Ingress", tm_k8s_ingress, false, api_netpol},
+	{"Route", tm_k8s_route, false, api_route},
+	{"HTTPRoute", tm_k8s_httproute, false, api_gateway},
 };
 
 static void read_object(tm_model *m, const tm_load_opts *o, const tm_node *obj, const char *list_kind,
@@ -544,23 +565,19 @@ static void read_object(tm_model *m, const tm_load_opts *o, const tm_node *obj, 
 		}
 		return;
 	}
-	/* the Ingress of networking.k8s.io and the Route of OpenShift; other
-	 * groups' objects of the same kind are not ours */
-	if (api && !strcmp(kind, "Route") && strncmp(api, "route.openshift.io/", 19) != 0) {
-		tm_model_count_ignored(m, kind, obj->loc);
-		return;
-	}
-	if (api && (!strcmp(kind, "AdminNetworkPolicy") || !strcmp(kind, "BaselineAdminNetworkPolicy") ||
-		    !strcmp(kind, "ClusterNetworkPolicy")) &&
-	    strncmp(api, "policy.networking.k8s.io/", 25) != 0) {
-		tm_model_count_ignored(m, kind, obj->loc);
-		return;
-	}
 	const tm_node *meta = tm_node_get(obj, "metadata");
 	c.kind = kind;
 	for (size_t i = 0; i < TM_ARRAY_LEN(kinds); i++) {
 		if (strcmp(kinds[i].kind, kind) != 0)
 			continue;
+		/* another group's kind of the same name (a Calico NetworkPolicy,
+		 * an Antrea ClusterNetworkPolicy, a CRD's Pod) is not ours: read as
+		 * ours, its fields would be misread; it is counted as not analysed */
+		if (api && !api_ok(kinds[i].api, api)) {
+			tm_model_count_ignored(m, tm_intern(&m->strs, tm_arena_printf(&m->arena, "%s (%s)", kind, api)),
+					       obj->loc);
+			goto out;
+		}
 		if (meta && meta->kind != TM_NODE_MAP) {
 			tm_k8s_error(&c, meta, "metadata", "expected a map, got %s", tm_node_kind_str(meta));
 			goto out;
