@@ -315,6 +315,16 @@ bool tm_k8s_labels(tm_k8s_ctx *c, const tm_node *map, const char *field, tm_labe
 			ok = false;
 			break;
 		}
+		bool ctl = false;
+		for (const char *q = k->str; *q && !ctl; q++)
+			ctl = (unsigned char)*q < 0x20 || *q == 0x7f;
+		for (const char *q = val; *q && !ctl; q++)
+			ctl = (unsigned char)*q < 0x20 || *q == 0x7f;
+		if (ctl) { /* never kept: printed, they would forge output lines */
+			tm_k8s_error(c, k, field, "label key or value holds control characters");
+			ok = false;
+			break;
+		}
 		if (validate && (!tm_valid_label_key(k->str, &why) || !tm_valid_label_value(val, &why))) {
 			if (validate == TM_LABELS_WARN) {
 				tm_k8s_warn(c, k, "%s: %s (the API server would reject it; kept as is)", field,
@@ -584,15 +594,51 @@ static void read_object(tm_model *m, const tm_load_opts *o, const tm_node *obj, 
 		}
 		if (!tm_k8s_str(&c, meta, "name", "metadata.name", &c.name))
 			goto out;
+		bool generated = false;
 		if (!c.name) {
 			const char *gn = NULL;
 			tm_k8s_str(&c, meta, "generateName", "metadata.generateName", &gn);
-			if (gn)
-				c.name = gn;
+			if (gn) {
+				/* the API server appends a random suffix: each such object
+				 * is one of its own, never a duplicate of another */
+				c.name = tm_intern(&m->strs, tm_arena_printf(&m->arena, "%s#%zu", gn, ++m->generated_names));
+				generated = true;
+			}
 		}
 		if (!c.name) {
 			tm_k8s_error(&c, meta ? meta : obj, "metadata.name", "is required");
 			goto out;
+		}
+		/* names are DNS-1123 subdomains. Control characters are an error (an
+		 * escaped newline in a name would forge output lines); other names
+		 * the API server would reject (NPA's tests use underscores) are
+		 * read with a warning */
+		const char *ns_raw = NULL;
+		if (!kinds[i].cluster_scoped)
+			tm_k8s_str(&c, meta, "namespace", "metadata.namespace", &ns_raw);
+		for (int f = 0; f < 2; f++) {
+			const char *v = f == 0 ? (generated ? NULL : c.name) : ns_raw;
+			if (!v || !*v || dns_subdomain(v, strlen(v)))
+				continue;
+			bool ctl = false;
+			char shown[96];
+			size_t k = 0;
+			for (size_t j = 0; v[j]; j++) {
+				bool cc = (unsigned char)v[j] < 0x20 || v[j] == 0x7f;
+				ctl |= cc;
+				if (k + 1 < sizeof shown)
+					shown[k++] = cc ? '?' : v[j];
+			}
+			shown[k] = 0;
+			const tm_node *at = tm_node_get(meta, f == 0 ? "name" : "namespace");
+			const char *field = f == 0 ? "metadata.name" : "metadata.namespace";
+			if (ctl) {
+				c.name = "(invalid name)";
+				tm_k8s_error(&c, at, field, "\"%s\" holds control characters (shown as ?)", shown);
+				goto out;
+			}
+			tm_k8s_warn(&c, at, "%s: \"%s\" is not a DNS-1123 name (lowercase letters, digits, '-' and '.'); "
+				    "the API server would reject it", field, shown);
 		}
 		if (!kinds[i].cluster_scoped) {
 			if (!tm_k8s_str(&c, meta, "namespace", "metadata.namespace", &c.ns))

@@ -176,6 +176,7 @@ typedef struct tm_model {
 
 	tm_kindcount *ignored; size_t nignored, cap_ign; /* kinds read but not used */
 	size_t files_read, docs_read, objects_read, empty_docs, files_without_objects;
+	size_t generated_names; /* objects named by generateName (numbered #1, #2, ...) */
 	size_t invalid_skipped; /* objects skipped under --skip-invalid */
 	struct tm_labelsets *labelsets; /* private to model.c: interned label sets */
 	struct tm_model_index *idx; /* private to model.c: hash lookups for
