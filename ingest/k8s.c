@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 void tm_load_opts_default(tm_load_opts *o)
@@ -697,10 +698,11 @@ tm_err tm_load_buffer(tm_model *m, const char *name, const char *data, size_t le
 	return err;
 }
 
+/* the name ends in e, in any case (a.YAML is YAML too) */
 static bool has_ext(const char *n, const char *e)
 {
 	size_t ln = strlen(n), le = strlen(e);
-	return ln > le && strcmp(n + ln - le, e) == 0;
+	return ln > le && strcasecmp(n + ln - le, e) == 0;
 }
 
 static tm_err read_fp(tm_model *m, const char *name, FILE *f, bool is_json, const tm_load_opts *o)
