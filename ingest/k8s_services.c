@@ -82,8 +82,18 @@ void tm_k8s_service(tm_k8s_ctx *c)
 					return;
 				}
 				sp->target_port = (uint32_t)iv;
-			} else
+			} else {
+				/* a name, as the API validates it ("8080" quoted is no name) */
+				tm_buf why;
+				tm_buf_init(&why, 0);
+				bool ok = tm_valid_port_name(sv, &why);
+				if (!ok)
+					tm_k8s_error(c, tp, FIELD("targetPort"), "%s", tm_buf_str(&why));
+				tm_buf_release(&why);
+				if (!ok)
+					return;
 				sp->target_name = sv;
+			}
 		}
 #undef FIELD
 		s->nports++;
