@@ -101,7 +101,11 @@ bool tm_k8s_int(tm_k8s_ctx *c, const tm_node *parent, const char *key, const cha
 		*present = false;
 	if (tm_node_is_null(n))
 		return true;
-	if (n->kind != TM_NODE_SCALAR || n->stype != TM_SCALAR_INT || !parse_ll(n->str, out)) {
+	if (n->kind == TM_NODE_SCALAR && n->stype == TM_SCALAR_INT && !parse_ll(n->str, out)) {
+		tm_k8s_error(c, n, field, "number \"%.40s\" out of range (or not a decimal integer)", n->str);
+		return false;
+	}
+	if (n->kind != TM_NODE_SCALAR || n->stype != TM_SCALAR_INT) {
 		tm_k8s_error(c, n, field, "expected an integer, got %s%s%s%s", tm_node_kind_str(n),
 			     n->kind == TM_NODE_SCALAR ? " \"" : "", n->kind == TM_NODE_SCALAR ? n->str : "",
 			     n->kind == TM_NODE_SCALAR ? "\"" : "");

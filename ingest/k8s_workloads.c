@@ -153,8 +153,9 @@ void tm_k8s_workload(tm_k8s_ctx *c)
 	if (!tm_k8s_int(c, spec, !strcmp(c->kind, "Job") ? "parallelism" : "replicas", "spec.replicas",
 			&replicas, &has))
 		return;
-	if (replicas < 0) {
-		tm_k8s_error(c, tm_node_get(spec, "replicas"), "spec.replicas", "must not be negative");
+	if (replicas < 0 || replicas > 2147483647) {
+		tm_k8s_error(c, tm_node_get(spec, "replicas"), "spec.replicas",
+			     replicas < 0 ? "must not be negative" : "%lld is larger than the API's int32 allows", replicas);
 		return;
 	}
 	tm_cport *ports;
