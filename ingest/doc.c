@@ -289,9 +289,13 @@ static tm_err attach(yctx *c, tm_node *n, size_t weight, yaml_mark_t m)
 					dup = true;
 					first = i;
 				}
-		if (dup)
-			return yerr(c, m, "duplicate key \"%s\" (first at line %u)", kt,
-				    p->pairs[first].key->loc.line);
+		if (dup) { /* at the second key, not where its value ends */
+			tm_err e = yerr(c, m, "duplicate key \"%s\" (first at line %u)", kt,
+					p->pairs[first].key->loc.line);
+			if (k->loc.line)
+				*c->errloc = k->loc;
+			return e;
+		}
 	}
 	TM_ARENA_GROW(c->a, p->pairs, p->n, f->cap);
 	p->pairs[p->n].key = k;
