@@ -121,6 +121,16 @@ bool tm_k8s_bool(tm_k8s_ctx *c, const tm_node *parent, const char *key, const ch
 	const tm_node *n = tm_node_get(parent, key);
 	if (tm_node_is_null(n))
 		return true;
+	if (n->kind == TM_NODE_SCALAR && n->stype == TM_SCALAR_STR) {
+		/* kubectl reads YAML 1.1 (sigs.k8s.io/yaml), where these are booleans */
+		static const char *const yes[] = {"y", "Y", "yes", "Yes", "YES", "on", "On", "ON", NULL};
+		static const char *const no[] = {"n", "N", "no", "No", "NO", "off", "Off", "OFF", NULL};
+		for (int i = 0; yes[i]; i++)
+			if (!strcmp(n->str, yes[i]) || !strcmp(n->str, no[i])) {
+				*out = !strcmp(n->str, yes[i]);
+				return true;
+			}
+	}
 	if (n->kind != TM_NODE_SCALAR || n->stype != TM_SCALAR_BOOL) {
 		tm_k8s_error(c, n, field, "expected true or false, got %s", tm_node_kind_str(n));
 		return false;
