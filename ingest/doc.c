@@ -727,6 +727,10 @@ static tm_node *from_json(jctx *c, json_t *j, unsigned depth, tm_err *rc)
 			kn->kind = TM_NODE_SCALAR;
 			kn->stype = TM_SCALAR_STR;
 			kn->loc = jc_loc(c);
+			if (++c->nodes > c->lim->max_nodes) { /* keys count, as for YAML */
+				*rc = TM_ERR_LIMIT;
+				return NULL;
+			}
 			kn->str = tm_intern(c->st, k);
 			kn->len = strlen(k);
 			n->pairs[i].key = kn;
@@ -788,8 +792,8 @@ static tm_node *from_json(jctx *c, json_t *j, unsigned depth, tm_err *rc)
 /* Before jansson builds a tree: find the first place where the text nests
  * deeper than the depth limit, or the point after which it would hold more
  * values than the node limit, so that neither costs memory and the error
- * has a line and column. Counts, outside strings, the opening brackets and
- * the commas (an upper bound on the values). Returns TM_OK or TM_ERR_LIMIT
+ * has a line and column. Counts, outside strings, the opening brackets,
+ * the commas and the colons (an upper bound on the values and keys). Returns TM_OK or TM_ERR_LIMIT
  * with *line and *col set and the message in err. */
 static tm_err json_prescan(const char *data, size_t len, const tm_doc_limits *lim, unsigned line,
 			   unsigned col, tm_srcloc *errloc, tm_buf *err)
@@ -816,8 +820,8 @@ static tm_err json_prescan(const char *data, size_t len, const tm_doc_limits *li
 		} else if (ch == ']' || ch == '}') {
 			if (depth)
 				depth--;
-		} else if (ch == ',') {
-			values++;
+		} else if (ch == ',' || ch == ':') {
+			values++; /* a value, or (':') an object key: keys count as in YAML */
 		}
 		if (values > lim->max_nodes) {
 			errloc->line = line;
