@@ -879,6 +879,17 @@ static void fold_replicasets(tm_model *m)
 			if (d && d->from_pods)
 				d = NULL;
 		}
+		/* likewise the pods of Job "C-<scheduled minute>" of CronJob C */
+		if (!d && w->from_pods && !strcmp(w->kind, "Job")) {
+			size_t j = nl;
+			while (j && w->name[j - 1] >= '0' && w->name[j - 1] <= '9')
+				j--;
+			if (j > 1 && j < nl && w->name[j - 1] == '-') {
+				d = tm_model_find_workload(m, w->ns, "CronJob", tm_intern_n(&m->strs, w->name, j - 1));
+				if (d && d->from_pods)
+					d = NULL;
+			}
+		}
 		if (!d) {
 			m->workloads[k++] = w;
 			continue;
@@ -886,8 +897,8 @@ static void fold_replicasets(tm_model *m)
 		w->folded_into = d;
 		d->npods += w->npods;
 		folded++;
-		tm_diags_add(&m->diags, TM_DIAG_INFO, w->loc, "pods of ReplicaSet %s/%s are counted as Deployment %s",
-			     w->ns, w->name, d->display);
+		tm_diags_add(&m->diags, TM_DIAG_INFO, w->loc, "pods of %s %s/%s are counted as %s %s", w->kind, w->ns,
+			     w->name, d->kind, d->display);
 	}
 	m->nworkloads = k;
 	if (folded)
