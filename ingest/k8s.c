@@ -323,6 +323,12 @@ bool tm_k8s_labels(tm_k8s_ctx *c, const tm_node *map, const char *field, tm_labe
 			break;
 		}
 		const char *val = v->stype == TM_SCALAR_NULL ? tm_intern(&c->m->strs, "") : v->str;
+		if (v->stype == TM_SCALAR_BOOL || v->stype == TM_SCALAR_INT || v->stype == TM_SCALAR_FLOAT)
+			/* YAML types the plain scalar; label values are strings and
+			 * kubectl rejects a bool or number here: quote it */
+			tm_k8s_warn(c, v, "%s: label %s: value %s is %s, not a string (kubectl rejects it; quote it); "
+				    "read as the string \"%s\"", field, k->str, v->str,
+				    v->stype == TM_SCALAR_BOOL ? "a boolean" : "a number", v->str);
 		if (k->len > c->o->max_label_len || strlen(val) > c->o->max_label_len) {
 			bool key_long = k->len > c->o->max_label_len;
 			tm_k8s_error(c, key_long ? k : v, field, "label %s of %zu bytes, longer than the limit of %zu (--max-label-length)",
