@@ -50,6 +50,8 @@ void cli_exit(int rc);
 /* Load every path into m; prints diagnostics; returns exit code (0 or 2). */
 int cli_load(tm_model *m, const cli_common *c);
 void cli_print_diags(const tm_model *m, const cli_common *c);
+/* Print the diagnostics added since index first (after a load step). */
+void cli_print_diags_from(const tm_model *m, size_t first);
 /* Load every path into a new *m, fold pods into their own endpoints with
  * pods, let IPv6 ipBlocks make IPv6 endpoints with ipv6_auto, and compute
  * *g, printing the diagnostics of each step. Returns EXIT_OK or EXIT_USAGE;

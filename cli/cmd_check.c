@@ -89,13 +89,7 @@ static int cli_check_run_flows(tm_model *m, const cli_common *c, const tm_conn_o
 	if (zones_file) {
 		size_t before = m->diags.n;
 		tm_err e = tm_zones_load(m, zones_file, z);
-		for (size_t i = before; i < m->diags.n; i++) {
-			tm_buf b;
-			tm_buf_init(&b, 0);
-			tm_diag_format(&m->diags.v[i], &b);
-			fprintf(stderr, "trustmap: %s\n", tm_buf_str(&b));
-			tm_buf_release(&b);
-		}
+		cli_print_diags_from(m, before);
 		if (e != TM_OK) {
 			fprintf(stderr, "trustmap: zones file %s rejected\n", zones_file);
 			return EXIT_USAGE;
@@ -115,13 +109,8 @@ static int cli_check_run_flows(tm_model *m, const cli_common *c, const tm_conn_o
 		fprintf(stderr, "trustmap: connectivity computation failed\n");
 		return EXIT_USAGE;
 	}
-	for (size_t i = before; i < m->diags.n && c->verbosity >= 0; i++) {
-		tm_buf b;
-		tm_buf_init(&b, 0);
-		tm_diag_format(&m->diags.v[i], &b);
-		fprintf(stderr, "trustmap: %s\n", tm_buf_str(&b));
-		tm_buf_release(&b);
-	}
+	if (c->verbosity >= 0)
+		cli_print_diags_from(m, before);
 	tm_mtls_evidence ev;
 	memset(&ev, 0, sizeof ev);
 	if (nflows) {

@@ -10,7 +10,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *outfile_path; /* -o as parsed (cli_exit) */
+/* -o FILE: the report is written to a temporary file beside FILE and
+ * renamed over it only when complete, so that a reader never sees half a
+ * report; when the command fails (exit 2), FILE is removed, so that an old
+ * report cannot pass for the answer to this run (cli_exit). Device files,
+ * FIFOs and the like are written in place and never removed. */
+static struct {
+	const char *path;             /* -o as parsed; NULL or "-" for stdout */
+	char tmp[4096];               /* the temporary file ... */
+	volatile sig_atomic_t tmp_live; /* ... while it exists (read by the signal handler) */
+	bool in_place;
+} outfile;
 
 void cli_common_init(cli_common *c)
 {
@@ -135,7 +145,7 @@ int cli_next(cli_parser *p, const cli_opt *opts, cli_common *c, int *id, const c
 		}
 		size_t sz = 0;
 		switch (o->id) {
-		case -1: c->output = outfile_path = val; break;
+		case -1: c->output = outfile.path = val; break;
 		case -2: c->format = val; break;
 		case -3: c->verbosity = -1; break;
 		case -4: c->verbosity = 1; break;
@@ -162,37 +172,19 @@ int cli_next(cli_parser *p, const cli_opt *opts, cli_common *c, int *id, const c
 	return 1;
 }
 
-/* -o FILE: the report is written to a temporary file beside FILE and
- * renamed over it only when complete, so that a reader never sees half a
- * report; when the command fails (exit 2), FILE is removed, so that an old
- * report cannot pass for the answer to this run (cli_output_failed). Device
- * files, FIFOs and the like are written in place and never removed. */
-static struct {
-	const char *path; /* -o FILE of this run, NULL for stdout */
-	char *tmp;        /* the temporary file while it is written */
-	bool in_place;
-} outfile;
-
 /* Interrupted (Ctrl-C, timeout's SIGTERM) while the temporary file is
  * written: remove it, then die of the signal as we would have. */
-static volatile sig_atomic_t tmp_live;
-static char tmp_path[4096];
-
 static void on_fatal_signal(int sig)
 {
-	if (tmp_live)
-		unlink(tmp_path);
+	if (outfile.tmp_live)
+		unlink(outfile.tmp);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
 
-static void guard_tmp(const char *path)
+static void guard_tmp(void)
 {
-	size_t n = strlen(path);
-	if (n >= sizeof tmp_path)
-		return;
-	memcpy(tmp_path, path, n + 1);
-	tmp_live = 1;
+	outfile.tmp_live = 1;
 	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
 	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
 		struct sigaction sa;
@@ -207,7 +199,6 @@ FILE *cli_open_output(const cli_common *c)
 {
 	if (!c->output || !strcmp(c->output, "-"))
 		return stdout;
-	outfile.path = c->output;
 	struct stat st;
 	bool exists = stat(c->output, &st) == 0;
 	if (exists && !S_ISREG(st.st_mode)) {
@@ -217,16 +208,13 @@ FILE *cli_open_output(const cli_common *c)
 			fprintf(stderr, "trustmap: cannot write %s: %s\n", c->output, strerror(errno));
 		return f;
 	}
-	size_t n = strlen(c->output) + sizeof ".tmp-XXXXXX";
-	outfile.tmp = malloc(n);
-	if (!outfile.tmp)
-		return NULL;
-	snprintf(outfile.tmp, n, "%s.tmp-XXXXXX", c->output);
-	int fd = mkstemp(outfile.tmp);
+	int fd = -1;
+	if ((size_t)snprintf(outfile.tmp, sizeof outfile.tmp, "%s.tmp-XXXXXX", c->output) >= sizeof outfile.tmp)
+		errno = ENAMETOOLONG;
+	else
+		fd = mkstemp(outfile.tmp);
 	if (fd < 0) {
 		fprintf(stderr, "trustmap: cannot write %s: %s\n", c->output, strerror(errno));
-		free(outfile.tmp);
-		outfile.tmp = NULL;
 		return NULL;
 	}
 	/* the mode a plain fopen() would give, or the old file's */
@@ -235,14 +223,12 @@ FILE *cli_open_output(const cli_common *c)
 	if (fchmod(fd, exists ? st.st_mode & 07777 : 0666 & ~um) != 0) {
 		/* not fatal: the report is still written */
 	}
-	guard_tmp(outfile.tmp);
+	guard_tmp();
 	FILE *f = fdopen(fd, "w");
 	if (!f) {
 		close(fd);
 		unlink(outfile.tmp);
-		tmp_live = 0;
-		free(outfile.tmp);
-		outfile.tmp = NULL;
+		outfile.tmp_live = 0;
 	}
 	return f;
 }
@@ -263,23 +249,21 @@ bool cli_close_output(const cli_common *c, FILE *f, bool complete)
 		ok = false;
 	if (!ok && complete)
 		fprintf(stderr, "trustmap: cannot write %s: %s\n", outfile.path, strerror(errno));
-	if (outfile.tmp) {
+	if (outfile.tmp_live) {
 		if (ok && complete && rename(outfile.tmp, outfile.path) != 0) {
 			fprintf(stderr, "trustmap: cannot write %s: %s\n", outfile.path, strerror(errno));
 			ok = false;
 		}
 		if (!ok || !complete)
 			unlink(outfile.tmp);
-		tmp_live = 0;
-		free(outfile.tmp);
-		outfile.tmp = NULL;
+		outfile.tmp_live = 0;
 	}
 	return ok && complete;
 }
 
 void cli_exit(int rc)
 {
-	const char *path = outfile_path;
+	const char *path = outfile.path;
 	struct stat st;
 	if (rc != EXIT_USAGE || !path || !strcmp(path, "-") || outfile.in_place)
 		return;
@@ -340,6 +324,18 @@ int cli_load(tm_model *m, const cli_common *c)
 	return EXIT_OK;
 }
 
+void cli_print_diags_from(const tm_model *m, size_t first)
+{
+	tm_buf b;
+	tm_buf_init(&b, 0);
+	for (size_t i = first; i < m->diags.n; i++) {
+		tm_buf_reset(&b);
+		tm_diag_format(&m->diags.v[i], &b);
+		fprintf(stderr, "trustmap: %s\n", tm_buf_str(&b));
+	}
+	tm_buf_release(&b);
+}
+
 int cli_conn_graph(const cli_common *c, tm_conn_opts *co, bool pods, bool ipv6_auto, tm_model **m, tm_graph **g)
 {
 	*g = NULL;
@@ -355,13 +351,8 @@ int cli_conn_graph(const cli_common *c, tm_conn_opts *co, bool pods, bool ipv6_a
 		co->ipv6 = true;
 	size_t before = (*m)->diags.n;
 	tm_err e = tm_conn_compute(*m, co, g);
-	for (size_t i = before; i < (*m)->diags.n && c->verbosity >= 0; i++) {
-		tm_buf b;
-		tm_buf_init(&b, 0);
-		tm_diag_format(&(*m)->diags.v[i], &b);
-		fprintf(stderr, "trustmap: %s\n", tm_buf_str(&b));
-		tm_buf_release(&b);
-	}
+	if (c->verbosity >= 0)
+		cli_print_diags_from(*m, before);
 	if (e != TM_OK || !*g) {
 		fprintf(stderr, "trustmap: connectivity computation failed\n");
 		return EXIT_USAGE;
