@@ -92,8 +92,9 @@ const char *tm_allow_ref_ignore(const tm_model *m, const tm_allow_ref *r);
 
 /* Add the allowing rules of src->dst (limited to conns) as locations of fd and
  * apply the ignore annotations of those policies, of both workloads and of
- * their namespaces. */
-void tm_finding_attach_edge(tm_graph *g, tm_findings *out, tm_finding *fd, size_t src, size_t dst,
+ * their namespaces. Returns whether one of those annotations names fd's rule
+ * (this connection alone would suppress it). */
+bool tm_finding_attach_edge(tm_graph *g, tm_findings *out, tm_finding *fd, size_t src, size_t dst,
 			    const tm_ports *conns);
 
 /* ---- diff ---- */

@@ -186,9 +186,10 @@ static bool allow_matches_src(const tm_graph *g, const tm_zonemap *zm, const tm_
 	       (!a->kind || !strcmp(ep->w->kind, a->kind));
 }
 
-void tm_finding_attach_edge(tm_graph *g, tm_findings *out, tm_finding *fd, size_t src, size_t dst,
+bool tm_finding_attach_edge(tm_graph *g, tm_findings *out, tm_finding *fd, size_t src, size_t dst,
 			    const tm_ports *conns)
 {
+	bool named = false;
 	tm_allow_ref *refs;
 	size_t nr = tm_conn_allowing(g, src, dst, conns, &refs);
 	tm_buf b, o;
@@ -200,7 +201,7 @@ void tm_finding_attach_edge(tm_graph *g, tm_findings *out, tm_finding *fd, size_
 		tm_finding_add_loc(out, fd, refs[i].loc, tm_buf_str(&b));
 		tm_buf_reset(&o);
 		tm_buf_addf(&o, "%s %s", refs[i].policy_kind, refs[i].policy);
-		tm_finding_suppress(out, fd, tm_allow_ref_ignore(g->m, &refs[i]), tm_buf_str(&o));
+		named |= tm_finding_suppress(out, fd, tm_allow_ref_ignore(g->m, &refs[i]), tm_buf_str(&o));
 	}
 	if (!nr) {
 		/* no policy restricts the connection: point at the workload that needs one */
@@ -218,16 +219,17 @@ void tm_finding_attach_edge(tm_graph *g, tm_findings *out, tm_finding *fd, size_
 			continue;
 		tm_buf_reset(&o);
 		tm_buf_addf(&o, "%s %s/%s", ep->w->kind, ep->w->ns, ep->w->name);
-		tm_finding_suppress(out, fd, ep->w->ignore, tm_buf_str(&o));
+		named |= tm_finding_suppress(out, fd, ep->w->ignore, tm_buf_str(&o));
 		if (ep->w->nsp) {
 			tm_buf_reset(&o);
 			tm_buf_addf(&o, "namespace %s", ep->w->ns);
-			tm_finding_suppress(out, fd, ep->w->nsp->ignore, tm_buf_str(&o));
+			named |= tm_finding_suppress(out, fd, ep->w->nsp->ignore, tm_buf_str(&o));
 		}
 	}
 	free(refs);
 	tm_buf_release(&b);
 	tm_buf_release(&o);
+	return named;
 }
 
 /* What one zone rule finds on a connection (or a group of connections
@@ -257,27 +259,6 @@ static bool judge(tm_graph *g, const tm_zonemap *zm, const tm_zrule *r, const tm
 		}
 	}
 	return !tm_ports_is_empty(v->bad);
-}
-
-/* Whether an ignore annotation that tm_finding_attach_edge() consults
- * names rule r for the connection e: its allowing policies, the workloads
- * at its ends and their namespaces. */
-static bool edge_suppressed(tm_graph *g, const tm_zrule *r, const tm_edge *e, const tm_ports *bad)
-{
-	tm_allow_ref *refs;
-	size_t nr = tm_conn_allowing(g, e->src, e->dst, bad, &refs);
-	bool hit = false;
-	for (size_t i = 0; i < nr && !hit; i++)
-		hit = tm_ignore_matches(tm_allow_ref_ignore(g->m, &refs[i]), r->name, NULL, NULL);
-	free(refs);
-	uint32_t ends[2] = {e->src, e->dst};
-	for (int k = 0; k < 2 && !hit; k++) {
-		const tm_endpoint *ep = &g->eps[ends[k]];
-		if (ep->kind == TM_EP_WORKLOAD)
-			hit = tm_ignore_matches(ep->w->ignore, r->name, NULL, NULL) ||
-			      (ep->w->nsp && tm_ignore_matches(ep->w->nsp->ignore, r->name, NULL, NULL));
-	}
-	return hit;
 }
 
 static void add_finding(tm_graph *g, const tm_zonemap *zm, const tm_zrule *r, const char *title, const char *sn,
@@ -326,20 +307,15 @@ static void add_finding(tm_graph *g, const tm_zonemap *zm, const tm_zrule *r, co
 		: r->action == TM_ZACT_ALLOW_ONLY
 		? "Narrow the policy rules listed (peer selectors, ports) to the sources the zone rule allows, or add this source to the rule's allow list if it is intended."
 		: "Narrow the peer selectors or ports of the policy rules listed so that they no longer admit this source, or move the workload out of the zone.");
-	for (size_t i = 0; i < nm; i++) {
-		verdict mv;
-		judge(g, zm, r, members[i], &mv);
-		tm_finding_attach_edge(g, out, fd, members[i]->src, members[i]->dst, mv.bad);
-	}
-	/* a group is suppressed only when each of its connections is (the
-	 * policies that allow the ranges may differ) */
-	for (size_t i = 0; nm > 1 && fd->suppressed && i < nm; i++) {
-		verdict mv;
-		judge(g, zm, r, members[i], &mv);
-		if (!edge_suppressed(g, r, members[i], mv.bad)) {
-			fd->suppressed = false;
-			fd->suppress_reason = fd->suppressed_by = NULL;
-		}
+	/* the members of a group share its verdict; the group is suppressed
+	 * only when each of its connections is (the policies that allow the
+	 * ranges may differ) */
+	bool each = true;
+	for (size_t i = 0; i < nm; i++)
+		each &= tm_finding_attach_edge(g, out, fd, members[i]->src, members[i]->dst, v->bad);
+	if (!each && fd->suppressed) {
+		fd->suppressed = false;
+		fd->suppress_reason = fd->suppressed_by = NULL;
 	}
 	tm_buf_release(&ct);
 	tm_buf_release(&msg);

@@ -206,13 +206,16 @@ bool tm_ignore_matches(const char *ann, const char *rule, const char **reason, s
 	return hit;
 }
 
-void tm_finding_suppress(tm_findings *f, tm_finding *fd, const char *ann, const char *object)
+bool tm_finding_suppress(tm_findings *f, tm_finding *fd, const char *ann, const char *object)
 {
 	const char *r;
 	size_t rl;
-	if (fd->suppressed || !tm_ignore_matches(ann, fd->rule, &r, &rl))
-		return;
-	fd->suppressed = true;
-	fd->suppress_reason = rl ? tm_arena_strndup(&f->arena, r, rl) : tm_findings_str(f, "(no reason given)");
-	fd->suppressed_by = tm_findings_str(f, object);
+	if (!tm_ignore_matches(ann, fd->rule, &r, &rl))
+		return false;
+	if (!fd->suppressed) { /* the first annotation that names the rule is the one said */
+		fd->suppressed = true;
+		fd->suppress_reason = rl ? tm_arena_strndup(&f->arena, r, rl) : tm_findings_str(f, "(no reason given)");
+		fd->suppressed_by = tm_findings_str(f, object);
+	}
+	return true;
 }

@@ -95,7 +95,8 @@ bool tm_findings_any_at_least(const tm_findings *f, tm_severity min);
 bool tm_ignore_matches(const char *ann, const char *rule, const char **reason, size_t *reason_len);
 
 /* If ann (an object's trustmap.io/ignore) covers fd->rule and fd is not yet
- * suppressed, mark it suppressed by object (e.g. "namespace data"). */
-void tm_finding_suppress(tm_findings *f, tm_finding *fd, const char *ann, const char *object);
+ * suppressed, mark it suppressed by object (e.g. "namespace data").
+ * Returns whether ann covers the rule (also when fd was suppressed already). */
+bool tm_finding_suppress(tm_findings *f, tm_finding *fd, const char *ann, const char *object);
 
 #endif
