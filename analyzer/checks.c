@@ -893,19 +893,9 @@ static void ignore_names(tm_model *m, const tm_zones *z, const char *ann, tm_src
 {
 	if (!ann)
 		return;
-	const char *colon = strchr(ann, ':');
-	const char *end = colon ? colon : ann + strlen(ann);
-	for (const char *p = ann; p < end;) {
-		const char *q = p;
-		while (q < end && *q != ',')
-			q++;
-		const char *a = p, *b = q;
-		while (a < b && (*a == ' ' || *a == '\t'))
-			a++;
-		while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
-			b--;
-		p = q + 1;
-		size_t n = (size_t)(b - a);
+	size_t pos = 0, n;
+	const char *a;
+	while (tm_ignore_next(ann, &pos, &a, &n)) {
 		if (!n || (n == 1 && *a == '*'))
 			continue;
 		bool known = false;

@@ -171,37 +171,46 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+bool tm_ignore_next(const char *ann, size_t *pos, const char **name, size_t *len)
+{
+	const char *colon = strchr(ann, ':');
+	const char *end = colon ? colon : ann + strlen(ann);
+	const char *p = ann + *pos;
+	if (p >= end)
+		return false;
+	const char *q = p;
+	while (q < end && *q != ',')
+		q++;
+	const char *a = p, *b = q;
+	while (a < b && is_space(*a))
+		a++;
+	while (b > a && is_space(b[-1]))
+		b--;
+	*name = a;
+	*len = (size_t)(b - a);
+	*pos = (size_t)(q - ann) + 1;
+	return true;
+}
+
 bool tm_ignore_matches(const char *ann, const char *rule, const char **reason, size_t *reason_len)
 {
 	if (!ann || !rule)
 		return false;
-	const char *colon = strchr(ann, ':');
-	const char *end = colon ? colon : ann + strlen(ann);
-	const char *p = ann;
 	bool hit = false;
-	size_t rl = strlen(rule);
-	while (p < end && !hit) {
-		const char *q = p;
-		while (q < end && *q != ',')
-			q++;
-		const char *a = p, *b = q;
-		while (a < b && is_space(*a))
-			a++;
-		while (b > a && is_space(b[-1]))
-			b--;
-		if (((size_t)(b - a) == rl && !memcmp(a, rule, rl)) || (b - a == 1 && *a == '*'))
-			hit = true;
-		p = q + 1;
-	}
+	size_t rl = strlen(rule), pos = 0, n;
+	const char *a;
+	while (!hit && tm_ignore_next(ann, &pos, &a, &n))
+		hit = (n == rl && !memcmp(a, rule, rl)) || (n == 1 && *a == '*');
 	if (hit && reason) {
-		const char *r = colon ? colon + 1 : end;
+		const char *colon = strchr(ann, ':');
+		const char *r = colon ? colon + 1 : ann + strlen(ann);
 		while (*r && is_space(*r))
 			r++;
-		size_t n = strlen(r);
-		while (n && is_space(r[n - 1]))
-			n--;
+		size_t rn = strlen(r);
+		while (rn && is_space(r[rn - 1]))
+			rn--;
 		*reason = r;
-		*reason_len = n;
+		*reason_len = rn;
 	}
 	return hit;
 }

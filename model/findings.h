@@ -93,6 +93,9 @@ bool tm_findings_any_at_least(const tm_findings *f, tm_severity min);
 /* Does an ignore annotation ("TM101,rule-name: reason") cover rule? On a
  * match *reason points into ann (reason_len bytes, may be 0). */
 bool tm_ignore_matches(const char *ann, const char *rule, const char **reason, size_t *reason_len);
+/* The names of an ignore annotation's list (before the ':'), one per call,
+ * trimmed (possibly empty): *pos starts at 0; false after the last. */
+bool tm_ignore_next(const char *ann, size_t *pos, const char **name, size_t *len);
 
 /* If ann (an object's trustmap.io/ignore) covers fd->rule and fd is not yet
  * suppressed, mark it suppressed by object (e.g. "namespace data").
