@@ -104,30 +104,25 @@ static void del_slot(tm_flowtab *t, size_t i)
 	}
 }
 
-void tm_fstate_count_gaps(tm_flowset *fs, const tm_flow *f, const tm_fstate *st)
+void tm_flow_settle(tm_flowset *fs, tm_flow *f, tm_fstate *st)
 {
-	if (!st || (f->flags & TM_FF_DONE))
-		return;
-	for (int d = 0; d < 2; d++)
+	bool was_done = f->flags & TM_FF_DONE;
+	/* segments still held after a gap that never closed: detection could
+	 * not finish in that direction */
+	for (int d = 0; st && !was_done && d < 2; d++)
 		if (st->dir[d].nooo && !st->dir[d].dead)
 			fs->stats.tcp_gaps++;
-}
-
-/* Settle the flow's detection results and release its state. */
-static void close_state(tm_flowset *fs, tm_flow *f, tm_fstate *st)
-{
-	tm_fstate_count_gaps(fs, f, st);
+	f->flags |= TM_FF_DONE;
 	if (st && st->tls)
 		tm_tls_finish(st->tls);
 	tm_fstate_free(st);
-	if (!(f->flags & TM_FF_DONE))
-		tm_detect_mesh(f); /* else done when detection finished */
-	(void)fs;
+	if (st || !was_done)
+		tm_detect_mesh(f); /* once: a done flow without state was settled before */
 }
 
 static void close_slot(tm_flowset *fs, tm_flowtab *t, size_t i)
 {
-	close_state(fs, &fs->flows[t->s[i].idx], t->s[i].st);
+	tm_flow_settle(fs, &fs->flows[t->s[i].idx], t->s[i].st);
 	t->s[i].st = NULL;
 	del_slot(t, i);
 }
@@ -157,14 +152,13 @@ static bool grow(tm_flowtab *t)
 void tm_flowtab_close_all(tm_flowset *fs)
 {
 	tm_flowtab *t = fs->tab;
-	int64_t limit = fs->now_us - (int64_t)fs->opts.idle_timeout * 1000000;
 	for (size_t i = 0; i < t->nslots && t->count; i++) {
 		if (!t->s[i].hash)
 			continue;
 		tm_flow *f = &fs->flows[t->s[i].idx];
-		if (f->last_us < limit && !tm_flow_finished(f))
+		if (tm_flow_idle(fs, f, fs->now_us) && !tm_flow_finished(f))
 			fs->stats.flows_idle_closed++; /* whether or not a sweep got to it */
-		close_state(fs, f, t->s[i].st);
+		tm_flow_settle(fs, f, t->s[i].st);
 		t->s[i] = (tm_flowslot){0, 0, NULL}; /* everything goes: no backward shifts */
 		t->count--;
 	}
@@ -184,12 +178,11 @@ enum { SWEEP_STEP = 256, SWEEP_FULL = 4096 };
 static bool sweep(tm_flowset *fs, size_t budget)
 {
 	tm_flowtab *t = fs->tab;
-	int64_t limit = fs->now_us - (int64_t)fs->opts.idle_timeout * 1000000;
 	while (budget && t->count && t->cursor < t->nslots) {
 		size_t i = t->cursor;
 		budget--;
 		t->swept++;
-		if (t->s[i].hash && fs->flows[t->s[i].idx].last_us < limit) {
+		if (t->s[i].hash && tm_flow_idle(fs, &fs->flows[t->s[i].idx], fs->now_us)) {
 			if (!tm_flow_finished(&fs->flows[t->s[i].idx]))
 				fs->stats.flows_idle_closed++;
 			close_slot(fs, t, i);
@@ -298,7 +291,7 @@ long tm_flowtab_lookup_slow(tm_flowset *fs, const tm_pkt *p, int *dir, tm_fstate
 					t->last_hash = h;
 					return (long)t->s[i].idx;
 				}
-				if (p->ts_us - f->last_us > (int64_t)fs->opts.idle_timeout * 1000000 && !tm_flow_finished(f))
+				if (tm_flow_idle(fs, f, p->ts_us) && !tm_flow_finished(f))
 					fs->stats.flows_idle_closed++;
 				close_slot(fs, t, i);
 				i = h & mask;

@@ -131,6 +131,12 @@ static inline bool tm_flow_finished(const tm_flow *f)
 	return (f->flags & TM_FF_RST) || ((f->flags & TM_FF_FIN_C) && (f->flags & TM_FF_FIN_S));
 }
 
+/* Nothing of the flow for longer than the idle timeout, at time now. */
+static inline bool tm_flow_idle(const tm_flowset *fs, const tm_flow *f, int64_t now)
+{
+	return now - f->last_us > (int64_t)fs->opts.idle_timeout * 1000000;
+}
+
 /* A new connection on the 5-tuple: a SYN after FIN or RST, or a SYN that is
  * not the client's first one again (another ISN, or from the other end);
  * and any packet after the idle timeout. */
@@ -145,7 +151,7 @@ static inline bool tm_flow_ends(const tm_flowset *fs, const tm_flow *f, const tm
 				return true; /* a retransmitted SYN has the same ISN */
 		}
 	}
-	return p->ts_us - f->last_us > (int64_t)fs->opts.idle_timeout * 1000000;
+	return tm_flow_idle(fs, f, p->ts_us);
 }
 
 long tm_flowtab_lookup_slow(tm_flowset *fs, const tm_pkt *pkt, int *dir, tm_fstate ***st);
@@ -174,9 +180,10 @@ static inline long tm_flowtab_lookup(tm_flowset *fs, const tm_pkt *p, int *dir, 
  * timeout by then count in flows_idle_closed. */
 void tm_flowtab_close_all(tm_flowset *fs);
 void tm_fstate_free(tm_fstate *s);
-/* At a flow's end: count in tcp_gaps each direction still holding segments
- * after a gap that never closed, unless detection was already done. */
-void tm_fstate_count_gaps(tm_flowset *fs, const tm_flow *f, const tm_fstate *st);
+/* The flow's detection ends (it finished, the connection closed, or the
+ * flow leaves the table): count gaps that never closed, settle the TLS and
+ * mesh facts, free st and mark the flow done. */
+void tm_flow_settle(tm_flowset *fs, tm_flow *f, tm_fstate *st);
 /* The flow's client becomes its server and back (st may be NULL): for a
  * flow without SYN whose ports guessed the roles wrong. */
 void tm_flow_swap_roles(tm_flow *f, tm_fstate *st);

@@ -280,16 +280,10 @@ static void transport(tm_flowset *fs, tm_pkt *pk, const uint8_t *p, size_t n)
 	}
 	tm_tcpstream_segment(fs, f, *stp, dir, pk);
 closed:;
-	bool ended = (f->flags & TM_FF_RST) || ((f->flags & TM_FF_FIN_C) && (f->flags & TM_FF_FIN_S));
 	bool dead = *stp && (*stp)->dir[0].dead && (*stp)->dir[1].dead;
-	if ((f->flags & TM_FF_DONE) || ended || dead) {
-		tm_fstate_count_gaps(fs, f, *stp);
-		f->flags |= TM_FF_DONE;
-		if (*stp && (*stp)->tls)
-			tm_tls_finish((*stp)->tls);
-		tm_fstate_free(*stp);
+	if ((f->flags & TM_FF_DONE) || tm_flow_finished(f) || dead) {
+		tm_flow_settle(fs, f, *stp);
 		*stp = NULL;
-		tm_detect_mesh(f);
 	}
 }
 
