@@ -635,8 +635,8 @@ static void read_object(tm_model *m, const tm_load_opts *o, const tm_node *obj, 
 		 * the API server would reject (NPA's tests use underscores) are
 		 * read with a warning */
 		const char *ns_raw = NULL;
-		if (!kinds[i].cluster_scoped)
-			tm_k8s_str(&c, meta, "namespace", "metadata.namespace", &ns_raw);
+		if (!kinds[i].cluster_scoped && !tm_k8s_str(&c, meta, "namespace", "metadata.namespace", &ns_raw))
+			goto out;
 		for (int f = 0; f < 2; f++) {
 			const char *v = f == 0 ? (generated ? NULL : c.name) : ns_raw;
 			if (!v || !*v || dns_subdomain(v, strlen(v)))
@@ -661,12 +661,8 @@ static void read_object(tm_model *m, const tm_load_opts *o, const tm_node *obj, 
 			tm_k8s_warn(&c, at, "%s: \"%s\" is not a DNS-1123 name (lowercase letters, digits, '-' and '.'); "
 				    "the API server would reject it", field, shown);
 		}
-		if (!kinds[i].cluster_scoped) {
-			if (!tm_k8s_str(&c, meta, "namespace", "metadata.namespace", &c.ns))
-				goto out;
-			if (!c.ns || !*c.ns)
-				c.ns = tm_intern(&m->strs, "default");
-		}
+		if (!kinds[i].cluster_scoped)
+			c.ns = ns_raw && *ns_raw ? ns_raw : tm_intern(&m->strs, "default");
 		tm_k8s_known_fields(&c, meta, "metadata", tm_k8s_objectmeta_fields);
 		kinds[i].fn(&c);
 		goto out;
