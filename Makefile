@@ -13,6 +13,7 @@ BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man/man1
 SHARED ?= ../shared
 BUILD ?= build
+BIN ?= trustmap
 
 PKGS := yaml-0.1 jansson libcgraph libgvc openssl libpcap
 DEB_PKGS := libyaml-dev libjansson-dev libgraphviz-dev libssl-dev libpcap-dev libcmocka-dev pkg-config graphviz
@@ -38,7 +39,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 .PHONY: all deps demo test unit golden golden-update asan-test valgrind-test dev conformance \
 	bench fuzz install uninstall clean check-deps
 
-all: trustmap
+all: $(BIN)
 
 $(BUILD)/%.o: %.c $(wildcard */*.h */*.inc)
 	@mkdir -p $(dir $@)
@@ -51,7 +52,7 @@ $(BUILD)/libtrustmap.a: $(LIB_OBJ)
 libtrustmap.a: $(BUILD)/libtrustmap.a
 	cp $< $@
 
-trustmap: $(CLI_OBJ) $(BUILD)/libtrustmap.a
+$(BIN): $(CLI_OBJ) $(BUILD)/libtrustmap.a
 	$(CC) $(CFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/libtrustmap.a $(LDLIBS_ALL)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtrustmap.a
@@ -140,10 +141,12 @@ valgrind-test: trustmap
 		tail -n 1 $(BUILD)/results/valgrind.log; tail -n 1 $(BUILD)/results/valgrind.log | awk '{print $$1, $$3}' > $(BUILD)/results/valgrind.sum; exit $$rc; \
 	else echo "valgrind not installed: memcheck subset skipped"; fi
 
-dev:
-	$(MAKE) BUILD=build-dev OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+# the strict build of the library, the command and the unit tests, into
+# build-dev/ (./trustmap is left alone)
+dev: deps
+	$(MAKE) BUILD=build-dev BIN=build-dev/trustmap OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
 		EXTRA_CFLAGS="-Werror -Wshadow -Wconversion -Wno-sign-conversion -Wstrict-prototypes -Wformat=2 -include banned.h" \
-		EXTRA_LDFLAGS="-fsanitize=address,undefined" all
+		EXTRA_LDFLAGS="-fsanitize=address,undefined" all $(UNIT_SRC:tests/unit/%.c=build-dev/tests/%)
 
 conformance: all
 	@tests/conformance/run.sh $(SHARED)

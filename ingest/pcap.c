@@ -698,10 +698,10 @@ void tm_flowset_finish(tm_flowset *fs)
 		return;
 	/* records are made in first-seen order: a capture in time order needs
 	 * no sort */
-	size_t k = 1;
-	while (k < fs->nflows && flow_cmp(&fs->flows[k - 1], &fs->flows[k]) < 0)
-		k++;
-	if (k == fs->nflows)
+	size_t in_order = 1;
+	while (in_order < fs->nflows && flow_cmp(&fs->flows[in_order - 1], &fs->flows[in_order]) < 0)
+		in_order++;
+	if (in_order == fs->nflows)
 		return;
 	/* sort small keys, then permute the records in place: sorting the
 	 * records themselves would make glibc's qsort copy them all */
