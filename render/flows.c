@@ -2,6 +2,7 @@
  * (an array, keys in a fixed order), csv (one header line, flat columns). */
 #include "render/flows.h"
 #include "render/render.h"
+#include "render/jsonw.h"
 #include "ingest/tls.h"
 
 #include <stdlib.h>
@@ -83,288 +84,142 @@ static const char *cipher_str(const tm_tls *t, char *buf)
 	return buf;
 }
 
-/* ---- json: written through a 64 KiB buffer of our own ---------------------
- * A flow record is some 800 bytes in ~40 pieces; one stdio call per piece
- * was a fifth of `trustmap flows` on large captures (docs/benchmarks.md). */
-typedef struct obuf {
-	FILE *out;
-	size_t n;
-	char b[1 << 16];
-} obuf;
-
-static void ob_flush(obuf *o)
+/* ---- json: through render/jsonw.h ---------------------------------------- */
+static void json_cert(tm_jsonw *o, const tm_cert *c, const char *status)
 {
-	if (o->n)
-		fwrite(o->b, 1, o->n, o->out);
-	o->n = 0;
-}
-
-__attribute__((always_inline)) static inline void ob_put(obuf *o, const char *s, size_t n)
-{
-	if (n > sizeof o->b - o->n) {
-		ob_flush(o);
-		if (n > sizeof o->b) {
-			fwrite(s, 1, n, o->out);
-			return;
-		}
-	}
-	memcpy(o->b + o->n, s, n);
-	o->n += n;
-}
-
-/* a string literal, its length known at compile time */
-#define OB_LIT(o, lit) ob_put((o), "" lit, sizeof(lit) - 1)
-
-static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
-				     "25262728293031323334353637383940414243444546474849"
-				     "50515253545556575859606162636465666768697071727374"
-				     "75767778798081828384858687888990919293949596979899";
-
-static void ob_u64(obuf *o, uint64_t v)
-{
-	char b[24];
-	size_t i = sizeof b;
-	while (v >= 100) {
-		i -= 2;
-		memcpy(b + i, digit_pairs + v % 100 * 2, 2);
-		v /= 100;
-	}
-	if (v >= 10) {
-		i -= 2;
-		memcpy(b + i, digit_pairs + v * 2, 2);
-	} else {
-		b[--i] = (char)('0' + v);
-	}
-	ob_put(o, b + i, sizeof b - i);
-}
-
-static void ob_bool(obuf *o, bool v)
-{
-	if (v)
-		OB_LIT(o, "true");
-	else
-		OB_LIT(o, "false");
-}
-
-static void ob_time(obuf *o, int64_t us)
-{
-	if (us < 0) { /* rare: through stdio, in order */
-		ob_flush(o);
-		fmt_time(o->out, us);
-		return;
-	}
-	char b[7];
-	ob_u64(o, (uint64_t)(us / 1000000));
-	uint32_t r = (uint32_t)(us % 1000000);
-	b[0] = '.';
-	memcpy(b + 1, digit_pairs + r / 10000 * 2, 2);
-	memcpy(b + 3, digit_pairs + r / 100 % 100 * 2, 2);
-	memcpy(b + 5, digit_pairs + r % 100 * 2, 2);
-	ob_put(o, b, 7);
-}
-
-/* false only when none of the 8 bytes is < 0x20, '"' or '\\' (the borrows
- * of the "has a byte below" trick can flag a byte after a hit, never hide
- * one; the byte loop after it decides) */
-static inline bool esc8(uint64_t v)
-{
-	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
-	uint64_t q = v ^ (ones * '"'), b = v ^ (ones * '\\');
-	uint64_t lt = (v - ones * 0x20) & ~v;
-	uint64_t zq = (q - ones) & ~q, zb = (b - ones) & ~b;
-	return ((lt | zq | zb) & high) != 0;
-}
-
-/* a JSON string of n bytes; escaping (rare) goes through tm_json_str() */
-static void ob_str_n(obuf *o, const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
-	uint64_t v;
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&v, p + i, 8);
-		if (esc8(v))
-			break;
-	}
-	if (i < n && n - i < 8 && n >= 8) { /* the tail: the last 8 bytes, overlapping */
-		memcpy(&v, p + n - 8, 8);
-		if (!esc8(v))
-			i = n;
-	}
-	while (i < n && p[i] >= 0x20 && p[i] != '"' && p[i] != '\\')
-		i++;
-	if (i < n) {
-		char tmp[512];
-		const char *z = s;
-		if (s[n]) { /* not NUL-terminated here: a bounded copy */
-			size_t l = n < sizeof tmp - 1 ? n : sizeof tmp - 1;
-			memcpy(tmp, s, l);
-			tmp[l] = 0;
-			z = tmp;
-		}
-		ob_flush(o);
-		tm_json_str(o->out, z);
-		return;
-	}
-	if (n + 2 <= sizeof o->b - o->n) {
-		o->b[o->n++] = '"';
-		memcpy(o->b + o->n, s, n);
-		o->n += n;
-		o->b[o->n++] = '"';
-		return;
-	}
-	OB_LIT(o, "\"");
-	ob_put(o, s, n);
-	OB_LIT(o, "\"");
-}
-
-static void ob_str(obuf *o, const char *s)
-{
-	if (s)
-		ob_str_n(o, s, strlen(s));
-	else
-		OB_LIT(o, "null");
-}
-
-static void json_cert(obuf *o, const tm_cert *c, const char *status)
-{
-	OB_LIT(o, "{");
+	TM_JSONW_LIT(o, "{");
 	if (status) {
-		OB_LIT(o, "\"status\": ");
-		ob_str(o, status);
-		OB_LIT(o, ", ");
+		TM_JSONW_LIT(o, "\"status\": ");
+		tm_jsonw_str(o, status);
+		TM_JSONW_LIT(o, ", ");
 	}
-	OB_LIT(o, "\"subject\": ");
-	ob_str(o, c->subject);
-	OB_LIT(o, ", \"issuer\": ");
-	ob_str(o, c->issuer);
-	OB_LIT(o, ", \"sans\": [");
+	TM_JSONW_LIT(o, "\"subject\": ");
+	tm_jsonw_str(o, c->subject);
+	TM_JSONW_LIT(o, ", \"issuer\": ");
+	tm_jsonw_str(o, c->issuer);
+	TM_JSONW_LIT(o, ", \"sans\": [");
 	for (size_t i = 0; i < c->nsans; i++) {
 		if (i)
-			OB_LIT(o, ", ");
-		ob_str(o, c->sans[i]);
+			TM_JSONW_LIT(o, ", ");
+		tm_jsonw_str(o, c->sans[i]);
 	}
-	OB_LIT(o, "], \"not_before\": ");
-	ob_str(o, c->not_before);
-	OB_LIT(o, ", \"not_after\": ");
-	ob_str(o, c->not_after);
-	OB_LIT(o, "}");
+	TM_JSONW_LIT(o, "], \"not_before\": ");
+	tm_jsonw_str(o, c->not_before);
+	TM_JSONW_LIT(o, ", \"not_after\": ");
+	tm_jsonw_str(o, c->not_after);
+	TM_JSONW_LIT(o, "}");
 }
 
-static void json_tls(obuf *o, const tm_tls *t)
+static void json_tls(tm_jsonw *o, const tm_tls *t)
 {
 	char cb[64];
-	OB_LIT(o, "{\n      \"version\": ");
-	ob_str(o, tm_tls_version_name(t->version));
-	OB_LIT(o, ",\n      \"offered_version\": ");
-	ob_str(o, tm_tls_version_name(t->offered_version));
-	OB_LIT(o, ",\n      \"sni\": ");
-	ob_str(o, t->sni);
-	OB_LIT(o, ",\n      \"alpn\": ");
-	ob_str(o, t->alpn);
-	OB_LIT(o, ",\n      \"alpn_offered\": [");
+	TM_JSONW_LIT(o, "{\n      \"version\": ");
+	tm_jsonw_str(o, tm_tls_version_name(t->version));
+	TM_JSONW_LIT(o, ",\n      \"offered_version\": ");
+	tm_jsonw_str(o, tm_tls_version_name(t->offered_version));
+	TM_JSONW_LIT(o, ",\n      \"sni\": ");
+	tm_jsonw_str(o, t->sni);
+	TM_JSONW_LIT(o, ",\n      \"alpn\": ");
+	tm_jsonw_str(o, t->alpn);
+	TM_JSONW_LIT(o, ",\n      \"alpn_offered\": [");
 	if (t->alpn_offered && *t->alpn_offered) {
 		const char *s = t->alpn_offered;
 		for (bool first = true; s; first = false) {
 			const char *e = strchr(s, ',');
 			size_t l = e ? (size_t)(e - s) : strlen(s);
 			if (!first)
-				OB_LIT(o, ", ");
-			ob_str_n(o, s, l);
+				TM_JSONW_LIT(o, ", ");
+			tm_jsonw_str_n(o, s, l);
 			s = e ? e + 1 : NULL;
 		}
 	}
-	OB_LIT(o, "],\n      \"cipher\": ");
-	ob_str(o, cipher_str(t, cb));
-	OB_LIT(o, ",\n      \"starttls\": ");
-	ob_bool(o, t->starttls);
-	OB_LIT(o, ",\n      \"resumed\": ");
-	ob_bool(o, t->resumed);
-	OB_LIT(o, ",\n      \"hello_retry\": ");
-	ob_bool(o, t->hrr);
-	OB_LIT(o, ",\n      \"cert_requested\": ");
-	ob_bool(o, t->cert_requested);
-	OB_LIT(o, ",\n      \"server_cert\": ");
+	TM_JSONW_LIT(o, "],\n      \"cipher\": ");
+	tm_jsonw_str(o, cipher_str(t, cb));
+	TM_JSONW_LIT(o, ",\n      \"starttls\": ");
+	tm_jsonw_bool(o, t->starttls);
+	TM_JSONW_LIT(o, ",\n      \"resumed\": ");
+	tm_jsonw_bool(o, t->resumed);
+	TM_JSONW_LIT(o, ",\n      \"hello_retry\": ");
+	tm_jsonw_bool(o, t->hrr);
+	TM_JSONW_LIT(o, ",\n      \"cert_requested\": ");
+	tm_jsonw_bool(o, t->cert_requested);
+	TM_JSONW_LIT(o, ",\n      \"server_cert\": ");
 	json_cert(o, &t->server_cert, tm_server_cert_status_name(t->server_cert_status));
-	OB_LIT(o, ",\n      \"client_cert\": ");
-	ob_str(o, tm_client_cert_name(t->client_cert));
-	OB_LIT(o, ",\n      \"client_cert_inferred\": ");
-	ob_bool(o, t->client_cert_inferred);
-	OB_LIT(o, ",\n      \"client_identity\": ");
-	ob_str(o, t->client_identity);
+	TM_JSONW_LIT(o, ",\n      \"client_cert\": ");
+	tm_jsonw_str(o, tm_client_cert_name(t->client_cert));
+	TM_JSONW_LIT(o, ",\n      \"client_cert_inferred\": ");
+	tm_jsonw_bool(o, t->client_cert_inferred);
+	TM_JSONW_LIT(o, ",\n      \"client_identity\": ");
+	tm_jsonw_str(o, t->client_identity);
 	if (t->client_cert == TM_CC_YES && t->client_certificate.subject) {
-		OB_LIT(o, ",\n      \"client_certificate\": ");
+		TM_JSONW_LIT(o, ",\n      \"client_certificate\": ");
 		json_cert(o, &t->client_certificate, NULL);
 	}
-	OB_LIT(o, "\n    }");
+	TM_JSONW_LIT(o, "\n    }");
 }
 
 tm_err tm_render_flows_json(const tm_flowset *fs, FILE *out)
 {
 	char ip[64];
-	obuf *o = malloc(sizeof *o);
+	tm_jsonw *o = tm_jsonw_new(out);
 	if (!o)
 		return TM_ERR_NOMEM;
-	o->out = out;
-	o->n = 0;
-	OB_LIT(o, "[");
+	TM_JSONW_LIT(o, "[");
 	for (size_t i = 0; i < fs->nflows; i++) {
 		const tm_flow *f = &fs->flows[i];
 		if (i)
-			OB_LIT(o, ",\n  {\n");
+			TM_JSONW_LIT(o, ",\n  {\n");
 		else
-			OB_LIT(o, "\n  {\n");
+			TM_JSONW_LIT(o, "\n  {\n");
 		if (f->proto == 6)
-			OB_LIT(o, "    \"transport\": \"tcp\",\n    \"src_ip\": ");
+			TM_JSONW_LIT(o, "    \"transport\": \"tcp\",\n    \"src_ip\": ");
 		else
-			OB_LIT(o, "    \"transport\": \"udp\",\n    \"src_ip\": ");
+			TM_JSONW_LIT(o, "    \"transport\": \"udp\",\n    \"src_ip\": ");
 		tm_flow_format_ip(f, true, ip, sizeof ip);
-		ob_str(o, ip);
-		OB_LIT(o, ",\n    \"src_port\": ");
-		ob_u64(o, f->cli_port);
+		tm_jsonw_str(o, ip);
+		TM_JSONW_LIT(o, ",\n    \"src_port\": ");
+		tm_jsonw_u64(o, f->cli_port);
 		tm_flow_format_ip(f, false, ip, sizeof ip);
-		OB_LIT(o, ",\n    \"dst_ip\": ");
-		ob_str(o, ip);
-		OB_LIT(o, ",\n    \"dst_port\": ");
-		ob_u64(o, f->srv_port);
-		OB_LIT(o, ",\n    \"packets\": ");
-		ob_u64(o, f->packets);
-		OB_LIT(o, ",\n    \"bytes\": ");
-		ob_u64(o, f->bytes);
-		OB_LIT(o, ",\n    \"first\": ");
-		ob_time(o, f->first_us);
-		OB_LIT(o, ",\n    \"last\": ");
-		ob_time(o, f->last_us);
-		OB_LIT(o, ",\n    \"app\": ");
-		ob_str(o, tm_app_name((tm_app)f->app));
-		OB_LIT(o, ",\n    \"mesh\": ");
-		ob_str(o, tm_mesh_name((tm_mesh)f->mesh));
-		OB_LIT(o, ",\n    \"http\": ");
+		TM_JSONW_LIT(o, ",\n    \"dst_ip\": ");
+		tm_jsonw_str(o, ip);
+		TM_JSONW_LIT(o, ",\n    \"dst_port\": ");
+		tm_jsonw_u64(o, f->srv_port);
+		TM_JSONW_LIT(o, ",\n    \"packets\": ");
+		tm_jsonw_u64(o, f->packets);
+		TM_JSONW_LIT(o, ",\n    \"bytes\": ");
+		tm_jsonw_u64(o, f->bytes);
+		TM_JSONW_LIT(o, ",\n    \"first\": ");
+		tm_jsonw_fixed6(o, f->first_us);
+		TM_JSONW_LIT(o, ",\n    \"last\": ");
+		tm_jsonw_fixed6(o, f->last_us);
+		TM_JSONW_LIT(o, ",\n    \"app\": ");
+		tm_jsonw_str(o, tm_app_name((tm_app)f->app));
+		TM_JSONW_LIT(o, ",\n    \"mesh\": ");
+		tm_jsonw_str(o, tm_mesh_name((tm_mesh)f->mesh));
+		TM_JSONW_LIT(o, ",\n    \"http\": ");
 		if (f->http) {
-			OB_LIT(o, "{\"method\": ");
-			ob_str(o, f->http->method);
-			OB_LIT(o, ", \"host\": ");
-			ob_str(o, f->http->host);
-			OB_LIT(o, ", \"path\": ");
-			ob_str(o, f->http->path);
-			OB_LIT(o, "}");
+			TM_JSONW_LIT(o, "{\"method\": ");
+			tm_jsonw_str(o, f->http->method);
+			TM_JSONW_LIT(o, ", \"host\": ");
+			tm_jsonw_str(o, f->http->host);
+			TM_JSONW_LIT(o, ", \"path\": ");
+			tm_jsonw_str(o, f->http->path);
+			TM_JSONW_LIT(o, "}");
 		} else {
-			OB_LIT(o, "null");
+			TM_JSONW_LIT(o, "null");
 		}
-		OB_LIT(o, ",\n    \"tls\": ");
+		TM_JSONW_LIT(o, ",\n    \"tls\": ");
 		if (f->tls)
 			json_tls(o, f->tls);
 		else
-			OB_LIT(o, "null");
-		OB_LIT(o, "\n  }");
+			TM_JSONW_LIT(o, "null");
+		TM_JSONW_LIT(o, "\n  }");
 	}
 	if (fs->nflows)
-		OB_LIT(o, "\n]\n");
+		TM_JSONW_LIT(o, "\n]\n");
 	else
-		OB_LIT(o, "]\n");
-	ob_flush(o);
-	free(o);
-	return ferror(out) ? TM_ERR_IO : TM_OK;
+		TM_JSONW_LIT(o, "]\n");
+	return tm_jsonw_close(o);
 }
 
 static void endpoint(FILE *out, const tm_flow *f, bool client)
