@@ -134,7 +134,7 @@ int cmd_check(int argc, char **argv)
 	cli_common c;
 	cli_parser p;
 	tm_conn_opts co;
-	tm_findings_render_opts ro = {0};
+	tm_render_in ro = {0};
 	const char *zones = NULL;
 	const char **flows = NULL;
 	size_t nflows = 0;
@@ -177,11 +177,11 @@ int cmd_check(int argc, char **argv)
 		free(flows);
 		return cli_usage_error("check", "no PATH given");
 	}
-	const tm_findings_renderer *rd = tm_findings_renderer_find(c.format ? c.format : "txt");
+	const tm_renderer *rd = tm_renderer_find(TM_SUBJECT_FINDINGS, c.format ? c.format : "txt");
 	if (!rd) {
 		free(c.paths);
 		free(flows);
-		return cli_usage_error("check", "unknown format '%s' (%s)", c.format, tm_findings_renderer_names());
+		return cli_usage_error("check", "unknown format '%s' (%s)", c.format, tm_renderer_formats(TM_SUBJECT_FINDINGS));
 	}
 	ro.zones = zones;
 	ro.base_dir = getcwd(cwd, sizeof cwd) ? cwd : NULL;
@@ -196,7 +196,8 @@ int cmd_check(int argc, char **argv)
 		if (!out)
 			rc = EXIT_USAGE;
 		else {
-			if (rd->render(&f, &ro, out) != TM_OK)
+			ro.findings = &f;
+			if (rd->render(&ro, out) != TM_OK)
 				rc = EXIT_USAGE;
 			if (!cli_close_output(&c, out, rc == EXIT_OK))
 				rc = EXIT_USAGE;

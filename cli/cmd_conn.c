@@ -165,12 +165,12 @@ static int conn_main(int argc, char **argv, const char *cmd, const char *default
 		if (dot && (!strcmp(dot, ".png") || !strcmp(dot, ".svg") || !strcmp(dot, ".dot")))
 			fmt = dot + 1;
 	}
-	const tm_conn_renderer *rd = tm_conn_renderer_find(fmt ? fmt : default_format);
+	const tm_renderer *rd = tm_renderer_find(TM_SUBJECT_CONN, fmt ? fmt : default_format);
 	if (!rd) {
 		free(c.paths);
-		return cli_usage_error(cmd, "unknown format '%s' (%s)", c.format, tm_conn_renderer_names());
+		return cli_usage_error(cmd, "unknown format '%s' (%s)", c.format, tm_renderer_formats(TM_SUBJECT_CONN));
 	}
-	if (!strcmp(rd->name, "png") && !c.output && isatty(1)) {
+	if (rd->binary && !c.output && isatty(1)) {
 		free(c.paths);
 		return cli_usage_error(cmd, "PNG is binary: give -o FILE or redirect standard output");
 	}
@@ -204,7 +204,7 @@ static int conn_main(int argc, char **argv, const char *cmd, const char *default
 		}
 		if (fport && rc == EXIT_OK)
 			tm_graph_focus_conn(g, fproto, fport);
-		bool drawn = !strcmp(rd->name, "svg") || !strcmp(rd->name, "png");
+		bool drawn = !strcmp(rd->format, "svg") || !strcmp(rd->format, "png");
 		if (rc == EXIT_OK && drawn && g->nedges > max_draw) {
 			/* Graphviz's dot takes minutes (and the picture is unreadable) past
 			 * a few hundred labelled edges between clusters */
@@ -220,7 +220,7 @@ static int conn_main(int argc, char **argv, const char *cmd, const char *default
 			if (!f)
 				rc = EXIT_USAGE;
 			else {
-				if (rd->render(g, f) != TM_OK)
+				if (rd->render(&(tm_render_in){.g = g}, f) != TM_OK)
 					rc = EXIT_USAGE;
 				if (!cli_close_output(&c, f, rc == EXIT_OK))
 					rc = EXIT_USAGE;

@@ -37,7 +37,7 @@ int cmd_diff(int argc, char **argv)
 	cli_common c;
 	cli_parser p;
 	tm_conn_opts co;
-	tm_findings_render_opts ro = {0};
+	tm_render_in ro = {0};
 	const char *zones = NULL;
 	int id, r;
 	const char *arg;
@@ -69,10 +69,10 @@ int cmd_diff(int argc, char **argv)
 		free(c.paths);
 		return cli_usage_error("diff", "needs exactly two paths, OLD and NEW");
 	}
-	const tm_diff_renderer *rd = tm_diff_renderer_find(c.format ? c.format : "txt");
+	const tm_renderer *rd = tm_renderer_find(TM_SUBJECT_DIFF, c.format ? c.format : "txt");
 	if (!rd) {
 		free(c.paths);
-		return cli_usage_error("diff", "unknown format '%s' (%s)", c.format, tm_diff_renderer_names());
+		return cli_usage_error("diff", "unknown format '%s' (%s)", c.format, tm_renderer_formats(TM_SUBJECT_DIFF));
 	}
 	ro.zones = zones;
 	tm_model *m[2] = {tm_model_new(), tm_model_new()};
@@ -97,7 +97,8 @@ int cmd_diff(int argc, char **argv)
 		if (!out)
 			rc = EXIT_USAGE;
 		else {
-			if (rd->render(&d, &ro, out) != TM_OK)
+			ro.diff = &d;
+			if (rd->render(&ro, out) != TM_OK)
 				rc = EXIT_USAGE;
 			if (!cli_close_output(&c, out, rc == EXIT_OK))
 				rc = EXIT_USAGE;

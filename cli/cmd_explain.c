@@ -55,9 +55,10 @@ int cmd_explain(int argc, char **argv)
 		return cli_usage_error("explain", "needs SRC, DST and at least one PATH");
 	}
 	const char *fmt = c.format ? c.format : "txt";
-	if (strcmp(fmt, "txt") && strcmp(fmt, "json")) {
+	const tm_renderer *rd = tm_renderer_find(TM_SUBJECT_EXPLAIN, fmt);
+	if (!rd) {
 		free(c.paths);
-		return cli_usage_error("explain", "unknown format '%s' (txt|json)", fmt);
+		return cli_usage_error("explain", "unknown format '%s' (%s)", fmt, tm_renderer_formats(TM_SUBJECT_EXPLAIN));
 	}
 	tm_proto pproto = TM_PROTO_TCP;
 	unsigned long pnum = 0;
@@ -121,10 +122,7 @@ int cmd_explain(int argc, char **argv)
 			if (!f)
 				rc = EXIT_USAGE;
 			else {
-				if (!strcmp(fmt, "json"))
-					tm_render_explain_json(g, (size_t)s, (size_t)d, &ex, f);
-				else
-					tm_render_explain_txt(g, (size_t)s, (size_t)d, &ex, f);
+				rd->render(&(tm_render_in){.g = g, .explain = &ex, .src = (size_t)s, .dst = (size_t)d}, f);
 				if (!cli_close_output(&c, f, rc == EXIT_OK))
 					rc = EXIT_USAGE;
 			}

@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "ingest/pcap.h"
 #include "render/flows.h"
+#include "render/render.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -97,9 +98,9 @@ int cmd_flows(int argc, char **argv)
 		rc = cli_usage_error("flows", "no capture given (--pcap FILE)");
 		goto out;
 	}
-	const tm_flows_renderer *rd = tm_flows_renderer_find(c.format ? c.format : "txt");
+	const tm_renderer *rd = tm_renderer_find(TM_SUBJECT_FLOWS, c.format ? c.format : "txt");
 	if (!rd) {
-		rc = cli_usage_error("flows", "unknown format '%s' (%s)", c.format, tm_flows_renderer_names());
+		rc = cli_usage_error("flows", "unknown format '%s' (%s)", c.format, tm_renderer_formats(TM_SUBJECT_FLOWS));
 		goto out;
 	}
 	fs = tm_flowset_new(&po);
@@ -123,7 +124,7 @@ int cmd_flows(int argc, char **argv)
 		if (!f)
 			rc = EXIT_USAGE;
 		else {
-			if (rd->render(fs, f) != TM_OK)
+			if (rd->render(&(tm_render_in){.flows = fs}, f) != TM_OK)
 				rc = EXIT_USAGE;
 			if (!cli_close_output(&c, f, rc == EXIT_OK))
 				rc = EXIT_USAGE;

@@ -33,9 +33,10 @@ int cmd_inventory(int argc, char **argv)
 	if (!c.npaths)
 		return cli_usage_error("inventory", "no PATH given");
 	const char *fmt = c.format ? c.format : "txt";
-	if (strcmp(fmt, "txt") && strcmp(fmt, "json")) {
+	const tm_renderer *rd = tm_renderer_find(TM_SUBJECT_INVENTORY, fmt);
+	if (!rd) {
 		free(c.paths);
-		return cli_usage_error("inventory", "unknown format '%s' (txt|json)", fmt);
+		return cli_usage_error("inventory", "unknown format '%s' (%s)", fmt, tm_renderer_formats(TM_SUBJECT_INVENTORY));
 	}
 	tm_model *m = tm_model_new();
 	int rc = cli_load(m, &c);
@@ -44,10 +45,7 @@ int cmd_inventory(int argc, char **argv)
 		if (!f)
 			rc = EXIT_USAGE;
 		else {
-			if (!strcmp(fmt, "json"))
-				tm_render_inventory_json(m, f);
-			else
-				tm_render_inventory_txt(m, f);
+			rd->render(&(tm_render_in){.m = m}, f);
 			if (!cli_close_output(&c, f, rc == EXIT_OK))
 				rc = EXIT_USAGE;
 		}

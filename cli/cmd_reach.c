@@ -30,65 +30,6 @@ static const cli_opt opts[] = {
 	{NULL, 0, false, 0},
 };
 
-static void render_txt(const tm_graph *g, const tm_reach *r, FILE *out)
-{
-	tm_buf b;
-	uint32_t *path = malloc((r->max_hops + 2) * sizeof *path);
-	tm_buf_init(&b, 0);
-	fprintf(out, "From %s, within %u hop%s: %zu endpoint%s\n", g->eps[r->src].name, r->max_hops,
-		r->max_hops == 1 ? "" : "s", r->n, r->n == 1 ? "" : "s");
-	uint32_t level = 0;
-	for (size_t i = 0; i < r->n; i++) {
-		const tm_reached *x = &r->v[i];
-		if (x->hops != level) {
-			level = x->hops;
-			fprintf(out, "\nhop %u\n", level);
-		}
-		tm_buf_reset(&b);
-		tm_ports_format(x->ports, &b);
-		fprintf(out, "  %s : %s", g->eps[x->ep].name, tm_buf_str(&b));
-		if (x->hops > 1) {
-			size_t len = tm_reach_path(r, x, path, r->max_hops + 2);
-			fputs("  via ", out);
-			for (size_t k = 1; k + 1 < len; k++)
-				fprintf(out, "%s%s", k > 1 ? " -> " : "", g->eps[path[k]].name);
-		}
-		fputc('\n', out);
-	}
-	free(path);
-	tm_buf_release(&b);
-}
-
-static void render_json(const tm_graph *g, const tm_reach *r, FILE *out)
-{
-	tm_buf b;
-	uint32_t *path = malloc((r->max_hops + 2) * sizeof *path);
-	tm_buf_init(&b, 0);
-	fputs("{\n  \"src\": ", out);
-	tm_json_str(out, g->eps[r->src].name);
-	fprintf(out, ",\n  \"max_hops\": %u,\n  \"reached\": [", r->max_hops);
-	for (size_t i = 0; i < r->n; i++) {
-		const tm_reached *x = &r->v[i];
-		tm_buf_reset(&b);
-		tm_ports_format(x->ports, &b);
-		fputs(i ? ",\n    {\"endpoint\": " : "\n    {\"endpoint\": ", out);
-		tm_json_str(out, g->eps[x->ep].name);
-		fprintf(out, ", \"hops\": %u, \"conn\": ", x->hops);
-		tm_json_str(out, tm_buf_str(&b));
-		fputs(", \"path\": [", out);
-		size_t len = tm_reach_path(r, x, path, r->max_hops + 2);
-		for (size_t k = 0; k < len; k++) {
-			if (k)
-				fputs(", ", out);
-			tm_json_str(out, g->eps[path[k]].name);
-		}
-		fputs("]}", out);
-	}
-	fputs(r->n ? "\n  ]\n}\n" : "]\n}\n", out);
-	free(path);
-	tm_buf_release(&b);
-}
-
 int cmd_reach(int argc, char **argv)
 {
 	cli_common c;
@@ -132,9 +73,10 @@ int cmd_reach(int argc, char **argv)
 		return cli_usage_error("reach", "needs SRC and at least one PATH");
 	}
 	const char *fmt = c.format ? c.format : "txt";
-	if (strcmp(fmt, "txt") && strcmp(fmt, "json")) {
+	const tm_renderer *rd = tm_renderer_find(TM_SUBJECT_REACH, fmt);
+	if (!rd) {
 		free(c.paths);
-		return cli_usage_error("reach", "unknown format '%s' (txt|json)", fmt);
+		return cli_usage_error("reach", "unknown format '%s' (%s)", fmt, tm_renderer_formats(TM_SUBJECT_REACH));
 	}
 	const char *src = c.paths[0];
 	c.paths++;
@@ -153,10 +95,7 @@ int cmd_reach(int argc, char **argv)
 			if (!f)
 				rc = EXIT_USAGE;
 			else {
-				if (!strcmp(fmt, "json"))
-					render_json(g, &rr, f);
-				else
-					render_txt(g, &rr, f);
+				rd->render(&(tm_render_in){.g = g, .reach = &rr}, f);
 				if (!cli_close_output(&c, f, rc == EXIT_OK))
 					rc = EXIT_USAGE;
 			}

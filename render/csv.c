@@ -18,8 +18,9 @@ void tm_csv_field(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-tm_err tm_render_conn_csv(const tm_graph *g, FILE *out)
+tm_err tm_render_conn_csv(const tm_render_in *in, FILE *out)
 {
+	const tm_graph *g = in->g;
 	tm_buf b;
 	tm_buf_init(&b, 0);
 	fputs(g->conn_focused ? "src,dst\n" : "src,dst,conn\n", out);

@@ -17,8 +17,9 @@ static void dot_id(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-tm_err tm_render_conn_dot(const tm_graph *g, FILE *out)
+tm_err tm_render_conn_dot(const tm_render_in *in, FILE *out)
 {
+	const tm_graph *g = in->g;
 	tm_buf b;
 	tm_buf_init(&b, 0);
 	bool *used = calloc(g->neps + 1, sizeof(bool));

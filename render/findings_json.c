@@ -51,7 +51,7 @@ static void finding_json(const tm_finding *fd, FILE *out, const char *ind)
 	fprintf(out, "\n%s}", ind);
 }
 
-static void summary_json(const tm_findings *f, const tm_findings_render_opts *o, FILE *out, const char *ind)
+static void summary_json(const tm_findings *f, const tm_render_in *o, FILE *out, const char *ind)
 {
 	tm_findings_summary s;
 	tm_findings_summarize(f, &s);
@@ -87,18 +87,20 @@ static void findings_array(const tm_findings *f, FILE *out, const char *ind)
 	fputc(']', out);
 }
 
-tm_err tm_render_findings_json(const tm_findings *f, const tm_findings_render_opts *o, FILE *out)
+tm_err tm_render_findings_json(const tm_render_in *in, FILE *out)
 {
+	const tm_findings *f = in->findings;
 	fputs("{\n  \"findings\": ", out);
 	findings_array(f, out, "  ");
 	fputs(",\n  \"summary\": ", out);
-	summary_json(f, o, out, "  ");
+	summary_json(f, in, out, "  ");
 	fputs("\n}\n", out);
 	return ferror(out) ? TM_ERR_IO : TM_OK;
 }
 
-tm_err tm_render_diff_json(const tm_diff *d, const tm_findings_render_opts *o, FILE *out)
+tm_err tm_render_diff_json(const tm_render_in *in, FILE *out)
 {
+	const tm_diff *d = in->diff;
 	static const char *const kinds[] = {"changed", "added", "removed"};
 	fputs("{\n  \"connections\": [", out);
 	for (size_t i = 0; i < d->n; i++) {
@@ -121,7 +123,7 @@ tm_err tm_render_diff_json(const tm_diff *d, const tm_findings_render_opts *o, F
 	findings_array(d->fixed_findings, out, "  ");
 	fputs(",\n  \"summary\": ", out);
 	/* the summary counts new findings: --fail-on applies to them only */
-	summary_json(d->new_findings, o, out, "  ");
+	summary_json(d->new_findings, in, out, "  ");
 	fprintf(out, ",\n  \"fixed\": %zu,\n  \"unchanged\": %zu\n}\n", d->fixed_findings->n, d->unchanged_findings);
 	return ferror(out) ? TM_ERR_IO : TM_OK;
 }

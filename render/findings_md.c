@@ -78,20 +78,22 @@ static void findings_table(const tm_findings *f, FILE *out)
 	}
 }
 
-tm_err tm_render_findings_md(const tm_findings *f, const tm_findings_render_opts *o, FILE *out)
+tm_err tm_render_findings_md(const tm_render_in *in, FILE *out)
 {
+	const tm_findings *f = in->findings;
 	tm_buf b;
 	tm_buf_init(&b, 0);
 	tm_findings_summary_text(f, &b);
-	fprintf(out, "### trustmap check\n\n**%s** (zones: %s)\n\n", tm_buf_str(&b), o && o->zones ? o->zones : "defaults");
+	fprintf(out, "### trustmap check\n\n**%s** (zones: %s)\n\n", tm_buf_str(&b), in->zones ? in->zones : "defaults");
 	if (f->n)
 		findings_table(f, out);
 	tm_buf_release(&b);
 	return ferror(out) ? TM_ERR_IO : TM_OK;
 }
 
-tm_err tm_render_diff_md(const tm_diff *d, const tm_findings_render_opts *o, FILE *out)
+tm_err tm_render_diff_md(const tm_render_in *in, FILE *out)
 {
+	const tm_diff *d = in->diff;
 	static const char *const kinds[] = {"changed", "added", "removed"};
 	tm_buf b;
 	tm_buf_init(&b, 0);
@@ -127,7 +129,6 @@ tm_err tm_render_diff_md(const tm_diff *d, const tm_findings_render_opts *o, FIL
 		}
 		fputs("\n</details>\n", out);
 	}
-	(void)o;
 	tm_buf_release(&b);
 	return ferror(out) ? TM_ERR_IO : TM_OK;
 }

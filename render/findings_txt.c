@@ -1,47 +1,7 @@
-/* findings_txt.c - `check` and `diff` as text for people, and the renderer
- * tables of render/findings.h. */
+/* findings_txt.c - `check` and `diff` as text for people. */
 #include "render/findings.h"
 
 #include <string.h>
-
-static const tm_findings_renderer findings_renderers[] = {
-	{"txt", tm_render_findings_txt},
-	{"json", tm_render_findings_json},
-	{"sarif", tm_render_findings_sarif},
-	{"md", tm_render_findings_md},
-};
-
-static const tm_diff_renderer diff_renderers[] = {
-	{"txt", tm_render_diff_txt},
-	{"json", tm_render_diff_json},
-	{"md", tm_render_diff_md},
-};
-
-const tm_findings_renderer *tm_findings_renderer_find(const char *name)
-{
-	for (size_t i = 0; i < TM_ARRAY_LEN(findings_renderers); i++)
-		if (!strcmp(findings_renderers[i].name, name))
-			return &findings_renderers[i];
-	return NULL;
-}
-
-const char *tm_findings_renderer_names(void)
-{
-	return "txt|json|sarif|md";
-}
-
-const tm_diff_renderer *tm_diff_renderer_find(const char *name)
-{
-	for (size_t i = 0; i < TM_ARRAY_LEN(diff_renderers); i++)
-		if (!strcmp(diff_renderers[i].name, name))
-			return &diff_renderers[i];
-	return NULL;
-}
-
-const char *tm_diff_renderer_names(void)
-{
-	return "txt|json|md";
-}
 
 void tm_findings_summary_text(const tm_findings *f, tm_buf *out)
 {
@@ -83,8 +43,9 @@ static void finding_txt(const tm_finding *fd, FILE *out)
 			fd->suppress_reason ? fd->suppress_reason : "");
 }
 
-tm_err tm_render_findings_txt(const tm_findings *f, const tm_findings_render_opts *o, FILE *out)
+tm_err tm_render_findings_txt(const tm_render_in *in, FILE *out)
 {
+	const tm_findings *f = in->findings;
 	tm_buf b;
 	tm_buf_init(&b, 0);
 	for (size_t i = 0; i < f->n; i++) {
@@ -92,15 +53,16 @@ tm_err tm_render_findings_txt(const tm_findings *f, const tm_findings_render_opt
 		fputc('\n', out);
 	}
 	tm_findings_summary_text(f, &b);
-	fprintf(out, "%s; zones: %s\n", tm_buf_str(&b), o && o->zones ? o->zones : "defaults");
+	fprintf(out, "%s; zones: %s\n", tm_buf_str(&b), in->zones ? in->zones : "defaults");
 	tm_buf_release(&b);
 	return ferror(out) ? TM_ERR_IO : TM_OK;
 }
 
 static const char *const kind_names[] = {"changed", "added", "removed"};
 
-tm_err tm_render_diff_txt(const tm_diff *d, const tm_findings_render_opts *o, FILE *out)
+tm_err tm_render_diff_txt(const tm_render_in *in, FILE *out)
 {
+	const tm_diff *d = in->diff;
 	tm_buf b;
 	tm_buf_init(&b, 0);
 	fputs("Connectivity diff:\n", out);
@@ -127,7 +89,6 @@ tm_err tm_render_diff_txt(const tm_diff *d, const tm_findings_render_opts *o, FI
 	tm_findings_summary_text(d->new_findings, &b);
 	fprintf(out, "new: %s; fixed: %zu; unchanged: %zu\n", tm_buf_str(&b), d->fixed_findings->n,
 		d->unchanged_findings);
-	(void)o;
 	tm_buf_release(&b);
 	return ferror(out) ? TM_ERR_IO : TM_OK;
 }

@@ -13,25 +13,6 @@
 #define fwrite fwrite_unlocked
 #define fputc fputc_unlocked
 
-static const tm_flows_renderer renderers[] = {
-	{"txt", tm_render_flows_txt},
-	{"json", tm_render_flows_json},
-	{"csv", tm_render_flows_csv},
-};
-
-const tm_flows_renderer *tm_flows_renderer_find(const char *name)
-{
-	for (size_t i = 0; i < TM_ARRAY_LEN(renderers); i++)
-		if (!strcmp(renderers[i].name, name))
-			return &renderers[i];
-	return NULL;
-}
-
-const char *tm_flows_renderer_names(void)
-{
-	return "txt|json|csv";
-}
-
 static void put_u64(FILE *out, uint64_t v)
 {
 	char b[24];

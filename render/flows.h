@@ -1,18 +1,10 @@
-/* flows.h - renderers for observed flows (`trustmap flows`); the formats
- * are documented in docs/flows.md. Flows are written in the order given
- * (tm_flowset_finish() sorts them). */
+/* flows.h - renderers for observed flows (`trustmap flows`; their rows are
+ * in render/table.c); the formats are documented in docs/flows.md. Flows
+ * are written in the order given (tm_flowset_finish() sorts them). */
 #ifndef TM_RENDER_FLOWS_H
 #define TM_RENDER_FLOWS_H
 
 #include "ingest/pcap.h"
-
-typedef struct tm_flows_renderer {
-	const char *name;
-	tm_err (*render)(const tm_flowset *fs, FILE *out);
-} tm_flows_renderer;
-
-const tm_flows_renderer *tm_flows_renderer_find(const char *name);
-const char *tm_flows_renderer_names(void); /* "txt|json|csv" */
 
 tm_err tm_render_flows_txt(const tm_flowset *fs, FILE *out);
 tm_err tm_render_flows_json(const tm_flowset *fs, FILE *out);

@@ -124,7 +124,7 @@ static void seq_register(void *state, int objtype, void *obj)
 
 static Agiddisc_t seq_iddisc = {seq_open, seq_map, seq_alloc, seq_free, seq_print, seq_close, seq_register};
 
-static tm_err render_gv(const tm_graph *g, FILE *out, const char *fmt)
+static tm_err render_gv(const tm_render_in *ri, FILE *out, const char *fmt)
 {
 	char *dot = NULL;
 	size_t len = 0;
@@ -132,7 +132,7 @@ static tm_err render_gv(const tm_graph *g, FILE *out, const char *fmt)
 	FILE *mem = open_memstream(&dot, &len);
 	if (!mem)
 		return TM_ERR_NOMEM;
-	tm_render_conn_dot(g, mem);
+	tm_render_conn_dot(ri, mem);
 	fclose(mem);
 	/* One Graphviz context per process: its pango plugin caches font data
 	 * across contexts, so a second gvContext() after gvFreeContext() reads
@@ -183,12 +183,12 @@ out:
 	return rc;
 }
 
-tm_err tm_render_conn_svg(const tm_graph *g, FILE *out)
+tm_err tm_render_conn_svg(const tm_render_in *in, FILE *out)
 {
-	return render_gv(g, out, "svg");
+	return render_gv(in, out, "svg");
 }
 
-tm_err tm_render_conn_png(const tm_graph *g, FILE *out)
+tm_err tm_render_conn_png(const tm_render_in *in, FILE *out)
 {
-	return render_gv(g, out, "png");
+	return render_gv(in, out, "png");
 }

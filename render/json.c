@@ -24,8 +24,9 @@ void tm_json_str(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-tm_err tm_render_conn_json(const tm_graph *g, FILE *out)
+tm_err tm_render_conn_json(const tm_render_in *in, FILE *out)
 {
+	const tm_graph *g = in->g;
 	tm_buf b;
 	tm_buf_init(&b, 0);
 	fputs("[", out);
@@ -68,8 +69,9 @@ static void loc_json(const tm_srcloc *l, FILE *out)
 	fprintf(out, ", \"line\": %u, \"column\": %u}", l->line, l->col);
 }
 
-tm_err tm_render_inventory_json(const tm_model *m, FILE *out)
+tm_err tm_render_inventory_json(const tm_render_in *in, FILE *out)
 {
+	const tm_model *m = in->m;
 	fputs("{\n  \"namespaces\": [", out);
 	for (size_t i = 0; i < m->nnamespaces; i++) {
 		const tm_namespace *ns = m->namespaces[i];
@@ -218,8 +220,11 @@ static const char *why_kind_json(tm_why_kind k)
 	return "?";
 }
 
-tm_err tm_render_explain_json(const tm_graph *g, size_t src, size_t dst, const tm_explain *ex, FILE *out)
+tm_err tm_render_explain_json(const tm_render_in *in, FILE *out)
 {
+	const tm_graph *g = in->g;
+	size_t src = in->src, dst = in->dst;
+	const tm_explain *ex = in->explain;
 	tm_buf b;
 	tm_buf_init(&b, 0);
 	fputs("{\n  \"src\": ", out);

@@ -10,8 +10,9 @@ static void md_cell(FILE *out, const char *s)
 	}
 }
 
-tm_err tm_render_conn_md(const tm_graph *g, FILE *out)
+tm_err tm_render_conn_md(const tm_render_in *in, FILE *out)
 {
+	const tm_graph *g = in->g;
 	tm_buf b;
 	tm_buf_init(&b, 0);
 	fputs(g->conn_focused ? "| src | dst |\n|-----|-----|\n" : "| src | dst | conn |\n|-----|-----|------|\n", out);

@@ -1,35 +1,97 @@
 /* render.h - output formats. One file per format (txt.c, json.c, csv.c,
- * md.c, dot.c); each registers its renderers in the tables below. Renderers
- * only format what the analyzer computed, in the order it is given, and write
- * to the FILE they are handed. */
+ * md.c, dot.c, graphviz.c, findings_*.c, sarif.c, reach.c, flows.c); every
+ * renderer is one row of the table in table.c, found by subject and format
+ * name. Renderers only format what the analyzer computed, in the order it is
+ * given, and write to the FILE they are handed; JSON is written through
+ * render/jsonw.h. */
 #ifndef TM_RENDER_H
 #define TM_RENDER_H
 
 #include "model/model.h"
+#include "model/findings.h"
 #include "analyzer/conn.h"
+#include "analyzer/reach.h"
+#include "analyzer/check.h"
 
-typedef struct tm_conn_renderer {
-	const char *name;
-	tm_err (*render)(const tm_graph *g, FILE *out);
-} tm_conn_renderer;
+/* what is rendered: one per command that prints a result */
+typedef enum {
+	TM_SUBJECT_INVENTORY, /* in->m */
+	TM_SUBJECT_CONN,      /* in->g (conn and graph) */
+	TM_SUBJECT_EXPLAIN,   /* in->g, in->explain, in->src, in->dst */
+	TM_SUBJECT_REACH,     /* in->g, in->reach */
+	TM_SUBJECT_FINDINGS,  /* in->findings, zones, base_dir, fail_on */
+	TM_SUBJECT_DIFF,      /* in->diff, zones, fail_on */
+	TM_SUBJECT_FLOWS,     /* in->flows */
+	TM_SUBJECT__COUNT
+} tm_subject;
 
-const tm_conn_renderer *tm_conn_renderer_find(const char *name);
-/* "txt|json|csv|md|dot|svg|png" */
-const char *tm_conn_renderer_names(void);
+struct tm_flowset; /* ingest/pcap.h: render/ does not depend on ingest/ */
 
-tm_err tm_render_conn_txt(const tm_graph *g, FILE *out);
-tm_err tm_render_conn_json(const tm_graph *g, FILE *out);
-tm_err tm_render_conn_csv(const tm_graph *g, FILE *out);
-tm_err tm_render_conn_md(const tm_graph *g, FILE *out);
-tm_err tm_render_conn_dot(const tm_graph *g, FILE *out);
-tm_err tm_render_conn_svg(const tm_graph *g, FILE *out);
-tm_err tm_render_conn_png(const tm_graph *g, FILE *out);
+/* What a command computed, for its renderer; members a subject does not use
+ * are NULL (or 0). Nothing here is owned by the renderer. */
+typedef struct tm_render_in {
+	const tm_model *m;
+	const tm_graph *g;
+	const tm_explain *explain;
+	size_t src, dst;              /* endpoints of g (explain) */
+	const tm_reach *reach;
+	const tm_findings *findings;
+	const tm_diff *diff;
+	const struct tm_flowset *flows;
+	const char *zones;            /* findings, diff: the zones file, or NULL for the defaults */
+	const char *base_dir;         /* SARIF: artifact URIs are relative to this directory (no trailing '/') */
+	bool has_fail_on;             /* findings, diff: --fail-on */
+	tm_severity fail_on;
+} tm_render_in;
 
-tm_err tm_render_inventory_txt(const tm_model *m, FILE *out);
-tm_err tm_render_inventory_json(const tm_model *m, FILE *out);
+typedef tm_err (*tm_render_fn)(const tm_render_in *in, FILE *out);
 
-tm_err tm_render_explain_txt(const tm_graph *g, size_t src, size_t dst, const tm_explain *ex, FILE *out);
-tm_err tm_render_explain_json(const tm_graph *g, size_t src, size_t dst, const tm_explain *ex, FILE *out);
+typedef struct tm_renderer {
+	tm_subject subject;
+	const char *format; /* "txt", "json", ... as --format names it */
+	bool binary;        /* not text (PNG): not for a terminal */
+	tm_render_fn render;
+} tm_renderer;
+
+/* The renderer of subject s in format, or NULL. Static storage. */
+const tm_renderer *tm_renderer_find(tm_subject s, const char *format);
+/* The formats of s in table order, "txt|json|csv|md|dot|svg|png"; static. */
+const char *tm_renderer_formats(tm_subject s);
+/* Every row of the table, by subject (for tests and documentation). */
+const tm_renderer *tm_renderers(size_t *n);
+
+/* ---- the renderers (rows of table.c) ---- */
+tm_err tm_render_inventory_txt(const tm_render_in *in, FILE *out);
+tm_err tm_render_inventory_json(const tm_render_in *in, FILE *out);
+
+tm_err tm_render_conn_txt(const tm_render_in *in, FILE *out);
+tm_err tm_render_conn_json(const tm_render_in *in, FILE *out);
+tm_err tm_render_conn_csv(const tm_render_in *in, FILE *out);
+tm_err tm_render_conn_md(const tm_render_in *in, FILE *out);
+tm_err tm_render_conn_dot(const tm_render_in *in, FILE *out);
+tm_err tm_render_conn_svg(const tm_render_in *in, FILE *out);
+tm_err tm_render_conn_png(const tm_render_in *in, FILE *out);
+
+tm_err tm_render_explain_txt(const tm_render_in *in, FILE *out);
+tm_err tm_render_explain_json(const tm_render_in *in, FILE *out);
+
+tm_err tm_render_reach_txt(const tm_render_in *in, FILE *out);
+tm_err tm_render_reach_json(const tm_render_in *in, FILE *out);
+
+tm_err tm_render_findings_txt(const tm_render_in *in, FILE *out);
+tm_err tm_render_findings_json(const tm_render_in *in, FILE *out);
+tm_err tm_render_findings_sarif(const tm_render_in *in, FILE *out);
+tm_err tm_render_findings_md(const tm_render_in *in, FILE *out);
+
+tm_err tm_render_diff_txt(const tm_render_in *in, FILE *out);
+tm_err tm_render_diff_json(const tm_render_in *in, FILE *out);
+tm_err tm_render_diff_md(const tm_render_in *in, FILE *out);
+
+/* flows (render/flows.c, also declared in render/flows.h): typed by the flow
+ * set; their table rows pass in->flows */
+tm_err tm_render_flows_txt(const struct tm_flowset *fs, FILE *out);
+tm_err tm_render_flows_json(const struct tm_flowset *fs, FILE *out);
+tm_err tm_render_flows_csv(const struct tm_flowset *fs, FILE *out);
 
 /* JSON string literal with escapes. */
 void tm_json_str(FILE *out, const char *s);

@@ -105,8 +105,9 @@ static unsigned long long fnv(const char *s)
 	return h;
 }
 
-tm_err tm_render_findings_sarif(const tm_findings *f, const tm_findings_render_opts *o, FILE *out)
+tm_err tm_render_findings_sarif(const tm_render_in *in, FILE *out)
 {
+	const tm_findings *f = in->findings;
 	tm_buf b;
 	tm_buf_init(&b, 0);
 	fputs("{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n"
@@ -175,7 +176,7 @@ tm_err tm_render_findings_sarif(const tm_findings *f, const tm_findings_render_o
 			if (!strcmp(l->loc.file, "-"))
 				tm_buf_adds(&b, "stdin"); /* no file: code scanning wants a location all the same */
 			else
-				uri(&b, l->loc.file, o ? o->base_dir : NULL);
+				uri(&b, l->loc.file, in->base_dir);
 			fputs("{\"physicalLocation\": {\"artifactLocation\": {\"uri\": ", out);
 			tm_json_str(out, tm_buf_str(&b));
 			if (strncmp(tm_buf_str(&b), "file:", 5) && strcmp(l->loc.file, "-"))
@@ -231,7 +232,6 @@ tm_err tm_render_findings_sarif(const tm_findings *f, const tm_findings_render_o
 	fputs(f->n ? "\n      ]" : "]", out);
 	fputs(",\n      \"originalUriBaseIds\": {\"%SRCROOT%\": {\"description\": {\"text\": \"the directory trustmap ran in\"}}}\n", out);
 	fputs("    }\n  ]\n}\n", out);
-	(void)o;
 	tm_buf_release(&b);
 	return ferror(out) ? TM_ERR_IO : TM_OK;
 }

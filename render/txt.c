@@ -3,31 +3,9 @@
 
 #include <string.h>
 
-static const tm_conn_renderer conn_renderers[] = {
-	{"txt", tm_render_conn_txt},
-	{"json", tm_render_conn_json},
-	{"csv", tm_render_conn_csv},
-	{"md", tm_render_conn_md},
-	{"dot", tm_render_conn_dot},
-	{"svg", tm_render_conn_svg},
-	{"png", tm_render_conn_png},
-};
-
-const tm_conn_renderer *tm_conn_renderer_find(const char *name)
+tm_err tm_render_conn_txt(const tm_render_in *in, FILE *out)
 {
-	for (size_t i = 0; i < TM_ARRAY_LEN(conn_renderers); i++)
-		if (!strcmp(conn_renderers[i].name, name))
-			return &conn_renderers[i];
-	return NULL;
-}
-
-const char *tm_conn_renderer_names(void)
-{
-	return "txt|json|csv|md|dot|svg|png";
-}
-
-tm_err tm_render_conn_txt(const tm_graph *g, FILE *out)
-{
+	const tm_graph *g = in->g;
 	tm_buf b;
 	tm_buf_init(&b, 0);
 	if (g->conn_focused) {
@@ -57,8 +35,9 @@ static void labels_txt(const tm_labels *l, FILE *out)
 		fprintf(out, "%s%s=%s", i ? "," : "", l->v[i].key, l->v[i].val);
 }
 
-tm_err tm_render_inventory_txt(const tm_model *m, FILE *out)
+tm_err tm_render_inventory_txt(const tm_render_in *in, FILE *out)
 {
+	const tm_model *m = in->m;
 	fprintf(out, "Namespaces (%zu)\n", m->nnamespaces);
 	for (size_t i = 0; i < m->nnamespaces; i++) {
 		const tm_namespace *ns = m->namespaces[i];
@@ -163,8 +142,11 @@ static const char *why_text(const tm_why *w)
 	return "?";
 }
 
-tm_err tm_render_explain_txt(const tm_graph *g, size_t src, size_t dst, const tm_explain *ex, FILE *out)
+tm_err tm_render_explain_txt(const tm_render_in *in, FILE *out)
 {
+	const tm_graph *g = in->g;
+	size_t src = in->src, dst = in->dst;
+	const tm_explain *ex = in->explain;
 	tm_buf b;
 	tm_buf_init(&b, 0);
 	tm_ports_format(ex->allowed, &b);

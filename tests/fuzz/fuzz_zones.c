@@ -51,10 +51,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			tm_check_all(g, z, &f);
 			FILE *null = fopen("/dev/null", "w");
 			if (null) {
-				tm_findings_render_opts ro = {.zones = "zones.yaml", .base_dir = "/tmp"};
+				tm_render_in ro = {.findings = &f, .zones = "zones.yaml", .base_dir = "/tmp"};
 				const char *fmts[] = {"txt", "json", "sarif", "md"};
 				for (size_t i = 0; i < 4; i++)
-					tm_findings_renderer_find(fmts[i])->render(&f, &ro, null);
+					tm_renderer_find(TM_SUBJECT_FINDINGS, fmts[i])->render(&ro, null);
 				fclose(null);
 			}
 			tm_findings_release(&f);

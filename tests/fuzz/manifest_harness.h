@@ -89,21 +89,21 @@ static tm_err fuzz_model(const char *data, size_t size, bool is_json, const tm_l
 	FILE *null = fopen("/dev/null", "w");
 	if (null) {
 		tm_diags_print(&m->diags, null, TM_DIAG_INFO);
-		tm_render_inventory_txt(m, null);
+		tm_render_inventory_txt(&(tm_render_in){.m = m}, null);
 	}
 	if (rc == TM_OK) {
 		tm_conn_opts co;
 		tm_conn_opts_default(&co);
 		if (tm_conn_compute(m, &co, &g) == TM_OK && g) {
 			if (null) {
-				tm_render_conn_txt(g, null);
-				tm_render_conn_json(g, null);
+				tm_render_conn_txt(&(tm_render_in){.g = g}, null);
+				tm_render_conn_json(&(tm_render_in){.g = g}, null);
 			}
 			if (g->neps >= 2) {
 				tm_explain ex;
 				memset(&ex, 0, sizeof ex);
 				if (tm_conn_explain(g, 0, g->neps - 1, &ex) == TM_OK && null)
-					tm_render_explain_txt(g, 0, g->neps - 1, &ex, null);
+					tm_render_explain_txt(&(tm_render_in){.g = g, .explain = &ex, .src = 0, .dst = g->neps - 1}, null);
 				tm_explain_release(&ex);
 			}
 		}

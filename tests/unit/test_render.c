@@ -22,7 +22,7 @@ static const char *cluster_yaml =
 	"  - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: front}}}]\n"
 	"    ports: [{port: 5432}]\n";
 
-static char *render(tm_err (*fn)(const tm_graph *, FILE *), size_t *len)
+static char *render(tm_render_fn fn, size_t *len)
 {
 	tm_model *m = tm_model_new();
 	tm_load_opts o;
@@ -33,7 +33,7 @@ static char *render(tm_err (*fn)(const tm_graph *, FILE *), size_t *len)
 	assert_int_equal(tm_conn_compute(m, NULL, &g), TM_OK);
 	char *buf = NULL;
 	FILE *f = open_memstream(&buf, len);
-	assert_int_equal(fn(g, f), TM_OK);
+	assert_int_equal(fn(&(tm_render_in){.g = g}, f), TM_OK);
 	fclose(f);
 	tm_graph_free(g);
 	tm_model_free(m);

@@ -1,0 +1,70 @@
+/* reach.c - `trustmap reach`: the endpoints a compromised one can reach, by
+ * hops, as text for people and as JSON (keys in a fixed order). */
+#include "render/render.h"
+
+#include <stdlib.h>
+
+tm_err tm_render_reach_txt(const tm_render_in *in, FILE *out)
+{
+	const tm_graph *g = in->g;
+	const tm_reach *r = in->reach;
+	tm_buf b;
+	uint32_t *path = malloc((r->max_hops + 2) * sizeof *path);
+	tm_buf_init(&b, 0);
+	fprintf(out, "From %s, within %u hop%s: %zu endpoint%s\n", g->eps[r->src].name, r->max_hops,
+		r->max_hops == 1 ? "" : "s", r->n, r->n == 1 ? "" : "s");
+	uint32_t level = 0;
+	for (size_t i = 0; i < r->n; i++) {
+		const tm_reached *x = &r->v[i];
+		if (x->hops != level) {
+			level = x->hops;
+			fprintf(out, "\nhop %u\n", level);
+		}
+		tm_buf_reset(&b);
+		tm_ports_format(x->ports, &b);
+		fprintf(out, "  %s : %s", g->eps[x->ep].name, tm_buf_str(&b));
+		if (x->hops > 1) {
+			size_t len = tm_reach_path(r, x, path, r->max_hops + 2);
+			fputs("  via ", out);
+			for (size_t k = 1; k + 1 < len; k++)
+				fprintf(out, "%s%s", k > 1 ? " -> " : "", g->eps[path[k]].name);
+		}
+		fputc('\n', out);
+	}
+	free(path);
+	tm_buf_release(&b);
+	return ferror(out) ? TM_ERR_IO : TM_OK;
+}
+
+tm_err tm_render_reach_json(const tm_render_in *in, FILE *out)
+{
+	const tm_graph *g = in->g;
+	const tm_reach *r = in->reach;
+	tm_buf b;
+	uint32_t *path = malloc((r->max_hops + 2) * sizeof *path);
+	tm_buf_init(&b, 0);
+	fputs("{\n  \"src\": ", out);
+	tm_json_str(out, g->eps[r->src].name);
+	fprintf(out, ",\n  \"max_hops\": %u,\n  \"reached\": [", r->max_hops);
+	for (size_t i = 0; i < r->n; i++) {
+		const tm_reached *x = &r->v[i];
+		tm_buf_reset(&b);
+		tm_ports_format(x->ports, &b);
+		fputs(i ? ",\n    {\"endpoint\": " : "\n    {\"endpoint\": ", out);
+		tm_json_str(out, g->eps[x->ep].name);
+		fprintf(out, ", \"hops\": %u, \"conn\": ", x->hops);
+		tm_json_str(out, tm_buf_str(&b));
+		fputs(", \"path\": [", out);
+		size_t len = tm_reach_path(r, x, path, r->max_hops + 2);
+		for (size_t k = 0; k < len; k++) {
+			if (k)
+				fputs(", ", out);
+			tm_json_str(out, g->eps[path[k]].name);
+		}
+		fputs("]}", out);
+	}
+	fputs(r->n ? "\n  ]\n}\n" : "]\n}\n", out);
+	free(path);
+	tm_buf_release(&b);
+	return ferror(out) ? TM_ERR_IO : TM_OK;
+}
