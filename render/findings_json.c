@@ -1,129 +1,193 @@
 /* findings_json.c - `check` and `diff` as JSON (contract: docs/json.md). */
 #include "render/findings.h"
 #include "render/render.h"
+#include "render/jsonw.h"
 
 #include <string.h>
 
-static void jstr_or_null(FILE *out, const char *s)
+/* a newline and the indent of the current level, then text */
+static void nl(tm_jsonw *w, const char *ind, const char *text)
 {
-	if (s)
-		tm_json_str(out, s);
-	else
-		fputs("null", out);
+	TM_JSONW_LIT(w, "\n");
+	tm_jsonw_raws(w, ind);
+	tm_jsonw_raws(w, text);
 }
 
-static void finding_json(const tm_finding *fd, FILE *out, const char *ind)
+static void finding_json(tm_jsonw *w, const tm_finding *fd, const char *ind)
 {
-	fprintf(out, "{\n%s  \"rule\": ", ind);
-	tm_json_str(out, fd->rule);
-	fprintf(out, ",\n%s  \"severity\": \"%s\",\n%s  \"title\": ", ind, tm_severity_name(fd->severity), ind);
-	tm_json_str(out, fd->title);
-	fprintf(out, ",\n%s  \"message\": ", ind);
-	tm_json_str(out, fd->message);
-	fprintf(out, ",\n%s  \"subject\": ", ind);
-	jstr_or_null(out, fd->subject);
-	fprintf(out, ",\n%s  \"src\": ", ind);
-	jstr_or_null(out, fd->src);
-	fprintf(out, ",\n%s  \"dst\": ", ind);
-	jstr_or_null(out, fd->dst);
-	fprintf(out, ",\n%s  \"conns\": ", ind);
-	jstr_or_null(out, fd->conns);
-	fprintf(out, ",\n%s  \"locations\": [", ind);
+	TM_JSONW_LIT(w, "{");
+	nl(w, ind, "  \"rule\": ");
+	tm_jsonw_str(w, fd->rule);
+	TM_JSONW_LIT(w, ",");
+	nl(w, ind, "  \"severity\": \"");
+	tm_jsonw_raws(w, tm_severity_name(fd->severity));
+	TM_JSONW_LIT(w, "\",");
+	nl(w, ind, "  \"title\": ");
+	tm_jsonw_str(w, fd->title);
+	TM_JSONW_LIT(w, ",");
+	nl(w, ind, "  \"message\": ");
+	tm_jsonw_str(w, fd->message);
+	TM_JSONW_LIT(w, ",");
+	nl(w, ind, "  \"subject\": ");
+	tm_jsonw_str(w, fd->subject);
+	TM_JSONW_LIT(w, ",");
+	nl(w, ind, "  \"src\": ");
+	tm_jsonw_str(w, fd->src);
+	TM_JSONW_LIT(w, ",");
+	nl(w, ind, "  \"dst\": ");
+	tm_jsonw_str(w, fd->dst);
+	TM_JSONW_LIT(w, ",");
+	nl(w, ind, "  \"conns\": ");
+	tm_jsonw_str(w, fd->conns);
+	TM_JSONW_LIT(w, ",");
+	nl(w, ind, "  \"locations\": [");
 	for (size_t i = 0; i < fd->nlocations; i++) {
 		const tm_floc *l = &fd->locations[i];
-		fprintf(out, "%s\n%s    {\"file\": ", i ? "," : "", ind);
-		tm_json_str(out, l->loc.file);
-		fprintf(out, ", \"line\": %u, \"column\": %u, \"what\": ", l->loc.line, l->loc.col);
-		jstr_or_null(out, l->what);
-		fputc('}', out);
+		if (i)
+			TM_JSONW_LIT(w, ",");
+		nl(w, ind, "    {\"file\": ");
+		tm_jsonw_str(w, l->loc.file);
+		TM_JSONW_LIT(w, ", \"line\": ");
+		tm_jsonw_u64(w, l->loc.line);
+		TM_JSONW_LIT(w, ", \"column\": ");
+		tm_jsonw_u64(w, l->loc.col);
+		TM_JSONW_LIT(w, ", \"what\": ");
+		tm_jsonw_str(w, l->what);
+		TM_JSONW_LIT(w, "}");
 	}
 	if (fd->nlocations)
-		fprintf(out, "\n%s  ", ind);
-	fprintf(out, "],\n%s  \"hint\": ", ind);
-	jstr_or_null(out, fd->hint);
-	fprintf(out, ",\n%s  \"suppressed\": %s", ind, fd->suppressed ? "true" : "false");
+		nl(w, ind, "  ");
+	TM_JSONW_LIT(w, "],");
+	nl(w, ind, "  \"hint\": ");
+	tm_jsonw_str(w, fd->hint);
+	TM_JSONW_LIT(w, ",");
+	nl(w, ind, "  \"suppressed\": ");
+	tm_jsonw_bool(w, fd->suppressed);
 	if (fd->suppressed) {
-		fprintf(out, ",\n%s  \"suppressed_by\": ", ind);
-		jstr_or_null(out, fd->suppressed_by);
-		fprintf(out, ",\n%s  \"suppression_reason\": ", ind);
-		jstr_or_null(out, fd->suppress_reason);
+		TM_JSONW_LIT(w, ",");
+		nl(w, ind, "  \"suppressed_by\": ");
+		tm_jsonw_str(w, fd->suppressed_by);
+		TM_JSONW_LIT(w, ",");
+		nl(w, ind, "  \"suppression_reason\": ");
+		tm_jsonw_str(w, fd->suppress_reason);
 	}
-	fprintf(out, "\n%s}", ind);
+	nl(w, ind, "}");
 }
 
-static void summary_json(const tm_findings *f, const tm_render_in *o, FILE *out, const char *ind)
+static void summary_json(tm_jsonw *w, const tm_findings *f, const tm_render_in *o, const char *ind)
 {
 	tm_findings_summary s;
 	tm_findings_summarize(f, &s);
-	fprintf(out, "{\n%s  \"total\": %zu,\n%s  \"active\": %zu,\n%s  \"suppressed\": %zu,\n%s  \"by_severity\": {", ind,
-		s.total, ind, s.total - s.suppressed, ind, s.suppressed, ind);
-	for (int i = TM_NSEV - 1; i >= 0; i--)
-		fprintf(out, "\"%s\": %zu%s", tm_severity_name((tm_severity)i), s.by_sev[i], i ? ", " : "");
-	fputs("}", out);
-	if (o) {
-		fprintf(out, ",\n%s  \"zones\": ", ind);
-		jstr_or_null(out, o->zones);
-		fprintf(out, ",\n%s  \"fail_on\": ", ind);
-		if (o->has_fail_on)
-			fprintf(out, "\"%s\",\n%s  \"failed\": %s", tm_severity_name(o->fail_on), ind,
-				tm_findings_any_at_least(f, o->fail_on) ? "true" : "false");
-		else
-			fprintf(out, "null,\n%s  \"failed\": false", ind);
+	TM_JSONW_LIT(w, "{");
+	nl(w, ind, "  \"total\": ");
+	tm_jsonw_u64(w, s.total);
+	TM_JSONW_LIT(w, ",");
+	nl(w, ind, "  \"active\": ");
+	tm_jsonw_u64(w, s.total - s.suppressed);
+	TM_JSONW_LIT(w, ",");
+	nl(w, ind, "  \"suppressed\": ");
+	tm_jsonw_u64(w, s.suppressed);
+	TM_JSONW_LIT(w, ",");
+	nl(w, ind, "  \"by_severity\": {");
+	for (int i = TM_NSEV - 1; i >= 0; i--) {
+		TM_JSONW_LIT(w, "\"");
+		tm_jsonw_raws(w, tm_severity_name((tm_severity)i));
+		TM_JSONW_LIT(w, "\": ");
+		tm_jsonw_u64(w, s.by_sev[i]);
+		if (i)
+			TM_JSONW_LIT(w, ", ");
 	}
-	fprintf(out, "\n%s}", ind);
+	TM_JSONW_LIT(w, "}");
+	if (o) {
+		TM_JSONW_LIT(w, ",");
+		nl(w, ind, "  \"zones\": ");
+		tm_jsonw_str(w, o->zones);
+		TM_JSONW_LIT(w, ",");
+		nl(w, ind, "  \"fail_on\": ");
+		if (o->has_fail_on) {
+			TM_JSONW_LIT(w, "\"");
+			tm_jsonw_raws(w, tm_severity_name(o->fail_on));
+			TM_JSONW_LIT(w, "\",");
+			nl(w, ind, "  \"failed\": ");
+			tm_jsonw_bool(w, tm_findings_any_at_least(f, o->fail_on));
+		} else {
+			TM_JSONW_LIT(w, "null,");
+			nl(w, ind, "  \"failed\": false");
+		}
+	}
+	nl(w, ind, "}");
 }
 
-static void findings_array(const tm_findings *f, FILE *out, const char *ind)
+static void findings_array(tm_jsonw *w, const tm_findings *f, const char *ind)
 {
 	char inner[16];
 	snprintf(inner, sizeof inner, "%s  ", ind);
-	fputc('[', out);
+	TM_JSONW_LIT(w, "[");
 	for (size_t i = 0; i < f->n; i++) {
-		fprintf(out, "%s\n%s", i ? "," : "", inner);
-		finding_json(&f->v[i], out, inner);
+		if (i)
+			TM_JSONW_LIT(w, ",");
+		nl(w, inner, "");
+		finding_json(w, &f->v[i], inner);
 	}
 	if (f->n)
-		fprintf(out, "\n%s", ind);
-	fputc(']', out);
+		nl(w, ind, "");
+	TM_JSONW_LIT(w, "]");
 }
 
 tm_err tm_render_findings_json(const tm_render_in *in, FILE *out)
 {
 	const tm_findings *f = in->findings;
-	fputs("{\n  \"findings\": ", out);
-	findings_array(f, out, "  ");
-	fputs(",\n  \"summary\": ", out);
-	summary_json(f, in, out, "  ");
-	fputs("\n}\n", out);
-	return ferror(out) ? TM_ERR_IO : TM_OK;
+	tm_jsonw *w = tm_jsonw_new(out);
+	if (!w)
+		return TM_ERR_NOMEM;
+	TM_JSONW_LIT(w, "{\n  \"findings\": ");
+	findings_array(w, f, "  ");
+	TM_JSONW_LIT(w, ",\n  \"summary\": ");
+	summary_json(w, f, in, "  ");
+	TM_JSONW_LIT(w, "\n}\n");
+	return tm_jsonw_close(w);
 }
 
 tm_err tm_render_diff_json(const tm_render_in *in, FILE *out)
 {
-	const tm_diff *d = in->diff;
 	static const char *const kinds[] = {"changed", "added", "removed"};
-	fputs("{\n  \"connections\": [", out);
+	const tm_diff *d = in->diff;
+	tm_jsonw *w = tm_jsonw_new(out);
+	if (!w)
+		return TM_ERR_NOMEM;
+	TM_JSONW_LIT(w, "{\n  \"connections\": [");
 	for (size_t i = 0; i < d->n; i++) {
 		const tm_conn_change *c = &d->v[i];
-		fprintf(out, "%s\n    {\"diff_type\": \"%s\", \"src\": ", i ? "," : "", kinds[c->kind]);
-		tm_json_str(out, c->src);
-		fputs(", \"dst\": ", out);
-		tm_json_str(out, c->dst);
-		fputs(", \"old\": ", out);
-		tm_json_str(out, c->old_text);
-		fputs(", \"new\": ", out);
-		tm_json_str(out, c->new_text);
-		fputs(", \"info\": ", out);
-		jstr_or_null(out, c->info);
-		fputc('}', out);
+		if (i)
+			TM_JSONW_LIT(w, ",");
+		TM_JSONW_LIT(w, "\n    {\"diff_type\": \"");
+		tm_jsonw_raws(w, kinds[c->kind]);
+		TM_JSONW_LIT(w, "\", \"src\": ");
+		tm_jsonw_str(w, c->src);
+		TM_JSONW_LIT(w, ", \"dst\": ");
+		tm_jsonw_str(w, c->dst);
+		TM_JSONW_LIT(w, ", \"old\": ");
+		tm_jsonw_str(w, c->old_text);
+		TM_JSONW_LIT(w, ", \"new\": ");
+		tm_jsonw_str(w, c->new_text);
+		TM_JSONW_LIT(w, ", \"info\": ");
+		tm_jsonw_str(w, c->info);
+		TM_JSONW_LIT(w, "}");
 	}
-	fputs(d->n ? "\n  ],\n  \"new_findings\": " : "],\n  \"new_findings\": ", out);
-	findings_array(d->new_findings, out, "  ");
-	fputs(",\n  \"fixed_findings\": ", out);
-	findings_array(d->fixed_findings, out, "  ");
-	fputs(",\n  \"summary\": ", out);
+	if (d->n)
+		TM_JSONW_LIT(w, "\n  ],\n  \"new_findings\": ");
+	else
+		TM_JSONW_LIT(w, "],\n  \"new_findings\": ");
+	findings_array(w, d->new_findings, "  ");
+	TM_JSONW_LIT(w, ",\n  \"fixed_findings\": ");
+	findings_array(w, d->fixed_findings, "  ");
+	TM_JSONW_LIT(w, ",\n  \"summary\": ");
 	/* the summary counts new findings: --fail-on applies to them only */
-	summary_json(d->new_findings, in, out, "  ");
-	fprintf(out, ",\n  \"fixed\": %zu,\n  \"unchanged\": %zu\n}\n", d->fixed_findings->n, d->unchanged_findings);
-	return ferror(out) ? TM_ERR_IO : TM_OK;
+	summary_json(w, d->new_findings, in, "  ");
+	TM_JSONW_LIT(w, ",\n  \"fixed\": ");
+	tm_jsonw_u64(w, d->fixed_findings->n);
+	TM_JSONW_LIT(w, ",\n  \"unchanged\": ");
+	tm_jsonw_u64(w, d->unchanged_findings);
+	TM_JSONW_LIT(w, "\n}\n");
+	return tm_jsonw_close(w);
 }

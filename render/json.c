@@ -1,210 +1,267 @@
 /* json.c - JSON outputs (contracts documented in docs/json.md). Written
  * streaming, keys in a fixed order, so that large graphs need no DOM. */
 #include "render/render.h"
+#include "render/jsonw.h"
 
 #include <string.h>
-
-void tm_json_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"': fputs("\\\"", out); break;
-		case '\\': fputs("\\\\", out); break;
-		case '\n': fputs("\\n", out); break;
-		case '\r': fputs("\\r", out); break;
-		case '\t': fputs("\\t", out); break;
-		default:
-			if (*p < 0x20)
-				fprintf(out, "\\u%04x", *p);
-			else
-				fputc(*p, out);
-		}
-	}
-	fputc('"', out);
-}
 
 tm_err tm_render_conn_json(const tm_render_in *in, FILE *out)
 {
 	const tm_graph *g = in->g;
+	tm_jsonw *w = tm_jsonw_new(out);
+	if (!w)
+		return TM_ERR_NOMEM;
 	tm_buf b;
 	tm_buf_init(&b, 0);
-	fputs("[", out);
+	TM_JSONW_LIT(w, "[");
 	for (size_t i = 0; i < g->nedges; i++) {
 		const tm_edge *e = &g->edges[i];
-		tm_buf_reset(&b);
-		tm_ports_format(e->ports, &b);
-		fputs(i ? ",\n  {\n    \"src\": " : "\n  {\n    \"src\": ", out);
-		tm_json_str(out, g->eps[e->src].name);
-		fputs(",\n    \"dst\": ", out);
-		tm_json_str(out, g->eps[e->dst].name);
+		if (i)
+			TM_JSONW_LIT(w, ",\n  {\n    \"src\": ");
+		else
+			TM_JSONW_LIT(w, "\n  {\n    \"src\": ");
+		tm_jsonw_str(w, g->eps[e->src].name);
+		TM_JSONW_LIT(w, ",\n    \"dst\": ");
+		tm_jsonw_str(w, g->eps[e->dst].name);
 		if (!g->conn_focused) {
-			fputs(",\n    \"conn\": ", out);
-			tm_json_str(out, tm_buf_str(&b));
+			tm_buf_reset(&b);
+			tm_ports_format(e->ports, &b);
+			TM_JSONW_LIT(w, ",\n    \"conn\": ");
+			tm_jsonw_str_n(w, tm_buf_str(&b), b.len);
 		}
-		fputs("\n  }", out);
+		TM_JSONW_LIT(w, "\n  }");
 	}
-	fputs(g->nedges ? "\n]\n" : "]\n", out);
+	if (g->nedges)
+		TM_JSONW_LIT(w, "\n]\n");
+	else
+		TM_JSONW_LIT(w, "]\n");
 	tm_buf_release(&b);
-	return ferror(out) ? TM_ERR_IO : TM_OK;
+	return tm_jsonw_close(w);
 }
 
-static void labels_json(const tm_labels *l, FILE *out)
+static void labels_json(tm_jsonw *w, const tm_labels *l)
 {
-	fputc('{', out);
+	TM_JSONW_LIT(w, "{");
 	for (size_t i = 0; i < l->n; i++) {
 		if (i)
-			fputs(", ", out);
-		tm_json_str(out, l->v[i].key);
-		fputs(": ", out);
-		tm_json_str(out, l->v[i].val);
+			TM_JSONW_LIT(w, ", ");
+		tm_jsonw_str(w, l->v[i].key);
+		TM_JSONW_LIT(w, ": ");
+		tm_jsonw_str(w, l->v[i].val);
 	}
-	fputc('}', out);
+	TM_JSONW_LIT(w, "}");
 }
 
-static void loc_json(const tm_srcloc *l, FILE *out)
+static void loc_json(tm_jsonw *w, const tm_srcloc *l)
 {
-	fputs("{\"file\": ", out);
-	tm_json_str(out, l->file ? l->file : "");
-	fprintf(out, ", \"line\": %u, \"column\": %u}", l->line, l->col);
+	TM_JSONW_LIT(w, "{\"file\": ");
+	tm_jsonw_str(w, l->file ? l->file : "");
+	TM_JSONW_LIT(w, ", \"line\": ");
+	tm_jsonw_u64(w, l->line);
+	TM_JSONW_LIT(w, ", \"column\": ");
+	tm_jsonw_u64(w, l->col);
+	TM_JSONW_LIT(w, "}");
+}
+
+/* the end of a listing and the key of the next: "\n  ],\n  \"key\": [" after
+ * items, "],\n  \"key\": [" after none */
+static void next_list(tm_jsonw *w, size_t n, const char *key)
+{
+	if (n)
+		TM_JSONW_LIT(w, "\n  ],\n  \"");
+	else
+		TM_JSONW_LIT(w, "],\n  \"");
+	tm_jsonw_raws(w, key);
+	TM_JSONW_LIT(w, "\": [");
+}
+
+/* ",\n    {\"key\": " before an item, without the comma for the first */
+static void item(tm_jsonw *w, size_t i, const char *key)
+{
+	if (i)
+		TM_JSONW_LIT(w, ",\n    {\"");
+	else
+		TM_JSONW_LIT(w, "\n    {\"");
+	tm_jsonw_raws(w, key);
+	TM_JSONW_LIT(w, "\": ");
 }
 
 tm_err tm_render_inventory_json(const tm_render_in *in, FILE *out)
 {
 	const tm_model *m = in->m;
-	fputs("{\n  \"namespaces\": [", out);
+	tm_jsonw *w = tm_jsonw_new(out);
+	if (!w)
+		return TM_ERR_NOMEM;
+	TM_JSONW_LIT(w, "{\n  \"namespaces\": [");
 	for (size_t i = 0; i < m->nnamespaces; i++) {
 		const tm_namespace *ns = m->namespaces[i];
-		fputs(i ? ",\n    {\"name\": " : "\n    {\"name\": ", out);
-		tm_json_str(out, ns->name);
-		fprintf(out, ", \"declared\": %s, \"labels\": ", ns->declared ? "true" : "false");
-		labels_json(&ns->labels, out);
-		fputc('}', out);
+		item(w, i, "name");
+		tm_jsonw_str(w, ns->name);
+		TM_JSONW_LIT(w, ", \"declared\": ");
+		tm_jsonw_bool(w, ns->declared);
+		TM_JSONW_LIT(w, ", \"labels\": ");
+		labels_json(w, &ns->labels);
+		TM_JSONW_LIT(w, "}");
 	}
-	fputs(m->nnamespaces ? "\n  ],\n  \"workloads\": [" : "],\n  \"workloads\": [", out);
+	next_list(w, m->nnamespaces, "workloads");
 	for (size_t i = 0; i < m->nworkloads; i++) {
-		const tm_workload *w = m->workloads[i];
-		fputs(i ? ",\n    {\"id\": " : "\n    {\"id\": ", out);
-		tm_json_str(out, w->display);
-		fputs(", \"kind\": ", out);
-		tm_json_str(out, w->kind);
-		fputs(", \"namespace\": ", out);
-		tm_json_str(out, w->ns);
-		fputs(", \"name\": ", out);
-		tm_json_str(out, w->name);
-		fprintf(out, ", \"pods\": %u, \"host_network\": %s, \"service_account\": ",
-			w->from_pods ? w->npods : w->replicas, w->host_network ? "true" : "false");
-		if (w->service_account)
-			tm_json_str(out, w->service_account);
-		else
-			fputs("null", out);
-		fputs(", \"labels\": ", out);
-		labels_json(&w->labels, out);
-		fputs(", \"ports\": [", out);
-		for (size_t k = 0; k < w->nports; k++) {
-			fprintf(out, "%s{\"name\": ", k ? ", " : "");
-			if (w->ports[k].name)
-				tm_json_str(out, w->ports[k].name);
-			else
-				fputs("null", out);
-			fprintf(out, ", \"protocol\": \"%s\", \"port\": %u}", tm_proto_name(w->ports[k].proto),
-				w->ports[k].port);
+		const tm_workload *wl = m->workloads[i];
+		item(w, i, "id");
+		tm_jsonw_str(w, wl->display);
+		TM_JSONW_LIT(w, ", \"kind\": ");
+		tm_jsonw_str(w, wl->kind);
+		TM_JSONW_LIT(w, ", \"namespace\": ");
+		tm_jsonw_str(w, wl->ns);
+		TM_JSONW_LIT(w, ", \"name\": ");
+		tm_jsonw_str(w, wl->name);
+		TM_JSONW_LIT(w, ", \"pods\": ");
+		tm_jsonw_u64(w, wl->from_pods ? wl->npods : wl->replicas);
+		TM_JSONW_LIT(w, ", \"host_network\": ");
+		tm_jsonw_bool(w, wl->host_network);
+		TM_JSONW_LIT(w, ", \"service_account\": ");
+		tm_jsonw_str(w, wl->service_account);
+		TM_JSONW_LIT(w, ", \"labels\": ");
+		labels_json(w, &wl->labels);
+		TM_JSONW_LIT(w, ", \"ports\": [");
+		for (size_t k = 0; k < wl->nports; k++) {
+			if (k)
+				TM_JSONW_LIT(w, ", ");
+			TM_JSONW_LIT(w, "{\"name\": ");
+			tm_jsonw_str(w, wl->ports[k].name);
+			TM_JSONW_LIT(w, ", \"protocol\": \"");
+			tm_jsonw_raws(w, tm_proto_name(wl->ports[k].proto));
+			TM_JSONW_LIT(w, "\", \"port\": ");
+			tm_jsonw_u64(w, wl->ports[k].port);
+			TM_JSONW_LIT(w, "}");
 		}
-		fputs("], \"location\": ", out);
-		loc_json(&w->loc, out);
-		fputc('}', out);
+		TM_JSONW_LIT(w, "], \"location\": ");
+		loc_json(w, &wl->loc);
+		TM_JSONW_LIT(w, "}");
 	}
-	fputs(m->nworkloads ? "\n  ],\n  \"services\": [" : "],\n  \"services\": [", out);
+	next_list(w, m->nworkloads, "services");
 	for (size_t i = 0; i < m->nservices; i++) {
 		const tm_service *s = m->services[i];
-		fputs(i ? ",\n    {\"namespace\": " : "\n    {\"namespace\": ", out);
-		tm_json_str(out, s->ns);
-		fputs(", \"name\": ", out);
-		tm_json_str(out, s->name);
-		fputs(", \"type\": ", out);
-		tm_json_str(out, s->type);
-		fputs(", \"selector\": ", out);
+		item(w, i, "namespace");
+		tm_jsonw_str(w, s->ns);
+		TM_JSONW_LIT(w, ", \"name\": ");
+		tm_jsonw_str(w, s->name);
+		TM_JSONW_LIT(w, ", \"type\": ");
+		tm_jsonw_str(w, s->type);
+		TM_JSONW_LIT(w, ", \"selector\": ");
 		if (s->has_selector)
-			labels_json(&s->selector, out);
+			labels_json(w, &s->selector);
 		else
-			fputs("null", out);
-		fputs(", \"ports\": [", out);
+			TM_JSONW_LIT(w, "null");
+		TM_JSONW_LIT(w, ", \"ports\": [");
 		for (size_t k = 0; k < s->nports; k++) {
 			const tm_svcport *p = &s->ports[k];
-			fprintf(out, "%s{\"protocol\": \"%s\", \"port\": %u, \"target_port\": ", k ? ", " : "",
-				tm_proto_name(p->proto), p->port);
+			if (k)
+				TM_JSONW_LIT(w, ", ");
+			TM_JSONW_LIT(w, "{\"protocol\": \"");
+			tm_jsonw_raws(w, tm_proto_name(p->proto));
+			TM_JSONW_LIT(w, "\", \"port\": ");
+			tm_jsonw_u64(w, p->port);
+			TM_JSONW_LIT(w, ", \"target_port\": ");
 			if (p->target_name)
-				tm_json_str(out, p->target_name);
+				tm_jsonw_str(w, p->target_name);
 			else
-				fprintf(out, "%u", p->target_port);
-			fprintf(out, ", \"node_port\": %u}", p->node_port);
+				tm_jsonw_u64(w, p->target_port);
+			TM_JSONW_LIT(w, ", \"node_port\": ");
+			tm_jsonw_u64(w, p->node_port);
+			TM_JSONW_LIT(w, "}");
 		}
-		fputs("]}", out);
+		TM_JSONW_LIT(w, "]}");
 	}
-	fputs(m->nservices ? "\n  ],\n  \"network_policies\": [" : "],\n  \"network_policies\": [", out);
+	next_list(w, m->nservices, "network_policies");
 	tm_buf b;
 	tm_buf_init(&b, 0);
 	for (size_t i = 0; i < m->nnetpols; i++) {
 		const tm_netpol *p = m->netpols[i];
-		fputs(i ? ",\n    {\"namespace\": " : "\n    {\"namespace\": ", out);
-		tm_json_str(out, p->ns);
-		fputs(", \"name\": ", out);
-		tm_json_str(out, p->name);
+		item(w, i, "namespace");
+		tm_jsonw_str(w, p->ns);
+		TM_JSONW_LIT(w, ", \"name\": ");
+		tm_jsonw_str(w, p->name);
 		tm_buf_reset(&b);
 		tm_selector_format(&p->pod_sel, &b);
-		fputs(", \"pod_selector\": ", out);
-		tm_json_str(out, tm_buf_str(&b));
-		fprintf(out, ", \"ingress\": %s, \"egress\": %s, \"ingress_rules\": %zu, \"egress_rules\": %zu, \"location\": ",
-			p->ingress ? "true" : "false", p->egress ? "true" : "false", p->nin, p->neg);
-		loc_json(&p->loc, out);
-		fputc('}', out);
+		TM_JSONW_LIT(w, ", \"pod_selector\": ");
+		tm_jsonw_str_n(w, tm_buf_str(&b), b.len);
+		TM_JSONW_LIT(w, ", \"ingress\": ");
+		tm_jsonw_bool(w, p->ingress);
+		TM_JSONW_LIT(w, ", \"egress\": ");
+		tm_jsonw_bool(w, p->egress);
+		TM_JSONW_LIT(w, ", \"ingress_rules\": ");
+		tm_jsonw_u64(w, p->nin);
+		TM_JSONW_LIT(w, ", \"egress_rules\": ");
+		tm_jsonw_u64(w, p->neg);
+		TM_JSONW_LIT(w, ", \"location\": ");
+		loc_json(w, &p->loc);
+		TM_JSONW_LIT(w, "}");
 	}
 	tm_buf_release(&b);
-	fputs(m->nnetpols ? "\n  ],\n  \"admin_network_policies\": [" : "],\n  \"admin_network_policies\": [", out);
+	next_list(w, m->nnetpols, "admin_network_policies");
 	size_t na = tm_model_npolicies_admin(m);
 	for (size_t i = 0; i < na; i++) {
 		const tm_anp *a = tm_model_policy_admin(m, i);
-		fputs(i ? ",\n    {\"kind\": " : "\n    {\"kind\": ", out);
-		tm_json_str(out, a->kind ? a->kind : a->baseline ? "BaselineAdminNetworkPolicy" : "AdminNetworkPolicy");
-		fputs(", \"name\": ", out);
-		tm_json_str(out, a->name);
-		fprintf(out, ", \"baseline\": %s, \"priority\": %d, \"ingress_rules\": %zu, \"egress_rules\": %zu}",
-			a->baseline ? "true" : "false", (a->baseline && !a->kind) ? -1 : a->priority, a->nin, a->neg);
+		item(w, i, "kind");
+		tm_jsonw_str(w, a->kind ? a->kind : a->baseline ? "BaselineAdminNetworkPolicy" : "AdminNetworkPolicy");
+		TM_JSONW_LIT(w, ", \"name\": ");
+		tm_jsonw_str(w, a->name);
+		TM_JSONW_LIT(w, ", \"baseline\": ");
+		tm_jsonw_bool(w, a->baseline);
+		TM_JSONW_LIT(w, ", \"priority\": ");
+		tm_jsonw_i64(w, (a->baseline && !a->kind) ? -1 : a->priority);
+		TM_JSONW_LIT(w, ", \"ingress_rules\": ");
+		tm_jsonw_u64(w, a->nin);
+		TM_JSONW_LIT(w, ", \"egress_rules\": ");
+		tm_jsonw_u64(w, a->neg);
+		TM_JSONW_LIT(w, "}");
 	}
-	fputs(na ? "\n  ],\n  \"exposure\": [" : "],\n  \"exposure\": [", out);
+	next_list(w, na, "exposure");
 	for (size_t i = 0; i < m->nexposures; i++) {
 		const tm_exposure *x = m->exposures[i];
-		fputs(i ? ",\n    {\"kind\": " : "\n    {\"kind\": ", out);
-		tm_json_str(out, x->kind);
-		fputs(", \"namespace\": ", out);
-		tm_json_str(out, x->ns);
-		fputs(", \"name\": ", out);
-		tm_json_str(out, x->name);
-		fputs(", \"service\": ", out);
-		tm_json_str(out, x->service);
-		fputs(", \"port\": ", out);
+		item(w, i, "kind");
+		tm_jsonw_str(w, x->kind);
+		TM_JSONW_LIT(w, ", \"namespace\": ");
+		tm_jsonw_str(w, x->ns);
+		TM_JSONW_LIT(w, ", \"name\": ");
+		tm_jsonw_str(w, x->name);
+		TM_JSONW_LIT(w, ", \"service\": ");
+		tm_jsonw_str(w, x->service);
+		TM_JSONW_LIT(w, ", \"port\": ");
 		if (x->port_name)
-			tm_json_str(out, x->port_name);
+			tm_jsonw_str(w, x->port_name);
 		else
-			fprintf(out, "%u", x->port);
-		fputs(", \"host\": ", out);
-		if (x->host)
-			tm_json_str(out, x->host);
-		else
-			fputs("null", out);
-		fputc('}', out);
+			tm_jsonw_u64(w, x->port);
+		TM_JSONW_LIT(w, ", \"host\": ");
+		tm_jsonw_str(w, x->host);
+		TM_JSONW_LIT(w, "}");
 	}
-	fputs(m->nexposures ? "\n  ],\n  \"ignored\": [" : "],\n  \"ignored\": [", out);
+	next_list(w, m->nexposures, "ignored");
 	for (size_t i = 0; i < m->nignored; i++) {
-		fputs(i ? ",\n    {\"kind\": " : "\n    {\"kind\": ", out);
-		tm_json_str(out, m->ignored[i].kind);
-		fprintf(out, ", \"count\": %zu}", m->ignored[i].count);
+		item(w, i, "kind");
+		tm_jsonw_str(w, m->ignored[i].kind);
+		TM_JSONW_LIT(w, ", \"count\": ");
+		tm_jsonw_u64(w, m->ignored[i].count);
+		TM_JSONW_LIT(w, "}");
 	}
-	fprintf(out, "%s  \"summary\": {\"files\": %zu, \"documents\": %zu, \"objects\": %zu, \"invalid_skipped\": %zu, "
-		"\"warnings\": %zu, \"errors\": %zu}\n}\n",
-		m->nignored ? "\n  ],\n" : "],\n", m->files_read, m->docs_read, m->objects_read, m->invalid_skipped,
-		m->diags.nwarnings, m->diags.nerrors);
-	return ferror(out) ? TM_ERR_IO : TM_OK;
+	if (m->nignored)
+		TM_JSONW_LIT(w, "\n  ],\n");
+	else
+		TM_JSONW_LIT(w, "],\n");
+	TM_JSONW_LIT(w, "  \"summary\": {\"files\": ");
+	tm_jsonw_u64(w, m->files_read);
+	TM_JSONW_LIT(w, ", \"documents\": ");
+	tm_jsonw_u64(w, m->docs_read);
+	TM_JSONW_LIT(w, ", \"objects\": ");
+	tm_jsonw_u64(w, m->objects_read);
+	TM_JSONW_LIT(w, ", \"invalid_skipped\": ");
+	tm_jsonw_u64(w, m->invalid_skipped);
+	TM_JSONW_LIT(w, ", \"warnings\": ");
+	tm_jsonw_u64(w, m->diags.nwarnings);
+	TM_JSONW_LIT(w, ", \"errors\": ");
+	tm_jsonw_u64(w, m->diags.nerrors);
+	TM_JSONW_LIT(w, "}\n}\n");
+	return tm_jsonw_close(w);
 }
 
 static const char *why_kind_json(tm_why_kind k)
@@ -225,61 +282,72 @@ tm_err tm_render_explain_json(const tm_render_in *in, FILE *out)
 	const tm_graph *g = in->g;
 	size_t src = in->src, dst = in->dst;
 	const tm_explain *ex = in->explain;
+	tm_jsonw *w = tm_jsonw_new(out);
+	if (!w)
+		return TM_ERR_NOMEM;
 	tm_buf b;
 	tm_buf_init(&b, 0);
-	fputs("{\n  \"src\": ", out);
-	tm_json_str(out, g->eps[src].name);
-	fputs(",\n  \"dst\": ", out);
-	tm_json_str(out, g->eps[dst].name);
-	fputs(",\n  \"note\": ", out);
-	if (src == dst)
-		tm_json_str(out, TM_EXPLAIN_SELF_NOTE);
-	else
-		fputs("null", out);
+	TM_JSONW_LIT(w, "{\n  \"src\": ");
+	tm_jsonw_str(w, g->eps[src].name);
+	TM_JSONW_LIT(w, ",\n  \"dst\": ");
+	tm_jsonw_str(w, g->eps[dst].name);
+	TM_JSONW_LIT(w, ",\n  \"note\": ");
+	tm_jsonw_str(w, src == dst ? TM_EXPLAIN_SELF_NOTE : NULL);
 	const tm_ports *sets[3] = {ex->allowed, ex->egress, ex->ingress};
 	const char *names[3] = {"conn", "egress", "ingress"};
 	for (int i = 0; i < 3; i++) {
 		tm_buf_reset(&b);
 		tm_ports_format(sets[i], &b);
-		fprintf(out, ",\n  \"%s\": ", names[i]);
-		tm_json_str(out, tm_buf_str(&b));
+		TM_JSONW_LIT(w, ",\n  \"");
+		tm_jsonw_raws(w, names[i]);
+		TM_JSONW_LIT(w, "\": ");
+		tm_jsonw_str_n(w, tm_buf_str(&b), b.len);
 	}
-	fputs(",\n  \"decisions\": [", out);
+	TM_JSONW_LIT(w, ",\n  \"decisions\": [");
 	for (size_t i = 0; i < ex->n; i++) {
-		const tm_why *w = &ex->v[i];
+		const tm_why *y = &ex->v[i];
 		tm_buf_reset(&b);
-		if (w->ports)
-			tm_ports_format(w->ports, &b);
+		if (y->ports)
+			tm_ports_format(y->ports, &b);
 		else
 			tm_buf_adds(&b, "No Connections");
-		fprintf(out, "%s\n    {\"direction\": \"%s\", \"kind\": \"%s\", \"conn\": ", i ? "," : "",
-			w->dir == TM_DIR_EGRESS ? "egress" : "ingress", why_kind_json(w->kind));
-		tm_json_str(out, tm_buf_str(&b));
-		const char *verdict = w->kind == TM_WHY_NAMED_UNRESOLVED ? "none"
-			: w->kind == TM_WHY_NP_DEFAULT_DENY ? "deny"
-			: w->kind == TM_WHY_RULE ? (w->action == TM_ACT_ALLOW ? "allow" : w->action == TM_ACT_DENY ? "deny" : "pass")
+		if (i)
+			TM_JSONW_LIT(w, ",");
+		TM_JSONW_LIT(w, "\n    {\"direction\": \"");
+		tm_jsonw_raws(w, y->dir == TM_DIR_EGRESS ? "egress" : "ingress");
+		TM_JSONW_LIT(w, "\", \"kind\": \"");
+		tm_jsonw_raws(w, why_kind_json(y->kind));
+		TM_JSONW_LIT(w, "\", \"conn\": ");
+		tm_jsonw_str(w, tm_buf_str(&b));
+		const char *verdict = y->kind == TM_WHY_NAMED_UNRESOLVED ? "none"
+			: y->kind == TM_WHY_NP_DEFAULT_DENY ? "deny"
+			: y->kind == TM_WHY_RULE ? (y->action == TM_ACT_ALLOW ? "allow" : y->action == TM_ACT_DENY ? "deny" : "pass")
 			: "allow";
-		fprintf(out, ", \"verdict\": \"%s\"", verdict);
-		if (w->kind == TM_WHY_NAMED_UNRESOLVED) {
-			fputs(", \"port_name\": ", out);
-			tm_json_str(out, w->port_name);
+		TM_JSONW_LIT(w, ", \"verdict\": \"");
+		tm_jsonw_raws(w, verdict);
+		TM_JSONW_LIT(w, "\"");
+		if (y->kind == TM_WHY_NAMED_UNRESOLVED) {
+			TM_JSONW_LIT(w, ", \"port_name\": ");
+			tm_jsonw_str(w, y->port_name);
 		}
-		if (w->kind == TM_WHY_RULE || w->kind == TM_WHY_NAMED_UNRESOLVED) {
-			fputs(", \"policy_kind\": ", out);
-			tm_json_str(out, w->policy_kind);
-			fputs(", \"policy\": ", out);
-			tm_json_str(out, w->policy);
-			fprintf(out, ", \"rule\": %ld, \"rule_name\": ", w->rule);
-			if (w->rule_name)
-				tm_json_str(out, w->rule_name);
-			else
-				fputs("null", out);
-			fputs(", \"location\": ", out);
-			loc_json(&w->loc, out);
+		if (y->kind == TM_WHY_RULE || y->kind == TM_WHY_NAMED_UNRESOLVED) {
+			TM_JSONW_LIT(w, ", \"policy_kind\": ");
+			tm_jsonw_str(w, y->policy_kind);
+			TM_JSONW_LIT(w, ", \"policy\": ");
+			tm_jsonw_str(w, y->policy);
+			TM_JSONW_LIT(w, ", \"rule\": ");
+			tm_jsonw_i64(w, y->rule);
+			TM_JSONW_LIT(w, ", \"rule_name\": ");
+			tm_jsonw_str(w, y->rule_name);
+			TM_JSONW_LIT(w, ", \"location\": ");
+			loc_json(w, &y->loc);
 		}
-		fputc('}', out);
+		TM_JSONW_LIT(w, "}");
 	}
-	fputs(ex->n ? "\n  ]\n}\n" : "]\n}\n", out);
+	if (ex->n)
+		TM_JSONW_LIT(w, "\n  ]\n}\n");
+	else
+		TM_JSONW_LIT(w, "]\n}\n");
 	tm_buf_release(&b);
-	return ferror(out) ? TM_ERR_IO : TM_OK;
+	return tm_jsonw_close(w);
 }

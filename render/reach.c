@@ -1,6 +1,7 @@
 /* reach.c - `trustmap reach`: the endpoints a compromised one can reach, by
  * hops, as text for people and as JSON (keys in a fixed order). */
 #include "render/render.h"
+#include "render/jsonw.h"
 
 #include <stdlib.h>
 
@@ -40,31 +41,44 @@ tm_err tm_render_reach_json(const tm_render_in *in, FILE *out)
 {
 	const tm_graph *g = in->g;
 	const tm_reach *r = in->reach;
+	tm_jsonw *w = tm_jsonw_new(out);
+	if (!w)
+		return TM_ERR_NOMEM;
 	tm_buf b;
 	uint32_t *path = malloc((r->max_hops + 2) * sizeof *path);
 	tm_buf_init(&b, 0);
-	fputs("{\n  \"src\": ", out);
-	tm_json_str(out, g->eps[r->src].name);
-	fprintf(out, ",\n  \"max_hops\": %u,\n  \"reached\": [", r->max_hops);
+	TM_JSONW_LIT(w, "{\n  \"src\": ");
+	tm_jsonw_str(w, g->eps[r->src].name);
+	TM_JSONW_LIT(w, ",\n  \"max_hops\": ");
+	tm_jsonw_u64(w, r->max_hops);
+	TM_JSONW_LIT(w, ",\n  \"reached\": [");
 	for (size_t i = 0; i < r->n; i++) {
 		const tm_reached *x = &r->v[i];
 		tm_buf_reset(&b);
 		tm_ports_format(x->ports, &b);
-		fputs(i ? ",\n    {\"endpoint\": " : "\n    {\"endpoint\": ", out);
-		tm_json_str(out, g->eps[x->ep].name);
-		fprintf(out, ", \"hops\": %u, \"conn\": ", x->hops);
-		tm_json_str(out, tm_buf_str(&b));
-		fputs(", \"path\": [", out);
+		if (i)
+			TM_JSONW_LIT(w, ",\n    {\"endpoint\": ");
+		else
+			TM_JSONW_LIT(w, "\n    {\"endpoint\": ");
+		tm_jsonw_str(w, g->eps[x->ep].name);
+		TM_JSONW_LIT(w, ", \"hops\": ");
+		tm_jsonw_u64(w, x->hops);
+		TM_JSONW_LIT(w, ", \"conn\": ");
+		tm_jsonw_str_n(w, tm_buf_str(&b), b.len);
+		TM_JSONW_LIT(w, ", \"path\": [");
 		size_t len = tm_reach_path(r, x, path, r->max_hops + 2);
 		for (size_t k = 0; k < len; k++) {
 			if (k)
-				fputs(", ", out);
-			tm_json_str(out, g->eps[path[k]].name);
+				TM_JSONW_LIT(w, ", ");
+			tm_jsonw_str(w, g->eps[path[k]].name);
 		}
-		fputs("]}", out);
+		TM_JSONW_LIT(w, "]}");
 	}
-	fputs(r->n ? "\n  ]\n}\n" : "]\n}\n", out);
+	if (r->n)
+		TM_JSONW_LIT(w, "\n  ]\n}\n");
+	else
+		TM_JSONW_LIT(w, "]\n}\n");
 	free(path);
 	tm_buf_release(&b);
-	return ferror(out) ? TM_ERR_IO : TM_OK;
+	return tm_jsonw_close(w);
 }

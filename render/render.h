@@ -93,8 +93,6 @@ tm_err tm_render_flows_txt(const struct tm_flowset *fs, FILE *out);
 tm_err tm_render_flows_json(const struct tm_flowset *fs, FILE *out);
 tm_err tm_render_flows_csv(const struct tm_flowset *fs, FILE *out);
 
-/* JSON string literal with escapes. */
-void tm_json_str(FILE *out, const char *s);
 /* CSV field, quoted when needed. */
 void tm_csv_field(FILE *out, const char *s);
 

@@ -2,6 +2,7 @@
  * OASIS schema (tests/sarif/validate.py). */
 #include "render/findings.h"
 #include "render/render.h"
+#include "render/jsonw.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -108,12 +109,15 @@ static unsigned long long fnv(const char *s)
 tm_err tm_render_findings_sarif(const tm_render_in *in, FILE *out)
 {
 	const tm_findings *f = in->findings;
+	tm_jsonw *w = tm_jsonw_new(out);
+	if (!w)
+		return TM_ERR_NOMEM;
 	tm_buf b;
 	tm_buf_init(&b, 0);
-	fputs("{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n"
-	      "  \"runs\": [\n    {\n      \"tool\": {\n        \"driver\": {\n          \"name\": \"trustmap\",\n"
-	      "          \"version\": \"" TM_VERSION "\",\n          \"semanticVersion\": \"" TM_VERSION "\",\n"
-	      "          \"informationUri\": \"https://github.com/trustmap/trustmap\",\n          \"rules\": [", out);
+	TM_JSONW_LIT(w, "{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n"
+		     "  \"runs\": [\n    {\n      \"tool\": {\n        \"driver\": {\n          \"name\": \"trustmap\",\n"
+		     "          \"version\": \"" TM_VERSION "\",\n          \"semanticVersion\": \"" TM_VERSION "\",\n"
+		     "          \"informationUri\": \"https://github.com/trustmap/trustmap\",\n          \"rules\": [");
 	for (size_t i = 0; i < f->nrules; i++) {
 		const tm_rule_info *r = &f->rules[i];
 		/* GitHub ranks an alert by its rule's security-severity only: a
@@ -128,110 +132,140 @@ tm_err tm_render_findings_sarif(const tm_render_in *in, FILE *out)
 					rank = f->v[k].severity;
 				any = true;
 			}
-		fprintf(out, "%s\n            {\n              \"id\": ", i ? "," : "");
-		tm_json_str(out, r->id);
-		fputs(",\n              \"name\": ", out);
-		tm_json_str(out, r->name ? r->name : r->id);
-		fputs(",\n              \"shortDescription\": {\"text\": ", out);
-		tm_json_str(out, r->title);
-		fputs("},\n              \"fullDescription\": {\"text\": ", out);
-		tm_json_str(out, r->help ? r->help : r->title);
-		fputs("},\n              \"help\": {\"text\": ", out);
+		if (i)
+			TM_JSONW_LIT(w, ",");
+		TM_JSONW_LIT(w, "\n            {\n              \"id\": ");
+		tm_jsonw_str(w, r->id);
+		TM_JSONW_LIT(w, ",\n              \"name\": ");
+		tm_jsonw_str(w, r->name ? r->name : r->id);
+		TM_JSONW_LIT(w, ",\n              \"shortDescription\": {\"text\": ");
+		tm_jsonw_str(w, r->title);
+		TM_JSONW_LIT(w, "},\n              \"fullDescription\": {\"text\": ");
+		tm_jsonw_str(w, r->help ? r->help : r->title);
+		TM_JSONW_LIT(w, "},\n              \"help\": {\"text\": ");
 		tm_buf_reset(&b);
 		tm_buf_addf(&b, "%s See docs/%s.md.", r->help ? r->help : r->title,
 			    !strncmp(r->id, "TM", 2) ? "checks" : "zones");
-		tm_json_str(out, tm_buf_str(&b));
-		fprintf(out, "},\n              \"defaultConfiguration\": {\"level\": \"%s\"},\n"
-			     "              \"properties\": {\"tags\": [\"security\", \"%s\"], \"precision\": \"high\", "
-			     "\"security-severity\": \"%s\", \"severity\": \"%s\"}\n            }",
-			level(r->severity), !strncmp(r->id, "TM", 2) ? "hygiene" : "trust-boundary",
-			security_severity(rank), tm_severity_name(r->severity));
+		tm_jsonw_str_n(w, tm_buf_str(&b), b.len);
+		TM_JSONW_LIT(w, "},\n              \"defaultConfiguration\": {\"level\": \"");
+		tm_jsonw_raws(w, level(r->severity));
+		TM_JSONW_LIT(w, "\"},\n              \"properties\": {\"tags\": [\"security\", \"");
+		tm_jsonw_raws(w, !strncmp(r->id, "TM", 2) ? "hygiene" : "trust-boundary");
+		TM_JSONW_LIT(w, "\"], \"precision\": \"high\", \"security-severity\": \"");
+		tm_jsonw_raws(w, security_severity(rank));
+		TM_JSONW_LIT(w, "\", \"severity\": \"");
+		tm_jsonw_raws(w, tm_severity_name(r->severity));
+		TM_JSONW_LIT(w, "\"}\n            }");
 	}
-	fputs(f->nrules ? "\n          ]\n        }\n      },\n" : "]\n        }\n      },\n", out);
-	fputs("      \"columnKind\": \"unicodeCodePoints\",\n      \"results\": [", out);
+	if (f->nrules)
+		TM_JSONW_LIT(w, "\n          ]\n        }\n      },\n");
+	else
+		TM_JSONW_LIT(w, "]\n        }\n      },\n");
+	TM_JSONW_LIT(w, "      \"columnKind\": \"unicodeCodePoints\",\n      \"results\": [");
 	for (size_t i = 0; i < f->n; i++) {
 		const tm_finding *fd = &f->v[i];
 		long ri = -1;
 		for (size_t k = 0; k < f->nrules; k++)
 			if (!strcmp(f->rules[k].id, fd->rule))
 				ri = (long)k;
-		fprintf(out, "%s\n        {\n          \"ruleId\": ", i ? "," : "");
-		tm_json_str(out, fd->rule);
-		if (ri >= 0)
-			fprintf(out, ",\n          \"ruleIndex\": %ld", ri);
-		fprintf(out, ",\n          \"level\": \"%s\",\n          \"message\": {\"text\": ", level(fd->severity));
+		if (i)
+			TM_JSONW_LIT(w, ",");
+		TM_JSONW_LIT(w, "\n        {\n          \"ruleId\": ");
+		tm_jsonw_str(w, fd->rule);
+		if (ri >= 0) {
+			TM_JSONW_LIT(w, ",\n          \"ruleIndex\": ");
+			tm_jsonw_i64(w, ri);
+		}
+		TM_JSONW_LIT(w, ",\n          \"level\": \"");
+		tm_jsonw_raws(w, level(fd->severity));
+		TM_JSONW_LIT(w, "\",\n          \"message\": {\"text\": ");
 		tm_buf_reset(&b);
 		tm_buf_adds(&b, fd->message);
 		if (fd->hint)
 			tm_buf_addf(&b, "%s Fix: %s", b.len && b.s[b.len - 1] != '.' ? "." : "", fd->hint);
-		tm_json_str(out, tm_buf_str(&b));
-		fputs("}", out);
+		tm_jsonw_str_n(w, tm_buf_str(&b), b.len);
+		TM_JSONW_LIT(w, "}");
 		size_t nl = 0;
 		for (size_t k = 0; k < fd->nlocations; k++) {
 			const tm_floc *l = &fd->locations[k];
 			if (!l->loc.file || !*l->loc.file)
 				continue;
-			fputs(nl ? ",\n            " : ",\n          \"locations\": [\n            ", out);
+			if (nl)
+				TM_JSONW_LIT(w, ",\n            ");
+			else
+				TM_JSONW_LIT(w, ",\n          \"locations\": [\n            ");
 			tm_buf_reset(&b);
 			if (!strcmp(l->loc.file, "-"))
 				tm_buf_adds(&b, "stdin"); /* no file: code scanning wants a location all the same */
 			else
 				uri(&b, l->loc.file, in->base_dir);
-			fputs("{\"physicalLocation\": {\"artifactLocation\": {\"uri\": ", out);
-			tm_json_str(out, tm_buf_str(&b));
+			TM_JSONW_LIT(w, "{\"physicalLocation\": {\"artifactLocation\": {\"uri\": ");
+			tm_jsonw_str_n(w, tm_buf_str(&b), b.len);
 			if (strncmp(tm_buf_str(&b), "file:", 5) && strcmp(l->loc.file, "-"))
-				fputs(", \"uriBaseId\": \"%SRCROOT%\"", out);
-			fputs("}", out);
+				TM_JSONW_LIT(w, ", \"uriBaseId\": \"%SRCROOT%\"");
+			TM_JSONW_LIT(w, "}");
 			if (l->loc.line) {
-				fprintf(out, ", \"region\": {\"startLine\": %u", l->loc.line);
-				if (l->loc.col)
-					fprintf(out, ", \"startColumn\": %u", l->loc.col);
-				fputs("}", out);
+				TM_JSONW_LIT(w, ", \"region\": {\"startLine\": ");
+				tm_jsonw_u64(w, l->loc.line);
+				if (l->loc.col) {
+					TM_JSONW_LIT(w, ", \"startColumn\": ");
+					tm_jsonw_u64(w, l->loc.col);
+				}
+				TM_JSONW_LIT(w, "}");
 			}
-			fputs("}", out);
+			TM_JSONW_LIT(w, "}");
 			if (l->what) {
-				fputs(", \"message\": {\"text\": ", out);
-				tm_json_str(out, l->what);
-				fputs("}", out);
+				TM_JSONW_LIT(w, ", \"message\": {\"text\": ");
+				tm_jsonw_str(w, l->what);
+				TM_JSONW_LIT(w, "}");
 			}
-			fputs("}", out);
+			TM_JSONW_LIT(w, "}");
 			nl++;
 		}
 		if (nl)
-			fputs("\n          ]", out);
+			TM_JSONW_LIT(w, "\n          ]");
 		char *key = tm_finding_key(fd);
-		fprintf(out, ",\n          \"partialFingerprints\": {\"trustmapFinding/v1\": \"%016llx\"}", fnv(key));
+		char fp[24];
+		snprintf(fp, sizeof fp, "%016llx", fnv(key));
 		free(key);
+		TM_JSONW_LIT(w, ",\n          \"partialFingerprints\": {\"trustmapFinding/v1\": \"");
+		tm_jsonw_raws(w, fp);
+		TM_JSONW_LIT(w, "\"}");
 		if (fd->suppressed) {
-			fputs(",\n          \"suppressions\": [{\"kind\": \"inSource\", \"justification\": ", out);
+			TM_JSONW_LIT(w, ",\n          \"suppressions\": [{\"kind\": \"inSource\", \"justification\": ");
 			tm_buf_reset(&b);
 			tm_buf_addf(&b, "%s (trustmap.io/ignore on %s)", fd->suppress_reason ? fd->suppress_reason : "",
 				    fd->suppressed_by ? fd->suppressed_by : "?");
-			tm_json_str(out, tm_buf_str(&b));
-			fputs("}]", out);
+			tm_jsonw_str_n(w, tm_buf_str(&b), b.len);
+			TM_JSONW_LIT(w, "}]");
 		}
-		fprintf(out, ",\n          \"properties\": {\"severity\": \"%s\"", tm_severity_name(fd->severity));
+		TM_JSONW_LIT(w, ",\n          \"properties\": {\"severity\": \"");
+		tm_jsonw_raws(w, tm_severity_name(fd->severity));
+		TM_JSONW_LIT(w, "\"");
 		if (fd->src) {
-			fputs(", \"src\": ", out);
-			tm_json_str(out, fd->src);
+			TM_JSONW_LIT(w, ", \"src\": ");
+			tm_jsonw_str(w, fd->src);
 		}
 		if (fd->dst) {
-			fputs(", \"dst\": ", out);
-			tm_json_str(out, fd->dst);
+			TM_JSONW_LIT(w, ", \"dst\": ");
+			tm_jsonw_str(w, fd->dst);
 		}
 		if (fd->conns) {
-			fputs(", \"conns\": ", out);
-			tm_json_str(out, fd->conns);
+			TM_JSONW_LIT(w, ", \"conns\": ");
+			tm_jsonw_str(w, fd->conns);
 		}
 		if (fd->subject) {
-			fputs(", \"subject\": ", out);
-			tm_json_str(out, fd->subject);
+			TM_JSONW_LIT(w, ", \"subject\": ");
+			tm_jsonw_str(w, fd->subject);
 		}
-		fputs("}\n        }", out);
+		TM_JSONW_LIT(w, "}\n        }");
 	}
-	fputs(f->n ? "\n      ]" : "]", out);
-	fputs(",\n      \"originalUriBaseIds\": {\"%SRCROOT%\": {\"description\": {\"text\": \"the directory trustmap ran in\"}}}\n", out);
-	fputs("    }\n  ]\n}\n", out);
+	if (f->n)
+		TM_JSONW_LIT(w, "\n      ]");
+	else
+		TM_JSONW_LIT(w, "]");
+	TM_JSONW_LIT(w, ",\n      \"originalUriBaseIds\": {\"%SRCROOT%\": {\"description\": {\"text\": \"the directory trustmap ran in\"}}}\n");
+	TM_JSONW_LIT(w, "    }\n  ]\n}\n");
 	tm_buf_release(&b);
-	return ferror(out) ? TM_ERR_IO : TM_OK;
+	return tm_jsonw_close(w);
 }
