@@ -28,7 +28,7 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -I. $(PKG_CFLAGS) $(EXTRA_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lm $(EXTRA_LDFLAGS) $(LDFLAGS)
 
-LIB_SRC := $(sort $(wildcard model/*.c ingest/*.c analyzer/*.c render/*.c))
+LIB_SRC := $(sort $(wildcard model/*.c ingest/*.c analyzer/*.c render/*.c pipeline/*.c))
 CLI_SRC := $(sort $(wildcard cli/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 
@@ -99,6 +99,11 @@ test: deps
 		tail -n 1 $(BUILD)/results/e2e.log | awk '{print $$1, $$3}' > $(BUILD)/results/e2e.sum; [ $$rc = 0 ]
 	@TRUSTMAP=./trustmap tests/cli/output.sh > $(BUILD)/results/cli.log; rc=$$?; cat $(BUILD)/results/cli.log; \
 		tail -n 1 $(BUILD)/results/cli.log | awk '{print $$1, $$3}' > $(BUILD)/results/cli.sum; [ $$rc = 0 ]
+	@tests/layers/check.sh > $(BUILD)/results/layers.log; rc=$$?; grep FAIL $(BUILD)/results/layers.log; tail -n 2 $(BUILD)/results/layers.log; \
+		tail -n 1 $(BUILD)/results/layers.log | awk '{print $$1, $$3}' > $(BUILD)/results/layers.sum; [ $$rc = 0 ]
+	@TRUSTMAP=./trustmap tests/cli/manpage.sh > $(BUILD)/results/manpage.log; rc=$$?; grep FAIL $(BUILD)/results/manpage.log; \
+		echo "manpage: $$(tail -n 1 $(BUILD)/results/manpage.log)"; \
+		tail -n 1 $(BUILD)/results/manpage.log | awk '{print $$1, $$3}' > $(BUILD)/results/manpage.sum; [ $$rc = 0 ]
 	@TRUSTMAP=./trustmap tests/cli/graph.sh > $(BUILD)/results/graph.log; rc=$$?; tail -n 2 $(BUILD)/results/graph.log; \
 		grep FAIL $(BUILD)/results/graph.log; \
 		tail -n 1 $(BUILD)/results/graph.log | awk '{print $$1, $$3}' > $(BUILD)/results/graph.sum; [ $$rc = 0 ]

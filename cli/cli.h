@@ -1,67 +1,131 @@
-/* cli.h - the thin command line: option parsing shared by commands. Only
- * cli/ exits, reads the environment, checks isatty or prints progress. */
+/* cli.h - the thin command line: one option table (cli/options.c), one
+ * command table (cli/trustmap.c); each cmd_<name>.c turns parsed options
+ * into a pipeline request (pipeline/pipeline.h), runs it, hands the result
+ * to a renderer and picks the exit code. Only cli/ exits, reads the
+ * environment, checks isatty or prints. */
 #ifndef TM_CLI_H
 #define TM_CLI_H
 
-#include "model/model.h"
-#include "ingest/ingest.h"
-#include "analyzer/conn.h"
+#include "pipeline/pipeline.h"
+#include "render/render.h"
 
 enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
 
-typedef struct cli_common {
-	const char *output;   /* -o FILE */
-	const char *format;   /* --format */
-	int verbosity;        /* -q = -1, -v = 1 */
+/* One bit per command: an option row lists the commands that take it. */
+enum {
+	CMD_INVENTORY = 1u << 0,
+	CMD_CONN = 1u << 1,
+	CMD_GRAPH = 1u << 2,
+	CMD_REACH = 1u << 3,
+	CMD_EXPLAIN = 1u << 4,
+	CMD_CHECK = 1u << 5,
+	CMD_DIFF = 1u << 6,
+	CMD_FLOWS = 1u << 7,
+	CMD_ALL = (1u << 8) - 1,
+	/* the commands that compute connectivity */
+	CMD_GRAPHS = CMD_CONN | CMD_GRAPH | CMD_REACH | CMD_EXPLAIN | CMD_CHECK | CMD_DIFF,
+};
+
+typedef enum {
+	OPT_OUTPUT, OPT_FORMAT, OPT_QUIET, OPT_VERBOSE, OPT_SKIP_INVALID, OPT_MAX_DEPTH, OPT_MAX_NODES,
+	OPT_MAX_ALIAS_NODES, OPT_MAX_FILE_SIZE, OPT_MAX_OBJECTS, OPT_MAX_LABELS, OPT_MAX_LABEL_LENGTH, OPT_HELP,
+	OPT_GRANULARITY, OPT_IPBLOCK_PODS, OPT_IPV6, OPT_FOCUS, OPT_FOCUS_PEER, OPT_FOCUS_DIRECTION, OPT_PORT,
+	OPT_FOCUS_CONN, OPT_MAX_DRAW_EDGES, OPT_HOPS, OPT_ZONES, OPT_FAIL_ON, OPT_PCAP, OPT_FLOWS, OPT_STATS,
+	OPT_FLOW_TABLE, OPT_MAX_FLOWS, OPT_IDLE_TIMEOUT,
+} cli_opt_id;
+
+typedef struct cli_option {
+	cli_opt_id id;
+	const char *name;  /* --name */
+	char short_name;   /* -x, or 0 */
+	const char *arg;   /* the value's name in --help; NULL for a flag */
+	unsigned cmds;     /* CMD_* bits of the commands that take it */
+	const char *help;  /* lines after the first are indented by cli_help */
+} cli_option;
+
+typedef struct cli_command {
+	const char *name;
+	unsigned bit;
+	int (*fn)(int argc, char **argv);
+	const char *summary;     /* one line for `trustmap --help` */
+	const char *usage;       /* after "usage: trustmap " */
+	const char *description; /* paragraphs before the options, ending in "\n" */
+	const char *epilog;      /* after the options, or NULL */
+	const char *default_format;
+	const char *(*formats)(void); /* "txt|json", or NULL */
+} cli_command;
+
+/* Everything any command's options can say. */
+typedef struct cli_args {
+	const cli_command *cmd;
+	const char *output, *format;
+	int verbosity;         /* -q = -1, -v = 1 */
+	bool help;
 	tm_load_opts load;
-	const char **paths;
+	const char **paths;    /* positional arguments (heap array into argv) */
 	size_t npaths;
-} cli_common;
+	tm_conn_opts conn;
+	bool pods;             /* --granularity pod */
+	const char **focus, **peers;
+	size_t nfocus, npeers;
+	tm_focus_dir fdir;
+	bool has_port;         /* --port / --focus-conn */
+	tm_proto port_proto;
+	uint32_t port;
+	size_t max_draw;
+	size_t hops;
+	const char *zones;
+	bool has_fail_on;
+	tm_severity fail_on;
+	const char **pcaps;
+	size_t npcaps;
+	bool stats;
+	tm_pcap_opts pcap;
+} cli_args;
 
-typedef struct cli_opt {
-	const char *long_name;
-	char short_name;
-	bool has_arg;
-	int id;
-} cli_opt;
+const cli_command *cli_command_find(const char *name);
+const cli_option *cli_options(size_t *n);
 
-/* Parses argv after the command name. Common options are handled; command
- * options (from opts) are returned one at a time through id and arg. Returns
- * 0 on an option, 1 at the end, -1 on error (message printed). */
-typedef struct cli_parser {
-	int argc, i;
-	char **argv;
-	bool only_paths;
-} cli_parser;
+void cli_args_init(cli_args *a, const cli_command *cmd);
+void cli_args_release(cli_args *a);
+/* Parse argv after the command name into a. Returns 0, or EXIT_USAGE with
+ * the message printed. */
+int cli_parse(cli_args *a, int argc, char **argv);
+/* cli_args_init + cli_parse + --help: 0 to go on, -1 when help was printed
+ * (exit 0), EXIT_USAGE on a usage error. */
+int cli_start(cli_args *a, const cli_command *cmd, int argc, char **argv);
+/* The command's --help, generated from the tables. */
+void cli_help(FILE *f, const cli_command *c);
+/* The options of every command, for `trustmap --help`. */
+void cli_help_common(FILE *f);
+int cli_usage_error(const char *cmd, const char *fmt, ...) TM_PRINTF(2, 3);
+bool cli_parse_size(const char *s, size_t *out);
 
-void cli_parser_init(cli_parser *p, int argc, char **argv);
-int cli_next(cli_parser *p, const cli_opt *opts, cli_common *c, int *id, const char **arg);
+/* A pipeline request with what a's options say (paths, load limits,
+ * connectivity options, captures). */
+void cli_request(const cli_args *a, tm_request *rq);
+/* Run the pipeline, printing each step's diagnostics as it ends and the
+ * error of a failed step; EXIT_OK or EXIT_USAGE. */
+int cli_run(const cli_args *a, const tm_request *rq, tm_result *res);
 
-void cli_common_init(cli_common *c);
 /* -o FILE (or stdout): written to a temporary file and renamed over FILE by
  * cli_close_output() when complete is true and every write succeeded
  * (returns that); otherwise the temporary file is removed. */
-FILE *cli_open_output(const cli_common *c);
-bool cli_close_output(const cli_common *c, FILE *f, bool complete);
+FILE *cli_open_output(const cli_args *a);
+/* Record -o FILE as soon as it is parsed, for cli_exit(). */
+void cli_output_path(const char *path);
+bool cli_close_output(const cli_args *a, FILE *f, bool complete);
+/* The renderer of subject s for format fmt (NULL: the command's default),
+ * or NULL with the usage error printed (naming the formats there are). */
+const tm_renderer *cli_renderer(const cli_args *a, tm_subject s, const char *fmt);
+/* What the renderers are handed from a pipeline result. */
+void cli_render_in(const tm_result *r, tm_render_in *in);
+/* Open -o, render, close: EXIT_OK or EXIT_USAGE. */
+int cli_write(const cli_args *a, const tm_renderer *rd, const tm_render_in *in);
 /* Called by main() with the command's exit status: when it is 2 (usage or
  * input error), -o FILE is removed if it is a regular file, so that no
  * report from an earlier run survives a failed one. */
 void cli_exit(int rc);
-/* Load every path into m; prints diagnostics; returns exit code (0 or 2). */
-int cli_load(tm_model *m, const cli_common *c);
-void cli_print_diags(const tm_model *m, const cli_common *c);
-/* Print the diagnostics added since index first (after a load step). */
-void cli_print_diags_from(const tm_model *m, size_t first);
-/* Load every path into a new *m, fold pods into their own endpoints with
- * pods, let IPv6 ipBlocks make IPv6 endpoints with ipv6_auto, and compute
- * *g, printing the diagnostics of each step. Returns EXIT_OK or EXIT_USAGE;
- * the caller frees *m and *g (either may be set on failure). */
-int cli_conn_graph(const cli_common *c, tm_conn_opts *co, bool pods, bool ipv6_auto, tm_model **m, tm_graph **g);
-/* The endpoint spec names (src: the source side of an IP range), or -1
- * with a message on stderr naming cmd. */
-long cli_find_endpoint(const tm_graph *g, const char *cmd, const char *spec, bool src);
-int cli_usage_error(const char *cmd, const char *fmt, ...) TM_PRINTF(2, 3);
-bool cli_parse_size(const char *s, size_t *out);
 
 int cmd_inventory(int argc, char **argv);
 int cmd_conn(int argc, char **argv);

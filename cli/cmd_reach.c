@@ -1,109 +1,39 @@
 /* cmd_reach.c - `trustmap reach SRC`: lateral movement from a compromised
  * workload, pod or address. */
 #include "cli/cli.h"
-#include "analyzer/reach.h"
-#include "analyzer/granularity.h"
-#include "render/render.h"
-
-#include <stdlib.h>
-#include <string.h>
-
-static const char help[] =
-	"usage: trustmap reach [options] SRC PATH...\n\n"
-	"If SRC is compromised, what can it reach? Breadth-first over the allowed connections\n"
-	"that `trustmap conn` computes: every endpoint reachable within --hops hops, with the\n"
-	"first shortest path (in name order) and the connections allowed on its last hop. IP\n"
-	"ranges outside the cluster are end points of paths, not stepping stones.\n"
-	"SRC is ns/name, ns/name[Kind], a workload or pod name, a pod IP, or another IP address\n"
-	"(the range holding it; IPv6 too when the policies name IPv6 blocks).\n\n"
-	"  --hops N                 how far to look (default 3)\n"
-	"  -f, --format txt|json    output format (default txt)\n"
-	"  --granularity workload|pod, --ipblock-matches-pods   as for `trustmap conn`\n"
-	"  (and the options of every command: trustmap --help)\n";
-
-enum { OPT_HOPS = 1, OPT_GRAN, OPT_IPBLOCK_PODS };
-
-static const cli_opt opts[] = {
-	{"hops", 0, true, OPT_HOPS},
-	{"granularity", 0, true, OPT_GRAN},
-	{"ipblock-matches-pods", 0, false, OPT_IPBLOCK_PODS},
-	{NULL, 0, false, 0},
-};
 
 int cmd_reach(int argc, char **argv)
 {
-	cli_common c;
-	cli_parser p;
-	tm_conn_opts co;
-	int id, r;
-	const char *arg;
-	size_t hops = 3;
-	bool pods = false;
-	cli_common_init(&c);
-	tm_conn_opts_default(&co);
-	cli_parser_init(&p, argc, argv);
-	while ((r = cli_next(&p, opts, &c, &id, &arg)) == 0) {
-		switch (id) {
-		case -12:
-			fputs(help, stdout);
-			free(c.paths);
-			return EXIT_OK;
-		case OPT_HOPS:
-			if (!cli_parse_size(arg, &hops) || hops < 1 || hops > 1000) {
-				free(c.paths);
-				return cli_usage_error("reach", "--hops wants a number from 1 to 1000, not '%s'", arg);
-			}
-			break;
-		case OPT_GRAN:
-			if (strcmp(arg, "pod") && strcmp(arg, "workload")) {
-				free(c.paths);
-				return cli_usage_error("reach", "--granularity is workload or pod, not '%s'", arg);
-			}
-			pods = !strcmp(arg, "pod");
-			break;
-		case OPT_IPBLOCK_PODS: co.ipblock_matches_pods = true; break;
-		}
+	cli_args a;
+	tm_result r = {0};
+	tm_request rq;
+	int rc = cli_start(&a, cli_command_find("reach"), argc, argv);
+	const tm_renderer *rd = NULL;
+	if (rc)
+		goto out;
+	if (a.npaths < 2) {
+		rc = cli_usage_error("reach", "needs SRC and at least one PATH");
+		goto out;
 	}
-	if (r < 0) {
-		free(c.paths);
-		return EXIT_USAGE;
+	if (!(rd = cli_renderer(&a, TM_SUBJECT_REACH, a.format))) {
+		rc = EXIT_USAGE;
+		goto out;
 	}
-	if (c.npaths < 2) {
-		free(c.paths);
-		return cli_usage_error("reach", "needs SRC and at least one PATH");
-	}
-	const char *fmt = c.format ? c.format : "txt";
-	const tm_renderer *rd = tm_renderer_find(TM_SUBJECT_REACH, fmt);
-	if (!rd) {
-		free(c.paths);
-		return cli_usage_error("reach", "unknown format '%s' (%s)", fmt, tm_renderer_formats(TM_SUBJECT_REACH));
-	}
-	const char *src = c.paths[0];
-	c.paths++;
-	c.npaths--;
-	tm_model *m;
-	tm_graph *g;
-	int rc = cli_conn_graph(&c, &co, pods, true, &m, &g);
+	cli_request(&a, &rq);
+	rq.src = a.paths[0];
+	rq.paths++;
+	rq.npaths--;
+	rq.graph = true;
+	rq.ipv6_auto = true;
+	rq.hops = (uint32_t)a.hops;
+	rc = cli_run(&a, &rq, &r);
 	if (rc == EXIT_OK) {
-		long s = cli_find_endpoint(g, "reach", src, true);
-		if (s < 0) {
-			rc = EXIT_USAGE;
-		} else {
-			tm_reach rr;
-			tm_reach_compute(g, (uint32_t)s, (uint32_t)hops, &rr);
-			FILE *f = cli_open_output(&c);
-			if (!f)
-				rc = EXIT_USAGE;
-			else {
-				rd->render(&(tm_render_in){.g = g, .reach = &rr}, f);
-				if (!cli_close_output(&c, f, rc == EXIT_OK))
-					rc = EXIT_USAGE;
-			}
-			tm_reach_release(&rr);
-		}
+		tm_render_in in;
+		cli_render_in(&r, &in);
+		rc = cli_write(&a, rd, &in);
 	}
-	tm_graph_free(g);
-	tm_model_free(m);
-	free(c.paths - 1);
-	return rc;
+	tm_result_release(&r);
+out:
+	cli_args_release(&a);
+	return rc < 0 ? EXIT_OK : rc;
 }

@@ -1,6 +1,6 @@
-/* common.c - options every command shares, loading, diagnostics. */
+/* common.c - what every command shares: -o FILE, running the pipeline with
+ * its diagnostics printed step by step, writing through a renderer. */
 #include "cli/cli.h"
-#include "analyzer/granularity.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -22,154 +22,9 @@ static struct {
 	bool in_place;
 } outfile;
 
-void cli_common_init(cli_common *c)
+void cli_output_path(const char *path)
 {
-	memset(c, 0, sizeof *c);
-	tm_load_opts_default(&c->load);
-}
-
-void cli_parser_init(cli_parser *p, int argc, char **argv)
-{
-	p->argc = argc;
-	p->argv = argv;
-	p->i = 0;
-	p->only_paths = false;
-}
-
-bool cli_parse_size(const char *s, size_t *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-')
-		return false;
-	*out = (size_t)v;
-	return true;
-}
-
-int cli_usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-	fprintf(stderr, "trustmap %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'trustmap %s --help'.\n", cmd);
-	return EXIT_USAGE;
-}
-
-static const cli_opt common_opts[] = {
-	{"output", 'o', true, -1},
-	{"format", 'f', true, -2},
-	{"quiet", 'q', false, -3},
-	{"verbose", 'v', false, -4},
-	{"skip-invalid", 0, false, -5},
-	{"max-depth", 0, true, -6},
-	{"max-nodes", 0, true, -7},
-	{"max-alias-nodes", 0, true, -8},
-	{"max-file-size", 0, true, -9},
-	{"max-objects", 0, true, -10},
-	{"max-labels", 0, true, -11},
-	{"max-label-length", 0, true, -13},
-	{"help", 'h', false, -12},
-	{NULL, 0, false, 0},
-};
-
-static void add_path(cli_common *c, const char *p)
-{
-	c->paths = tm_xrealloc(c->paths, (c->npaths + 1) * sizeof(char *));
-	c->paths[c->npaths++] = p;
-}
-
-static const cli_opt *find_opt(const cli_opt *opts, const char *lng, char shrt)
-{
-	for (const cli_opt *o = opts; o && o->long_name; o++)
-		if ((lng && !strcmp(o->long_name, lng)) || (!lng && shrt && o->short_name == shrt))
-			return o;
-	return NULL;
-}
-
-int cli_next(cli_parser *p, const cli_opt *opts, cli_common *c, int *id, const char **arg)
-{
-	const char *cmd = p->argv[0];
-	while (++p->i < p->argc) {
-		const char *a = p->argv[p->i];
-		if (p->only_paths || a[0] != '-' || !strcmp(a, "-")) {
-			add_path(c, a);
-			continue;
-		}
-		if (!strcmp(a, "--")) {
-			p->only_paths = true;
-			continue;
-		}
-		const cli_opt *o = NULL;
-		const char *val = NULL;
-		char name[64];
-		if (a[1] == '-') {
-			const char *eq = strchr(a + 2, '=');
-			size_t n = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
-			if (n >= sizeof name)
-				n = sizeof name - 1;
-			memcpy(name, a + 2, n);
-			name[n] = 0;
-			o = find_opt(opts, name, 0);
-			if (!o)
-				o = find_opt(common_opts, name, 0);
-			if (eq)
-				val = eq + 1;
-		} else {
-			snprintf(name, sizeof name, "%c", a[1]);
-			o = find_opt(opts, NULL, a[1]);
-			if (!o)
-				o = find_opt(common_opts, NULL, a[1]);
-			if (o && a[2])
-				val = a + 2;
-			else if (!o || a[2]) {
-				cli_usage_error(cmd, "unknown option '%s'", a);
-				return -1;
-			}
-		}
-		if (!o) {
-			cli_usage_error(cmd, "unknown option '%s'", a);
-			return -1;
-		}
-		if (o->has_arg && !val) {
-			if (p->i + 1 >= p->argc) {
-				cli_usage_error(cmd, "option '%s' needs a value", a);
-				return -1;
-			}
-			val = p->argv[++p->i];
-		} else if (!o->has_arg && val) {
-			cli_usage_error(cmd, "option '%s' takes no value", a);
-			return -1;
-		}
-		size_t sz = 0;
-		switch (o->id) {
-		case -1: c->output = outfile.path = val; break;
-		case -2: c->format = val; break;
-		case -3: c->verbosity = -1; break;
-		case -4: c->verbosity = 1; break;
-		case -5: c->load.skip_invalid = true; break;
-		case -6: case -7: case -8: case -9: case -10: case -11: case -13:
-			if (!cli_parse_size(val, &sz) || sz == 0) {
-				cli_usage_error(cmd, "option '%s' needs a positive number", a);
-				return -1;
-			}
-			if (o->id == -6) c->load.limits.max_depth = (unsigned)(sz > 100000 ? 100000 : sz);
-			if (o->id == -7) c->load.limits.max_nodes = sz;
-			if (o->id == -8) c->load.limits.max_alias_nodes = sz;
-			if (o->id == -9) c->load.limits.max_file_bytes = sz;
-			if (o->id == -10) c->load.max_objects = sz;
-			if (o->id == -11) c->load.max_labels = sz;
-			if (o->id == -13) c->load.max_label_len = sz;
-			break;
-		default:
-			*id = o->id;
-			*arg = val;
-			return 0;
-		}
-	}
-	return 1;
+	outfile.path = path;
 }
 
 /* Interrupted (Ctrl-C, timeout's SIGTERM) while the temporary file is
@@ -195,7 +50,7 @@ static void guard_tmp(void)
 	}
 }
 
-FILE *cli_open_output(const cli_common *c)
+FILE *cli_open_output(const cli_args *c)
 {
 	if (!c->output || !strcmp(c->output, "-"))
 		return stdout;
@@ -233,7 +88,7 @@ FILE *cli_open_output(const cli_common *c)
 	return f;
 }
 
-bool cli_close_output(const cli_common *c, FILE *f, bool complete)
+bool cli_close_output(const cli_args *c, FILE *f, bool complete)
 {
 	(void)c;
 	if (!f)
@@ -271,14 +126,14 @@ void cli_exit(int rc)
 		fprintf(stderr, "trustmap: removed %s: a failed run leaves no report\n", path);
 }
 
-void cli_print_diags(const tm_model *m, const cli_common *c)
+static void print_diags(const tm_model *m, int verbosity)
 {
-	if (c->verbosity < 0) {
+	if (verbosity < 0) {
 		tm_diags_print(&m->diags, stderr, TM_DIAG_ERROR);
 		return;
 	}
-	tm_diags_print(&m->diags, stderr, c->verbosity > 0 ? TM_DIAG_INFO : TM_DIAG_WARN);
-	if (m->nignored && c->verbosity >= 0) {
+	tm_diags_print(&m->diags, stderr, verbosity > 0 ? TM_DIAG_INFO : TM_DIAG_WARN);
+	if (m->nignored) {
 		size_t n = 0;
 		for (size_t i = 0; i < m->nignored; i++)
 			n += m->ignored[i].count;
@@ -289,82 +144,137 @@ void cli_print_diags(const tm_model *m, const cli_common *c)
 	}
 }
 
-int cli_load(tm_model *m, const cli_common *c)
-{
-	tm_err rc = TM_OK;
-	for (size_t i = 0; i < c->npaths; i++) {
-		tm_err r = tm_load_path(m, c->paths[i], &c->load);
-		if (r != TM_OK && rc == TM_OK)
-			rc = r;
-	}
-	tm_load_finish(m, &c->load);
-	/* a job pointed at the wrong (or a not yet generated) directory must not
-	 * pass --fail-on: no manifest file at all is an input error; files
-	 * without objects are said, not silently zero (NPA says the same) */
-	if (rc == TM_OK && m->files_read == 0) {
-		tm_buf b;
-		tm_buf_init(&b, 0);
-		for (size_t i = 0; i < c->npaths; i++)
-			tm_buf_addf(&b, "%s%s", i ? ", " : "", c->paths[i]);
-		tm_diags_add(&m->diags, TM_DIAG_ERROR, (tm_srcloc){0}, "no manifest file (*.yaml, *.yml, *.json) in %s",
-			     tm_buf_str(&b));
-		tm_buf_release(&b);
-		rc = TM_ERR_IO;
-	} else if (rc == TM_OK && m->objects_read == 0)
-		tm_diags_add(&m->diags, TM_DIAG_WARN, (tm_srcloc){0}, "no Kubernetes objects in the input: nothing to analyse");
-	else if (rc == TM_OK && m->nworkloads == 0)
-		tm_diags_add(&m->diags, TM_DIAG_WARN, (tm_srcloc){0},
-			     "no workloads (Pods or their controllers) in the input: no connections to compute");
-	cli_print_diags(m, c);
-	if (rc != TM_OK) {
-		if (!c->load.skip_invalid && (rc == TM_ERR_SYNTAX || rc == TM_ERR_INVALID))
-			fprintf(stderr, "trustmap: input rejected (%s); --skip-invalid reads the rest\n", tm_err_str(rc));
-		return EXIT_USAGE;
-	}
-	return EXIT_OK;
-}
-
-void cli_print_diags_from(const tm_model *m, size_t first)
+/* The diagnostics from index first on, whatever their level. */
+static void print_diags_from(const tm_diags *d, size_t first)
 {
 	tm_buf b;
 	tm_buf_init(&b, 0);
-	for (size_t i = first; i < m->diags.n; i++) {
+	for (size_t i = first; i < d->n; i++) {
 		tm_buf_reset(&b);
-		tm_diag_format(&m->diags.v[i], &b);
+		tm_diag_format(&d->v[i], &b);
 		fprintf(stderr, "trustmap: %s\n", tm_buf_str(&b));
 	}
 	tm_buf_release(&b);
 }
 
-int cli_conn_graph(const cli_common *c, tm_conn_opts *co, bool pods, bool ipv6_auto, tm_model **m, tm_graph **g)
+void cli_request(const cli_args *a, tm_request *rq)
 {
-	*g = NULL;
-	*m = tm_model_new();
-	int rc = cli_load(*m, c);
-	if (rc != EXIT_OK)
-		return rc;
-	if (pods)
-		tm_model_pod_granularity(*m);
-	/* a model with IPv6 ipBlocks has IPv6 endpoints: reach, explain and
-	 * check name them (conn keeps NPA's IPv4-only default unless --ipv6) */
-	if (ipv6_auto && tm_model_has_ipv6(*m))
-		co->ipv6 = true;
-	size_t before = (*m)->diags.n;
-	tm_err e = tm_conn_compute(*m, co, g);
-	if (c->verbosity >= 0)
-		cli_print_diags_from(*m, before);
-	if (e != TM_OK || !*g) {
-		fprintf(stderr, "trustmap: connectivity computation failed\n");
-		return EXIT_USAGE;
+	tm_request_init(rq);
+	rq->paths = a->paths;
+	rq->npaths = a->npaths;
+	rq->load = a->load;
+	rq->conn = a->conn;
+	rq->pods = a->pods;
+	rq->focus = a->focus;
+	rq->nfocus = a->nfocus;
+	rq->peers = a->peers;
+	rq->npeers = a->npeers;
+	rq->fdir = a->fdir;
+	rq->has_port = a->has_port;
+	rq->port_proto = a->port_proto;
+	rq->port = a->port;
+	rq->zones_file = a->zones;
+	rq->captures = a->pcaps;
+	rq->ncaptures = a->npcaps;
+	rq->pcap = a->pcap;
+}
+
+typedef struct run_ctx {
+	const cli_args *a;
+	size_t printed;  /* model diagnostics printed so far */
+	bool progress;   /* a progress line may be on the terminal */
+} run_ctx;
+
+static void progress(void *ctx, uint64_t packets, uint64_t flows)
+{
+	(void)ctx;
+	fprintf(stderr, "\rtrustmap %s: %llu packets, %llu flows", "flows", (unsigned long long)packets,
+		(unsigned long long)flows);
+	fflush(stderr);
+}
+
+/* Each step's diagnostics as it ends, then the error of a failed step. */
+static void step_done(void *ctx, tm_step s, const tm_result *r)
+{
+	run_ctx *x = ctx;
+	const cli_args *a = x->a;
+	bool failed = r->failed == s;
+	switch (s) {
+	case TM_STEP_LOAD:
+		print_diags(r->m, a->verbosity);
+		break;
+	case TM_STEP_ZONES:
+		print_diags_from(&r->m->diags, x->printed);
+		break;
+	case TM_STEP_GRAPH:
+		if (!failed && a->verbosity >= 0)
+			print_diags_from(&r->m->diags, x->printed);
+		break;
+	case TM_STEP_FLOWS:
+		if (x->progress && r->flows->stats.packets >= (1u << 20))
+			fputs("\r\033[K", stderr);
+		tm_diags_print(&r->flows->diags, stderr, a->verbosity < 0 ? TM_DIAG_ERROR : TM_DIAG_WARN);
+		if (!failed && r->has_ev && a->verbosity > 0)
+			fprintf(stderr,
+				"trustmap: %zu TCP connections captured, %zu not mapped to endpoints, %zu endpoint pairs with TLS facts\n",
+				r->ev.flows, r->ev.unmapped, r->ev.n);
+		break;
+	default:
+		break;
 	}
+	if (r->m)
+		x->printed = r->m->diags.n;
+	if (failed && r->error.len) {
+		if (s == TM_STEP_ENDPOINTS)
+			fprintf(stderr, "trustmap %s: %s\n", a->cmd->name, tm_buf_str(&r->error));
+		else
+			fprintf(stderr, "trustmap: %s\n", tm_buf_str(&r->error));
+	}
+}
+
+int cli_run(const cli_args *a, const tm_request *rq0, tm_result *res)
+{
+	tm_request rq = *rq0;
+	run_ctx x = {a, 0, false};
+	if (rq.ncaptures && a->cmd->bit == CMD_FLOWS && a->verbosity >= 0 && isatty(2)) {
+		rq.progress = progress;
+		x.progress = true;
+	}
+	rq.step_done = step_done;
+	rq.ctx = &x;
+	return tm_run(&rq, res) == TM_OK ? EXIT_OK : EXIT_USAGE;
+}
+
+int cli_write(const cli_args *a, const tm_renderer *rd, const tm_render_in *in)
+{
+	FILE *f = cli_open_output(a);
+	if (!f)
+		return EXIT_USAGE;
+	tm_err e = rd->render(in, f);
+	/* a write error (disk full) is said by cli_close_output, with the
+	 * system's reason; any other failure leaves no output */
+	if (!cli_close_output(a, f, e == TM_OK || e == TM_ERR_IO) || e != TM_OK)
+		return EXIT_USAGE;
 	return EXIT_OK;
 }
 
-long cli_find_endpoint(const tm_graph *g, const char *cmd, const char *spec, bool src)
+const tm_renderer *cli_renderer(const cli_args *a, tm_subject s, const char *fmt)
 {
-	long i = src ? tm_graph_find_src(g, spec) : tm_graph_find(g, spec);
-	if (i < 0)
-		fprintf(stderr, "trustmap %s: '%s' %s\n", cmd, spec,
-			i == -2 ? "names more than one endpoint; use ns/name[Kind]" : "matches no workload, pod or IP range");
-	return i;
+	const tm_renderer *rd = tm_renderer_find(s, fmt ? fmt : a->cmd->default_format);
+	if (!rd)
+		cli_usage_error(a->cmd->name, "unknown format '%s' (%s)", fmt ? fmt : a->format, tm_renderer_formats(s));
+	return rd;
+}
+
+void cli_render_in(const tm_result *r, tm_render_in *in)
+{
+	memset(in, 0, sizeof *in);
+	in->m = r->m;
+	in->g = r->g;
+	in->explain = r->has_explain ? &r->explain : NULL;
+	in->src = r->src >= 0 ? (size_t)r->src : 0;
+	in->dst = r->dst >= 0 ? (size_t)r->dst : 0;
+	in->reach = r->has_reach ? &r->reach : NULL;
+	in->findings = &r->findings;
+	in->flows = r->flows;
 }

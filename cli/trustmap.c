@@ -1,24 +1,95 @@
-/* trustmap.c - the command table and main(). */
+/* trustmap.c - the command table and main(). Each command's --help is made
+ * from its row here and the option table (cli/options.c). */
 #include "cli/cli.h"
 
 #include <string.h>
 
-typedef struct command {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-	const char *summary;
-} command;
+static const char *fmt_inventory(void) { return tm_renderer_formats(TM_SUBJECT_INVENTORY); }
+static const char *fmt_conn(void) { return tm_renderer_formats(TM_SUBJECT_CONN); }
+static const char *fmt_reach(void) { return tm_renderer_formats(TM_SUBJECT_REACH); }
+static const char *fmt_explain(void) { return tm_renderer_formats(TM_SUBJECT_EXPLAIN); }
+static const char *fmt_findings(void) { return tm_renderer_formats(TM_SUBJECT_FINDINGS); }
+static const char *fmt_diff(void) { return tm_renderer_formats(TM_SUBJECT_DIFF); }
+static const char *fmt_flows(void) { return tm_renderer_formats(TM_SUBJECT_FLOWS); }
 
-static const command commands[] = {
-	{"inventory", cmd_inventory, "list what the manifests declare: namespaces, workloads, services, policies"},
-	{"conn", cmd_conn, "allowed connections between workloads and IP ranges (NPA-compatible)"},
-	{"graph", cmd_graph, "draw the connectivity graph (SVG, PNG or DOT through Graphviz)"},
-	{"reach", cmd_reach, "lateral movement: what a compromised workload can reach in 1..N hops"},
-	{"explain", cmd_explain, "which policy rules allow or deny the connections between two endpoints"},
-	{"check", cmd_check, "trust zone rules and built-in checks: findings as txt, json, sarif or md"},
-	{"diff", cmd_diff, "connections and findings added and removed between two versions"},
-	{"flows", cmd_flows, "connections observed in pcap/pcapng captures, with TLS and mutual-TLS facts"},
+static const cli_command commands[] = {
+	{"inventory", CMD_INVENTORY, cmd_inventory,
+	 "list what the manifests declare: namespaces, workloads, services, policies",
+	 "inventory [options] PATH...",
+	 "Lists what the manifests declare: namespaces with labels, workloads with kinds and\n"
+	 "pod counts, services, NetworkPolicies, AdminNetworkPolicies, exposure (Ingress,\n"
+	 "HTTPRoute, Route) and the kinds read but not analysed, with counts.\n",
+	 NULL, "txt", fmt_inventory},
+	{"conn", CMD_CONN, cmd_conn, "allowed connections between workloads and IP ranges (NPA-compatible)",
+	 "conn [options] PATH...",
+	 "Computes, for every ordered pair of workloads and of the IP ranges that the policies'\n"
+	 "ipBlocks carve the address space into, the exact set of allowed connections under\n"
+	 "NetworkPolicy, AdminNetworkPolicy and BaselineAdminNetworkPolicy. The text output is\n"
+	 "line-for-line that of np-guard's netpol-analyzer (docs/semantics.md); svg and png are\n"
+	 "drawn as by `trustmap graph`.\n",
+	 NULL, "txt", fmt_conn},
+	{"graph", CMD_GRAPH, cmd_graph, "draw the connectivity graph (SVG, PNG or DOT through Graphviz)",
+	 "graph [options] PATH...",
+	 "Draws the connectivity graph that `trustmap conn` computes: one box per namespace,\n"
+	 "workloads inside, IP ranges in red, edges labelled with their connections. Rendered\n"
+	 "by Graphviz (dot layout). Without -f, -o x.png, x.svg or x.dot says the format; png\n"
+	 "needs -o FILE or a redirect.\n",
+	 NULL, "svg", fmt_conn},
+	{"reach", CMD_REACH, cmd_reach, "lateral movement: what a compromised workload can reach in 1..N hops",
+	 "reach [options] SRC PATH...",
+	 "If SRC is compromised, what can it reach? Breadth-first over the allowed connections\n"
+	 "that `trustmap conn` computes: every endpoint reachable within --hops hops, with the\n"
+	 "first shortest path (in name order) and the connections allowed on its last hop. IP\n"
+	 "ranges outside the cluster are end points of paths, not stepping stones.\n"
+	 "SRC is ns/name, ns/name[Kind], a workload or pod name, a pod IP, or another IP address\n"
+	 "(the range holding it; IPv6 too when the policies name IPv6 blocks).\n",
+	 NULL, "txt", fmt_reach},
+	{"explain", CMD_EXPLAIN, cmd_explain, "which policy rules allow or deny the connections between two endpoints",
+	 "explain [options] SRC DST PATH...",
+	 "Explains the connections from SRC to DST: for each port range, the policy rules\n"
+	 "(policy, rule index, file:line:column) that allow, deny or pass it on the egress side\n"
+	 "of SRC and the ingress side of DST, and where a default applies instead.\n"
+	 "SRC and DST are ns/name, ns/name[Kind], a workload or pod name, or an IP address\n"
+	 "(IPv6 too when the policies name IPv6 blocks).\n",
+	 NULL, "txt", fmt_explain},
+	{"check", CMD_CHECK, cmd_check, "trust zone rules and built-in checks: findings as txt, json, sarif or md",
+	 "check [options] PATH...",
+	 "Checks the manifests against trust zones and boundary rules (--zones, docs/zones.md)\n"
+	 "and the built-in checks TM101..TM110 (docs/checks.md). Each finding names its rule,\n"
+	 "severity, the endpoints and connections involved, the file:line:column of the policy\n"
+	 "rules that allow it, and a fix. Objects annotated trustmap.io/ignore: \"RULE,...: reason\"\n"
+	 "have their findings reported as suppressed. With --pcap, connections captured with a\n"
+	 "client certificate or a mesh's mTLS satisfy require-mtls rules (pod IPs, status.podIP,\n"
+	 "map captures to workloads).\n",
+	 "Exit status: 0 no finding at or above --fail-on (or no --fail-on), 1 there is one,\n"
+	 "2 usage or input error (including a bad zones file or capture).\n",
+	 "txt", fmt_findings},
+	{"diff", CMD_DIFF, cmd_diff, "connections and findings added and removed between two versions",
+	 "diff [options] OLD NEW",
+	 "Compares two versions of the manifests (files or directories): connections added,\n"
+	 "removed and changed per pair (the format of np-guard's netpol-analyzer diff, with\n"
+	 "dir1 = OLD and dir2 = NEW), then the findings of `trustmap check` that are new in\n"
+	 "NEW and those fixed. The Markdown output is ready to post as a pull-request comment.\n",
+	 NULL, "txt", fmt_diff},
+	{"flows", CMD_FLOWS, cmd_flows, "connections observed in pcap/pcapng captures, with TLS and mutual-TLS facts",
+	 "flows --pcap FILE... [options]",
+	 "Reads pcap/pcapng captures and prints one record per connection (sorted by first-seen\n"
+	 "time, then 5-tuple), with the application protocol detected by content and, for TLS,\n"
+	 "version, SNI, ALPN, cipher, server certificate and whether the client presented a\n"
+	 "certificate (mutual TLS). Captures may also be given as plain arguments. Fields:\n"
+	 "docs/flows.md.\n",
+	 "Exit status: 0 ok (also when a capture is truncated: a warning is printed),\n"
+	 "2 when an input is not a usable capture or on usage errors.\n",
+	 "txt", fmt_flows},
 };
+
+const cli_command *cli_command_find(const char *name)
+{
+	for (size_t i = 0; i < TM_ARRAY_LEN(commands); i++)
+		if (!strcmp(name, commands[i].name))
+			return &commands[i];
+	return NULL;
+}
 
 static void usage(FILE *f)
 {
@@ -27,18 +98,9 @@ static void usage(FILE *f)
 	      "Commands:\n", f);
 	for (size_t i = 0; i < TM_ARRAY_LEN(commands); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fputs("\nOptions for every command:\n"
-	      "  -o, --output FILE   write the result to FILE (default: standard output); FILE is\n"
-	      "                      replaced only by a complete result and removed when the\n"
-	      "                      command fails (exit 2), so no earlier report survives\n"
-	      "  -f, --format FMT    output format (see the command's --help)\n"
-	      "  -q, --quiet         print errors only\n"
-	      "  -v, --verbose       print informational messages too\n"
-	      "  --skip-invalid      report invalid files and objects as warnings and go on\n"
-	      "  --max-depth N, --max-nodes N, --max-alias-nodes N, --max-file-size BYTES,\n"
-	      "  --max-objects N, --max-labels N, --max-label-length BYTES   input limits (docs/limits.md)\n"
-	      "  -h, --help          help for the command\n\n"
-	      "PATH is a file, a directory (read recursively: *.yaml *.yml *.json) or - for stdin.\n"
+	fputs("\nOptions for every command:\n", f);
+	cli_help_common(f);
+	fputs("\nPATH is a file, a directory (read recursively: *.yaml *.yml *.json) or - for stdin.\n"
 	      "Exit status: 0 ok, 1 findings at or above --fail-on, 2 usage or input error.\n"
 	      "trustmap --version prints the version. See trustmap(1).\n", f);
 }
@@ -57,12 +119,12 @@ int main(int argc, char **argv)
 		printf("trustmap %s\n", TM_VERSION);
 		return EXIT_OK;
 	}
-	for (size_t i = 0; i < TM_ARRAY_LEN(commands); i++)
-		if (!strcmp(argv[1], commands[i].name)) {
-			int rc = commands[i].fn(argc - 1, argv + 1);
-			cli_exit(rc);
-			return rc;
-		}
+	const cli_command *c = cli_command_find(argv[1]);
+	if (c) {
+		int rc = c->fn(argc - 1, argv + 1);
+		cli_exit(rc);
+		return rc;
+	}
 	fprintf(stderr, "trustmap: unknown command '%s'\n\n", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;

@@ -168,6 +168,40 @@ bool tm_proto_parse(const char *s, tm_proto *out)
 	return false;
 }
 
+bool tm_port_spec_parse(const char *s, tm_proto *proto, uint32_t *port)
+{
+	char p[8];
+	size_t i = 0;
+	const char *num = s;
+	*proto = TM_PROTO_TCP;
+	while (s[i] && s[i] != '/' && s[i] != '-' && s[i] != ':')
+		i++;
+	if (s[i]) { /* PROTO SEP PORT */
+		if (i == 0 || i >= sizeof p)
+			return false;
+		for (size_t k = 0; k < i; k++)
+			p[k] = (char)(s[k] >= 'a' && s[k] <= 'z' ? s[k] - 32 : s[k]);
+		p[i] = 0;
+		if (!tm_proto_parse(p, proto))
+			return false;
+		num = s + i + 1;
+	}
+	if (*num < '0' || *num > '9')
+		return false;
+	uint32_t v = 0;
+	for (; *num; num++) {
+		if (*num < '0' || *num > '9')
+			return false;
+		v = v * 10 + (uint32_t)(*num - '0');
+		if (v > 65535)
+			return false;
+	}
+	if (v < 1)
+		return false;
+	*port = v;
+	return true;
+}
+
 typedef struct opcache_ent {
 	uint32_t a, b, op;
 	const tm_ports *r;

@@ -56,6 +56,10 @@ typedef enum { TM_PROTO_SCTP = 0, TM_PROTO_TCP = 1, TM_PROTO_UDP = 2, TM_NPROTO 
 /* Protocols are indexed in the order NPA prints them (SCTP < TCP < UDP). */
 const char *tm_proto_name(tm_proto p);
 bool tm_proto_parse(const char *s, tm_proto *out);
+/* One port as a user writes it on the command line: "TCP/443", "udp-53",
+ * "sctp:9000" (protocol in any case, then '/', '-' or ':') or "8080" (TCP).
+ * Ports 1..65535. */
+bool tm_port_spec_parse(const char *s, tm_proto *proto, uint32_t *port);
 
 typedef struct tm_prange {
 	uint32_t lo, hi; /* closed, 1..65535 */

@@ -1,0 +1,376 @@
+/* options.c - every option of every command in one table (curl's
+ * tool_getparam.c idea): the parser, each command's --help and the main
+ * usage are generated from it, so an option means and is spelled the same in
+ * every command that takes it. */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The help column: option names left, text from column HELP_COL. */
+#define HELP_COL 28
+
+static const cli_option options[] = {
+	/* -- every command -- */
+	{OPT_OUTPUT, "output", 'o', "FILE", CMD_ALL,
+	 "write the result to FILE (default: standard output); FILE is\n"
+	 "replaced only by a complete result and removed when the\n"
+	 "command fails (exit 2), so no earlier report survives"},
+	{OPT_FORMAT, "format", 'f', "FMT", CMD_ALL, "output format (see the command's --help)"},
+	{OPT_QUIET, "quiet", 'q', NULL, CMD_ALL, "print errors only"},
+	{OPT_VERBOSE, "verbose", 'v', NULL, CMD_ALL, "print informational messages too"},
+	{OPT_SKIP_INVALID, "skip-invalid", 0, NULL, CMD_ALL & ~CMD_FLOWS,
+	 "report invalid files and objects as warnings and go on"},
+	{OPT_MAX_DEPTH, "max-depth", 0, "N", CMD_ALL & ~CMD_FLOWS, "input limits (docs/limits.md): nesting depth"},
+	{OPT_MAX_NODES, "max-nodes", 0, "N", CMD_ALL & ~CMD_FLOWS, "... YAML/JSON nodes per file"},
+	{OPT_MAX_ALIAS_NODES, "max-alias-nodes", 0, "N", CMD_ALL & ~CMD_FLOWS, "... nodes made by YAML aliases per file"},
+	{OPT_MAX_FILE_SIZE, "max-file-size", 0, "BYTES", CMD_ALL & ~CMD_FLOWS, "... bytes per file"},
+	{OPT_MAX_OBJECTS, "max-objects", 0, "N", CMD_ALL & ~CMD_FLOWS, "... objects in one run"},
+	{OPT_MAX_LABELS, "max-labels", 0, "N", CMD_ALL & ~CMD_FLOWS, "... labels per object"},
+	{OPT_MAX_LABEL_LENGTH, "max-label-length", 0, "BYTES", CMD_ALL & ~CMD_FLOWS, "... bytes of a label key or value"},
+	{OPT_HELP, "help", 'h', NULL, CMD_ALL, "help for the command"},
+	/* -- connectivity: how endpoints and ipBlocks are read -- */
+	{OPT_GRANULARITY, "granularity", 0, "workload|pod", CMD_CONN | CMD_GRAPH | CMD_REACH,
+	 "endpoints are workloads (default, as NPA) or Pod objects"},
+	{OPT_IPBLOCK_PODS, "ipblock-matches-pods", 0, NULL, CMD_GRAPHS,
+	 "ipBlocks also match pods by status.podIP(s) (Calico behaviour)"},
+	{OPT_IPV6, "ipv6", 0, NULL, CMD_GRAPHS,
+	 "IPv6 ranges that IPv6 ipBlocks/networks carve out are endpoints;\n"
+	 "conn and graph list them only with --ipv6 (as NPA), the other\n"
+	 "commands whenever the policies name IPv6 blocks"},
+	/* -- narrowing conn and graph -- */
+	{OPT_FOCUS, "focus", 0, "ENDPOINT[,...]", CMD_CONN | CMD_GRAPH,
+	 "only connections from or to ENDPOINT (ns/name, ns/name[Kind], a\n"
+	 "workload or pod name, ns/pod, ns/*, an IP address or\n"
+	 "ingress-controller); repeatable"},
+	{OPT_FOCUS_PEER, "focus-peer", 0, "ENDPOINT[,...]", CMD_CONN | CMD_GRAPH,
+	 "... and with one of these at the other end"},
+	{OPT_FOCUS_DIRECTION, "focus-direction", 0, "egress|ingress", CMD_CONN | CMD_GRAPH,
+	 "only connections leaving (egress) or entering the focus"},
+	{OPT_PORT, "port", 0, "[PROTO/]PORT", CMD_CONN | CMD_GRAPH | CMD_EXPLAIN,
+	 "only this port: TCP/443, udp-53, sctp:9000 or 8080 (TCP);\n"
+	 "conn and graph list the connections that allow it, without\n"
+	 "their conns (NPA's --focus-conn)"},
+	{OPT_FOCUS_CONN, "focus-conn", 0, "[PROTO/]PORT", CMD_CONN | CMD_GRAPH | CMD_EXPLAIN, "the same as --port"},
+	{OPT_MAX_DRAW_EDGES, "max-draw-edges", 0, "N", CMD_CONN | CMD_GRAPH,
+	 "refuse to draw (svg, png) more connections than N (default\n"
+	 "500: dot takes minutes past a few hundred; narrow with --focus)"},
+	/* -- reach -- */
+	{OPT_HOPS, "hops", 0, "N", CMD_REACH, "how far to look (default 3, at most 1000)"},
+	/* -- check and diff -- */
+	{OPT_ZONES, "zones", 0, "FILE", CMD_CHECK | CMD_DIFF,
+	 "zones and rules (docs/zones.md; default: built-in zones pci,\n"
+	 "frontend, trustmap.io/zone labels, internet)"},
+	{OPT_FAIL_ON, "fail-on", 0, "SEVERITY", CMD_CHECK | CMD_DIFF,
+	 "exit 1 when a finding (diff: a new finding) that is not\n"
+	 "suppressed has this severity or above: info, low, medium,\n"
+	 "high, critical"},
+	/* -- observed traffic -- */
+	{OPT_PCAP, "pcap", 0, "FILE", CMD_FLOWS | CMD_CHECK,
+	 "observed traffic: a capture (pcap or pcapng; - for standard\n"
+	 "input); repeatable"},
+	{OPT_FLOWS, "flows", 0, "FILE", CMD_FLOWS | CMD_CHECK, "the same as --pcap"},
+	{OPT_STATS, "stats", 0, NULL, CMD_FLOWS, "print packet, flow and skipped/malformed-input counters on stderr"},
+	{OPT_FLOW_TABLE, "flow-table", 0, "N", CMD_FLOWS | CMD_CHECK,
+	 "flows tracked at once (default 1048576); new flows beyond are dropped"},
+	{OPT_MAX_FLOWS, "max-flows", 0, "N", CMD_FLOWS | CMD_CHECK, "flow records kept in total (default 16777216)"},
+	{OPT_IDLE_TIMEOUT, "idle-timeout", 0, "SEC", CMD_FLOWS | CMD_CHECK,
+	 "a flow idle this long (capture time) is closed (default 300)"},
+};
+
+const cli_option *cli_options(size_t *n)
+{
+	*n = TM_ARRAY_LEN(options);
+	return options;
+}
+
+void cli_args_init(cli_args *a, const cli_command *cmd)
+{
+	memset(a, 0, sizeof *a);
+	a->cmd = cmd;
+	tm_load_opts_default(&a->load);
+	tm_conn_opts_default(&a->conn);
+	tm_pcap_opts_default(&a->pcap);
+	a->hops = 3;
+	a->max_draw = 500;
+	a->fdir = TM_FOCUS_BOTH;
+}
+
+void cli_args_release(cli_args *a)
+{
+	free(a->paths);
+	free(a->focus);
+	free(a->peers);
+	free(a->pcaps);
+	memset(a, 0, sizeof *a);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "trustmap %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'trustmap %s --help'.\n", cmd);
+	return EXIT_USAGE;
+}
+
+bool cli_parse_size(const char *s, size_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-')
+		return false;
+	*out = (size_t)v;
+	return true;
+}
+
+static void push(const char ***v, size_t *n, const char *s)
+{
+	*v = tm_xrealloc(*v, (*n + 1) * sizeof **v);
+	(*v)[(*n)++] = s;
+}
+
+/* "a,b" appended to a list of names (owned by argv) */
+static void push_names(const char ***v, size_t *n, char *s)
+{
+	for (;;) {
+		char *comma = strchr(s, ',');
+		if (comma)
+			*comma = 0;
+		if (*s)
+			push(v, n, s);
+		if (!comma)
+			break;
+		s = comma + 1;
+	}
+}
+
+static const cli_option *find_long(const char *name, size_t n, unsigned cmd)
+{
+	for (size_t i = 0; i < TM_ARRAY_LEN(options); i++)
+		if ((options[i].cmds & cmd) && strlen(options[i].name) == n && !strncmp(options[i].name, name, n))
+			return &options[i];
+	return NULL;
+}
+
+static const cli_option *find_short(char c, unsigned cmd)
+{
+	for (size_t i = 0; i < TM_ARRAY_LEN(options); i++)
+		if ((options[i].cmds & cmd) && options[i].short_name == c)
+			return &options[i];
+	return NULL;
+}
+
+/* One option with its value; returns 0, or EXIT_USAGE (message printed). */
+static int apply(cli_args *a, const cli_option *o, const char *as, char *val)
+{
+	const char *cmd = a->cmd->name;
+	size_t sz = 0;
+	switch (o->id) {
+	case OPT_OUTPUT:
+		a->output = val;
+		cli_output_path(val);
+		break;
+	case OPT_FORMAT: a->format = val; break;
+	case OPT_QUIET: a->verbosity = -1; break;
+	case OPT_VERBOSE: a->verbosity = 1; break;
+	case OPT_SKIP_INVALID: a->load.skip_invalid = true; break;
+	case OPT_HELP: a->help = true; break;
+	case OPT_MAX_DEPTH: case OPT_MAX_NODES: case OPT_MAX_ALIAS_NODES: case OPT_MAX_FILE_SIZE:
+	case OPT_MAX_OBJECTS: case OPT_MAX_LABELS: case OPT_MAX_LABEL_LENGTH:
+		if (!cli_parse_size(val, &sz) || sz == 0)
+			return cli_usage_error(cmd, "option '%s' needs a positive number", as);
+		switch (o->id) {
+		case OPT_MAX_DEPTH: a->load.limits.max_depth = (unsigned)(sz > 100000 ? 100000 : sz); break;
+		case OPT_MAX_NODES: a->load.limits.max_nodes = sz; break;
+		case OPT_MAX_ALIAS_NODES: a->load.limits.max_alias_nodes = sz; break;
+		case OPT_MAX_FILE_SIZE: a->load.limits.max_file_bytes = sz; break;
+		case OPT_MAX_OBJECTS: a->load.max_objects = sz; break;
+		case OPT_MAX_LABELS: a->load.max_labels = sz; break;
+		default: a->load.max_label_len = sz; break;
+		}
+		break;
+	case OPT_GRANULARITY:
+		if (!strcmp(val, "pod"))
+			a->pods = true;
+		else if (!strcmp(val, "workload"))
+			a->pods = false;
+		else
+			return cli_usage_error(cmd, "--granularity is workload or pod, not '%s'", val);
+		break;
+	case OPT_IPBLOCK_PODS: a->conn.ipblock_matches_pods = true; break;
+	case OPT_IPV6: a->conn.ipv6 = true; break;
+	case OPT_FOCUS: push_names(&a->focus, &a->nfocus, val); break;
+	case OPT_FOCUS_PEER: push_names(&a->peers, &a->npeers, val); break;
+	case OPT_FOCUS_DIRECTION:
+		if (!strcmp(val, "egress"))
+			a->fdir = TM_FOCUS_EGRESS;
+		else if (!strcmp(val, "ingress"))
+			a->fdir = TM_FOCUS_INGRESS;
+		else
+			return cli_usage_error(cmd, "--focus-direction is ingress or egress, not '%s'", val);
+		break;
+	case OPT_PORT: case OPT_FOCUS_CONN:
+		if (!tm_port_spec_parse(val, &a->port_proto, &a->port))
+			return cli_usage_error(cmd, "%s wants [PROTO/]PORT such as TCP/443, udp-53 or 8080, not '%s'", as,
+					       val);
+		a->has_port = true;
+		break;
+	case OPT_MAX_DRAW_EDGES:
+		if (!cli_parse_size(val, &a->max_draw) || !a->max_draw)
+			return cli_usage_error(cmd, "option --max-draw-edges needs a positive number");
+		break;
+	case OPT_HOPS:
+		if (!cli_parse_size(val, &a->hops) || a->hops < 1 || a->hops > 1000)
+			return cli_usage_error(cmd, "--hops wants a number from 1 to 1000, not '%s'", val);
+		break;
+	case OPT_ZONES: a->zones = val; break;
+	case OPT_FAIL_ON:
+		if (!tm_severity_parse(val, &a->fail_on))
+			return cli_usage_error(cmd, "--fail-on wants info, low, medium, high or critical, got '%s'", val);
+		a->has_fail_on = true;
+		break;
+	case OPT_PCAP: case OPT_FLOWS: push(&a->pcaps, &a->npcaps, val); break;
+	case OPT_STATS: a->stats = true; break;
+	case OPT_FLOW_TABLE: case OPT_MAX_FLOWS: case OPT_IDLE_TIMEOUT:
+		if (!cli_parse_size(val, &sz) || sz == 0)
+			return cli_usage_error(cmd, "option --%s needs a positive number", o->name);
+		if (sz > 0xffffffffu)
+			return cli_usage_error(cmd, "option --%s: %s is too large (at most 4294967295)", o->name, val);
+		if (o->id == OPT_FLOW_TABLE)
+			a->pcap.max_active = sz;
+		else if (o->id == OPT_MAX_FLOWS)
+			a->pcap.max_flows = sz;
+		else
+			a->pcap.idle_timeout = (uint32_t)sz;
+		break;
+	}
+	return 0;
+}
+
+int cli_parse(cli_args *a, int argc, char **argv)
+{
+	const char *cmd = a->cmd->name;
+	bool only_paths = false;
+	for (int i = 1; i < argc; i++) {
+		char *s = argv[i];
+		if (only_paths || s[0] != '-' || !strcmp(s, "-")) {
+			push(&a->paths, &a->npaths, s);
+			continue;
+		}
+		if (!strcmp(s, "--")) {
+			only_paths = true;
+			continue;
+		}
+		const cli_option *o;
+		char *val = NULL;
+		if (s[1] == '-') {
+			char *eq = strchr(s + 2, '=');
+			o = find_long(s + 2, eq ? (size_t)(eq - s - 2) : strlen(s + 2), a->cmd->bit);
+			if (eq)
+				val = eq + 1;
+		} else {
+			o = find_short(s[1], a->cmd->bit);
+			if (o && s[2])
+				val = s + 2; /* -oFILE; "-qv" takes no value */
+		}
+		if (!o)
+			return cli_usage_error(cmd, "unknown option '%s'", s);
+		if (o->arg && !val) {
+			if (i + 1 >= argc)
+				return cli_usage_error(cmd, "option '%s' needs a value", s);
+			val = argv[++i];
+		} else if (!o->arg && val)
+			return cli_usage_error(cmd, "option '%s' takes no value", s);
+		int rc = apply(a, o, s, val);
+		if (rc)
+			return rc;
+		if (a->help)
+			return 0;
+	}
+	return 0;
+}
+
+/* "  -f, --format FMT" padded to HELP_COL, then the help text with its
+ * continuation lines indented to the same column. */
+static void print_option(FILE *f, const cli_option *o, const char *arg, const char *text)
+{
+	char head[96];
+	int n = snprintf(head, sizeof head, "  %s%c%s--%s%s%s", o->short_name ? "-" : "", o->short_name ? o->short_name : ' ',
+			 o->short_name ? ", " : "", o->name, arg ? " " : "", arg ? arg : "");
+	if (!o->short_name) /* no short form: "  --name" */
+		n = snprintf(head, sizeof head, "  --%s%s%s", o->name, arg ? " " : "", arg ? arg : "");
+	fputs(head, f);
+	if (n >= HELP_COL - 1)
+		fprintf(f, "\n%*s", HELP_COL, "");
+	else
+		fprintf(f, "%*s", HELP_COL - n, "");
+	for (const char *p = text; *p; p++) {
+		fputc(*p, f);
+		if (*p == '\n')
+			fprintf(f, "%*s", HELP_COL, "");
+	}
+	fputc('\n', f);
+}
+
+static bool is_common(const cli_option *o)
+{
+	return o->cmds == CMD_ALL || o->cmds == (CMD_ALL & ~CMD_FLOWS);
+}
+
+void cli_help(FILE *f, const cli_command *c)
+{
+	fprintf(f, "usage: trustmap %s\n\n%s\n", c->usage, c->description);
+	const char *formats = c->formats ? c->formats() : NULL;
+	for (size_t i = 0; i < TM_ARRAY_LEN(options); i++) {
+		const cli_option *o = &options[i];
+		if (!(o->cmds & c->bit))
+			continue;
+		if (o->id == OPT_FORMAT && formats) {
+			/* "txt|json|csv" -> "output format: txt (default), json, csv" */
+			tm_buf b;
+			tm_buf_init(&b, 1024);
+			(void)tm_buf_adds(&b, "output format:");
+			for (const char *p = formats; *p;) {
+				size_t n = strcspn(p, "|");
+				(void)tm_buf_addf(&b, "%s %.*s%s", p == formats ? "" : ",", (int)n, p,
+						  strlen(c->default_format) == n && !strncmp(p, c->default_format, n) ? " (default)" : "");
+				p += n + (p[n] == '|');
+			}
+			print_option(f, o, o->arg, tm_buf_str(&b));
+			tm_buf_release(&b);
+			continue;
+		}
+		if (is_common(o))
+			continue;
+		print_option(f, o, o->arg, o->help);
+	}
+	fputs("  (and the options of every command: trustmap --help)\n", f);
+	if (c->epilog)
+		fprintf(f, "\n%s", c->epilog);
+}
+
+void cli_help_common(FILE *f)
+{
+	for (size_t i = 0; i < TM_ARRAY_LEN(options); i++)
+		if (is_common(&options[i]))
+			print_option(f, &options[i], options[i].arg, options[i].help);
+}
+
+int cli_start(cli_args *a, const cli_command *cmd, int argc, char **argv)
+{
+	cli_args_init(a, cmd);
+	int rc = cli_parse(a, argc, argv);
+	if (rc)
+		return rc;
+	if (a->help) {
+		cli_help(stdout, cmd);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,270 @@
+/* pipeline.c - the one pipeline (pipeline.h). */
+#include "pipeline/pipeline.h"
+#include "analyzer/granularity.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void tm_request_init(tm_request *rq)
+{
+	memset(rq, 0, sizeof *rq);
+	tm_load_opts_default(&rq->load);
+	tm_conn_opts_default(&rq->conn);
+	tm_pcap_opts_default(&rq->pcap);
+	rq->fdir = TM_FOCUS_BOTH;
+}
+
+static void result_init(tm_result *r)
+{
+	memset(r, 0, sizeof *r);
+	tm_findings_init(&r->findings);
+	tm_buf_init(&r->error, 0);
+	r->src = r->dst = -1;
+}
+
+void tm_result_release(tm_result *r)
+{
+	if (r->has_explain)
+		tm_explain_release(&r->explain);
+	if (r->has_reach)
+		tm_reach_release(&r->reach);
+	tm_mtls_evidence_release(&r->ev);
+	tm_findings_release(&r->findings);
+	tm_flowset_free(r->flows);
+	tm_zones_free(r->z);
+	tm_graph_free(r->g);
+	tm_model_free(r->m);
+	tm_buf_release(&r->error);
+	memset(r, 0, sizeof *r);
+}
+
+/* End of a step: tell the caller; returns e. */
+static tm_err step(const tm_request *rq, tm_result *r, tm_step s, tm_err e)
+{
+	if (e != TM_OK && r->failed == TM_STEP_NONE) {
+		r->failed = s;
+		r->err = e;
+	}
+	if (rq->step_done)
+		rq->step_done(rq->ctx, s, r);
+	return e;
+}
+
+static tm_err fail(tm_result *r, tm_err e, const char *fmt, ...) TM_PRINTF(3, 4);
+static tm_err fail(tm_result *r, tm_err e, const char *fmt, ...)
+{
+	va_list ap;
+	tm_buf_reset(&r->error);
+	va_start(ap, fmt);
+	tm_buf_vaddf(&r->error, fmt, ap);
+	va_end(ap);
+	return e;
+}
+
+static tm_err load(const tm_request *rq, tm_result *r)
+{
+	tm_model *m = r->m;
+	tm_err rc = TM_OK;
+	for (size_t i = 0; i < rq->npaths; i++) {
+		tm_err e = tm_load_path(m, rq->paths[i], &rq->load);
+		if (e != TM_OK && rc == TM_OK)
+			rc = e;
+	}
+	tm_load_finish(m, &rq->load);
+	/* a job pointed at the wrong (or a not yet generated) directory must not
+	 * pass --fail-on: no manifest file at all is an input error; files
+	 * without objects are said, not silently zero (NPA says the same) */
+	if (rc == TM_OK && m->files_read == 0) {
+		tm_buf b;
+		tm_buf_init(&b, 0);
+		for (size_t i = 0; i < rq->npaths; i++)
+			tm_buf_addf(&b, "%s%s", i ? ", " : "", rq->paths[i]);
+		tm_diags_add(&m->diags, TM_DIAG_ERROR, (tm_srcloc){0}, "no manifest file (*.yaml, *.yml, *.json) in %s",
+			     tm_buf_str(&b));
+		tm_buf_release(&b);
+		rc = TM_ERR_IO;
+	} else if (rc == TM_OK && m->objects_read == 0)
+		tm_diags_add(&m->diags, TM_DIAG_WARN, (tm_srcloc){0}, "no Kubernetes objects in the input: nothing to analyse");
+	else if (rc == TM_OK && m->nworkloads == 0)
+		tm_diags_add(&m->diags, TM_DIAG_WARN, (tm_srcloc){0},
+			     "no workloads (Pods or their controllers) in the input: no connections to compute");
+	if (rc != TM_OK && !rq->load.skip_invalid && (rc == TM_ERR_SYNTAX || rc == TM_ERR_INVALID))
+		fail(r, rc, "input rejected (%s); --skip-invalid reads the rest", tm_err_str(rc));
+	return rc;
+}
+
+static tm_err zones(const tm_request *rq, tm_result *r)
+{
+	if (!rq->zones_file) {
+		r->z = tm_zones_default(r->m);
+		return TM_OK;
+	}
+	tm_err e = tm_zones_load(r->m, rq->zones_file, &r->z);
+	if (e != TM_OK)
+		fail(r, e, "zones file %s rejected", rq->zones_file);
+	return e;
+}
+
+static tm_err graph(const tm_request *rq, tm_result *r)
+{
+	tm_conn_opts co = rq->conn;
+	if (rq->checks)
+		tm_check_ignore_names(r->m, r->z);
+	if (rq->pods)
+		tm_model_pod_granularity(r->m);
+	/* a model with IPv6 ipBlocks has IPv6 endpoints: reach, explain and
+	 * check name them (conn keeps NPA's IPv4-only default unless --ipv6) */
+	if (rq->ipv6_auto && tm_model_has_ipv6(r->m))
+		co.ipv6 = true;
+	tm_err e = tm_conn_compute(r->m, &co, &r->g);
+	if (e == TM_OK && !r->g)
+		e = TM_ERR_NOMEM;
+	if (e != TM_OK)
+		fail(r, e, "connectivity computation failed");
+	return e;
+}
+
+static tm_err find_one(tm_result *r, const char *spec, bool src_side, long *out)
+{
+	const tm_graph *g = r->g;
+	long i = src_side ? tm_graph_find_src(g, spec) : tm_graph_find(g, spec);
+	*out = i;
+	if (i >= 0)
+		return TM_OK;
+	return fail(r, TM_ERR_USAGE, "'%s' %s", spec,
+		    i == -2 ? "names more than one endpoint; use ns/name[Kind]" : "matches no workload, pod or IP range");
+}
+
+static tm_err mark_all(tm_result *r, const char *opt, const char *const *specs, size_t n, bool *mark)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!tm_graph_mark(r->g, specs[i], mark))
+			return fail(r, TM_ERR_USAGE, "%s %s: no such workload", opt, specs[i]);
+	return TM_OK;
+}
+
+static tm_err endpoints(const tm_request *rq, tm_result *r)
+{
+	tm_graph *g = r->g;
+	tm_err e = TM_OK;
+	if (rq->src) {
+		e = find_one(r, rq->src, true, &r->src);
+		if (e == TM_OK && rq->dst)
+			e = find_one(r, rq->dst, false, &r->dst);
+		if (e == TM_OK && rq->dst && g->eps[r->src].kind == TM_EP_IPRANGE && g->eps[r->dst].kind == TM_EP_IPRANGE)
+			e = fail(r, TM_ERR_USAGE, "both ends are IP ranges outside the cluster");
+		if (e != TM_OK)
+			return e;
+	}
+	if (rq->nfocus || rq->npeers || rq->fdir != TM_FOCUS_BOTH) {
+		bool *fm = calloc(g->neps + 1, 1), *pm = rq->npeers ? calloc(g->neps + 1, 1) : NULL;
+		e = mark_all(r, "--focus", rq->focus, rq->nfocus, fm);
+		if (e == TM_OK)
+			e = mark_all(r, "--focus-peer", rq->peers, rq->npeers, pm);
+		if (e == TM_OK) {
+			if (!rq->nfocus) /* only peers: focus on everything */
+				memset(fm, 1, g->neps);
+			tm_graph_focus(g, fm, pm, rq->fdir);
+		}
+		free(fm);
+		free(pm);
+	}
+	/* conn and graph: the connections that allow one port (NPA's
+	 * --focus-conn); explain narrows its answer instead */
+	if (e == TM_OK && rq->has_port && !rq->explain)
+		tm_graph_focus_conn(g, rq->port_proto, rq->port);
+	return e;
+}
+
+static tm_err flows(const tm_request *rq, tm_result *r)
+{
+	r->flows = tm_flowset_new(&rq->pcap);
+	if (!r->flows)
+		return fail(r, TM_ERR_NOMEM, "out of memory");
+	if (rq->progress)
+		tm_flowset_set_progress(r->flows, rq->progress, rq->progress_ctx);
+	tm_err rc = TM_OK;
+	/* every capture is read, so that every unusable one is reported */
+	for (size_t i = 0; i < rq->ncaptures; i++) {
+		tm_err e = tm_flowset_read_file(r->flows, rq->captures[i]);
+		if (e != TM_OK && rc == TM_OK)
+			rc = e;
+	}
+	tm_flowset_finish(r->flows);
+	if (rc != TM_OK || !r->g)
+		return rc;
+	r->has_ev = true;
+	return tm_mtls_evidence_build(r->g, r->flows, &r->ev);
+}
+
+static tm_err checks(const tm_request *rq, tm_result *r)
+{
+	tm_err e = tm_check_all_ev(r->g, r->z, r->has_ev ? &r->ev : NULL, &r->findings);
+	if (e != TM_OK)
+		fail(r, e, "check failed");
+	return e;
+}
+
+/* explain --port: only the decisions about that port */
+static void explain_narrow(tm_portpool *pp, tm_explain *ex, tm_proto proto, uint32_t port)
+{
+	const tm_ports *one = tm_ports_range(pp, proto, port, port);
+	ex->allowed = tm_ports_inter(pp, ex->allowed, one);
+	ex->egress = tm_ports_inter(pp, ex->egress, one);
+	ex->ingress = tm_ports_inter(pp, ex->ingress, one);
+	size_t k = 0;
+	for (size_t i = 0; i < ex->n; i++) {
+		if (!ex->v[i].ports) {
+			ex->v[k++] = ex->v[i]; /* a note, not a port decision */
+			continue;
+		}
+		ex->v[i].ports = tm_ports_inter(pp, ex->v[i].ports, one);
+		if (!tm_ports_is_empty(ex->v[i].ports))
+			ex->v[k++] = ex->v[i];
+	}
+	ex->n = k;
+}
+
+static tm_err answer(const tm_request *rq, tm_result *r)
+{
+	tm_err e = TM_OK;
+	if (rq->explain) {
+		e = tm_conn_explain(r->g, (size_t)r->src, (size_t)r->dst, &r->explain);
+		r->has_explain = true;
+		if (e == TM_OK && rq->has_port)
+			explain_narrow(r->m->ports, &r->explain, rq->port_proto, rq->port);
+	} else if (rq->hops) {
+		e = tm_reach_compute(r->g, (uint32_t)r->src, rq->hops, &r->reach);
+		r->has_reach = true;
+	}
+	return e;
+}
+
+tm_err tm_run(const tm_request *rq, tm_result *r)
+{
+	result_init(r);
+	tm_err e = TM_OK;
+	bool manifests = rq->npaths > 0;
+	if (manifests) {
+		r->m = tm_model_new();
+		if ((e = step(rq, r, TM_STEP_LOAD, load(rq, r))) != TM_OK)
+			return e;
+	}
+	if (manifests && rq->checks && (e = step(rq, r, TM_STEP_ZONES, zones(rq, r))) != TM_OK)
+		return e;
+	if (manifests && (rq->graph || rq->checks || rq->src)) {
+		if ((e = step(rq, r, TM_STEP_GRAPH, graph(rq, r))) != TM_OK)
+			return e;
+		if ((rq->src || rq->nfocus || rq->npeers || rq->fdir != TM_FOCUS_BOTH || rq->has_port) &&
+		    (e = step(rq, r, TM_STEP_ENDPOINTS, endpoints(rq, r))) != TM_OK)
+			return e;
+	}
+	if (rq->ncaptures && (e = step(rq, r, TM_STEP_FLOWS, flows(rq, r))) != TM_OK)
+		return e;
+	if (manifests && rq->checks && (e = step(rq, r, TM_STEP_CHECKS, checks(rq, r))) != TM_OK)
+		return e;
+	if (r->src >= 0 && (rq->explain || rq->hops))
+		e = step(rq, r, TM_STEP_ANSWER, answer(rq, r));
+	return e;
+}

@@ -1,0 +1,99 @@
+/* pipeline.h - the one pipeline every command runs: a request (inputs,
+ * zones, captures, options, what to compute) in, a result (model, graph,
+ * zones, flows, evidence, findings, explanation, reach) out.
+ *
+ *   load manifests -> zones -> connectivity -> endpoints named by the user
+ *     -> focus -> captures -> mTLS evidence -> checks -> explain / reach
+ *
+ * Each step runs only when the request needs it. Nothing is printed: every
+ * step's diagnostics are in the model (or the flow set), and step_done, when
+ * set, is called after each step that ran so that a caller can print them as
+ * they come. On failure the result names the step and holds a message.
+ *
+ * Ownership: the result owns everything it points to (tm_result_release). */
+#ifndef TM_PIPELINE_H
+#define TM_PIPELINE_H
+
+#include "model/model.h"
+#include "model/findings.h"
+#include "ingest/ingest.h"
+#include "ingest/pcap.h"
+#include "ingest/zones.h"
+#include "analyzer/conn.h"
+#include "analyzer/check.h"
+#include "analyzer/reach.h"
+
+typedef enum {
+	TM_STEP_NONE = 0,
+	TM_STEP_LOAD,      /* manifests into the model */
+	TM_STEP_ZONES,     /* the zones file, or the default zones */
+	TM_STEP_GRAPH,     /* connectivity */
+	TM_STEP_ENDPOINTS, /* the endpoints the request names (src, dst, focus) */
+	TM_STEP_FLOWS,     /* captures, and their mapping onto the graph */
+	TM_STEP_CHECKS,    /* zone rules and built-in checks */
+	TM_STEP_ANSWER,    /* explain / reach */
+} tm_step;
+
+typedef struct tm_result tm_result;
+
+typedef struct tm_request {
+	const char *const *paths; /* manifests: files, directories, "-" */
+	size_t npaths;
+	tm_load_opts load;
+	/* connectivity */
+	bool graph;
+	tm_conn_opts conn;
+	bool pods;        /* one endpoint per Pod object */
+	bool ipv6_auto;   /* IPv6 ranges are endpoints when the policies name IPv6 blocks */
+	/* narrowing (conn, graph) */
+	const char *const *focus, *const *peers;
+	size_t nfocus, npeers;
+	tm_focus_dir fdir;
+	bool has_port;
+	tm_proto port_proto;
+	uint32_t port;
+	/* zone rules and checks */
+	bool checks;
+	const char *zones_file; /* NULL: the default zones */
+	/* captures */
+	const char *const *captures;
+	size_t ncaptures;
+	tm_pcap_opts pcap;
+	tm_pcap_progress_fn progress;
+	void *progress_ctx;
+	/* questions */
+	const char *src, *dst; /* explain: both; reach: src */
+	bool explain;
+	uint32_t hops;         /* reach: > 0 */
+	/* after every step that ran (also a failed one) */
+	void (*step_done)(void *ctx, tm_step step, const tm_result *r);
+	void *ctx;
+} tm_request;
+
+void tm_request_init(tm_request *rq);
+
+struct tm_result {
+	tm_model *m;
+	tm_graph *g;
+	tm_zones *z;
+	tm_flowset *flows;
+	tm_mtls_evidence ev;
+	bool has_ev;
+	tm_findings findings;
+	long src, dst;      /* endpoint indices, -1 when not asked */
+	tm_explain explain;
+	bool has_explain;
+	tm_reach reach;
+	bool has_reach;
+	/* failure */
+	tm_step failed;     /* TM_STEP_NONE: success */
+	tm_err err;
+	tm_buf error;       /* what went wrong, without "trustmap: " */
+};
+
+/* Run rq. Returns TM_OK, or the error of the failed step (r->failed,
+ * r->error). r is always initialised: release it either way. */
+tm_err tm_run(const tm_request *rq, tm_result *r);
+void tm_result_release(tm_result *r);
+
+#endif
