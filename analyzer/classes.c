@@ -40,7 +40,7 @@ static int wl_class_cmp(const tm_workload *a, const tm_workload *b)
 
 static int wl_class_qcmp(const void *x, const void *y)
 {
-	const tm_workload *a = *(tm_workload *const *)x, *b = *(tm_workload *const *)y;
+	const tm_workload *a = *(const tm_workload *const *)x, *b = *(const tm_workload *const *)y;
 	int c = wl_class_cmp(a, b);
 	if (c)
 		return c;
@@ -83,23 +83,24 @@ void eng_ns_class_range(const engine *e, const char *ns, size_t *lo, size_t *hi)
 	}
 }
 
-uint32_t eng_classes(engine *e, uint32_t *wcls, bool want_ic)
+uint32_t eng_classes(engine *e, uint32_t *wcls, bool want_ic, bool group)
 {
-	tm_model *m = e->m;
-	size_t nw = m->nworkloads;
-	tm_workload **sorted = tm_xrealloc(NULL, (nw + 1) * sizeof *sorted);
+	const tm_graph *g = e->g;
+	size_t nw = g->nworkloads;
+	const tm_workload **sorted = tm_xrealloc(NULL, (nw + 1) * sizeof *sorted);
 	if (nw)
-		memcpy(sorted, m->workloads, nw * sizeof *sorted);
-	if (nw > 1)
+		memcpy(sorted, g->workloads, nw * sizeof *sorted);
+	if (nw > 1 && group)
 		qsort(sorted, nw, sizeof *sorted, wl_class_qcmp);
 	e->c = tm_xrealloc(NULL, (nw + 2) * sizeof(cls));
 	memset(e->c, 0, (nw + 2) * sizeof(cls));
 	for (size_t i = 0; i < nw; i++) {
-		tm_workload *w = sorted[i];
+		const tm_workload *w = sorted[i];
 		/* with ipBlocks matching pods, pods' addresses set workloads apart */
-		if (i == 0 || wl_class_cmp(sorted[i - 1], w) != 0 || e->o.ipblock_matches_pods) {
+		if (i == 0 || !group || wl_class_cmp(sorted[i - 1], w) != 0 || e->o.ipblock_matches_pods) {
 			cls *k = &e->c[e->nc++];
 			k->rep = w;
+			k->pod = g->pod_of ? g->pod_of[w->index] : NULL;
 			k->ns = w->ns;
 			k->ns_labels = &w->nsp->labels;
 			k->labels = &w->labels;
@@ -113,16 +114,18 @@ uint32_t eng_classes(engine *e, uint32_t *wcls, bool want_ic)
 	/* the ingress controller: a label-less pod in ingress-controller-ns */
 	uint32_t ic = UINT32_MAX;
 	if (want_ic) {
-		e->ic_ns_labels = tm_labels_with(&m->arena, &e->no_labels, tm_intern(&m->strs, "kubernetes.io/metadata.name"),
-						 tm_intern(&m->strs, "ingress-controller-ns"));
+		tm_graph *gw = e->g;
+		e->ic_ns_labels = tm_labels_with(&gw->arena, &e->no_labels, tm_intern(&gw->strs, "kubernetes.io/metadata.name"),
+						 tm_intern(&gw->strs, "ingress-controller-ns"));
 		cls *k = &e->c[e->nc];
 		k->rep = NULL;
-		k->ns = tm_intern(&m->strs, "ingress-controller-ns");
+		k->ns = tm_intern(&gw->strs, "ingress-controller-ns");
 		k->ns_labels = &e->ic_ns_labels;
 		k->labels = &e->no_labels;
 		ic = (uint32_t)e->nc++;
 	}
 	e->words = (e->nc + 63) / 64 + 1;
-	ns_runs(e);
+	if (group)
+		ns_runs(e);
 	return ic;
 }

@@ -28,16 +28,20 @@ static bool rule_matches(const engine *e, const erule *er, peerref p)
 		return true;
 	if (e->o.ipblock_matches_pods && e->c[p.cls].rep) {
 		/* a workload matches when each of its pods that has addresses has
-		 * one inside (a dual-stack pod talks IPv4 from its IPv4 address) */
+		 * one inside (a dual-stack pod talks IPv4 from its IPv4 address);
+		 * at pod granularity a workload endpoint's pods are its Pod only */
 		const tm_model *m = e->m;
 		const tm_workload *w = e->c[p.cls].rep;
+		const tm_pod *only = e->c[p.cls].pod;
+		bool view = e->g->granularity == TM_GRAN_POD;
 		bool any = false;
 		for (size_t i = 0; i < m->npods; i++) {
-			if (m->pods[i]->owner != w || !m->pods[i]->nips)
+			const tm_pod *pod = m->pods[i];
+			if ((view ? pod != only : pod->owner != w) || !pod->nips)
 				continue;
 			bool inside = false;
-			for (size_t k = 0; k < m->pods[i]->nips && !inside; k++) {
-				tm_iprange one = {m->pods[i]->ips[k], m->pods[i]->ips[k]};
+			for (size_t k = 0; k < pod->nips && !inside; k++) {
+				tm_iprange one = {pod->ips[k], pod->ips[k]};
 				inside = ip_peer_matches(er->r, one);
 			}
 			if (!inside)
@@ -209,7 +213,7 @@ const tm_ports *eng_eval_dir(engine *e, tm_dir dir, uint32_t k, peerref p, tm_ex
 /* ---- the ingress controller (NPA 2.6) ---- */
 const tm_ports *eng_exposure_ports(engine *e, const tm_workload *w, bool *any_exposure)
 {
-	tm_model *m = e->m;
+	const tm_model *m = e->m;
 	const tm_ports *u = tm_ports_empty(e->pp);
 	/* tm_model_finish() sorts exposures by (ns, kind, name) and services by
 	 * (ns, name): binary searches find the namespace's exposures and each

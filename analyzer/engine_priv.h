@@ -5,9 +5,16 @@
  *   policies.c     policies attached to classes, their rules' peer bitsets
  *   decide.c       rule matching and the one decision function eval_dir
  *   ipatoms.c      ipBlocks carved into disjoint IP ranges
+ *   granularity.c  what the workload endpoints are (the pod view)
  *   prune.c        candidate destinations per source (pairs proved empty)
- *   graph_build.c  endpoints, pair evaluation with its cache, edges
- *   explain.c      tm_conn_explain over eval_dir with a trace */
+ *   graph_build.c  endpoints, pair evaluation with its cache, edges: the
+ *                  default engine ("classes")
+ *   engine_ref.c   the reference engine: every endpoint pair, no classes,
+ *                  no cache, no pruning (for differential tests)
+ *   engine.c       the engine registry, tm_conn_compute, tm_graph_free
+ *   explain.c      tm_conn_explain over eval_dir with a trace
+ *
+ * Both engines keep an `engine` in g->priv: explain works on either. */
 #ifndef TM_ENGINE_PRIV_H
 #define TM_ENGINE_PRIV_H
 
@@ -29,7 +36,8 @@ typedef struct epol {
 } epol;
 
 typedef struct cls {
-	tm_workload *rep;         /* NULL for the ingress controller */
+	const tm_workload *rep;   /* NULL for the ingress controller */
+	const tm_pod *pod;        /* pod granularity: the Pod it is (NULL: none) */
 	const tm_labels *ns_labels;
 	const char *ns;
 	const tm_labels *labels;
@@ -42,7 +50,10 @@ typedef struct cls {
 } cls;
 
 typedef struct engine {
-	tm_model *m;
+	const tm_model *m;
+	tm_graph *g;      /* the graph being built: its arena holds what the engine allocates */
+	/* the port pool is the model's (a pointer member: interning a set is a
+	 * memo, not a change of the model) */
 	tm_portpool *pp;
 	cls *c;
 	size_t nc;      /* classes incl. the ingress controller class (last, if any) */
@@ -78,10 +89,11 @@ static inline bool in_range(tm_ip a, tm_iprange r)
 	return tm_ip_cmp(a, r.lo) >= 0 && tm_ip_cmp(a, r.hi) <= 0;
 }
 
-/* classes.c: the classes of the model's workloads (wcls[w->index]: its
+/* classes.c: the classes of the graph's workloads (wcls[w->index]: its
  * class) and, when want_ic, the ingress controller's class (last; returned,
- * else UINT32_MAX); then the namespace runs. */
-uint32_t eng_classes(engine *e, uint32_t *wcls, bool want_ic);
+ * else UINT32_MAX); then the namespace runs. group false: one class per
+ * workload, no runs (the reference engine). */
+uint32_t eng_classes(engine *e, uint32_t *wcls, bool want_ic, bool group);
 /* The workload classes [*lo, *hi) of namespace ns. */
 void eng_ns_class_range(const engine *e, const char *ns, size_t *lo, size_t *hi);
 
@@ -101,8 +113,28 @@ const tm_ports *eng_exposure_ports(engine *e, const tm_workload *w, bool *any_ex
 /* ipatoms.c: the disjoint ranges that ingress (source side) or egress
  * (destination side) ipBlocks carve the IPv4 (and with ipv6 the IPv6)
  * space into; heap arrays. */
-void eng_collect_atoms(tm_model *m, bool ingress, bool ipv6, tm_iprange **v4, size_t *n4, tm_iprange **v6,
+void eng_collect_atoms(const tm_model *m, bool ingress, bool ipv6, tm_iprange **v4, size_t *n4, tm_iprange **v6,
 		       size_t *n6);
+
+/* granularity.c: g->workloads, g->pod_of and g->nworkloads for
+ * g->granularity. */
+void eng_view(tm_graph *g);
+
+/* graph_build.c: what both engines share. A new graph for m (its arena,
+ * string table, diagnostics and view) with a new engine state in g->priv. */
+engine *eng_start(const tm_model *m, const tm_conn_opts *o, const tm_engine *en, tm_graph **out);
+/* Will the ingress controller be an endpoint? */
+bool eng_want_ic(const engine *e);
+/* The endpoints, sorted by name: one per workload (class wcls[index]), per
+ * IP atom, and the ingress controller (class ic) when want_ic. */
+void eng_endpoints(engine *e, const uint32_t *wcls, uint32_t ic, bool want_ic);
+/* The edge si -> di, appended when non-empty (pairs no edge can join are
+ * skipped); workload pairs through the class-pair cache when e->matrix. */
+void eng_pair(engine *e, size_t si, size_t di);
+void eng_release(tm_graph *g);
+tm_err eng_explain(const tm_graph *g, size_t src, size_t dst, tm_explain *ex);
+
+extern const tm_engine tm_engine_classes, tm_engine_reference;
 
 /* prune.c: candidate destinations. */
 typedef struct prune {

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-tm_err tm_conn_explain(tm_graph *g, size_t src, size_t dst, tm_explain *ex)
+tm_err eng_explain(const tm_graph *g, size_t src, size_t dst, tm_explain *ex)
 {
 	engine *e = g->priv;
 	tm_portpool *pp = e->pp;
@@ -35,10 +35,4 @@ tm_err tm_conn_explain(tm_graph *g, size_t src, size_t dst, tm_explain *ex)
 		ex->allowed = tm_ports_inter(pp, ex->allowed, eng_exposure_ports(e, d->w, &any));
 	}
 	return TM_OK;
-}
-
-void tm_explain_release(tm_explain *ex)
-{
-	free(ex->v);
-	memset(ex, 0, sizeof *ex);
 }

@@ -1,12 +1,14 @@
-/* graph_build.c - endpoints, pair evaluation and edges.
+/* graph_build.c - endpoints, pair evaluation and edges: the default engine
+ * ("classes").
  *
- * tm_conn_compute() builds the classes (classes.c) and policies
- * (policies.c), makes one endpoint per workload, per IP atom (ipatoms.c)
- * and for the ingress controller, sorts them by name, and evaluates, for
- * each source in that order, the candidate destinations that pruning
- * (prune.c) leaves: workload pairs through a class-pair result cache, IP
- * ranges on the pod's side only. Edges come out in (source name,
- * destination name) order, the output order of every format. */
+ * It builds the classes (classes.c) and policies (policies.c), makes one
+ * endpoint per workload of the view (granularity.c), per IP atom
+ * (ipatoms.c) and for the ingress controller, sorts them by name, and
+ * evaluates, for each source in that order, the candidate destinations that
+ * pruning (prune.c) leaves: workload pairs through a class-pair result
+ * cache, IP ranges on the pod's side only. Edges come out in (source name,
+ * destination name) order, the output order of every format. The endpoint
+ * and pair steps are shared with the reference engine (engine_ref.c). */
 #include "analyzer/engine_priv.h"
 
 #include <stdlib.h>
@@ -47,12 +49,7 @@ static const tm_ports *pair_conn(engine *e, uint32_t cs, uint32_t cd)
 	return r;
 }
 
-void tm_conn_opts_default(tm_conn_opts *o)
-{
-	memset(o, 0, sizeof *o);
-}
-
-tm_err tm_conn_compute(tm_model *m, const tm_conn_opts *o, tm_graph **out)
+engine *eng_start(const tm_model *m, const tm_conn_opts *o, const tm_engine *en, tm_graph **out)
 {
 	engine *e = tm_xrealloc(NULL, sizeof *e);
 	memset(e, 0, sizeof *e);
@@ -63,38 +60,46 @@ tm_err tm_conn_compute(tm_model *m, const tm_conn_opts *o, tm_graph **out)
 	tm_graph *g = tm_xrealloc(NULL, sizeof *g);
 	memset(g, 0, sizeof *g);
 	g->m = m;
+	g->engine = en;
+	g->granularity = e->o.granularity;
+	tm_arena_init(&g->arena);
+	tm_strtab_init(&g->strs, &g->arena);
+	tm_diags_init(&g->diags, &g->arena);
 	g->priv = e;
+	e->g = g;
+	eng_view(g);
+	*out = g;
+	return e;
+}
 
-	/* classes, then the policies with their rules' peer bitsets */
-	size_t nw = m->nworkloads;
-	uint32_t *wcls = tm_xrealloc(NULL, (nw + 1) * sizeof *wcls);
-	/* the ingress controller: a label-less pod in ingress-controller-ns */
+bool eng_want_ic(const engine *e)
+{
+	const tm_model *m = e->m;
 	bool want_ic = false;
+	/* the ingress controller: a label-less pod in ingress-controller-ns,
+	 * when an Ingress or Route exposes something */
 	if (!e->o.no_ingress_controller)
 		for (size_t i = 0; i < m->nexposures && !want_ic; i++)
 			want_ic = !strcmp(m->exposures[i]->kind, "Ingress") || !strcmp(m->exposures[i]->kind, "Route");
-	uint32_t ic = eng_classes(e, wcls, want_ic);
-	eng_policies(e);
-	/* a cache of class-pair results when it fits in 16 MiB: with candidate
-	 * pruning most pairs are never evaluated, and at thousands of classes
-	 * the matrix cost more (memory, page faults) than it saved */
-	if (e->nc && e->nc <= 2048) {
-		e->matrix = tm_xrealloc(NULL, e->nc * e->nc * sizeof(uint32_t));
-		memset(e->matrix, 0xff, e->nc * e->nc * sizeof(uint32_t));
-	}
+	return want_ic;
+}
 
-	/* endpoints */
+void eng_endpoints(engine *e, const uint32_t *wcls, uint32_t ic, bool want_ic)
+{
+	tm_graph *g = e->g;
+	size_t nw = g->nworkloads;
 	tm_iprange *s4, *s6, *d4, *d6;
 	size_t ns4, ns6, nd4, nd6;
-	eng_collect_atoms(m, true, e->o.ipv6, &s4, &ns4, &s6, &ns6);
-	eng_collect_atoms(m, false, e->o.ipv6, &d4, &nd4, &d6, &nd6);
+	eng_collect_atoms(e->m, true, e->o.ipv6, &s4, &ns4, &s6, &ns6);
+	eng_collect_atoms(e->m, false, e->o.ipv6, &d4, &nd4, &d6, &nd6);
 	size_t nep = nw + ns4 + ns6 + nd4 + nd6 + 1;
 	g->eps = tm_xrealloc(NULL, nep * sizeof(tm_endpoint));
 	memset(g->eps, 0, nep * sizeof(tm_endpoint));
 	for (size_t i = 0; i < nw; i++) {
 		tm_endpoint *ep = &g->eps[g->neps++];
 		ep->kind = TM_EP_WORKLOAD;
-		ep->w = m->workloads[i];
+		ep->w = g->workloads[i];
+		ep->pod = g->pod_of ? g->pod_of[i] : NULL;
 		ep->name = ep->w->display;
 		ep->cls = wcls[i];
 	}
@@ -112,7 +117,7 @@ tm_err tm_conn_compute(tm_model *m, const tm_conn_opts *o, tm_graph **out)
 				tm_buf_reset(&b);
 				tm_iprange_format(&v[i], &b);
 				tm_buf_adds(&b, "[External]");
-				ep->name = tm_intern(&m->strs, tm_buf_str(&b));
+				ep->name = tm_intern(&g->strs, tm_buf_str(&b));
 			}
 		}
 	}
@@ -124,74 +129,95 @@ tm_err tm_conn_compute(tm_model *m, const tm_conn_opts *o, tm_graph **out)
 	if (want_ic) {
 		tm_endpoint *ep = &g->eps[g->neps++];
 		ep->kind = TM_EP_INGRESS;
-		ep->name = tm_intern(&m->strs, "{ingress-controller}");
+		ep->name = tm_intern(&g->strs, "{ingress-controller}");
 		ep->cls = ic;
 	}
-	free(wcls);
 	if (g->neps > 1)
 		qsort(g->eps, g->neps, sizeof(tm_endpoint), ep_qcmp);
 	g->nclasses = e->nc;
+}
+
+void eng_pair(engine *e, size_t si, size_t di)
+{
+	tm_graph *g = e->g;
+	const tm_endpoint *src = &g->eps[si], *dst = &g->eps[di];
+	if (src->kind == TM_EP_IPRANGE && !src->is_src_atom)
+		return;
+	if (si == di || dst->kind == TM_EP_INGRESS)
+		return;
+	if (dst->kind == TM_EP_IPRANGE && (dst->is_src_atom || src->kind != TM_EP_WORKLOAD))
+		return;
+	const tm_ports *p;
+	if (src->kind == TM_EP_WORKLOAD && dst->kind == TM_EP_WORKLOAD)
+		p = pair_conn(e, src->cls, dst->cls);
+	else if (src->kind == TM_EP_IPRANGE) {
+		peerref ref = {true, 0, src->range};
+		p = eng_eval_dir(e, TM_DIR_INGRESS, dst->cls, ref, NULL);
+	} else if (dst->kind == TM_EP_IPRANGE) {
+		peerref ref = {true, 0, dst->range};
+		p = eng_eval_dir(e, TM_DIR_EGRESS, src->cls, ref, NULL);
+	} else {
+		/* ingress controller -> workload: the exposed ports it may reach */
+		bool any = false;
+		const tm_ports *x = eng_exposure_ports(e, dst->w, &any);
+		if (!any)
+			return;
+		p = tm_ports_inter(e->pp, x, pair_conn(e, src->cls, dst->cls));
+		if (tm_ports_is_empty(p))
+			tm_diags_add(&g->diags, TM_DIAG_WARN, dst->w->loc,
+				     "%s is exposed by an Ingress or Route, but no exposed port reaches it", dst->name);
+	}
+	if (!tm_ports_is_empty(p))
+		edge_push(g, (uint32_t)si, (uint32_t)di, p);
+}
+
+void eng_release(tm_graph *g)
+{
+	eng_free(g->priv);
+	g->priv = NULL;
+}
+
+static tm_err classes_compute(const tm_model *m, const tm_conn_opts *o, tm_graph **out)
+{
+	tm_graph *g;
+	engine *e = eng_start(m, o, &tm_engine_classes, &g);
+	uint32_t *wcls = tm_xrealloc(NULL, (g->nworkloads + 1) * sizeof *wcls);
+	bool want_ic = eng_want_ic(e);
+	uint32_t ic = eng_classes(e, wcls, want_ic, true);
+	eng_policies(e);
+	/* a cache of class-pair results when it fits in 16 MiB: with candidate
+	 * pruning most pairs are never evaluated, and at thousands of classes
+	 * the matrix cost more (memory, page faults) than it saved */
+	if (e->nc && e->nc <= 2048) {
+		e->matrix = tm_xrealloc(NULL, e->nc * e->nc * sizeof(uint32_t));
+		memset(e->matrix, 0xff, e->nc * e->nc * sizeof(uint32_t));
+	}
+	eng_endpoints(e, wcls, ic, want_ic);
+	free(wcls);
 
 	/* edges, produced in (src name, dst name) order; pairs that pruning
 	 * proves empty are not evaluated */
-	bool warned_ic = false;
 	prune pr;
 	eng_prune_init(&pr, e, g);
 	for (size_t si = 0; si < g->neps; si++) {
-		tm_endpoint *src = &g->eps[si];
-		if (src->kind == TM_EP_IPRANGE && !src->is_src_atom)
+		if (g->eps[si].kind == TM_EP_IPRANGE && !g->eps[si].is_src_atom)
 			continue;
 		eng_prune_dsts(&pr, si);
-		for (size_t q = 0; q < pr.ndst; q++) {
-			size_t di = pr.dst[q];
-			tm_endpoint *dst = &g->eps[di];
-			if (si == di || dst->kind == TM_EP_INGRESS)
-				continue;
-			if (dst->kind == TM_EP_IPRANGE && (dst->is_src_atom || src->kind != TM_EP_WORKLOAD))
-				continue;
-			const tm_ports *p;
-			if (src->kind == TM_EP_WORKLOAD && dst->kind == TM_EP_WORKLOAD)
-				p = pair_conn(e, src->cls, dst->cls);
-			else if (src->kind == TM_EP_IPRANGE) {
-				peerref ref = {true, 0, src->range};
-				p = eng_eval_dir(e, TM_DIR_INGRESS, dst->cls, ref, NULL);
-			} else if (dst->kind == TM_EP_IPRANGE) {
-				peerref ref = {true, 0, dst->range};
-				p = eng_eval_dir(e, TM_DIR_EGRESS, src->cls, ref, NULL);
-			} else {
-				/* ingress controller -> workload: the exposed ports it may reach */
-				bool any = false;
-				const tm_ports *x = eng_exposure_ports(e, dst->w, &any);
-				if (!any)
-					continue;
-				p = tm_ports_inter(e->pp, x, pair_conn(e, src->cls, dst->cls));
-				if (tm_ports_is_empty(p) && !warned_ic) {
-					tm_srcloc l = dst->w->loc;
-					tm_diags_add(&m->diags, TM_DIAG_WARN, l,
-						     "%s is exposed by an Ingress or Route, but no exposed port reaches it",
-						     dst->name);
-				}
-			}
-			if (!tm_ports_is_empty(p))
-				edge_push(g, (uint32_t)si, (uint32_t)di, p);
-		}
+		for (size_t q = 0; q < pr.ndst; q++)
+			eng_pair(e, si, pr.dst[q]);
 	}
-	(void)warned_ic;
 	eng_prune_release(&pr);
 	*out = g;
 	return TM_OK;
 }
 
-void tm_graph_free(tm_graph *g)
-{
-	if (!g)
-		return;
-	eng_free(g->priv);
-	free(g->shown);
-	free(g->eps);
-	free(g->edges);
-	free(g);
-}
+const tm_engine tm_engine_classes = {
+	"classes",
+	"workload classes, peer bitsets, a class-pair cache and candidate pruning (the default)",
+	classes_compute,
+	eng_explain,
+	eng_release,
+};
 
 const tm_ports *tm_graph_conn(const tm_graph *g, size_t src, size_t dst)
 {

@@ -55,19 +55,19 @@ static size_t make_atoms(cuts *c, tm_iprange all, tm_iprange **out)
 	return n;
 }
 
-void eng_collect_atoms(tm_model *m, bool ingress, bool ipv6, tm_iprange **v4, size_t *n4, tm_iprange **v6,
+void eng_collect_atoms(const tm_model *m, bool ingress, bool ipv6, tm_iprange **v4, size_t *n4, tm_iprange **v6,
 		       size_t *n6)
 {
 	cuts c4 = {0}, c6 = {0};
 	tm_iprange a4 = tm_iprange_v4_all(), a6 = tm_iprange_v6_all();
 	bool any6 = false;
 	for (size_t i = 0; i < m->nnetpols; i++) {
-		tm_netpol *p = m->netpols[i];
-		tm_rule *rs = ingress ? p->in_rules : p->eg_rules;
+		const tm_netpol *p = m->netpols[i];
+		const tm_rule *rs = ingress ? p->in_rules : p->eg_rules;
 		size_t nr = ingress ? p->nin : p->neg;
 		for (size_t j = 0; j < nr; j++)
 			for (size_t k = 0; k < rs[j].npeers; k++) {
-				tm_peer *pe = &rs[j].peers[k];
+				const tm_peer *pe = &rs[j].peers[k];
 				if (pe->kind != TM_PEER_IPBLOCK)
 					continue;
 				if (pe->has_v6) {
@@ -79,10 +79,10 @@ void eng_collect_atoms(tm_model *m, bool ingress, bool ipv6, tm_iprange **v4, si
 	}
 	if (!ingress) {
 		for (size_t i = 0; i < tm_model_npolicies_admin(m); i++) {
-			tm_anp *a = tm_model_policy_admin(m, i);
+			const tm_anp *a = tm_model_policy_admin(m, i);
 			for (size_t j = 0; j < a->neg; j++)
 				for (size_t k = 0; k < a->eg_rules[j].npeers; k++) {
-					tm_peer *pe = &a->eg_rules[j].peers[k];
+					const tm_peer *pe = &a->eg_rules[j].peers[k];
 					if (pe->kind != TM_PEER_IPBLOCK)
 						continue;
 					for (size_t q = 0; q < pe->ips.n; q++) {

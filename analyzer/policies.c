@@ -248,14 +248,15 @@ static void build_pol(engine *e, epol *ep, int kind, const char *name, const cha
 
 void eng_policies(engine *e)
 {
-	tm_model *m = e->m;
+	const tm_model *m = e->m;
+	tm_arena *a_ = &e->g->arena;
 	e->npols = m->nnetpols + tm_model_npolicies_admin(m);
 	e->pols = tm_xrealloc(NULL, (e->npols + 1) * sizeof(epol));
 	memset(e->pols, 0, (e->npols + 1) * sizeof(epol));
 	size_t pi = 0;
 	for (size_t i = 0; i < m->nnetpols; i++, pi++) {
-		tm_netpol *np = m->netpols[i];
-		build_pol(e, &e->pols[pi], 0, tm_arena_printf(&m->arena, "%s/%s", np->ns, np->name), "NetworkPolicy",
+		const tm_netpol *np = m->netpols[i];
+		build_pol(e, &e->pols[pi], 0, tm_arena_printf(a_, "%s/%s", np->ns, np->name), "NetworkPolicy",
 			  np->in_rules, np->nin, np->eg_rules, np->neg, np->ns);
 		size_t klo, khi;
 		eng_ns_class_range(e, np->ns, &klo, &khi);
@@ -266,16 +267,16 @@ void eng_policies(engine *e)
 			size_t cap;
 			if (np->ingress) {
 				cap = c->nnp_in;
-				c->np_in = epol_push(&m->arena, c->np_in, &c->nnp_in, &cap, &e->pols[pi]);
+				c->np_in = epol_push(a_, c->np_in, &c->nnp_in, &cap, &e->pols[pi]);
 			}
 			if (np->egress) {
 				cap = c->nnp_eg;
-				c->np_eg = epol_push(&m->arena, c->np_eg, &c->nnp_eg, &cap, &e->pols[pi]);
+				c->np_eg = epol_push(a_, c->np_eg, &c->nnp_eg, &cap, &e->pols[pi]);
 			}
 		}
 	}
 	for (size_t i = 0; i < tm_model_npolicies_admin(m); i++) {
-		tm_anp *a = tm_model_policy_admin(m, i);
+		const tm_anp *a = tm_model_policy_admin(m, i);
 		epol *ep = &e->pols[pi++];
 		build_pol(e, ep, a->baseline ? 2 : 1, a->name, a->kind ? a->kind
 			  : a->baseline ? "BaselineAdminNetworkPolicy" : "AdminNetworkPolicy", a->in_rules, a->nin,
@@ -287,15 +288,15 @@ void eng_policies(engine *e)
 			if (a->baseline) {
 				/* in evaluation order: the BANP, then baseline CNPs by priority */
 				size_t cap = c->nbl;
-				c->bl = epol_push(&m->arena, c->bl, &c->nbl, &cap, ep);
+				c->bl = epol_push(a_, c->bl, &c->nbl, &cap, ep);
 				continue;
 			}
 			size_t cap = c->nanp_in;
 			if (a->nin)
-				c->anp_in = epol_push(&m->arena, c->anp_in, &c->nanp_in, &cap, ep);
+				c->anp_in = epol_push(a_, c->anp_in, &c->nanp_in, &cap, ep);
 			cap = c->nanp_eg;
 			if (a->neg)
-				c->anp_eg = epol_push(&m->arena, c->anp_eg, &c->nanp_eg, &cap, ep);
+				c->anp_eg = epol_push(a_, c->anp_eg, &c->nanp_eg, &cap, ep);
 		}
 	}
 	peercache_free(e);

@@ -52,13 +52,16 @@ int cli_load(tm_model *m, const cli_common *c);
 void cli_print_diags(const tm_model *m, const cli_common *c);
 /* Print the diagnostics added since index first (after a load step). */
 void cli_print_diags_from(const tm_model *m, size_t first);
+/* The same for any list (a graph's g->diags). */
+void cli_print_diag_list(const tm_diags *d, size_t first);
 /* Load every path into a new *m, fold pods into their own endpoints with
  * pods, let IPv6 ipBlocks make IPv6 endpoints with ipv6_auto, and compute
  * *g, printing the diagnostics of each step. Returns EXIT_OK or EXIT_USAGE;
  * the caller frees *m and *g (either may be set on failure). */
 int cli_conn_graph(const cli_common *c, tm_conn_opts *co, bool pods, bool ipv6_auto, tm_model **m, tm_graph **g);
 /* The endpoint spec names (src: the source side of an IP range), or -1
- * with a message on stderr naming cmd. */
+ * with the library's message (no match, or the candidates) on stderr
+ * naming cmd. */
 long cli_find_endpoint(const tm_graph *g, const char *cmd, const char *spec, bool src);
 int cli_usage_error(const char *cmd, const char *fmt, ...) TM_PRINTF(2, 3);
 bool cli_parse_size(const char *s, size_t *out);

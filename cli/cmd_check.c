@@ -109,8 +109,10 @@ static int cli_check_run_flows(tm_model *m, const cli_common *c, const tm_conn_o
 		fprintf(stderr, "trustmap: connectivity computation failed\n");
 		return EXIT_USAGE;
 	}
-	if (c->verbosity >= 0)
+	if (c->verbosity >= 0) {
 		cli_print_diags_from(m, before);
+		cli_print_diag_list(&(*g)->diags, 0);
+	}
 	tm_mtls_evidence ev;
 	memset(&ev, 0, sizeof ev);
 	if (nflows) {

@@ -1,7 +1,6 @@
 /* cmd_conn.c - `trustmap conn`. */
 #include "cli/cli.h"
 #include "render/render.h"
-#include "analyzer/granularity.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,6 @@
  * workload, pod or address. */
 #include "cli/cli.h"
 #include "analyzer/reach.h"
-#include "analyzer/granularity.h"
 #include "render/render.h"
 
 #include <stdlib.h>

@@ -1,6 +1,5 @@
 /* common.c - options every command shares, loading, diagnostics. */
 #include "cli/cli.h"
-#include "analyzer/granularity.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -324,16 +323,21 @@ int cli_load(tm_model *m, const cli_common *c)
 	return EXIT_OK;
 }
 
-void cli_print_diags_from(const tm_model *m, size_t first)
+void cli_print_diag_list(const tm_diags *d, size_t first)
 {
 	tm_buf b;
 	tm_buf_init(&b, 0);
-	for (size_t i = first; i < m->diags.n; i++) {
+	for (size_t i = first; i < d->n; i++) {
 		tm_buf_reset(&b);
-		tm_diag_format(&m->diags.v[i], &b);
+		tm_diag_format(&d->v[i], &b);
 		fprintf(stderr, "trustmap: %s\n", tm_buf_str(&b));
 	}
 	tm_buf_release(&b);
+}
+
+void cli_print_diags_from(const tm_model *m, size_t first)
+{
+	cli_print_diag_list(&m->diags, first);
 }
 
 int cli_conn_graph(const cli_common *c, tm_conn_opts *co, bool pods, bool ipv6_auto, tm_model **m, tm_graph **g)
@@ -344,15 +348,14 @@ int cli_conn_graph(const cli_common *c, tm_conn_opts *co, bool pods, bool ipv6_a
 	if (rc != EXIT_OK)
 		return rc;
 	if (pods)
-		tm_model_pod_granularity(*m);
+		co->granularity = TM_GRAN_POD;
 	/* a model with IPv6 ipBlocks has IPv6 endpoints: reach, explain and
 	 * check name them (conn keeps NPA's IPv4-only default unless --ipv6) */
 	if (ipv6_auto && tm_model_has_ipv6(*m))
 		co->ipv6 = true;
-	size_t before = (*m)->diags.n;
 	tm_err e = tm_conn_compute(*m, co, g);
-	if (c->verbosity >= 0)
-		cli_print_diags_from(*m, before);
+	if (c->verbosity >= 0 && *g)
+		cli_print_diag_list(&(*g)->diags, 0);
 	if (e != TM_OK || !*g) {
 		fprintf(stderr, "trustmap: connectivity computation failed\n");
 		return EXIT_USAGE;
@@ -362,9 +365,11 @@ int cli_conn_graph(const cli_common *c, tm_conn_opts *co, bool pods, bool ipv6_a
 
 long cli_find_endpoint(const tm_graph *g, const char *cmd, const char *spec, bool src)
 {
-	long i = src ? tm_graph_find_src(g, spec) : tm_graph_find(g, spec);
+	tm_buf err;
+	tm_buf_init(&err, 0);
+	long i = tm_graph_resolve_one(g, spec, src ? TM_SIDE_SRC : TM_SIDE_DST, &err);
 	if (i < 0)
-		fprintf(stderr, "trustmap %s: '%s' %s\n", cmd, spec,
-			i == -2 ? "names more than one endpoint; use ns/name[Kind]" : "matches no workload, pod or IP range");
+		fprintf(stderr, "trustmap %s: %s\n", cmd, tm_buf_str(&err));
+	tm_buf_release(&err);
 	return i;
 }
