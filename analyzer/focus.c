@@ -1,37 +1,11 @@
 /* focus.c - narrowing a computed graph to what a user asked about
  * (`conn --focus`, `--focus-peer`, `--focus-direction`, `--focus-conn`).
- * Only edges are dropped or cut; the decision stays the engine's. */
+ * Only edges are dropped or cut; the decision stays the engine's. Which
+ * endpoints a name denotes is analyzer/endpoints.c's (tm_graph_mark). */
 #include "analyzer/conn.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-size_t tm_graph_mark(const tm_graph *g, const char *spec, bool *mark)
-{
-	size_t n = 0;
-	size_t sl = strlen(spec);
-	for (size_t i = 0; i < g->neps; i++) {
-		const tm_endpoint *ep = &g->eps[i];
-		bool hit = !strcmp(ep->name, spec);
-		if (ep->kind == TM_EP_INGRESS && !strcmp(spec, "ingress-controller"))
-			hit = true;
-		if (!hit && ep->kind == TM_EP_WORKLOAD) {
-			const tm_workload *w = ep->w;
-			size_t nl = strlen(w->ns);
-			if (!strcmp(spec, w->name))
-				hit = true;
-			else if (sl > nl && !strncmp(spec, w->ns, nl) && spec[nl] == '/' && !strcmp(spec + nl + 1, w->name))
-				hit = true;
-			for (size_t p = 0; p < g->m->npods && !hit; p++)
-				hit = g->m->pods[p]->owner == w && !strcmp(g->m->pods[p]->name, spec);
-		}
-		if (hit && !mark[i]) {
-			mark[i] = true;
-			n++;
-		}
-	}
-	return n;
-}
 
 void tm_graph_focus(tm_graph *g, const bool *focus, const bool *peer, tm_focus_dir dir)
 {

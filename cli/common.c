@@ -207,8 +207,10 @@ static void step_done(void *ctx, tm_step s, const tm_result *r)
 		print_diags_from(&r->m->diags, x->printed);
 		break;
 	case TM_STEP_GRAPH:
-		if (!failed && a->verbosity >= 0)
+		if (!failed && a->verbosity >= 0) {
 			print_diags_from(&r->m->diags, x->printed);
+			print_diags_from(&r->g->diags, 0);
+		}
 		break;
 	case TM_STEP_FLOWS:
 		if (x->progress && r->flows->stats.packets >= (1u << 20))

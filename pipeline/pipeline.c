@@ -1,6 +1,5 @@
 /* pipeline.c - the one pipeline (pipeline.h). */
 #include "pipeline/pipeline.h"
-#include "analyzer/granularity.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -112,7 +111,7 @@ static tm_err graph(const tm_request *rq, tm_result *r)
 	if (rq->checks)
 		tm_check_ignore_names(r->m, r->z);
 	if (rq->pods)
-		tm_model_pod_granularity(r->m);
+		co.granularity = TM_GRAN_POD;
 	/* a model with IPv6 ipBlocks has IPv6 endpoints: reach, explain and
 	 * check name them (conn keeps NPA's IPv4-only default unless --ipv6) */
 	if (rq->ipv6_auto && tm_model_has_ipv6(r->m))
@@ -127,13 +126,8 @@ static tm_err graph(const tm_request *rq, tm_result *r)
 
 static tm_err find_one(tm_result *r, const char *spec, bool src_side, long *out)
 {
-	const tm_graph *g = r->g;
-	long i = src_side ? tm_graph_find_src(g, spec) : tm_graph_find(g, spec);
-	*out = i;
-	if (i >= 0)
-		return TM_OK;
-	return fail(r, TM_ERR_USAGE, "'%s' %s", spec,
-		    i == -2 ? "names more than one endpoint; use ns/name[Kind]" : "matches no workload, pod or IP range");
+	*out = tm_graph_resolve_one(r->g, spec, src_side ? TM_SIDE_SRC : TM_SIDE_DST, &r->error);
+	return *out >= 0 ? TM_OK : TM_ERR_USAGE;
 }
 
 static tm_err mark_all(tm_result *r, const char *opt, const char *const *specs, size_t n, bool *mark)

@@ -26,20 +26,22 @@ tm_err tm_render_conn_dot(const tm_render_in *in, FILE *out)
 	for (size_t i = 0; i < g->nedges; i++)
 		used[g->edges[i].src] = used[g->edges[i].dst] = true;
 	fputs("digraph {\n", out);
-	/* workloads grouped by namespace; the model keeps them sorted by display name */
-	const tm_model *m = g->m;
-	/* workloads to draw, by model index; a namespace with none is left out */
-	bool *ws = calloc(m->nworkloads + 1, sizeof(bool));
+	/* workloads grouped by namespace; the graph keeps them sorted by display
+	 * name (g->workloads: the model's, or its pods at pod granularity) */
+	const tm_workload *const *wl = g->workloads;
+	size_t nwl = g->nworkloads;
+	/* workloads to draw, by index in g->workloads; a namespace with none is left out */
+	bool *ws = calloc(nwl + 1, sizeof(bool));
 	for (size_t i = 0; i < g->neps; i++)
 		if (g->eps[i].kind == TM_EP_WORKLOAD && (!g->shown || g->shown[i]))
 			ws[g->eps[i].w->index] = true;
-	for (size_t i = 0; i < m->nworkloads;) {
-		const char *ns = m->workloads[i]->ns;
+	for (size_t i = 0; i < nwl;) {
+		const char *ns = wl[i]->ns;
 		bool any = false;
-		for (size_t j = i; j < m->nworkloads && !strcmp(m->workloads[j]->ns, ns); j++)
+		for (size_t j = i; j < nwl && !strcmp(wl[j]->ns, ns); j++)
 			any = any || ws[j];
 		if (!any) {
-			while (i < m->nworkloads && !strcmp(m->workloads[i]->ns, ns))
+			while (i < nwl && !strcmp(wl[i]->ns, ns))
 				i++;
 			continue;
 		}
@@ -51,8 +53,8 @@ tm_err tm_render_conn_dot(const tm_render_in *in, FILE *out)
 		fputs("\tsubgraph ", out);
 		dot_id(out, tm_buf_str(&b));
 		fputs(" {\n\t\tcolor=\"black\"\n\t\tfontcolor=\"black\"\n", out);
-		for (; i < m->nworkloads && !strcmp(m->workloads[i]->ns, ns); i++) {
-			const tm_workload *w = m->workloads[i];
+		for (; i < nwl && !strcmp(wl[i]->ns, ns); i++) {
+			const tm_workload *w = wl[i];
 			if (g->shown && !ws[w->index])
 				continue;
 			fputs("\t\t", out);
