@@ -8,7 +8,7 @@
  * whose client certificate is encrypted and not inferred prove nothing either
  * way. */
 #include "analyzer/check.h"
-#include "ingest/pcap.h"
+#include "ingest/capture/pcap.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,7 @@
 #include "cli/cli.h"
 #include "render/findings.h"
 #include "analyzer/check.h"
-#include "ingest/pcap.h"
+#include "ingest/capture/pcap.h"
 
 #include <limits.h>
 #include <stdlib.h>

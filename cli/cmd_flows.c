@@ -1,6 +1,6 @@
 /* cmd_flows.c - `trustmap flows`: connections observed in captures. */
 #include "cli/cli.h"
-#include "ingest/pcap.h"
+#include "ingest/capture/pcap.h"
 #include "render/flows.h"
 
 #include <stdlib.h>

@@ -9,7 +9,7 @@
 #define TM_INGEST_H
 
 #include "model/model.h"
-#include "ingest/doc.h"
+#include "ingest/manifest/doc.h"
 
 typedef struct tm_load_opts {
 	bool skip_invalid;    /* NPA behaviour: errors become warnings */

@@ -2,7 +2,7 @@
  * (an array, keys in a fixed order), csv (one header line, flat columns). */
 #include "render/flows.h"
 #include "render/render.h"
-#include "ingest/tls.h"
+#include "ingest/capture/tls.h"
 
 #include <stdlib.h>
 #include <string.h>

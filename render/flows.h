@@ -4,7 +4,7 @@
 #ifndef TM_RENDER_FLOWS_H
 #define TM_RENDER_FLOWS_H
 
-#include "ingest/pcap.h"
+#include "ingest/capture/pcap.h"
 
 typedef struct tm_flows_renderer {
 	const char *name;

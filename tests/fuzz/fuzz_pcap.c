@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ingest/pcap.h"
+#include "ingest/capture/pcap.h"
 
 static const int linktypes[] = {1, 113, 276, 12, 101, 228, 229, 0, 108, 147};
 

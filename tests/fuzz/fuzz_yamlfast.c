@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ingest/yamlfast.h"
+#include "ingest/manifest/yamlfast.h"
 #include "model/base.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

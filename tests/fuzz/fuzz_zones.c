@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "ingest/ingest.h"
-#include "ingest/zones.h"
+#include "ingest/manifest/zones.h"
 #include "analyzer/check.h"
 #include "render/findings.h"
 

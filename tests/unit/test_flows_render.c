@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ingest/pcap.h"
-#include "ingest/tls.h"
+#include "ingest/capture/pcap.h"
+#include "ingest/capture/tls.h"
 #include "render/flows.h"
 #include "render/render.h"
 

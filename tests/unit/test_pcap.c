@@ -6,8 +6,8 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "ingest/pcap.h"
-#include "ingest/flowtab.h"
+#include "ingest/capture/pcap.h"
+#include "ingest/capture/flowtab.h"
 
 typedef struct bb {
 	uint8_t d[4096];

@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "ingest/ingest.h"
-#include "ingest/zones.h"
+#include "ingest/manifest/zones.h"
 #include "analyzer/check.h"
-#include "ingest/pcap.h"
+#include "ingest/capture/pcap.h"
 
 #include <stdlib.h>
 

@@ -5,7 +5,7 @@
  * (FIN/RST then a new SYN), or at the end; the table never holds more than
  * opts.max_active flows (then packets of new flows are counted and dropped
  * after an eviction attempt). */
-#include "ingest/flowtab.h"
+#include "ingest/capture/flowtab.h"
 
 #include <stdlib.h>
 #include <string.h>

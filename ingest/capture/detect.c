@@ -2,7 +2,7 @@
  * tls.c, also after a STARTTLS-style upgrade), HTTP/1.x, HTTP/2 prior
  * knowledge, DNS, PostgreSQL, MySQL, Redis, MongoDB, Kafka, AMQP, SSH,
  * SMTP, IMAP, POP3, XMPP, IRC, FTP; and mesh signatures. */
-#include "ingest/flowtab.h"
+#include "ingest/capture/flowtab.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -1,12 +1,12 @@
 /* doc.c - YAML (libyaml events) and JSON (jansson) into tm_node trees. */
-#include "ingest/doc.h"
+#include "ingest/manifest/doc.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 #include <jansson.h>
 
-#include "ingest/yamlfast.h"
+#include "ingest/manifest/yamlfast.h"
 
 void tm_doc_limits_default(tm_doc_limits *l)
 {

@@ -4,7 +4,7 @@
  * sequence number), and a gap or a buffer over opts.max_stream ends the
  * direction (counted). Bytes are handed to tm_detect_stream(), which says
  * how many it consumed; the rest waits for the next segment. */
-#include "ingest/flowtab.h"
+#include "ingest/capture/flowtab.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -3,8 +3,8 @@
 #ifndef TM_FLOWTAB_H
 #define TM_FLOWTAB_H
 
-#include "ingest/pcap.h"
-#include "ingest/tls.h"
+#include "ingest/capture/pcap.h"
+#include "ingest/capture/tls.h"
 
 #include <string.h>
 

@@ -3,7 +3,7 @@
  * session), Linux cooked SLL and SLL2, raw IPv4/IPv6, BSD null/loop; then
  * IPv4 (fragments counted, not reassembled), IPv6 with extension headers,
  * TCP and UDP into the flow table. */
-#include "ingest/flowtab.h"
+#include "ingest/capture/flowtab.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -8,7 +8,7 @@
 #ifndef TM_TLS_H
 #define TM_TLS_H
 
-#include "ingest/pcap.h"
+#include "ingest/capture/pcap.h"
 
 typedef struct tm_certcache tm_certcache;
 

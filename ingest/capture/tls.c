@@ -3,8 +3,8 @@
  * cipher, ALPN, HelloRetryRequest, resumption), Certificate (both sides),
  * CertificateRequest, ChangeCipherSpec; for TLS 1.3 the client-certificate
  * size heuristic (docs/flows.md). Every read is bounds-checked. */
-#include "ingest/tls.h"
-#include "ingest/flowtab.h"
+#include "ingest/capture/tls.h"
+#include "ingest/capture/flowtab.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -505,7 +505,7 @@ typedef struct cipher_name {
 } cipher_name;
 
 static const cipher_name ciphers[] = {
-#include "ingest/tls_ciphers.inc"
+#include "ingest/capture/tls_ciphers.inc"
 };
 
 static int cipher_cmp(const void *k, const void *e)

@@ -1,6 +1,6 @@
 /* k8s.c - documents to Kubernetes objects: dispatch by kind, lists, shared
  * typed getters and validation, and reading files, directories and stdin. */
-#include "ingest/k8s.h"
+#include "ingest/manifest/k8s.h"
 
 #include <dirent.h>
 #include <errno.h>
