@@ -8,7 +8,7 @@
 
 #include "model/findings.h"
 #include "analyzer/conn.h"
-#include "ingest/manifest/zones.h"
+#include "model/zones.h"
 
 /* ---- built-in check table (docs/checks.md) ---- */
 typedef struct tm_check_info {

@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "render/findings.h"
 #include "analyzer/check.h"
+#include "ingest/manifest/zones.h"
 #include "ingest/capture/pcap.h"
 
 #include <limits.h>
