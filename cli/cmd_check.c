@@ -48,24 +48,27 @@ int cli_check_run(tm_model *m, const cli_common *c, const tm_conn_opts *co, cons
 /* Observed traffic for require-mtls; exit code. */
 static int load_flows(tm_graph *g, const char **flows, size_t nflows, const cli_common *c, tm_mtls_evidence *ev)
 {
-	tm_flowset *fs = tm_flowset_new(NULL);
+	tm_flowset *fs = tm_flowset_new();
+	tm_capture *cap = fs ? tm_capture_new(fs, NULL) : NULL;
 	int rc = EXIT_OK;
-	if (!fs) {
+	if (!cap) {
+		tm_flowset_free(fs);
 		fprintf(stderr, "trustmap: out of memory\n");
 		return EXIT_USAGE;
 	}
 	for (size_t i = 0; i < nflows && rc == EXIT_OK; i++)
-		if (tm_flowset_read_file(fs, flows[i]) != TM_OK)
+		if (tm_capture_read_file(cap, flows[i]) != TM_OK)
 			rc = EXIT_USAGE;
 	tm_diags_print(&fs->diags, stderr, rc != EXIT_OK || c->verbosity < 0 ? TM_DIAG_ERROR : TM_DIAG_WARN);
 	if (rc == EXIT_OK) {
-		tm_flowset_finish(fs);
+		tm_capture_finish(cap);
 		if (tm_mtls_evidence_build(g, fs, ev) != TM_OK)
 			rc = EXIT_USAGE;
 		else if (c->verbosity > 0)
 			fprintf(stderr, "trustmap: %zu TCP connections captured, %zu not mapped to endpoints, %zu endpoint pairs with TLS facts\n",
 				ev->flows, ev->unmapped, ev->n);
 	}
+	tm_capture_free(cap);
 	tm_flowset_free(fs);
 	return rc;
 }

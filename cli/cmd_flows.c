@@ -54,6 +54,7 @@ int cmd_flows(int argc, char **argv)
 	int id, r, rc = EXIT_OK;
 	const char *arg;
 	tm_flowset *fs = NULL;
+	tm_capture *cap = NULL;
 	cli_common_init(&c);
 	tm_pcap_opts_default(&po);
 	cli_parser_init(&p, argc, argv);
@@ -102,21 +103,22 @@ int cmd_flows(int argc, char **argv)
 		rc = cli_usage_error("flows", "unknown format '%s' (%s)", c.format, tm_flows_renderer_names());
 		goto out;
 	}
-	fs = tm_flowset_new(&po);
-	if (!fs) {
+	fs = tm_flowset_new();
+	cap = fs ? tm_capture_new(fs, &po) : NULL;
+	if (!cap) {
 		fprintf(stderr, "trustmap flows: out of memory\n");
 		rc = EXIT_USAGE;
 		goto out;
 	}
 	bool tty = isatty(2);
 	if (tty && c.verbosity >= 0)
-		tm_flowset_set_progress(fs, progress, NULL);
+		tm_capture_set_progress(cap, progress, NULL);
 	for (size_t i = 0; i < npcaps; i++)
-		if (tm_flowset_read_file(fs, pcaps[i]) != TM_OK)
+		if (tm_capture_read_file(cap, pcaps[i]) != TM_OK)
 			rc = EXIT_USAGE;
-	if (tty && c.verbosity >= 0 && fs->stats.packets >= (1u << 20))
+	if (tty && c.verbosity >= 0 && cap->stats.packets >= (1u << 20))
 		fputs("\r\033[K", stderr);
-	tm_flowset_finish(fs);
+	tm_capture_finish(cap);
 	tm_diags_print(&fs->diags, stderr, c.verbosity < 0 ? TM_DIAG_ERROR : TM_DIAG_WARN);
 	if (rc == EXIT_OK) {
 		FILE *f = cli_open_output(&c);
@@ -132,6 +134,7 @@ int cmd_flows(int argc, char **argv)
 	if (stats)
 		tm_render_flows_stats(fs, stderr);
 out:
+	tm_capture_free(cap);
 	tm_flowset_free(fs);
 	free(pcaps);
 	free(c.paths);
