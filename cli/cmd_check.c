@@ -3,7 +3,7 @@
 #include "render/findings.h"
 #include "analyzer/check.h"
 #include "ingest/manifest/zones.h"
-#include "ingest/capture/pcap.h"
+#include "ingest/readers.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -57,7 +57,7 @@ static int load_flows(tm_graph *g, const char **flows, size_t nflows, const cli_
 		return EXIT_USAGE;
 	}
 	for (size_t i = 0; i < nflows && rc == EXIT_OK; i++)
-		if (tm_capture_read_file(cap, flows[i]) != TM_OK)
+		if (tm_load_flows_path(cap, flows[i]) != TM_OK)
 			rc = EXIT_USAGE;
 	tm_diags_print(&fs->diags, stderr, rc != EXIT_OK || c->verbosity < 0 ? TM_DIAG_ERROR : TM_DIAG_WARN);
 	if (rc == EXIT_OK) {

@@ -1,6 +1,6 @@
 /* cmd_flows.c - `trustmap flows`: connections observed in captures. */
 #include "cli/cli.h"
-#include "ingest/capture/pcap.h"
+#include "ingest/readers.h"
 #include "render/flows.h"
 
 #include <stdlib.h>
@@ -114,7 +114,7 @@ int cmd_flows(int argc, char **argv)
 	if (tty && c.verbosity >= 0)
 		tm_capture_set_progress(cap, progress, NULL);
 	for (size_t i = 0; i < npcaps; i++)
-		if (tm_capture_read_file(cap, pcaps[i]) != TM_OK)
+		if (tm_load_flows_path(cap, pcaps[i]) != TM_OK)
 			rc = EXIT_USAGE;
 	if (tty && c.verbosity >= 0 && cap->stats.packets >= (1u << 20))
 		fputs("\r\033[K", stderr);

@@ -1,49 +1,10 @@
-/* k8s.h - internal to ingest/: the per-object context shared by k8s_*.c. */
+/* k8s.h - internal to ingest/manifest/: the readers of each kind, one file
+ * per family (k8s_workloads.c, k8s_netpol.c, k8s_cnp.c, k8s_services.c),
+ * which k8s.c dispatches to, and what the policy readers share. */
 #ifndef TM_K8S_H
 #define TM_K8S_H
 
-#include "ingest/ingest.h"
-
-typedef struct tm_k8s_ctx {
-	tm_model *m;
-	const tm_load_opts *o;
-	const tm_node *obj;   /* the object being read */
-	const char *kind, *ns, *name;
-	bool failed;          /* an error was reported for this object */
-	tm_err err;           /* first error of the run (TM_OK if none) */
-} tm_k8s_ctx;
-
-/* Report a problem in the current object at node n (or the object). Errors
- * mark the object failed; under skip_invalid they are recorded as warnings. */
-void tm_k8s_error(tm_k8s_ctx *c, const tm_node *n, const char *field, const char *fmt, ...)
-	TM_PRINTF(4, 5);
-void tm_k8s_warn(tm_k8s_ctx *c, const tm_node *n, const char *fmt, ...) TM_PRINTF(3, 4);
-
-/* Typed getters: absent or null -> default and true; wrong type -> error. */
-bool tm_k8s_str(tm_k8s_ctx *c, const tm_node *parent, const char *key, const char *field,
-		const char **out);
-bool tm_k8s_int(tm_k8s_ctx *c, const tm_node *parent, const char *key, const char *field,
-		long long *out, bool *present);
-bool tm_k8s_bool(tm_k8s_ctx *c, const tm_node *parent, const char *key, const char *field, bool *out);
-/* A map or NULL; a non-map is an error. */
-const tm_node *tm_k8s_map(tm_k8s_ctx *c, const tm_node *parent, const char *key, const char *field);
-const tm_node *tm_k8s_seq(tm_k8s_ctx *c, const tm_node *parent, const char *key, const char *field);
-/* validate: TM_LABELS_ANY (no check), TM_LABELS_STRICT (bad syntax is an
- * error: selectors), TM_LABELS_WARN (bad syntax is a warning and the label
- * is kept: object metadata, which NPA reads without checking). */
-enum { TM_LABELS_ANY = 0, TM_LABELS_STRICT = 1, TM_LABELS_WARN = 2 };
-bool tm_k8s_labels(tm_k8s_ctx *c, const tm_node *map, const char *field, tm_labels *out, int validate);
-/* Label selector (matchLabels + matchExpressions). */
-bool tm_k8s_selector(tm_k8s_ctx *c, const tm_node *n, const char *field, tm_selector *out);
-/* Scalar text of an int-or-string; *is_int tells which. */
-bool tm_k8s_int_or_str(tm_k8s_ctx *c, const tm_node *n, const char *field, long long *iv,
-		       const char **sv, bool *is_int);
-
-/* Warn about keys of map that are not in known (NULL-terminated): a typo
- * such as "ingres" would otherwise silently change the policy's meaning. */
-void tm_k8s_known_fields(tm_k8s_ctx *c, const tm_node *map, const char *field, const char *const *known);
-/* the fields of ObjectMeta, NULL-terminated */
-extern const char *const tm_k8s_objectmeta_fields[];
+#include "ingest/manifest/getters.h"
 
 /* Shared by the NetworkPolicy, ANP/BANP and ClusterNetworkPolicy readers
  * (k8s_netpol.c): numeric ports into rule->fixed; the heap ranges of rules

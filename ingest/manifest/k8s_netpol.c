@@ -2,6 +2,7 @@
  * AdminNetworkPolicy / BaselineAdminNetworkPolicy (policy.networking.k8s.io
  * v1alpha1), validated as the API server does. */
 #include "ingest/manifest/k8s.h"
+#include "ingest/manifest/getters.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,8 +1,8 @@
 /* zones.c - reading and validating the trust zones file (docs/zones.md).
- * The YAML tree comes from ingest/doc.c with positions; field errors reuse
- * the typed getters of ingest/k8s.c so messages look like manifest errors. */
+ * The YAML tree comes from doc.c with positions; field errors reuse the
+ * typed getters of getters.c so messages look like manifest errors. */
 #include "ingest/manifest/zones.h"
-#include "ingest/manifest/k8s.h"
+#include "ingest/manifest/getters.h"
 
 #include <errno.h>
 #include <stdlib.h>

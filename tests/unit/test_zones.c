@@ -1,4 +1,4 @@
-/* test_zones.c - the zones file parser (ingest/zones.c), zone membership and
+/* test_zones.c - the zones file parser (ingest/manifest/zones.c), zone membership and
  * zone rules (analyzer/zones_eval.c), ignore annotations (model/findings.c). */
 #include <stdarg.h>
 #include <stddef.h>
