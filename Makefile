@@ -28,7 +28,9 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -I. $(PKG_CFLAGS) $(EXTRA_CFLAGS) $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lm $(EXTRA_LDFLAGS) $(LDFLAGS)
 
-LIB_SRC := $(sort $(wildcard model/*.c ingest/*.c analyzer/*.c render/*.c pipeline/*.c))
+# library folders may have one level of subfolders (ingest/manifest/, ingest/capture/)
+LIB_DIRS := model ingest analyzer render pipeline
+LIB_SRC := $(sort $(wildcard $(LIB_DIRS:%=%/*.c) $(LIB_DIRS:%=%/*/*.c)))
 CLI_SRC := $(sort $(wildcard cli/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 
@@ -41,7 +43,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 all: $(BIN)
 
-$(BUILD)/%.o: %.c $(wildcard */*.h */*.inc)
+$(BUILD)/%.o: %.c $(wildcard */*.h */*.inc */*/*.h */*/*.inc)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 

@@ -8,7 +8,7 @@
 
 #include "model/findings.h"
 #include "analyzer/conn.h"
-#include "ingest/zones.h"
+#include "model/zones.h"
 
 /* ---- built-in check table (docs/checks.md) ---- */
 typedef struct tm_check_info {
@@ -43,8 +43,8 @@ typedef struct tm_mtls_evidence {
 	size_t flows, unmapped;   /* flows read; flows with an end that is no endpoint */
 } tm_mtls_evidence;
 
-/* Map every TCP flow of fs to graph endpoints (pod IPs to their workloads,
- * other addresses to the IP-range endpoints holding them). */
+/* Map every TCP flow of fs to graph endpoints (analyzer/ipmap.h: pod IPs to
+ * their workloads, other addresses to the IP-range endpoints holding them). */
 tm_err tm_mtls_evidence_build(const tm_graph *g, const struct tm_flowset *fs, tm_mtls_evidence *ev);
 const tm_mtls_obs *tm_mtls_lookup(const tm_mtls_evidence *ev, size_t src, size_t dst);
 void tm_mtls_evidence_release(tm_mtls_evidence *ev);

@@ -1,5 +1,5 @@
 /* mtls.c - observed traffic as evidence for require-mtls zone rules: each
- * captured TCP connection (ingest/pcap.h) is mapped to the endpoints of the
+ * observed TCP connection (model/flow.h) is mapped to the endpoints of the
  * connectivity graph and recorded as proven mutual TLS (a client certificate
  * was presented, or a service mesh's mTLS was recognised in a TLS handshake
  * where the client did not decline a certificate) or as observed without it
@@ -8,22 +8,11 @@
  * whose client certificate is encrypted and not inferred prove nothing either
  * way. */
 #include "analyzer/check.h"
-#include "ingest/pcap.h"
+#include "analyzer/ipmap.h"
+#include "model/flow.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct ipmap {
-	tm_ip ip;
-	uint32_t ep;
-} ipmap;
-
-static int ipmap_cmp(const void *a, const void *b)
-{
-	const ipmap *x = a, *y = b;
-	int c = tm_ip_cmp(x->ip, y->ip);
-	return c ? c : (x->ep < y->ep ? -1 : x->ep > y->ep);
-}
 
 static int obs_cmp(const void *a, const void *b)
 {
@@ -33,70 +22,19 @@ static int obs_cmp(const void *a, const void *b)
 	return x->dst < y->dst ? -1 : x->dst > y->dst;
 }
 
-/* Pod IP first; else the IP-range endpoint of the right side holding it. */
-static long ep_of(const tm_graph *g, const ipmap *pods, size_t npods, tm_ip ip, bool src)
-{
-	size_t lo = 0, hi = npods;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (tm_ip_cmp(pods[mid].ip, ip) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < npods && !tm_ip_cmp(pods[lo].ip, ip))
-		return (long)pods[lo].ep;
-	for (size_t i = 0; i < g->neps; i++) {
-		const tm_endpoint *e = &g->eps[i];
-		if (e->kind == TM_EP_IPRANGE && e->is_src_atom == src && tm_ip_cmp(ip, e->range.lo) >= 0 &&
-		    tm_ip_cmp(ip, e->range.hi) <= 0)
-			return (long)i;
-	}
-	return -1;
-}
-
 tm_err tm_mtls_evidence_build(const tm_graph *g, const struct tm_flowset *fs, tm_mtls_evidence *ev)
 {
-	const tm_model *m = g->m;
+	tm_ipmap im;
 	memset(ev, 0, sizeof *ev);
-	/* workload -> endpoint, then pod IPs -> endpoint */
-	long *wep = malloc((m->nworkloads + 1) * sizeof *wep);
-	ipmap *pods = NULL;
-	size_t npods = 0, cap = 0;
-	if (!wep)
+	if (tm_ipmap_build(&im, g) != TM_OK)
 		return TM_ERR_NOMEM;
-	for (size_t i = 0; i < m->nworkloads; i++)
-		wep[i] = -1;
-	for (size_t i = 0; i < g->neps; i++)
-		if (g->eps[i].kind == TM_EP_WORKLOAD && g->eps[i].w->index < m->nworkloads &&
-		    m->workloads[g->eps[i].w->index] == g->eps[i].w)
-			wep[g->eps[i].w->index] = (long)i;
-	for (size_t i = 0; i < m->npods; i++) {
-		const tm_pod *p = m->pods[i];
-		if (!p->owner || p->owner->index >= m->nworkloads || wep[p->owner->index] < 0)
-			continue;
-		for (size_t k = 0; k < p->nips; k++) {
-			TM_HEAP_GROW(pods, npods, cap);
-			pods[npods++] = (ipmap){p->ips[k], (uint32_t)wep[p->owner->index]};
-		}
-	}
-	if (npods > 1)
-		qsort(pods, npods, sizeof *pods, ipmap_cmp);
-	tm_portpool *pp = m->ports;
+	tm_portpool *pp = g->m->ports;
 	for (size_t i = 0; i < fs->nflows; i++) {
 		const tm_flow *f = &fs->flows[i];
 		if (f->proto != 6)
 			continue;
 		ev->flows++;
-		char a[64], b[64];
-		tm_ip ci, si;
-		tm_flow_format_ip(f, true, a, sizeof a);
-		tm_flow_format_ip(f, false, b, sizeof b);
-		if (!tm_ip_parse(a, &ci) || !tm_ip_parse(b, &si)) {
-			ev->unmapped++;
-			continue;
-		}
-		long s = ep_of(g, pods, npods, ci, true), d = ep_of(g, pods, npods, si, false);
+		long s = tm_ipmap_lookup(&im, f->cli_ip, TM_IPMAP_SRC), d = tm_ipmap_lookup(&im, f->srv_ip, TM_IPMAP_DST);
 		if (s < 0 || d < 0 || s == d) {
 			ev->unmapped++;
 			continue;
@@ -130,8 +68,7 @@ tm_err tm_mtls_evidence_build(const tm_graph *g, const struct tm_flowset *fs, tm
 	 * it: the capture shows that mTLS is not enforced there */
 	for (size_t i = 0; i < ev->n; i++)
 		ev->v[i].proven = tm_ports_minus(pp, ev->v[i].proven, ev->v[i].without);
-	free(wep);
-	free(pods);
+	tm_ipmap_release(&im);
 	return TM_OK;
 }
 

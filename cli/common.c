@@ -213,7 +213,8 @@ static void step_done(void *ctx, tm_step s, const tm_result *r)
 		}
 		break;
 	case TM_STEP_FLOWS:
-		if (x->progress && r->flows->stats.packets >= (1u << 20))
+		if (x->progress && tm_flowset_counter(r->flows, "packets") &&
+		    tm_flowset_counter(r->flows, "packets")->value >= (1u << 20))
 			fputs("\r\033[K", stderr);
 		tm_diags_print(&r->flows->diags, stderr, a->verbosity < 0 ? TM_DIAG_ERROR : TM_DIAG_WARN);
 		if (!failed && r->has_ev && a->verbosity > 0)

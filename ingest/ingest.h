@@ -9,7 +9,7 @@
 #define TM_INGEST_H
 
 #include "model/model.h"
-#include "ingest/doc.h"
+#include "ingest/manifest/doc.h"
 
 typedef struct tm_load_opts {
 	bool skip_invalid;    /* NPA behaviour: errors become warnings */
@@ -30,7 +30,7 @@ tm_err tm_load_buffer(tm_model *m, const char *name, const char *data, size_t le
 /* After all inputs: create referenced namespaces, sort, settle. */
 tm_err tm_load_finish(tm_model *m, const tm_load_opts *o);
 
-/* Validation helpers shared with the zones file (ingest/zones.c). */
+/* Validation helpers (ingest/manifest/getters.c), shared with the zones file. */
 bool tm_valid_label_key(const char *k, tm_buf *why);
 bool tm_valid_label_value(const char *v, tm_buf *why);
 bool tm_valid_port_name(const char *n, tm_buf *why);

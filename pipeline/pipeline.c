@@ -173,19 +173,21 @@ static tm_err endpoints(const tm_request *rq, tm_result *r)
 
 static tm_err flows(const tm_request *rq, tm_result *r)
 {
-	r->flows = tm_flowset_new(&rq->pcap);
-	if (!r->flows)
+	r->flows = tm_flowset_new();
+	tm_capture *cap = r->flows ? tm_capture_new(r->flows, &rq->pcap) : NULL;
+	if (!cap)
 		return fail(r, TM_ERR_NOMEM, "out of memory");
 	if (rq->progress)
-		tm_flowset_set_progress(r->flows, rq->progress, rq->progress_ctx);
+		tm_capture_set_progress(cap, rq->progress, rq->progress_ctx);
 	tm_err rc = TM_OK;
 	/* every capture is read, so that every unusable one is reported */
 	for (size_t i = 0; i < rq->ncaptures; i++) {
-		tm_err e = tm_flowset_read_file(r->flows, rq->captures[i]);
+		tm_err e = tm_load_flows_path(cap, rq->captures[i]);
 		if (e != TM_OK && rc == TM_OK)
 			rc = e;
 	}
-	tm_flowset_finish(r->flows);
+	tm_capture_finish(cap);
+	tm_capture_free(cap);
 	if (rc != TM_OK || !r->g)
 		return rc;
 	r->has_ev = true;

@@ -3,7 +3,6 @@
 #include "render/flows.h"
 #include "render/render.h"
 #include "render/jsonw.h"
-#include "ingest/tls.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -52,9 +51,8 @@ static const char *cipher_str(const tm_tls *t, char *buf)
 {
 	if (t->cipher < 0)
 		return NULL;
-	const char *nm = tm_tls_cipher_name(t->cipher);
-	if (nm)
-		return nm;
+	if (t->cipher_name)
+		return t->cipher_name;
 	static const char hex[] = "0123456789ABCDEF";
 	unsigned c = (unsigned)t->cipher;
 	buf[0] = '0';
@@ -327,9 +325,9 @@ tm_err tm_render_flows_csv(const tm_flowset *fs, FILE *out)
 
 tm_err tm_render_flows_stats(const tm_flowset *fs, FILE *out)
 {
-	const char *name, *descr;
-	uint64_t v;
-	for (size_t i = 0; tm_pcap_stat_get(&fs->stats, i, &name, &descr, &v); i++)
-		fprintf(out, "%-24s %12llu  # %s\n", name, (unsigned long long)v, descr);
+	for (size_t i = 0; i < fs->ncounters; i++) {
+		const tm_counter *k = &fs->counters[i];
+		fprintf(out, "%-24s %12llu  # %s\n", k->name, (unsigned long long)k->value, k->descr);
+	}
 	return ferror(out) ? TM_ERR_IO : TM_OK;
 }

@@ -1,4 +1,4 @@
-/* fuzz_json.c - libFuzzer harness: JSON manifests (ingest/doc.c jansson
+/* fuzz_json.c - libFuzzer harness: JSON manifests (ingest/manifest/doc.c jansson
  * path, ingest/k8s*.c, model/, the connectivity engine). Built and run by
  * tests/fuzz/run.sh; corpus in tests/fuzz/corpus/fuzz_json/. */
 #include <stdint.h>

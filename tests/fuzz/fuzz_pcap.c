@@ -1,14 +1,14 @@
 /* fuzz_pcap.c - libFuzzer harness for the capture path: a whole pcap/pcapng
- * file through libpcap and ingest/pcap.c, or (any other input) frames of a
+ * file through libpcap and ingest/capture/pcap.c, or (any other input) frames of a
  * link type chosen by the first byte, each prefixed by a 2-byte length,
- * straight into tm_flowset_packet() (link layers, IP, TCP reassembly,
+ * straight into tm_capture_packet() (link layers, IP, TCP reassembly,
  * detection, TLS, flow table with small limits). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ingest/pcap.h"
+#include "ingest/capture/pcap.h"
 
 static const int linktypes[] = {1, 113, 276, 12, 101, 228, 229, 0, 108, 147};
 
@@ -21,15 +21,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.idle_timeout = 2;
 	o.max_stream = 4096;
 	o.max_handshake = 8192;
-	tm_flowset *fs = tm_flowset_new(&o);
-	if (!fs)
+	tm_flowset *fs = tm_flowset_new();
+	tm_capture *c = fs ? tm_capture_new(fs, &o) : NULL;
+	if (!c) {
+		tm_flowset_free(fs);
 		return 0;
+	}
 	bool magic = size >= 4 && (!memcmp(data, "\xd4\xc3\xb2\xa1", 4) || !memcmp(data, "\xa1\xb2\xc3\xd4", 4) ||
 				   !memcmp(data, "\x0a\x0d\x0d\x0a", 4) || !memcmp(data, "\x4d\x3c\xb2\xa1", 4));
 	if (magic) {
 		FILE *fp = fmemopen((void *)data, size, "rb");
 		if (fp)
-			tm_flowset_read_fp(fs, fp, "fuzz");
+			tm_capture_read_fp(c, fp, "fuzz");
 	} else if (size > 0) {
 		int lt = linktypes[data[0] % (sizeof linktypes / sizeof linktypes[0])];
 		size_t o2 = 1;
@@ -44,13 +47,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (!pkt)
 				break;
 			memcpy(pkt, data + o2, l);
-			tm_flowset_packet(fs, lt, t, pkt, l, l + (data[0] & 0x80 ? 10 : 0));
+			tm_capture_packet(c, lt, t, pkt, l, l + (data[0] & 0x80 ? 10 : 0));
 			free(pkt);
 			t += 700000;
 			o2 += l;
 		}
 	}
-	tm_flowset_finish(fs);
+	tm_capture_finish(c);
+	tm_capture_free(c);
 	tm_flowset_free(fs);
 	return 0;
 }

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ingest/tls.h"
+#include "ingest/capture/tls.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

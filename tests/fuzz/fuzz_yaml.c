@@ -1,4 +1,4 @@
-/* fuzz_yaml.c - libFuzzer harness: YAML manifests (ingest/doc.c libyaml
+/* fuzz_yaml.c - libFuzzer harness: YAML manifests (ingest/manifest/doc.c libyaml
  * path, ingest/k8s*.c, model/, the connectivity engine). Built and run by
  * tests/fuzz/run.sh; corpus in tests/fuzz/corpus/fuzz_yaml/. */
 #include <stdint.h>

@@ -1,8 +1,8 @@
 /* fuzz_yamlfast.c - differential libFuzzer harness for the fast YAML subset
- * scanner (ingest/yamlfast.c): whenever tm_yaml_fast() accepts an input,
+ * scanner (ingest/manifest/yamlfast.c): whenever tm_yaml_fast() accepts an input,
  * libyaml must accept it too and produce the same events (type, start
  * mark, scalar value and plain-ness), which is the contract in
- * ingest/yamlfast.h. A difference aborts (a crash for libFuzzer) after
+ * ingest/manifest/yamlfast.h. A difference aborts (a crash for libFuzzer) after
  * printing both event streams. fuzz_yaml covers the same scanner as part
  * of the whole pipeline; this harness checks its output, not only its
  * memory safety. Corpus: tests/fuzz/corpus/fuzz_yamlfast/. */
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ingest/yamlfast.h"
+#include "ingest/manifest/yamlfast.h"
 #include "model/base.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

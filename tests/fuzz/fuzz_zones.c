@@ -1,5 +1,5 @@
-/* fuzz_zones.c - libFuzzer harness: the trust zones file (ingest/zones.c on
- * top of ingest/doc.c), then zone membership and rule evaluation over a small
+/* fuzz_zones.c - libFuzzer harness: the trust zones file (ingest/manifest/zones.c on
+ * top of ingest/manifest/doc.c), then zone membership and rule evaluation over a small
  * fixed cluster, and every findings renderer (written to /dev/null). Built
  * and run by tests/fuzz/run.sh; seeds in tests/fuzz/corpus/fuzz_zones/. The
  * input buffer is not NUL-terminated, so AddressSanitizer sees any read past
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "ingest/ingest.h"
-#include "ingest/zones.h"
+#include "ingest/manifest/zones.h"
 #include "analyzer/check.h"
 #include "render/findings.h"
 

@@ -4,7 +4,7 @@
 #   tests/fuzz/run.sh [SECONDS] [NAME...]      (make fuzz FUZZ_SECONDS=N)
 #
 # Builds each harness with clang -fsanitize=fuzzer,address,undefined against
-# all library sources (model/ ingest/ analyzer/ render/) into build-fuzz/,
+# all library sources (model/ ingest/ ingest/*/ analyzer/ render/) into build-fuzz/,
 # then runs each for SECONDS (default 10) on a scratch copy of its corpus
 # (build-fuzz/corpus/NAME, seeded from tests/fuzz/corpus/NAME/ and, when it
 # exists, from small matching files of ../shared; the committed corpus is
@@ -50,8 +50,8 @@ if [ ${#harnesses[@]} = 0 ]; then echo "run.sh: no harness selected" >&2; exit 2
 mkdir -p "$out/obj" "$out/logs" "$out/corpus" "$out/artifacts" || exit 2
 
 # ---- library objects, rebuilt when the source or any header is newer ----
-newest_h=$(ls -t */*.h tests/fuzz/*.h 2>/dev/null | head -n 1)
-lib_src=$(ls model/*.c ingest/*.c analyzer/*.c render/*.c 2>/dev/null | sort)
+newest_h=$(ls -t */*.h */*/*.h */*/*.inc tests/fuzz/*.h 2>/dev/null | head -n 1)
+lib_src=$(ls model/*.c ingest/*.c ingest/*/*.c analyzer/*.c render/*.c 2>/dev/null | sort)
 objs=()
 todo=()
 for s in $lib_src; do

@@ -9,6 +9,7 @@
 
 #include "ingest/ingest.h"
 #include "analyzer/check.h"
+#include "ingest/manifest/zones.h"
 
 typedef struct run {
 	tm_model *m;

@@ -12,8 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ingest/pcap.h"
-#include "ingest/tls.h"
+#include "model/flow.h"
 #include "render/flows.h"
 #include "render/render.h"
 
@@ -56,7 +55,7 @@ static char *render(const tm_flowset *fs)
 
 static tm_flowset *one_tls_flow(const char *sni)
 {
-	tm_flowset *fs = tm_flowset_new(NULL);
+	tm_flowset *fs = tm_flowset_new();
 	assert_non_null(fs);
 	fs->flows = calloc(1, sizeof *fs->flows);
 	assert_non_null(fs->flows);
@@ -156,7 +155,7 @@ static void test_many_records(void **state)
 static void test_empty(void **state)
 {
 	(void)state;
-	tm_flowset *fs = tm_flowset_new(NULL);
+	tm_flowset *fs = tm_flowset_new();
 	char *out = render(fs);
 	assert_string_equal(out, "[]\n");
 	free(out);

@@ -1,13 +1,14 @@
 /* test_pcap.c - link layers, IP, TCP reassembly and the flow table, on
- * frames built here and fed to tm_flowset_packet(). */
+ * frames built here and fed to tm_capture_packet(). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
 #include <string.h>
 
-#include "ingest/pcap.h"
-#include "ingest/flowtab.h"
+#include "ingest/capture/pcap.h"
+#include "ingest/capture/flowtab.h"
+#include "ingest/capture/detect.h"
 
 typedef struct bb {
 	uint8_t d[4096];
@@ -69,8 +70,25 @@ static void eth(bb *b, const unsigned *tags, size_t ntags, unsigned et)
 
 static const uint8_t A[4] = {10, 0, 0, 1}, B[4] = {10, 0, 0, 2};
 
+/* a capture reader on a flow set of its own */
+static tm_capture *cap_new(const tm_pcap_opts *o)
+{
+	tm_flowset *fs = tm_flowset_new();
+	assert_non_null(fs);
+	tm_capture *c = tm_capture_new(fs, o);
+	assert_non_null(c);
+	return c;
+}
+
+static void cap_free(tm_capture *c)
+{
+	tm_flowset *fs = c->fs;
+	tm_capture_free(c);
+	tm_flowset_free(fs);
+}
+
 /* Ethernet (QinQ tagged) IPv4 TCP frame */
-static void frame(tm_flowset *fs, int64_t t, bool a_to_b, unsigned sp, unsigned dp, unsigned seq, unsigned fl,
+static void frame(tm_capture *cap, int64_t t, bool a_to_b, unsigned sp, unsigned dp, unsigned seq, unsigned fl,
 		  const void *pl, size_t n)
 {
 	bb l4 = {0}, f = {0};
@@ -78,14 +96,14 @@ static void frame(tm_flowset *fs, int64_t t, bool a_to_b, unsigned sp, unsigned 
 	tcp(&l4, sp, dp, seq, fl, pl, n);
 	eth(&f, tags, 2, 0x0800);
 	ip4(&f, a_to_b ? A : B, a_to_b ? B : A, 6, &l4, 0);
-	tm_flowset_packet(fs, 1, t, f.d, f.n, f.n);
+	tm_capture_packet(cap, 1, t, f.d, f.n, f.n);
 }
 
 /* A ClientHello with SNI, as a record, delivered out of order and retransmitted */
 static void test_reassembly_qinq(void **state)
 {
 	(void)state;
-	tm_flowset *fs = tm_flowset_new(NULL);
+	tm_capture *cap = cap_new(NULL);
 	bb ch = {0}, body = {0}, ext = {0};
 	u16(&body, 0x0303);
 	for (int i = 0; i < 32; i++)
@@ -111,43 +129,43 @@ static void test_reassembly_qinq(void **state)
 	u8(&ch, 0);
 	u16(&ch, (unsigned)body.n);
 	put(&ch, body.d, body.n);
-	frame(fs, 1000, true, 40000, 8443, 100, SYN, NULL, 0);
-	frame(fs, 1001, false, 8443, 40000, 500, SYN | ACK, NULL, 0);
+	frame(cap, 1000, true, 40000, 8443, 100, SYN, NULL, 0);
+	frame(cap, 1001, false, 8443, 40000, 500, SYN | ACK, NULL, 0);
 	size_t half = ch.n / 2;
 	/* second half first, then the first half twice */
-	frame(fs, 1002, true, 40000, 8443, 101 + (unsigned)half, ACK | PSH, ch.d + half, ch.n - half);
-	frame(fs, 1003, true, 40000, 8443, 101, ACK | PSH, ch.d, half);
-	frame(fs, 1004, true, 40000, 8443, 101, ACK | PSH, ch.d, half);
-	tm_flowset_finish(fs);
-	assert_int_equal(fs->nflows, 1);
-	const tm_flow *f = &fs->flows[0];
+	frame(cap, 1002, true, 40000, 8443, 101 + (unsigned)half, ACK | PSH, ch.d + half, ch.n - half);
+	frame(cap, 1003, true, 40000, 8443, 101, ACK | PSH, ch.d, half);
+	frame(cap, 1004, true, 40000, 8443, 101, ACK | PSH, ch.d, half);
+	tm_capture_finish(cap);
+	assert_int_equal(cap->fs->nflows, 1);
+	const tm_flow *f = &cap->fs->flows[0];
 	assert_int_equal(f->cli_port, 40000);
 	assert_int_equal(f->srv_port, 8443);
 	assert_int_equal(f->packets, 5);
 	assert_int_equal(f->app, TM_APP_TLS);
 	assert_non_null(f->tls);
 	assert_string_equal(f->tls->sni, "api.shop.svc");
-	assert_int_equal(fs->stats.tcp_out_of_order, 1);
-	assert_int_equal(fs->stats.tcp_retransmissions, 1);
-	tm_flowset_free(fs);
+	assert_int_equal(cap->stats.tcp_out_of_order, 1);
+	assert_int_equal(cap->stats.tcp_retransmissions, 1);
+	cap_free(cap);
 }
 
 /* SYN-ACK first (capture started late): the SYN-ACK sender is the server */
 static void test_direction_and_reuse(void **state)
 {
 	(void)state;
-	tm_flowset *fs = tm_flowset_new(NULL);
-	frame(fs, 10, false, 5432, 50000, 1, SYN | ACK, NULL, 0);
-	frame(fs, 11, true, 50000, 5432, 1, FIN | ACK, NULL, 0);
-	frame(fs, 12, true, 50000, 5432, 900, SYN, NULL, 0); /* reuse after FIN */
-	frame(fs, 13, false, 5432, 50000, 1, SYN | ACK, NULL, 0);
-	tm_flowset_finish(fs);
-	assert_int_equal(fs->nflows, 2);
-	assert_int_equal(fs->flows[0].cli_port, 50000);
-	assert_int_equal(fs->flows[0].packets, 2);
-	assert_int_equal(fs->flows[1].packets, 2);
-	assert_true(fs->flows[1].first_us == 12);
-	tm_flowset_free(fs);
+	tm_capture *cap = cap_new(NULL);
+	frame(cap, 10, false, 5432, 50000, 1, SYN | ACK, NULL, 0);
+	frame(cap, 11, true, 50000, 5432, 1, FIN | ACK, NULL, 0);
+	frame(cap, 12, true, 50000, 5432, 900, SYN, NULL, 0); /* reuse after FIN */
+	frame(cap, 13, false, 5432, 50000, 1, SYN | ACK, NULL, 0);
+	tm_capture_finish(cap);
+	assert_int_equal(cap->fs->nflows, 2);
+	assert_int_equal(cap->fs->flows[0].cli_port, 50000);
+	assert_int_equal(cap->fs->flows[0].packets, 2);
+	assert_int_equal(cap->fs->flows[1].packets, 2);
+	assert_true(cap->fs->flows[1].first_us == 12);
+	cap_free(cap);
 }
 
 static void test_idle_and_cap(void **state)
@@ -157,16 +175,16 @@ static void test_idle_and_cap(void **state)
 	tm_pcap_opts_default(&o);
 	o.idle_timeout = 1;
 	o.max_active = 2;
-	tm_flowset *fs = tm_flowset_new(&o);
-	frame(fs, 0, true, 1001, 80, 1, SYN, NULL, 0);
-	frame(fs, 1, true, 1002, 80, 1, SYN, NULL, 0);
-	frame(fs, 2, true, 1003, 80, 1, SYN, NULL, 0); /* table full, nothing idle */
-	assert_int_equal(fs->stats.flow_table_full, 1);
-	frame(fs, 5000000, true, 1001, 80, 7, ACK, NULL, 0); /* 5 s later: idle flows closed */
-	tm_flowset_finish(fs);
-	assert_int_equal(fs->nflows, 3);
-	assert_true(fs->stats.flows_idle_closed >= 1);
-	tm_flowset_free(fs);
+	tm_capture *cap = cap_new(&o);
+	frame(cap, 0, true, 1001, 80, 1, SYN, NULL, 0);
+	frame(cap, 1, true, 1002, 80, 1, SYN, NULL, 0);
+	frame(cap, 2, true, 1003, 80, 1, SYN, NULL, 0); /* table full, nothing idle */
+	assert_int_equal(cap->stats.flow_table_full, 1);
+	frame(cap, 5000000, true, 1001, 80, 7, ACK, NULL, 0); /* 5 s later: idle flows closed */
+	tm_capture_finish(cap);
+	assert_int_equal(cap->fs->nflows, 3);
+	assert_true(cap->stats.flows_idle_closed >= 1);
+	cap_free(cap);
 }
 
 /* Timestamps are input: a capture whose every packet comes more than half
@@ -178,21 +196,21 @@ static void test_sweep_bounded(void **state)
 	tm_pcap_opts o;
 	tm_pcap_opts_default(&o);
 	o.idle_timeout = 1;
-	tm_flowset *fs = tm_flowset_new(&o);
+	tm_capture *cap = cap_new(&o);
 	enum { N = 20000 };
 	for (unsigned i = 0; i < N; i++)
-		frame(fs, 0, true, 10000 + i, 80, 1, SYN, NULL, 0);
-	assert_int_equal(tm_flowtab_count(fs->tab), N);
+		frame(cap, 0, true, 10000 + i, 80, 1, SYN, NULL, 0);
+	assert_int_equal(tm_flowtab_count(cap->tab), N);
 	for (unsigned i = 0; i < N; i++)
-		frame(fs, (int64_t)(i + 1) * 600000, true, 10000 + i, 443, 1, SYN, NULL, 0);
-	assert_true(fs->tab->swept <= (uint64_t)256 * 2 * N);
+		frame(cap, (int64_t)(i + 1) * 600000, true, 10000 + i, 443, 1, SYN, NULL, 0);
+	assert_true(cap->tab->swept <= (uint64_t)256 * 2 * N);
 	/* the first 20,000 went idle and were swept out on the way */
-	assert_true(tm_flowtab_count(fs->tab) < N / 2);
-	tm_flowset_finish(fs);
-	assert_int_equal(fs->nflows, 2 * N);
+	assert_true(tm_flowtab_count(cap->tab) < N / 2);
+	tm_capture_finish(cap);
+	assert_int_equal(cap->fs->nflows, 2 * N);
 	/* every flow but the last two (within 1 s of the end) ended by the timeout */
-	assert_int_equal(fs->stats.flows_idle_closed, 2 * N - 2);
-	tm_flowset_free(fs);
+	assert_int_equal(cap->stats.flows_idle_closed, 2 * N - 2);
+	cap_free(cap);
 }
 
 /* A new SYN on a 5-tuple starts a new flow even without FIN or RST when its
@@ -204,24 +222,24 @@ static void test_reuse_new_isn(void **state)
 	tm_pcap_opts o;
 	tm_pcap_opts_default(&o);
 	o.idle_timeout = 1;
-	tm_flowset *fs = tm_flowset_new(&o);
-	frame(fs, 0, true, 50000, 5432, 100, SYN, NULL, 0);
-	frame(fs, 1, true, 50000, 5432, 100, SYN, NULL, 0); /* retransmitted */
-	frame(fs, 2, false, 5432, 50000, 7, SYN | ACK, NULL, 0);
-	frame(fs, 3, true, 50000, 5432, 101, ACK, NULL, 0);
-	frame(fs, 4, true, 50000, 5432, 9000, SYN, NULL, 0); /* another ISN: a new connection */
-	frame(fs, 5, false, 5432, 50000, 70, SYN | ACK, NULL, 0);
-	frame(fs, 6, true, 50000, 5432, 9001, FIN | ACK, NULL, 0);
-	frame(fs, 7, false, 5432, 50000, 71, FIN | ACK, NULL, 0);
-	frame(fs, 8, true, 50001, 5432, 1, SYN, NULL, 0);       /* never finished */
-	frame(fs, 5000000, true, 40000, 80, 1, SYN, NULL, 0); /* 5 s later: all three are idle */
-	tm_flowset_finish(fs);
-	assert_int_equal(fs->nflows, 4);
-	assert_int_equal(fs->flows[0].packets, 4);
-	assert_int_equal(fs->flows[1].packets, 4);
+	tm_capture *cap = cap_new(&o);
+	frame(cap, 0, true, 50000, 5432, 100, SYN, NULL, 0);
+	frame(cap, 1, true, 50000, 5432, 100, SYN, NULL, 0); /* retransmitted */
+	frame(cap, 2, false, 5432, 50000, 7, SYN | ACK, NULL, 0);
+	frame(cap, 3, true, 50000, 5432, 101, ACK, NULL, 0);
+	frame(cap, 4, true, 50000, 5432, 9000, SYN, NULL, 0); /* another ISN: a new connection */
+	frame(cap, 5, false, 5432, 50000, 70, SYN | ACK, NULL, 0);
+	frame(cap, 6, true, 50000, 5432, 9001, FIN | ACK, NULL, 0);
+	frame(cap, 7, false, 5432, 50000, 71, FIN | ACK, NULL, 0);
+	frame(cap, 8, true, 50001, 5432, 1, SYN, NULL, 0);       /* never finished */
+	frame(cap, 5000000, true, 40000, 80, 1, SYN, NULL, 0); /* 5 s later: all three are idle */
+	tm_capture_finish(cap);
+	assert_int_equal(cap->fs->nflows, 4);
+	assert_int_equal(cap->fs->flows[0].packets, 4);
+	assert_int_equal(cap->fs->flows[1].packets, 4);
 	/* the first ended by the new SYN, the second by FIN, the third by the timeout */
-	assert_int_equal(fs->stats.flows_idle_closed, 1);
-	tm_flowset_free(fs);
+	assert_int_equal(cap->stats.flows_idle_closed, 1);
+	cap_free(cap);
 }
 
 /* No SYN in the capture, and the first packet is the server's ACK: the
@@ -231,23 +249,23 @@ static void test_reuse_new_isn(void **state)
 static void test_roles_without_syn(void **state)
 {
 	(void)state;
-	tm_flowset *fs = tm_flowset_new(NULL);
+	tm_capture *cap = cap_new(NULL);
 	static const char req[] = "GET /pay HTTP/1.1\r\nHost: api.shop.svc\r\n\r\n";
-	frame(fs, 0, false, 40000, 50000, 7, ACK, NULL, 0);                 /* server's ACK first */
-	frame(fs, 1, true, 50000, 40000, 1, ACK | PSH, req, sizeof req - 1); /* the client's request */
-	frame(fs, 2, false, 40000, 50000, 7, ACK | PSH, "HTTP/1.1 200 OK\r\n\r\n", 19);
+	frame(cap, 0, false, 40000, 50000, 7, ACK, NULL, 0);                 /* server's ACK first */
+	frame(cap, 1, true, 50000, 40000, 1, ACK | PSH, req, sizeof req - 1); /* the client's request */
+	frame(cap, 2, false, 40000, 50000, 7, ACK | PSH, "HTTP/1.1 200 OK\r\n\r\n", 19);
 	static const char banner[] = "220 mail.shop.svc ESMTP\r\n";
-	frame(fs, 3, false, 41000, 50001, 7, ACK, NULL, 0);
-	frame(fs, 4, false, 41000, 50001, 7, ACK | PSH, banner, sizeof banner - 1);
-	tm_flowset_finish(fs);
-	assert_int_equal(fs->nflows, 2);
-	assert_int_equal(fs->flows[0].cli_port, 50000);
-	assert_int_equal(fs->flows[0].srv_port, 40000);
-	assert_int_equal(fs->flows[0].app, TM_APP_HTTP);
-	assert_non_null(fs->flows[0].http);
-	assert_string_equal(fs->flows[0].http->host, "api.shop.svc");
-	assert_int_equal(fs->flows[1].cli_port, 41000); /* the first sender, unchanged */
-	tm_flowset_free(fs);
+	frame(cap, 3, false, 41000, 50001, 7, ACK, NULL, 0);
+	frame(cap, 4, false, 41000, 50001, 7, ACK | PSH, banner, sizeof banner - 1);
+	tm_capture_finish(cap);
+	assert_int_equal(cap->fs->nflows, 2);
+	assert_int_equal(cap->fs->flows[0].cli_port, 50000);
+	assert_int_equal(cap->fs->flows[0].srv_port, 40000);
+	assert_int_equal(cap->fs->flows[0].app, TM_APP_HTTP);
+	assert_non_null(cap->fs->flows[0].http);
+	assert_string_equal(cap->fs->flows[0].http->host, "api.shop.svc");
+	assert_int_equal(cap->fs->flows[1].cli_port, 41000); /* the first sender, unchanged */
+	cap_free(cap);
 }
 
 /* A request sent a byte or two at a time: the first segment ("G") is too
@@ -255,19 +273,19 @@ static void test_roles_without_syn(void **state)
 static void test_short_first_segment(void **state)
 {
 	(void)state;
-	tm_flowset *fs = tm_flowset_new(NULL);
+	tm_capture *cap = cap_new(NULL);
 	static const char req[] = "GET /a HTTP/1.1\r\nHost: split.test\r\n\r\n";
-	frame(fs, 0, true, 50000, 8080, 0, SYN, NULL, 0);
-	frame(fs, 1, false, 8080, 50000, 0, SYN | ACK, NULL, 0);
-	frame(fs, 2, true, 50000, 8080, 1, ACK | PSH, req, 1);
-	frame(fs, 3, true, 50000, 8080, 2, ACK | PSH, req + 1, 2);
-	frame(fs, 4, true, 50000, 8080, 4, ACK | PSH, req + 3, sizeof req - 4);
-	tm_flowset_finish(fs);
-	assert_int_equal(fs->nflows, 1);
-	assert_int_equal(fs->flows[0].app, TM_APP_HTTP);
-	assert_non_null(fs->flows[0].http);
-	assert_string_equal(fs->flows[0].http->host, "split.test");
-	tm_flowset_free(fs);
+	frame(cap, 0, true, 50000, 8080, 0, SYN, NULL, 0);
+	frame(cap, 1, false, 8080, 50000, 0, SYN | ACK, NULL, 0);
+	frame(cap, 2, true, 50000, 8080, 1, ACK | PSH, req, 1);
+	frame(cap, 3, true, 50000, 8080, 2, ACK | PSH, req + 1, 2);
+	frame(cap, 4, true, 50000, 8080, 4, ACK | PSH, req + 3, sizeof req - 4);
+	tm_capture_finish(cap);
+	assert_int_equal(cap->fs->nflows, 1);
+	assert_int_equal(cap->fs->flows[0].app, TM_APP_HTTP);
+	assert_non_null(cap->fs->flows[0].http);
+	assert_string_equal(cap->fs->flows[0].http->host, "split.test");
+	cap_free(cap);
 }
 
 /* A segment held after a gap that never closes: when the connection ends,
@@ -275,17 +293,17 @@ static void test_short_first_segment(void **state)
 static void test_gap_never_closed(void **state)
 {
 	(void)state;
-	tm_flowset *fs = tm_flowset_new(NULL);
-	frame(fs, 0, true, 50000, 443, 0, SYN, NULL, 0);
-	frame(fs, 1, false, 443, 50000, 0, SYN | ACK, NULL, 0);
-	frame(fs, 2, true, 50000, 443, 101, ACK | PSH, "\x16\x03\x01\x00\x10", 5); /* bytes 1-100 lost */
-	frame(fs, 3, true, 50000, 443, 106, FIN | ACK, NULL, 0);
-	frame(fs, 4, false, 443, 50000, 1, FIN | ACK, NULL, 0);
-	tm_flowset_finish(fs);
-	assert_int_equal(fs->stats.tcp_out_of_order, 1);
-	assert_int_equal(fs->stats.tcp_gaps, 1);
-	assert_int_equal(fs->flows[0].app, TM_APP_UNKNOWN);
-	tm_flowset_free(fs);
+	tm_capture *cap = cap_new(NULL);
+	frame(cap, 0, true, 50000, 443, 0, SYN, NULL, 0);
+	frame(cap, 1, false, 443, 50000, 0, SYN | ACK, NULL, 0);
+	frame(cap, 2, true, 50000, 443, 101, ACK | PSH, "\x16\x03\x01\x00\x10", 5); /* bytes 1-100 lost */
+	frame(cap, 3, true, 50000, 443, 106, FIN | ACK, NULL, 0);
+	frame(cap, 4, false, 443, 50000, 1, FIN | ACK, NULL, 0);
+	tm_capture_finish(cap);
+	assert_int_equal(cap->stats.tcp_out_of_order, 1);
+	assert_int_equal(cap->stats.tcp_gaps, 1);
+	assert_int_equal(cap->fs->flows[0].app, TM_APP_UNKNOWN);
+	cap_free(cap);
 }
 
 /* The client's ClientHello cut by the snapshot length, the server's
@@ -293,43 +311,43 @@ static void test_gap_never_closed(void **state)
 static void test_cut_clienthello_not_starttls(void **state)
 {
 	(void)state;
-	tm_flowset *fs = tm_flowset_new(NULL);
+	tm_capture *cap = cap_new(NULL);
 	uint8_t ch[300] = {22, 3, 1, 1, 40, 1, 0, 1, 36, 3, 3};
 	uint8_t sh[] = {22, 3, 3, 0, 6, 2, 0, 0, 2, 3, 3};
-	frame(fs, 0, true, 50000, 443, 0, SYN, NULL, 0);
-	frame(fs, 1, false, 443, 50000, 0, SYN | ACK, NULL, 0);
+	frame(cap, 0, true, 50000, 443, 0, SYN, NULL, 0);
+	frame(cap, 1, false, 443, 50000, 0, SYN | ACK, NULL, 0);
 	{ /* the ClientHello segment, 100 bytes captured of it */
 		bb l4 = {0}, f = {0};
 		static const unsigned tags[] = {0x88a8, 0x8100};
 		tcp(&l4, 50000, 443, 1, ACK | PSH, ch, sizeof ch);
 		eth(&f, tags, 2, 0x0800);
 		ip4(&f, A, B, 6, &l4, 0);
-		tm_flowset_packet(fs, 1, 2, f.d, 100, f.n);
+		tm_capture_packet(cap, 1, 2, f.d, 100, f.n);
 	}
-	frame(fs, 3, false, 443, 50000, 1, ACK | PSH, sh, sizeof sh);
-	tm_flowset_finish(fs);
-	assert_int_equal(fs->stats.payload_truncated, 1);
-	assert_int_equal(fs->flows[0].app, TM_APP_TLS);
-	assert_non_null(fs->flows[0].tls);
-	assert_false(fs->flows[0].tls->starttls);
-	tm_flowset_free(fs);
+	frame(cap, 3, false, 443, 50000, 1, ACK | PSH, sh, sizeof sh);
+	tm_capture_finish(cap);
+	assert_int_equal(cap->stats.payload_truncated, 1);
+	assert_int_equal(cap->fs->flows[0].app, TM_APP_TLS);
+	assert_non_null(cap->fs->flows[0].tls);
+	assert_false(cap->fs->flows[0].tls->starttls);
+	cap_free(cap);
 }
 
 /* TCP Fast Open: the client's first data rides on its SYN. */
 static void test_fast_open(void **state)
 {
 	(void)state;
-	tm_flowset *fs = tm_flowset_new(NULL);
+	tm_capture *cap = cap_new(NULL);
 	static const char req[] = "GET /tfo HTTP/1.1\r\nHost: fast.test\r\n\r\n";
-	frame(fs, 0, true, 50000, 80, 1000, SYN, req, sizeof req - 1);
-	frame(fs, 1, false, 80, 50000, 0, SYN | ACK, NULL, 0);
-	frame(fs, 2, true, 50000, 80, 1000, SYN, req, sizeof req - 1); /* retransmitted: same ISN */
-	tm_flowset_finish(fs);
-	assert_int_equal(fs->nflows, 1);
-	assert_int_equal(fs->flows[0].app, TM_APP_HTTP);
-	assert_non_null(fs->flows[0].http);
-	assert_string_equal(fs->flows[0].http->host, "fast.test");
-	tm_flowset_free(fs);
+	frame(cap, 0, true, 50000, 80, 1000, SYN, req, sizeof req - 1);
+	frame(cap, 1, false, 80, 50000, 0, SYN | ACK, NULL, 0);
+	frame(cap, 2, true, 50000, 80, 1000, SYN, req, sizeof req - 1); /* retransmitted: same ISN */
+	tm_capture_finish(cap);
+	assert_int_equal(cap->fs->nflows, 1);
+	assert_int_equal(cap->fs->flows[0].app, TM_APP_HTTP);
+	assert_non_null(cap->fs->flows[0].http);
+	assert_string_equal(cap->fs->flows[0].http->host, "fast.test");
+	cap_free(cap);
 }
 
 /* A load balancer's PROXY protocol header (v1 text, v2 binary) before the
@@ -337,32 +355,32 @@ static void test_fast_open(void **state)
 static void test_proxy_protocol(void **state)
 {
 	(void)state;
-	tm_flowset *fs = tm_flowset_new(NULL);
+	tm_capture *cap = cap_new(NULL);
 	static const char v1[] = "PROXY TCP4 203.0.113.7 10.0.0.2 51000 80\r\nGET /a HTTP/1.1\r\nHost: one.test\r\n\r\n";
-	frame(fs, 0, true, 50000, 80, 0, SYN, NULL, 0);
-	frame(fs, 1, false, 80, 50000, 0, SYN | ACK, NULL, 0);
-	frame(fs, 2, true, 50000, 80, 1, ACK | PSH, v1, sizeof v1 - 1);
+	frame(cap, 0, true, 50000, 80, 0, SYN, NULL, 0);
+	frame(cap, 1, false, 80, 50000, 0, SYN | ACK, NULL, 0);
+	frame(cap, 2, true, 50000, 80, 1, ACK | PSH, v1, sizeof v1 - 1);
 	uint8_t v2[64] = {13, 10, 13, 10, 0, 13, 10, 'Q', 'U', 'I', 'T', 10, 0x21, 0x11, 0, 12,
 			  203, 0, 113, 7, 10, 0, 0, 2, 0xc7, 0x38, 0, 80};
 	static const char req[] = "GET /b HTTP/1.1\r\nHost: two.test\r\n\r\n";
 	memcpy(v2 + 28, req, sizeof req - 1);
-	frame(fs, 3, true, 50001, 80, 0, SYN, NULL, 0);
-	frame(fs, 4, false, 80, 50001, 0, SYN | ACK, NULL, 0);
-	frame(fs, 5, true, 50001, 80, 1, ACK | PSH, v2, 28 + sizeof req - 1);
-	tm_flowset_finish(fs);
-	assert_int_equal(fs->nflows, 2);
+	frame(cap, 3, true, 50001, 80, 0, SYN, NULL, 0);
+	frame(cap, 4, false, 80, 50001, 0, SYN | ACK, NULL, 0);
+	frame(cap, 5, true, 50001, 80, 1, ACK | PSH, v2, 28 + sizeof req - 1);
+	tm_capture_finish(cap);
+	assert_int_equal(cap->fs->nflows, 2);
 	for (int i = 0; i < 2; i++) {
-		assert_int_equal(fs->flows[i].app, TM_APP_HTTP);
-		assert_non_null(fs->flows[i].http);
-		assert_string_equal(fs->flows[i].http->host, i ? "two.test" : "one.test");
+		assert_int_equal(cap->fs->flows[i].app, TM_APP_HTTP);
+		assert_non_null(cap->fs->flows[i].http);
+		assert_string_equal(cap->fs->flows[i].http->host, i ? "two.test" : "one.test");
 	}
-	tm_flowset_free(fs);
+	cap_free(cap);
 }
 
 static void test_link_layers(void **state)
 {
 	(void)state;
-	tm_flowset *fs = tm_flowset_new(NULL);
+	tm_capture *cap = cap_new(NULL);
 	/* DNS query over UDP in IPv6 with hop-by-hop + destination options, Linux SLL2 */
 	bb dns = {0}, udp = {0}, ip6 = {0}, f = {0};
 	u16(&dns, 0x1234);
@@ -403,13 +421,13 @@ static void test_link_layers(void **state)
 	u8(&f, 6);
 	put(&f, "\0\0\0\0\0\0\0\0", 8);
 	put(&f, ip6.d, ip6.n);
-	tm_flowset_packet(fs, 276, 1, f.d, f.n, f.n);
+	tm_capture_packet(cap, 276, 1, f.d, f.n, f.n);
 	/* the same datagram over raw IP (LINKTYPE_IPV6) and BSD null */
-	tm_flowset_packet(fs, 229, 2, ip6.d, ip6.n, ip6.n);
+	tm_capture_packet(cap, 229, 2, ip6.d, ip6.n, ip6.n);
 	bb nul = {0};
 	put(&nul, "\x1e\0\0\0", 4); /* AF_INET6 (30) little-endian */
 	put(&nul, ip6.d, ip6.n);
-	tm_flowset_packet(fs, 0, 3, nul.d, nul.n, nul.n);
+	tm_capture_packet(cap, 0, 3, nul.d, nul.n, nul.n);
 	/* PPPoE session carrying IPv4 TCP */
 	bb l4 = {0}, pp = {0};
 	tcp(&l4, 40001, 80, 1, SYN, NULL, 0);
@@ -420,58 +438,58 @@ static void test_link_layers(void **state)
 	u16(&pp, (unsigned)l4.n + 22);
 	u16(&pp, 0x0021);
 	ip4(&pp, A, B, 6, &l4, 0);
-	tm_flowset_packet(fs, 1, 4, pp.d, pp.n, pp.n);
+	tm_capture_packet(cap, 1, 4, pp.d, pp.n, pp.n);
 	/* a non-first IPv4 fragment, a short frame, a bad IHL, ARP, an unknown link type */
 	bb fr = {0};
 	eth(&fr, NULL, 0, 0x0800);
 	ip4(&fr, A, B, 17, &udp, 0x0010);
-	tm_flowset_packet(fs, 1, 5, fr.d, fr.n, fr.n);
-	tm_flowset_packet(fs, 1, 6, fr.d, 10, 60);
+	tm_capture_packet(cap, 1, 5, fr.d, fr.n, fr.n);
+	tm_capture_packet(cap, 1, 6, fr.d, 10, 60);
 	fr.d[14] = 0x42;
-	tm_flowset_packet(fs, 1, 7, fr.d, fr.n, fr.n);
+	tm_capture_packet(cap, 1, 7, fr.d, fr.n, fr.n);
 	fr.d[12] = 0x08;
 	fr.d[13] = 0x06;
-	tm_flowset_packet(fs, 1, 8, fr.d, fr.n, fr.n);
-	tm_flowset_packet(fs, 147, 9, fr.d, fr.n, fr.n);
-	tm_flowset_finish(fs);
-	assert_int_equal(fs->stats.packets, 9);
-	assert_int_equal(fs->nflows, 2);
-	assert_int_equal(fs->flows[0].family, 6);
-	assert_int_equal(fs->flows[0].app, TM_APP_DNS);
-	assert_int_equal(fs->flows[0].packets, 3);
-	assert_int_equal(fs->flows[0].srv_port, 53);
+	tm_capture_packet(cap, 1, 8, fr.d, fr.n, fr.n);
+	tm_capture_packet(cap, 147, 9, fr.d, fr.n, fr.n);
+	tm_capture_finish(cap);
+	assert_int_equal(cap->stats.packets, 9);
+	assert_int_equal(cap->fs->nflows, 2);
+	assert_int_equal(cap->fs->flows[0].family, 6);
+	assert_int_equal(cap->fs->flows[0].app, TM_APP_DNS);
+	assert_int_equal(cap->fs->flows[0].packets, 3);
+	assert_int_equal(cap->fs->flows[0].srv_port, 53);
 	char ip[64];
-	tm_flow_format_ip(&fs->flows[0], false, ip, sizeof ip);
+	tm_flow_format_ip(&cap->fs->flows[0], false, ip, sizeof ip);
 	assert_string_equal(ip, "2001:db8::53");
-	assert_int_equal(fs->flows[1].family, 4);
-	assert_int_equal(fs->flows[1].srv_port, 80);
-	assert_int_equal(fs->stats.ip_fragments, 1);
-	assert_int_equal(fs->stats.link_truncated, 1);
-	assert_int_equal(fs->stats.snaplen_cut, 1);
-	assert_int_equal(fs->stats.ipv4_malformed, 1);
-	assert_int_equal(fs->stats.non_ip, 1);
-	assert_int_equal(fs->stats.unsupported_linktype, 1);
-	tm_flowset_free(fs);
+	assert_int_equal(cap->fs->flows[1].family, 4);
+	assert_int_equal(cap->fs->flows[1].srv_port, 80);
+	assert_int_equal(cap->stats.ip_fragments, 1);
+	assert_int_equal(cap->stats.link_truncated, 1);
+	assert_int_equal(cap->stats.snaplen_cut, 1);
+	assert_int_equal(cap->stats.ipv4_malformed, 1);
+	assert_int_equal(cap->stats.non_ip, 1);
+	assert_int_equal(cap->stats.unsupported_linktype, 1);
+	cap_free(cap);
 }
 
 static void test_http_detection(void **state)
 {
 	(void)state;
-	tm_flowset *fs = tm_flowset_new(NULL);
+	tm_capture *cap = cap_new(NULL);
 	const char *req1 = "GET /api/v1/items?x=1 HTTP/1.1\r\nUser-Agent: t\r\n";
 	const char *req2 = "hOsT: shop.example:8080\r\n\r\n";
-	frame(fs, 1, true, 41000, 9999, 1, SYN, NULL, 0);
-	frame(fs, 2, true, 41000, 9999, 2, ACK | PSH, req1, strlen(req1));
-	frame(fs, 3, true, 41000, 9999, 2 + (unsigned)strlen(req1), ACK | PSH, req2, strlen(req2));
-	tm_flowset_finish(fs);
-	assert_int_equal(fs->nflows, 1);
-	assert_int_equal(fs->flows[0].app, TM_APP_HTTP);
-	assert_non_null(fs->flows[0].http);
-	assert_string_equal(fs->flows[0].http->method, "GET");
-	assert_string_equal(fs->flows[0].http->path, "/api/v1/items?x=1");
-	assert_string_equal(fs->flows[0].http->host, "shop.example:8080");
-	assert_null(fs->flows[0].tls);
-	tm_flowset_free(fs);
+	frame(cap, 1, true, 41000, 9999, 1, SYN, NULL, 0);
+	frame(cap, 2, true, 41000, 9999, 2, ACK | PSH, req1, strlen(req1));
+	frame(cap, 3, true, 41000, 9999, 2 + (unsigned)strlen(req1), ACK | PSH, req2, strlen(req2));
+	tm_capture_finish(cap);
+	assert_int_equal(cap->fs->nflows, 1);
+	assert_int_equal(cap->fs->flows[0].app, TM_APP_HTTP);
+	assert_non_null(cap->fs->flows[0].http);
+	assert_string_equal(cap->fs->flows[0].http->method, "GET");
+	assert_string_equal(cap->fs->flows[0].http->path, "/api/v1/items?x=1");
+	assert_string_equal(cap->fs->flows[0].http->host, "shop.example:8080");
+	assert_null(cap->fs->flows[0].tls);
+	cap_free(cap);
 }
 
 /* plaintext protocols by content, on a port that says nothing */
@@ -504,20 +522,20 @@ static void test_plaintext_detection(void **state)
 		{S("\x13\x37garbage that is no protocol"), false, TM_APP_UNKNOWN},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		tm_flowset *fs = tm_flowset_new(NULL);
+		tm_capture *cap = cap_new(NULL);
 		unsigned cport = 42000, sport = 4444;
-		frame(fs, 1, true, cport, sport, 10, SYN, NULL, 0);
-		frame(fs, 2, false, sport, cport, 50, SYN | ACK, NULL, 0);
+		frame(cap, 1, true, cport, sport, 10, SYN, NULL, 0);
+		frame(cap, 2, false, sport, cport, 50, SYN | ACK, NULL, 0);
 		if (cases[i].from_server)
-			frame(fs, 3, false, sport, cport, 51, ACK | PSH, cases[i].p, cases[i].n);
+			frame(cap, 3, false, sport, cport, 51, ACK | PSH, cases[i].p, cases[i].n);
 		else
-			frame(fs, 3, true, cport, sport, 11, ACK | PSH, cases[i].p, cases[i].n);
-		tm_flowset_finish(fs);
-		assert_int_equal(fs->nflows, 1);
-		if (fs->flows[0].app != cases[i].app)
-			fail_msg("case %zu: app %s, expected %s", i, tm_app_name((tm_app)fs->flows[0].app),
+			frame(cap, 3, true, cport, sport, 11, ACK | PSH, cases[i].p, cases[i].n);
+		tm_capture_finish(cap);
+		assert_int_equal(cap->fs->nflows, 1);
+		if (cap->fs->flows[0].app != cases[i].app)
+			fail_msg("case %zu: app %s, expected %s", i, tm_app_name((tm_app)cap->fs->flows[0].app),
 				 tm_app_name(cases[i].app));
-		tm_flowset_free(fs);
+		cap_free(cap);
 	}
 }
 

@@ -11,7 +11,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "ingest/tls.h"
+#include "ingest/capture/tls.h"
 
 typedef struct bb {
 	uint8_t d[16384];

@@ -12,7 +12,7 @@
 #include <dirent.h>
 #include <cmocka.h>
 
-#include "ingest/yamlfast.h"
+#include "ingest/manifest/yamlfast.h"
 #include "model/base.h"
 
 /* One event as text: "TYPE line:col [P|Q]value". */

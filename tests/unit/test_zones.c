@@ -1,4 +1,4 @@
-/* test_zones.c - the zones file parser (ingest/zones.c), zone membership and
+/* test_zones.c - the zones file parser (ingest/manifest/zones.c), zone membership and
  * zone rules (analyzer/zones_eval.c), ignore annotations (model/findings.c). */
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "ingest/ingest.h"
-#include "ingest/zones.h"
+#include "ingest/manifest/zones.h"
 #include "analyzer/check.h"
-#include "ingest/pcap.h"
+#include "model/flow.h"
 
 #include <stdlib.h>
 
@@ -274,7 +274,7 @@ static void test_require_mtls_with_flows(void **state)
 	tm_graph *g = NULL;
 	assert_int_equal(tm_conn_compute(m, &co, &g), TM_OK);
 
-	tm_flowset *fs = tm_flowset_new(NULL);
+	tm_flowset *fs = tm_flowset_new();
 	assert_non_null(fs);
 	tm_tls yes, no;
 	memset(&yes, 0, sizeof yes);
@@ -283,15 +283,15 @@ static void test_require_mtls_with_flows(void **state)
 	no.client_cert = TM_CC_NO;
 	fs->flows = calloc(3, sizeof *fs->flows);
 	fs->nflows = 3;
-	const uint8_t ips[3][2][4] = {{{192, 168, 0, 64}, {54, 36, 191, 227}},
-				      {{192, 168, 123, 132}, {52, 200, 36, 167}},
-				      {{8, 8, 8, 8}, {9, 9, 9, 9}}}; /* no endpoint on either side */
+	const char *const ips[3][2] = {{"192.168.0.64", "54.36.191.227"},
+				       {"192.168.123.132", "52.200.36.167"},
+				       {"8.8.8.8", "9.9.9.9"}}; /* no endpoint on either side */
 	const uint16_t ports[3] = {443, 5432, 443};
 	for (int i = 0; i < 3; i++) {
 		fs->flows[i].family = 4;
 		fs->flows[i].proto = 6;
-		memcpy(fs->flows[i].cli_ip, ips[i][0], 4);
-		memcpy(fs->flows[i].srv_ip, ips[i][1], 4);
+		assert_true(tm_ip_parse(ips[i][0], &fs->flows[i].cli_ip));
+		assert_true(tm_ip_parse(ips[i][1], &fs->flows[i].srv_ip));
 		fs->flows[i].cli_port = 40000;
 		fs->flows[i].srv_port = ports[i];
 		fs->flows[i].tls = i == 1 ? &no : &yes;

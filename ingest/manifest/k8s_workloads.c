@@ -1,5 +1,6 @@
 /* k8s_workloads.c - Namespaces, Pods and workload controllers. */
-#include "ingest/k8s.h"
+#include "ingest/manifest/k8s.h"
+#include "ingest/manifest/getters.h"
 
 #include <string.h>
 

@@ -3,8 +3,8 @@
  * cipher, ALPN, HelloRetryRequest, resumption), Certificate (both sides),
  * CertificateRequest, ChangeCipherSpec; for TLS 1.3 the client-certificate
  * size heuristic (docs/flows.md). Every read is bounds-checked. */
-#include "ingest/tls.h"
-#include "ingest/flowtab.h"
+#include "ingest/capture/tls.h"
+#include "ingest/capture/bytes.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -248,6 +248,7 @@ static bool parse_server_hello(tm_tls_parser *p, const tm_tls_ctx *c, const uint
 	}
 	p->t->version = (uint16_t)v;
 	p->t->cipher = (int32_t)cipher;
+	p->t->cipher_name = tm_tls_cipher_name(p->t->cipher);
 	if (hrr) {
 		p->t->hrr = true;
 		return true; /* a second ClientHello and the real ServerHello follow */
@@ -505,7 +506,7 @@ typedef struct cipher_name {
 } cipher_name;
 
 static const cipher_name ciphers[] = {
-#include "ingest/tls_ciphers.inc"
+#include "ingest/capture/tls_ciphers.inc"
 };
 
 static int cipher_cmp(const void *k, const void *e)

@@ -1,12 +1,12 @@
 /* doc.c - YAML (libyaml events) and JSON (jansson) into tm_node trees. */
-#include "ingest/doc.h"
+#include "ingest/manifest/doc.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 #include <jansson.h>
 
-#include "ingest/yamlfast.h"
+#include "ingest/manifest/yamlfast.h"
 
 void tm_doc_limits_default(tm_doc_limits *l)
 {
@@ -534,7 +534,7 @@ static int fast_sink(void *arg, yaml_event_t *ev)
 	return feed_event(f->c, f->out, ev) != TM_OK;
 }
 
-/* The block-style subset without libyaml (ingest/yamlfast.h, about 10 times
+/* The block-style subset without libyaml (yamlfast.h, about 10 times
  * faster). true: out holds the documents. false: everything it did is
  * undone, and libyaml parses the buffer from the start (and reports errors,
  * limits included, exactly as without this path). */

@@ -1,14 +1,14 @@
-/* tls.h - TLS handshake parser (ingest/tls.c) and X.509 extraction
- * (ingest/x509.c) for observed traffic.
+/* tls.h - TLS handshake parser (tls.c) and X.509 extraction (x509.c) of
+ * the capture reader. Private to ingest/capture/.
  *
  * The parser is fed the in-order bytes of each direction of one connection,
  * at TLS record boundaries, and fills a tm_tls. It keeps at most one
  * handshake message per direction (capped by opts->max_handshake) and never
  * holds a pointer into the bytes it is given. Strings go to ctx->strs. */
-#ifndef TM_TLS_H
-#define TM_TLS_H
+#ifndef TM_CAPTURE_TLS_H
+#define TM_CAPTURE_TLS_H
 
-#include "ingest/pcap.h"
+#include "ingest/capture/capture.h"
 
 typedef struct tm_certcache tm_certcache;
 
@@ -39,7 +39,8 @@ void tm_tls_finish(tm_tls_parser *p);
 /* A TLS record header (handshake, alert or CCS, version 3.x) starts p. */
 bool tm_tls_record_start(const uint8_t *p, size_t n);
 
-/* IANA name of a cipher suite, NULL when not in the built-in table. */
+/* IANA name of a cipher suite, NULL when not in the built-in table
+ * (tls_ciphers.inc); the parser sets tm_tls.cipher_name with it. */
 const char *tm_tls_cipher_name(int32_t cipher);
 
 /* Thresholds of the TLS 1.3 client-certificate heuristic (docs/flows.md):

@@ -1,12 +1,12 @@
-/* zones.h - the trust zones file (docs/zones.md): named zones that select
- * workloads and IP ranges, and boundary rules between them.
+/* zones.h - trust zones (docs/zones.md): named zones that select workloads
+ * and IP ranges, and boundary rules between them. The zones file is read by
+ * ingest/manifest/zones.c; the defaults are built here from the model.
  *
  * Ownership: the zones and rules live in the model's arena (strings interned
  * in its table, port sets in its pool); the tm_zones itself and its IP sets
- * are heap memory released by tm_zones_free(). The model must outlive it.
- * Errors go to model->diags with file:line:col. */
-#ifndef TM_ZONES_H
-#define TM_ZONES_H
+ * are heap memory released by tm_zones_free(). The model must outlive it. */
+#ifndef TM_MODEL_ZONES_H
+#define TM_MODEL_ZONES_H
 
 #include "model/model.h"
 #include "model/findings.h"
@@ -59,16 +59,14 @@ typedef struct tm_zones {
 #define TM_ZONE_INTERNET "internet"
 #define TM_ZONE_ANY "any"
 
-/* Read a zones file (YAML or JSON). On error returns TM_ERR_IO, TM_ERR_SYNTAX
- * or TM_ERR_INVALID with the message in m->diags and *out NULL. */
-tm_err tm_zones_load(tm_model *m, const char *path, tm_zones **out);
-tm_err tm_zones_parse(tm_model *m, const char *name, const char *data, size_t len, tm_zones **out);
 /* The defaults used without --zones (docs/zones.md): zones pci, frontend and
  * one per trustmap.io/zone label value found in the model; rules
- * frontend-must-not-reach-pci and internet-must-not-reach-pci. */
+ * frontend-must-not-reach-pci and internet-must-not-reach-pci. NULL on OOM. */
 tm_zones *tm_zones_default(tm_model *m);
 void tm_zones_free(tm_zones *z);
 /* Zone by name, or NULL (built-ins are not listed). */
 const tm_zone *tm_zones_find(const tm_zones *z, const char *name);
+/* A zone name: letters, digits, '-', '.', '_'; 1..253 bytes. */
+bool tm_zone_name_valid(const char *s);
 
 #endif

@@ -4,7 +4,9 @@
  * sequence number), and a gap or a buffer over opts.max_stream ends the
  * direction (counted). Bytes are handed to tm_detect_stream(), which says
  * how many it consumed; the rest waits for the next segment. */
-#include "ingest/flowtab.h"
+#include "ingest/capture/tcpstream.h"
+#include "ingest/capture/detect.h"
+#include "ingest/capture/tls.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -29,23 +31,24 @@ static void dir_kill(tm_tcpdir *d)
 }
 
 /* In-order bytes: give them to detection, keep what it did not consume. */
-static void deliver(tm_flowset *fs, tm_flow *f, tm_fstate *st, int di, const uint8_t *p, size_t n)
+static void deliver(tm_capture *c, tm_flow *f, tm_flowslot *sl, int di, const uint8_t *p, size_t n)
 {
+	tm_fstate *st = sl->st;
 	tm_tcpdir *d = &st->dir[di];
 	d->next_seq += (uint32_t)n;
 	d->delivered += n;
-	if (f->flags & TM_FF_DONE)
+	if (sl->flags & TM_FF_DONE)
 		return;
 	bool fresh = d->len == 0;
 	if (fresh) {
-		size_t used = tm_detect_stream(fs, f, st, di, p, n);
-		if (used >= n || (f->flags & TM_FF_DONE) || d->dead)
+		size_t used = tm_detect_stream(c, f, sl, di, p, n);
+		if (used >= n || (sl->flags & TM_FF_DONE) || d->dead)
 			return;
 		p += used;
 		n -= used;
 	}
-	if (d->len + n > fs->opts.max_stream) {
-		fs->stats.stream_limit++;
+	if (d->len + n > c->opts.max_stream) {
+		c->stats.stream_limit++;
 		dir_kill(d);
 		return;
 	}
@@ -65,8 +68,8 @@ static void deliver(tm_flowset *fs, tm_flow *f, tm_fstate *st, int di, const uin
 	d->len += n;
 	if (fresh)
 		return; /* detection already saw these bytes: wait for more */
-	size_t used = tm_detect_stream(fs, f, st, di, d->buf, d->len);
-	if (f->flags & TM_FF_DONE)
+	size_t used = tm_detect_stream(c, f, sl, di, d->buf, d->len);
+	if (sl->flags & TM_FF_DONE)
 		return;
 	if (used >= d->len)
 		d->len = 0;
@@ -76,8 +79,9 @@ static void deliver(tm_flowset *fs, tm_flow *f, tm_fstate *st, int di, const uin
 	}
 }
 
-void tm_tcpstream_segment(tm_flowset *fs, tm_flow *f, tm_fstate *st, int di, const tm_pkt *pkt)
+void tm_tcpstream_segment(tm_capture *c, tm_flow *f, tm_flowslot *sl, int di, const tm_pkt *pkt)
 {
+	tm_fstate *st = sl->st;
 	tm_tcpdir *d = &st->dir[di];
 	uint32_t seq = pkt->seq;
 	const uint8_t *p = pkt->payload;
@@ -94,12 +98,12 @@ void tm_tcpstream_segment(tm_flowset *fs, tm_flow *f, tm_fstate *st, int di, con
 	if (n == 0)
 		return;
 	if (pkt->payload_cut) {
-		fs->stats.payload_truncated++;
+		c->stats.payload_truncated++;
 		if (f->app == TM_APP_UNKNOWN && !st->tls && d->delivered == 0 && n >= 3 && p[0] == 22 &&
 		    tm_tls_record_start(p, n)) {
 			/* the handshake is cut away, but this is TLS: say so, facts unknown */
 			f->app = TM_APP_TLS;
-			f->tls = tm_arena_alloc(&fs->arena, sizeof *f->tls);
+			f->tls = tm_arena_alloc(&c->fs->arena, sizeof *f->tls);
 			f->tls->cipher = -1;
 		}
 		dir_kill(d);
@@ -113,7 +117,7 @@ void tm_tcpstream_segment(tm_flowset *fs, tm_flow *f, tm_fstate *st, int di, con
 	if (rel < 0) {
 		size_t old = (size_t)(-(int64_t)rel);
 		if (old >= n) {
-			fs->stats.tcp_retransmissions++;
+			c->stats.tcp_retransmissions++;
 			return;
 		}
 		p += old;
@@ -121,14 +125,14 @@ void tm_tcpstream_segment(tm_flowset *fs, tm_flow *f, tm_fstate *st, int di, con
 		rel = 0;
 	}
 	if (rel > 0) {
-		if (d->nooo >= fs->opts.max_ooo || (size_t)rel > fs->opts.max_stream) {
-			fs->stats.tcp_gaps++;
+		if (d->nooo >= c->opts.max_ooo || (size_t)rel > c->opts.max_stream) {
+			c->stats.tcp_gaps++;
 			dir_kill(d);
 			return;
 		}
 		for (size_t i = 0; i < d->nooo; i++)
 			if (d->ooo[i].seq == seq && d->ooo[i].len >= n) {
-				fs->stats.tcp_retransmissions++;
+				c->stats.tcp_retransmissions++;
 				return;
 			}
 		uint8_t *copy = malloc(n);
@@ -143,13 +147,13 @@ void tm_tcpstream_segment(tm_flowset *fs, tm_flow *f, tm_fstate *st, int di, con
 		d->ooo = no;
 		memcpy(copy, p, n);
 		d->ooo[d->nooo++] = (tm_tcpseg){seq, (uint32_t)n, copy};
-		fs->stats.tcp_out_of_order++;
+		c->stats.tcp_out_of_order++;
 		return;
 	}
-	deliver(fs, f, st, di, p, n);
+	deliver(c, f, sl, di, p, n);
 	/* held segments that now fit */
 	bool progress = true;
-	while (progress && d->nooo && !d->dead && !(f->flags & TM_FF_DONE)) {
+	while (progress && d->nooo && !d->dead && !(sl->flags & TM_FF_DONE)) {
 		progress = false;
 		for (size_t i = 0; i < d->nooo; i++) {
 			int32_t r = (int32_t)(d->ooo[i].seq - d->next_seq);
@@ -159,9 +163,9 @@ void tm_tcpstream_segment(tm_flowset *fs, tm_flow *f, tm_fstate *st, int di, con
 			d->ooo[i] = d->ooo[--d->nooo];
 			size_t skip = (size_t)(-(int64_t)r);
 			if (skip < s.len)
-				deliver(fs, f, st, di, s.data + skip, s.len - skip);
+				deliver(c, f, sl, di, s.data + skip, s.len - skip);
 			else
-				fs->stats.tcp_retransmissions++;
+				c->stats.tcp_retransmissions++;
 			free(s.data);
 			progress = true;
 			break;

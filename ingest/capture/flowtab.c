@@ -1,11 +1,16 @@
 /* flowtab.c - the active-flow table: open addressing with linear probing
  * and backward-shift deletion, keyed by the 5-tuple in either direction.
- * Slots hold the index of the flow record (fs->flows) and the detection
- * state. A flow closes on idle timeout (capture time), on 5-tuple reuse
+ * Slots hold the index of the flow record (in the flow set), the TCP
+ * state and the detection state. A flow closes on idle timeout (capture time), on 5-tuple reuse
  * (FIN/RST then a new SYN), or at the end; the table never holds more than
  * opts.max_active flows (then packets of new flows are counted and dropped
  * after an eviction attempt). */
-#include "ingest/flowtab.h"
+#include "ingest/capture/flowtab.h"
+#include "ingest/capture/detect.h"
+#include "ingest/capture/tcpstream.h"
+#include "ingest/capture/tls.h"
+
+#include <endian.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -63,14 +68,17 @@ static inline uint64_t mix64(uint64_t x)
 	return x;
 }
 
-static inline uint64_t ep_hash(const uint8_t *ip, uint16_t port, int family)
+/* the words of the address in network byte order, as they were when the
+ * table hashed the packet's bytes */
+static inline uint64_t ep_hash(tm_ip ip, uint16_t port, int family)
 {
 	uint64_t a, b = 0;
-	memcpy(&a, ip, 8);
-	if (family == 6)
-		memcpy(&b, ip + 8, 8);
-	else
-		a &= 0xffffffffULL;
+	if (family == 6) {
+		a = htobe64(ip.hi);
+		b = htobe64(ip.lo);
+	} else {
+		a = htobe32((uint32_t)ip.lo);
+	}
 	return mix64(a ^ (b * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)port << 48));
 }
 
@@ -104,26 +112,27 @@ static void del_slot(tm_flowtab *t, size_t i)
 	}
 }
 
-void tm_flow_settle(tm_flowset *fs, tm_flow *f, tm_fstate *st)
+void tm_flow_settle(tm_capture *c, tm_flow *f, tm_flowslot *s)
 {
-	bool was_done = f->flags & TM_FF_DONE;
+	tm_fstate *st = s->st;
+	bool was_done = s->flags & TM_FF_DONE;
 	/* segments still held after a gap that never closed: detection could
 	 * not finish in that direction */
 	for (int d = 0; st && !was_done && d < 2; d++)
 		if (st->dir[d].nooo && !st->dir[d].dead)
-			fs->stats.tcp_gaps++;
-	f->flags |= TM_FF_DONE;
+			c->stats.tcp_gaps++;
+	s->flags |= TM_FF_DONE;
 	if (st && st->tls)
 		tm_tls_finish(st->tls);
 	tm_fstate_free(st);
+	s->st = NULL;
 	if (st || !was_done)
 		tm_detect_mesh(f); /* once: a done flow without state was settled before */
 }
 
-static void close_slot(tm_flowset *fs, tm_flowtab *t, size_t i)
+static void close_slot(tm_capture *c, tm_flowtab *t, size_t i)
 {
-	tm_flow_settle(fs, &fs->flows[t->s[i].idx], t->s[i].st);
-	t->s[i].st = NULL;
+	tm_flow_settle(c, &c->fs->flows[t->s[i].idx], &t->s[i]);
 	del_slot(t, i);
 }
 
@@ -149,17 +158,17 @@ static bool grow(tm_flowtab *t)
 	return true;
 }
 
-void tm_flowtab_close_all(tm_flowset *fs)
+void tm_flowtab_close_all(tm_capture *c)
 {
-	tm_flowtab *t = fs->tab;
+	tm_flowtab *t = c->tab;
 	for (size_t i = 0; i < t->nslots && t->count; i++) {
 		if (!t->s[i].hash)
 			continue;
-		tm_flow *f = &fs->flows[t->s[i].idx];
-		if (tm_flow_idle(fs, f, fs->now_us) && !tm_flow_finished(f))
-			fs->stats.flows_idle_closed++; /* whether or not a sweep got to it */
-		tm_flow_settle(fs, f, t->s[i].st);
-		t->s[i] = (tm_flowslot){0, 0, NULL}; /* everything goes: no backward shifts */
+		tm_flow *f = &c->fs->flows[t->s[i].idx];
+		if (tm_flow_idle(c, f, c->now_us) && !tm_flow_finished(&t->s[i]))
+			c->stats.flows_idle_closed++; /* whether or not a sweep got to it */
+		tm_flow_settle(c, f, &t->s[i]);
+		t->s[i] = (tm_flowslot){0}; /* everything goes: no backward shifts */
 		t->count--;
 	}
 	t->last_hash = 0;
@@ -175,17 +184,17 @@ void tm_flowtab_close_all(tm_flowset *fs)
  * sweeps SWEEP_FULL slots. Returns true when the cursor went round. */
 enum { SWEEP_STEP = 256, SWEEP_FULL = 4096 };
 
-static bool sweep(tm_flowset *fs, size_t budget)
+static bool sweep(tm_capture *c, size_t budget)
 {
-	tm_flowtab *t = fs->tab;
+	tm_flowtab *t = c->tab;
 	while (budget && t->count && t->cursor < t->nslots) {
 		size_t i = t->cursor;
 		budget--;
 		t->swept++;
-		if (t->s[i].hash && tm_flow_idle(fs, &fs->flows[t->s[i].idx], fs->now_us)) {
-			if (!tm_flow_finished(&fs->flows[t->s[i].idx]))
-				fs->stats.flows_idle_closed++;
-			close_slot(fs, t, i);
+		if (t->s[i].hash && tm_flow_idle(c, &c->fs->flows[t->s[i].idx], c->now_us)) {
+			if (!tm_flow_finished(&t->s[i]))
+				c->stats.flows_idle_closed++;
+			close_slot(c, t, i);
 			continue; /* another entry may have shifted into i */
 		}
 		t->cursor++;
@@ -228,18 +237,19 @@ static bool src_is_client(const tm_pkt *p)
 	return true;
 }
 
-static long new_flow(tm_flowset *fs, const tm_pkt *p, size_t slot_i, uint32_t h, int *dir)
+static long new_flow(tm_capture *c, const tm_pkt *p, size_t slot_i, uint32_t h, int *dir)
 {
-	tm_flowtab *t = fs->tab;
-	if (fs->nflows >= fs->opts.max_flows) {
-		fs->stats.flow_records_full++;
+	tm_flowset *fs = c->fs;
+	tm_flowtab *t = c->tab;
+	if (fs->nflows >= c->opts.max_flows) {
+		c->stats.flow_records_full++;
 		return -1;
 	}
 	if (fs->nflows >= fs->capflows) {
 		size_t nc = fs->capflows ? fs->capflows * 2 : 1024;
 		tm_flow *nf = realloc(fs->flows, nc * sizeof *nf);
 		if (!nf) {
-			fs->stats.flow_records_full++;
+			c->stats.flow_records_full++;
 			return -1;
 		}
 		fs->flows = nf;
@@ -250,50 +260,52 @@ static long new_flow(tm_flowset *fs, const tm_pkt *p, size_t slot_i, uint32_t h,
 	f->family = p->family;
 	f->proto = p->proto;
 	bool sc = src_is_client(p);
-	memcpy(f->cli_ip, sc ? p->src : p->dst, 16);
-	memcpy(f->srv_ip, sc ? p->dst : p->src, 16);
+	f->cli_ip = sc ? p->src : p->dst;
+	f->srv_ip = sc ? p->dst : p->src;
 	f->cli_port = sc ? p->sport : p->dport;
 	f->srv_port = sc ? p->dport : p->sport;
 	f->first_us = f->last_us = p->ts_us;
 	f->order = (uint32_t)fs->nflows;
-	if (p->proto == 6 && (p->tcp_flags & 0x12) == 0x02)
-		f->flags |= TM_FF_SYN;
-	fs->stats.flows++;
+	f->source = c->source;
+	f->origin = TM_FLOW_FROM_CAPTURE;
+	c->stats.flows++;
 	if (p->proto == 6)
-		fs->stats.tcp_flows++;
+		c->stats.tcp_flows++;
 	else
-		fs->stats.udp_flows++;
-	t->s[slot_i] = (tm_flowslot){h, (uint32_t)fs->nflows, NULL};
+		c->stats.udp_flows++;
+	t->s[slot_i] = (tm_flowslot){.hash = h, .idx = (uint32_t)fs->nflows};
+	if (p->proto == 6 && (p->tcp_flags & 0x12) == 0x02)
+		t->s[slot_i].flags = TM_FF_SYN;
 	t->count++;
 	*dir = sc ? 0 : 1;
 	return (long)fs->nflows++;
 }
 
-long tm_flowtab_lookup_slow(tm_flowset *fs, const tm_pkt *p, int *dir, tm_fstate ***st)
+long tm_flowtab_lookup_slow(tm_capture *c, const tm_pkt *p, int *dir, tm_flowslot **slot)
 {
-	tm_flowtab *t = fs->tab;
-	if (fs->now_us >= t->next_expire_us && t->count) {
+	tm_flowtab *t = c->tab;
+	if (c->now_us >= t->next_expire_us && t->count) {
 		/* the first flow starts the clock; then a sweep at a time */
-		if (!t->next_expire_us || sweep(fs, SWEEP_STEP))
-			t->next_expire_us = fs->now_us + (int64_t)(fs->opts.idle_timeout ? fs->opts.idle_timeout : 1) * 500000;
+		if (!t->next_expire_us || sweep(c, SWEEP_STEP))
+			t->next_expire_us = c->now_us + (int64_t)(c->opts.idle_timeout ? c->opts.idle_timeout : 1) * 500000;
 	}
 	uint32_t h = pkt_hash(p);
 	size_t mask = t->nslots - 1, i = h & mask;
 	while (t->s[i].hash) {
 		if (t->s[i].hash == h) {
-			tm_flow *f = &fs->flows[t->s[i].idx];
+			tm_flow *f = &c->fs->flows[t->s[i].idx];
 			int d = tm_flow_match(f, p);
 			if (d >= 0) {
-				if (!tm_flow_ends(fs, f, p)) {
+				if (!tm_flow_ends(c, f, &t->s[i], p)) {
 					*dir = d;
-					*st = &t->s[i].st;
+					*slot = &t->s[i];
 					t->last_slot = i;
 					t->last_hash = h;
 					return (long)t->s[i].idx;
 				}
-				if (tm_flow_idle(fs, f, p->ts_us) && !tm_flow_finished(f))
-					fs->stats.flows_idle_closed++;
-				close_slot(fs, t, i);
+				if (tm_flow_idle(c, f, p->ts_us) && !tm_flow_finished(&t->s[i]))
+					c->stats.flows_idle_closed++;
+				close_slot(c, t, i);
 				i = h & mask;
 				break; /* a new flow takes the 5-tuple */
 			}
@@ -301,15 +313,15 @@ long tm_flowtab_lookup_slow(tm_flowset *fs, const tm_pkt *p, int *dir, tm_fstate
 		i = (i + 1) & mask;
 	}
 	if (t->count >= t->max_active) {
-		sweep(fs, SWEEP_FULL);
+		sweep(c, SWEEP_FULL);
 		if (t->count >= t->max_active) {
-			fs->stats.flow_table_full++;
+			c->stats.flow_table_full++;
 			return -1;
 		}
 	}
 	if ((t->count + 1) * 2 > t->nslots) {
 		if (!grow(t)) {
-			fs->stats.flow_table_full++;
+			c->stats.flow_table_full++;
 			return -1;
 		}
 	}
@@ -317,30 +329,30 @@ long tm_flowtab_lookup_slow(tm_flowset *fs, const tm_pkt *p, int *dir, tm_fstate
 	i = h & mask;
 	while (t->s[i].hash)
 		i = (i + 1) & mask;
-	long idx = new_flow(fs, p, i, h, dir);
+	long idx = new_flow(c, p, i, h, dir);
 	if (idx >= 0) {
-		*st = &t->s[i].st;
+		*slot = &t->s[i];
 		t->last_slot = i;
 		t->last_hash = h;
 	}
 	return idx;
 }
 
-void tm_flow_swap_roles(tm_flow *f, tm_fstate *st)
+void tm_flow_swap_roles(tm_flow *f, tm_flowslot *s)
 {
-	uint8_t ip[16];
-	memcpy(ip, f->cli_ip, 16);
-	memcpy(f->cli_ip, f->srv_ip, 16);
-	memcpy(f->srv_ip, ip, 16);
+	tm_fstate *st = s->st;
+	tm_ip ip = f->cli_ip;
+	f->cli_ip = f->srv_ip;
+	f->srv_ip = ip;
 	uint16_t port = f->cli_port;
 	f->cli_port = f->srv_port;
 	f->srv_port = port;
-	uint32_t isn = f->isn[0];
-	f->isn[0] = f->isn[1];
-	f->isn[1] = isn;
-	f->isn_have = (uint8_t)(((f->isn_have & 1) << 1) | ((f->isn_have >> 1) & 1));
-	uint8_t fin = f->flags & (TM_FF_FIN_C | TM_FF_FIN_S);
-	f->flags = (uint8_t)((f->flags & ~(TM_FF_FIN_C | TM_FF_FIN_S)) | ((fin & TM_FF_FIN_C) ? TM_FF_FIN_S : 0) |
+	uint32_t isn = s->isn[0];
+	s->isn[0] = s->isn[1];
+	s->isn[1] = isn;
+	s->isn_have = (uint8_t)(((s->isn_have & 1) << 1) | ((s->isn_have >> 1) & 1));
+	uint8_t fin = s->flags & (TM_FF_FIN_C | TM_FF_FIN_S);
+	s->flags = (uint8_t)((s->flags & ~(TM_FF_FIN_C | TM_FF_FIN_S)) | ((fin & TM_FF_FIN_C) ? TM_FF_FIN_S : 0) |
 			     ((fin & TM_FF_FIN_S) ? TM_FF_FIN_C : 0));
 	if (st) {
 		tm_tcpdir d = st->dir[0];

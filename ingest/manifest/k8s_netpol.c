@@ -1,7 +1,8 @@
 /* k8s_netpol.c - NetworkPolicy (networking.k8s.io/v1) and
  * AdminNetworkPolicy / BaselineAdminNetworkPolicy (policy.networking.k8s.io
  * v1alpha1), validated as the API server does. */
-#include "ingest/k8s.h"
+#include "ingest/manifest/k8s.h"
+#include "ingest/manifest/getters.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,9 @@
  * tls.c, also after a STARTTLS-style upgrade), HTTP/1.x, HTTP/2 prior
  * knowledge, DNS, PostgreSQL, MySQL, Redis, MongoDB, Kafka, AMQP, SSH,
  * SMTP, IMAP, POP3, XMPP, IRC, FTP; and mesh signatures. */
-#include "ingest/flowtab.h"
+#include "ingest/capture/detect.h"
+#include "ingest/capture/bytes.h"
+#include "ingest/capture/tls.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -267,13 +269,15 @@ static bool may_upgrade(tm_app a)
 	}
 }
 
-size_t tm_detect_stream(tm_flowset *fs, tm_flow *f, tm_fstate *st, int d, const uint8_t *p, size_t n)
+size_t tm_detect_stream(tm_capture *c, tm_flow *f, tm_flowslot *sl, int d, const uint8_t *p, size_t n)
 {
+	tm_fstate *st = sl->st;
+	tm_flowset *fs = c->fs;
 	if (st->tls) {
-		tm_tls_ctx c = {&fs->strs, &fs->arena, &fs->stats, &fs->opts, fs->certs};
-		size_t used = tm_tls_feed(st->tls, &c, d, p, n);
+		tm_tls_ctx tc = {&fs->strs, &fs->arena, &c->stats, &c->opts, c->certs};
+		size_t used = tm_tls_feed(st->tls, &tc, d, p, n);
 		if (tm_tls_done(st->tls))
-			f->flags |= TM_FF_DONE;
+			sl->flags |= TM_FF_DONE;
 		return used;
 	}
 	if (n == 0)
@@ -293,13 +297,13 @@ size_t tm_detect_stream(tm_flowset *fs, tm_flow *f, tm_fstate *st, int d, const 
 				return 0;
 			h = 16 + TM_U16(p, 14);
 			if (h > n)
-				return h <= fs->opts.max_stream / 2 ? 0 : n;
+				return h <= c->opts.max_stream / 2 ? 0 : n;
 		} else if (n < 12 && !memcmp(p, v2, n)) {
 			return 0;
 		}
 		st->proxy_done = true;
 		if (h)
-			return h + tm_detect_stream(fs, f, st, d, p + h, n - h);
+			return h + tm_detect_stream(c, f, sl, d, p + h, n - h);
 	}
 	if (p[0] == 22 && n < 3)
 		return 0; /* maybe the start of a TLS record */
@@ -309,7 +313,7 @@ size_t tm_detect_stream(tm_flowset *fs, tm_flow *f, tm_fstate *st, int d, const 
 		tm_tls *t = f->tls ? f->tls : tm_arena_alloc(&fs->arena, sizeof *t);
 		st->tls = tm_tls_parser_new(t);
 		if (!st->tls) {
-			f->flags |= TM_FF_DONE;
+			sl->flags |= TM_FF_DONE;
 			return n;
 		}
 		f->tls = t;
@@ -317,7 +321,7 @@ size_t tm_detect_stream(tm_flowset *fs, tm_flow *f, tm_fstate *st, int d, const 
 			f->app = TM_APP_TLS;
 		else
 			t->starttls = true;
-		return tm_detect_stream(fs, f, st, d, p, n);
+		return tm_detect_stream(c, f, sl, d, p, n);
 	}
 	if (f->app == TM_APP_UNKNOWN || ((f->app == TM_APP_SMTP || f->app == TM_APP_FTP) && d == 0)) {
 		bool wait;
@@ -326,7 +330,7 @@ size_t tm_detect_stream(tm_flowset *fs, tm_flow *f, tm_fstate *st, int d, const 
 		 * time): keep it and decide on more, up to a line or 16 bytes */
 		if (a == TM_APP_UNKNOWN && !st->plain_seen[d] && n < 16 && !memchr(p, '\n', n))
 			wait = true;
-		if (wait && n < fs->opts.max_stream / 2)
+		if (wait && n < c->opts.max_stream / 2)
 			return 0;
 		if (f->app == TM_APP_SMTP && d == 0 &&
 		    (starts(p, n, "USER ") || starts(p, n, "AUTH TLS") || starts(p, n, "FEAT")))
@@ -335,14 +339,14 @@ size_t tm_detect_stream(tm_flowset *fs, tm_flow *f, tm_fstate *st, int d, const 
 			f->app = (uint8_t)a;
 	}
 	st->plain_seen[d] += n;
-	if (!may_upgrade((tm_app)f->app) || st->plain_seen[0] + st->plain_seen[1] > fs->opts.max_plain_scan)
-		f->flags |= TM_FF_DONE;
+	if (!may_upgrade((tm_app)f->app) || st->plain_seen[0] + st->plain_seen[1] > c->opts.max_plain_scan)
+		sl->flags |= TM_FF_DONE;
 	return n;
 }
 
-void tm_detect_udp(tm_flowset *fs, tm_flow *f, int d, const uint8_t *p, size_t n)
+void tm_detect_udp(tm_capture *c, tm_flow *f, int d, const uint8_t *p, size_t n)
 {
-	(void)fs;
+	(void)c;
 	(void)d;
 	if (dns_message(p, n))
 		f->app = TM_APP_DNS;

@@ -1,6 +1,7 @@
 /* k8s_services.c - Services and what exposes them: Ingress
  * (networking.k8s.io/v1), OpenShift Route, Gateway API HTTPRoute. */
-#include "ingest/k8s.h"
+#include "ingest/manifest/k8s.h"
+#include "ingest/manifest/getters.h"
 
 #include <string.h>
 

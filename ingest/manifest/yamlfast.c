@@ -6,7 +6,7 @@
  * line that would need a rule outside the subset (a continuation line, a tab,
  * an anchor, ...) makes it give up. Every read is bounded by the buffer
  * length: the current line ends at '\n' or at the end of the data. */
-#include "ingest/yamlfast.h"
+#include "ingest/manifest/yamlfast.h"
 
 #include <stdint.h>
 #include <stdlib.h>

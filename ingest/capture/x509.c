@@ -1,6 +1,6 @@
 /* x509.c - certificate facts with OpenSSL: subject, issuer, SANs (DNS, URI
  * such as spiffe://, IP, email) and validity. */
-#include "ingest/tls.h"
+#include "ingest/capture/tls.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -5,7 +5,8 @@
  * destinationPort number or range, or destinationNamedPort).
  * Read into the same tm_anp shape as the v1alpha1 policies, so the engine
  * has one tier walk for all of them. */
-#include "ingest/k8s.h"
+#include "ingest/manifest/k8s.h"
+#include "ingest/manifest/getters.h"
 
 #include <string.h>
 

@@ -1,6 +1,8 @@
-/* k8s.h - internal to ingest/: the per-object context shared by k8s_*.c. */
-#ifndef TM_K8S_H
-#define TM_K8S_H
+/* getters.h - internal to ingest/manifest/: the per-object context, its
+ * diagnostics and the typed getters and validation (getters.c) that every
+ * manifest reader and the zones file use. */
+#ifndef TM_GETTERS_H
+#define TM_GETTERS_H
 
 #include "ingest/ingest.h"
 
@@ -42,38 +44,9 @@ bool tm_k8s_int_or_str(tm_k8s_ctx *c, const tm_node *n, const char *field, long 
 /* Warn about keys of map that are not in known (NULL-terminated): a typo
  * such as "ingres" would otherwise silently change the policy's meaning. */
 void tm_k8s_known_fields(tm_k8s_ctx *c, const tm_node *map, const char *field, const char *const *known);
+/* The n bytes at s are a DNS subdomain (RFC 1123: names, namespaces). */
+bool tm_k8s_dns_subdomain(const char *s, size_t n);
 /* the fields of ObjectMeta, NULL-terminated */
 extern const char *const tm_k8s_objectmeta_fields[];
-
-/* Shared by the NetworkPolicy, ANP/BANP and ClusterNetworkPolicy readers
- * (k8s_netpol.c): numeric ports into rule->fixed; the heap ranges of rules
- * that do not reach the model; an ANP/CNP `networks` peer. */
-void tm_k8s_rule_settle(tm_model *m, tm_rule *r);
-
-/* The rule lists of AdminNetworkPolicy/BaselineAdminNetworkPolicy and of
- * ClusterNetworkPolicy (k8s_netpol.c): what differs between the APIs. */
-typedef struct tm_k8s_admin_flavour {
-	const char *allow;  /* the action word that allows: Allow or Accept */
-	bool pass;          /* Pass is an action */
-	size_t max_rules;
-	const char *ports_key; /* "ports" or "protocols" */
-	bool (*read_peer)(tm_k8s_ctx *c, const tm_node *p, const char *field, bool egress, tm_peer *peer);
-	bool (*read_ports)(tm_k8s_ctx *c, const tm_node *rn, const char *field, tm_rule *r);
-} tm_k8s_admin_flavour;
-bool tm_k8s_admin_rules(tm_k8s_ctx *c, const tm_node *spec, bool ingress, const tm_k8s_admin_flavour *fl,
-			tm_rule **out, size_t *nout);
-void tm_k8s_rules_release(tm_rule *r, size_t n);
-bool tm_k8s_networks(tm_k8s_ctx *c, const tm_node *v, const char *field, bool nonempty, tm_peer *peer);
-
-void tm_k8s_workload(tm_k8s_ctx *c);
-void tm_k8s_pod(tm_k8s_ctx *c);
-void tm_k8s_namespace(tm_k8s_ctx *c);
-void tm_k8s_netpol(tm_k8s_ctx *c);
-void tm_k8s_anp(tm_k8s_ctx *c, bool baseline);
-void tm_k8s_cnp(tm_k8s_ctx *c);
-void tm_k8s_service(tm_k8s_ctx *c);
-void tm_k8s_ingress(tm_k8s_ctx *c);
-void tm_k8s_route(tm_k8s_ctx *c);
-void tm_k8s_httproute(tm_k8s_ctx *c);
 
 #endif

@@ -1,0 +1,245 @@
+/* flow.c - the flow record's names and addresses, and the flow set: its
+ * sources, named counters and sort. */
+#include "model/flow.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *tm_app_name(tm_app a)
+{
+	static const char *const names[TM_APP__COUNT] = {
+		"unknown", "tls", "http", "http2", "dns", "postgres", "mysql", "redis", "mongodb",
+		"kafka", "amqp", "ssh", "smtp", "imap", "pop3", "xmpp", "irc", "ftp",
+	};
+	return (unsigned)a < TM_APP__COUNT ? names[a] : "unknown";
+}
+
+const char *tm_mesh_name(tm_mesh m)
+{
+	return m == TM_MESH_ISTIO ? "istio" : m == TM_MESH_LINKERD ? "linkerd" : NULL;
+}
+
+const char *tm_client_cert_name(tm_client_cert c)
+{
+	return c == TM_CC_YES ? "yes" : c == TM_CC_NO ? "no" : "unknown";
+}
+
+const char *tm_server_cert_status_name(tm_server_cert_status s)
+{
+	switch (s) {
+	case TM_SC_PLAIN: return "plain";
+	case TM_SC_ENCRYPTED: return "encrypted";
+	case TM_SC_UNPARSED: return "unparsed";
+	default: return "missing";
+	}
+}
+
+const char *tm_tls_version_name(uint16_t v)
+{
+	switch (v) {
+	case 0x0300: return "SSL 3.0";
+	case 0x0301: return "1.0";
+	case 0x0302: return "1.1";
+	case 0x0303: return "1.2";
+	case 0x0304: return "1.3";
+	default: return v ? "unknown" : NULL;
+	}
+}
+
+void tm_flow_format_ip(const tm_flow *f, bool client, char *out, size_t outlen)
+{
+	tm_ip a = client ? f->cli_ip : f->srv_ip;
+	if (f->family == 4) {
+		size_t k = 0;
+		for (int i = 0; i < 4 && outlen >= 16; i++) {
+			unsigned v = (unsigned)(a.lo >> (24 - 8 * i)) & 255;
+			if (i)
+				out[k++] = '.';
+			if (v >= 100)
+				out[k++] = (char)('0' + v / 100);
+			if (v >= 10)
+				out[k++] = (char)('0' + v / 10 % 10);
+			out[k++] = (char)('0' + v % 10);
+		}
+		if (outlen)
+			out[outlen >= 16 ? k : 0] = 0;
+		return;
+	}
+	/* RFC 5952: longest run of >= 2 zero groups becomes "::" */
+	uint16_t g[8];
+	for (int i = 0; i < 8; i++)
+		g[i] = (uint16_t)((i < 4 ? a.hi : a.lo) >> (48 - 16 * (i & 3)));
+	int best = -1, bestlen = 0;
+	for (int i = 0; i < 8;) {
+		int j = i;
+		while (j < 8 && g[j] == 0)
+			j++;
+		if (j - i > bestlen && j - i >= 2) {
+			best = i;
+			bestlen = j - i;
+		}
+		i = j > i ? j : i + 1;
+	}
+	size_t k = 0;
+	for (int i = 0; i < 8 && k < outlen; i++) {
+		if (i == best) {
+			k += (size_t)snprintf(out + k, outlen - k, "::");
+			i += bestlen - 1;
+			continue;
+		}
+		k += (size_t)snprintf(out + k, outlen - k, "%s%x", (k && out[k - 1] != ':') ? ":" : "", g[i]);
+	}
+	if (k == 0 && outlen)
+		out[0] = 0;
+}
+
+const char *tm_flow_origin_name(tm_flow_origin o)
+{
+	switch (o) {
+	case TM_FLOW_FROM_CAPTURE: return "capture";
+	}
+	return "?";
+}
+
+tm_flowset *tm_flowset_new(void)
+{
+	tm_flowset *fs = calloc(1, sizeof *fs);
+	if (!fs)
+		return NULL;
+	tm_arena_init(&fs->arena);
+	tm_strtab_init(&fs->strs, &fs->arena);
+	tm_diags_init(&fs->diags, &fs->arena);
+	return fs;
+}
+
+void tm_flowset_free(tm_flowset *fs)
+{
+	if (!fs)
+		return;
+	free(fs->flows);
+	free(fs->sources);
+	free(fs->counters);
+	tm_strtab_release(&fs->strs);
+	tm_arena_release(&fs->arena);
+	free(fs);
+}
+
+uint32_t tm_flowset_add_source(tm_flowset *fs, tm_flow_origin origin, const char *name)
+{
+	if (fs->nsources >= fs->capsources) {
+		size_t nc = fs->capsources ? fs->capsources * 2 : 8;
+		tm_flow_source *ns = realloc(fs->sources, nc * sizeof *ns);
+		if (!ns)
+			return TM_FLOW_NO_SOURCE;
+		fs->sources = ns;
+		fs->capsources = nc;
+	}
+	fs->sources[fs->nsources] = (tm_flow_source){origin, tm_intern(&fs->strs, name)};
+	return (uint32_t)fs->nsources++;
+}
+
+tm_err tm_flowset_counter_set(tm_flowset *fs, const char *name, const char *descr, uint64_t value)
+{
+	for (size_t i = 0; i < fs->ncounters; i++)
+		if (fs->counters[i].name == name || !strcmp(fs->counters[i].name, name)) {
+			fs->counters[i].value = value;
+			return TM_OK;
+		}
+	if (fs->ncounters >= fs->capcounters) {
+		size_t nc = fs->capcounters ? fs->capcounters * 2 : 64;
+		tm_counter *n = realloc(fs->counters, nc * sizeof *n);
+		if (!n)
+			return TM_ERR_NOMEM;
+		fs->counters = n;
+		fs->capcounters = nc;
+	}
+	fs->counters[fs->ncounters++] = (tm_counter){name, descr, value};
+	return TM_OK;
+}
+
+const tm_counter *tm_flowset_counter(const tm_flowset *fs, const char *name)
+{
+	for (size_t i = 0; i < fs->ncounters; i++)
+		if (!strcmp(fs->counters[i].name, name))
+			return &fs->counters[i];
+	return NULL;
+}
+
+static int flow_cmp(const void *a, const void *b)
+{
+	const tm_flow *x = a, *y = b;
+	int c;
+	if (x->first_us != y->first_us)
+		return x->first_us < y->first_us ? -1 : 1;
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	if ((c = tm_ip_cmp(x->cli_ip, y->cli_ip)))
+		return c;
+	if (x->cli_port != y->cli_port)
+		return x->cli_port < y->cli_port ? -1 : 1;
+	if ((c = tm_ip_cmp(x->srv_ip, y->srv_ip)))
+		return c;
+	if (x->srv_port != y->srv_port)
+		return x->srv_port < y->srv_port ? -1 : 1;
+	if (x->proto != y->proto)
+		return x->proto < y->proto ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* sort keys: the first-seen time decides almost always; ties go to flow_cmp */
+typedef struct sort_key {
+	int64_t first_us;
+	uint32_t idx;
+} sort_key;
+
+static int sort_key_cmp(const void *a, const void *b, void *ctx)
+{
+	const sort_key *x = a, *y = b;
+	if (x->first_us != y->first_us)
+		return x->first_us < y->first_us ? -1 : 1;
+	const tm_flow *v = ctx;
+	return flow_cmp(&v[x->idx], &v[y->idx]);
+}
+
+void tm_flowset_sort(tm_flowset *fs)
+{
+	if (fs->nflows < 2)
+		return;
+	/* records are made in first-seen order: a capture in time order needs
+	 * no sort */
+	size_t in_order = 1;
+	while (in_order < fs->nflows && flow_cmp(&fs->flows[in_order - 1], &fs->flows[in_order]) < 0)
+		in_order++;
+	if (in_order == fs->nflows)
+		return;
+	/* sort small keys, then permute the records in place: sorting the
+	 * records themselves would make glibc's qsort copy them all */
+	sort_key *keys = malloc(fs->nflows * sizeof *keys);
+	if (!keys) {
+		qsort(fs->flows, fs->nflows, sizeof *fs->flows, flow_cmp);
+		return;
+	}
+	for (size_t i = 0; i < fs->nflows; i++)
+		keys[i] = (sort_key){fs->flows[i].first_us, (uint32_t)i};
+	qsort_r(keys, fs->nflows, sizeof *keys, sort_key_cmp, fs->flows);
+	uint32_t *perm = (uint32_t *)keys; /* perm[i] = keys[i].idx, in place */
+	for (size_t i = 0; i < fs->nflows; i++)
+		perm[i] = keys[i].idx;
+	for (size_t i = 0; i < fs->nflows; i++) {
+		if (perm[i] == i)
+			continue;
+		tm_flow tmp = fs->flows[i];
+		size_t j = i;
+		for (;;) {
+			size_t k = perm[j];
+			perm[j] = (uint32_t)j;
+			if (k == i) {
+				fs->flows[j] = tmp;
+				break;
+			}
+			fs->flows[j] = fs->flows[k];
+			j = k;
+		}
+	}
+	free(perm);
+}

@@ -1,0 +1,170 @@
+/* flow.h - observed connections: one record per connection with the
+ * application protocol, mesh, TLS and HTTP facts (docs/flows.md), and the
+ * set of records read from some inputs (tm_flowset).
+ *
+ * A reader (ingest/capture/ for pcap/pcapng) fills a tm_flowset; analyzers
+ * and renderers read it. Nothing here knows how a record was observed: the
+ * state a reader needs while reading (TCP reassembly, flow tables, ...) is
+ * the reader's own.
+ *
+ * Ownership: a tm_flowset owns every tm_flow and every string, tm_tls and
+ * tm_http reachable from it (its arena) until tm_flowset_free(). */
+#ifndef TM_MODEL_FLOW_H
+#define TM_MODEL_FLOW_H
+
+#include "model/base.h"
+#include "model/sets.h"
+
+/* ---- facts of one connection --------------------------------------------- */
+typedef enum {
+	TM_APP_UNKNOWN = 0,
+	TM_APP_TLS,
+	TM_APP_HTTP,
+	TM_APP_HTTP2,
+	TM_APP_DNS,
+	TM_APP_POSTGRES,
+	TM_APP_MYSQL,
+	TM_APP_REDIS,
+	TM_APP_MONGODB,
+	TM_APP_KAFKA,
+	TM_APP_AMQP,
+	TM_APP_SSH,
+	TM_APP_SMTP,
+	TM_APP_IMAP,
+	TM_APP_POP3,
+	TM_APP_XMPP,
+	TM_APP_IRC,
+	TM_APP_FTP,
+	TM_APP__COUNT
+} tm_app;
+
+const char *tm_app_name(tm_app a); /* "tls", "http", ... "unknown" */
+
+typedef enum { TM_MESH_NONE = 0, TM_MESH_ISTIO, TM_MESH_LINKERD } tm_mesh;
+const char *tm_mesh_name(tm_mesh m); /* NULL, "istio", "linkerd" */
+
+typedef enum { TM_CC_UNKNOWN = 0, TM_CC_YES, TM_CC_NO } tm_client_cert;
+const char *tm_client_cert_name(tm_client_cert c); /* "unknown" "yes" "no" */
+
+typedef enum {
+	TM_SC_MISSING = 0, /* no Certificate message in the capture */
+	TM_SC_PLAIN,       /* parsed (TLS <= 1.2) */
+	TM_SC_ENCRYPTED,   /* TLS 1.3: inside the encrypted handshake */
+	TM_SC_UNPARSED,    /* seen, but OpenSSL could not parse it */
+} tm_server_cert_status;
+const char *tm_server_cert_status_name(tm_server_cert_status s);
+
+typedef struct tm_cert {
+	const char *subject;   /* RFC 2253, NULL when not known */
+	const char *issuer;
+	const char **sans;     /* "DNS:x", "URI:spiffe://...", "IP:1.2.3.4", "email:..." */
+	size_t nsans;
+	const char *not_before; /* "YYYY-MM-DDTHH:MM:SSZ" */
+	const char *not_after;
+} tm_cert;
+
+typedef struct tm_tls {
+	uint16_t version;         /* negotiated: 0x0300..0x0304; 0 = not seen */
+	uint16_t offered_version; /* highest in ClientHello (supported_versions) */
+	int32_t cipher;           /* negotiated cipher suite, -1 = not seen */
+	const char *cipher_name;  /* its IANA name; NULL when not seen or not known to the reader */
+	const char *sni;          /* NULL when absent */
+	const char *alpn;         /* negotiated (ServerHello); NULL when not seen */
+	const char *alpn_offered; /* ClientHello list, comma-separated */
+	bool starttls;            /* upgraded from a plaintext protocol */
+	bool cert_requested;      /* CertificateRequest seen (TLS <= 1.2) */
+	bool resumed;             /* abbreviated handshake / PSK */
+	bool hrr;                 /* HelloRetryRequest */
+	tm_server_cert_status server_cert_status;
+	tm_cert server_cert;
+	tm_client_cert client_cert;
+	bool client_cert_inferred; /* TLS 1.3 size heuristic (docs/flows.md) */
+	const char *client_identity; /* URI SAN, else DNS SAN, else subject */
+	tm_cert client_certificate;  /* when seen in clear */
+} tm_tls;
+
+/* "1.0".."1.3", "SSL 3.0", "unknown", or NULL when v == 0 */
+const char *tm_tls_version_name(uint16_t v);
+
+typedef struct tm_http {
+	const char *method, *host, *path;
+} tm_http;
+
+/* ---- where records come from --------------------------------------------- */
+typedef enum {
+	TM_FLOW_FROM_CAPTURE = 0, /* pcap/pcapng (ingest/capture/) */
+} tm_flow_origin;
+
+const char *tm_flow_origin_name(tm_flow_origin o); /* "capture" */
+
+/* One input read into the set (tm_flowset.sources). */
+typedef struct tm_flow_source {
+	tm_flow_origin origin;
+	const char *name;   /* the path as given, "-" for standard input; interned */
+} tm_flow_source;
+
+/* Index of tm_flow.source for records fed without an input file (tests). */
+#define TM_FLOW_NO_SOURCE UINT32_MAX
+
+/* ---- one connection -------------------------------------------------------- */
+typedef struct tm_flow {
+	tm_ip cli_ip, srv_ip;   /* the model's addresses: IPv4 as ::ffff:a.b.c.d */
+	uint64_t packets, bytes; /* both directions, original lengths */
+	int64_t first_us, last_us; /* observation time, microseconds since the epoch */
+	tm_tls *tls;            /* NULL for non-TLS flows */
+	tm_http *http;          /* first HTTP/1.x request, or NULL */
+	uint32_t order;         /* creation sequence in the set (the sort's last tie-break) */
+	uint32_t source;        /* index in tm_flowset.sources of the input it was first seen in */
+	uint16_t cli_port, srv_port;
+	uint8_t family;         /* 4 or 6 as observed: an IPv6 packet carrying an IPv4-mapped
+				 * address stays 6 (and prints as IPv6) */
+	uint8_t proto;          /* 6 TCP, 17 UDP */
+	uint8_t app;            /* tm_app */
+	uint8_t mesh;           /* tm_mesh */
+	uint8_t origin;         /* tm_flow_origin */
+} tm_flow;
+
+/* "10.0.0.1" / "2001:db8::1" (RFC 5952) into out (>= 46 bytes). */
+void tm_flow_format_ip(const tm_flow *f, bool client, char *out, size_t outlen);
+
+/* ---- counters ----------------------------------------------------------------
+ * Named counters that readers fill (packets read, malformed headers, ...),
+ * listed in the order they were first set. A reader adds its own without a
+ * change here. */
+typedef struct tm_counter {
+	const char *name;   /* "packets"; static or interned in the set */
+	const char *descr;  /* "packets read" */
+	uint64_t value;
+} tm_counter;
+
+/* ---- the set ---------------------------------------------------------------- */
+typedef struct tm_flowset {
+	tm_arena arena;    /* tm_tls, tm_http, strings, sources */
+	tm_strtab strs;
+	tm_diags diags;
+	tm_flow *flows;    /* heap; in tm_flowset_sort() order once the readers are done */
+	size_t nflows, capflows;
+	tm_flow_source *sources; /* heap, in reading order */
+	size_t nsources, capsources;
+	tm_counter *counters;    /* heap */
+	size_t ncounters, capcounters;
+} tm_flowset;
+
+/* Returns NULL on OOM. */
+tm_flowset *tm_flowset_new(void);
+void tm_flowset_free(tm_flowset *fs);
+
+/* Appends an input to fs->sources; returns its index (TM_FLOW_NO_SOURCE on OOM). */
+uint32_t tm_flowset_add_source(tm_flowset *fs, tm_flow_origin origin, const char *name);
+
+/* Sets counter name to value, appending it (name, descr) when new. name and
+ * descr must live as long as fs (string literals, or fs->strs). */
+tm_err tm_flowset_counter_set(tm_flowset *fs, const char *name, const char *descr, uint64_t value);
+/* The counter called name, or NULL. */
+const tm_counter *tm_flowset_counter(const tm_flowset *fs, const char *name);
+
+/* Sorts the records by first-seen time, then family, client address and
+ * port, server address and port, protocol, creation order. */
+void tm_flowset_sort(tm_flowset *fs);
+
+#endif
