@@ -2,6 +2,7 @@
 #include "model/findings.h"
 
 #include <stdlib.h>
+#include <stdarg.h>
 #include <string.h>
 
 static const char *const sev_names[TM_NSEV] = {"info", "low", "medium", "high", "critical"};
@@ -58,6 +59,45 @@ void tm_finding_add_loc(tm_findings *f, tm_finding *fd, tm_srcloc loc, const cha
 	l->loc = loc;
 	l->loc.file = tm_findings_str(f, loc.file ? loc.file : "");
 	l->what = tm_findings_str(f, what);
+}
+
+void tm_findings_add_note(tm_findings *f, const char *code, tm_srcloc loc, const char *fmt, ...)
+{
+	tm_buf b;
+	va_list ap;
+	tm_buf_init(&b, 1 << 16);
+	va_start(ap, fmt);
+	(void)tm_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	const char *msg = tm_buf_str(&b);
+	for (size_t i = 0; i < f->nnotes; i++) {
+		const tm_note *n = &f->notes[i];
+		if (!strcmp(n->code, code) && !strcmp(n->message, msg) && tm_strcmp_null(n->loc.file, loc.file) == 0 &&
+		    n->loc.line == loc.line && n->loc.col == loc.col) {
+			tm_buf_release(&b);
+			return;
+		}
+	}
+	TM_ARENA_GROW(&f->arena, f->notes, f->nnotes, f->cap_notes);
+	tm_note *n = &f->notes[f->nnotes++];
+	n->code = tm_findings_str(f, code);
+	n->message = tm_findings_str(f, msg);
+	n->loc = loc;
+	n->loc.file = tm_findings_str(f, loc.file);
+	tm_buf_release(&b);
+}
+
+static int note_cmp(const void *a, const void *b)
+{
+	const tm_note *x = a, *y = b;
+	int c = strcmp(x->code, y->code);
+	if (!c)
+		c = tm_strcmp_null(x->loc.file, y->loc.file);
+	if (!c && x->loc.line != y->loc.line)
+		c = x->loc.line < y->loc.line ? -1 : 1;
+	if (!c && x->loc.col != y->loc.col)
+		c = x->loc.col < y->loc.col ? -1 : 1;
+	return c ? c : strcmp(x->message, y->message);
 }
 
 void tm_findings_add_rule(tm_findings *f, const char *id, const char *name, const char *title,
@@ -120,6 +160,8 @@ static int rule_cmp(const void *pa, const void *pb)
 
 void tm_findings_sort(tm_findings *f)
 {
+	if (f->nnotes > 1)
+		qsort(f->notes, f->nnotes, sizeof *f->notes, note_cmp);
 	for (size_t i = 0; i < f->n; i++) {
 		tm_finding *fd = &f->v[i];
 		if (fd->nlocations > 1) {

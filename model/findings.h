@@ -53,12 +53,24 @@ typedef struct tm_rule_info {
 	tm_severity severity; /* default severity */
 } tm_rule_info;
 
+/* What the analysis could not see or did not judge, stated in the report
+ * itself and not only on stderr (which -q hides): kinds not analysed, files
+ * skipped by --skip-invalid, a zone that matches nothing, namespaces without
+ * a Namespace object, ... Every renderer of findings writes them. */
+typedef struct tm_note {
+	const char *code;     /* stable kebab-case id, e.g. "kinds-not-analysed" (docs/checks.md) */
+	const char *message;  /* one sentence for people */
+	tm_srcloc loc;        /* where it applies, or {0} */
+} tm_note;
+
 typedef struct tm_findings {
 	tm_arena arena;
 	tm_finding *v;
 	size_t n, cap;
 	tm_rule_info *rules;  /* every rule that was evaluated, sorted by id */
 	size_t nrules, cap_rules;
+	tm_note *notes;       /* sorted by code, file, line, column, message (tm_findings_sort) */
+	size_t nnotes, cap_notes;
 } tm_findings;
 
 void tm_findings_init(tm_findings *f);
@@ -72,6 +84,8 @@ void tm_finding_add_loc(tm_findings *f, tm_finding *fd, tm_srcloc loc, const cha
 void tm_findings_add_rule(tm_findings *f, const char *id, const char *name, const char *title,
 			  const char *help, tm_severity sev);
 const tm_rule_info *tm_findings_rule(const tm_findings *f, const char *id);
+/* A note (strings copied); an identical note (code, location, message) is kept once. */
+void tm_findings_add_note(tm_findings *f, const char *code, tm_srcloc loc, const char *fmt, ...) TM_PRINTF(4, 5);
 
 /* Sort: severity (critical first), rule, subject, src, dst, message; locations
  * of each finding by file, line, column; rules by id. Duplicate locations are
