@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,28 @@ static struct {
 	volatile sig_atomic_t tmp_live; /* ... while it exists (read by the signal handler) */
 	bool in_place;
 } outfile;
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "trustmap %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'trustmap %s --help'.\n", cmd);
+	return EXIT_USAGE;
+}
+
+bool cli_parse_size(const char *s, size_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-')
+		return false;
+	*out = (size_t)v;
+	return true;
+}
 
 void cli_output_path(const char *path)
 {

@@ -4,8 +4,6 @@
  * every command that takes it. */
 #include "cli/cli.h"
 
-#include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,28 +103,6 @@ void cli_args_release(cli_args *a)
 	free(a->peers);
 	free(a->pcaps);
 	memset(a, 0, sizeof *a);
-}
-
-int cli_usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-	fprintf(stderr, "trustmap %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'trustmap %s --help'.\n", cmd);
-	return EXIT_USAGE;
-}
-
-bool cli_parse_size(const char *s, size_t *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-')
-		return false;
-	*out = (size_t)v;
-	return true;
 }
 
 static void push(const char ***v, size_t *n, const char *s)

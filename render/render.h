@@ -9,6 +9,7 @@
 
 #include "model/model.h"
 #include "model/findings.h"
+#include "model/flow.h"
 #include "analyzer/conn.h"
 #include "analyzer/reach.h"
 #include "analyzer/check.h"
@@ -25,7 +26,6 @@ typedef enum {
 	TM_SUBJECT__COUNT
 } tm_subject;
 
-struct tm_flowset; /* ingest/pcap.h: render/ does not depend on ingest/ */
 
 /* What a command computed, for its renderer; members a subject does not use
  * are NULL (or 0). Nothing here is owned by the renderer. */
@@ -37,7 +37,7 @@ typedef struct tm_render_in {
 	const tm_reach *reach;
 	const tm_findings *findings;
 	const tm_diff *diff;
-	const struct tm_flowset *flows;
+	const tm_flowset *flows;
 	const char *zones;            /* findings, diff: the zones file, or NULL for the defaults */
 	const char *base_dir;         /* SARIF: artifact URIs are relative to this directory (no trailing '/') */
 	bool has_fail_on;             /* findings, diff: --fail-on */
@@ -89,9 +89,9 @@ tm_err tm_render_diff_md(const tm_render_in *in, FILE *out);
 
 /* flows (render/flows.c, also declared in render/flows.h): typed by the flow
  * set; their table rows pass in->flows */
-tm_err tm_render_flows_txt(const struct tm_flowset *fs, FILE *out);
-tm_err tm_render_flows_json(const struct tm_flowset *fs, FILE *out);
-tm_err tm_render_flows_csv(const struct tm_flowset *fs, FILE *out);
+tm_err tm_render_flows_txt(const tm_flowset *fs, FILE *out);
+tm_err tm_render_flows_json(const tm_flowset *fs, FILE *out);
+tm_err tm_render_flows_csv(const tm_flowset *fs, FILE *out);
 
 /* CSV field, quoted when needed. */
 void tm_csv_field(FILE *out, const char *s);
