@@ -10,6 +10,7 @@
  * that range (or, when it exists only on the other side, the range of this
  * side holding its first address). */
 #include "analyzer/engine_priv.h"
+#include "analyzer/ipmap.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -44,8 +45,7 @@ static bool ns_slash(const char *spec, size_t sl, const char *ns, const char *na
 	return sl > nl && !strncmp(spec, ns, nl) && spec[nl] == '/' && !strcmp(spec + nl + 1, name);
 }
 
-static bool names_workload(const tm_graph *g, const tm_endpoint *ep, const char *spec, size_t sl, bool is_ip,
-			   tm_ip ip)
+static bool names_workload(const tm_graph *g, const tm_endpoint *ep, const char *spec, size_t sl)
 {
 	const tm_workload *w = ep->w;
 	if (ns_slash(spec, sl, w->ns, w->name) || !strcmp(spec, w->name))
@@ -57,11 +57,14 @@ static bool names_workload(const tm_graph *g, const tm_endpoint *ep, const char 
 			continue;
 		if (!strcmp(pod->name, spec) || ns_slash(spec, sl, pod->ns, pod->name))
 			return true;
-		for (size_t k = 0; is_ip && k < pod->nips; k++)
-			if (tm_ip_cmp(pod->ips[k], ip) == 0)
-				return true;
 	}
 	return false;
+}
+
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
 }
 
 static void resolve(const tm_graph *g, const char *spec, tm_side side, bool many, epv *out)
@@ -69,6 +72,11 @@ static void resolve(const tm_graph *g, const char *spec, tm_side side, bool many
 	size_t sl = strlen(spec);
 	tm_ip ip;
 	bool is_ip = tm_ip_parse(spec, &ip);
+	/* addresses go through the one address-to-endpoint map */
+	tm_ipmap im;
+	memset(&im, 0, sizeof im);
+	if (is_ip && tm_ipmap_build(&im, g) != TM_OK)
+		is_ip = false;
 	/* ns/ followed by the wildcard */
 	bool wild = many && sl >= 2 && spec[sl - 1] == '*' && spec[sl - 2] == '/';
 	for (size_t i = 0; i < g->neps; i++) {
@@ -76,7 +84,7 @@ static void resolve(const tm_graph *g, const char *spec, tm_side side, bool many
 		if (ep->kind != TM_EP_IPRANGE && !strcmp(ep->name, spec)) {
 			out->n = 0;
 			epv_add(out, i);
-			return;
+			goto out;
 		}
 	}
 	for (size_t i = 0; i < g->neps; i++) {
@@ -84,27 +92,43 @@ static void resolve(const tm_graph *g, const char *spec, tm_side side, bool many
 		bool hit = false;
 		if (ep->kind == TM_EP_WORKLOAD)
 			hit = wild ? strlen(ep->w->ns) == sl - 2 && !strncmp(ep->w->ns, spec, sl - 2)
-				   : names_workload(g, ep, spec, sl, is_ip, ip);
+				   : names_workload(g, ep, spec, sl);
 		else if (ep->kind == TM_EP_INGRESS)
 			hit = !strcmp(spec, "ingress-controller");
 		if (hit)
 			epv_add(out, i);
 	}
+	if (is_ip && !wild) {
+		/* pod IPs: the endpoints whose pods have the address */
+		const tm_ipmap_addr *a;
+		size_t n = tm_ipmap_exact(&im, ip, &a), before = out->n;
+		for (size_t k = 0; k < n; k++)
+			if (!k || a[k].ep != a[k - 1].ep)
+				epv_add(out, a[k].ep);
+		if (before && out->n > before) { /* names and addresses: endpoint order, each once */
+			qsort(out->v, out->n, sizeof *out->v, u32_cmp);
+			size_t w = 1;
+			for (size_t k = 1; k < out->n; k++)
+				if (out->v[k] != out->v[w - 1])
+					out->v[w++] = out->v[k];
+			out->n = w;
+		}
+	}
 	if (out->n)
-		return;
+		goto out;
 	/* the range of each side asked for that holds the IP or has the name */
 	for (int s = 0; s < 2; s++) {
 		bool src_side = s == 1;
 		if (!(side & (src_side ? TM_SIDE_SRC : TM_SIDE_DST)))
 			continue;
-		for (size_t i = 0; i < g->neps; i++) {
+		long hit = is_ip ? tm_ipmap_range_of(&im, ip, src_side ? TM_IPMAP_SRC : TM_IPMAP_DST) : -1;
+		for (size_t i = 0; i < g->neps && hit < 0; i++) {
 			const tm_endpoint *ep = &g->eps[i];
-			if (ep->kind == TM_EP_IPRANGE && ep->is_src_atom == src_side &&
-			    (!strcmp(ep->name, spec) || (is_ip && in_range(ip, ep->range)))) {
-				epv_add(out, i);
-				break;
-			}
+			if (ep->kind == TM_EP_IPRANGE && ep->is_src_atom == src_side && !strcmp(ep->name, spec))
+				hit = (long)i;
 		}
+		if (hit >= 0)
+			epv_add(out, (size_t)hit);
 	}
 	if (out->n)
 		goto sort;
@@ -130,6 +154,8 @@ sort:
 		out->v[0] = out->v[1];
 		out->v[1] = t;
 	}
+out:
+	tm_ipmap_release(&im);
 }
 
 size_t tm_graph_resolve(const tm_graph *g, const char *spec, tm_side side, bool many, uint32_t **out)

@@ -32,7 +32,13 @@ tm_err tm_ipmap_build(tm_ipmap *im, const tm_graph *g)
 		wep[i] = -1;
 	for (size_t i = 0; i < g->neps; i++) {
 		const tm_endpoint *e = &g->eps[i];
-		if (e->kind == TM_EP_WORKLOAD && e->w->index < m->nworkloads && m->workloads[e->w->index] == e->w)
+		if (e->kind == TM_EP_WORKLOAD && g->granularity == TM_GRAN_POD) {
+			/* one endpoint per Pod: its own addresses */
+			for (size_t k = 0; e->pod && k < e->pod->nips; k++) {
+				TM_HEAP_GROW(im->addrs, im->naddrs, cap);
+				im->addrs[im->naddrs++] = (tm_ipmap_addr){e->pod->ips[k], (uint32_t)i};
+			}
+		} else if (e->kind == TM_EP_WORKLOAD && e->w->index < m->nworkloads && m->workloads[e->w->index] == e->w)
 			wep[e->w->index] = (long)i;
 		else if (e->kind == TM_EP_IPRANGE) {
 			int s = e->is_src_atom ? TM_IPMAP_SRC : TM_IPMAP_DST;
@@ -40,7 +46,8 @@ tm_err tm_ipmap_build(tm_ipmap *im, const tm_graph *g)
 			im->ranges[s][im->nranges[s]++] = (tm_ipmap_range){e->range, (uint32_t)i};
 		}
 	}
-	for (size_t i = 0; i < m->npods; i++) {
+	/* workload granularity: each pod's addresses name its workload's endpoint */
+	for (size_t i = 0; g->granularity != TM_GRAN_POD && i < m->npods; i++) {
 		const tm_pod *p = m->pods[i];
 		if (!p->owner || p->owner->index >= m->nworkloads || wep[p->owner->index] < 0)
 			continue;
@@ -69,9 +76,9 @@ void tm_ipmap_release(tm_ipmap *im)
 	memset(im, 0, sizeof *im);
 }
 
-long tm_ipmap_lookup(const tm_ipmap *im, tm_ip ip, tm_ipmap_side side)
+size_t tm_ipmap_exact(const tm_ipmap *im, tm_ip ip, const tm_ipmap_addr **first)
 {
-	/* the first exact entry for ip: the lowest endpoint */
+	/* the first exact entry for ip, then the run of equal ones */
 	size_t lo = 0, hi = im->naddrs;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -80,8 +87,15 @@ long tm_ipmap_lookup(const tm_ipmap *im, tm_ip ip, tm_ipmap_side side)
 		else
 			hi = mid;
 	}
-	if (lo < im->naddrs && !tm_ip_cmp(im->addrs[lo].ip, ip))
-		return (long)im->addrs[lo].ep;
+	size_t n = 0;
+	while (lo + n < im->naddrs && !tm_ip_cmp(im->addrs[lo + n].ip, ip))
+		n++;
+	*first = n ? &im->addrs[lo] : NULL;
+	return n;
+}
+
+long tm_ipmap_range_of(const tm_ipmap *im, tm_ip ip, tm_ipmap_side side)
+{
 	const tm_ipmap_range *r = im->ranges[side];
 	size_t n = im->nranges[side];
 	if (im->overlap[side]) {
@@ -92,8 +106,7 @@ long tm_ipmap_lookup(const tm_ipmap *im, tm_ip ip, tm_ipmap_side side)
 		return best;
 	}
 	/* disjoint: the last range starting at or below ip is the only candidate */
-	lo = 0;
-	hi = n;
+	size_t lo = 0, hi = n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (tm_ip_cmp(r[mid].r.lo, ip) <= 0)
@@ -104,4 +117,12 @@ long tm_ipmap_lookup(const tm_ipmap *im, tm_ip ip, tm_ipmap_side side)
 	if (lo && tm_ip_cmp(ip, r[lo - 1].r.hi) <= 0)
 		return (long)r[lo - 1].ep;
 	return -1;
+}
+
+long tm_ipmap_lookup(const tm_ipmap *im, tm_ip ip, tm_ipmap_side side)
+{
+	const tm_ipmap_addr *a;
+	if (tm_ipmap_exact(im, ip, &a))
+		return (long)a->ep; /* the lowest endpoint */
+	return tm_ipmap_range_of(im, ip, side);
 }

@@ -1,7 +1,8 @@
 /* ipmap.h - addresses to the endpoints of a connectivity graph: a pod IP
  * (status.podIP(s)) to its workload's endpoint; any other address to the
  * IP-range endpoint that holds it, on the side asked for (ipBlocks carve
- * source-side and destination-side ranges separately, analyzer/conn.c).
+ * source-side and destination-side ranges separately, analyzer/ipatoms.c).
+ * At pod granularity each Pod endpoint holds its own addresses.
  * Built once per graph, queried with the model's tm_ip (IPv4 as
  * ::ffff:a.b.c.d); exact addresses are tried before ranges, so that other
  * exact kinds (Service IPs, host IPs) can join the pods' table.
@@ -40,5 +41,11 @@ void tm_ipmap_release(tm_ipmap *im);
  * lowest endpoint when pods of two workloads share an IP), else the IP-range
  * endpoint of that side holding it (the lowest when ranges overlap). */
 long tm_ipmap_lookup(const tm_ipmap *im, tm_ip ip, tm_ipmap_side side);
+/* The exact entries for ip (pod IPs; several when pods of several
+ * endpoints share it), in endpoint order: their number, *first the first. */
+size_t tm_ipmap_exact(const tm_ipmap *im, tm_ip ip, const tm_ipmap_addr **first);
+/* The IP-range endpoint of side holding ip (the lowest when ranges
+ * overlap), or -1; exact entries are not consulted. */
+long tm_ipmap_range_of(const tm_ipmap *im, tm_ip ip, tm_ipmap_side side);
 
 #endif

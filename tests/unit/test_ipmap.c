@@ -170,12 +170,66 @@ static void test_overlap(void **state)
 	tm_model_free(m);
 }
 
+/* a Deployment's two pods: one endpoint for both at workload granularity,
+ * each its own at pod granularity (the address names that pod only) */
+static const char deploy[] =
+	"apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\n"
+	"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: a}\n"
+	"spec:\n  replicas: 2\n  selector: {matchLabels: {app: web}}\n"
+	"  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: c, image: web:1}]}\n---\n"
+	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: web-1\n  namespace: a\n  labels: {app: web}\n"
+	"  ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: web, uid: u1, controller: true}]\n"
+	"spec: {containers: [{name: c, image: web:1}]}\nstatus: {podIP: 10.2.0.1}\n---\n"
+	"apiVersion: v1\nkind: Pod\nmetadata:\n  name: web-2\n  namespace: a\n  labels: {app: web}\n"
+	"  ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: web, uid: u1, controller: true}]\n"
+	"spec: {containers: [{name: c, image: web:1}]}\nstatus: {podIP: 10.2.0.2}\n";
+
+static void test_pod_granularity(void **state)
+{
+	(void)state;
+	tm_load_opts o;
+	tm_load_opts_default(&o);
+	tm_model *m = tm_model_new();
+	assert_int_equal(tm_load_buffer(m, "d.yaml", deploy, strlen(deploy), false, &o), TM_OK);
+	assert_int_equal(tm_load_finish(m, &o), TM_OK);
+	for (int gran = 0; gran < 2; gran++) {
+		tm_conn_opts co;
+		tm_conn_opts_default(&co);
+		co.granularity = gran ? TM_GRAN_POD : TM_GRAN_WORKLOAD;
+		tm_graph *g = NULL;
+		assert_int_equal(tm_conn_compute(m, &co, &g), TM_OK);
+		tm_ipmap im;
+		assert_int_equal(tm_ipmap_build(&im, g), TM_OK);
+		long a = tm_ipmap_lookup(&im, ip("10.2.0.1"), TM_IPMAP_DST);
+		long b = tm_ipmap_lookup(&im, ip("10.2.0.2"), TM_IPMAP_SRC);
+		assert_true(a >= 0 && b >= 0);
+		assert_int_equal(g->eps[a].kind, TM_EP_WORKLOAD);
+		assert_int_equal(g->eps[b].kind, TM_EP_WORKLOAD);
+		if (!gran) {
+			assert_int_equal(a, b);
+			assert_string_equal(g->eps[a].w->name, "web");
+		} else {
+			assert_true(a != b);
+			assert_non_null(g->eps[a].pod);
+			assert_string_equal(g->eps[a].pod->name, "web-1");
+			assert_string_equal(g->eps[b].pod->name, "web-2");
+		}
+		const tm_ipmap_addr *x;
+		assert_int_equal(tm_ipmap_exact(&im, ip("10.2.0.1"), &x), 1);
+		assert_int_equal(tm_ipmap_exact(&im, ip("10.2.0.3"), &x), 0);
+		tm_ipmap_release(&im);
+		tm_graph_free(g);
+	}
+	tm_model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pods_and_ranges),
 		cmocka_unit_test(test_unknown),
 		cmocka_unit_test(test_overlap),
+		cmocka_unit_test(test_pod_granularity),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
