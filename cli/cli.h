@@ -120,6 +120,9 @@ bool cli_close_output(const cli_args *a, FILE *f, bool complete);
 const tm_renderer *cli_renderer(const cli_args *a, tm_subject s, const char *fmt);
 /* What the renderers are handed from a pipeline result. */
 void cli_render_in(const tm_result *r, tm_render_in *in);
+/* cli_run, then cli_write of the result with rd: the whole of a command
+ * that only asks and renders. */
+int cli_run_render(const cli_args *a, const tm_request *rq, const tm_renderer *rd);
 /* Open -o, render, close: EXIT_OK or EXIT_USAGE. */
 int cli_write(const cli_args *a, const tm_renderer *rd, const tm_render_in *in);
 /* Called by main() with the command's exit status: when it is 2 (usage or

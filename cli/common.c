@@ -292,6 +292,19 @@ const tm_renderer *cli_renderer(const cli_args *a, tm_subject s, const char *fmt
 	return rd;
 }
 
+int cli_run_render(const cli_args *a, const tm_request *rq, const tm_renderer *rd)
+{
+	tm_result r;
+	int rc = cli_run(a, rq, &r);
+	if (rc == EXIT_OK) {
+		tm_render_in in;
+		cli_render_in(&r, &in);
+		rc = cli_write(a, rd, &in);
+	}
+	tm_result_release(&r);
+	return rc;
+}
+
 void cli_render_in(const tm_result *r, tm_render_in *in)
 {
 	memset(in, 0, sizeof *in);
