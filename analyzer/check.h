@@ -67,6 +67,10 @@ bool tm_zonemap_in(const tm_zonemap *zm, const tm_graph *g, size_t ep, const cha
 
 /* Evaluate every zone rule over every edge of g. */
 tm_err tm_zones_eval(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_findings *out);
+/* Zone membership (out->zones, every zone in file order) and, for a zones
+ * file, TM113 for each zone that holds no endpoint and TM114 for each rule
+ * that names one (at the rule's severity). The defaults are not judged. */
+tm_err tm_zones_report(const tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_findings *out);
 /* Run the built-in checks. */
 tm_err tm_checks_run(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_findings *out);
 /* Everything `check` does: zone rules, built-ins, suppression, sort. ev

@@ -1,4 +1,4 @@
-/* checks.c - built-in hygiene checks TM101..TM110 (docs/checks.md) and the
+/* checks.c - built-in hygiene checks TM101..TM114 (docs/checks.md) and the
  * `check` pipeline: zone rules, built-ins, suppression, sorting. */
 #include "analyzer/check.h"
 
@@ -26,15 +26,18 @@ static const tm_check_info checks[] = {
 	 "it makes the policy's default deny meaningless for the selected pods.",
 	 "List the peers (namespace and pod selectors, narrow ipBlocks) and ports the workload really needs."},
 	{"TM106", "internet-exposed", TM_SEV_INFO, "Internet-exposed workload",
-	 "A workload behind a LoadBalancer or NodePort Service, or an Ingress, Route or HTTPRoute, takes connections from the internet. "
+	 "A workload behind a LoadBalancer or NodePort Service, or an Ingress, Route or HTTPRoute, takes connections from the internet "
+	 "when the policies let the internet (or the ingress controller) reach an exposed port. "
 	 "The finding is high when the workload can connect directly to a sensitive zone (a zone named in a deny or allow-only rule, or "
-	 "marked sensitive), low when it reaches one only through other workloads, info otherwise.",
+	 "marked sensitive), low when it reaches one only through other workloads, info otherwise, and info when the policies close "
+	 "every exposed port.",
 	 "Keep internet-facing workloads out of sensitive zones and make sure their egress cannot reach sensitive zones; put an authenticated service in between."},
 	{"TM107", "named-port-unresolved", TM_SEV_MEDIUM, "Named port that resolves on no pod",
 	 "A policy port refers to a container port by name, but no pod it could apply to has a container port with that name: the port entry allows nothing.",
 	 "Use the container port's real name (or its number)."},
 	{"TM108", "egress-without-dns", TM_SEV_MEDIUM, "Egress restricted without DNS",
-	 "The workload's egress is restricted and some egress is allowed, but no destination on port 53 is: name lookups fail.",
+	 "The workload's egress is restricted and some egress is allowed, but no destination on UDP port 53 is, nor a rule aimed at "
+	 "the cluster DNS (kube-system, k8s-app: kube-dns) when the DNS pods are not in the input: name lookups fail.",
 	 "Allow egress to kube-dns (namespace kube-system, k8s-app: kube-dns) on UDP and TCP 53."},
 	{"TM109", "anp-pass-without-banp", TM_SEV_LOW, "AdminNetworkPolicy Pass without a BaselineAdminNetworkPolicy",
 	 "A Pass rule hands the decision to NetworkPolicies; where none selects the pods, the default (allow) applies because there is no BaselineAdminNetworkPolicy.",
@@ -42,6 +45,23 @@ static const tm_check_info checks[] = {
 	{"TM110", "redundant-rule", TM_SEV_INFO, "Redundant rule",
 	 "Another rule of a policy selecting the same pods already allows every peer and port of this rule.",
 	 "Remove the redundant rule, or merge the two."},
+	{"TM111", "rule-inert-by-policy-types", TM_SEV_MEDIUM, "Rule made inert by policyTypes",
+	 "A NetworkPolicy has ingress (or egress) rules, but its policyTypes does not list Ingress (or Egress): Kubernetes ignores "
+	 "those rules, so they neither allow nor isolate anything.",
+	 "Add the direction to policyTypes (e.g. `policyTypes: [Ingress, Egress]`), or delete the rules that do not apply."},
+	{"TM112", "peer-selects-nothing", TM_SEV_LOW, "Peer that selects nothing",
+	 "A podSelector/namespaceSelector peer of a NetworkPolicy rule matches no workload in the input: the peer allows nothing, "
+	 "often because of a typo in a label. Low when nothing in the input can match it; info when it may match objects absent "
+	 "from the input (namespaces not in the input, or without a Namespace object, whose labels are unknown).",
+	 "Fix the peer's labels so that they match the intended pods and namespaces, or add the missing Namespace objects to the input."},
+	{"TM113", "zone-matches-nothing", TM_SEV_MEDIUM, "Zone that matches nothing",
+	 "A zone of the zones file holds no workload and no IP-range endpoint of the input: a typo in `namespaces`, a label or a CIDR, "
+	 "and every rule that names it checks nothing.",
+	 "Fix the zone's namespaces, selectors or ipBlocks so that they match the intended workloads (`check -v` lists each zone's members)."},
+	{"TM114", "zone-rule-checks-nothing", TM_SEV_HIGH, "Zone rule that checks nothing",
+	 "A zone rule whose `from` or `to` zone matches nothing can never produce a finding. The finding has the rule's own severity, "
+	 "so that `--fail-on` at that severity notices the broken rule.",
+	 "Fix the empty zone (TM113), or delete the rule."},
 };
 
 const tm_check_info *tm_checks_table(size_t *n)
@@ -444,17 +464,76 @@ static exposer *exposers_of(const tm_model *m, size_t *n)
 	return v;
 }
 
-/* How w is exposed ("LoadBalancer Service web/storefront, Ingress web/storefront"), or false. */
-static bool exposure_of(const exposer *ex, size_t nex, const tm_workload *w, tm_buf *why)
+/* Does the edge's port set hold a target port of svc on w (the Service's
+ * targetPort, numeric or named, else its port)? A Service without ports
+ * exposes whatever is allowed. */
+static bool svc_port_open(const tm_service *svc, const tm_workload *w, const tm_ports *p)
+{
+	if (!svc->nports)
+		return !tm_ports_is_empty(p);
+	for (size_t i = 0; i < svc->nports; i++) {
+		const tm_svcport *sp = &svc->ports[i];
+		uint32_t port = sp->target_port ? sp->target_port : sp->port;
+		tm_proto proto = sp->proto;
+		if (sp->target_name) {
+			port = 0;
+			for (size_t k = 0; k < w->nports && !port; k++)
+				if (w->ports[k].name && !strcmp(w->ports[k].name, sp->target_name)) {
+					port = w->ports[k].port;
+					proto = w->ports[k].proto;
+				}
+		}
+		if (port && tm_ports_contains(p, proto, port))
+			return true;
+	}
+	return false;
+}
+
+/* Do the edges into workload s let the internet reach what ex exposes?
+ * LoadBalancer and NodePort Services: an edge from an IP range of the
+ * internet zone on a target port. Ingress and Route: an edge from the
+ * ingress controller (the graph limits it to the exposed ports). Without
+ * that pseudo-source, and for HTTPRoutes (whose Gateway pods are not
+ * modelled), the exposure is taken as open: fail closed. */
+static bool exposer_open(ctx *c, const exposer *ex, size_t s, const size_t *start, const uint32_t *radj, long ic)
+{
+	tm_graph *g = c->g;
+	bool lb = ex->svc->type && !strcmp(ex->kind, ex->svc->type);
+	bool via_ic = !strcmp(ex->kind, "Ingress") || !strcmp(ex->kind, "Route");
+	if (!lb && (!via_ic || ic < 0))
+		return true;
+	for (size_t e = start[s]; e < start[s + 1]; e++) {
+		uint32_t u = radj[e];
+		if (via_ic ? (long)u == ic
+			   : g->eps[u].kind == TM_EP_IPRANGE && tm_zonemap_in(c->zm, g, u, TM_ZONE_INTERNET) &&
+				     svc_port_open(ex->svc, g->eps[s].w, tm_graph_conn(g, u, s)))
+			return true;
+	}
+	return false;
+}
+
+/* How w is exposed: the exposures that the edges confirm go to open
+ * ("LoadBalancer Service web/storefront, Ingress web/storefront"), those
+ * that the policies close to blocked. Returns whether any exposure names w. */
+static bool exposure_of(ctx *c, const exposer *ex, size_t nex, size_t s, const size_t *start, const uint32_t *radj,
+			long ic, tm_buf *open, tm_buf *blocked, bool *blocked_lb, bool *blocked_ic)
 {
 	bool any = false;
+	*blocked_lb = *blocked_ic = false;
 	for (size_t i = 0; i < nex; i++) {
-		if (!svc_selects(ex[i].svc, w))
+		if (!svc_selects(ex[i].svc, c->g->eps[s].w))
 			continue;
+		bool op = exposer_open(c, &ex[i], s, start, radj, ic);
+		tm_buf *b = op ? open : blocked;
+		if (!op && ex[i].svc->type && !strcmp(ex[i].kind, ex[i].svc->type))
+			*blocked_lb = true;
+		else if (!op)
+			*blocked_ic = true;
+		const char *sep = b->len ? ", " : "";
 		if (ex[i].svc->type && !strcmp(ex[i].kind, ex[i].svc->type))
-			tm_buf_addf(why, "%s%s Service %s/%s", any ? ", " : "", ex[i].kind, ex[i].ns, ex[i].name);
+			tm_buf_addf(b, "%s%s Service %s/%s", sep, ex[i].kind, ex[i].ns, ex[i].name);
 		else
-			tm_buf_addf(why, "%s%s %s/%s", any ? ", " : "", ex[i].kind, ex[i].ns, ex[i].name);
+			tm_buf_addf(b, "%s%s %s/%s", sep, ex[i].kind, ex[i].ns, ex[i].name);
 		any = true;
 	}
 	return any;
@@ -490,9 +569,14 @@ static void check_exposure(ctx *c)
 	bool *exposed = calloc(n + 1, sizeof *exposed);
 	size_t nexps;
 	exposer *exps = exposers_of(c->m, &nexps);
-	tm_buf why, path;
+	tm_buf why, path, blocked;
 	tm_buf_init(&why, 0);
 	tm_buf_init(&path, 0);
+	tm_buf_init(&blocked, 0);
+	long ic = -1;
+	for (size_t u = 0; u < n; u++)
+		if (g->eps[u].kind == TM_EP_INGRESS)
+			ic = (long)u;
 	if (!start || !radj || !queue || !next || !sens || !exposed)
 		abort();
 	for (size_t u = 0; u < n; u++)
@@ -547,8 +631,26 @@ static void check_exposure(ctx *c)
 		if (ep->kind != TM_EP_WORKLOAD)
 			continue;
 		tm_buf_reset(&why);
-		if (!exposure_of(exps, nexps, ep->w, &why) && !exposed[s])
+		tm_buf_reset(&blocked);
+		bool blb, bic;
+		if (!exposure_of(c, exps, nexps, s, start, radj, ic, &why, &blocked, &blb, &bic) && !exposed[s])
 			continue;
+		if (!why.len && !exposed[s]) {
+			/* declared, but the policies close every exposed port: the
+			 * same verdict as the graph's warning, at most info */
+			tm_buf_reset(&c->msg);
+			tm_buf_addf(&c->msg, "%s is declared exposed (%s), but no exposed port reaches it: the policies close it to %s",
+				    ep->name, tm_buf_str(&blocked),
+				    blb && bic ? "the internet and the ingress controller" : blb ? "the internet" : "the ingress controller");
+			tm_finding *fd = add(c, "TM106", TM_SEV_INFO, NULL);
+			fd->hint = tm_findings_str(c->out,
+				"Nothing is reachable: if the workload should serve the internet, allow ingress on the exposed port "
+				"(from the internet's ipBlock, or the ingress controller's namespace); otherwise remove the exposure.");
+			fd->src = tm_findings_str(c->out, ep->name);
+			tm_finding_add_loc(c->out, fd, ep->w->loc, ep->name);
+			suppress_wl(c, fd, ep->w);
+			continue;
+		}
 		if (!why.len)
 			tm_buf_adds(&why, "reached by the ingress controller");
 		bool any = false;
@@ -620,6 +722,7 @@ static void check_exposure(ctx *c)
 	free(exps);
 	tm_buf_release(&why);
 	tm_buf_release(&path);
+	tm_buf_release(&blocked);
 }
 
 /* ---- TM107 ---- */
@@ -671,28 +774,121 @@ static void check_named_ports(ctx *c, const tm_netpol *np, const tm_rule *rs, si
 }
 
 /* ---- TM108 ---- */
+/* DNS is asked over UDP first (TCP only for truncated answers), so UDP 53 is
+ * what makes lookups work; TCP 53 alone does not. */
+enum { DNS_EGRESS = 1, DNS_UDP = 2, DNS_TCP = 4 };
+
+/* The ports of rule r towards DNS: all ports, UDP/TCP 53, or the names of
+ * CoreDNS's container ports ("dns" UDP, "dns-tcp" TCP). */
+static unsigned rule_dns_ports(const tm_rule *r)
+{
+	if (r->all_ports)
+		return DNS_UDP | DNS_TCP;
+	unsigned v = 0;
+	if (tm_ports_contains(r->fixed, TM_PROTO_UDP, 53))
+		v |= DNS_UDP;
+	if (tm_ports_contains(r->fixed, TM_PROTO_TCP, 53))
+		v |= DNS_TCP;
+	for (size_t k = 0; k < r->nports; k++) {
+		const char *nm = r->ports[k].name;
+		if (nm && !strcmp(nm, "dns") && r->ports[k].proto == TM_PROTO_UDP)
+			v |= DNS_UDP;
+		else if (nm && !strcmp(nm, "dns-tcp") && r->ports[k].proto == TM_PROTO_TCP)
+			v |= DNS_TCP;
+	}
+	return v;
+}
+
+/* Is selector peer p aimed at the cluster DNS pods: namespace kube-system
+ * (by kubernetes.io/metadata.name or a `name` label, or every namespace),
+ * pods labelled k8s-app: kube-dns (or every pod)? nsl: kube-system's labels
+ * (its Namespace object's when read); dnsl: the DNS pods' labels. */
+static bool peer_aims_dns(const tm_peer *p, const char *policy_ns, const tm_labels *nsl, const tm_labels *dnsl)
+{
+	if (p->kind != TM_PEER_SELECTOR)
+		return false;
+	if (p->has_ns_sel ? !tm_selector_matches(&p->ns_sel, nsl) : strcmp(policy_ns, "kube-system"))
+		return false;
+	return !p->has_pod_sel || tm_selector_matches(&p->pod_sel, dnsl);
+}
+
+/* DNS_UDP/DNS_TCP of the egress rules of w's NetworkPolicies aimed at the
+ * cluster DNS. */
+static unsigned dns_rules_of(ctx *c, const tm_workload *w, const tm_labels *nsl, const tm_labels *dnsl)
+{
+	const tm_model *m = c->m;
+	unsigned v = 0;
+	size_t lo, hi;
+	ns_range(m, w->ns, &lo, &hi);
+	for (size_t k = lo; k < hi; k++) {
+		const tm_netpol *np = m->netpols[k];
+		if (!np->egress || !np_selects(np, w))
+			continue;
+		for (size_t i = 0; i < np->neg; i++) {
+			const tm_rule *r = &np->eg_rules[i];
+			bool aims = false;
+			for (size_t j = 0; j < r->npeers && !aims; j++)
+				aims = peer_aims_dns(&r->peers[j], np->ns, nsl, dnsl);
+			if (aims)
+				v |= rule_dns_ports(r);
+		}
+	}
+	return v;
+}
+
 static void check_dns(ctx *c)
 {
 	tm_graph *g = c->g;
 	const tm_model *m = c->m;
-	/* per source endpoint: has some egress, has DNS */
+	/* per source endpoint: DNS_EGRESS (some egress), DNS_UDP, DNS_TCP */
 	unsigned char *st = calloc(g->neps + 1, 1);
 	if (!st)
 		abort();
 	for (size_t i = 0; i < g->nedges; i++) {
 		const tm_edge *e = &g->edges[i];
-		st[e->src] |= 1;
-		if (tm_ports_contains(e->ports, TM_PROTO_UDP, 53) || tm_ports_contains(e->ports, TM_PROTO_TCP, 53))
-			st[e->src] |= 2;
+		st[e->src] |= DNS_EGRESS;
+		if (tm_ports_contains(e->ports, TM_PROTO_UDP, 53))
+			st[e->src] |= DNS_UDP;
+		if (tm_ports_contains(e->ports, TM_PROTO_TCP, 53))
+			st[e->src] |= DNS_TCP;
 	}
+	/* The DNS pods (k8s-app: kube-dns) in the input: then the edges say
+	 * whether they are reached. Else a rule aimed at them counts as DNS,
+	 * and a note says that this was assumed. */
+	bool dns_in_input = false;
+	for (size_t i = 0; i < m->nworkloads && !dns_in_input; i++) {
+		const char *v = tm_labels_get(&m->workloads[i]->labels, "k8s-app");
+		dns_in_input = v && !strcmp(v, "kube-dns") && !m->workloads[i]->folded_into;
+	}
+	tm_label kl[2] = {{"kubernetes.io/metadata.name", "kube-system"}, {"name", "kube-system"}};
+	tm_label dl[1] = {{"k8s-app", "kube-dns"}};
+	tm_labels nsl = {2, kl}, dnsl = {1, dl};
+	for (size_t i = 0; i < m->nnamespaces; i++)
+		if (m->namespaces[i]->declared && !strcmp(m->namespaces[i]->name, "kube-system"))
+			nsl = m->namespaces[i]->labels;
+	size_t assumed = 0;
 	for (size_t i = 0; i < g->neps; i++) {
 		const tm_endpoint *ep = &g->eps[i];
-		if (ep->kind != TM_EP_WORKLOAD || st[i] != 1)
+		if (ep->kind != TM_EP_WORKLOAD || !(st[i] & DNS_EGRESS) || (st[i] & DNS_UDP))
 			continue;
 		const tm_workload *w = ep->w;
+		unsigned have = st[i];
+		if (!dns_in_input) {
+			unsigned r = dns_rules_of(c, w, &nsl, &dnsl);
+			if (r & DNS_UDP) {
+				assumed++;
+				continue;
+			}
+			have |= r;
+		}
 		tm_buf_reset(&c->msg);
-		tm_buf_addf(&c->msg, "%s may connect to some destinations but to none on port 53: it cannot resolve names",
-			    ep->name);
+		if (have & DNS_TCP)
+			tm_buf_addf(&c->msg,
+				    "%s may connect to port 53 over TCP only: resolvers ask over UDP first, so it cannot resolve names",
+				    ep->name);
+		else
+			tm_buf_addf(&c->msg, "%s may connect to some destinations but to none on port 53: it cannot resolve names",
+				    ep->name);
 		tm_finding *fd = add(c, "TM108", TM_SEV_MEDIUM, NULL);
 		fd->src = tm_findings_str(c->out, ep->name);
 		size_t lo, hi;
@@ -710,6 +906,12 @@ static void check_dns(ctx *c)
 			tm_finding_add_loc(c->out, fd, w->loc, ep->name);
 		suppress_wl(c, fd, w);
 	}
+	if (assumed)
+		tm_findings_add_note(c->out, "dns-pods-not-in-input", (tm_srcloc){0},
+				     "the cluster DNS pods (k8s-app: kube-dns) are not in the input: for %zu workload%s, an egress "
+				     "rule aimed at them (namespace kube-system, UDP 53) was taken to allow DNS (TM108), without "
+				     "checking the DNS pods' own policies",
+				     assumed, assumed == 1 ? "" : "s");
 	free(st);
 }
 
@@ -885,6 +1087,154 @@ static void check_redundant(ctx *c)
 	tm_buf_release(&sb);
 }
 
+/* ---- TM111 ---- */
+static void check_inert(ctx *c, const tm_netpol *np)
+{
+	for (int d = 0; d < 2; d++) {
+		const tm_rule *rs = d ? np->eg_rules : np->in_rules;
+		size_t n = d ? np->neg : np->nin;
+		if (d ? np->egress : np->ingress)
+			continue;
+		const char *dir = d ? "egress" : "ingress";
+		for (size_t i = 0; i < n; i++) {
+			tm_buf_reset(&c->msg);
+			tm_buf_addf(&c->msg,
+				    "NetworkPolicy %s/%s %s rule %zu has no effect: the policy's policyTypes is [%s], so its %s "
+				    "rules are ignored",
+				    np->ns, np->name, dir, rs[i].index, np->ingress ? "Ingress" : "Egress", dir);
+			tm_buf_reset(&c->obj);
+			tm_buf_addf(&c->obj, "NetworkPolicy %s/%s %s rule %zu", np->ns, np->name, dir, rs[i].index);
+			tm_finding *fd = add(c, "TM111", TM_SEV_MEDIUM, tm_buf_str(&c->obj));
+			tm_finding_add_loc(c->out, fd, rs[i].loc, tm_buf_str(&c->obj));
+			suppress_np(c, fd, np);
+			suppress_ns(c, fd, tm_model_namespace((tm_model *)c->m, np->ns, false));
+		}
+	}
+}
+
+/* ---- TM112 ---- */
+/* Could ns_sel match namespace ns? A namespace without a Namespace object
+ * has only its kubernetes.io/metadata.name label for certain: the
+ * requirements on other keys may hold on labels the input does not show. */
+static bool ns_sel_may_match(const tm_selector *s, const tm_namespace *ns)
+{
+	static const char key[] = "kubernetes.io/metadata.name";
+	if (ns->declared)
+		return tm_selector_matches(s, &ns->labels);
+	for (size_t i = 0; i < s->match.n; i++)
+		if (!strcmp(s->match.v[i].key, key) && strcmp(s->match.v[i].val, ns->name))
+			return false;
+	for (size_t i = 0; i < s->nexpr; i++) {
+		tm_selector one = {{0, NULL}, 1, &s->expr[i]};
+		if (!strcmp(s->expr[i].key, key) && !tm_selector_matches(&one, &ns->labels))
+			return false;
+	}
+	return true;
+}
+
+/* Does selector peer p (of a policy in namespace pns) match a workload of
+ * the input? If not, *unknown lists the namespaces without a Namespace
+ * object whose workloads it could match (their labels decide), and *nss the
+ * namespaces of the input that its namespaceSelector selects (or may
+ * select) but where no workload matches its podSelector. */
+static bool peer_matches_any(ctx *c, const tm_peer *p, const char *pns, tm_buf *unknown, tm_buf *nss)
+{
+	const tm_model *m = c->m;
+	if (!p->has_ns_sel) {
+		size_t k = 0, lo, hi;
+		while (wl_run(c, pns, &k, &lo, &hi))
+			for (size_t j = lo; j < hi; j++)
+				if (!p->has_pod_sel || tm_selector_matches(&p->pod_sel, &m->workloads[j]->labels))
+					return true;
+		return false;
+	}
+	for (size_t i = 0; i < m->nnamespaces; i++) {
+		const tm_namespace *ns = m->namespaces[i];
+		if (!ns_sel_may_match(&p->ns_sel, ns))
+			continue;
+		bool pods = false;
+		size_t k = 0, lo, hi;
+		while (!pods && wl_run(c, ns->name, &k, &lo, &hi))
+			for (size_t j = lo; j < hi && !pods; j++)
+				pods = !p->has_pod_sel || tm_selector_matches(&p->pod_sel, &m->workloads[j]->labels);
+		if (pods && ns->declared)
+			return true;
+		tm_buf *b = pods ? unknown : nss;
+		tm_buf_addf(b, "%s%s", b->len ? ", " : "", ns->name);
+	}
+	return false;
+}
+
+static void check_peers(ctx *c, const tm_netpol *np)
+{
+	tm_buf unknown, nss, sel;
+	tm_buf_init(&unknown, 0);
+	tm_buf_init(&nss, 0);
+	tm_buf_init(&sel, 0);
+	tm_label kl[2] = {{"kubernetes.io/metadata.name", "kube-system"}, {"name", "kube-system"}};
+	tm_label dl[1] = {{"k8s-app", "kube-dns"}};
+	tm_labels ksl = {2, kl}, dnsl = {1, dl};
+	for (int d = 0; d < 2; d++) {
+		const tm_rule *rs = d ? np->eg_rules : np->in_rules;
+		size_t n = d ? np->neg : np->nin;
+		if (d ? !np->egress : !np->ingress)
+			continue;
+		const char *dir = d ? "egress" : "ingress";
+		for (size_t i = 0; i < n; i++) {
+			for (size_t k = 0; k < rs[i].npeers; k++) {
+				const tm_peer *p = &rs[i].peers[k];
+				if (p->kind != TM_PEER_SELECTOR)
+					continue;
+				/* the cluster DNS: TM108 and its note speak for it */
+				if (d && peer_aims_dns(p, np->ns, &ksl, &dnsl))
+					continue;
+				tm_buf_reset(&unknown);
+				tm_buf_reset(&nss);
+				if (peer_matches_any(c, p, np->ns, &unknown, &nss))
+					continue;
+				tm_buf_reset(&sel);
+				if (p->has_ns_sel) {
+					tm_buf_adds(&sel, "namespaceSelector ");
+					tm_selector_format(&p->ns_sel, &sel);
+				}
+				if (p->has_pod_sel) {
+					tm_buf_addf(&sel, "%spodSelector ", sel.len ? " + " : "");
+					tm_selector_format(&p->pod_sel, &sel);
+				}
+				tm_buf_reset(&c->msg);
+				tm_buf_addf(&c->msg, "NetworkPolicy %s/%s %s rule %zu peer %zu (%s) ", np->ns, np->name, dir,
+					    rs[i].index, k, tm_buf_str(&sel));
+				tm_severity sev = TM_SEV_LOW;
+				if (unknown.len) {
+					tm_buf_addf(&c->msg,
+						    "matches no workload of a namespace whose labels are known; it may match workloads "
+						    "of %s, which %s no Namespace object in the input (labels unknown)",
+						    tm_buf_str(&unknown), strchr(tm_buf_str(&unknown), ',') ? "have" : "has");
+					sev = TM_SEV_INFO;
+				} else if (!p->has_ns_sel)
+					tm_buf_addf(&c->msg, "matches no workload of namespace %s: it allows nothing", np->ns);
+				else if (nss.len)
+					tm_buf_addf(&c->msg, "matches no workload of the input: no workload of %s matches its podSelector",
+						    tm_buf_str(&nss));
+				else {
+					tm_buf_adds(&c->msg, "selects no namespace of the input; it may match namespaces that are not in the input");
+					sev = TM_SEV_INFO;
+				}
+				tm_buf_reset(&c->obj);
+				tm_buf_addf(&c->obj, "NetworkPolicy %s/%s %s rule %zu peer %zu", np->ns, np->name, dir,
+					    rs[i].index, k);
+				tm_finding *fd = add(c, "TM112", sev, tm_buf_str(&c->obj));
+				tm_finding_add_loc(c->out, fd, p->loc.line ? p->loc : rs[i].loc, tm_buf_str(&c->obj));
+				suppress_np(c, fd, np);
+				suppress_ns(c, fd, tm_model_namespace((tm_model *)c->m, np->ns, false));
+			}
+		}
+	}
+	tm_buf_release(&unknown);
+	tm_buf_release(&nss);
+	tm_buf_release(&sel);
+}
+
 /* ---- trustmap.io/ignore names ---- */
 
 /* One annotation: every name before the ':' must be a check id, a zone rule
@@ -916,7 +1266,7 @@ static void ignore_names(tm_model *m, const tm_zones *z, const char *ann, tm_src
 				     (int)n, a, byname->id);
 		else
 			tm_diags_add(&m->diags, TM_DIAG_WARN, loc,
-				     "trustmap.io/ignore on %s names '%.*s', which is neither a check id (TM101-TM110) nor a "
+				     "trustmap.io/ignore on %s names '%.*s', which is neither a check id (TM101-TM114) nor a "
 				     "rule of the zones file: it suppresses nothing",
 				     object, (int)n, a);
 	}
@@ -989,6 +1339,10 @@ tm_err tm_checks_run(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_fi
 	check_dns(&c);
 	check_pass(&c);
 	check_redundant(&c);
+	for (size_t i = 0; i < g->m->nnetpols; i++) {
+		check_inert(&c, g->m->netpols[i]);
+		check_peers(&c, g->m->netpols[i]);
+	}
 	tm_buf_release(&c.msg);
 	tm_buf_release(&c.obj);
 	free(c.runs);
@@ -1008,6 +1362,8 @@ tm_err tm_check_all_ev(tm_graph *g, const tm_zones *z, const tm_mtls_evidence *e
 	tm_err rc = tm_zones_eval(g, z, &zm, out);
 	if (rc == TM_OK)
 		rc = tm_checks_run(g, z, &zm, out);
+	if (rc == TM_OK)
+		rc = tm_zones_report(g, z, &zm, out);
 	tm_zonemap_release(&zm);
 	tm_findings_sort(out);
 	return rc;

@@ -436,3 +436,92 @@ tm_err tm_zones_eval(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_fi
 	tm_buf_release(&help);
 	return TM_OK;
 }
+
+/* Does zone zn look at namespace labels (a namespaceSelector, or a default
+ * zone's trustmap.io/zone label)? */
+static bool zone_uses_ns_labels(const tm_zone *zn)
+{
+	return zn->has_ns_sel || zn->label_value;
+}
+
+static const char *side_text(tm_buf *b, const tm_zrule *r)
+{
+	tm_buf_reset(b);
+	tm_buf_addf(b, "%s %s -> %s", tm_zaction_name(r->action), r->from, r->to);
+	return tm_buf_str(b);
+}
+
+tm_err tm_zones_report(const tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_findings *out)
+{
+	if (!z)
+		return TM_OK;
+	const tm_model *m = g->m;
+	size_t undeclared = 0;
+	for (size_t i = 0; i < m->nnamespaces; i++)
+		undeclared += !m->namespaces[i]->declared;
+	size_t *count = calloc(z->nzones + 1, sizeof *count);
+	tm_buf msg, b;
+	tm_buf_init(&msg, 0);
+	tm_buf_init(&b, 0);
+	if (!count)
+		abort();
+	for (size_t k = 0; k < z->nzones; k++) {
+		tm_zone_members *zs = tm_findings_add_zone(out, z->zones[k].name, z->zones[k].loc);
+		for (size_t i = 0; i < g->neps; i++)
+			if (zm->bits[i * zm->nzones + k]) {
+				tm_zone_members_add(out, zs, g->eps[i].name);
+				count[k]++;
+			}
+	}
+	/* the defaults (pci, frontend) are empty in most clusters: only a
+	 * zones file says that a zone should hold something */
+	const tm_check_info *ez = tm_check_find("TM113"), *er = tm_check_find("TM114");
+	for (size_t k = 0; z->file && k < z->nzones; k++) {
+		const tm_zone *zn = &z->zones[k];
+		if (count[k])
+			continue;
+		tm_buf_reset(&msg);
+		if (zn->has_ips && !zn->has_ns_sel && !zn->has_pod_sel && !zn->nnamespaces)
+			tm_buf_addf(&msg,
+				    "zone %s holds no IP-range endpoint: no range of the graph (the policies' ipBlocks carve "
+				    "them) falls inside its ipBlocks, so its addresses stay in larger ranges",
+				    zn->name);
+		else
+			tm_buf_addf(&msg, "zone %s matches no workload and no IP-range endpoint of the input", zn->name);
+		if (zone_uses_ns_labels(zn) && undeclared)
+			tm_buf_addf(&msg, " (%zu namespace%s of the input %s no Namespace object, so %s labels are unknown)",
+				    undeclared, undeclared == 1 ? "" : "s", undeclared == 1 ? "has" : "have",
+				    undeclared == 1 ? "its" : "their");
+		size_t nr = 0;
+		for (size_t ri = 0; ri < z->nrules; ri++)
+			nr += !strcmp(z->rules[ri].from, zn->name) || !strcmp(z->rules[ri].to, zn->name);
+		if (nr)
+			tm_buf_addf(&msg, ": the %zu rule%s naming it check%s nothing", nr, nr == 1 ? "" : "s", nr == 1 ? "s" : "");
+		tm_buf_reset(&b);
+		tm_buf_addf(&b, "zone %s", zn->name);
+		tm_finding *fd = tm_findings_add(out, ez->id, ez->severity, ez->title, tm_buf_str(&msg));
+		fd->subject = tm_findings_str(out, tm_buf_str(&b));
+		fd->hint = tm_findings_str(out, ez->hint);
+		tm_finding_add_loc(out, fd, zn->loc, tm_buf_str(&b));
+	}
+	for (size_t ri = 0; z->file && ri < z->nrules; ri++) {
+		const tm_zrule *r = &z->rules[ri];
+		long fk = resolve(z, r->from), tk = resolve(z, r->to);
+		const char *empty = fk >= 0 && !count[fk] ? r->from : tk >= 0 && !count[tk] ? r->to : NULL;
+		if (!empty)
+			continue;
+		tm_buf_reset(&msg);
+		tm_buf_addf(&msg, "zone rule %s (%s) checks nothing: zone %s matches nothing in the input", r->name,
+			    side_text(&b, r), empty);
+		tm_buf_reset(&b);
+		tm_buf_addf(&b, "zone rule %s", r->name);
+		tm_finding *fd = tm_findings_add(out, er->id, r->severity, er->title, tm_buf_str(&msg));
+		fd->subject = tm_findings_str(out, tm_buf_str(&b));
+		fd->hint = tm_findings_str(out, er->hint);
+		tm_finding_add_loc(out, fd, r->loc, tm_buf_str(&b));
+	}
+	free(count);
+	tm_buf_release(&msg);
+	tm_buf_release(&b);
+	return TM_OK;
+}

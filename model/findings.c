@@ -87,6 +87,23 @@ void tm_findings_add_note(tm_findings *f, const char *code, tm_srcloc loc, const
 	tm_buf_release(&b);
 }
 
+tm_zone_members *tm_findings_add_zone(tm_findings *f, const char *zone, tm_srcloc loc)
+{
+	TM_ARENA_GROW(&f->arena, f->zones, f->nzones, f->cap_zones);
+	tm_zone_members *zm = &f->zones[f->nzones++];
+	memset(zm, 0, sizeof *zm);
+	zm->zone = tm_findings_str(f, zone);
+	zm->loc = loc;
+	zm->loc.file = tm_findings_str(f, loc.file);
+	return zm;
+}
+
+void tm_zone_members_add(tm_findings *f, tm_zone_members *zm, const char *member)
+{
+	TM_ARENA_GROW(&f->arena, zm->members, zm->nmembers, zm->cap_members);
+	zm->members[zm->nmembers++] = tm_findings_str(f, member);
+}
+
 static int note_cmp(const void *a, const void *b)
 {
 	const tm_note *x = a, *y = b;

@@ -63,6 +63,15 @@ typedef struct tm_note {
 	tm_srcloc loc;        /* where it applies, or {0} */
 } tm_note;
 
+/* What one zone holds (check -v, the JSON `zones`, SARIF run properties):
+ * the graph endpoints in it, by name. */
+typedef struct tm_zone_members {
+	const char *zone;     /* the zone's name */
+	tm_srcloc loc;        /* where the zones file defines it, or {0} for a default zone */
+	const char **members; /* endpoint names ("ns/name[Kind]", "a.b.c.d-w.x.y.z[External]"), sorted */
+	size_t nmembers, cap_members;
+} tm_zone_members;
+
 typedef struct tm_findings {
 	tm_arena arena;
 	tm_finding *v;
@@ -71,6 +80,8 @@ typedef struct tm_findings {
 	size_t nrules, cap_rules;
 	tm_note *notes;       /* sorted by code, file, line, column, message (tm_findings_sort) */
 	size_t nnotes, cap_notes;
+	tm_zone_members *zones; /* every zone of the zones file (or the defaults), in its order */
+	size_t nzones, cap_zones;
 } tm_findings;
 
 void tm_findings_init(tm_findings *f);
@@ -86,6 +97,10 @@ void tm_findings_add_rule(tm_findings *f, const char *id, const char *name, cons
 const tm_rule_info *tm_findings_rule(const tm_findings *f, const char *id);
 /* A note (strings copied); an identical note (code, location, message) is kept once. */
 void tm_findings_add_note(tm_findings *f, const char *code, tm_srcloc loc, const char *fmt, ...) TM_PRINTF(4, 5);
+
+/* A zone's entry (strings copied); members are added to the last one. */
+tm_zone_members *tm_findings_add_zone(tm_findings *f, const char *zone, tm_srcloc loc);
+void tm_zone_members_add(tm_findings *f, tm_zone_members *zm, const char *member);
 
 /* Sort: severity (critical first), rule, subject, src, dst, message; locations
  * of each finding by file, line, column; rules by id. Duplicate locations are

@@ -134,6 +134,33 @@ static void findings_array(tm_jsonw *w, const tm_findings *f, const char *ind)
 	TM_JSONW_LIT(w, "]");
 }
 
+/* "zones": what each zone holds (docs/json.md) */
+static void zones_json(tm_jsonw *w, const tm_findings *f)
+{
+	TM_JSONW_LIT(w, "[");
+	for (size_t i = 0; i < f->nzones; i++) {
+		const tm_zone_members *z = &f->zones[i];
+		if (i)
+			TM_JSONW_LIT(w, ",");
+		TM_JSONW_LIT(w, "\n    {\"name\": ");
+		tm_jsonw_str(w, z->zone);
+		TM_JSONW_LIT(w, ", \"file\": ");
+		tm_jsonw_str(w, z->loc.file);
+		TM_JSONW_LIT(w, ", \"line\": ");
+		tm_jsonw_u64(w, z->loc.line);
+		TM_JSONW_LIT(w, ", \"members\": [");
+		for (size_t k = 0; k < z->nmembers; k++) {
+			if (k)
+				TM_JSONW_LIT(w, ", ");
+			tm_jsonw_str(w, z->members[k]);
+		}
+		TM_JSONW_LIT(w, "]}");
+	}
+	if (f->nzones)
+		TM_JSONW_LIT(w, "\n  ");
+	TM_JSONW_LIT(w, "]");
+}
+
 tm_err tm_render_findings_json(const tm_render_in *in, FILE *out)
 {
 	const tm_findings *f = in->findings;
@@ -144,6 +171,8 @@ tm_err tm_render_findings_json(const tm_render_in *in, FILE *out)
 	findings_array(w, f, "  ");
 	TM_JSONW_LIT(w, ",\n  \"summary\": ");
 	summary_json(w, f, in, "  ");
+	TM_JSONW_LIT(w, ",\n  \"zones\": ");
+	zones_json(w, f);
 	TM_JSONW_LIT(w, "\n}\n");
 	return tm_jsonw_close(w);
 }

@@ -43,6 +43,19 @@ static void finding_txt(const tm_finding *fd, FILE *out)
 			fd->suppress_reason ? fd->suppress_reason : "");
 }
 
+/* -v: what each zone holds, so that a typo in a zone shows */
+static void zones_txt(const tm_findings *f, FILE *out)
+{
+	for (size_t i = 0; i < f->nzones; i++) {
+		const tm_zone_members *z = &f->zones[i];
+		fprintf(out, "zone %s: %zu member%s\n", z->zone, z->nmembers, z->nmembers == 1 ? "" : "s");
+		for (size_t k = 0; k < z->nmembers; k++)
+			fprintf(out, "  %s\n", z->members[k]);
+	}
+	if (f->nzones)
+		fputc('\n', out);
+}
+
 tm_err tm_render_findings_txt(const tm_render_in *in, FILE *out)
 {
 	const tm_findings *f = in->findings;
@@ -52,6 +65,8 @@ tm_err tm_render_findings_txt(const tm_render_in *in, FILE *out)
 		finding_txt(&f->v[i], out);
 		fputc('\n', out);
 	}
+	if (in->verbose)
+		zones_txt(f, out);
 	tm_findings_summary_text(f, &b);
 	fprintf(out, "%s; zones: %s\n", tm_buf_str(&b), in->zones ? in->zones : "defaults");
 	tm_buf_release(&b);

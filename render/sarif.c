@@ -106,6 +106,29 @@ static unsigned long long fnv(const char *s)
 	return h;
 }
 
+/* runs[0].properties.zones: what each zone holds (docs/ci.md) */
+static void zones_sarif(tm_jsonw *w, const tm_findings *f)
+{
+	TM_JSONW_LIT(w, ",\n      \"properties\": {\"zones\": [");
+	for (size_t i = 0; i < f->nzones; i++) {
+		const tm_zone_members *z = &f->zones[i];
+		if (i)
+			TM_JSONW_LIT(w, ",");
+		TM_JSONW_LIT(w, "\n        {\"name\": ");
+		tm_jsonw_str(w, z->zone);
+		TM_JSONW_LIT(w, ", \"members\": [");
+		for (size_t k = 0; k < z->nmembers; k++) {
+			if (k)
+				TM_JSONW_LIT(w, ", ");
+			tm_jsonw_str(w, z->members[k]);
+		}
+		TM_JSONW_LIT(w, "]}");
+	}
+	if (f->nzones)
+		TM_JSONW_LIT(w, "\n      ");
+	TM_JSONW_LIT(w, "]}");
+}
+
 tm_err tm_render_findings_sarif(const tm_render_in *in, FILE *out)
 {
 	const tm_findings *f = in->findings;
@@ -264,7 +287,9 @@ tm_err tm_render_findings_sarif(const tm_render_in *in, FILE *out)
 		TM_JSONW_LIT(w, "\n      ]");
 	else
 		TM_JSONW_LIT(w, "]");
-	TM_JSONW_LIT(w, ",\n      \"originalUriBaseIds\": {\"%SRCROOT%\": {\"description\": {\"text\": \"the directory trustmap ran in\"}}}\n");
+	TM_JSONW_LIT(w, ",\n      \"originalUriBaseIds\": {\"%SRCROOT%\": {\"description\": {\"text\": \"the directory trustmap ran in\"}}}");
+	zones_sarif(w, f);
+	TM_JSONW_LIT(w, "\n");
 	TM_JSONW_LIT(w, "    }\n  ]\n}\n");
 	tm_buf_release(&b);
 	return tm_jsonw_close(w);

@@ -2,7 +2,8 @@
 # tests/sarif/run.sh SHARED - validate trustmap's SARIF against the OASIS
 # schema in SHARED/schemas (make conformance): the sample with zones, and the
 # cases that shaped the SARIF writer (suppressions, standard input, IP ranges
-# merged, TM106 per zone, evidence from captures, paths with ..).
+# merged, TM106 per zone, evidence from captures, paths with .., zone membership
+# in the run's properties with empty zones).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 S=${1:-../shared}
@@ -25,5 +26,6 @@ run tm106 --zones tests/zones/tm106/zones.yaml tests/zones/tm106/new || fail=1
 run evidence --zones tests/zones/evidence/zones.yaml --flows tests/zones/evidence/mixed-mtls-plain.pcap \
   tests/zones/evidence/cluster.yaml || fail=1
 run dotdot samples/../tests/../samples/./shop// || fail=1
+run empty-zones --zones tests/zones/empty/zones.yaml samples/shop || fail=1
 tests/sarif/validate.py "$schema" "$out"/*.sarif || fail=1
 exit $fail

@@ -249,6 +249,96 @@ static void test_small_checks(void **state)
 	run_free(&r);
 }
 
+static void run_paths(run *r, const char *const *paths, const char *zones)
+{
+	tm_load_opts o;
+	tm_load_opts_default(&o);
+	r->m = tm_model_new();
+	for (size_t i = 0; paths[i]; i++)
+		assert_int_equal(tm_load_path(r->m, paths[i], &o), TM_OK);
+	assert_int_equal(tm_load_finish(r->m, &o), TM_OK);
+	if (zones)
+		assert_int_equal(tm_zones_load(r->m, zones, &r->z), TM_OK);
+	else
+		r->z = tm_zones_default(r->m);
+	tm_conn_opts co;
+	tm_conn_opts_default(&co);
+	assert_int_equal(tm_conn_compute(r->m, &co, &r->g), TM_OK);
+	tm_findings_init(&r->f);
+	assert_int_equal(tm_check_all(r->g, r->z, &r->f), TM_OK);
+}
+
+static const tm_note *find_note(const run *r, const char *code)
+{
+	for (size_t i = 0; i < r->f.nnotes; i++)
+		if (!strcmp(r->f.notes[i].code, code))
+			return &r->f.notes[i];
+	return NULL;
+}
+
+/* TM108: a rule aimed at the cluster DNS counts when the DNS pods are not in
+ * the input (and a note says so); with them in the input the edges decide. */
+static void test_dns_rule(void **state)
+{
+	(void)state;
+	run r;
+	const char *alone[] = {"tests/fixtures/dns/app.yaml", "tests/fixtures/dns/dns-recommended.yaml", NULL};
+	run_paths(&r, alone, NULL);
+	assert_null(find(&r, "TM108", NULL, NULL));
+	assert_null(find(&r, "TM112", NULL, NULL));
+	const tm_note *n = find_note(&r, "dns-pods-not-in-input");
+	assert_non_null(n);
+	assert_non_null(strstr(n->message, "for 1 workload,"));
+	run_free(&r);
+	const char *with_ks[] = {"tests/fixtures/dns/app.yaml", "tests/fixtures/dns/dns-recommended.yaml",
+				 "tests/fixtures/dns/kube-system.yaml", NULL};
+	run_paths(&r, with_ks, NULL);
+	assert_null(find(&r, "TM108", NULL, NULL));
+	assert_null(find_note(&r, "dns-pods-not-in-input"));
+	run_free(&r);
+	const char *wrong[] = {"tests/fixtures/dns/app.yaml", "tests/fixtures/dns/dns-wrong-labels.yaml", NULL};
+	run_paths(&r, wrong, NULL);
+	assert_non_null(find(&r, "TM108", NULL, "shop/web[Deployment]"));
+	assert_null(find_note(&r, "dns-pods-not-in-input"));
+	run_free(&r);
+	const char *tcp[] = {"tests/fixtures/dns/app.yaml", "tests/fixtures/dns/dns-tcp-only.yaml", NULL};
+	run_paths(&r, tcp, NULL);
+	const tm_finding *fd = find(&r, "TM108", NULL, "shop/web[Deployment]");
+	assert_non_null(fd);
+	assert_non_null(strstr(fd->message, "TCP only"));
+	run_free(&r);
+}
+
+/* TM113/TM114 and zone membership: a typo in a zone of a zones file. */
+static void test_empty_zones(void **state)
+{
+	(void)state;
+	run r;
+	const char *shop[] = {"samples/shop", NULL};
+	run_paths(&r, shop, "tests/zones/empty/zones.yaml");
+	assert_int_equal(r.f.nzones, 4);
+	assert_string_equal(r.f.zones[1].zone, "pci");
+	assert_int_equal(r.f.zones[1].nmembers, 0);
+	assert_string_equal(r.f.zones[0].zone, "frontend");
+	assert_int_equal(r.f.zones[0].nmembers, 1);
+	assert_string_equal(r.f.zones[0].members[0], "web/storefront[Deployment]");
+	assert_non_null(find(&r, "TM113", "zone pci", NULL));
+	assert_non_null(find(&r, "TM113", "zone ops", NULL));
+	assert_null(find(&r, "TM113", "zone frontend", NULL));
+	const tm_finding *fd = find(&r, "TM114", "zone rule frontend-must-not-reach-pci", NULL);
+	assert_non_null(fd);
+	assert_int_equal(fd->severity, TM_SEV_CRITICAL);
+	assert_true(tm_findings_any_at_least(&r.f, TM_SEV_CRITICAL));
+	assert_null(find(&r, "TM114", "zone rule office-only-to-frontend", NULL));
+	run_free(&r);
+	/* the defaults are listed but not judged */
+	run_paths(&r, shop, NULL);
+	assert_int_equal(r.f.nzones, 2);
+	assert_null(find(&r, "TM113", NULL, NULL));
+	assert_null(find(&r, "TM114", NULL, NULL));
+	run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +347,8 @@ int main(void)
 		cmocka_unit_test(test_zones_file_on_shop),
 		cmocka_unit_test(test_diff_shop),
 		cmocka_unit_test(test_small_checks),
+		cmocka_unit_test(test_dns_rule),
+		cmocka_unit_test(test_empty_zones),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
