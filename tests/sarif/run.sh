@@ -25,5 +25,6 @@ run tm106 --zones tests/zones/tm106/zones.yaml tests/zones/tm106/new || fail=1
 run evidence --zones tests/zones/evidence/zones.yaml --flows tests/zones/evidence/mixed-mtls-plain.pcap \
   tests/zones/evidence/cluster.yaml || fail=1
 run dotdot samples/../tests/../samples/./shop// || fail=1
+run notes --skip-invalid tests/bad/mixed-valid-invalid.yaml tests/bad/syntax-after-valid.yaml tests/fixtures/not-analysed-kinds.yaml || fail=1
 tests/sarif/validate.py "$schema" "$out"/*.sarif || fail=1
 exit $fail
