@@ -302,9 +302,9 @@ static void flow_notes(tm_result *r)
 			     "(%zu to a workload), %zu not mapped",
 			     ev->flows, ev->flows == 1 ? "" : "s", mapped, ev->on_workloads, ev->unmapped);
 	tm_diags_add(&r->flows->diags, TM_DIAG_WARN, (tm_srcloc){0},
-		     "no pod IPs in the manifests: the %zu captured TCP connection%s map only to IP ranges, never to "
+		     "no pod IPs in the manifests: the %zu captured TCP connection%s only to IP ranges, never to "
 		     "workloads (%zu not mapped); give manifests with status (kubectl get pods -o yaml)",
-		     ev->flows, ev->flows == 1 ? "" : "s", ev->unmapped);
+		     ev->flows, ev->flows == 1 ? " maps" : "s map", ev->unmapped);
 	tm_findings_sort(&r->findings);
 }
 
@@ -325,6 +325,14 @@ static tm_err flows(const tm_request *rq, tm_result *r)
 	}
 	tm_capture_finish(cap);
 	tm_capture_free(cap);
+	if (rc == TM_OK && !r->flows->nflows) {
+		/* said, not an empty answer that reads as "no traffic to worry about" */
+		const tm_counter *pk = tm_flowset_counter(r->flows, "packets");
+		unsigned long long np = pk ? (unsigned long long)pk->value : 0;
+		tm_diags_add(&r->flows->diags, TM_DIAG_WARN, (tm_srcloc){0},
+			     "no TCP or UDP connection in the capture%s (%llu packet%s read; --stats counts the rest)",
+			     rq->ncaptures == 1 ? "" : "s", np, np == 1 ? "" : "s");
+	}
 	if (rc != TM_OK || !r->g)
 		return rc;
 	r->has_ev = true;

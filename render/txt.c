@@ -122,9 +122,14 @@ tm_err tm_render_inventory_txt(const tm_render_in *in, FILE *out)
 	for (size_t i = 0; i < m->nignored; i++)
 		fprintf(out, "  %s  %zu  (first at %s:%u)\n", m->ignored[i].kind, m->ignored[i].count,
 			m->ignored[i].first.file ? m->ignored[i].first.file : "-", m->ignored[i].first.line);
-	fprintf(out, "\nRead: %zu files, %zu documents, %zu objects", m->files_read, m->docs_read, m->objects_read);
+#define PLURAL(n) ((n) == 1 ? "" : "s")
+	fprintf(out, "\nRead: %zu file%s, %zu document%s, %zu object%s", m->files_read, PLURAL(m->files_read),
+		m->docs_read, PLURAL(m->docs_read), m->objects_read, PLURAL(m->objects_read));
 	if (m->invalid_skipped)
-		fprintf(out, ", %zu invalid objects skipped", m->invalid_skipped);
+		fprintf(out, ", %zu invalid object%s skipped", m->invalid_skipped, PLURAL(m->invalid_skipped));
+	if (m->files_skipped)
+		fprintf(out, ", %zu file%s skipped from a syntax error on", m->files_skipped, PLURAL(m->files_skipped));
+#undef PLURAL
 	fputc('\n', out);
 	return ferror(out) ? TM_ERR_IO : TM_OK;
 }
