@@ -358,13 +358,30 @@ static void explain_narrow(tm_portpool *pp, tm_explain *ex, tm_proto proto, uint
 	ex->egress = tm_ports_inter(pp, ex->egress, one);
 	ex->ingress = tm_ports_inter(pp, ex->ingress, one);
 	size_t k = 0;
+	bool deny_kept[2] = {false, false}; /* per direction: the last default deny is kept */
 	for (size_t i = 0; i < ex->n; i++) {
+		tm_why *w = &ex->v[i];
+		if (w->kind == TM_WHY_ISOLATED || w->kind == TM_WHY_NEAR_PORT || w->kind == TM_WHY_NEAR_PEER) {
+			/* what isolates and what almost matched, for a deny of this port */
+			if (!deny_kept[w->dir])
+				continue;
+			if (w->kind == TM_WHY_NEAR_PEER) {
+				w->rule_ports = tm_ports_inter(pp, w->rule_ports, one);
+				if (tm_ports_is_empty(w->rule_ports))
+					continue;
+			}
+			ex->v[k++] = *w;
+			continue;
+		}
 		if (!ex->v[i].ports) {
 			ex->v[k++] = ex->v[i]; /* a note, not a port decision */
 			continue;
 		}
 		ex->v[i].ports = tm_ports_inter(pp, ex->v[i].ports, one);
-		if (!tm_ports_is_empty(ex->v[i].ports))
+		bool kept = !tm_ports_is_empty(ex->v[i].ports);
+		if (ex->v[i].kind == TM_WHY_NP_DEFAULT_DENY)
+			deny_kept[ex->v[i].dir] = kept;
+		if (kept)
 			ex->v[k++] = ex->v[i];
 	}
 	ex->n = k;

@@ -143,8 +143,35 @@ static const char *why_text(const tm_why *w)
 	case TM_WHY_BANP_DEFAULT: return "default allow";
 	case TM_WHY_EXTERNAL: return "no policy";
 	case TM_WHY_NAMED_UNRESOLVED: return "unresolved named port";
+	case TM_WHY_ISOLATED: return "isolated";
+	case TM_WHY_NEAR_PORT: return "near miss: port";
+	case TM_WHY_NEAR_PEER: return "near miss: peer";
 	}
 	return "?";
+}
+
+/* Beneath a default deny: the policies that isolate the endpoint and their
+ * rules that almost matched (the decision function's trace, decide.c). */
+static bool explain_isolation_txt(const tm_graph *g, const tm_why *w, size_t peer, tm_buf *b, FILE *out)
+{
+	const char *d = w->dir == TM_DIR_EGRESS ? "egress" : "ingress";
+	if (w->kind == TM_WHY_ISOLATED) {
+		fprintf(out, "        selected for %s by %s %s  [%s:%u:%u]\n", d, w->policy_kind, w->policy,
+			w->loc.file ? w->loc.file : "-", w->loc.line, w->loc.col);
+		return true;
+	}
+	if (w->kind != TM_WHY_NEAR_PORT && w->kind != TM_WHY_NEAR_PEER)
+		return false;
+	tm_buf_reset(b);
+	tm_ports_format(w->rule_ports, b);
+	if (w->kind == TM_WHY_NEAR_PORT)
+		fprintf(out, "          %s rule %ld matches %s, but allows only %s", d, w->rule, g->eps[peer].name,
+			tm_buf_str(b));
+	else
+		fprintf(out, "          %s rule %ld allows %s, but %s other peers, not %s", d, w->rule, tm_buf_str(b),
+			w->dir == TM_DIR_EGRESS ? "to" : "from", g->eps[peer].name);
+	fprintf(out, "  [%s:%u:%u]\n", w->loc.file ? w->loc.file : "-", w->loc.line, w->loc.col);
+	return true;
 }
 
 tm_err tm_render_explain_txt(const tm_render_in *in, FILE *out)
@@ -167,6 +194,8 @@ tm_err tm_render_explain_txt(const tm_render_in *in, FILE *out)
 		for (size_t i = 0; i < ex->n; i++) {
 			const tm_why *w = &ex->v[i];
 			if (w->dir != dir)
+				continue;
+			if (explain_isolation_txt(g, w, d == 0 ? dst : src, &b, out))
 				continue;
 			if (w->kind == TM_WHY_NAMED_UNRESOLVED) {
 				fprintf(out, "  NOTE  %s %s %s rule %ld names port \"%s\", which no container of %s has: "
@@ -205,6 +234,9 @@ tm_err tm_render_explain_txt(const tm_render_in *in, FILE *out)
 				fputs("  an IP range outside the cluster: no policy of its own", out);
 				break;
 			case TM_WHY_NAMED_UNRESOLVED:
+			case TM_WHY_ISOLATED:
+			case TM_WHY_NEAR_PORT:
+			case TM_WHY_NEAR_PEER:
 				break;
 			}
 			fputc('\n', out);
