@@ -41,6 +41,7 @@ typedef struct tm_mtls_evidence {
 	tm_mtls_obs *v;           /* heap, sorted by (src, dst) */
 	size_t n, cap;
 	size_t flows, unmapped;   /* flows read; flows with an end that is no endpoint */
+	size_t on_workloads;      /* flows with an end that is a workload (a pod IP) */
 } tm_mtls_evidence;
 
 /* Map every TCP flow of fs to graph endpoints (analyzer/ipmap.h: pod IPs to
@@ -119,7 +120,8 @@ typedef struct tm_diff {
 	size_t unchanged_findings;
 } tm_diff;
 
-/* Compare two graphs; findings are the check results of each side. */
+/* Compare two graphs; findings are the check results of each side. The
+ * notes of both sides are new_findings' notes (OLD's marked "OLD: "). */
 tm_err tm_diff_compute(const tm_graph *old_g, const tm_graph *new_g, const tm_findings *old_f,
 		       const tm_findings *new_f, tm_diff *out);
 void tm_diff_release(tm_diff *d);

@@ -148,6 +148,10 @@ typedef enum {
 	TM_WHY_BANP_DEFAULT,  /* after BANP rules: default allow */
 	TM_WHY_EXTERNAL,      /* an IP range has no policies of its own */
 	TM_WHY_NAMED_UNRESOLVED, /* a matching rule names a port the destination does not have */
+	/* with a NetworkPolicy default deny (ports: NULL, notes beside it): */
+	TM_WHY_ISOLATED,      /* this NetworkPolicy selects the endpoint for the direction (loc: the policy) */
+	TM_WHY_NEAR_PORT,     /* a rule of it matches the peer, but allows other ports only (rule_ports) */
+	TM_WHY_NEAR_PEER,     /* a rule of it allows some of the denied ports (rule_ports), to other peers */
 } tm_why_kind;
 
 typedef struct tm_why {
@@ -161,6 +165,8 @@ typedef struct tm_why {
 	tm_srcloc loc;
 	const tm_ports *ports;   /* the connections this decision settled (NULL: none) */
 	const char *port_name;   /* TM_WHY_NAMED_UNRESOLVED */
+	const tm_ports *rule_ports; /* TM_WHY_NEAR_PORT: what the rule allows the peer; TM_WHY_NEAR_PEER:
+				     * the denied ports it allows (to other peers) */
 } tm_why;
 
 typedef struct tm_explain {

@@ -116,6 +116,33 @@ static void why_unresolved(tm_explain *ex, tm_dir dir, const epol *pol, const tm
 	}
 }
 
+/* After a NetworkPolicy default deny of denied: every policy that isolates
+ * the subject for dir, and the rules of those that almost matched: the right
+ * peer but other ports, or some of the denied ports but other peers. */
+static void why_isolated(engine *e, tm_explain *ex, tm_dir dir, epol **nps, size_t nnps, peerref p,
+			 const cls *dst, const tm_ports *denied)
+{
+	bool ing = dir == TM_DIR_INGRESS;
+	for (size_t i = 0; i < nnps; i++) {
+		epol *pol = nps[i];
+		eng_why_add(ex, dir, TM_WHY_ISOLATED, pol, NULL, NULL);
+		ex->v[ex->n - 1].loc = pol->loc;
+		erule *rs = ing ? pol->in : pol->eg;
+		size_t nr = ing ? pol->nin : pol->neg;
+		for (size_t j = 0; j < nr; j++) {
+			const tm_ports *rp = rule_ports(e, rs[j].r, dst);
+			bool peer = rule_matches(e, &rs[j], p);
+			const tm_ports *some = tm_ports_inter(e->pp, rp, denied);
+			if (peer && tm_ports_is_empty(rp))
+				continue; /* allows nothing at all (an unresolved named port: said already) */
+			if (!peer && tm_ports_is_empty(some))
+				continue; /* neither the peer nor the port */
+			eng_why_add(ex, dir, peer ? TM_WHY_NEAR_PORT : TM_WHY_NEAR_PEER, pol, rs[j].r, NULL);
+			ex->v[ex->n - 1].rule_ports = peer ? rp : some;
+		}
+	}
+}
+
 /* The connections that subject class k allows in direction dir with peer p.
  * Port resolution targets the destination: k for ingress, p for egress. */
 const tm_ports *eng_eval_dir(engine *e, tm_dir dir, uint32_t k, peerref p, tm_explain *ex)
@@ -177,8 +204,10 @@ const tm_ports *eng_eval_dir(engine *e, tm_dir dir, uint32_t k, peerref p, tm_ex
 		const tm_ports *ok = tm_ports_inter(pp, rest, npa);
 		if (ex) {
 			const tm_ports *denied = tm_ports_minus(pp, rest, npa);
-			if (!tm_ports_is_empty(denied))
+			if (!tm_ports_is_empty(denied)) {
 				eng_why_add(ex, dir, TM_WHY_NP_DEFAULT_DENY, NULL, NULL, denied);
+				why_isolated(e, ex, dir, nps, nnps, p, dst, denied);
+			}
 		}
 		return tm_ports_union(pp, allowed, ok);
 	}

@@ -264,6 +264,27 @@ static void findings_diff(const tm_findings *a, const tm_findings *b, tm_finding
 	tm_findings_sort(only_b);
 }
 
+static bool has_note(const tm_findings *f, const tm_note *n)
+{
+	for (size_t i = 0; i < f->nnotes; i++)
+		if (!strcmp(f->notes[i].code, n->code) && !strcmp(f->notes[i].message, n->message))
+			return true;
+	return false;
+}
+
+/* The notes of the diff (in new_findings): NEW's, then OLD's that NEW does
+ * not have, marked as OLD's: what either answer does not cover. */
+static void diff_notes(const tm_findings *old_f, const tm_findings *new_f, tm_findings *out)
+{
+	for (size_t i = 0; i < new_f->nnotes; i++)
+		tm_findings_add_note(out, new_f->notes[i].code, new_f->notes[i].loc, "%s", new_f->notes[i].message);
+	for (size_t i = 0; i < old_f->nnotes; i++)
+		if (!has_note(new_f, &old_f->notes[i]))
+			tm_findings_add_note(out, old_f->notes[i].code, old_f->notes[i].loc, "OLD: %s",
+					     old_f->notes[i].message);
+	tm_findings_sort(out);
+}
+
 /* Changes that may merge: same kind, texts, info, IP end and other end. */
 static bool rawch_same(const rawch *a, const rawch *b)
 {
@@ -373,6 +394,7 @@ tm_err tm_diff_compute(const tm_graph *old_g, const tm_graph *new_g, const tm_fi
 	tm_findings_init(d->fixed_findings);
 	findings_diff(old_f, new_f, d->new_findings, &d->unchanged_findings);
 	findings_diff(new_f, old_f, d->fixed_findings, NULL);
+	diff_notes(old_f, new_f, d->new_findings);
 	free(pa);
 	free(pb);
 	free(wa);

@@ -30,6 +30,7 @@ typedef struct epol {
 	int kind; /* 0 NetworkPolicy, 1 ANP, 2 BANP */
 	const char *name;
 	const char *kind_name;
+	tm_srcloc loc;            /* the policy object */
 	erule *in, *eg;
 	size_t nin, neg;
 	bool np_ingress, np_egress;

@@ -62,6 +62,7 @@ static void policies(engine *e)
 			p->kind = 0;
 			p->name = tm_arena_printf(a, "%s/%s", np->ns, np->name);
 			p->kind_name = "NetworkPolicy";
+			p->loc = np->loc;
 			p->nin = np->nin;
 			p->neg = np->neg;
 			rules(e, &p->in, np->in_rules, np->nin, p, np->ns);
@@ -81,6 +82,7 @@ static void policies(engine *e)
 		p->kind = an->baseline ? 2 : 1;
 		p->name = an->name;
 		p->kind_name = an->kind ? an->kind : an->baseline ? "BaselineAdminNetworkPolicy" : "AdminNetworkPolicy";
+		p->loc = an->loc;
 		p->nin = an->nin;
 		p->neg = an->neg;
 		rules(e, &p->in, an->in_rules, an->nin, p, NULL);

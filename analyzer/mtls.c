@@ -35,6 +35,8 @@ tm_err tm_mtls_evidence_build(const tm_graph *g, const struct tm_flowset *fs, tm
 			continue;
 		ev->flows++;
 		long s = tm_ipmap_lookup(&im, f->cli_ip, TM_IPMAP_SRC), d = tm_ipmap_lookup(&im, f->srv_ip, TM_IPMAP_DST);
+		if ((s >= 0 && g->eps[s].kind == TM_EP_WORKLOAD) || (d >= 0 && g->eps[d].kind == TM_EP_WORKLOAD))
+			ev->on_workloads++;
 		if (s < 0 || d < 0 || s == d) {
 			ev->unmapped++;
 			continue;

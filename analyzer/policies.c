@@ -224,10 +224,11 @@ static bool anp_subject_matches(const tm_anp *a, const cls *k)
 	return !a->subject_pods || tm_selector_matches(&a->subj_pod, k->labels);
 }
 
-static void build_pol(engine *e, epol *ep, int kind, const char *name, const char *kind_name,
+static void build_pol(engine *e, epol *ep, int kind, const char *name, const char *kind_name, tm_srcloc loc,
 		      const tm_rule *in, size_t nin, const tm_rule *eg, size_t neg, const char *ns)
 {
 	ep->kind = kind;
+	ep->loc = loc;
 	ep->name = name;
 	ep->kind_name = kind_name;
 	ep->nin = nin;
@@ -256,7 +257,7 @@ void eng_policies(engine *e)
 	size_t pi = 0;
 	for (size_t i = 0; i < m->nnetpols; i++, pi++) {
 		const tm_netpol *np = m->netpols[i];
-		build_pol(e, &e->pols[pi], 0, tm_arena_printf(a_, "%s/%s", np->ns, np->name), "NetworkPolicy",
+		build_pol(e, &e->pols[pi], 0, tm_arena_printf(a_, "%s/%s", np->ns, np->name), "NetworkPolicy", np->loc,
 			  np->in_rules, np->nin, np->eg_rules, np->neg, np->ns);
 		size_t klo, khi;
 		eng_ns_class_range(e, np->ns, &klo, &khi);
@@ -279,7 +280,7 @@ void eng_policies(engine *e)
 		const tm_anp *a = tm_model_policy_admin(m, i);
 		epol *ep = &e->pols[pi++];
 		build_pol(e, ep, a->baseline ? 2 : 1, a->name, a->kind ? a->kind
-			  : a->baseline ? "BaselineAdminNetworkPolicy" : "AdminNetworkPolicy", a->in_rules, a->nin,
+			  : a->baseline ? "BaselineAdminNetworkPolicy" : "AdminNetworkPolicy", a->loc, a->in_rules, a->nin,
 			  a->eg_rules, a->neg, NULL);
 		for (size_t k = 0; k < e->nc; k++) {
 			cls *c = &e->c[k];

@@ -36,6 +36,7 @@ int cmd_check(int argc, char **argv)
 		in.has_fail_on = a.has_fail_on;
 		in.fail_on = a.fail_on;
 		in.verbose = a.verbosity > 0;
+		in.max_rows = a.max_rows;
 		rc = cli_write(&a, rd, &in);
 		if (rc == EXIT_OK && a.has_fail_on && tm_findings_any_at_least(&r.findings, a.fail_on))
 			rc = EXIT_FINDINGS;

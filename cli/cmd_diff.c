@@ -31,6 +31,7 @@ int cmd_diff(int argc, char **argv)
 		rq.npaths = 1;
 		rq.checks = true;
 		rq.ipv6_auto = true;
+		rq.missing_is_empty = k == 0; /* a first pull request has no OLD */
 		rc = cli_run(&a, &rq, &r[k]);
 	}
 	if (rc == EXIT_OK) {
@@ -41,6 +42,7 @@ int cmd_diff(int argc, char **argv)
 		in.zones = a.zones;
 		in.has_fail_on = a.has_fail_on;
 		in.fail_on = a.fail_on;
+		in.max_rows = a.max_rows;
 		rc = cli_write(&a, rd, &in);
 		if (rc == EXIT_OK && a.has_fail_on && tm_findings_any_at_least(d.new_findings, a.fail_on))
 			rc = EXIT_FINDINGS;

@@ -156,13 +156,22 @@ static void print_diags(const tm_model *m, int verbosity)
 		return;
 	}
 	tm_diags_print(&m->diags, stderr, verbosity > 0 ? TM_DIAG_INFO : TM_DIAG_WARN);
-	if (m->nignored) {
-		size_t n = 0;
+	/* kinds that change connections (other projects' policies), then the others */
+	for (int policy = 1; policy >= 0; policy--) {
+		size_t n = 0, k = 0;
 		for (size_t i = 0; i < m->nignored; i++)
-			n += m->ignored[i].count;
-		fprintf(stderr, "trustmap: warning: %zu object%s of kinds not analysed:", n, n == 1 ? "" : "s");
+			if ((tm_kind_policy_project(m->ignored[i].kind) != NULL) == policy)
+				n += m->ignored[i].count;
+		if (!n)
+			continue;
+		fprintf(stderr, "trustmap: warning: %zu object%s of %skinds not analysed:", n, n == 1 ? "" : "s",
+			policy ? "policy " : "");
 		for (size_t i = 0; i < m->nignored; i++)
-			fprintf(stderr, "%s %s (%zu)", i ? "," : "", m->ignored[i].kind, m->ignored[i].count);
+			if ((tm_kind_policy_project(m->ignored[i].kind) != NULL) == policy)
+				fprintf(stderr, "%s %s (%zu)", k++ ? "," : "", m->ignored[i].kind, m->ignored[i].count);
+		if (policy)
+			fprintf(stderr, "; the connections %s are not in this answer",
+				n == 1 ? "it allows or denies" : "they allow or deny");
 		fputc('\n', stderr);
 	}
 }
@@ -242,8 +251,8 @@ static void step_done(void *ctx, tm_step s, const tm_result *r)
 		tm_diags_print(&r->flows->diags, stderr, a->verbosity < 0 ? TM_DIAG_ERROR : TM_DIAG_WARN);
 		if (!failed && r->has_ev && a->verbosity > 0)
 			fprintf(stderr,
-				"trustmap: %zu TCP connections captured, %zu not mapped to endpoints, %zu endpoint pairs with TLS facts\n",
-				r->ev.flows, r->ev.unmapped, r->ev.n);
+				"trustmap: %zu TCP connection%s captured, %zu not mapped to endpoints, %zu endpoint pair%s with TLS facts\n",
+				r->ev.flows, r->ev.flows == 1 ? "" : "s", r->ev.unmapped, r->ev.n, r->ev.n == 1 ? "" : "s");
 		break;
 	default:
 		break;

@@ -65,6 +65,10 @@ static const cli_option options[] = {
 	 "exit 1 when a finding (diff: a new finding) that is not\n"
 	 "suppressed has this severity or above: info, low, medium,\n"
 	 "high, critical"},
+	{OPT_MAX_ROWS, "max-rows", 0, "N", CMD_CHECK | CMD_DIFF,
+	 "Markdown (--format md): at most N rows per table (default: as\n"
+	 "many as fit in a 65,536-character pull-request comment, which\n"
+	 "the output never exceeds); the rest are counted"},
 	/* -- observed traffic -- */
 	{OPT_PCAP, "pcap", 0, "FILE", CMD_FLOWS | CMD_CHECK,
 	 "observed traffic: a capture (pcap or pcapng; - for standard\n"
@@ -210,6 +214,10 @@ static int apply(cli_args *a, const cli_option *o, const char *as, char *val)
 		if (!tm_severity_parse(val, &a->fail_on))
 			return cli_usage_error(cmd, "--fail-on wants info, low, medium, high or critical, got '%s'", val);
 		a->has_fail_on = true;
+		break;
+	case OPT_MAX_ROWS:
+		if (!cli_parse_size(val, &a->max_rows) || !a->max_rows)
+			return cli_usage_error(cmd, "option --max-rows needs a positive number");
 		break;
 	case OPT_PCAP: case OPT_FLOWS: push(&a->pcaps, &a->npcaps, val); break;
 	case OPT_STATS: a->stats = true; break;

@@ -345,6 +345,21 @@ long tm_model_find_netpol(tm_model *m, const char *ns, const char *name)
 	return -1;
 }
 
+void tm_model_skipped(tm_model *m, tm_srcloc loc, const char *kind)
+{
+	if (kind)
+		m->invalid_skipped++;
+	else
+		m->files_skipped++;
+	if (m->nskipped >= TM_MODEL_MAX_SKIPPED)
+		return;
+	TM_ARENA_GROW(&m->arena, m->skipped, m->nskipped, m->cap_skipped);
+	m->skipped[m->nskipped].loc = loc;
+	m->skipped[m->nskipped].loc.file = loc.file ? tm_intern(&m->strs, loc.file) : NULL;
+	m->skipped[m->nskipped].kind = kind ? tm_intern(&m->strs, kind) : NULL;
+	m->nskipped++;
+}
+
 void tm_model_count_ignored(tm_model *m, const char *kind, tm_srcloc loc)
 {
 	kind = tm_intern(&m->strs, kind);

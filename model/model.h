@@ -156,6 +156,13 @@ typedef struct tm_kindcount {
 	tm_srcloc first;
 } tm_kindcount;
 
+/* An input left out under --skip-invalid: an invalid object, or the rest of
+ * a file after a syntax error (the kind is NULL). */
+typedef struct tm_skipped {
+	tm_srcloc loc;
+	const char *kind;
+} tm_skipped;
+
 typedef struct tm_model {
 	tm_arena arena;
 	tm_strtab strs;
@@ -178,6 +185,8 @@ typedef struct tm_model {
 	size_t files_read, docs_read, objects_read, empty_docs, files_without_objects;
 	size_t generated_names; /* objects named by generateName (numbered #1, #2, ...) */
 	size_t invalid_skipped; /* objects skipped under --skip-invalid */
+	size_t files_skipped;   /* files (or their rest) skipped under --skip-invalid */
+	tm_skipped *skipped; size_t nskipped, cap_skipped; /* the first TM_MODEL_MAX_SKIPPED of either */
 	struct tm_labelsets *labelsets; /* private to model.c: interned label sets */
 	struct tm_model_index *idx; /* private to model.c: hash lookups for
 				       tm_model_namespace/tm_model_find_workload */
@@ -205,6 +214,11 @@ bool tm_model_has_ipv6(const tm_model *m);
  * of interned sets is pointer equality of l->v. */
 void tm_model_intern_labels(tm_model *m, tm_labels *l);
 void tm_model_count_ignored(tm_model *m, const char *kind, tm_srcloc loc);
+/* Record an input skipped under --skip-invalid: an object of kind (counted in
+ * invalid_skipped), or, kind NULL, a file from loc on (files_skipped). Only
+ * the first TM_MODEL_MAX_SKIPPED are listed; the counters count all. */
+#define TM_MODEL_MAX_SKIPPED 20
+void tm_model_skipped(tm_model *m, tm_srcloc loc, const char *kind);
 /* Sort everything by its documented key and settle derived fields. */
 void tm_model_finish(tm_model *m);
 

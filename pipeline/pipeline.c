@@ -1,9 +1,11 @@
 /* pipeline.c - the one pipeline (pipeline.h). */
 #include "pipeline/pipeline.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void tm_request_init(tm_request *rq)
 {
@@ -61,16 +63,121 @@ static tm_err fail(tm_result *r, tm_err e, const char *fmt, ...)
 	return e;
 }
 
+/* The policy-like kinds (tm_kind_policy_project): a row matches the kind's
+ * name, and, when group is set, an apiVersion of that group (only a kind of
+ * ours from another group, "NetworkPolicy (crd.antrea.io/v1beta1)", comes
+ * with its apiVersion; other kinds are counted by name). Service mesh
+ * authorization is here until the mesh is analysed. */
+static const struct policy_kind {
+	const char *kind, *group, *project;
+} policy_kinds[] = {
+	{"CiliumNetworkPolicy", NULL, "Cilium"},
+	{"CiliumClusterwideNetworkPolicy", NULL, "Cilium"},
+	{"NetworkPolicy", "projectcalico.org", "Calico"},
+	{"NetworkPolicy", "crd.projectcalico.org", "Calico"},
+	{"GlobalNetworkPolicy", NULL, "Calico"},
+	{"NetworkPolicy", "crd.antrea.io", "Antrea"},
+	{"ClusterNetworkPolicy", "crd.antrea.io", "Antrea"},
+	{"AntreaNetworkPolicy", NULL, "Antrea"},
+	{"AntreaClusterNetworkPolicy", NULL, "Antrea"},
+	{"AuthorizationPolicy", NULL, "Istio or Linkerd"},
+	{"PeerAuthentication", NULL, "Istio"},
+	{"ServerAuthorization", NULL, "Linkerd"},
+	{"EgressFirewall", NULL, "OVN-Kubernetes"},
+	{"EgressNetworkPolicy", NULL, "OpenShift"},
+	{"MultiNetworkPolicy", NULL, "Multus"},
+};
+
+const char *tm_kind_policy_project(const char *kind)
+{
+	const char *open = strstr(kind, " (");
+	size_t kl = open ? (size_t)(open - kind) : strlen(kind);
+	const char *api = open ? open + 2 : NULL;
+	for (size_t i = 0; i < TM_ARRAY_LEN(policy_kinds); i++) {
+		const struct policy_kind *p = &policy_kinds[i];
+		if (strlen(p->kind) != kl || strncmp(p->kind, kind, kl))
+			continue;
+		if (p->group && !(api && !strncmp(api, p->group, strlen(p->group)) && api[strlen(p->group)] == '/'))
+			continue;
+		return p->project;
+	}
+	/* another group's NetworkPolicy, AdminNetworkPolicy or
+	 * ClusterNetworkPolicy that no row names is still a policy */
+	if (api && kl >= 13 && !strncmp(kind + kl - 13, "NetworkPolicy", 13))
+		return "another project";
+	return NULL;
+}
+
+/* What the answer does not cover, as notes of the findings (every renderer
+ * of findings states them; stderr alone is hidden by -q). */
+static void input_notes(tm_result *r)
+{
+	const tm_model *m = r->m;
+	for (size_t i = 0; i < m->nignored; i++) {
+		const tm_kindcount *k = &m->ignored[i];
+		const char *proj = tm_kind_policy_project(k->kind);
+		if (!proj)
+			continue; /* ConfigMap and the like change no connection */
+		tm_findings_add_note(&r->findings, "kinds-not-analysed", k->first,
+				     "%zu %s object%s not analysed (policies of %s): the connections %s allow%s or den%s "
+				     "are not in this answer",
+				     k->count, k->kind, k->count == 1 ? "" : "s", proj, k->count == 1 ? "it" : "they",
+				     k->count == 1 ? "s" : "", k->count == 1 ? "ies" : "y");
+	}
+	for (size_t i = 0; i < m->nskipped; i++) {
+		const tm_skipped *s = &m->skipped[i];
+		if (s->kind)
+			tm_findings_add_note(&r->findings, "skipped-invalid", s->loc,
+					     "invalid %s skipped (--skip-invalid): what it allows or denies is not in this answer",
+					     s->kind);
+		else
+			tm_findings_add_note(&r->findings, "skipped-invalid", s->loc,
+					     "rest of the file skipped after a syntax error (--skip-invalid): its objects "
+					     "are not in this answer");
+	}
+	size_t all = m->invalid_skipped + m->files_skipped;
+	if (all > m->nskipped)
+		tm_findings_add_note(&r->findings, "skipped-invalid", (tm_srcloc){0},
+				     "%zu more input%s skipped (--skip-invalid), not listed: %zu invalid object%s and %zu "
+				     "file%s in all", all - m->nskipped, all - m->nskipped == 1 ? "" : "s",
+				     m->invalid_skipped, m->invalid_skipped == 1 ? "" : "s", m->files_skipped,
+				     m->files_skipped == 1 ? "" : "s");
+	tm_findings_sort(&r->findings);
+}
+
+/* --missing-is-empty paths that do not exist (a diff's OLD in a first pull
+ * request): said in a note, and left out of the load */
+static bool path_missing(const tm_request *rq, tm_result *r, const char *path)
+{
+	struct stat st;
+	if (!rq->missing_is_empty || strcmp(path, "-") == 0 || stat(path, &st) == 0 || errno != ENOENT)
+		return false;
+	tm_findings_add_note(&r->findings, "input-missing", (tm_srcloc){0},
+			     "%s does not exist: read as an empty input (no workloads, no policies)", path);
+	tm_diags_add(&r->m->diags, TM_DIAG_WARN, (tm_srcloc){0},
+		     "%s does not exist: read as an empty input (no workloads, no policies)", path);
+	return true;
+}
+
 static tm_err load(const tm_request *rq, tm_result *r)
 {
 	tm_model *m = r->m;
 	tm_err rc = TM_OK;
+	size_t missing = 0;
 	for (size_t i = 0; i < rq->npaths; i++) {
+		if (path_missing(rq, r, rq->paths[i])) {
+			missing++;
+			continue;
+		}
 		tm_err e = tm_load_path(m, rq->paths[i], &rq->load);
 		if (e != TM_OK && rc == TM_OK)
 			rc = e;
 	}
 	tm_load_finish(m, &rq->load);
+	if (missing && missing == rq->npaths) {
+		r->input_missing = true;
+		return TM_OK;
+	}
 	/* a job pointed at the wrong (or a not yet generated) directory must not
 	 * pass --fail-on: no manifest file at all is an input error; files
 	 * without objects are said, not silently zero (NPA says the same) */
@@ -90,6 +197,8 @@ static tm_err load(const tm_request *rq, tm_result *r)
 			     "no workloads (Pods or their controllers) in the input: no connections to compute");
 	if (rc != TM_OK && !rq->load.skip_invalid && (rc == TM_ERR_SYNTAX || rc == TM_ERR_INVALID))
 		fail(r, rc, "input rejected (%s); --skip-invalid reads the rest", tm_err_str(rc));
+	if (rc == TM_OK)
+		input_notes(r);
 	return rc;
 }
 
@@ -171,6 +280,34 @@ static tm_err endpoints(const tm_request *rq, tm_result *r)
 	return e;
 }
 
+static bool any_pod_ip(const tm_model *m)
+{
+	for (size_t i = 0; i < m->npods; i++)
+		if (m->pods[i]->nips)
+			return true;
+	return false;
+}
+
+/* Manifests from git carry no pod IPs (status.podIPs): captured addresses
+ * then map to IP ranges only, never to a workload; say so, with the counts */
+static void flow_notes(tm_result *r)
+{
+	const tm_mtls_evidence *ev = &r->ev;
+	if (any_pod_ip(r->m) || !ev->flows)
+		return;
+	size_t mapped = ev->flows - ev->unmapped;
+	tm_findings_add_note(&r->findings, "flows-no-pod-ips", (tm_srcloc){0},
+			     "no pod IPs in the input (manifests without status.podIPs): captured connections map only to "
+			     "IP ranges, never to workloads; of %zu TCP connection%s, %zu mapped to a pair of endpoints "
+			     "(%zu to a workload), %zu not mapped",
+			     ev->flows, ev->flows == 1 ? "" : "s", mapped, ev->on_workloads, ev->unmapped);
+	tm_diags_add(&r->flows->diags, TM_DIAG_WARN, (tm_srcloc){0},
+		     "no pod IPs in the manifests: the %zu captured TCP connection%s only to IP ranges, never to "
+		     "workloads (%zu not mapped); give manifests with status (kubectl get pods -o yaml)",
+		     ev->flows, ev->flows == 1 ? " maps" : "s map", ev->unmapped);
+	tm_findings_sort(&r->findings);
+}
+
 static tm_err flows(const tm_request *rq, tm_result *r)
 {
 	r->flows = tm_flowset_new();
@@ -188,10 +325,21 @@ static tm_err flows(const tm_request *rq, tm_result *r)
 	}
 	tm_capture_finish(cap);
 	tm_capture_free(cap);
+	if (rc == TM_OK && !r->flows->nflows) {
+		/* said, not an empty answer that reads as "no traffic to worry about" */
+		const tm_counter *pk = tm_flowset_counter(r->flows, "packets");
+		unsigned long long np = pk ? (unsigned long long)pk->value : 0;
+		tm_diags_add(&r->flows->diags, TM_DIAG_WARN, (tm_srcloc){0},
+			     "no TCP or UDP connection in the capture%s (%llu packet%s read; --stats counts the rest)",
+			     rq->ncaptures == 1 ? "" : "s", np, np == 1 ? "" : "s");
+	}
 	if (rc != TM_OK || !r->g)
 		return rc;
 	r->has_ev = true;
-	return tm_mtls_evidence_build(r->g, r->flows, &r->ev);
+	rc = tm_mtls_evidence_build(r->g, r->flows, &r->ev);
+	if (rc == TM_OK)
+		flow_notes(r);
+	return rc;
 }
 
 static tm_err checks(const tm_request *rq, tm_result *r)
@@ -210,13 +358,30 @@ static void explain_narrow(tm_portpool *pp, tm_explain *ex, tm_proto proto, uint
 	ex->egress = tm_ports_inter(pp, ex->egress, one);
 	ex->ingress = tm_ports_inter(pp, ex->ingress, one);
 	size_t k = 0;
+	bool deny_kept[2] = {false, false}; /* per direction: the last default deny is kept */
 	for (size_t i = 0; i < ex->n; i++) {
+		tm_why *w = &ex->v[i];
+		if (w->kind == TM_WHY_ISOLATED || w->kind == TM_WHY_NEAR_PORT || w->kind == TM_WHY_NEAR_PEER) {
+			/* what isolates and what almost matched, for a deny of this port */
+			if (!deny_kept[w->dir])
+				continue;
+			if (w->kind == TM_WHY_NEAR_PEER) {
+				w->rule_ports = tm_ports_inter(pp, w->rule_ports, one);
+				if (tm_ports_is_empty(w->rule_ports))
+					continue;
+			}
+			ex->v[k++] = *w;
+			continue;
+		}
 		if (!ex->v[i].ports) {
 			ex->v[k++] = ex->v[i]; /* a note, not a port decision */
 			continue;
 		}
 		ex->v[i].ports = tm_ports_inter(pp, ex->v[i].ports, one);
-		if (!tm_ports_is_empty(ex->v[i].ports))
+		bool kept = !tm_ports_is_empty(ex->v[i].ports);
+		if (ex->v[i].kind == TM_WHY_NP_DEFAULT_DENY)
+			deny_kept[ex->v[i].dir] = kept;
+		if (kept)
 			ex->v[k++] = ex->v[i];
 	}
 	ex->n = k;
@@ -258,7 +423,9 @@ tm_err tm_run(const tm_request *rq, tm_result *r)
 	}
 	if (rq->ncaptures && (e = step(rq, r, TM_STEP_FLOWS, flows(rq, r))) != TM_OK)
 		return e;
-	if (manifests && rq->checks && (e = step(rq, r, TM_STEP_CHECKS, checks(rq, r))) != TM_OK)
+	/* an input that does not exist has no findings (and no zone to match) */
+	if (manifests && rq->checks && !r->input_missing &&
+	    (e = step(rq, r, TM_STEP_CHECKS, checks(rq, r))) != TM_OK)
 		return e;
 	if (r->src >= 0 && (rq->explain || rq->hops))
 		e = step(rq, r, TM_STEP_ANSWER, answer(rq, r));

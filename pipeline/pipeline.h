@@ -64,6 +64,7 @@ typedef struct tm_request {
 	tm_pcap_progress_fn progress;
 	void *progress_ctx;
 	/* questions */
+	bool missing_is_empty; /* a path that does not exist is an empty input, said in a note (diff OLD) */
 	const char *src, *dst; /* explain: both; reach: src */
 	bool explain;
 	uint32_t hops;         /* reach: > 0 */
@@ -81,7 +82,10 @@ struct tm_result {
 	tm_flowset *flows;
 	tm_mtls_evidence ev;
 	bool has_ev;
-	tm_findings findings;
+	tm_findings findings; /* its notes (what the answer does not cover: kinds
+			       * not analysed, inputs skipped, ...) are filled for
+			       * every request that reads manifests */
+	bool input_missing;   /* missing_is_empty: no path existed */
 	long src, dst;      /* endpoint indices, -1 when not asked */
 	tm_explain explain;
 	bool has_explain;
@@ -92,6 +96,12 @@ struct tm_result {
 	tm_err err;
 	tm_buf error;       /* what went wrong, without "trustmap: " */
 };
+
+/* Kinds read but not analysed that change connectivity (policies of another
+ * project: Cilium, Calico, Antrea, Istio, Linkerd, OVN/OpenShift): the name
+ * of that project, or NULL for a kind that changes no connection (ConfigMap).
+ * kind is as m->ignored holds it: "Kind" or "Kind (apiVersion)". */
+const char *tm_kind_policy_project(const char *kind);
 
 /* Run rq. Returns TM_OK, or the error of the failed step (r->failed,
  * r->error). r is always initialised: release it either way. */

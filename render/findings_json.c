@@ -118,6 +118,31 @@ static void summary_json(tm_jsonw *w, const tm_findings *f, const tm_render_in *
 	nl(w, ind, "}");
 }
 
+/* "notes": what the answer does not cover (docs/json.md) */
+static void notes_json(tm_jsonw *w, const tm_findings *f, const char *ind)
+{
+	TM_JSONW_LIT(w, "[");
+	for (size_t i = 0; i < f->nnotes; i++) {
+		const tm_note *n = &f->notes[i];
+		if (i)
+			TM_JSONW_LIT(w, ",");
+		nl(w, ind, "  {\"code\": ");
+		tm_jsonw_str(w, n->code);
+		TM_JSONW_LIT(w, ", \"message\": ");
+		tm_jsonw_str(w, n->message);
+		TM_JSONW_LIT(w, ", \"file\": ");
+		tm_jsonw_str(w, n->loc.file && *n->loc.file ? n->loc.file : NULL);
+		TM_JSONW_LIT(w, ", \"line\": ");
+		tm_jsonw_u64(w, n->loc.line);
+		TM_JSONW_LIT(w, ", \"column\": ");
+		tm_jsonw_u64(w, n->loc.col);
+		TM_JSONW_LIT(w, "}");
+	}
+	if (f->nnotes)
+		nl(w, ind, "");
+	TM_JSONW_LIT(w, "]");
+}
+
 static void findings_array(tm_jsonw *w, const tm_findings *f, const char *ind)
 {
 	char inner[16];
@@ -169,6 +194,8 @@ tm_err tm_render_findings_json(const tm_render_in *in, FILE *out)
 		return TM_ERR_NOMEM;
 	TM_JSONW_LIT(w, "{\n  \"findings\": ");
 	findings_array(w, f, "  ");
+	TM_JSONW_LIT(w, ",\n  \"notes\": ");
+	notes_json(w, f, "  ");
 	TM_JSONW_LIT(w, ",\n  \"summary\": ");
 	summary_json(w, f, in, "  ");
 	TM_JSONW_LIT(w, ",\n  \"zones\": ");
@@ -210,6 +237,8 @@ tm_err tm_render_diff_json(const tm_render_in *in, FILE *out)
 	findings_array(w, d->new_findings, "  ");
 	TM_JSONW_LIT(w, ",\n  \"fixed_findings\": ");
 	findings_array(w, d->fixed_findings, "  ");
+	TM_JSONW_LIT(w, ",\n  \"notes\": ");
+	notes_json(w, d->new_findings, "  ");
 	TM_JSONW_LIT(w, ",\n  \"summary\": ");
 	/* the summary counts new findings: --fail-on applies to them only */
 	summary_json(w, d->new_findings, in, "  ");

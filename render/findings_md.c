@@ -1,134 +1,276 @@
 /* findings_md.c - `check` and `diff` as Markdown, ready to post as a
- * pull-request comment. */
+ * pull-request comment.
+ *
+ * A comment holds at most 65,536 characters (GitHub): every byte goes
+ * through one counting writer (md), which never lets the output pass
+ * TM_MD_LIMIT bytes (bytes >= characters). The summary and the notes come
+ * first; each table row is formatted on its own and written only when it
+ * fits (and --max-rows allows it); the first row that does not ends the
+ * table with "… and N more (see the SARIF/JSON)", and nothing more is
+ * formatted for that table, so a million-row diff costs a few hundred rows. */
 #include "render/findings.h"
 
 #include <string.h>
 
+/* What a comment may hold, less a margin for what closes the open blocks. */
+#define TM_MD_LIMIT 65536
+#define TM_MD_RESERVE 2048 /* truncation lines, "</details>", the last newline */
+
+typedef struct md {
+	FILE *out;
+	size_t used;     /* bytes written */
+	size_t max_rows; /* per table; 0: as many as fit */
+	bool full;       /* a table was cut by the limit: later tables are cut at once */
+	const char *rest; /* where the rows left out are: "SARIF/JSON" (check), "JSON" (diff) */
+	tm_buf row;      /* the row being formatted */
+} md;
+
+/* Write s unconditionally (headers, closing tags: within the reserve). */
+static void md_raw(md *w, const char *s, size_t n)
+{
+	if (w->used + n >= TM_MD_LIMIT) /* never: the reserve holds them */
+		return;
+	fwrite(s, 1, n, w->out);
+	w->used += n;
+}
+
+static void md_puts(md *w, const char *s)
+{
+	md_raw(w, s, strlen(s));
+}
+
+/* Write b if it fits before the reserve; false when it does not. */
+static bool md_fits(md *w, const tm_buf *b)
+{
+	if (b->toobig || w->used + b->len + TM_MD_RESERVE >= TM_MD_LIMIT)
+		return false;
+	md_raw(w, tm_buf_str(b), b->len);
+	return true;
+}
+
 /* Table cell text: '|' escaped, newlines as spaces, '<' '>' as entities. */
-static void cell(FILE *out, const char *s)
+static void cell(tm_buf *b, const char *s)
 {
 	for (; s && *s; s++) {
 		if (*s == '|')
-			fputs("\\|", out);
+			(void)tm_buf_adds(b, "\\|");
 		else if (*s == '\n' || *s == '\r')
-			fputc(' ', out);
+			(void)tm_buf_addc(b, ' ');
 		else if (*s == '<')
-			fputs("&lt;", out);
+			(void)tm_buf_adds(b, "&lt;");
 		else if (*s == '>')
-			fputs("&gt;", out);
+			(void)tm_buf_adds(b, "&gt;");
 		else
-			fputc(*s, out);
+			(void)tm_buf_addc(b, *s);
 	}
 }
 
 /* Inline code: backticks inside are replaced so the span stays closed. */
-static void code(FILE *out, const char *s)
+static void code(tm_buf *b, const char *s)
 {
-	fputc('`', out);
+	(void)tm_buf_addc(b, '`');
 	for (; s && *s; s++)
-		fputc(*s == '`' ? '\'' : *s == '|' ? '/' : *s == '\n' ? ' ' : *s, out);
-	fputc('`', out);
+		(void)tm_buf_addc(b, *s == '`' ? '\'' : *s == '|' ? '/' : *s == '\n' ? ' ' : *s);
+	(void)tm_buf_addc(b, '`');
+}
+
+/* Rows [i, n) are left out: say how many, and where they all are. */
+static void md_cut(md *w, size_t left)
+{
+	char line[160];
+	snprintf(line, sizeof line, "\n… and %zu more (see the %s)\n", left, w->rest);
+	md_puts(w, line);
+}
+
+/* Can row i of a table be written? (--max-rows, and the limit once hit) */
+static bool md_row_allowed(const md *w, size_t i)
+{
+	return !w->full && (!w->max_rows || i < w->max_rows);
+}
+
+/* Write the row in w->row, or cut the table there: false when cut. */
+static bool md_row(md *w, size_t i, size_t n)
+{
+	if (md_fits(w, &w->row))
+		return true;
+	w->full = true;
+	md_cut(w, n - i);
+	return false;
 }
 
 static const char *const sev_icon[TM_NSEV] = {"info", "low", "medium", "**high**", "**critical**"};
 
-static void findings_table(const tm_findings *f, FILE *out)
+static void finding_row(tm_buf *b, const tm_finding *fd)
 {
-	fputs("| severity | rule | where | finding | location |\n|---|---|---|---|---|\n", out);
-	for (size_t i = 0; i < f->n; i++) {
-		const tm_finding *fd = &f->v[i];
-		fprintf(out, "| %s%s | ", sev_icon[fd->severity], fd->suppressed ? " (suppressed)" : "");
-		code(out, fd->rule);
-		fputs(" | ", out);
-		if (fd->src && fd->dst) {
-			code(out, fd->src);
-			fputs(" → ", out);
-			code(out, fd->dst);
-			if (fd->conns) {
-				fputs(" ", out);
-				cell(out, fd->conns);
-			}
-		} else if (fd->subject)
-			cell(out, fd->subject);
-		else if (fd->src)
-			code(out, fd->src);
-		fputs(" | ", out);
-		cell(out, fd->message);
-		if (fd->hint) {
-			fputs("<br>*Fix:* ", out);
-			cell(out, fd->hint);
+	(void)tm_buf_addf(b, "| %s%s | ", sev_icon[fd->severity], fd->suppressed ? " (suppressed)" : "");
+	code(b, fd->rule);
+	(void)tm_buf_adds(b, " | ");
+	if (fd->src && fd->dst) {
+		code(b, fd->src);
+		(void)tm_buf_adds(b, " → ");
+		code(b, fd->dst);
+		if (fd->conns) {
+			(void)tm_buf_adds(b, " ");
+			cell(b, fd->conns);
 		}
-		if (fd->suppressed) {
-			fputs("<br>*Suppressed by* ", out);
-			cell(out, fd->suppressed_by);
-			fputs(": ", out);
-			cell(out, fd->suppress_reason);
-		}
-		fputs(" | ", out);
-		for (size_t k = 0; k < fd->nlocations; k++) {
-			const tm_floc *l = &fd->locations[k];
-			fputs(k ? "<br>" : "", out);
-			fputc('`', out);
-			cell(out, l->loc.file);
-			if (l->loc.line)
-				fprintf(out, ":%u", l->loc.line);
-			fputc('`', out);
-		}
-		fputs(" |\n", out);
+	} else if (fd->subject)
+		cell(b, fd->subject);
+	else if (fd->src)
+		code(b, fd->src);
+	(void)tm_buf_adds(b, " | ");
+	cell(b, fd->message);
+	if (fd->hint) {
+		(void)tm_buf_adds(b, "<br>*Fix:* ");
+		cell(b, fd->hint);
 	}
+	if (fd->suppressed) {
+		(void)tm_buf_adds(b, "<br>*Suppressed by* ");
+		cell(b, fd->suppressed_by);
+		(void)tm_buf_adds(b, ": ");
+		cell(b, fd->suppress_reason);
+	}
+	(void)tm_buf_adds(b, " | ");
+	for (size_t k = 0; k < fd->nlocations; k++) {
+		const tm_floc *l = &fd->locations[k];
+		(void)tm_buf_adds(b, k ? "<br>`" : "`");
+		cell(b, l->loc.file);
+		if (l->loc.line)
+			(void)tm_buf_addf(b, ":%u", l->loc.line);
+		(void)tm_buf_addc(b, '`');
+	}
+	(void)tm_buf_adds(b, " |\n");
+}
+
+static void findings_table(md *w, const tm_findings *f)
+{
+	md_puts(w, "| severity | rule | where | finding | location |\n|---|---|---|---|---|\n");
+	for (size_t i = 0; i < f->n; i++) {
+		if (!md_row_allowed(w, i)) {
+			md_cut(w, f->n - i);
+			return;
+		}
+		tm_buf_reset(&w->row);
+		finding_row(&w->row, &f->v[i]);
+		if (!md_row(w, i, f->n))
+			return;
+	}
+}
+
+/* The notes, right after the summary: what the answer does not cover. */
+static void notes_md(md *w, const tm_findings *f)
+{
+	if (!f->nnotes)
+		return;
+	md_puts(w, "> **Not covered by this answer:**\n");
+	for (size_t i = 0; i < f->nnotes; i++) {
+		const tm_note *n = &f->notes[i];
+		tm_buf_reset(&w->row);
+		(void)tm_buf_adds(&w->row, "> - ");
+		code(&w->row, n->code);
+		(void)tm_buf_adds(&w->row, ": ");
+		cell(&w->row, n->message);
+		tm_buf loc;
+		tm_buf_init(&loc, 1 << 12);
+		tm_note_loc_text(n, &loc);
+		if (loc.len) {
+			(void)tm_buf_adds(&w->row, " (");
+			code(&w->row, tm_buf_str(&loc));
+			(void)tm_buf_adds(&w->row, ")");
+		}
+		tm_buf_release(&loc);
+		(void)tm_buf_adds(&w->row, "\n");
+		if (!md_fits(w, &w->row)) {
+			char line[160];
+			snprintf(line, sizeof line, "> - … and %zu more notes (see the %s)\n", f->nnotes - i, w->rest);
+			md_puts(w, line);
+			break;
+		}
+	}
+	md_puts(w, "\n");
+}
+
+static void md_init(md *w, FILE *out, const tm_render_in *in, const char *rest)
+{
+	memset(w, 0, sizeof *w);
+	w->rest = rest;
+	w->out = out;
+	w->max_rows = in->max_rows;
+	tm_buf_init(&w->row, TM_MD_LIMIT); /* a row longer than a comment never fits */
 }
 
 tm_err tm_render_findings_md(const tm_render_in *in, FILE *out)
 {
 	const tm_findings *f = in->findings;
-	tm_buf b;
-	tm_buf_init(&b, 0);
-	tm_findings_summary_text(f, &b);
-	fprintf(out, "### trustmap check\n\n**%s** (zones: %s)\n\n", tm_buf_str(&b), in->zones ? in->zones : "defaults");
+	md w;
+	md_init(&w, out, in, "SARIF/JSON");
+	tm_findings_summary_text(f, &w.row);
+	(void)tm_buf_addf(&w.row, "** (zones: %s)\n\n", in->zones ? in->zones : "defaults");
+	md_puts(&w, "### trustmap check\n\n**");
+	md_raw(&w, tm_buf_str(&w.row), w.row.len);
+	notes_md(&w, f);
 	if (f->n)
-		findings_table(f, out);
-	tm_buf_release(&b);
+		findings_table(&w, f);
+	tm_buf_release(&w.row);
 	return ferror(out) ? TM_ERR_IO : TM_OK;
+}
+
+static void change_row(tm_buf *b, const tm_conn_change *c)
+{
+	static const char *const kinds[] = {"changed", "added", "removed"};
+	(void)tm_buf_addf(b, "| %s | ", kinds[c->kind]);
+	code(b, c->src);
+	(void)tm_buf_adds(b, " | ");
+	code(b, c->dst);
+	(void)tm_buf_adds(b, " | ");
+	cell(b, c->old_text);
+	(void)tm_buf_adds(b, " | ");
+	cell(b, c->new_text);
+	(void)tm_buf_adds(b, " | ");
+	cell(b, c->info ? c->info : "");
+	(void)tm_buf_adds(b, " |\n");
 }
 
 tm_err tm_render_diff_md(const tm_render_in *in, FILE *out)
 {
 	const tm_diff *d = in->diff;
-	static const char *const kinds[] = {"changed", "added", "removed"};
-	tm_buf b;
-	tm_buf_init(&b, 0);
-	tm_findings_summary_text(d->new_findings, &b);
-	fprintf(out, "### trustmap diff\n\n**New: %s. Fixed: %zu.** Connections changed: %zu.\n\n", tm_buf_str(&b),
-		d->fixed_findings->n, d->n);
+	md w;
+	char line[200];
+	md_init(&w, out, in, "JSON");
+	tm_findings_summary_text(d->new_findings, &w.row);
+	md_puts(&w, "### trustmap diff\n\n**New: ");
+	md_raw(&w, tm_buf_str(&w.row), w.row.len);
+	snprintf(line, sizeof line, ". Fixed: %zu.** Connections changed: %zu.\n\n", d->fixed_findings->n, d->n);
+	md_puts(&w, line);
+	notes_md(&w, d->new_findings);
 	if (d->new_findings->n) {
-		fputs("#### New findings\n\n", out);
-		findings_table(d->new_findings, out);
-		fputc('\n', out);
+		md_puts(&w, "#### New findings\n\n");
+		findings_table(&w, d->new_findings);
+		md_puts(&w, "\n");
 	}
 	if (d->fixed_findings->n) {
-		fprintf(out, "<details><summary>Fixed findings (%zu)</summary>\n\n", d->fixed_findings->n);
-		findings_table(d->fixed_findings, out);
-		fputs("\n</details>\n\n", out);
+		snprintf(line, sizeof line, "<details><summary>Fixed findings (%zu)</summary>\n\n", d->fixed_findings->n);
+		md_puts(&w, line);
+		findings_table(&w, d->fixed_findings);
+		md_puts(&w, "\n</details>\n\n");
 	}
 	if (d->n) {
-		fprintf(out, "<details><summary>Connectivity changes (%zu)</summary>\n\n"
-			     "| diff-type | source | destination | before | after | info |\n|---|---|---|---|---|---|\n", d->n);
+		snprintf(line, sizeof line,
+			 "<details><summary>Connectivity changes (%zu)</summary>\n\n"
+			 "| diff-type | source | destination | before | after | info |\n|---|---|---|---|---|---|\n",
+			 d->n);
+		md_puts(&w, line);
 		for (size_t i = 0; i < d->n; i++) {
-			const tm_conn_change *c = &d->v[i];
-			fprintf(out, "| %s | ", kinds[c->kind]);
-			code(out, c->src);
-			fputs(" | ", out);
-			code(out, c->dst);
-			fputs(" | ", out);
-			cell(out, c->old_text);
-			fputs(" | ", out);
-			cell(out, c->new_text);
-			fputs(" | ", out);
-			cell(out, c->info ? c->info : "");
-			fputs(" |\n", out);
+			if (!md_row_allowed(&w, i)) {
+				md_cut(&w, d->n - i);
+				break;
+			}
+			tm_buf_reset(&w.row);
+			change_row(&w.row, &d->v[i]);
+			if (!md_row(&w, i, d->n))
+				break;
 		}
-		fputs("\n</details>\n", out);
+		md_puts(&w, "\n</details>\n");
 	}
-	tm_buf_release(&b);
+	tm_buf_release(&w.row);
 	return ferror(out) ? TM_ERR_IO : TM_OK;
 }

@@ -20,6 +20,36 @@ void tm_findings_summary_text(const tm_findings *f, tm_buf *out)
 		tm_buf_addf(out, " (and %zu suppressed)", s.suppressed);
 }
 
+void tm_note_loc_text(const tm_note *n, tm_buf *out)
+{
+	if (!n->loc.file || !*n->loc.file)
+		return;
+	(void)tm_buf_adds(out, n->loc.file);
+	if (n->loc.line)
+		(void)tm_buf_addf(out, ":%u", n->loc.line);
+	if (n->loc.line && n->loc.col)
+		(void)tm_buf_addf(out, ":%u", n->loc.col);
+}
+
+void tm_notes_txt(const tm_findings *f, FILE *out)
+{
+	if (!f->nnotes)
+		return;
+	tm_buf b;
+	tm_buf_init(&b, 1 << 16);
+	fputs("Not covered by this answer:\n", out);
+	for (size_t i = 0; i < f->nnotes; i++) {
+		const tm_note *n = &f->notes[i];
+		fprintf(out, "  note %s: %s\n", n->code, n->message);
+		tm_buf_reset(&b);
+		tm_note_loc_text(n, &b);
+		if (b.len)
+			fprintf(out, "    at %s\n", tm_buf_str(&b));
+	}
+	fputc('\n', out);
+	tm_buf_release(&b);
+}
+
 static void finding_txt(const tm_finding *fd, FILE *out)
 {
 	fprintf(out, "%s %s: %s%s\n", tm_severity_name(fd->severity), fd->rule, fd->title,
@@ -67,6 +97,7 @@ tm_err tm_render_findings_txt(const tm_render_in *in, FILE *out)
 	}
 	if (in->verbose)
 		zones_txt(f, out);
+	tm_notes_txt(f, out);
 	tm_findings_summary_text(f, &b);
 	fprintf(out, "%s; zones: %s\n", tm_buf_str(&b), in->zones ? in->zones : "defaults");
 	tm_buf_release(&b);
@@ -101,6 +132,9 @@ tm_err tm_render_diff_txt(const tm_render_in *in, FILE *out)
 		}
 	}
 	tm_buf_reset(&b);
+	if (d->new_findings->nnotes)
+		fputc('\n', out);
+	tm_notes_txt(d->new_findings, out);
 	tm_findings_summary_text(d->new_findings, &b);
 	fprintf(out, "new: %s; fixed: %zu; unchanged: %zu\n", tm_buf_str(&b), d->fixed_findings->n,
 		d->unchanged_findings);

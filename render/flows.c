@@ -213,6 +213,8 @@ static void endpoint(FILE *out, const tm_flow *f, bool client)
 
 tm_err tm_render_flows_txt(const tm_flowset *fs, FILE *out)
 {
+	if (!fs->nflows)
+		fputs("no TCP or UDP connections\n", out);
 	for (size_t i = 0; i < fs->nflows; i++) {
 		const tm_flow *f = &fs->flows[i];
 		fmt_time(out, f->first_us);

@@ -273,6 +273,9 @@ static const char *why_kind_json(tm_why_kind k)
 	case TM_WHY_BANP_DEFAULT: return "baseline-default-allow";
 	case TM_WHY_EXTERNAL: return "external";
 	case TM_WHY_NAMED_UNRESOLVED: return "named-port-unresolved";
+	case TM_WHY_ISOLATED: return "isolated-by";
+	case TM_WHY_NEAR_PORT: return "near-miss-port";
+	case TM_WHY_NEAR_PEER: return "near-miss-peer";
 	}
 	return "?";
 }
@@ -319,7 +322,9 @@ tm_err tm_render_explain_json(const tm_render_in *in, FILE *out)
 		tm_jsonw_raws(w, why_kind_json(y->kind));
 		TM_JSONW_LIT(w, "\", \"conn\": ");
 		tm_jsonw_str(w, tm_buf_str(&b));
-		const char *verdict = y->kind == TM_WHY_NAMED_UNRESOLVED ? "none"
+		bool note = y->kind == TM_WHY_NAMED_UNRESOLVED || y->kind == TM_WHY_ISOLATED ||
+			    y->kind == TM_WHY_NEAR_PORT || y->kind == TM_WHY_NEAR_PEER;
+		const char *verdict = note ? "none"
 			: y->kind == TM_WHY_NP_DEFAULT_DENY ? "deny"
 			: y->kind == TM_WHY_RULE ? (y->action == TM_ACT_ALLOW ? "allow" : y->action == TM_ACT_DENY ? "deny" : "pass")
 			: "allow";
@@ -330,7 +335,22 @@ tm_err tm_render_explain_json(const tm_render_in *in, FILE *out)
 			TM_JSONW_LIT(w, ", \"port_name\": ");
 			tm_jsonw_str(w, y->port_name);
 		}
-		if (y->kind == TM_WHY_RULE || y->kind == TM_WHY_NAMED_UNRESOLVED) {
+		if (y->kind == TM_WHY_NEAR_PORT || y->kind == TM_WHY_NEAR_PEER) {
+			tm_buf_reset(&b);
+			tm_ports_format(y->rule_ports, &b);
+			TM_JSONW_LIT(w, ", \"rule_conn\": ");
+			tm_jsonw_str_n(w, tm_buf_str(&b), b.len);
+		}
+		if (y->kind == TM_WHY_ISOLATED) {
+			TM_JSONW_LIT(w, ", \"policy_kind\": ");
+			tm_jsonw_str(w, y->policy_kind);
+			TM_JSONW_LIT(w, ", \"policy\": ");
+			tm_jsonw_str(w, y->policy);
+			TM_JSONW_LIT(w, ", \"location\": ");
+			loc_json(w, &y->loc);
+		}
+		if (y->kind == TM_WHY_RULE || y->kind == TM_WHY_NAMED_UNRESOLVED || y->kind == TM_WHY_NEAR_PORT ||
+		    y->kind == TM_WHY_NEAR_PEER) {
 			TM_JSONW_LIT(w, ", \"policy_kind\": ");
 			tm_jsonw_str(w, y->policy_kind);
 			TM_JSONW_LIT(w, ", \"policy\": ");

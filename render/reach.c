@@ -23,7 +23,7 @@ tm_err tm_render_reach_txt(const tm_render_in *in, FILE *out)
 		}
 		tm_buf_reset(&b);
 		tm_ports_format(x->ports, &b);
-		fprintf(out, "  %s : %s", g->eps[x->ep].name, tm_buf_str(&b));
+		fprintf(out, "  %s : %s", x->name, tm_buf_str(&b));
 		if (x->hops > 1) {
 			size_t len = tm_reach_path(r, x, path, r->max_hops + 2);
 			fputs("  via ", out);
@@ -60,7 +60,7 @@ tm_err tm_render_reach_json(const tm_render_in *in, FILE *out)
 			TM_JSONW_LIT(w, ",\n    {\"endpoint\": ");
 		else
 			TM_JSONW_LIT(w, "\n    {\"endpoint\": ");
-		tm_jsonw_str(w, g->eps[x->ep].name);
+		tm_jsonw_str(w, x->name);
 		TM_JSONW_LIT(w, ", \"hops\": ");
 		tm_jsonw_u64(w, x->hops);
 		TM_JSONW_LIT(w, ", \"conn\": ");
@@ -70,7 +70,7 @@ tm_err tm_render_reach_json(const tm_render_in *in, FILE *out)
 		for (size_t k = 0; k < len; k++) {
 			if (k)
 				TM_JSONW_LIT(w, ", ");
-			tm_jsonw_str(w, g->eps[path[k]].name);
+			tm_jsonw_str(w, k + 1 == len ? x->name : g->eps[path[k]].name);
 		}
 		TM_JSONW_LIT(w, "]}");
 	}

@@ -43,6 +43,7 @@ typedef struct tm_render_in {
 	bool has_fail_on;             /* findings, diff: --fail-on */
 	tm_severity fail_on;
 	bool verbose;                 /* findings txt: -v (zone membership) */
+	size_t max_rows;              /* findings, diff as Markdown: rows per table (0: as many as fit) */
 } tm_render_in;
 
 typedef tm_err (*tm_render_fn)(const tm_render_in *in, FILE *out);

@@ -129,6 +129,60 @@ static void zones_sarif(tm_jsonw *w, const tm_findings *f)
 	TM_JSONW_LIT(w, "]}");
 }
 
+/* A location's opening and physicalLocation of file:line:column (stdin as
+ * "stdin", as for results); the caller closes the location object. */
+static void physical_location(tm_jsonw *w, const tm_srcloc *loc, const char *base_dir, tm_buf *b)
+{
+	tm_buf_reset(b);
+	if (!strcmp(loc->file, "-"))
+		tm_buf_adds(b, "stdin"); /* no file: code scanning wants a location all the same */
+	else
+		uri(b, loc->file, base_dir);
+	TM_JSONW_LIT(w, "{\"physicalLocation\": {\"artifactLocation\": {\"uri\": ");
+	tm_jsonw_str_n(w, tm_buf_str(b), b->len);
+	if (strncmp(tm_buf_str(b), "file:", 5) && strcmp(loc->file, "-"))
+		TM_JSONW_LIT(w, ", \"uriBaseId\": \"%SRCROOT%\"");
+	TM_JSONW_LIT(w, "}");
+	if (loc->line) {
+		TM_JSONW_LIT(w, ", \"region\": {\"startLine\": ");
+		tm_jsonw_u64(w, loc->line);
+		if (loc->col) {
+			TM_JSONW_LIT(w, ", \"startColumn\": ");
+			tm_jsonw_u64(w, loc->col);
+		}
+		TM_JSONW_LIT(w, "}");
+	}
+	TM_JSONW_LIT(w, "}");
+}
+
+/* runs[].invocations: one, successful, with the notes (what the answer does
+ * not cover) as toolExecutionNotifications (docs/ci.md) */
+static void invocations_sarif(tm_jsonw *w, const tm_findings *f, const char *base_dir, tm_buf *b)
+{
+	TM_JSONW_LIT(w, "      \"invocations\": [\n        {\n          \"executionSuccessful\": true");
+	if (f->nnotes)
+		TM_JSONW_LIT(w, ",\n          \"toolExecutionNotifications\": [");
+	for (size_t i = 0; i < f->nnotes; i++) {
+		const tm_note *n = &f->notes[i];
+		if (i)
+			TM_JSONW_LIT(w, ",");
+		TM_JSONW_LIT(w, "\n            {\"descriptor\": {\"id\": ");
+		tm_jsonw_str(w, n->code);
+		TM_JSONW_LIT(w, "}, \"level\": \"warning\", \"message\": {\"text\": ");
+		tm_jsonw_str(w, n->message);
+		TM_JSONW_LIT(w, "}");
+		if (n->loc.file && *n->loc.file) {
+			TM_JSONW_LIT(w, ", \"locations\": [");
+			physical_location(w, &n->loc, base_dir, b);
+			TM_JSONW_LIT(w, "}]");
+		}
+		TM_JSONW_LIT(w, "}");
+	}
+	if (f->nnotes)
+		TM_JSONW_LIT(w, "\n          ]");
+	TM_JSONW_LIT(w, "\n        }\n      ],\n");
+}
+
 tm_err tm_render_findings_sarif(const tm_render_in *in, FILE *out)
 {
 	const tm_findings *f = in->findings;
@@ -184,6 +238,7 @@ tm_err tm_render_findings_sarif(const tm_render_in *in, FILE *out)
 		TM_JSONW_LIT(w, "\n          ]\n        }\n      },\n");
 	else
 		TM_JSONW_LIT(w, "]\n        }\n      },\n");
+	invocations_sarif(w, f, in->base_dir, &b);
 	TM_JSONW_LIT(w, "      \"columnKind\": \"unicodeCodePoints\",\n      \"results\": [");
 	for (size_t i = 0; i < f->n; i++) {
 		const tm_finding *fd = &f->v[i];

@@ -122,9 +122,14 @@ tm_err tm_render_inventory_txt(const tm_render_in *in, FILE *out)
 	for (size_t i = 0; i < m->nignored; i++)
 		fprintf(out, "  %s  %zu  (first at %s:%u)\n", m->ignored[i].kind, m->ignored[i].count,
 			m->ignored[i].first.file ? m->ignored[i].first.file : "-", m->ignored[i].first.line);
-	fprintf(out, "\nRead: %zu files, %zu documents, %zu objects", m->files_read, m->docs_read, m->objects_read);
+#define PLURAL(n) ((n) == 1 ? "" : "s")
+	fprintf(out, "\nRead: %zu file%s, %zu document%s, %zu object%s", m->files_read, PLURAL(m->files_read),
+		m->docs_read, PLURAL(m->docs_read), m->objects_read, PLURAL(m->objects_read));
 	if (m->invalid_skipped)
-		fprintf(out, ", %zu invalid objects skipped", m->invalid_skipped);
+		fprintf(out, ", %zu invalid object%s skipped", m->invalid_skipped, PLURAL(m->invalid_skipped));
+	if (m->files_skipped)
+		fprintf(out, ", %zu file%s skipped from a syntax error on", m->files_skipped, PLURAL(m->files_skipped));
+#undef PLURAL
 	fputc('\n', out);
 	return ferror(out) ? TM_ERR_IO : TM_OK;
 }
@@ -138,8 +143,35 @@ static const char *why_text(const tm_why *w)
 	case TM_WHY_BANP_DEFAULT: return "default allow";
 	case TM_WHY_EXTERNAL: return "no policy";
 	case TM_WHY_NAMED_UNRESOLVED: return "unresolved named port";
+	case TM_WHY_ISOLATED: return "isolated";
+	case TM_WHY_NEAR_PORT: return "near miss: port";
+	case TM_WHY_NEAR_PEER: return "near miss: peer";
 	}
 	return "?";
+}
+
+/* Beneath a default deny: the policies that isolate the endpoint and their
+ * rules that almost matched (the decision function's trace, decide.c). */
+static bool explain_isolation_txt(const tm_graph *g, const tm_why *w, size_t peer, tm_buf *b, FILE *out)
+{
+	const char *d = w->dir == TM_DIR_EGRESS ? "egress" : "ingress";
+	if (w->kind == TM_WHY_ISOLATED) {
+		fprintf(out, "        selected for %s by %s %s  [%s:%u:%u]\n", d, w->policy_kind, w->policy,
+			w->loc.file ? w->loc.file : "-", w->loc.line, w->loc.col);
+		return true;
+	}
+	if (w->kind != TM_WHY_NEAR_PORT && w->kind != TM_WHY_NEAR_PEER)
+		return false;
+	tm_buf_reset(b);
+	tm_ports_format(w->rule_ports, b);
+	if (w->kind == TM_WHY_NEAR_PORT)
+		fprintf(out, "          %s rule %ld matches %s, but allows only %s", d, w->rule, g->eps[peer].name,
+			tm_buf_str(b));
+	else
+		fprintf(out, "          %s rule %ld allows %s, but %s other peers, not %s", d, w->rule, tm_buf_str(b),
+			w->dir == TM_DIR_EGRESS ? "to" : "from", g->eps[peer].name);
+	fprintf(out, "  [%s:%u:%u]\n", w->loc.file ? w->loc.file : "-", w->loc.line, w->loc.col);
+	return true;
 }
 
 tm_err tm_render_explain_txt(const tm_render_in *in, FILE *out)
@@ -162,6 +194,8 @@ tm_err tm_render_explain_txt(const tm_render_in *in, FILE *out)
 		for (size_t i = 0; i < ex->n; i++) {
 			const tm_why *w = &ex->v[i];
 			if (w->dir != dir)
+				continue;
+			if (explain_isolation_txt(g, w, d == 0 ? dst : src, &b, out))
 				continue;
 			if (w->kind == TM_WHY_NAMED_UNRESOLVED) {
 				fprintf(out, "  NOTE  %s %s %s rule %ld names port \"%s\", which no container of %s has: "
@@ -200,6 +234,9 @@ tm_err tm_render_explain_txt(const tm_render_in *in, FILE *out)
 				fputs("  an IP range outside the cluster: no policy of its own", out);
 				break;
 			case TM_WHY_NAMED_UNRESOLVED:
+			case TM_WHY_ISOLATED:
+			case TM_WHY_NEAR_PORT:
+			case TM_WHY_NEAR_PEER:
 				break;
 			}
 			fputc('\n', out);

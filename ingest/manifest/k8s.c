@@ -215,7 +215,7 @@ static void read_object(tm_model *m, const tm_load_opts *o, const tm_node *obj, 
 	tm_model_count_ignored(m, kind, obj->loc);
 out:
 	if (c.failed)
-		m->invalid_skipped++;
+		tm_model_skipped(m, obj->loc, kind);
 	if (c.err && *err == TM_OK)
 		*err = c.err;
 }
@@ -248,6 +248,8 @@ tm_err tm_load_buffer(tm_model *m, const char *name, const char *data, size_t le
 			     o->skip_invalid ? (docs.n ? " (rest of the file skipped)" : " (file skipped)") : "");
 		if (!o->skip_invalid && err == TM_OK)
 			err = rc;
+		else if (o->skip_invalid)
+			tm_model_skipped(m, eloc, NULL);
 	} else if (docs.n == 0) {
 		tm_srcloc l = {name, 0, 0};
 		tm_diags_add(&m->diags, TM_DIAG_WARN, l, "no Kubernetes object in this file");

@@ -27,5 +27,6 @@ run evidence --zones tests/zones/evidence/zones.yaml --flows tests/zones/evidenc
   tests/zones/evidence/cluster.yaml || fail=1
 run dotdot samples/../tests/../samples/./shop// || fail=1
 run empty-zones --zones tests/zones/empty/zones.yaml samples/shop || fail=1
+run notes --skip-invalid tests/bad/mixed-valid-invalid.yaml tests/bad/syntax-after-valid.yaml tests/fixtures/not-analysed-kinds.yaml || fail=1
 tests/sarif/validate.py "$schema" "$out"/*.sarif || fail=1
 exit $fail
