@@ -51,7 +51,7 @@ const char *tm_az_action_name(tm_az_action a)
 	return "?";
 }
 
-tm_mesh *tm_mesh_get(tm_model *m)
+tm_meshobjs *tm_mesh_get(tm_model *m)
 {
 	if (!m->mesh)
 		m->mesh = tm_arena_alloc(&m->arena, sizeof *m->mesh);
@@ -108,7 +108,7 @@ static int route_cmp(const void *a, const void *b)
 
 void tm_mesh_finish(tm_model *m)
 {
-	tm_mesh *ms = m->mesh;
+	tm_meshobjs *ms = m->mesh;
 	if (!ms)
 		return;
 	sort_named(ms->pas, ms->npas);

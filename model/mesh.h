@@ -191,7 +191,7 @@ typedef struct tm_mesh_install {
 	tm_srcloc istio_loc, injector_loc, linkerd_loc;
 } tm_mesh_install;
 
-typedef struct tm_mesh {
+typedef struct tm_meshobjs {
 	tm_peerauth **pas; size_t npas, cap_pas;
 	tm_destrule **drs; size_t ndrs, cap_drs;
 	tm_authzpol **azs; size_t nazs, cap_azs;
@@ -203,10 +203,10 @@ typedef struct tm_mesh {
 	tm_l5d_route **routes; size_t nroutes, cap_routes;
 	tm_mesh_install install;
 	bool istio_objects, linkerd_objects; /* a mesh object (not only a ConfigMap) was read */
-} tm_mesh;
+} tm_meshobjs;
 
 /* m->mesh, created on first use. */
-tm_mesh *tm_mesh_get(tm_model *m);
+tm_meshobjs *tm_mesh_get(tm_model *m);
 /* Does the model hold mesh policy objects or injection facts (labels,
  * annotations, proxy containers) that the mesh analysis would judge? */
 bool tm_mesh_present(const tm_model *m);

@@ -180,7 +180,7 @@ typedef struct tm_model {
 	size_t files_read, docs_read, objects_read, empty_docs, files_without_objects;
 	size_t generated_names; /* objects named by generateName (numbered #1, #2, ...) */
 	size_t invalid_skipped; /* objects skipped under --skip-invalid */
-	struct tm_mesh *mesh;  /* Istio/Linkerd objects (model/mesh.h), NULL when none */
+	struct tm_meshobjs *mesh;  /* Istio/Linkerd objects (model/mesh.h), NULL when none */
 	struct tm_labelsets *labelsets; /* private to model.c: interned label sets */
 	struct tm_model_index *idx; /* private to model.c: hash lookups for
 				       tm_model_namespace/tm_model_find_workload */

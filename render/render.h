@@ -13,6 +13,7 @@
 #include "analyzer/conn.h"
 #include "analyzer/reach.h"
 #include "analyzer/check.h"
+#include "analyzer/mesh.h"
 
 /* what is rendered: one per command that prints a result */
 typedef enum {
@@ -42,6 +43,7 @@ typedef struct tm_render_in {
 	const char *base_dir;         /* SARIF: artifact URIs are relative to this directory (no trailing '/') */
 	bool has_fail_on;             /* findings, diff: --fail-on */
 	tm_severity fail_on;
+	const tm_mesh_result *mesh;   /* conn: with --show-mtls, the protection of each edge (render/conn_mtls.c) */
 } tm_render_in;
 
 typedef tm_err (*tm_render_fn)(const tm_render_in *in, FILE *out);
@@ -71,6 +73,9 @@ tm_err tm_render_conn_md(const tm_render_in *in, FILE *out);
 tm_err tm_render_conn_dot(const tm_render_in *in, FILE *out);
 tm_err tm_render_conn_svg(const tm_render_in *in, FILE *out);
 tm_err tm_render_conn_png(const tm_render_in *in, FILE *out);
+/* conn with protections (in->mesh): what the txt and json rows call then */
+tm_err tm_render_conn_mtls_txt(const tm_render_in *in, FILE *out);
+tm_err tm_render_conn_mtls_json(const tm_render_in *in, FILE *out);
 
 tm_err tm_render_explain_txt(const tm_render_in *in, FILE *out);
 tm_err tm_render_explain_json(const tm_render_in *in, FILE *out);

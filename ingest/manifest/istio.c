@@ -139,7 +139,7 @@ void tm_k8s_istio_peerauth(tm_k8s_ctx *c)
 		if (!pa->has_selector)
 			tm_k8s_warn(c, pl, "spec.portLevelMtls: honoured only by a policy with a selector; ignored");
 	}
-	tm_mesh *ms = tm_mesh_get(m);
+	tm_meshobjs *ms = tm_mesh_get(m);
 	ms->istio_objects = true;
 	TM_ARENA_GROW(&m->arena, ms->pas, ms->npas, ms->cap_pas);
 	ms->pas[ms->npas++] = pa;
@@ -257,7 +257,7 @@ void tm_k8s_istio_destrule(tm_k8s_ctx *c)
 			dr->nsubsets++;
 		}
 	}
-	tm_mesh *ms = tm_mesh_get(m);
+	tm_meshobjs *ms = tm_mesh_get(m);
 	ms->istio_objects = true;
 	TM_ARENA_GROW(&m->arena, ms->drs, ms->ndrs, ms->cap_drs);
 	ms->drs[ms->ndrs++] = dr;
@@ -382,7 +382,7 @@ void tm_k8s_istio_authz(tm_k8s_ctx *c)
 				return;
 		}
 	}
-	tm_mesh *ms = tm_mesh_get(m);
+	tm_meshobjs *ms = tm_mesh_get(m);
 	ms->istio_objects = true;
 	TM_ARENA_GROW(&m->arena, ms->azs, ms->nazs, ms->cap_azs);
 	ms->azs[ms->nazs++] = az;

@@ -193,7 +193,7 @@ void tm_k8s_linkerd_server(tm_k8s_ctx *c)
 			return;
 		}
 	}
-	tm_mesh *ms = tm_mesh_get(c->m);
+	tm_meshobjs *ms = tm_mesh_get(c->m);
 	PUSH(ms, servers, nservers, cap_servers, s);
 }
 
@@ -210,7 +210,7 @@ void tm_k8s_linkerd_authz(tm_k8s_ctx *c)
 	if (!ref(c, tm_node_get(spec, "targetRef"), "spec.targetRef", true, &a->target) ||
 	    !refs(c, spec, "requiredAuthenticationRefs", "spec.requiredAuthenticationRefs", &a->refs, &a->nrefs))
 		return;
-	tm_mesh *ms = tm_mesh_get(c->m);
+	tm_meshobjs *ms = tm_mesh_get(c->m);
 	PUSH(ms, l5d_azs, nl5d_azs, cap_l5d_azs, a);
 }
 
@@ -227,7 +227,7 @@ void tm_k8s_linkerd_mtlsauthn(tm_k8s_ctx *c)
 	if (!strlist(c, spec, "identities", "spec.identities", &a->identities) ||
 	    !refs(c, spec, "identityRefs", "spec.identityRefs", &a->refs, &a->nrefs))
 		return;
-	tm_mesh *ms = tm_mesh_get(c->m);
+	tm_meshobjs *ms = tm_mesh_get(c->m);
 	PUSH(ms, mtlsauthns, nmtlsauthns, cap_mtlsauthns, a);
 }
 
@@ -243,7 +243,7 @@ void tm_k8s_linkerd_netauthn(tm_k8s_ctx *c)
 	a->loc = c->obj->loc;
 	if (!networks(c, spec, "spec.networks", &a->nets, &a->nnets))
 		return;
-	tm_mesh *ms = tm_mesh_get(c->m);
+	tm_meshobjs *ms = tm_mesh_get(c->m);
 	PUSH(ms, netauthns, nnetauthns, cap_netauthns, a);
 }
 
@@ -317,7 +317,7 @@ void tm_k8s_linkerd_serverauthz(tm_k8s_ctx *c)
 		tm_k8s_error(c, cl, "spec.client", "needs meshTLS or unauthenticated: true");
 		return;
 	}
-	tm_mesh *ms = tm_mesh_get(c->m);
+	tm_meshobjs *ms = tm_mesh_get(c->m);
 	PUSH(ms, sazs, nsazs, cap_sazs, a);
 }
 
@@ -334,6 +334,6 @@ void tm_k8s_linkerd_route(tm_k8s_ctx *c)
 	r->loc = c->obj->loc;
 	if (!refs(c, spec, "parentRefs", "spec.parentRefs", &r->parents, &r->nparents))
 		return;
-	tm_mesh *ms = tm_mesh_get(c->m);
+	tm_meshobjs *ms = tm_mesh_get(c->m);
 	PUSH(ms, routes, nroutes, cap_routes, r);
 }
