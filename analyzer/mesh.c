@@ -1105,10 +1105,19 @@ static verdict istio_port(mctx *x, const peer *cl, tm_proxy cp, const tm_workloa
 	tm_buf_init(&drs, 64 * 1024);
 	if (k.client == TM_MP_SIDECAR && !k.bypass) {
 		if (!nsv && k.server == TM_MP_SIDECAR) {
+			/* either way, the server's authorization may still refuse it */
 			tm_buf_release(&drs);
+			const char *why = NULL, *why0 = NULL;
+			peer p0 = *cl;
+			p0.principal = p0.ns = NULL;
+			if (istio_authz(x, srv, cl, port, &why) == 0 && istio_authz(x, srv, &p0, port, &why0) == 0) {
+				v = (verdict){TM_PROT_REJECTED, intern(x, tm_arena_printf(&x->r->arena,
+					"istio: no Service selects the server on this port; with or without mTLS, %s", why0))};
+				goto out;
+			}
 			v = (verdict){TM_PROT_UNKNOWN, intern(x, tm_arena_printf(&x->r->arena,
-				"istio: no Service selects the server on TCP %u, and whether a sidecar uses mTLS for pod-IP "
-				"traffic is not settled by the manifests", port))};
+				"istio: no Service selects the server on this port, and whether a sidecar uses mTLS for pod-IP "
+				"traffic is not settled by the manifests"))};
 			goto out;
 		}
 		for (size_t i = 0; i < nsv; i++) {
