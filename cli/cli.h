@@ -32,6 +32,9 @@ typedef enum {
 	OPT_GRANULARITY, OPT_IPBLOCK_PODS, OPT_IPV6, OPT_FOCUS, OPT_FOCUS_PEER, OPT_FOCUS_DIRECTION, OPT_PORT,
 	OPT_FOCUS_CONN, OPT_MAX_DRAW_EDGES, OPT_HOPS, OPT_ZONES, OPT_FAIL_ON, OPT_PCAP, OPT_FLOWS, OPT_STATS,
 	OPT_FLOW_TABLE, OPT_MAX_FLOWS, OPT_IDLE_TIMEOUT, OPT_MAX_ROWS,
+	OPT_SHOW_MTLS, OPT_ISTIO_ROOT_NS, OPT_ISTIO_TRUST_DOMAIN, OPT_ISTIO_AUTO_MTLS, OPT_ISTIO_INJECT_POLICY,
+	OPT_ISTIO_NS_BY_DEFAULT, OPT_ISTIO_AMBIENT, OPT_LINKERD_NS, OPT_LINKERD_TRUST_DOMAIN, OPT_LINKERD_POLICY,
+	OPT_LINKERD_OPAQUE_PORTS, OPT_LINKERD_SKIP_PORTS,
 } cli_opt_id;
 
 typedef struct cli_option {
@@ -82,6 +85,8 @@ typedef struct cli_args {
 	size_t npcaps;
 	bool stats;
 	tm_pcap_opts pcap;
+	bool show_mtls;        /* conn/graph --show-mtls */
+	tm_mesh_opts mesh;     /* the mesh assumptions (--istio-*, --linkerd-*) */
 } cli_args;
 
 const cli_command *cli_command_find(const char *name);

@@ -209,6 +209,8 @@ void cli_request(const cli_args *a, tm_request *rq)
 	rq->captures = a->pcaps;
 	rq->ncaptures = a->npcaps;
 	rq->pcap = a->pcap;
+	rq->mesh = a->show_mtls;
+	rq->mesh_opts = a->mesh;
 }
 
 typedef struct run_ctx {
@@ -243,6 +245,10 @@ static void step_done(void *ctx, tm_step s, const tm_result *r)
 			print_diags_from(&r->m->diags, x->printed);
 			print_diags_from(&r->g->diags, 0);
 		}
+		break;
+	case TM_STEP_MESH:
+		if (!failed && a->verbosity >= 0)
+			tm_diags_print(&r->mesh->diags, stderr, TM_DIAG_WARN);
 		break;
 	case TM_STEP_FLOWS:
 		if (x->progress && tm_flowset_counter(r->flows, "packets") &&
@@ -325,4 +331,5 @@ void cli_render_in(const tm_result *r, tm_render_in *in)
 	in->reach = r->has_reach ? &r->reach : NULL;
 	in->findings = &r->findings;
 	in->flows = r->flows;
+	in->mesh = r->mesh;
 }

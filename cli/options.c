@@ -10,6 +10,9 @@
 /* The help column: option names left, text from column HELP_COL. */
 #define HELP_COL 28
 
+/* the commands that judge mesh mTLS posture */
+#define CMD_MESH (CMD_CONN | CMD_GRAPH | CMD_CHECK)
+
 static const cli_option options[] = {
 	/* -- every command -- */
 	{OPT_OUTPUT, "output", 'o', "FILE", CMD_ALL,
@@ -80,6 +83,31 @@ static const cli_option options[] = {
 	{OPT_MAX_FLOWS, "max-flows", 0, "N", CMD_FLOWS | CMD_CHECK, "flow records kept in total (default 16777216)"},
 	{OPT_IDLE_TIMEOUT, "idle-timeout", 0, "SEC", CMD_FLOWS | CMD_CHECK,
 	 "a flow idle this long (capture time) is closed (default 300)"},
+	/* -- mesh mTLS posture (docs/semantics.md "Mesh mTLS posture"); the
+	 * defaults give way to the install's ConfigMaps when they are in the input -- */
+	{OPT_SHOW_MTLS, "show-mtls", 0, NULL, CMD_CONN | CMD_GRAPH,
+	 "the mesh protection of each connection (txt, json): mtls,\n"
+	 "mtls-permissive, plaintext, rejected or unknown, per port subset"},
+	{OPT_ISTIO_ROOT_NS, "istio-root-namespace", 0, "NS", CMD_MESH, "Istio's root namespace (default istio-system)"},
+	{OPT_ISTIO_TRUST_DOMAIN, "istio-trust-domain", 0, "TD", CMD_MESH, "Istio's trust domain (default cluster.local)"},
+	{OPT_ISTIO_AUTO_MTLS, "istio-auto-mtls", 0, "on|off", CMD_MESH, "Istio enableAutoMtls (default on)"},
+	{OPT_ISTIO_INJECT_POLICY, "istio-inject-policy", 0, "enabled|disabled", CMD_MESH,
+	 "the sidecar injector's default policy (default enabled)"},
+	{OPT_ISTIO_NS_BY_DEFAULT, "istio-namespaces-by-default", 0, "on|off", CMD_MESH,
+	 "sidecarInjectorWebhook.enableNamespacesByDefault (default off)"},
+	{OPT_ISTIO_AMBIENT, "istio-ambient", 0, "yes|no|unknown", CMD_MESH,
+	 "istio-cni runs with ambient enabled (default unknown: yes when\n"
+	 "a ztunnel DaemonSet is in the input)"},
+	{OPT_LINKERD_NS, "linkerd-namespace", 0, "NS", CMD_MESH, "Linkerd's control-plane namespace (default linkerd)"},
+	{OPT_LINKERD_TRUST_DOMAIN, "linkerd-trust-domain", 0, "TD", CMD_MESH, "Linkerd's trust domain (default cluster.local)"},
+	{OPT_LINKERD_POLICY, "linkerd-default-inbound-policy", 0, "POLICY", CMD_MESH,
+	 "the cluster's default inbound policy (default all-unauthenticated)"},
+	{OPT_LINKERD_OPAQUE_PORTS, "linkerd-opaque-ports", 0, "PORTS", CMD_MESH,
+	 "Linkerd's default opaque ports (default\n"
+	 "25,587,3306,4444,5432,6379,9300,11211; they stay mTLS)"},
+	{OPT_LINKERD_SKIP_PORTS, "linkerd-skip-ports", 0, "PORTS", CMD_MESH,
+	 "ports every Linkerd proxy skips, inbound and outbound (default\n"
+	 "4567,4568)"},
 };
 
 const cli_option *cli_options(size_t *n)
@@ -220,6 +248,36 @@ static int apply(cli_args *a, const cli_option *o, const char *as, char *val)
 			return cli_usage_error(cmd, "option --max-rows needs a positive number");
 		break;
 	case OPT_PCAP: case OPT_FLOWS: push(&a->pcaps, &a->npcaps, val); break;
+	case OPT_SHOW_MTLS: a->show_mtls = true; break;
+	case OPT_ISTIO_ROOT_NS: a->mesh.istio_root_ns = val; break;
+	case OPT_ISTIO_TRUST_DOMAIN: a->mesh.istio_trust_domain = val; break;
+	case OPT_LINKERD_NS: a->mesh.linkerd_ns = val; break;
+	case OPT_LINKERD_TRUST_DOMAIN: a->mesh.linkerd_trust_domain = val; break;
+	case OPT_LINKERD_OPAQUE_PORTS: a->mesh.linkerd_opaque_ports = val; break;
+	case OPT_LINKERD_SKIP_PORTS: a->mesh.linkerd_skip_ports = val; break;
+	case OPT_LINKERD_POLICY:
+		if (strcmp(val, "all-unauthenticated") && strcmp(val, "cluster-unauthenticated") && strcmp(val, "all-authenticated") &&
+		    strcmp(val, "cluster-authenticated") && strcmp(val, "audit") && strcmp(val, "deny"))
+			return cli_usage_error(cmd, "%s wants all-unauthenticated, cluster-unauthenticated, all-authenticated, "
+					       "cluster-authenticated, audit or deny, not '%s'", as, val);
+		a->mesh.linkerd_default_policy = val;
+		break;
+	case OPT_ISTIO_AUTO_MTLS: case OPT_ISTIO_INJECT_POLICY: case OPT_ISTIO_NS_BY_DEFAULT: case OPT_ISTIO_AMBIENT: {
+		bool yes = !strcmp(val, "on") || !strcmp(val, "yes") || !strcmp(val, "enabled");
+		bool no = !strcmp(val, "off") || !strcmp(val, "no") || !strcmp(val, "disabled");
+		if (!yes && !no && !(o->id == OPT_ISTIO_AMBIENT && !strcmp(val, "unknown")))
+			return cli_usage_error(cmd, "%s wants %s, not '%s'", as, o->arg, val);
+		tm_tri t = yes ? TM_TRI_YES : no ? TM_TRI_NO : TM_TRI_UNKNOWN;
+		if (o->id == OPT_ISTIO_AUTO_MTLS)
+			a->mesh.istio_auto_mtls = t;
+		else if (o->id == OPT_ISTIO_INJECT_POLICY)
+			a->mesh.istio_inject_enabled = t;
+		else if (o->id == OPT_ISTIO_NS_BY_DEFAULT)
+			a->mesh.istio_ns_by_default = t;
+		else
+			a->mesh.istio_ambient = t;
+		break;
+	}
 	case OPT_STATS: a->stats = true; break;
 	case OPT_FLOW_TABLE: case OPT_MAX_FLOWS: case OPT_IDLE_TIMEOUT:
 		if (!cli_parse_size(val, &sz) || sz == 0)

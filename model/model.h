@@ -15,6 +15,7 @@ typedef struct tm_namespace {
 	bool declared;    /* a Namespace object was read */
 	tm_srcloc loc;
 	const char *ignore; /* trustmap.io/ignore annotation, or NULL */
+	tm_labels mesh_ann; /* mesh annotations (model/mesh.h), e.g. linkerd.io/inject */
 } tm_namespace;
 
 typedef struct tm_cport {
@@ -41,6 +42,7 @@ typedef struct tm_workload {
 	tm_srcloc loc;
 	const char *ignore;
 	size_t index;         /* position in model->workloads */
+	const struct tm_mesh_pod *mesh; /* mesh facts of the pod template (model/mesh.h), or NULL */
 } tm_workload;
 
 typedef struct tm_pod {
@@ -187,6 +189,7 @@ typedef struct tm_model {
 	size_t invalid_skipped; /* objects skipped under --skip-invalid */
 	size_t files_skipped;   /* files (or their rest) skipped under --skip-invalid */
 	tm_skipped *skipped; size_t nskipped, cap_skipped; /* the first TM_MODEL_MAX_SKIPPED of either */
+	struct tm_meshobjs *mesh;  /* Istio/Linkerd objects (model/mesh.h), NULL when none */
 	struct tm_labelsets *labelsets; /* private to model.c: interned label sets */
 	struct tm_model_index *idx; /* private to model.c: hash lookups for
 				       tm_model_namespace/tm_model_find_workload */

@@ -13,6 +13,7 @@ void tm_request_init(tm_request *rq)
 	tm_load_opts_default(&rq->load);
 	tm_conn_opts_default(&rq->conn);
 	tm_pcap_opts_default(&rq->pcap);
+	tm_mesh_opts_default(&rq->mesh_opts);
 	rq->fdir = TM_FOCUS_BOTH;
 }
 
@@ -34,6 +35,7 @@ void tm_result_release(tm_result *r)
 	tm_findings_release(&r->findings);
 	tm_flowset_free(r->flows);
 	tm_zones_free(r->z);
+	tm_mesh_result_free(r->mesh);
 	tm_graph_free(r->g);
 	tm_model_free(r->m);
 	tm_buf_release(&r->error);
@@ -342,9 +344,17 @@ static tm_err flows(const tm_request *rq, tm_result *r)
 	return rc;
 }
 
+static tm_err mesh(const tm_request *rq, tm_result *r)
+{
+	tm_err e = tm_mesh_compute(r->g, &rq->mesh_opts, &r->mesh);
+	if (e != TM_OK)
+		fail(r, e, "mesh analysis failed");
+	return e;
+}
+
 static tm_err checks(const tm_request *rq, tm_result *r)
 {
-	tm_err e = tm_check_all_ev(r->g, r->z, r->has_ev ? &r->ev : NULL, &r->findings);
+	tm_err e = tm_check_all_mesh(r->g, r->z, r->has_ev ? &r->ev : NULL, r->mesh, &r->findings);
 	if (e != TM_OK)
 		fail(r, e, "check failed");
 	return e;
@@ -419,6 +429,8 @@ tm_err tm_run(const tm_request *rq, tm_result *r)
 			return e;
 		if ((rq->src || rq->nfocus || rq->npeers || rq->fdir != TM_FOCUS_BOTH || rq->has_port) &&
 		    (e = step(rq, r, TM_STEP_ENDPOINTS, endpoints(rq, r))) != TM_OK)
+			return e;
+		if ((rq->mesh || (rq->checks && tm_mesh_present(r->m))) && (e = step(rq, r, TM_STEP_MESH, mesh(rq, r))) != TM_OK)
 			return e;
 	}
 	if (rq->ncaptures && (e = step(rq, r, TM_STEP_FLOWS, flows(rq, r))) != TM_OK)

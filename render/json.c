@@ -8,6 +8,8 @@
 tm_err tm_render_conn_json(const tm_render_in *in, FILE *out)
 {
 	const tm_graph *g = in->g;
+	if (in->mesh)
+		return tm_render_conn_mtls_json(in, out);
 	tm_jsonw *w = tm_jsonw_new(out);
 	if (!w)
 		return TM_ERR_NOMEM;

@@ -6,6 +6,8 @@
 tm_err tm_render_conn_txt(const tm_render_in *in, FILE *out)
 {
 	const tm_graph *g = in->g;
+	if (in->mesh)
+		return tm_render_conn_mtls_txt(in, out);
 	tm_buf b;
 	tm_buf_init(&b, 0);
 	if (g->conn_focused) {

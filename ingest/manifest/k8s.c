@@ -25,6 +25,9 @@ typedef struct kind_entry {
 	/* the apiVersions this kind is ours in: "v1" exactly, or a group
 	 * ("apps/" = any version of it); NULL-terminated */
 	const char *const *api;
+	/* NULL, or whether this object of the kind is one the reader uses (the
+	 * others are counted as not analysed, as if the row were absent) */
+	bool (*wants)(const tm_node *obj);
 } kind_entry;
 
 static const char *const api_core[] = {"v1", NULL};
@@ -34,6 +37,9 @@ static const char *const api_netpol[] = {"networking.k8s.io/", "extensions/", NU
 static const char *const api_policy[] = {"policy.networking.k8s.io/", NULL};
 static const char *const api_route[] = {"route.openshift.io/", NULL};
 static const char *const api_gateway[] = {"gateway.networking.k8s.io/", NULL};
+static const char *const api_istio_sec[] = {"security.istio.io/", NULL};
+static const char *const api_istio_net[] = {"networking.istio.io/", NULL};
+static const char *const api_linkerd[] = {"policy.linkerd.io/", NULL};
 
 static bool api_ok(const char *const *allowed, const char *api)
 {
@@ -66,6 +72,18 @@ static const kind_entry kinds[] = {
 	{"Ingress", tm_k8s_ingress, false, api_netpol},
 	{"Route", tm_k8s_route, false, api_route},
 	{"HTTPRoute", tm_k8s_httproute, false, api_gateway},
+	/* service meshes (istio.c, linkerd.c) */
+	{"PeerAuthentication", tm_k8s_istio_peerauth, false, api_istio_sec},
+	{"AuthorizationPolicy", tm_k8s_istio_authz, false, api_istio_sec},
+	{"DestinationRule", tm_k8s_istio_destrule, false, api_istio_net},
+	{"ConfigMap", tm_k8s_mesh_configmap, false, api_core, tm_k8s_mesh_configmap_wanted},
+	{"Server", tm_k8s_linkerd_server, false, api_linkerd},
+	{"AuthorizationPolicy", tm_k8s_linkerd_authz, false, api_linkerd},
+	{"MeshTLSAuthentication", tm_k8s_linkerd_mtlsauthn, false, api_linkerd},
+	{"NetworkAuthentication", tm_k8s_linkerd_netauthn, false, api_linkerd},
+	{"ServerAuthorization", tm_k8s_linkerd_serverauthz, false, api_linkerd},
+	{"HTTPRoute", tm_k8s_linkerd_route, false, api_linkerd},
+	{"GRPCRoute", tm_k8s_linkerd_route, false, api_linkerd},
 };
 
 static void read_object(tm_model *m, const tm_load_opts *o, const tm_node *obj, const char *list_kind,
@@ -143,17 +161,20 @@ static void read_object(tm_model *m, const tm_load_opts *o, const tm_node *obj, 
 	}
 	const tm_node *meta = tm_node_get(obj, "metadata");
 	c.kind = kind;
+	bool other_group = false;
 	for (size_t i = 0; i < TM_ARRAY_LEN(kinds); i++) {
 		if (strcmp(kinds[i].kind, kind) != 0)
 			continue;
 		/* another group's kind of the same name (a Calico NetworkPolicy,
 		 * an Antrea ClusterNetworkPolicy, a CRD's Pod) is not ours: read as
-		 * ours, its fields would be misread; it is counted as not analysed */
+		 * ours, its fields would be misread; it is counted as not analysed
+		 * (unless a later row reads that group: AuthorizationPolicy) */
 		if (api && !api_ok(kinds[i].api, api)) {
-			tm_model_count_ignored(m, tm_intern(&m->strs, tm_arena_printf(&m->arena, "%s (%s)", kind, api)),
-					       obj->loc);
-			goto out;
+			other_group = true;
+			continue;
 		}
+		if (kinds[i].wants && !kinds[i].wants(obj))
+			break;
 		if (meta && meta->kind != TM_NODE_MAP) {
 			tm_k8s_error(&c, meta, "metadata", "expected a map, got %s", tm_node_kind_str(meta));
 			goto out;
@@ -212,7 +233,10 @@ static void read_object(tm_model *m, const tm_load_opts *o, const tm_node *obj, 
 		kinds[i].fn(&c);
 		goto out;
 	}
-	tm_model_count_ignored(m, kind, obj->loc);
+	if (other_group)
+		tm_model_count_ignored(m, tm_intern(&m->strs, tm_arena_printf(&m->arena, "%s (%s)", kind, api)), obj->loc);
+	else
+		tm_model_count_ignored(m, kind, obj->loc);
 out:
 	if (c.failed)
 		tm_model_skipped(m, obj->loc, kind);

@@ -28,6 +28,7 @@ void tm_k8s_namespace(tm_k8s_ctx *c)
 	ns->declared = true;
 	ns->loc = c->obj->loc;
 	ns->ignore = ignore_annotation(c, meta);
+	ns->mesh_ann = tm_k8s_mesh_ns(c, meta);
 }
 
 /* containers[].ports of a pod spec; spec_field names the pod spec
@@ -182,6 +183,7 @@ void tm_k8s_workload(tm_k8s_ctx *c)
 	w->from_pods = false;
 	w->loc = c->obj->loc;
 	w->ignore = ignore_annotation(c, meta);
+	w->mesh = tm_k8s_mesh_pod(c, tmeta, tspec);
 }
 
 void tm_k8s_pod(tm_k8s_ctx *c)
@@ -283,6 +285,7 @@ void tm_k8s_pod(tm_k8s_ctx *c)
 		w->replicas = 0;
 		w->service_account = sa;
 		w->host_network = hostnet;
+		w->mesh = tm_k8s_mesh_pod(c, meta, spec);
 	} else if (w->from_pods && !tm_labels_equal(&w->labels, &labels)) {
 		tm_k8s_warn(c, c->obj, "pods of %s have different labels; using those of the first pod",
 			    w->display);
