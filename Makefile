@@ -112,6 +112,9 @@ test: deps
 	@TRUSTMAP=./trustmap tests/snapshot/run.sh > $(BUILD)/results/snapshot.log; rc=$$?; grep FAIL $(BUILD)/results/snapshot.log; \
 		echo "snapshot: $$(tail -n 1 $(BUILD)/results/snapshot.log)"; \
 		tail -n 1 $(BUILD)/results/snapshot.log | awk '{print $$1, $$3}' > $(BUILD)/results/snapshot.sum; [ $$rc = 0 ]
+	@TRUSTMAP=./trustmap tests/merge/run.sh > $(BUILD)/results/merge.log; rc=$$?; grep FAIL $(BUILD)/results/merge.log; \
+		echo "merge: $$(tail -n 1 $(BUILD)/results/merge.log)"; \
+		tail -n 1 $(BUILD)/results/merge.log | awk '{print $$1, $$3}' > $(BUILD)/results/merge.sum; [ $$rc = 0 ]
 	@echo "== summary =="
 	@cat $(BUILD)/results/*.sum | awk '{p+=$$1; f+=$$2} END {printf "%d passed, %d failed\n", p, f; exit f > 0}'
 
