@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 typedef struct cipher_name {
 	uint16_t id;
@@ -491,7 +492,10 @@ tm_err tm_flowjson_read_file(tm_flowset *fs, const char *path, size_t max_flows)
 
 bool tm_flowjson_sniff_file(const char *path)
 {
-	if (!strcmp(path, "-"))
+	/* only regular files: a byte read from a pipe (<(tcpdump -w -)) or a
+	 * device would be lost to the capture reader */
+	struct stat st;
+	if (!strcmp(path, "-") || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
 		return false;
 	FILE *f = fopen(path, "rb");
 	if (!f)

@@ -20,8 +20,8 @@
 #define TM_FLOWJSON_MAX_RECORD ((size_t)1 << 20)
 
 /* Does the file at path hold a flow summary (its first byte opens a JSON
- * array)? Standard input ("-") is never taken for one: it cannot be looked
- * at without being consumed, and is read as a capture. */
+ * array)? Only regular files are looked at: standard input ("-"), pipes and
+ * devices cannot be without consuming a byte, and are read as captures. */
 bool tm_flowjson_sniff_file(const char *path);
 
 /* Read one summary into fs (a new source of origin TM_FLOW_FROM_SUMMARY).
