@@ -108,6 +108,23 @@ static const cli_option options[] = {
 	{OPT_LINKERD_SKIP_PORTS, "linkerd-skip-ports", 0, "PORTS", CMD_MESH,
 	 "ports every Linkerd proxy skips, inbound and outbound (default\n"
 	 "4567,4568)"},
+	/* -- flows --merge and snapshot (issue 18: keep these rows together) -- */
+	{OPT_MERGE, "merge", 0, NULL, CMD_FLOWS,
+	 "the inputs are `trustmap flows -f json` outputs (one per node\n"
+	 "or capture file): one set, each connection once (docs/flows.md)"},
+	{OPT_OUTPUT_DIR, "output", 'o', "DIR", CMD_SNAPSHOT,
+	 "the snapshot directory: made when complete (an earlier\n"
+	 "snapshot there is replaced), never left half-written"},
+	{OPT_CONTEXT, "context", 0, "NAME", CMD_SNAPSHOT, "the kubeconfig context (default: kubectl's current context)"},
+	{OPT_NAMESPACE, "namespace", 'n', "NS[,...]", CMD_SNAPSHOT,
+	 "only these namespaces (cluster-scoped kinds are taken whole);\n"
+	 "repeatable; default: all namespaces"},
+	{OPT_MAX_FILE_SIZE, "max-file-size", 0, "BYTES", CMD_SNAPSHOT,
+	 "refuse a kind whose JSON is larger (default 268435456, the\n"
+	 "limit the other commands read files with)"},
+	{OPT_QUIET, "quiet", 'q', NULL, CMD_SNAPSHOT, "print errors only"},
+	{OPT_VERBOSE, "verbose", 'v', NULL, CMD_SNAPSHOT, "print each kubectl command too"},
+	{OPT_HELP, "help", 'h', NULL, CMD_SNAPSHOT, "help for the command"},
 };
 
 const cli_option *cli_options(size_t *n)
@@ -134,6 +151,7 @@ void cli_args_release(cli_args *a)
 	free(a->focus);
 	free(a->peers);
 	free(a->pcaps);
+	free(a->namespaces);
 	memset(a, 0, sizeof *a);
 }
 
@@ -279,6 +297,10 @@ static int apply(cli_args *a, const cli_option *o, const char *as, char *val)
 		break;
 	}
 	case OPT_STATS: a->stats = true; break;
+	case OPT_MERGE: a->merge = true; break;
+	case OPT_OUTPUT_DIR: a->outdir = val; break;
+	case OPT_CONTEXT: a->context = val; break;
+	case OPT_NAMESPACE: push_names(&a->namespaces, &a->nnamespaces, val); break;
 	case OPT_FLOW_TABLE: case OPT_MAX_FLOWS: case OPT_IDLE_TIMEOUT:
 		if (!cli_parse_size(val, &sz) || sz == 0)
 			return cli_usage_error(cmd, "option --%s needs a positive number", o->name);
@@ -392,7 +414,8 @@ void cli_help(FILE *f, const cli_command *c)
 			continue;
 		print_option(f, o, o->arg, o->help);
 	}
-	fputs("  (and the options of every command: trustmap --help)\n", f);
+	if (c->bit & CMD_ALL)
+		fputs("  (and the options of every command: trustmap --help)\n", f);
 	if (c->epilog)
 		fprintf(f, "\n%s", c->epilog);
 }

@@ -2,6 +2,7 @@
  * directories (recursively, the names a manifest row lists, sorted
  * bytewise) and standard input. */
 #include "ingest/readers.h"
+#include "ingest/flowjson/flowjson.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -65,12 +66,26 @@ static tm_err pcap_read(void *dst, const tm_input *in)
 	return tm_capture_read_file(dst, in->name);
 }
 
+/* A flow summary (`trustmap flows -f json`) by content: its first byte
+ * opens an array, which no pcap or pcapng file does. */
+static bool flowjson_sniff(const tm_input *in)
+{
+	return tm_flowjson_sniff_file(in->name);
+}
+
+static tm_err flowjson_read(void *dst, const tm_input *in)
+{
+	tm_capture *c = dst;
+	return tm_flowjson_read_file(tm_capture_flowset(c), in->name, tm_capture_opts(c)->max_flows);
+}
+
 static const char *const json_exts[] = {".json", NULL};
 static const char *const yaml_exts[] = {".yaml", ".yml", NULL};
 
 static const tm_reader readers[] = {
 	{"json", TM_INPUT_MANIFESTS, json_exts, json_sniff, json_read},
 	{"yaml", TM_INPUT_MANIFESTS, yaml_exts, yaml_sniff, yaml_read},
+	{"flows-json", TM_INPUT_FLOWS, NULL, flowjson_sniff, flowjson_read},
 	{"pcap", TM_INPUT_FLOWS, NULL, pcap_sniff, pcap_read},
 };
 
@@ -242,5 +257,5 @@ tm_err tm_load_flows_path(tm_capture *c, const char *path)
 {
 	tm_input in = {path, NULL, 0};
 	const tm_reader *r = tm_reader_find(TM_INPUT_FLOWS, &in);
-	return r->read(c, &in); /* pcap takes every input */
+	return r->read(c, &in); /* pcap takes every input the others leave */
 }

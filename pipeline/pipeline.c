@@ -1,5 +1,6 @@
 /* pipeline.c - the one pipeline (pipeline.h). */
 #include "pipeline/pipeline.h"
+#include "ingest/flowjson/flowjson.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -327,6 +328,8 @@ static tm_err flows(const tm_request *rq, tm_result *r)
 	}
 	tm_capture_finish(cap);
 	tm_capture_free(cap);
+	/* summaries of captures taken elsewhere: each connection once */
+	tm_flowjson_merge(r->flows);
 	if (rc == TM_OK && !r->flows->nflows) {
 		/* said, not an empty answer that reads as "no traffic to worry about" */
 		const tm_counter *pk = tm_flowset_counter(r->flows, "packets");
