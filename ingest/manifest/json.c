@@ -409,8 +409,8 @@ static tm_json_rc read_word(jr *r, yaml_mark_t m)
 		size_t n = strlen(words[k].w);
 		if (r->len - r->i >= n && !memcmp(r->s + r->i, words[k].w, n) &&
 		    (r->i + n >= r->len || !((r->s[r->i + n] >= 'a' && r->s[r->i + n] <= 'z') ||
-					     (r->s[r->i + n] >= 'A' && r->s[r->i + n] <= 'Z') ||
-					     is_digit(r->s[r->i + n])))) {
+					     (r->s[r->i + n] >= 'A' && r->s[r->i + n] <= 'Z')))) {
+			/* as jansson: "true1" is true, then 1 (one value after another) */
 			r->i += n;
 			emit(r, YAML_SCALAR_EVENT, m, words[k].w, n, words[k].tag);
 			return TM_JSON_OK;
