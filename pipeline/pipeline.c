@@ -166,13 +166,18 @@ static tm_err load(const tm_request *rq, tm_result *r)
 {
 	tm_model *m = r->m;
 	tm_err rc = TM_OK;
+	tm_load_opts lo = rq->load;
+	if (!lo.progress) {
+		lo.progress = rq->step_progress;
+		lo.progress_ctx = rq->step_progress_ctx;
+	}
 	size_t missing = 0;
 	for (size_t i = 0; i < rq->npaths; i++) {
 		if (path_missing(rq, r, rq->paths[i])) {
 			missing++;
 			continue;
 		}
-		tm_err e = tm_load_path(m, rq->paths[i], &rq->load);
+		tm_err e = tm_load_path(m, rq->paths[i], &lo);
 		if (e != TM_OK && rc == TM_OK)
 			rc = e;
 	}

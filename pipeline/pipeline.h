@@ -69,6 +69,9 @@ typedef struct tm_request {
 	tm_pcap_opts pcap;
 	tm_pcap_progress_fn progress;
 	void *progress_ctx;
+	/* long steps (reading manifests, ...): optional */
+	tm_progress_fn step_progress;
+	void *step_progress_ctx;
 	/* questions */
 	bool missing_is_empty; /* a path that does not exist is an empty input, said in a note (diff OLD) */
 	const char *src, *dst; /* explain: both; reach: src */

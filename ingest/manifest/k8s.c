@@ -244,44 +244,64 @@ out:
 		*err = c.err;
 }
 
+typedef struct load_ctx {
+	tm_model *m;
+	const tm_load_opts *o;
+	tm_err err;
+} load_ctx;
+
+/* One document, or one item of a List read as a stream (doc.h). */
+static void load_one(void *arg, const tm_node *obj, const char *list_kind)
+{
+	load_ctx *l = arg;
+	const char *item_kind = NULL;
+	size_t kl = list_kind ? strlen(list_kind) : 0;
+	/* a typed list (PodList) may leave kind out of its items */
+	if (list_kind && strcmp(list_kind, "List") != 0 && kl > 4)
+		item_kind = tm_intern_n(&l->m->strs, list_kind, kl - 4);
+	read_object(l->m, l->o, obj, item_kind, &l->err, list_kind ? 1 : 0);
+}
+
 tm_err tm_load_buffer(tm_model *m, const char *name, const char *data, size_t len, bool is_json,
 		      const tm_load_opts *o)
 {
-	tm_docs docs = {0};
 	tm_srcloc eloc;
 	tm_buf emsg;
-	tm_err err = TM_OK;
 	name = tm_intern(&m->strs, name);
 	tm_buf_init(&emsg, 64 * 1024);
 	m->files_read++;
-	/* The document trees live only while this file's objects are read: the
+	/* Each document and each List item lives only while it is read: the
 	 * model keeps interned strings and its own copies, never tm_node
-	 * pointers, so a scratch arena bounds memory by the largest file. */
-	tm_arena scratch;
-	tm_arena_init(&scratch);
-	tm_err rc = tm_doc_parse(&scratch, &m->strs, &o->limits, name, data, len, is_json, &docs,
-				 &eloc, &emsg);
-	size_t before = m->objects_read + m->nignored;
-	for (size_t i = 0; i < docs.n; i++)
-		read_object(m, o, docs.docs[i], NULL, &err, 0);
-	m->docs_read += docs.n;
-	m->empty_docs += docs.empty_docs;
+	 * pointers, so memory is bounded by the largest object. */
+	load_ctx l = {m, o, TM_OK};
+	tm_doc_reader rd;
+	memset(&rd, 0, sizeof rd);
+	rd.st = &m->strs;
+	rd.lim = &o->limits;
+	rd.file = name;
+	rd.fn = load_one;
+	rd.arg = &l;
+	rd.progress = o->progress;
+	rd.progress_ctx = o->progress_ctx;
+	tm_err rc = tm_doc_read(&rd, data, len, is_json, &eloc, &emsg);
+	tm_err err = l.err;
+	size_t ndocs = rd.docs - rd.empty_docs;
+	m->docs_read += ndocs;
+	m->empty_docs += rd.empty_docs;
 	if (rc != TM_OK) {
 		tm_diags_add(&m->diags, o->skip_invalid ? TM_DIAG_WARN : TM_DIAG_ERROR, eloc, "%s%s",
 			     tm_buf_str(&emsg),
-			     o->skip_invalid ? (docs.n ? " (rest of the file skipped)" : " (file skipped)") : "");
+			     o->skip_invalid ? (rd.objects ? " (rest of the file skipped)" : " (file skipped)") : "");
 		if (!o->skip_invalid && err == TM_OK)
 			err = rc;
 		else if (o->skip_invalid)
 			tm_model_skipped(m, eloc, NULL);
-	} else if (docs.n == 0) {
-		tm_srcloc l = {name, 0, 0};
-		tm_diags_add(&m->diags, TM_DIAG_WARN, l, "no Kubernetes object in this file");
+	} else if (rd.objects == 0) {
+		tm_srcloc at = {name, 0, 0};
+		tm_diags_add(&m->diags, TM_DIAG_WARN, at, "no Kubernetes object in this file");
 		m->files_without_objects++;
 	}
-	(void)before;
 	tm_buf_release(&emsg);
-	tm_arena_release(&scratch);
 	return err;
 }
 
