@@ -1140,25 +1140,6 @@ static void check_inert(ctx *c, const tm_netpol *np)
 }
 
 /* ---- TM112 ---- */
-/* Could ns_sel match namespace ns? A namespace without a Namespace object
- * has only its kubernetes.io/metadata.name label for certain: the
- * requirements on other keys may hold on labels the input does not show. */
-static bool ns_sel_may_match(const tm_selector *s, const tm_namespace *ns)
-{
-	static const char key[] = "kubernetes.io/metadata.name";
-	if (ns->declared)
-		return tm_selector_matches(s, &ns->labels);
-	for (size_t i = 0; i < s->match.n; i++)
-		if (!strcmp(s->match.v[i].key, key) && strcmp(s->match.v[i].val, ns->name))
-			return false;
-	for (size_t i = 0; i < s->nexpr; i++) {
-		tm_selector one = {{0, NULL}, 1, &s->expr[i]};
-		if (!strcmp(s->expr[i].key, key) && !tm_selector_matches(&one, &ns->labels))
-			return false;
-	}
-	return true;
-}
-
 /* Does selector peer p (of a policy in namespace pns) match a workload of
  * the input? If not, *unknown lists the namespaces without a Namespace
  * object whose workloads it could match (their labels decide), and *nss the
@@ -1177,14 +1158,16 @@ static bool peer_matches_any(ctx *c, const tm_peer *p, const char *pns, tm_buf *
 	}
 	for (size_t i = 0; i < m->nnamespaces; i++) {
 		const tm_namespace *ns = m->namespaces[i];
-		if (!ns_sel_may_match(&p->ns_sel, ns))
+		/* an undeclared namespace's labels are unknown but for its name */
+		tm_nssel_answer sel = tm_namespace_select(ns, &p->ns_sel);
+		if (sel == TM_NSSEL_NO)
 			continue;
 		bool pods = false;
 		size_t k = 0, lo, hi;
 		while (!pods && wl_run(c, ns->name, &k, &lo, &hi))
 			for (size_t j = lo; j < hi && !pods; j++)
 				pods = !p->has_pod_sel || tm_selector_matches(&p->pod_sel, &m->workloads[j]->labels);
-		if (pods && ns->declared)
+		if (pods && sel == TM_NSSEL_YES)
 			return true;
 		tm_buf *b = pods ? unknown : nss;
 		tm_buf_addf(b, "%s%s", b->len ? ", " : "", ns->name);

@@ -360,8 +360,43 @@ static tm_err mesh(const tm_request *rq, tm_result *r)
 	return e;
 }
 
+/* A note for each namespace selector whose answer depends on labels of
+ * namespaces that have no Namespace object in the input (`kubectl get
+ * pods,netpol`): the report then says what stderr's warning says. */
+typedef struct nssel_notes {
+	const tm_model *m;
+	tm_findings *f;
+	tm_buf sel, names;
+} nssel_notes;
+
+static void nssel_note(void *ctx, const tm_selector *sel, tm_srcloc loc, const char *what)
+{
+	nssel_notes *x = ctx;
+	const tm_namespace *ns[5];
+	size_t n = tm_model_nssel_unknown(x->m, sel, ns, TM_ARRAY_LEN(ns));
+	if (!n)
+		return;
+	tm_buf_reset(&x->sel);
+	tm_selector_format(sel, &x->sel);
+	tm_buf_reset(&x->names);
+	for (size_t i = 0; i < n && i < TM_ARRAY_LEN(ns); i++)
+		(void)tm_buf_addf(&x->names, "%s%s", i ? ", " : "", ns[i]->name);
+	if (n > TM_ARRAY_LEN(ns))
+		(void)tm_buf_addf(&x->names, " and %zu more", n - TM_ARRAY_LEN(ns));
+	tm_findings_add_note(x->f, "namespace-labels-unknown", loc,
+			     "%s: namespaceSelector %s tests labels of namespace%s without a Namespace object in the input "
+			     "(%s); it is decided on kubernetes.io/metadata.name alone for %s",
+			     what, tm_buf_str(&x->sel), n == 1 ? "" : "s", tm_buf_str(&x->names), n == 1 ? "it" : "them");
+}
+
 static tm_err checks(const tm_request *rq, tm_result *r)
 {
+	nssel_notes x = {r->m, &r->findings, {0}, {0}};
+	tm_buf_init(&x.sel, 1 << 16);
+	tm_buf_init(&x.names, 1 << 16);
+	tm_model_each_nssel(r->m, nssel_note, &x);
+	tm_buf_release(&x.sel);
+	tm_buf_release(&x.names);
 	tm_err e = tm_check_all_mesh(r->g, r->z, r->has_ev ? &r->ev : NULL, r->mesh, &r->findings);
 	if (e != TM_OK)
 		fail(r, e, "check failed");
