@@ -1248,7 +1248,8 @@ static void check_peers(ctx *c, const tm_netpol *np)
 /* ---- trustmap.io/ignore names ---- */
 
 /* One annotation: every name before the ':' must be a check id, a zone rule
- * of z or '*'; a name that is none suppresses nothing, which is said. */
+ * of z or '*'; a name that is none suppresses nothing, which is said, at
+ * loc: the annotation's key (ignore_loc in the model). */
 static void ignore_names(tm_model *m, const tm_zones *z, const char *ann, tm_srcloc loc, const char *object)
 {
 	if (!ann)
@@ -1276,9 +1277,9 @@ static void ignore_names(tm_model *m, const tm_zones *z, const char *ann, tm_src
 				     (int)n, a, byname->id);
 		else
 			tm_diags_add(&m->diags, TM_DIAG_WARN, loc,
-				     "trustmap.io/ignore on %s names '%.*s', which is neither a check id (TM101-TM114) nor a "
+				     "trustmap.io/ignore on %s names '%.*s', which is neither a check id (%s-%s) nor a "
 				     "rule of the zones file: it suppresses nothing",
-				     object, (int)n, a);
+				     object, (int)n, a, checks[0].id, checks[TM_ARRAY_LEN(checks) - 1].id);
 	}
 }
 
@@ -1290,7 +1291,7 @@ void tm_check_ignore_names(tm_model *m, const tm_zones *z)
 		const tm_namespace *ns = m->namespaces[i];
 		tm_buf_reset(&obj);
 		tm_buf_addf(&obj, "Namespace %s", ns->name);
-		ignore_names(m, z, ns->ignore, ns->loc, tm_buf_str(&obj));
+		ignore_names(m, z, ns->ignore, ns->ignore_loc, tm_buf_str(&obj));
 	}
 	for (size_t i = 0; i < m->nworkloads; i++) {
 		const tm_workload *w = m->workloads[i];
@@ -1298,13 +1299,13 @@ void tm_check_ignore_names(tm_model *m, const tm_zones *z)
 			continue;
 		tm_buf_reset(&obj);
 		tm_buf_addf(&obj, "%s %s/%s", w->kind, w->ns, w->name);
-		ignore_names(m, z, w->ignore, w->loc, tm_buf_str(&obj));
+		ignore_names(m, z, w->ignore, w->ignore_loc, tm_buf_str(&obj));
 	}
 	for (size_t i = 0; i < m->nnetpols; i++) {
 		const tm_netpol *np = m->netpols[i];
 		tm_buf_reset(&obj);
 		tm_buf_addf(&obj, "NetworkPolicy %s/%s", np->ns, np->name);
-		ignore_names(m, z, np->ignore, np->loc, tm_buf_str(&obj));
+		ignore_names(m, z, np->ignore, np->ignore_loc, tm_buf_str(&obj));
 	}
 	for (size_t k = 0; k < 3; k++) {
 		size_t n = k == 0 ? m->nanps : k == 1 ? (m->banp != NULL) : m->nbaselines;
@@ -1312,7 +1313,7 @@ void tm_check_ignore_names(tm_model *m, const tm_zones *z)
 			const tm_anp *a = k == 0 ? m->anps[i] : k == 1 ? m->banp : m->baselines[i];
 			tm_buf_reset(&obj);
 			tm_buf_addf(&obj, "%s %s", a->kind, a->name);
-			ignore_names(m, z, a->ignore, a->loc, tm_buf_str(&obj));
+			ignore_names(m, z, a->ignore, a->ignore_loc, tm_buf_str(&obj));
 		}
 	}
 	tm_buf_release(&obj);
