@@ -15,8 +15,8 @@
 #include <string.h>
 
 static const tm_engine *const engines[] = {
-	&tm_engine_classes,
 	&tm_engine_fast,
+	&tm_engine_classes,
 	&tm_engine_reference,
 };
 

@@ -177,6 +177,11 @@ void cli_request(const cli_args *a, tm_request *rq)
 	rq->captures = a->pcaps;
 	rq->ncaptures = a->npcaps;
 	rq->pcap = a->pcap;
+	/* a test hook: TRUSTMAP_ENGINE names the connectivity engine
+	 * (tests/engines/ compares them on random clusters); not an option */
+	const char *en = getenv("TRUSTMAP_ENGINE");
+	if (en && *en)
+		rq->conn.engine = tm_engine_find(en);
 }
 
 typedef struct run_ctx {
