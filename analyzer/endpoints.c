@@ -30,13 +30,6 @@ static void epv_add(epv *s, size_t i)
 	s->v[s->n++] = (uint32_t)i;
 }
 
-/* Does pod p stand behind workload endpoint ep? At pod granularity only the
- * endpoint's own Pod does. */
-static bool ep_has_pod(const tm_graph *g, const tm_endpoint *ep, const tm_pod *p)
-{
-	return g->granularity == TM_GRAN_POD ? ep->pod == p : p->owner == ep->w;
-}
-
 /* "ns/rest": the namespace part matches ns and rest is name */
 static bool ns_slash(const char *spec, size_t sl, const char *ns, const char *name)
 {
@@ -44,24 +37,48 @@ static bool ns_slash(const char *spec, size_t sl, const char *ns, const char *na
 	return sl > nl && !strncmp(spec, ns, nl) && spec[nl] == '/' && !strcmp(spec + nl + 1, name);
 }
 
-static bool names_workload(const tm_graph *g, const tm_endpoint *ep, const char *spec, size_t sl, bool is_ip,
-			   tm_ip ip)
+/* Does the spec name pod p (its name, ns/name or, is_ip, one of its IPs)? */
+static bool names_pod(const tm_pod *p, const char *spec, size_t sl, bool is_ip, tm_ip ip)
 {
-	const tm_workload *w = ep->w;
-	if (ns_slash(spec, sl, w->ns, w->name) || !strcmp(spec, w->name))
+	if (!strcmp(p->name, spec) || ns_slash(spec, sl, p->ns, p->name))
 		return true;
-	const tm_model *m = g->m;
-	for (size_t p = 0; p < m->npods; p++) {
-		const tm_pod *pod = m->pods[p];
-		if (!ep_has_pod(g, ep, pod))
-			continue;
-		if (!strcmp(pod->name, spec) || ns_slash(spec, sl, pod->ns, pod->name))
+	for (size_t k = 0; is_ip && k < p->nips; k++)
+		if (tm_ip_cmp(p->ips[k], ip) == 0)
 			return true;
-		for (size_t k = 0; is_ip && k < pod->nips; k++)
-			if (tm_ip_cmp(pod->ips[k], ip) == 0)
-				return true;
-	}
 	return false;
+}
+
+/* hit[i] for every workload endpoint i the spec names by ns/name, name, or
+ * one of its pods (name, ns/pod, pod IP; at pod granularity an endpoint's
+ * pods are its own Pod only): one pass over the endpoints and one over the
+ * pods, not endpoints x pods. */
+static void names_workloads(const tm_graph *g, const char *spec, size_t sl, bool is_ip, tm_ip ip, bool *hit)
+{
+	const tm_model *m = g->m;
+	bool pod_view = g->granularity == TM_GRAN_POD;
+	uint32_t *wl2ep = pod_view ? NULL : tm_xrealloc(NULL, (g->nworkloads + 1) * sizeof *wl2ep);
+	for (size_t i = 0; i < g->neps; i++) {
+		const tm_endpoint *ep = &g->eps[i];
+		if (ep->kind != TM_EP_WORKLOAD)
+			continue;
+		const tm_workload *w = ep->w;
+		if (ns_slash(spec, sl, w->ns, w->name) || !strcmp(spec, w->name))
+			hit[i] = true;
+		if (pod_view) {
+			if (ep->pod && names_pod(ep->pod, spec, sl, is_ip, ip))
+				hit[i] = true;
+		} else if (w->index < g->nworkloads && g->workloads[w->index] == w)
+			wl2ep[w->index] = (uint32_t)i;
+	}
+	for (size_t p = 0; !pod_view && p < m->npods; p++) {
+		const tm_pod *pod = m->pods[p];
+		const tm_workload *w = pod->owner;
+		if (!w || w->index >= g->nworkloads || g->workloads[w->index] != w)
+			continue;
+		if (names_pod(pod, spec, sl, is_ip, ip))
+			hit[wl2ep[w->index]] = true;
+	}
+	free(wl2ep);
 }
 
 static void resolve(const tm_graph *g, const char *spec, tm_side side, bool many, epv *out)
@@ -79,17 +96,23 @@ static void resolve(const tm_graph *g, const char *spec, tm_side side, bool many
 			return;
 		}
 	}
+	bool *named = NULL;
+	if (!wild) {
+		named = tm_xrealloc(NULL, g->neps + 1);
+		memset(named, 0, g->neps + 1);
+		names_workloads(g, spec, sl, is_ip, ip, named);
+	}
 	for (size_t i = 0; i < g->neps; i++) {
 		const tm_endpoint *ep = &g->eps[i];
 		bool hit = false;
 		if (ep->kind == TM_EP_WORKLOAD)
-			hit = wild ? strlen(ep->w->ns) == sl - 2 && !strncmp(ep->w->ns, spec, sl - 2)
-				   : names_workload(g, ep, spec, sl, is_ip, ip);
+			hit = wild ? strlen(ep->w->ns) == sl - 2 && !strncmp(ep->w->ns, spec, sl - 2) : named && named[i];
 		else if (ep->kind == TM_EP_INGRESS)
 			hit = !strcmp(spec, "ingress-controller");
 		if (hit)
 			epv_add(out, i);
 	}
+	free(named);
 	if (out->n)
 		return;
 	/* the range of each side asked for that holds the IP or has the name */
