@@ -51,6 +51,9 @@ typedef struct tm_conn_opts {
 	/* endpoints and the engine's state only: no edges until tm_conn_rows
 	 * (engines without rows compute every edge anyway) */
 	bool defer_edges;
+	/* rows computed, of all rows asked for (may be NULL) */
+	tm_progress_fn progress;
+	void *progress_ctx;
 } tm_conn_opts;
 
 typedef struct tm_graph {

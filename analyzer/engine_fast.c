@@ -611,6 +611,19 @@ static void fast_release(tm_graph *g)
 	eng_release(g);
 }
 
+/* the rows of srcs[0..n) (NULL: every source), saying how far */
+static void rows_of(fast *f, engine *e, const uint32_t *srcs, size_t n)
+{
+	tm_progress_fn pf = e->o.progress;
+	for (size_t i = 0; i < n; i++) {
+		if (pf && (i & 1023) == 0)
+			pf(e->o.progress_ctx, "analysis", i, n);
+		row(f, e, srcs ? srcs[i] : i);
+	}
+	if (pf)
+		pf(e->o.progress_ctx, "analysis", n, n);
+}
+
 static tm_err fast_compute(const tm_model *m, const tm_conn_opts *o, tm_graph **out)
 {
 	tm_graph *g;
@@ -653,8 +666,7 @@ static tm_err fast_compute(const tm_model *m, const tm_conn_opts *o, tm_graph **
 	if (o && o->defer_edges)
 		return TM_OK;
 	f->all_rows = true;
-	for (size_t si = 0; si < g->neps; si++)
-		row(f, e, si);
+	rows_of(f, e, NULL, g->neps);
 	return TM_OK;
 }
 
@@ -664,11 +676,10 @@ static tm_err fast_rows(tm_graph *g, const uint32_t *srcs, size_t n)
 	fast *f = e->own;
 	g->nedges = 0;
 	f->all_rows = false;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		if (srcs[i] >= g->neps || (i && srcs[i] <= srcs[i - 1]))
 			return TM_ERR_USAGE;
-		row(f, e, srcs[i]);
-	}
+	rows_of(f, e, srcs, n);
 	return TM_OK;
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* -o FILE: the report is written to a temporary file beside FILE and
@@ -198,6 +199,54 @@ static void progress(void *ctx, uint64_t packets, uint64_t flows)
 	fflush(stderr);
 }
 
+/* The progress line of analysis and writing (tm_progress_fn): shown on a
+ * terminal once a step has run for 2 s, redrawn at most 5 times a second,
+ * erased when the step ends. Only set up when stderr is a terminal and -q
+ * is not given (cli_run, cli_write). */
+static struct {
+	const char *step;
+	struct timespec t0, last;
+	bool shown;
+} prog;
+
+static double secs_between(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static void step_progress(void *ctx, const char *step, uint64_t done, uint64_t total)
+{
+	(void)ctx;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (prog.step != step) {
+		if (prog.shown)
+			fputs("\r\033[K", stderr);
+		prog.step = step;
+		prog.t0 = now;
+		prog.shown = false;
+	}
+	if (done >= total) {
+		if (prog.shown)
+			fputs("\r\033[K", stderr);
+		prog.shown = false;
+		prog.step = NULL;
+		return;
+	}
+	if (secs_between(&prog.t0, &now) < 2.0 || (prog.shown && secs_between(&prog.last, &now) < 0.2))
+		return;
+	fprintf(stderr, "\rtrustmap: %s: %llu of %llu (%u%%)", step, (unsigned long long)done,
+		(unsigned long long)total, (unsigned)(done * 100 / total));
+	fflush(stderr);
+	prog.shown = true;
+	prog.last = now;
+}
+
+static bool show_progress(const cli_args *a)
+{
+	return a->verbosity >= 0 && isatty(2);
+}
+
 /* Each step's diagnostics as it ends, then the error of a failed step. */
 static void step_done(void *ctx, tm_step s, const tm_result *r)
 {
@@ -248,6 +297,10 @@ int cli_run(const cli_args *a, const tm_request *rq0, tm_result *res)
 		rq.progress = progress;
 		x.progress = true;
 	}
+	if (show_progress(a)) {
+		rq.conn.progress = step_progress;
+		rq.conn.progress_ctx = NULL;
+	}
 	rq.step_done = step_done;
 	rq.ctx = &x;
 	return tm_run(&rq, res) == TM_OK ? EXIT_OK : EXIT_USAGE;
@@ -258,7 +311,12 @@ int cli_write(const cli_args *a, const tm_renderer *rd, const tm_render_in *in)
 	FILE *f = cli_open_output(a);
 	if (!f)
 		return EXIT_USAGE;
-	tm_err e = rd->render(in, f);
+	tm_render_in shown = *in;
+	if (show_progress(a)) {
+		shown.progress = step_progress;
+		shown.progress_ctx = NULL;
+	}
+	tm_err e = rd->render(&shown, f);
 	/* a write error (disk full) is said by cli_close_output, with the
 	 * system's reason; any other failure leaves no output */
 	if (!cli_close_output(a, f, e == TM_OK || e == TM_ERR_IO) || e != TM_OK)

@@ -115,7 +115,7 @@ static void lit(tm_jsonw *w, const char *s)
 		tm_jsonw_raw(w, s, strlen(s));
 }
 
-tm_err tm_connw_write(const tm_graph *g, const tm_connfmt *fmt, FILE *out)
+tm_err tm_connw_write(const tm_graph *g, const tm_connfmt *fmt, FILE *out, tm_progress_fn progress, void *ctx)
 {
 	tm_jsonw *w = tm_jsonw_new(out);
 	if (!w)
@@ -132,6 +132,8 @@ tm_err tm_connw_write(const tm_graph *g, const tm_connfmt *fmt, FILE *out)
 	lit(w, fmt->head);
 	for (size_t i = 0; i < g->nedges; i++) {
 		const tm_edge *e = &g->edges[i];
+		if (progress && (i & 0xffff) == 0)
+			progress(ctx, "writing", i, g->nedges);
 		const cell *s = ep_cell(&c, g, e->src), *d = ep_cell(&c, g, e->dst);
 		if (i)
 			tm_jsonw_raw(w, fmt->lead, nlead);
@@ -148,6 +150,8 @@ tm_err tm_connw_write(const tm_graph *g, const tm_connfmt *fmt, FILE *out)
 		tm_jsonw_raw(w, fmt->tail, ntail);
 	}
 	lit(w, g->nedges ? fmt->end : fmt->end_empty);
+	if (progress)
+		progress(ctx, "writing", g->nedges, g->nedges);
 	free(c.ep);
 	free(c.pt);
 	tm_buf_release(&c.b);

@@ -31,7 +31,8 @@ typedef struct tm_connfmt {
 	const char *end, *end_empty;   /* after the last line; when there is none */
 } tm_connfmt;
 
-/* Write g's edges in fmt to out; TM_ERR_IO on a write error. */
-tm_err tm_connw_write(const tm_graph *g, const tm_connfmt *fmt, FILE *out);
+/* Write g's edges in fmt to out, saying how far through progress (when
+ * not NULL, as "writing": edges written of all); TM_ERR_IO on a write error. */
+tm_err tm_connw_write(const tm_graph *g, const tm_connfmt *fmt, FILE *out, tm_progress_fn progress, void *ctx);
 
 #endif

@@ -24,5 +24,5 @@ tm_err tm_render_conn_csv(const tm_render_in *in, FILE *out)
 	const tm_graph *g = in->g;
 	tm_connfmt f = {TM_CELL_CSV, g->conn_focused ? "src,dst\n" : "src,dst,conn\n", "", "", ",",
 			g->conn_focused ? NULL : ",", "\n", "", ""};
-	return tm_connw_write(g, &f, out);
+	return tm_connw_write(g, &f, out, in->progress, in->progress_ctx);
 }

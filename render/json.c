@@ -11,7 +11,7 @@ tm_err tm_render_conn_json(const tm_render_in *in, FILE *out)
 	const tm_graph *g = in->g;
 	tm_connfmt f = {TM_CELL_JSON, "[", "\n  {\n    \"src\": ", ",\n  {\n    \"src\": ", ",\n    \"dst\": ",
 			g->conn_focused ? NULL : ",\n    \"conn\": ", "\n  }", "\n]\n", "]\n"};
-	return tm_connw_write(g, &f, out);
+	return tm_connw_write(g, &f, out, in->progress, in->progress_ctx);
 }
 
 static void labels_json(tm_jsonw *w, const tm_labels *l)

@@ -8,5 +8,5 @@ tm_err tm_render_conn_md(const tm_render_in *in, FILE *out)
 	tm_connfmt f = {TM_CELL_MD,
 			g->conn_focused ? "| src | dst |\n|-----|-----|\n" : "| src | dst | conn |\n|-----|-----|------|\n",
 			"| ", "| ", " | ", g->conn_focused ? NULL : " | ", " |\n", "", ""};
-	return tm_connw_write(g, &f, out);
+	return tm_connw_write(g, &f, out, in->progress, in->progress_ctx);
 }

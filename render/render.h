@@ -42,6 +42,8 @@ typedef struct tm_render_in {
 	const char *base_dir;         /* SARIF: artifact URIs are relative to this directory (no trailing '/') */
 	bool has_fail_on;             /* findings, diff: --fail-on */
 	tm_severity fail_on;
+	tm_progress_fn progress;      /* lines written, of all (conn's line formats); may be NULL */
+	void *progress_ctx;
 } tm_render_in;
 
 typedef tm_err (*tm_render_fn)(const tm_render_in *in, FILE *out);

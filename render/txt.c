@@ -11,7 +11,7 @@ tm_err tm_render_conn_txt(const tm_render_in *in, FILE *out)
 	snprintf(head, sizeof head, "Permitted connections on %s:\n", g->focus_conn);
 	tm_connfmt f = {TM_CELL_RAW, g->conn_focused ? head : "", "", "", " => ", g->conn_focused ? NULL : " : ",
 			"\n", "", ""};
-	return tm_connw_write(g, &f, out);
+	return tm_connw_write(g, &f, out, in->progress, in->progress_ctx);
 }
 
 static void labels_txt(const tm_labels *l, FILE *out)
