@@ -105,6 +105,8 @@ test: deps
 	@$(MAKE) --no-print-directory valgrind-test
 	@mkdir -p $(BUILD)/results; TRUSTMAP=./trustmap tests/e2e/check.sh > $(BUILD)/results/e2e.log; rc=$$?; cat $(BUILD)/results/e2e.log; \
 		tail -n 1 $(BUILD)/results/e2e.log | awk '{print $$1, $$3}' > $(BUILD)/results/e2e.sum; [ $$rc = 0 ]
+	@TRUSTMAP=./trustmap python3 tests/engines/run.py > $(BUILD)/results/engines.log; rc=$$?; grep -A8 FAIL $(BUILD)/results/engines.log; \
+		tail -n 2 $(BUILD)/results/engines.log; tail -n 1 $(BUILD)/results/engines.log | awk '{print $$1, $$3}' > $(BUILD)/results/engines.sum; [ $$rc = 0 ]
 	@TRUSTMAP=./trustmap tests/cli/output.sh > $(BUILD)/results/cli.log; rc=$$?; cat $(BUILD)/results/cli.log; \
 		tail -n 1 $(BUILD)/results/cli.log | awk '{print $$1, $$3}' > $(BUILD)/results/cli.sum; [ $$rc = 0 ]
 	@tests/layers/check.sh > $(BUILD)/results/layers.log; rc=$$?; grep FAIL $(BUILD)/results/layers.log; tail -n 2 $(BUILD)/results/layers.log; \

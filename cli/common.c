@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* -o FILE: the report is written to a temporary file beside FILE and
@@ -212,6 +213,11 @@ void cli_request(const cli_args *a, tm_request *rq)
 	rq->pcap = a->pcap;
 	rq->mesh = a->show_mtls;
 	rq->mesh_opts = a->mesh;
+	/* a test hook: TRUSTMAP_ENGINE names the connectivity engine
+	 * (tests/engines/ compares them on random clusters); not an option */
+	const char *en = getenv("TRUSTMAP_ENGINE");
+	if (en && *en)
+		rq->conn.engine = tm_engine_find(en);
 }
 
 typedef struct run_ctx {
@@ -228,45 +234,56 @@ static void progress(void *ctx, uint64_t packets, uint64_t flows)
 	fflush(stderr);
 }
 
-/* Long steps: a progress line on the terminal once a step has run for 2 s,
- * at most 10 times a second, cleared when the step ends. */
-typedef struct step_line {
+/* The progress line of analysis and writing (tm_progress_fn): shown on a
+ * terminal once a step has run for 2 s, redrawn at most 5 times a second,
+ * erased when the step ends. Only set up when stderr is a terminal and -q
+ * is not given (cli_run, cli_write). */
+static struct {
 	const char *step;
-	struct timespec start, last;
+	struct timespec t0, last;
 	bool shown;
-} step_line;
+} prog;
 
-static double since(const struct timespec *t, const struct timespec *now)
+static double secs_between(const struct timespec *a, const struct timespec *b)
 {
-	return (double)(now->tv_sec - t->tv_sec) + (double)(now->tv_nsec - t->tv_nsec) / 1e9;
+	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
 }
 
 static void step_progress(void *ctx, const char *step, uint64_t done, uint64_t total)
 {
-	step_line *l = ctx;
+	(void)ctx;
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (!l->step || strcmp(l->step, step) != 0) {
-		l->step = step;
-		l->start = l->last = now;
-	}
-	if (total && done >= total) {
-		if (l->shown)
+	if (prog.step != step) {
+		if (prog.shown)
 			fputs("\r\033[K", stderr);
-		l->shown = false;
-		l->step = NULL; /* the next input starts the clock again */
+		prog.step = step;
+		prog.t0 = now;
+		prog.shown = false;
+	}
+	if (done >= total) {
+		if (prog.shown)
+			fputs("\r\033[K", stderr);
+		prog.shown = false;
+		prog.step = NULL;
 		return;
 	}
-	if (since(&l->start, &now) < 2.0 || (l->shown && since(&l->last, &now) < 0.1))
+	if (secs_between(&prog.t0, &now) < 2.0 || (prog.shown && secs_between(&prog.last, &now) < 0.2))
 		return;
-	l->last = now;
-	l->shown = true;
-	if (total)
+	if (total >= (1u << 20) && !strncmp(step, "reading", 7)) /* bytes of input */
 		fprintf(stderr, "\r\033[Ktrustmap: %s: %llu of %llu MB", step, (unsigned long long)(done >> 20),
 			(unsigned long long)(total >> 20));
 	else
-		fprintf(stderr, "\r\033[Ktrustmap: %s: %llu", step, (unsigned long long)done);
+		fprintf(stderr, "\r\033[Ktrustmap: %s: %llu of %llu (%u%%)", step, (unsigned long long)done,
+			(unsigned long long)total, (unsigned)(done * 100 / total));
 	fflush(stderr);
+	prog.shown = true;
+	prog.last = now;
+}
+
+static bool show_progress(const cli_args *a)
+{
+	return a->verbosity >= 0 && isatty(2);
 }
 
 /* Each step's diagnostics as it ends, then the error of a failed step. */
@@ -319,14 +336,15 @@ int cli_run(const cli_args *a, const tm_request *rq0, tm_result *res)
 {
 	tm_request rq = *rq0;
 	run_ctx x = {a, 0, false};
-	step_line sl = {NULL, {0, 0}, {0, 0}, false};
 	if (rq.ncaptures && a->cmd->bit == CMD_FLOWS && a->verbosity >= 0 && isatty(2)) {
 		rq.progress = progress;
 		x.progress = true;
 	}
-	if (a->verbosity >= 0 && isatty(2)) { /* silent under -q and off a terminal */
+	if (show_progress(a)) { /* silent under -q and off a terminal */
 		rq.step_progress = step_progress;
-		rq.step_progress_ctx = &sl;
+		rq.step_progress_ctx = NULL;
+		rq.conn.progress = step_progress;
+		rq.conn.progress_ctx = NULL;
 	}
 	rq.step_done = step_done;
 	rq.ctx = &x;
@@ -338,7 +356,12 @@ int cli_write(const cli_args *a, const tm_renderer *rd, const tm_render_in *in)
 	FILE *f = cli_open_output(a);
 	if (!f)
 		return EXIT_USAGE;
-	tm_err e = rd->render(in, f);
+	tm_render_in shown = *in;
+	if (show_progress(a)) {
+		shown.progress = step_progress;
+		shown.progress_ctx = NULL;
+	}
+	tm_err e = rd->render(&shown, f);
 	/* a write error (disk full) is said by cli_close_output, with the
 	 * system's reason; any other failure leaves no output */
 	if (!cli_close_output(a, f, e == TM_OK || e == TM_ERR_IO) || e != TM_OK)

@@ -121,6 +121,14 @@ void tm_strtab_release(tm_strtab *t);
 const char *tm_intern(tm_strtab *t, const char *s);
 const char *tm_intern_n(tm_strtab *t, const char *s, size_t n);
 
+/* ---- progress ---------------------------------------------------------- */
+/* A long step says how far it is: done of total units (rows, bytes, edges)
+ * of the step named by step (a static string: "analysis", "writing", ...),
+ * now and then and once more with done == total at its end. The library
+ * never prints; the command line shows a line on a terminal for a step that
+ * runs past 2 s. */
+typedef void (*tm_progress_fn)(void *ctx, const char *step, uint64_t done, uint64_t total);
+
 /* ---- source locations and diagnostics -------------------------------- */
 typedef struct tm_srcloc {
 	const char *file; /* interned; "-" for stdin */

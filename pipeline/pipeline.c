@@ -233,9 +233,18 @@ static tm_err graph(const tm_request *rq, tm_result *r)
 	 * check name them (conn keeps NPA's IPv4-only default unless --ipv6) */
 	if (rq->ipv6_auto && tm_model_has_ipv6(r->m))
 		co.ipv6 = true;
+	/* endpoints first, edges in the edges step once the names the request
+	 * gives are known to exist (an unknown SRC is refused before any row) */
+	co.defer_edges = true;
 	tm_err e = tm_conn_compute(r->m, &co, &r->g);
 	if (e == TM_OK && !r->g)
 		e = TM_ERR_NOMEM;
+	/* the ingress controller's row now: its diagnostics belong to this step */
+	for (size_t i = 0; e == TM_OK && i < r->g->neps; i++)
+		if (r->g->eps[i].kind == TM_EP_INGRESS) {
+			uint32_t ic = (uint32_t)i;
+			e = tm_conn_rows(r->g, &ic, 1);
+		}
 	if (e != TM_OK)
 		fail(r, e, "connectivity computation failed");
 	return e;
@@ -255,7 +264,17 @@ static tm_err mark_all(tm_result *r, const char *opt, const char *const *specs, 
 	return TM_OK;
 }
 
-static tm_err endpoints(const tm_request *rq, tm_result *r)
+/* The endpoints the request names, resolved before any edge is computed. */
+typedef struct marks {
+	bool *focus, *peer; /* --focus, --focus-peer (NULL: not asked) */
+} marks;
+
+static bool wants_focus(const tm_request *rq)
+{
+	return rq->nfocus || rq->npeers || rq->fdir != TM_FOCUS_BOTH;
+}
+
+static tm_err endpoints(const tm_request *rq, tm_result *r, marks *mk)
 {
 	tm_graph *g = r->g;
 	tm_err e = TM_OK;
@@ -268,22 +287,130 @@ static tm_err endpoints(const tm_request *rq, tm_result *r)
 		if (e != TM_OK)
 			return e;
 	}
-	if (rq->nfocus || rq->npeers || rq->fdir != TM_FOCUS_BOTH) {
-		bool *fm = calloc(g->neps + 1, 1), *pm = rq->npeers ? calloc(g->neps + 1, 1) : NULL;
-		e = mark_all(r, "--focus", rq->focus, rq->nfocus, fm);
+	if (wants_focus(rq)) {
+		mk->focus = calloc(g->neps + 1, 1);
+		mk->peer = rq->npeers ? calloc(g->neps + 1, 1) : NULL;
+		e = mark_all(r, "--focus", rq->focus, rq->nfocus, mk->focus);
 		if (e == TM_OK)
-			e = mark_all(r, "--focus-peer", rq->peers, rq->npeers, pm);
-		if (e == TM_OK) {
-			if (!rq->nfocus) /* only peers: focus on everything */
-				memset(fm, 1, g->neps);
-			tm_graph_focus(g, fm, pm, rq->fdir);
-		}
-		free(fm);
-		free(pm);
+			e = mark_all(r, "--focus-peer", rq->peers, rq->npeers, mk->peer);
+		if (e == TM_OK && !rq->nfocus) /* only peers: focus on everything */
+			memset(mk->focus, 1, g->neps);
 	}
+	return e;
+}
+
+/* reach: the rows breadth-first from SRC, as far as reach looks (the
+ * ingress controller's row, computed with the graph, is kept) */
+static tm_err reach_rows(const tm_request *rq, tm_result *r)
+{
+	tm_graph *g = r->g;
+	size_t n = g->neps;
+	tm_edge *acc = NULL;
+	size_t nacc = 0, capacc = 0;
+	uint32_t *hops = malloc((n + 1) * sizeof *hops), *front = malloc((n + 1) * sizeof *front);
+	uint32_t *next = malloc((n + 1) * sizeof *next);
+	if (!hops || !front || !next) {
+		free(hops);
+		free(front);
+		free(next);
+		return TM_ERR_NOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		hops[i] = UINT32_MAX;
+	uint32_t src = (uint32_t)r->src;
+	for (size_t i = 0; i < g->nedges; i++) { /* the ingress controller's row */
+		if (g->edges[i].src == src)
+			continue; /* SRC's row comes below */
+		TM_HEAP_GROW(acc, nacc, capacc);
+		acc[nacc++] = g->edges[i];
+	}
+	size_t nfront = 0;
+	hops[src] = 0;
+	front[nfront++] = src;
+	tm_err e = TM_OK;
+	for (uint32_t h = 0; h < rq->hops && nfront && e == TM_OK; h++) {
+		/* the frontier's rows (reach does not go on from IP ranges, nor
+		 * from the ingress controller, whose row is there already) */
+		size_t k = 0;
+		for (size_t i = 0; i < nfront; i++)
+			if (front[i] == src || g->eps[front[i]].kind == TM_EP_WORKLOAD)
+				front[k++] = front[i];
+		nfront = k;
+		if (nfront > 1) {
+			/* ascending, as tm_conn_rows wants them */
+			bool *in = calloc(n + 1, 1);
+			for (size_t i = 0; in && i < nfront; i++)
+				in[front[i]] = true;
+			k = 0;
+			for (size_t i = 0; in && i < n; i++)
+				if (in[i])
+					front[k++] = (uint32_t)i;
+			free(in);
+		}
+		e = tm_conn_rows(g, front, nfront);
+		size_t nnext = 0;
+		for (size_t i = 0; e == TM_OK && i < g->nedges; i++) {
+			const tm_edge *ed = &g->edges[i];
+			if (g->eps[ed->src].kind == TM_EP_INGRESS && ed->src != src)
+				continue; /* kept already */
+			TM_HEAP_GROW(acc, nacc, capacc);
+			acc[nacc++] = *ed;
+			if (hops[ed->dst] == UINT32_MAX) {
+				hops[ed->dst] = h + 1;
+				next[nnext++] = ed->dst;
+			}
+		}
+		memcpy(front, next, nnext * sizeof *front);
+		nfront = nnext;
+	}
+	free(hops);
+	free(front);
+	free(next);
+	/* the rows sorted by source (each row is sorted by destination) */
+	if (e == TM_OK) {
+		tm_edge *sorted = malloc((nacc + 1) * sizeof *sorted);
+		size_t *cnt = calloc(n + 1, sizeof *cnt);
+		if (!sorted || !cnt)
+			e = TM_ERR_NOMEM;
+		for (size_t i = 0; e == TM_OK && i < nacc; i++)
+			cnt[acc[i].src + 1]++;
+		for (size_t i = 0; e == TM_OK && i < n; i++)
+			cnt[i + 1] += cnt[i];
+		for (size_t i = 0; e == TM_OK && i < nacc; i++)
+			sorted[cnt[acc[i].src]++] = acc[i];
+		if (e == TM_OK) {
+			free(g->edges);
+			g->edges = sorted;
+			g->nedges = nacc;
+			g->cap_edges = nacc + 1;
+			sorted = NULL;
+		}
+		free(sorted);
+		free(cnt);
+	}
+	free(acc);
+	return e;
+}
+
+/* The edges the request needs: every row for conn, graph, check and
+ * captures; none beyond the graph step's for explain; reach's rows for
+ * reach. Then the narrowing the request asks for. */
+static tm_err edges(const tm_request *rq, tm_result *r, marks *mk)
+{
+	tm_graph *g = r->g;
+	tm_err e = TM_OK;
+	bool all = rq->checks || rq->ncaptures || (!rq->explain && !rq->hops) || wants_focus(rq);
+	if (all)
+		e = tm_conn_rows(g, NULL, 0);
+	else if (rq->hops && r->src >= 0 && tm_conn_has_rows(g))
+		e = reach_rows(rq, r);
+	if (e != TM_OK)
+		return fail(r, e, "connectivity computation failed");
+	if (mk->focus)
+		tm_graph_focus(g, mk->focus, mk->peer, rq->fdir);
 	/* conn and graph: the connections that allow one port (NPA's
 	 * --focus-conn); explain narrows its answer instead */
-	if (e == TM_OK && rq->has_port && !rq->explain)
+	if (rq->has_port && !rq->explain)
 		tm_graph_focus_conn(g, rq->port_proto, rq->port);
 	return e;
 }
@@ -470,8 +597,17 @@ tm_err tm_run(const tm_request *rq, tm_result *r)
 	if (manifests && (rq->graph || rq->checks || rq->src)) {
 		if ((e = step(rq, r, TM_STEP_GRAPH, graph(rq, r))) != TM_OK)
 			return e;
-		if ((rq->src || rq->nfocus || rq->npeers || rq->fdir != TM_FOCUS_BOTH || rq->has_port) &&
-		    (e = step(rq, r, TM_STEP_ENDPOINTS, endpoints(rq, r))) != TM_OK)
+		marks mk = {NULL, NULL};
+		if ((rq->src || wants_focus(rq) || rq->has_port) &&
+		    (e = step(rq, r, TM_STEP_ENDPOINTS, endpoints(rq, r, &mk))) != TM_OK) {
+			free(mk.focus);
+			free(mk.peer);
+			return e;
+		}
+		e = step(rq, r, TM_STEP_EDGES, edges(rq, r, &mk));
+		free(mk.focus);
+		free(mk.peer);
+		if (e != TM_OK)
 			return e;
 		if ((rq->mesh || (rq->checks && tm_mesh_present(r->m))) && (e = step(rq, r, TM_STEP_MESH, mesh(rq, r))) != TM_OK)
 			return e;

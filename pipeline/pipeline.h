@@ -2,8 +2,9 @@
  * zones, captures, options, what to compute) in, a result (model, graph,
  * zones, flows, evidence, findings, explanation, reach) out.
  *
- *   load manifests -> zones -> connectivity -> endpoints named by the user
- *     -> focus -> captures -> mTLS evidence -> checks -> explain / reach
+ *   load manifests -> zones -> connectivity (endpoints) -> endpoints named
+ *     by the user -> the edges the request needs, focus -> captures -> mTLS
+ *     evidence -> checks -> explain / reach
  *
  * Each step runs only when the request needs it. Nothing is printed: every
  * step's diagnostics are in the model (or the flow set), and step_done, when
@@ -33,6 +34,8 @@ typedef enum {
 	TM_STEP_GRAPH,     /* connectivity */
 	TM_STEP_ENDPOINTS, /* the endpoints the request names (src, dst, focus) */
 	TM_STEP_MESH,      /* mesh mTLS posture of every edge (analyzer/mesh.h) */
+	TM_STEP_EDGES,     /* the edges the request needs (all; reach: its rows;
+			    * explain: none), then focus */
 	TM_STEP_FLOWS,     /* captures, and their mapping onto the graph */
 	TM_STEP_CHECKS,    /* zone rules and built-in checks */
 	TM_STEP_ANSWER,    /* explain / reach */

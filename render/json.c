@@ -2,6 +2,7 @@
  * streaming, keys in a fixed order, so that large graphs need no DOM. */
 #include "render/render.h"
 #include "render/jsonw.h"
+#include "render/connw.h"
 
 #include <string.h>
 
@@ -10,35 +11,9 @@ tm_err tm_render_conn_json(const tm_render_in *in, FILE *out)
 	const tm_graph *g = in->g;
 	if (in->mesh)
 		return tm_render_conn_mtls_json(in, out);
-	tm_jsonw *w = tm_jsonw_new(out);
-	if (!w)
-		return TM_ERR_NOMEM;
-	tm_buf b;
-	tm_buf_init(&b, 0);
-	TM_JSONW_LIT(w, "[");
-	for (size_t i = 0; i < g->nedges; i++) {
-		const tm_edge *e = &g->edges[i];
-		if (i)
-			TM_JSONW_LIT(w, ",\n  {\n    \"src\": ");
-		else
-			TM_JSONW_LIT(w, "\n  {\n    \"src\": ");
-		tm_jsonw_str(w, g->eps[e->src].name);
-		TM_JSONW_LIT(w, ",\n    \"dst\": ");
-		tm_jsonw_str(w, g->eps[e->dst].name);
-		if (!g->conn_focused) {
-			tm_buf_reset(&b);
-			tm_ports_format(e->ports, &b);
-			TM_JSONW_LIT(w, ",\n    \"conn\": ");
-			tm_jsonw_str_n(w, tm_buf_str(&b), b.len);
-		}
-		TM_JSONW_LIT(w, "\n  }");
-	}
-	if (g->nedges)
-		TM_JSONW_LIT(w, "\n]\n");
-	else
-		TM_JSONW_LIT(w, "]\n");
-	tm_buf_release(&b);
-	return tm_jsonw_close(w);
+	tm_connfmt f = {TM_CELL_JSON, "[", "\n  {\n    \"src\": ", ",\n  {\n    \"src\": ", ",\n    \"dst\": ",
+			g->conn_focused ? NULL : ",\n    \"conn\": ", "\n  }", "\n]\n", "]\n"};
+	return tm_connw_write(g, &f, out, in->progress, in->progress_ctx);
 }
 
 static void labels_json(tm_jsonw *w, const tm_labels *l)

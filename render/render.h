@@ -46,6 +46,8 @@ typedef struct tm_render_in {
 	bool verbose;                 /* findings txt: -v (zone membership) */
 	size_t max_rows;              /* findings, diff as Markdown: rows per table (0: as many as fit) */
 	const tm_mesh_result *mesh;   /* conn: with --show-mtls, the protection of each edge (render/conn_mtls.c) */
+	tm_progress_fn progress;      /* lines written, of all (conn's line formats); may be NULL */
+	void *progress_ctx;
 } tm_render_in;
 
 typedef tm_err (*tm_render_fn)(const tm_render_in *in, FILE *out);

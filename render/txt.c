@@ -1,5 +1,6 @@
 /* txt.c - text for people; `conn` lines are NPA's format byte for byte. */
 #include "render/render.h"
+#include "render/connw.h"
 
 #include <string.h>
 
@@ -8,23 +9,11 @@ tm_err tm_render_conn_txt(const tm_render_in *in, FILE *out)
 	const tm_graph *g = in->g;
 	if (in->mesh)
 		return tm_render_conn_mtls_txt(in, out);
-	tm_buf b;
-	tm_buf_init(&b, 0);
-	if (g->conn_focused) {
-		fprintf(out, "Permitted connections on %s:\n", g->focus_conn);
-		for (size_t i = 0; i < g->nedges; i++)
-			fprintf(out, "%s => %s\n", g->eps[g->edges[i].src].name, g->eps[g->edges[i].dst].name);
-		tm_buf_release(&b);
-		return ferror(out) ? TM_ERR_IO : TM_OK;
-	}
-	for (size_t i = 0; i < g->nedges; i++) {
-		const tm_edge *e = &g->edges[i];
-		tm_buf_reset(&b);
-		tm_ports_format(e->ports, &b);
-		fprintf(out, "%s => %s : %s\n", g->eps[e->src].name, g->eps[e->dst].name, tm_buf_str(&b));
-	}
-	tm_buf_release(&b);
-	return ferror(out) ? TM_ERR_IO : TM_OK;
+	char head[64];
+	snprintf(head, sizeof head, "Permitted connections on %s:\n", g->focus_conn);
+	tm_connfmt f = {TM_CELL_RAW, g->conn_focused ? head : "", "", "", " => ", g->conn_focused ? NULL : " : ",
+			"\n", "", ""};
+	return tm_connw_write(g, &f, out, in->progress, in->progress_ctx);
 }
 
 static void labels_txt(const tm_labels *l, FILE *out)
