@@ -184,6 +184,7 @@ void tm_k8s_workload(tm_k8s_ctx *c)
 	w->loc = c->obj->loc;
 	w->ignore = ignore_annotation(c, meta);
 	w->mesh = tm_k8s_mesh_pod(c, tmeta, tspec);
+	w->sec = tm_k8s_pod_security(c, tspec, strcmp(c->kind, "CronJob") ? "spec.template.spec" : "spec.jobTemplate.spec.template.spec");
 }
 
 void tm_k8s_pod(tm_k8s_ctx *c)
@@ -237,6 +238,7 @@ void tm_k8s_pod(tm_k8s_ctx *c)
 	p->node = node;
 	p->labels = labels;
 	p->loc = c->obj->loc;
+	p->sec = tm_k8s_pod_security(c, spec, "spec");
 	/* IPs: status.podIPs[].ip, else status.podIP */
 	const tm_node *ips = tm_k8s_seq(c, status, "podIPs", "status.podIPs");
 	const char *one = NULL;
@@ -286,6 +288,7 @@ void tm_k8s_pod(tm_k8s_ctx *c)
 		w->service_account = sa;
 		w->host_network = hostnet;
 		w->mesh = tm_k8s_mesh_pod(c, meta, spec);
+		w->sec = p->sec;
 	} else if (w->from_pods && !tm_labels_equal(&w->labels, &labels)) {
 		tm_k8s_warn(c, c->obj, "pods of %s have different labels; using those of the first pod",
 			    w->display);
