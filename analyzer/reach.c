@@ -339,6 +339,7 @@ tm_err tm_reach_run(const tm_graph *g, uint32_t src, const tm_reach_opts *o, tm_
 		if (o->to && (v >= neps || !o->to[v]))
 			continue;
 		tm_reached *x = &out->v[out->n++];
+		memset(x, 0, sizeof *x);
 		x->ep = v;
 		x->name = tm_reach_vertex_name(out, v);
 		x->hops = out->hopc[v];

@@ -35,6 +35,7 @@ typedef enum {
 	OPT_SHOW_MTLS, OPT_ISTIO_ROOT_NS, OPT_ISTIO_TRUST_DOMAIN, OPT_ISTIO_AUTO_MTLS, OPT_ISTIO_INJECT_POLICY,
 	OPT_ISTIO_NS_BY_DEFAULT, OPT_ISTIO_AMBIENT, OPT_LINKERD_NS, OPT_LINKERD_TRUST_DOMAIN, OPT_LINKERD_POLICY,
 	OPT_LINKERD_OPAQUE_PORTS, OPT_LINKERD_SKIP_PORTS,
+	OPT_REVERSE, OPT_TO, OPT_AVOID, OPT_NETWORK_ONLY,
 } cli_opt_id;
 
 typedef struct cli_option {
@@ -77,6 +78,10 @@ typedef struct cli_args {
 	uint32_t port;
 	size_t max_draw;
 	size_t hops;
+	bool reverse, network_only; /* reach --reverse, --network-only */
+	const char *to;        /* reach --to */
+	const char **avoid;    /* reach --avoid (heap array into argv) */
+	size_t navoid;
 	const char *zones;
 	bool has_fail_on;
 	tm_severity fail_on;
