@@ -327,7 +327,7 @@ tm_err tm_escapes_build(const tm_graph *g, tm_escapes *es)
 			es->nodes[i].name = tm_arena_printf(&es->arena, "(the node of %s)[Node]", g->eps[e].name);
 			es->nodes[i].own = (long)e;
 			TM_HEAP_GROW(pl, np, cap);
-			pl[np++] = (tm_onnode){(uint32_t)i, TM_PLACE_KNOWN, "the node it runs on (no Node objects, no spec.nodeName)"};
+			pl[np++] = (tm_onnode){(uint32_t)i, TM_PLACE_KNOWN, "its own node: the input has no Node objects and no spec.nodeName for it"};
 		}
 		for (size_t i = 0; i < np; i++)
 			es->nodes[pl[i].ep].active = true;
