@@ -92,6 +92,13 @@ const tm_ports *tm_mesh_satisfies(const struct tm_mesh_result *ms, size_t edge);
 void tm_mesh_edge_note(const struct tm_mesh_result *ms, size_t edge, const tm_ports *bad, tm_buf *out);
 void tm_checks_mesh_run(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_findings *out);
 
+/* The node-escape checks (analyzer/checks_escape.c): is id one of them;
+ * does the input have an escape-capable or hostNetwork pod (their rules are
+ * listed only then); run them. */
+bool tm_check_is_escape(const char *id);
+bool tm_checks_escape_applies(const tm_graph *g);
+void tm_checks_escape_run(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_findings *out);
+
 /* Allowing rules of one edge, for finding locations (analyzer/conn_query.c). */
 typedef struct tm_allow_ref {
 	tm_dir dir;

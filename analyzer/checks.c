@@ -1,5 +1,6 @@
 /* checks.c - built-in hygiene checks TM101..TM114, the rows of the mesh checks
- * TM120..TM124 (checks_mesh.c; docs/checks.md) and the
+ * TM120..TM124 (checks_mesh.c) and of the node-escape checks TM140..TM142
+ * (checks_escape.c; docs/checks.md) and the
  * `check` pipeline: zone rules, built-ins, suppression, sorting. */
 #include "analyzer/check.h"
 
@@ -89,6 +90,26 @@ static const tm_check_info checks[] = {
 	 "The mesh configuration says this connection is mutual TLS, but a capture or flow log shows it without mutual TLS: "
 	 "a pod was not injected (created before the namespace label, webhook failure), or the traffic bypasses the proxy.",
 	 "Restart the workload's pods so that they are injected, and check the capture exclusions of both ends."},
+	/* the node-escape checks (analyzer/checks_escape.c): only on inputs with an escape-capable or hostNetwork pod */
+	{"TM140", "sensitive-shares-node-with-escape", TM_SEV_CRITICAL, "Sensitive pod on the node of an escape-capable pod",
+	 "A pod of a sensitive zone runs on (critical: spec.nodeName says so) or may run on (medium: nodeSelector, required node "
+	 "affinity, taints and tolerations do not keep them apart) the same node as a pod that can escape to the node "
+	 "(privileged, SYS_MODULE, hostPID with SYS_ADMIN or SYS_PTRACE, a writable hostPath of the host's root, /etc, /root, "
+	 "/var/lib/kubelet, /proc or /dev, a container runtime socket, a writable /var/log as root). Containers are not a "
+	 "security boundary: whoever controls the escaping pod controls every pod on its node, whatever the NetworkPolicies say.",
+	 "Keep sensitive workloads off the nodes of escape-capable ones (a dedicated node pool: taints on its nodes, tolerations "
+	 "and a nodeSelector on the sensitive pods), or remove the setting that lets the pod escape."},
+	{"TM141", "escape-capable-workload", TM_SEV_HIGH, "Escape-capable pod outside the infrastructure namespaces",
+	 "A pod outside kube-system, kube-public, kube-node-lease and the namespaces labelled trustmap.io/infrastructure=true "
+	 "has a setting that lets it escape to its node (docs/semantics.md, Node escapes): a compromise of it is a compromise "
+	 "of the node and of every pod scheduled there.",
+	 "Drop privileged, the added capability or the hostPath mount; if the pod is a node agent, run it in an "
+	 "infrastructure namespace and label that namespace trustmap.io/infrastructure=true."},
+	{"TM142", "policy-selects-host-network", TM_SEV_MEDIUM, "NetworkPolicy that selects hostNetwork pods",
+	 "A hostNetwork pod shares its node's network namespace: its traffic leaves from the node's address, and most CNIs "
+	 "(Calico, Cilium, kube-router and others) do not apply NetworkPolicy to it. The policy is inert for those pods, and "
+	 "their connections are the node's.",
+	 "Protect the node's ports with host firewalling (or the CNI's host policies), or run the pod without hostNetwork."},
 };
 
 const tm_check_info *tm_checks_table(size_t *n)
@@ -1325,8 +1346,10 @@ tm_err tm_checks_run(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_fi
 	tm_buf_init(&c.msg, 0);
 	tm_buf_init(&c.obj, 0);
 	build_runs(&c);
+	bool escapes = tm_checks_escape_applies(g);
 	for (size_t i = 0; i < TM_ARRAY_LEN(checks); i++)
-		if (zm->mesh || !tm_check_is_mesh(checks[i].id)) /* the mesh checks judge only mesh inputs */
+		if ((zm->mesh || !tm_check_is_mesh(checks[i].id)) && /* the mesh checks judge only mesh inputs */
+		    (escapes || !tm_check_is_escape(checks[i].id)))
 			tm_findings_add_rule(out, checks[i].id, checks[i].name, checks[i].title, checks[i].help, checks[i].severity);
 	check_isolation(&c);
 	check_selects_nothing(&c);
@@ -1357,6 +1380,8 @@ tm_err tm_checks_run(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_fi
 	}
 	if (zm->mesh)
 		tm_checks_mesh_run(g, z, zm, out);
+	if (escapes)
+		tm_checks_escape_run(g, z, zm, out);
 	tm_buf_release(&c.msg);
 	tm_buf_release(&c.obj);
 	free(c.runs);

@@ -38,6 +38,7 @@ typedef enum {
 	OPT_ISTIO_NS_BY_DEFAULT, OPT_ISTIO_AMBIENT, OPT_LINKERD_NS, OPT_LINKERD_TRUST_DOMAIN, OPT_LINKERD_POLICY,
 	OPT_LINKERD_OPAQUE_PORTS, OPT_LINKERD_SKIP_PORTS,
 	OPT_OUTPUT_DIR, OPT_CONTEXT, OPT_NAMESPACE, OPT_MERGE,
+	OPT_REVERSE, OPT_TO, OPT_AVOID, OPT_NETWORK_ONLY,
 } cli_opt_id;
 
 typedef struct cli_option {
@@ -80,6 +81,10 @@ typedef struct cli_args {
 	uint32_t port;
 	size_t max_draw;
 	size_t hops;
+	bool reverse, network_only; /* reach --reverse, --network-only */
+	const char *to;        /* reach --to */
+	const char **avoid;    /* reach --avoid (heap array into argv) */
+	size_t navoid;
 	const char *zones;
 	bool has_fail_on;
 	tm_severity fail_on;

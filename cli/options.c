@@ -60,8 +60,17 @@ static const cli_option options[] = {
 	 "500: dot takes minutes past a few hundred; narrow with --focus)"},
 	/* -- reach -- */
 	{OPT_HOPS, "hops", 0, "N", CMD_REACH, "how far to look (default 3, at most 1000)"},
+	{OPT_REVERSE, "reverse", 0, NULL, CMD_REACH,
+	 "the endpoint is the target: who can reach it, and in how many\n"
+	 "hops (internet-exposed sources first)"},
+	{OPT_TO, "to", 0, "ZONE|ENDPOINT", CMD_REACH, "only the paths that end in this zone or endpoint"},
+	{OPT_AVOID, "avoid", 0, "ENDPOINT[,...]", CMD_REACH,
+	 "paths that do not pivot through ENDPOINT (a shared DNS or\n"
+	 "monitoring workload): it is reached, not passed; repeatable"},
+	{OPT_NETWORK_ONLY, "network-only", 0, NULL, CMD_REACH,
+	 "only network hops: no escapes to nodes and no node hops"},
 	/* -- check and diff -- */
-	{OPT_ZONES, "zones", 0, "FILE", CMD_CHECK | CMD_DIFF,
+	{OPT_ZONES, "zones", 0, "FILE", CMD_CHECK | CMD_DIFF | CMD_REACH,
 	 "zones and rules (docs/zones.md; default: built-in zones pci,\n"
 	 "frontend, trustmap.io/zone labels, internet)"},
 	{OPT_FAIL_ON, "fail-on", 0, "SEVERITY", CMD_CHECK | CMD_DIFF,
@@ -73,10 +82,10 @@ static const cli_option options[] = {
 	 "many as fit in a 65,536-character pull-request comment, which\n"
 	 "the output never exceeds); the rest are counted"},
 	/* -- observed traffic -- */
-	{OPT_PCAP, "pcap", 0, "FILE", CMD_FLOWS | CMD_CHECK,
+	{OPT_PCAP, "pcap", 0, "FILE", CMD_FLOWS | CMD_CHECK | CMD_REACH,
 	 "observed traffic: a capture (pcap or pcapng; - for standard\n"
 	 "input); repeatable"},
-	{OPT_FLOWS, "flows", 0, "FILE", CMD_FLOWS | CMD_CHECK, "the same as --pcap"},
+	{OPT_FLOWS, "flows", 0, "FILE", CMD_FLOWS | CMD_CHECK | CMD_REACH, "the same as --pcap"},
 	{OPT_STATS, "stats", 0, NULL, CMD_FLOWS, "print packet, flow and skipped/malformed-input counters on stderr"},
 	{OPT_FLOW_TABLE, "flow-table", 0, "N", CMD_FLOWS | CMD_CHECK,
 	 "flows tracked at once (default 1048576); new flows beyond are dropped"},
@@ -152,6 +161,7 @@ void cli_args_release(cli_args *a)
 	free(a->peers);
 	free(a->pcaps);
 	free(a->namespaces);
+	free(a->avoid);
 	memset(a, 0, sizeof *a);
 }
 
@@ -255,6 +265,10 @@ static int apply(cli_args *a, const cli_option *o, const char *as, char *val)
 		if (!cli_parse_size(val, &a->hops) || a->hops < 1 || a->hops > 1000)
 			return cli_usage_error(cmd, "--hops wants a number from 1 to 1000, not '%s'", val);
 		break;
+	case OPT_REVERSE: a->reverse = true; break;
+	case OPT_TO: a->to = val; break;
+	case OPT_AVOID: push_names(&a->avoid, &a->navoid, val); break;
+	case OPT_NETWORK_ONLY: a->network_only = true; break;
 	case OPT_ZONES: a->zones = val; break;
 	case OPT_FAIL_ON:
 		if (!tm_severity_parse(val, &a->fail_on))

@@ -1,6 +1,7 @@
 /* model.c - the model container, lookups and final ordering. */
 #include "model/model.h"
 #include "model/mesh.h"
+#include "model/podsec.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -463,6 +464,7 @@ void tm_model_finish(tm_model *m)
 	sort_ptrs(m->baselines, m->nbaselines, sizeof(void *), anp_cmp);
 	sort_ptrs(m->ignored, m->nignored, sizeof(tm_kindcount), kc_cmp);
 	tm_mesh_finish(m);
+	tm_podsec_finish(m);
 }
 
 size_t tm_model_npolicies_admin(const tm_model *m)

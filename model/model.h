@@ -53,6 +53,7 @@ typedef struct tm_workload {
 	tm_srcloc ignore_loc; /* the trustmap.io/ignore key */
 	size_t index;         /* position in model->workloads */
 	const struct tm_mesh_pod *mesh; /* mesh facts of the pod template (model/mesh.h), or NULL */
+	const struct tm_podsec *sec; /* isolation and placement facts of the pod template (model/podsec.h), or NULL */
 } tm_workload;
 
 typedef struct tm_pod {
@@ -62,6 +63,7 @@ typedef struct tm_pod {
 	size_t nips;
 	tm_workload *owner;
 	tm_srcloc loc;
+	const struct tm_podsec *sec; /* isolation and placement facts (model/podsec.h), or NULL */
 } tm_pod;
 
 typedef struct tm_svcport {
@@ -232,6 +234,7 @@ typedef struct tm_model {
 	size_t files_skipped;   /* files (or their rest) skipped under --skip-invalid */
 	tm_skipped *skipped; size_t nskipped, cap_skipped; /* the first TM_MODEL_MAX_SKIPPED of either */
 	struct tm_meshobjs *mesh;  /* Istio/Linkerd objects (model/mesh.h), NULL when none */
+	struct tm_knode **knodes; size_t nknodes, cap_knodes; /* Node objects (model/podsec.h), by name */
 	struct tm_labelsets *labelsets; /* private to model.c: interned label sets */
 	struct tm_model_index *idx; /* private to model.c: hash lookups for
 				       tm_model_namespace/tm_model_find_workload */

@@ -32,6 +32,9 @@ void tm_result_release(tm_result *r)
 		tm_explain_release(&r->explain);
 	if (r->has_reach)
 		tm_reach_release(&r->reach);
+	if (r->has_escapes)
+		tm_escapes_release(&r->escapes);
+	tm_observed_release(&r->observed);
 	tm_mtls_evidence_release(&r->ev);
 	tm_findings_release(&r->findings);
 	tm_flowset_free(r->flows);
@@ -279,7 +282,7 @@ static tm_err endpoints(const tm_request *rq, tm_result *r, marks *mk)
 	tm_graph *g = r->g;
 	tm_err e = TM_OK;
 	if (rq->src) {
-		e = find_one(r, rq->src, true, &r->src);
+		e = find_one(r, rq->src, !rq->reverse, &r->src); /* reverse: the target is a destination */
 		if (e == TM_OK && rq->dst)
 			e = find_one(r, rq->dst, false, &r->dst);
 		if (e == TM_OK && rq->dst && g->eps[r->src].kind == TM_EP_IPRANGE && g->eps[r->dst].kind == TM_EP_IPRANGE)
@@ -399,7 +402,11 @@ static tm_err edges(const tm_request *rq, tm_result *r, marks *mk)
 {
 	tm_graph *g = r->g;
 	tm_err e = TM_OK;
-	bool all = rq->checks || rq->ncaptures || (!rq->explain && !rq->hops) || wants_focus(rq);
+	/* reach walks rows on demand from SRC over network edges only; a reverse
+	 * walk needs the edges into its target, and escapes (pod -> node -> pod)
+	 * jump to rows the network walk never asked for: every row then */
+	bool all = rq->checks || rq->ncaptures || (!rq->explain && !rq->hops) || wants_focus(rq) ||
+		   (rq->hops && (rq->reverse || !rq->network_only));
 	if (all)
 		e = tm_conn_rows(g, NULL, 0);
 	else if (rq->hops && r->src >= 0 && tm_conn_has_rows(g))
@@ -567,6 +574,60 @@ static void explain_narrow(tm_portpool *pp, tm_explain *ex, tm_proto proto, uint
 	ex->n = k;
 }
 
+/* reach: the escapes, observed edges, --avoid and --to, the hops and their
+ * evidence, the blast radius per hop */
+static tm_err reach(const tm_request *rq, tm_result *r)
+{
+	tm_graph *g = r->g;
+	tm_reach_opts o;
+	tm_zonemap zm;
+	tm_err e = TM_OK;
+	memset(&o, 0, sizeof o);
+	o.max_hops = rq->hops;
+	o.reverse = rq->reverse;
+	bool *avoid = calloc(g->neps + 1, 1), *to = rq->to ? calloc(g->neps + 1, 1) : NULL;
+	tm_zonemap_build(&zm, g, r->z);
+	if ((e = mark_all(r, "--avoid", rq->avoid, rq->navoid, avoid)) != TM_OK)
+		goto out;
+	if (to) {
+		bool zone = false;
+		for (size_t i = 0; r->z && i < r->z->nzones && !zone; i++)
+			zone = !strcmp(r->z->zones[i].name, rq->to);
+		zone |= !strcmp(rq->to, TM_ZONE_INTERNET);
+		if (zone)
+			for (size_t ep = 0; ep < g->neps; ep++)
+				to[ep] = tm_zonemap_in(&zm, g, ep, rq->to);
+		else if (!tm_graph_mark(g, rq->to, to)) {
+			e = fail(r, TM_ERR_USAGE, "--to %s: no such zone, workload, pod or IP range", rq->to);
+			goto out;
+		}
+	}
+	if (!rq->network_only) {
+		if ((e = tm_escapes_build(g, &r->escapes)) != TM_OK)
+			goto out;
+		r->has_escapes = true;
+		o.escapes = &r->escapes;
+	}
+	if (r->flows && (e = tm_observed_build(g, r->flows, &r->observed)) == TM_OK) {
+		r->has_observed = true;
+		o.observed = &r->observed;
+	}
+	o.avoid = rq->navoid ? avoid : NULL;
+	o.to = to;
+	if (e == TM_OK)
+		e = tm_reach_run(g, (uint32_t)r->src, &o, &r->reach);
+	r->has_reach = true;
+	if (e == TM_OK)
+		e = tm_reach_evidence(g, &r->reach);
+	if (e == TM_OK)
+		tm_reach_summarize(&r->reach, &zm);
+out:
+	tm_zonemap_release(&zm);
+	free(avoid);
+	free(to);
+	return e;
+}
+
 static tm_err answer(const tm_request *rq, tm_result *r)
 {
 	tm_err e = TM_OK;
@@ -575,10 +636,8 @@ static tm_err answer(const tm_request *rq, tm_result *r)
 		r->has_explain = true;
 		if (e == TM_OK && rq->has_port)
 			explain_narrow(r->m->ports, &r->explain, rq->port_proto, rq->port);
-	} else if (rq->hops) {
-		e = tm_reach_compute(r->g, (uint32_t)r->src, rq->hops, &r->reach);
-		r->has_reach = true;
-	}
+	} else if (rq->hops)
+		e = reach(rq, r);
 	return e;
 }
 
@@ -592,7 +651,7 @@ tm_err tm_run(const tm_request *rq, tm_result *r)
 		if ((e = step(rq, r, TM_STEP_LOAD, load(rq, r))) != TM_OK)
 			return e;
 	}
-	if (manifests && rq->checks && (e = step(rq, r, TM_STEP_ZONES, zones(rq, r))) != TM_OK)
+	if (manifests && (rq->checks || rq->hops) && (e = step(rq, r, TM_STEP_ZONES, zones(rq, r))) != TM_OK)
 		return e;
 	if (manifests && (rq->graph || rq->checks || rq->src)) {
 		if ((e = step(rq, r, TM_STEP_GRAPH, graph(rq, r))) != TM_OK)

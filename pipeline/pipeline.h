@@ -80,6 +80,11 @@ typedef struct tm_request {
 	const char *src, *dst; /* explain: both; reach: src */
 	bool explain;
 	uint32_t hops;         /* reach: > 0 */
+	bool reverse;          /* reach: src is the target (who can reach it) */
+	bool network_only;     /* reach: no escape and node hops */
+	const char *to;        /* reach: a zone or an endpoint: only paths that end there */
+	const char *const *avoid; /* reach: endpoints not pivoted through */
+	size_t navoid;
 	/* after every step that ran (also a failed one) */
 	void (*step_done)(void *ctx, tm_step step, const tm_result *r);
 	void *ctx;
@@ -104,6 +109,10 @@ struct tm_result {
 	bool has_explain;
 	tm_reach reach;
 	bool has_reach;
+	tm_escapes escapes;   /* reach: node escapes and co-location (has_escapes) */
+	bool has_escapes;
+	tm_observed observed; /* reach with captures: observed edges */
+	bool has_observed;
 	/* failure */
 	tm_step failed;     /* TM_STEP_NONE: success */
 	tm_err err;

@@ -57,6 +57,7 @@ static void banp_fn(tm_k8s_ctx *c) { tm_k8s_anp(c, true); }
 static const kind_entry kinds[] = {
 	{"Namespace", tm_k8s_namespace, true, api_core},
 	{"Pod", tm_k8s_pod, false, api_core},
+	{"Node", tm_k8s_kube_node, true, api_core},
 	{"Deployment", tm_k8s_workload, false, api_apps},
 	{"ReplicaSet", tm_k8s_workload, false, api_apps},
 	{"StatefulSet", tm_k8s_workload, false, api_apps},

@@ -56,6 +56,11 @@ bool tm_k8s_mesh_configmap_wanted(const tm_node *obj);
 const struct tm_mesh_pod *tm_k8s_mesh_pod(tm_k8s_ctx *c, const tm_node *meta, const tm_node *spec);
 /* Mesh annotations of a Namespace's metadata. */
 tm_labels tm_k8s_mesh_ns(tm_k8s_ctx *c, const tm_node *meta);
+/* Isolation and placement facts of a pod spec (pod_security.c; field names
+ * it in warnings, "spec.template.spec"); NULL when it says nothing of them. */
+const struct tm_podsec *tm_k8s_pod_security(tm_k8s_ctx *c, const tm_node *spec, const char *field);
+/* The Node kind: labels, taints, unschedulable (pod_security.c). */
+void tm_k8s_kube_node(tm_k8s_ctx *c);
 /* A version of the group the reader does not know: warned, read on. */
 void tm_k8s_api_version_check(tm_k8s_ctx *c, const char *const *known);
 

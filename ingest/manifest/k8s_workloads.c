@@ -215,6 +215,7 @@ void tm_k8s_workload(tm_k8s_ctx *c)
 	w->loc = c->obj->loc;
 	w->ignore = tm_k8s_ignore_annotation(meta, &w->ignore_loc);
 	w->mesh = tm_k8s_mesh_pod(c, tmeta, tspec);
+	w->sec = tm_k8s_pod_security(c, tspec, strcmp(c->kind, "CronJob") ? "spec.template.spec" : "spec.jobTemplate.spec.template.spec");
 }
 
 void tm_k8s_pod(tm_k8s_ctx *c)
@@ -262,6 +263,7 @@ void tm_k8s_pod(tm_k8s_ctx *c)
 	p->node = node;
 	p->labels = labels;
 	p->loc = c->obj->loc;
+	p->sec = tm_k8s_pod_security(c, spec, "spec");
 	p->ips = tm_arena_alloc(&m->arena, (nips + 1) * sizeof(tm_ip));
 	for (size_t i = 0; i < nips; i++) {
 		const char *s = ipstr[i];
@@ -305,6 +307,7 @@ void tm_k8s_pod(tm_k8s_ctx *c)
 		w->mesh = tm_k8s_mesh_pod(c, meta, spec);
 		if (!okind)
 			w->ignore = tm_k8s_ignore_annotation(meta, &w->ignore_loc);
+		w->sec = p->sec;
 	} else if (w->from_pods && !tm_labels_equal(&w->labels, &labels)) {
 		tm_k8s_warn(c, c->obj, "pods of %s have different labels; using those of the first pod",
 			    w->display);
