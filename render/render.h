@@ -13,6 +13,9 @@
 #include "analyzer/conn.h"
 #include "analyzer/reach.h"
 #include "analyzer/check.h"
+#include "analyzer/summary.h"
+
+#include <time.h>
 
 /* what is rendered: one per command that prints a result */
 typedef enum {
@@ -23,6 +26,8 @@ typedef enum {
 	TM_SUBJECT_FINDINGS,  /* in->findings, zones, base_dir, fail_on */
 	TM_SUBJECT_DIFF,      /* in->diff, zones, fail_on */
 	TM_SUBJECT_FLOWS,     /* in->flows */
+	TM_SUBJECT_GRAPH,     /* in->diagram (graph), title: paths, zones, input_time */
+	TM_SUBJECT_REPORT,    /* in->report, findings, m, g, annots, title as for graph */
 	TM_SUBJECT__COUNT
 } tm_subject;
 
@@ -44,6 +49,12 @@ typedef struct tm_render_in {
 	tm_severity fail_on;
 	bool verbose;                 /* findings txt: -v (zone membership) */
 	size_t max_rows;              /* findings, diff as Markdown: rows per table (0: as many as fit) */
+	const tm_diagram *diagram;    /* graph */
+	const tm_report *report;      /* report */
+	const tm_annots *annots;      /* report: per edge of g */
+	const char *const *paths;     /* graph, report: the inputs, for the title */
+	size_t npaths;
+	time_t input_time;            /* graph, report: the inputs' date (0: unknown) */
 } tm_render_in;
 
 typedef tm_err (*tm_render_fn)(const tm_render_in *in, FILE *out);
@@ -73,6 +84,13 @@ tm_err tm_render_conn_md(const tm_render_in *in, FILE *out);
 tm_err tm_render_conn_dot(const tm_render_in *in, FILE *out);
 tm_err tm_render_conn_svg(const tm_render_in *in, FILE *out);
 tm_err tm_render_conn_png(const tm_render_in *in, FILE *out);
+
+tm_err tm_render_graph_dot(const tm_render_in *in, FILE *out);
+tm_err tm_render_graph_svg(const tm_render_in *in, FILE *out);
+tm_err tm_render_graph_png(const tm_render_in *in, FILE *out);
+
+tm_err tm_render_report_html(const tm_render_in *in, FILE *out);
+tm_err tm_render_report_md(const tm_render_in *in, FILE *out);
 
 tm_err tm_render_explain_txt(const tm_render_in *in, FILE *out);
 tm_err tm_render_explain_json(const tm_render_in *in, FILE *out);
