@@ -109,6 +109,9 @@ test: deps
 	@TRUSTMAP=./trustmap tests/cli/graph.sh > $(BUILD)/results/graph.log; rc=$$?; tail -n 2 $(BUILD)/results/graph.log; \
 		grep FAIL $(BUILD)/results/graph.log; \
 		tail -n 1 $(BUILD)/results/graph.log | awk '{print $$1, $$3}' > $(BUILD)/results/graph.sum; [ $$rc = 0 ]
+	@TRUSTMAP=./trustmap tests/cli/report.sh > $(BUILD)/results/report.log; rc=$$?; tail -n 2 $(BUILD)/results/report.log; \
+		grep FAIL $(BUILD)/results/report.log; \
+		tail -n 1 $(BUILD)/results/report.log | awk '{print $$1, $$3}' > $(BUILD)/results/report.sum; [ $$rc = 0 ]
 	@echo "== summary =="
 	@cat $(BUILD)/results/*.sum | awk '{p+=$$1; f+=$$2} END {printf "%d passed, %d failed\n", p, f; exit f > 0}'
 

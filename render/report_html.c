@@ -50,7 +50,7 @@ static const char css[] =
 	".pill{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;font-weight:600;white-space:nowrap}"
 	"table{border-collapse:collapse;width:100%;font-size:13px;margin:8px 0}th,td{border:1px solid #e2e8f0;padding:4px 8px;text-align:left;vertical-align:top}"
 	"th{background:#f1f5f9;font-weight:600}th.sort{cursor:pointer}tr:nth-child(even) td{background:#fcfdfe}"
-	"code{font:12px/1.4 ui-monospace,Menlo,Consolas,monospace;background:#f1f5f9;padding:0 3px;border-radius:3px;word-break:break-all}"
+	"code{font:12px/1.4 ui-monospace,Menlo,Consolas,monospace;background:#f1f5f9;padding:0 3px;border-radius:3px;overflow-wrap:anywhere}header code{background:#1e293b;color:#e2e8f0}"
 	".fix{color:#166534}.muted{color:#64748b}.note{border-left:3px solid #f59e0b;padding:2px 10px;margin:6px 0;background:#fffbeb}"
 	".matrix td{text-align:center;min-width:90px}.matrix th.row{text-align:right}.m-none{color:#94a3b8}.m-allow{background:#eff6ff!important}"
 	".m-sens{background:#fff7ed!important}.m-find{background:#fee2e2!important;color:#7f1d1d}"
