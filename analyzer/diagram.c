@@ -463,19 +463,24 @@ static void build_namespace_level(bld *b, const bool *touched, const long *ep_of
 	/* a namespace every other namespace reaches (or that reaches every
 	 * other) is one edge from (to) "every namespace" */
 	if (nns >= 4) {
-		size_t *in = calloc(nns, sizeof *in), *out = calloc(nns, sizeof *out);
-		for (size_t i = 0; i < b->nw; i++)
-			if (b->w[i].s < nns && b->w[i].d < nns) {
+		/* counted over edges with a namespace at the other end; any node
+		 * (an IP range too) that every namespace reaches is grouped */
+		size_t nn = d->nnodes;
+		size_t *in = calloc(nn, sizeof *in), *out = calloc(nn, sizeof *out);
+		for (size_t i = 0; i < b->nw; i++) {
+			if (b->w[i].s < nns)
 				in[b->w[i].d]++;
+			if (b->w[i].d < nns)
 				out[b->w[i].s]++;
-			}
+		}
 		long every = -1;
-		wedge *to = calloc(nns, sizeof *to), *from = calloc(nns, sizeof *from);
+		wedge *to = calloc(nn, sizeof *to), *from = calloc(nn, sizeof *from);
 		for (size_t i = 0; i < b->nw; i++) {
 			wedge *w = &b->w[i];
-			if (w->s >= nns || w->d >= nns)
-				continue;
-			wedge *grp = in[w->d] == nns - 1 ? &from[w->d] : out[w->s] == nns - 1 ? &to[w->s] : NULL;
+			size_t want_in = nns - (w->d < nns), want_out = nns - (w->s < nns);
+			wedge *grp = w->s < nns && in[w->d] == want_in	  ? &from[w->d]
+				     : w->d < nns && out[w->s] == want_out ? &to[w->s]
+									   : NULL;
 			if (!grp)
 				continue;
 			if (every < 0)
@@ -490,7 +495,7 @@ static void build_namespace_level(bld *b, const bool *touched, const long *ep_of
 			grp->ports = tm_ports_union(pp, grp->ports, w->ports);
 			tm_edge_annot_merge(&grp->a, &w->a);
 		}
-		for (size_t y = 0; y < nns; y++) {
+		for (size_t y = 0; y < nn; y++) {
 			if (from[y].count) {
 				from[y].s = (uint32_t)every;
 				from[y].d = (uint32_t)y;
