@@ -543,16 +543,20 @@ tm_err tm_diagram_build(const tm_graph *g, const tm_zonemap *zm, const tm_annots
 		out->zones[out->nzones++] = TM_ZONE_INTERNET;
 	}
 	if (o->zone) {
-		if (!zm)
+		if (!zm) {
+			tm_diagram_release(out);
 			return TM_ERR_USAGE;
+		}
 		if (!strcmp(o->zone, TM_ZONE_INTERNET))
 			b.zfilter = -2;
 		else {
 			for (size_t k = 0; k < zm->nzones && b.zfilter == -1; k++)
 				if (!strcmp(zm->z->zones[k].name, o->zone))
 					b.zfilter = (long)k;
-			if (b.zfilter == -1)
+			if (b.zfilter == -1) {
+				tm_diagram_release(out); /* an unknown zone: nothing built */
 				return TM_ERR_USAGE;
+			}
 		}
 	}
 	out->has_protection = an && an->has_protection;
