@@ -5,13 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const prot_names[TM_PROT__COUNT] = {"unknown", "mtls", "mtls-permissive", "plaintext", "rejected"};
-
-const char *tm_protection_name(tm_protection p)
-{
-	return (unsigned)p < TM_PROT__COUNT ? prot_names[p] : "unknown";
-}
-
 const char *tm_origin_name(tm_origin o)
 {
 	return o == TM_ORIGIN_BOTH ? "both" : o == TM_ORIGIN_OBSERVED ? "observed" : "allowed";
@@ -172,6 +165,7 @@ void tm_annots_add_observed(tm_annots *a, uint32_t src, uint32_t dst, const tm_p
 	TM_HEAP_GROW(a->observed_only, a->nobserved_only, a->cap_observed);
 	tm_observed_edge *o = &a->observed_only[a->nobserved_only++];
 	memset(o, 0, sizeof *o);
+	o->a.protection = TM_PROT_UNKNOWN;
 	o->src = src;
 	o->dst = dst;
 	o->ports = ports;
@@ -207,7 +201,25 @@ static void from_evidence(ctx *c, const tm_mtls_evidence *ev, tm_annots *out)
 	}
 }
 
-tm_err tm_annots_build(const tm_graph *g, const tm_findings *f, const tm_mtls_evidence *ev, tm_annots *out)
+/* The mesh posture: an edge takes the weakest protection of its port subsets. */
+static void from_mesh(const tm_graph *g, const tm_mesh_result *mesh, tm_annots *out)
+{
+	for (size_t i = 0; i < g->nedges && i < mesh->nconns; i++) {
+		const tm_mesh_conn *c = &mesh->conns[i];
+		tm_edge_annot a = out->v[i];
+		for (size_t k = 0; k < c->n; k++) {
+			if (c->v[k].prot == TM_PROT_UNKNOWN)
+				continue;
+			out->has_protection = true;
+			tm_edge_annot one = {NULL, TM_SEV_INFO, 0, c->v[k].prot, TM_ORIGIN_ALLOWED};
+			tm_edge_annot_merge(&a, &one);
+		}
+		out->v[i].protection = a.protection;
+	}
+}
+
+tm_err tm_annots_build(const tm_graph *g, const tm_findings *f, const tm_mesh_result *mesh,
+		       const tm_mtls_evidence *ev, tm_annots *out)
 {
 	memset(out, 0, sizeof *out);
 	out->n = g->nedges;
@@ -221,6 +233,7 @@ tm_err tm_annots_build(const tm_graph *g, const tm_findings *f, const tm_mtls_ev
 	}
 	for (size_t i = 0; i < g->nedges; i++) {
 		out->v[i].origin = TM_ORIGIN_ALLOWED;
+		out->v[i].protection = TM_PROT_UNKNOWN;
 		c.keys[i] = (ekey){g->edges[i].src, g->edges[i].dst, i};
 	}
 	qsort(c.keys, g->nedges, sizeof *c.keys, ekey_cmp);
@@ -229,10 +242,12 @@ tm_err tm_annots_build(const tm_graph *g, const tm_findings *f, const tm_mtls_ev
 	qsort_r(c.by_name, g->neps, sizeof *c.by_name, name_cmp, (void *)g);
 	if (f)
 		from_findings(&c, f, out);
+	if (mesh && mesh->g == g)
+		from_mesh(g, mesh, out);
 	if (ev)
 		from_evidence(&c, ev, out);
-	/* HOOK (mesh posture): set out->v[i].protection for the edges the mesh
-	 * configuration decides, and out->has_protection. HOOK (observed
+	/* HOOK (another source of protection): set out->v[i].protection where
+	 * it is still unknown, and out->has_protection. HOOK (observed
 	 * traffic): out->v[i].origin |= TM_ORIGIN_OBSERVED and
 	 * tm_annots_add_observed() for what no edge allows. */
 	free(c.by_name);

@@ -3,15 +3,15 @@
  * whether it was allowed, observed, or both.
  *
  * tm_annots_build() fills one tm_edge_annot per edge of a graph from what
- * the analysis has today: the findings (zone rules and TM1xx, matched to the
- * edge by endpoint names) and the mTLS evidence of captures (analyzer/mtls.c).
+ * the analysis has: the findings (zone rules and checks, matched to the edge
+ * by endpoint names), the mesh mTLS posture of the manifests (analyzer/mesh.h:
+ * the weakest protection of an edge's port subsets) and the mTLS evidence of
+ * captures (analyzer/mtls.c), which decides where the posture says unknown.
  * Renderers read the annotations and never derive them.
  *
  * Where other analyses plug in (see tm_annots_build):
- *  - the mesh posture (PeerAuthentication, Linkerd Server, ...) sets
- *    tm_edge_annot.protection of each edge it judges, and has_protection;
- *    captured evidence, filled first, is kept where the posture says nothing
- *    (TM_PROT_UNKNOWN);
+ *  - another source of protection sets tm_edge_annot.protection of the edges
+ *    it judges (where it is TM_PROT_UNKNOWN) and has_protection;
  *  - observed traffic (flow logs, captures) sets origin |= TM_ORIGIN_OBSERVED
  *    on allowed edges it saw and appends what it saw but the policies do not
  *    allow to observed_only (tm_annots_add_observed), and has_observed.
@@ -24,19 +24,11 @@
 
 #include "analyzer/conn.h"
 #include "analyzer/check.h"
+#include "analyzer/mesh.h"
 #include "model/findings.h"
 
-typedef enum {
-	TM_PROT_UNKNOWN = 0,      /* nothing says (no mesh posture, no capture) */
-	TM_PROT_MTLS,             /* mutual TLS: a mesh in STRICT mode, or proven by captures */
-	TM_PROT_MTLS_PERMISSIVE,  /* mTLS is accepted, plaintext too (mesh PERMISSIVE, or mixed captures) */
-	TM_PROT_PLAINTEXT,        /* seen or configured without mutual TLS */
-	TM_PROT_REJECTED,         /* the mesh refuses it (authorization) although NetworkPolicy allows it */
-	TM_PROT__COUNT
-} tm_protection;
-
-/* "unknown", "mtls", "mtls-permissive", "plaintext", "rejected" */
-const char *tm_protection_name(tm_protection p);
+/* tm_protection (mtls, mtls-permissive, plaintext, rejected, unknown) and
+ * tm_protection_name() are the mesh posture's (analyzer/mesh.h). */
 
 typedef enum {
 	TM_ORIGIN_ALLOWED = 1,    /* the policies allow it (nobody saw it) */
@@ -72,9 +64,11 @@ typedef struct tm_annots {
 	bool has_observed;        /* some source of observed traffic was given */
 } tm_annots;
 
-/* Fill out from f (may be NULL) and ev (captures' mTLS evidence, may be
- * NULL). Every edge starts as allowed, protection unknown. */
-tm_err tm_annots_build(const tm_graph *g, const tm_findings *f, const tm_mtls_evidence *ev, tm_annots *out);
+/* Fill out from f, mesh (the posture of g's edges) and ev (captures' mTLS
+ * evidence); each may be NULL. Every edge starts as allowed, protection
+ * unknown. */
+tm_err tm_annots_build(const tm_graph *g, const tm_findings *f, const tm_mesh_result *mesh,
+		       const tm_mtls_evidence *ev, tm_annots *out);
 void tm_annots_add_observed(tm_annots *a, uint32_t src, uint32_t dst, const tm_ports *ports, tm_protection p);
 void tm_annots_release(tm_annots *a);
 

@@ -59,6 +59,7 @@ typedef struct tm_zonemap {
 	size_t neps, nzones;
 	unsigned char *bits;  /* heap */
 	const tm_mtls_evidence *ev; /* observed traffic for require-mtls, or NULL */
+	const struct tm_mesh_result *mesh; /* mesh mTLS posture (analyzer/mesh.h), or NULL */
 } tm_zonemap;
 
 void tm_zonemap_build(tm_zonemap *zm, const tm_graph *g, const tm_zones *z);
@@ -78,6 +79,18 @@ tm_err tm_checks_run(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_fi
  * (observed traffic, may be NULL) lets require-mtls rules see proven mTLS. */
 tm_err tm_check_all(tm_graph *g, const tm_zones *z, tm_findings *out);
 tm_err tm_check_all_ev(tm_graph *g, const tm_zones *z, const tm_mtls_evidence *ev, tm_findings *out);
+/* ... and the mesh's mTLS posture (may be NULL): require-mtls rules count
+ * edges the mesh protects, and the mesh checks TM120-TM124 run. */
+tm_err tm_check_all_mesh(tm_graph *g, const tm_zones *z, const tm_mtls_evidence *ev, const struct tm_mesh_result *mesh,
+			 tm_findings *out);
+/* The mesh checks (analyzer/checks_mesh.c): is id one of them; run them. */
+bool tm_check_is_mesh(const char *id);
+/* The ports of edge i that the mesh protects for require-mtls: mtls, and
+ * rejected (no connection is made). */
+const tm_ports *tm_mesh_satisfies(const struct tm_mesh_result *ms, size_t edge);
+/* ": the mesh configuration gives plaintext on TCP 80 (reason)" for the ports bad of edge i. */
+void tm_mesh_edge_note(const struct tm_mesh_result *ms, size_t edge, const tm_ports *bad, tm_buf *out);
+void tm_checks_mesh_run(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_findings *out);
 
 /* Allowing rules of one edge, for finding locations (analyzer/conn_query.c). */
 typedef struct tm_allow_ref {

@@ -81,8 +81,10 @@ static void add_raw(bld *b, uint32_t s, uint32_t d, const tm_ports *p, const tm_
 	w->count = 1;
 	if (a)
 		w->a = *a;
-	else
+	else {
 		w->a.origin = TM_ORIGIN_ALLOWED;
+		w->a.protection = TM_PROT_UNKNOWN;
+	}
 }
 
 static void collect(bld *b)
@@ -291,6 +293,7 @@ static void group_pass(bld *b, int mode)
 			wedge g = *w0;
 			g.count = 0;
 			memset(&g.a, 0, sizeof g.a);
+			g.a.protection = TM_PROT_UNKNOWN;
 			g.a.origin = w0->a.origin;
 			for (size_t x = i; x < j; x++) {
 				wedge *t = &b->w[k[x].i];
@@ -301,6 +304,7 @@ static void group_pass(bld *b, int mode)
 			}
 			if (inside) {
 				d->clusters[cs].internal_all = g.ports;
+				d->clusters[cs].internal = g.a;
 				d->grouped += g.count;
 				/* a finding inside the group stays visible: its edges are drawn */
 				if (g.a.rule)

@@ -76,6 +76,7 @@ typedef struct tm_dcluster {
 	const char *zone;      /* the zone all its nodes share, or NULL */
 	bool mixed_zones;      /* its nodes are in different zones */
 	const tm_ports *internal_all; /* workload level: every workload may reach every other one on these */
+	tm_edge_annot internal;       /* ... merged over those pairs */
 	size_t first, n;       /* its nodes: nodes[first .. first+n) */
 } tm_dcluster;
 

@@ -41,6 +41,10 @@ static int conn_main(const char *name, int argc, char **argv)
 		rc = cli_usage_error(name, "--zone is an option of graph");
 		goto out;
 	}
+	if (a.show_mtls && strcmp(rd->format, "txt") && strcmp(rd->format, "json")) {
+		rc = cli_usage_error(name, "--show-mtls is for the txt and json formats, not %s", rd->format);
+		goto out;
+	}
 	cli_request(&a, &rq);
 	rq.graph = true;
 	if (graph) { /* the diagram: findings and zones style it */

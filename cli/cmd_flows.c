@@ -1,6 +1,9 @@
 /* cmd_flows.c - `trustmap flows`: connections observed in captures. */
 #include "cli/cli.h"
+
+#include <string.h>
 #include "render/flows.h"
+#include "ingest/flowjson/flowjson.h"
 
 int cmd_flows(int argc, char **argv)
 {
@@ -20,6 +23,14 @@ int cmd_flows(int argc, char **argv)
 		rc = cli_usage_error("flows", "no capture given (--pcap FILE)");
 		goto out;
 	}
+	/* --merge: every input is a summary of an earlier run (a capture given
+	 * by mistake would otherwise be read as one) */
+	for (size_t i = 0; a.merge && i < a.npcaps; i++)
+		if (!tm_flowjson_sniff_file(a.pcaps[i])) {
+			rc = cli_usage_error("flows", "--merge: %s is not the output of trustmap flows -f json%s", a.pcaps[i],
+					     strcmp(a.pcaps[i], "-") ? "" : " (summaries are read from files)");
+			goto out;
+		}
 	if (!(rd = cli_renderer(&a, TM_SUBJECT_FLOWS, a.format))) {
 		rc = EXIT_USAGE;
 		goto out;

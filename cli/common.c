@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -209,6 +210,8 @@ void cli_request(const cli_args *a, tm_request *rq)
 	rq->captures = a->pcaps;
 	rq->ncaptures = a->npcaps;
 	rq->pcap = a->pcap;
+	rq->mesh = a->show_mtls;
+	rq->mesh_opts = a->mesh;
 }
 
 typedef struct run_ctx {
@@ -222,6 +225,47 @@ static void progress(void *ctx, uint64_t packets, uint64_t flows)
 	(void)ctx;
 	fprintf(stderr, "\rtrustmap %s: %llu packets, %llu flows", "flows", (unsigned long long)packets,
 		(unsigned long long)flows);
+	fflush(stderr);
+}
+
+/* Long steps: a progress line on the terminal once a step has run for 2 s,
+ * at most 10 times a second, cleared when the step ends. */
+typedef struct step_line {
+	const char *step;
+	struct timespec start, last;
+	bool shown;
+} step_line;
+
+static double since(const struct timespec *t, const struct timespec *now)
+{
+	return (double)(now->tv_sec - t->tv_sec) + (double)(now->tv_nsec - t->tv_nsec) / 1e9;
+}
+
+static void step_progress(void *ctx, const char *step, uint64_t done, uint64_t total)
+{
+	step_line *l = ctx;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!l->step || strcmp(l->step, step) != 0) {
+		l->step = step;
+		l->start = l->last = now;
+	}
+	if (total && done >= total) {
+		if (l->shown)
+			fputs("\r\033[K", stderr);
+		l->shown = false;
+		l->step = NULL; /* the next input starts the clock again */
+		return;
+	}
+	if (since(&l->start, &now) < 2.0 || (l->shown && since(&l->last, &now) < 0.1))
+		return;
+	l->last = now;
+	l->shown = true;
+	if (total)
+		fprintf(stderr, "\r\033[Ktrustmap: %s: %llu of %llu MB", step, (unsigned long long)(done >> 20),
+			(unsigned long long)(total >> 20));
+	else
+		fprintf(stderr, "\r\033[Ktrustmap: %s: %llu", step, (unsigned long long)done);
 	fflush(stderr);
 }
 
@@ -243,6 +287,10 @@ static void step_done(void *ctx, tm_step s, const tm_result *r)
 			print_diags_from(&r->m->diags, x->printed);
 			print_diags_from(&r->g->diags, 0);
 		}
+		break;
+	case TM_STEP_MESH:
+		if (!failed && a->verbosity >= 0)
+			tm_diags_print(&r->mesh->diags, stderr, TM_DIAG_WARN);
 		break;
 	case TM_STEP_FLOWS:
 		if (x->progress && tm_flowset_counter(r->flows, "packets") &&
@@ -271,9 +319,14 @@ int cli_run(const cli_args *a, const tm_request *rq0, tm_result *res)
 {
 	tm_request rq = *rq0;
 	run_ctx x = {a, 0, false};
+	step_line sl = {NULL, {0, 0}, {0, 0}, false};
 	if (rq.ncaptures && a->cmd->bit == CMD_FLOWS && a->verbosity >= 0 && isatty(2)) {
 		rq.progress = progress;
 		x.progress = true;
+	}
+	if (a->verbosity >= 0 && isatty(2)) { /* silent under -q and off a terminal */
+		rq.step_progress = step_progress;
+		rq.step_progress_ctx = &sl;
 	}
 	rq.step_done = step_done;
 	rq.ctx = &x;
@@ -336,4 +389,5 @@ void cli_render_in(const tm_result *r, tm_render_in *in)
 	long long t = sde && *sde ? strtoll(sde, &end, 10) : -1;
 	if (sde && *sde && !*end && t >= 0)
 		in->input_time = (time_t)t;
+	in->mesh = r->mesh;
 }

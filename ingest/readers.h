@@ -4,6 +4,8 @@
  * asking each row of the kind in table order whether it takes the input.
  *
  *   yaml, json   manifests into a tm_model (ingest/manifest/)
+ *   flows-json   flow summaries (`trustmap flows -f json`) into a tm_flowset
+ *                (ingest/flowjson/), by content: a file whose first byte is '['
  *   pcap         pcap/pcapng captures into a tm_flowset (ingest/capture/)
  *
  * Adding a reader: its file(s) under ingest/<family>/, a sniff and a read

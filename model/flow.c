@@ -97,6 +97,7 @@ const char *tm_flow_origin_name(tm_flow_origin o)
 {
 	switch (o) {
 	case TM_FLOW_FROM_CAPTURE: return "capture";
+	case TM_FLOW_FROM_SUMMARY: return "summary";
 	}
 	return "?";
 }

@@ -93,9 +93,10 @@ typedef struct tm_http {
 /* ---- where records come from --------------------------------------------- */
 typedef enum {
 	TM_FLOW_FROM_CAPTURE = 0, /* pcap/pcapng (ingest/capture/) */
+	TM_FLOW_FROM_SUMMARY,     /* `trustmap flows -f json` read back (ingest/flowjson/) */
 } tm_flow_origin;
 
-const char *tm_flow_origin_name(tm_flow_origin o); /* "capture" */
+const char *tm_flow_origin_name(tm_flow_origin o); /* "capture", "summary" */
 
 /* One input read into the set (tm_flowset.sources). */
 typedef struct tm_flow_source {

@@ -1,5 +1,6 @@
 /* pipeline.c - the one pipeline (pipeline.h). */
 #include "pipeline/pipeline.h"
+#include "ingest/flowjson/flowjson.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@ void tm_request_init(tm_request *rq)
 	tm_load_opts_default(&rq->load);
 	tm_conn_opts_default(&rq->conn);
 	tm_pcap_opts_default(&rq->pcap);
+	tm_mesh_opts_default(&rq->mesh_opts);
 	rq->fdir = TM_FOCUS_BOTH;
 }
 
@@ -41,6 +43,7 @@ void tm_result_release(tm_result *r)
 	tm_findings_release(&r->findings);
 	tm_flowset_free(r->flows);
 	tm_zones_free(r->z);
+	tm_mesh_result_free(r->mesh);
 	tm_graph_free(r->g);
 	tm_model_free(r->m);
 	tm_buf_release(&r->error);
@@ -170,13 +173,18 @@ static tm_err load(const tm_request *rq, tm_result *r)
 {
 	tm_model *m = r->m;
 	tm_err rc = TM_OK;
+	tm_load_opts lo = rq->load;
+	if (!lo.progress) {
+		lo.progress = rq->step_progress;
+		lo.progress_ctx = rq->step_progress_ctx;
+	}
 	size_t missing = 0;
 	for (size_t i = 0; i < rq->npaths; i++) {
 		if (path_missing(rq, r, rq->paths[i])) {
 			missing++;
 			continue;
 		}
-		tm_err e = tm_load_path(m, rq->paths[i], &rq->load);
+		tm_err e = tm_load_path(m, rq->paths[i], &lo);
 		if (e != TM_OK && rc == TM_OK)
 			rc = e;
 	}
@@ -332,6 +340,8 @@ static tm_err flows(const tm_request *rq, tm_result *r)
 	}
 	tm_capture_finish(cap);
 	tm_capture_free(cap);
+	/* summaries of captures taken elsewhere: each connection once */
+	tm_flowjson_merge(r->flows);
 	if (rc == TM_OK && !r->flows->nflows) {
 		/* said, not an empty answer that reads as "no traffic to worry about" */
 		const tm_counter *pk = tm_flowset_counter(r->flows, "packets");
@@ -349,9 +359,52 @@ static tm_err flows(const tm_request *rq, tm_result *r)
 	return rc;
 }
 
+static tm_err mesh(const tm_request *rq, tm_result *r)
+{
+	tm_err e = tm_mesh_compute(r->g, &rq->mesh_opts, &r->mesh);
+	if (e != TM_OK)
+		fail(r, e, "mesh analysis failed");
+	return e;
+}
+
+/* A note for each namespace selector whose answer depends on labels of
+ * namespaces that have no Namespace object in the input (`kubectl get
+ * pods,netpol`): the report then says what stderr's warning says. */
+typedef struct nssel_notes {
+	const tm_model *m;
+	tm_findings *f;
+	tm_buf sel, names;
+} nssel_notes;
+
+static void nssel_note(void *ctx, const tm_selector *sel, tm_srcloc loc, const char *what)
+{
+	nssel_notes *x = ctx;
+	const tm_namespace *ns[5];
+	size_t n = tm_model_nssel_unknown(x->m, sel, ns, TM_ARRAY_LEN(ns));
+	if (!n)
+		return;
+	tm_buf_reset(&x->sel);
+	tm_selector_format(sel, &x->sel);
+	tm_buf_reset(&x->names);
+	for (size_t i = 0; i < n && i < TM_ARRAY_LEN(ns); i++)
+		(void)tm_buf_addf(&x->names, "%s%s", i ? ", " : "", ns[i]->name);
+	if (n > TM_ARRAY_LEN(ns))
+		(void)tm_buf_addf(&x->names, " and %zu more", n - TM_ARRAY_LEN(ns));
+	tm_findings_add_note(x->f, "namespace-labels-unknown", loc,
+			     "%s: namespaceSelector %s tests labels of namespace%s without a Namespace object in the input "
+			     "(%s); it is decided on kubernetes.io/metadata.name alone for %s",
+			     what, tm_buf_str(&x->sel), n == 1 ? "" : "s", tm_buf_str(&x->names), n == 1 ? "it" : "them");
+}
+
 static tm_err checks(const tm_request *rq, tm_result *r)
 {
-	tm_err e = tm_check_all_ev(r->g, r->z, r->has_ev ? &r->ev : NULL, &r->findings);
+	nssel_notes x = {r->m, &r->findings, {0}, {0}};
+	tm_buf_init(&x.sel, 1 << 16);
+	tm_buf_init(&x.names, 1 << 16);
+	tm_model_each_nssel(r->m, nssel_note, &x);
+	tm_buf_release(&x.sel);
+	tm_buf_release(&x.names);
+	tm_err e = tm_check_all_mesh(r->g, r->z, r->has_ev ? &r->ev : NULL, r->mesh, &r->findings);
 	if (e != TM_OK)
 		fail(r, e, "check failed");
 	return e;
@@ -452,7 +505,7 @@ static time_t input_time(const tm_request *rq)
 static tm_err draw(const tm_request *rq, tm_result *r)
 {
 	tm_graph *g = r->g;
-	tm_err e = tm_annots_build(g, &r->findings, r->has_ev ? &r->ev : NULL, &r->annots);
+	tm_err e = tm_annots_build(g, &r->findings, r->mesh, r->has_ev ? &r->ev : NULL, &r->annots);
 	if (e != TM_OK)
 		return fail(r, e, "out of memory");
 	r->has_annots = true;
@@ -501,6 +554,8 @@ tm_err tm_run(const tm_request *rq, tm_result *r)
 			return e;
 		if ((rq->src || rq->nfocus || rq->npeers || rq->fdir != TM_FOCUS_BOTH || rq->has_port) &&
 		    (e = step(rq, r, TM_STEP_ENDPOINTS, endpoints(rq, r))) != TM_OK)
+			return e;
+		if ((rq->mesh || (rq->checks && tm_mesh_present(r->m))) && (e = step(rq, r, TM_STEP_MESH, mesh(rq, r))) != TM_OK)
 			return e;
 	}
 	if (rq->ncaptures && (e = step(rq, r, TM_STEP_FLOWS, flows(rq, r))) != TM_OK)

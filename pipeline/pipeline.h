@@ -28,6 +28,7 @@
 #include "analyzer/summary.h"
 
 #include <time.h>
+#include "analyzer/mesh.h"
 
 typedef enum {
 	TM_STEP_NONE = 0,
@@ -35,6 +36,7 @@ typedef enum {
 	TM_STEP_ZONES,     /* the zones file, or the default zones */
 	TM_STEP_GRAPH,     /* connectivity */
 	TM_STEP_ENDPOINTS, /* the endpoints the request names (src, dst, focus) */
+	TM_STEP_MESH,      /* mesh mTLS posture of every edge (analyzer/mesh.h) */
 	TM_STEP_FLOWS,     /* captures, and their mapping onto the graph */
 	TM_STEP_CHECKS,    /* zone rules and built-in checks */
 	TM_STEP_ANSWER,    /* explain / reach */
@@ -59,6 +61,10 @@ typedef struct tm_request {
 	bool has_port;
 	tm_proto port_proto;
 	uint32_t port;
+	/* mesh mTLS posture: with mesh (conn --show-mtls), and for checks
+	 * whenever the model holds mesh objects or injection facts */
+	bool mesh;
+	tm_mesh_opts mesh_opts;
 	/* zone rules and checks */
 	bool checks;
 	const char *zones_file; /* NULL: the default zones */
@@ -68,6 +74,9 @@ typedef struct tm_request {
 	tm_pcap_opts pcap;
 	tm_pcap_progress_fn progress;
 	void *progress_ctx;
+	/* long steps (reading manifests, ...): optional */
+	tm_progress_fn step_progress;
+	void *step_progress_ctx;
 	/* questions */
 	bool missing_is_empty; /* a path that does not exist is an empty input, said in a note (diff OLD) */
 	const char *src, *dst; /* explain: both; reach: src */
@@ -88,6 +97,7 @@ void tm_request_init(tm_request *rq);
 struct tm_result {
 	tm_model *m;
 	tm_graph *g;
+	tm_mesh_result *mesh; /* NULL when not computed */
 	tm_zones *z;
 	tm_flowset *flows;
 	tm_mtls_evidence ev;

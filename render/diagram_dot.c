@@ -178,6 +178,8 @@ static void cluster_open(FILE *out, const tm_diagram *d, size_t ci, tm_buf *b)
 		if (c->internal_all) {
 			(void)tm_buf_adds(b, "\nevery workload ↔ every workload:\n");
 			ports_text(c->internal_all, b, 40);
+			if (c->internal.protection != TM_PROT_UNKNOWN)
+				(void)tm_buf_addf(b, " (%s)", tm_protection_name(c->internal.protection));
 		}
 	} else
 		(void)tm_buf_addf(b, "zone %s", c->name);
@@ -250,7 +252,7 @@ static void legend_row(FILE *out, const char *color, const char *style, const ch
 /* The legend lists what this diagram draws, and only that. */
 static void legend(FILE *out, const tm_diagram *d)
 {
-	bool high = false, low = false, plain = false, prot[TM_PROT__COUNT] = {false}, both = false, seen = false,
+	bool high = false, low = false, plain = false, prot[TM_NPROT] = {false}, both = false, seen = false,
 	     group = false;
 	for (size_t i = 0; i < d->nedges; i++) {
 		const tm_dedge *e = &d->edges[i];
@@ -258,7 +260,7 @@ static void legend(FILE *out, const tm_diagram *d)
 			high = true;
 		else if (e->a.rule)
 			low = true;
-		else
+		else if (e->a.protection == TM_PROT_UNKNOWN)
 			plain = true;
 		prot[e->a.protection] = true;
 		both |= e->a.origin == TM_ORIGIN_BOTH;

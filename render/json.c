@@ -8,6 +8,8 @@
 tm_err tm_render_conn_json(const tm_render_in *in, FILE *out)
 {
 	const tm_graph *g = in->g;
+	if (in->mesh)
+		return tm_render_conn_mtls_json(in, out);
 	tm_jsonw *w = tm_jsonw_new(out);
 	if (!w)
 		return TM_ERR_NOMEM;
@@ -138,7 +140,37 @@ tm_err tm_render_inventory_json(const tm_render_in *in, FILE *out)
 		loc_json(w, &wl->loc);
 		TM_JSONW_LIT(w, "}");
 	}
-	next_list(w, m->nworkloads, "services");
+	next_list(w, m->nworkloads, "folded");
+	for (size_t i = 0; i < m->nfolded; i++) {
+		const tm_folded *f = &m->folded[i];
+		item(w, i, "kind");
+		tm_jsonw_str(w, f->kind);
+		TM_JSONW_LIT(w, ", \"namespace\": ");
+		tm_jsonw_str(w, f->ns);
+		TM_JSONW_LIT(w, ", \"name\": ");
+		tm_jsonw_str(w, f->name);
+		TM_JSONW_LIT(w, ", \"into\": ");
+		tm_jsonw_str(w, f->into ? f->into->display : NULL);
+		TM_JSONW_LIT(w, ", \"reason\": \"");
+		tm_jsonw_raws(w, tm_fold_why_id(f->why));
+		TM_JSONW_LIT(w, "\", \"controller\": ");
+		if (f->owner_kind) {
+			TM_JSONW_LIT(w, "{\"kind\": ");
+			tm_jsonw_str(w, f->owner_kind);
+			TM_JSONW_LIT(w, ", \"name\": ");
+			tm_jsonw_str(w, f->owner_name);
+			TM_JSONW_LIT(w, "}");
+		} else
+			TM_JSONW_LIT(w, "null");
+		TM_JSONW_LIT(w, ", \"pods\": ");
+		tm_jsonw_u64(w, f->npods);
+		TM_JSONW_LIT(w, ", \"in_input\": ");
+		tm_jsonw_bool(w, !f->from_pods);
+		TM_JSONW_LIT(w, ", \"location\": ");
+		loc_json(w, &f->loc);
+		TM_JSONW_LIT(w, "}");
+	}
+	next_list(w, m->nfolded, "services");
 	for (size_t i = 0; i < m->nservices; i++) {
 		const tm_service *s = m->services[i];
 		item(w, i, "namespace");

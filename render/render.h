@@ -16,6 +16,7 @@
 #include "analyzer/summary.h"
 
 #include <time.h>
+#include "analyzer/mesh.h"
 
 /* what is rendered: one per command that prints a result */
 typedef enum {
@@ -55,6 +56,7 @@ typedef struct tm_render_in {
 	const char *const *paths;     /* graph, report: the inputs, for the title */
 	size_t npaths;
 	time_t input_time;            /* graph, report: the inputs' date (0: unknown) */
+	const tm_mesh_result *mesh;   /* conn: with --show-mtls, the protection of each edge (render/conn_mtls.c) */
 } tm_render_in;
 
 typedef tm_err (*tm_render_fn)(const tm_render_in *in, FILE *out);
@@ -84,6 +86,9 @@ tm_err tm_render_conn_md(const tm_render_in *in, FILE *out);
 tm_err tm_render_conn_dot(const tm_render_in *in, FILE *out);
 tm_err tm_render_conn_svg(const tm_render_in *in, FILE *out);
 tm_err tm_render_conn_png(const tm_render_in *in, FILE *out);
+/* conn with protections (in->mesh): what the txt and json rows call then */
+tm_err tm_render_conn_mtls_txt(const tm_render_in *in, FILE *out);
+tm_err tm_render_conn_mtls_json(const tm_render_in *in, FILE *out);
 
 tm_err tm_render_graph_dot(const tm_render_in *in, FILE *out);
 tm_err tm_render_graph_svg(const tm_render_in *in, FILE *out);

@@ -224,9 +224,10 @@ static void assumptions(FILE *out, const tm_render_in *in, tm_buf *b)
 		    : "judged from the input as given.");
 	fprintf(out, "<li>Service mesh: %s</li>",
 		r->overview.has_protection
-			? "protection (mTLS) is shown where captured traffic proves it or shows plaintext; the mesh "
-			  "configuration itself is not analysed."
-			: "not analysed; every connection's protection is <i>unknown</i> (no capture proved mTLS or plaintext).");
+			? "protection (mTLS) comes from the mesh configuration in the input (Istio, Linkerd: the "
+			  "assumptions of <code>--istio-*</code> and <code>--linkerd-*</code>) and, where it says nothing, "
+			  "from captured traffic; an edge shows the weakest protection of its ports."
+			: "no mesh configuration and no capture settle it: every connection's protection is <i>unknown</i>.");
 	fprintf(out, "<li>Lateral movement goes at most %u hops, over allowed connections only; IP ranges outside the "
 		"cluster are end points, never stepping stones.</li>", r->hops);
 	fputs("<li>Connections of a pod to itself are not subject to NetworkPolicy and are not listed.</li></ul></section>\n",

@@ -51,8 +51,8 @@ static void assumptions_md(tm_md *w, const tm_render_in *in)
 	if (r->nundeclared > 30)
 		(void)tm_buf_addf(&w->row, " … and %zu more", r->nundeclared - 30);
 	(void)tm_buf_addf(&w->row, "\n- Service mesh: %s\n- Lateral movement: at most %u hops over allowed connections.\n\n",
-			  r->overview.has_protection ? "protection from captured traffic only; mesh configuration not analysed"
-						     : "not analysed; protection unknown",
+			  r->overview.has_protection ? "protection from the mesh configuration, and captures where it says nothing"
+						     : "nothing settles it; protection unknown",
 			  r->hops);
 	(void)tm_md_fits(w, &w->row);
 	tm_md_puts(w, "</details>\n\n");

@@ -6,6 +6,8 @@
 tm_err tm_render_conn_txt(const tm_render_in *in, FILE *out)
 {
 	const tm_graph *g = in->g;
+	if (in->mesh)
+		return tm_render_conn_mtls_txt(in, out);
 	tm_buf b;
 	tm_buf_init(&b, 0);
 	if (g->conn_focused) {
@@ -38,10 +40,12 @@ static void labels_txt(const tm_labels *l, FILE *out)
 tm_err tm_render_inventory_txt(const tm_render_in *in, FILE *out)
 {
 	const tm_model *m = in->m;
+	tm_buf b;
+	tm_buf_init(&b, 4096);
 	fprintf(out, "Namespaces (%zu)\n", m->nnamespaces);
 	for (size_t i = 0; i < m->nnamespaces; i++) {
 		const tm_namespace *ns = m->namespaces[i];
-		fprintf(out, "  %s%s  ", ns->name, ns->declared ? "" : " (not declared)");
+		fprintf(out, "  %s%s  ", ns->name, ns->declared ? "" : " (no Namespace object: labels unknown)");
 		labels_txt(&ns->labels, out);
 		fputc('\n', out);
 	}
@@ -60,6 +64,21 @@ tm_err tm_render_inventory_txt(const tm_render_in *in, FILE *out)
 					w->ports[k].name ? ":" : "", tm_proto_name(w->ports[k].proto), w->ports[k].port);
 		}
 		fputc('\n', out);
+	}
+	/* what is not an endpoint of its own: only when there is any */
+	if (m->nfolded) {
+		fprintf(out, "\nFolded into their owners or dropped (%zu)\n", m->nfolded);
+		for (size_t i = 0; i < m->nfolded; i++) {
+			const tm_folded *f = &m->folded[i];
+			fprintf(out, "  %s %s/%s  ", f->kind, f->ns, f->name);
+			if (f->into)
+				fprintf(out, "folded into %s", f->into->display);
+			else
+				fputs("dropped", out);
+			if (f->npods)
+				fprintf(out, "  pods=%u", f->npods);
+			fprintf(out, "  (%s)\n", tm_folded_reason(f, &b));
+		}
 	}
 	fprintf(out, "\nServices (%zu)\n", m->nservices);
 	for (size_t i = 0; i < m->nservices; i++) {
@@ -82,8 +101,6 @@ tm_err tm_render_inventory_txt(const tm_render_in *in, FILE *out)
 		fputc('\n', out);
 	}
 	fprintf(out, "\nNetworkPolicies (%zu)\n", m->nnetpols);
-	tm_buf b;
-	tm_buf_init(&b, 0);
 	for (size_t i = 0; i < m->nnetpols; i++) {
 		const tm_netpol *p = m->netpols[i];
 		tm_buf_reset(&b);
@@ -93,7 +110,6 @@ tm_err tm_render_inventory_txt(const tm_render_in *in, FILE *out)
 			p->ingress && p->egress ? "," : "", p->egress ? "Egress" : "", p->nin, p->neg,
 			p->loc.file, p->loc.line);
 	}
-	tm_buf_release(&b);
 	fprintf(out, "\nAdmin and baseline policies (%zu)\n", tm_model_npolicies_admin(m));
 	for (size_t i = 0; i < tm_model_npolicies_admin(m); i++) {
 		const tm_anp *a = tm_model_policy_admin(m, i);
@@ -129,8 +145,16 @@ tm_err tm_render_inventory_txt(const tm_render_in *in, FILE *out)
 		fprintf(out, ", %zu invalid object%s skipped", m->invalid_skipped, PLURAL(m->invalid_skipped));
 	if (m->files_skipped)
 		fprintf(out, ", %zu file%s skipped from a syntax error on", m->files_skipped, PLURAL(m->files_skipped));
+	size_t nfold = 0, ndrop = 0;
+	for (size_t i = 0; i < m->nfolded; i++)
+		*(m->folded[i].into ? &nfold : &ndrop) += 1;
+	if (nfold)
+		fprintf(out, ", %zu folded into their owners", nfold);
+	if (ndrop)
+		fprintf(out, ", %zu old revision%s dropped", ndrop, PLURAL(ndrop));
 #undef PLURAL
 	fputc('\n', out);
+	tm_buf_release(&b);
 	return ferror(out) ? TM_ERR_IO : TM_OK;
 }
 
