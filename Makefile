@@ -191,7 +191,7 @@ fuzz:
 	@tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 # the commands, for one man page link each (trustmap-check.1 -> trustmap.1)
-COMMANDS = inventory conn graph reach explain check diff flows snapshot
+COMMANDS = inventory conn graph reach explain check diff flows report snapshot
 LIB_HEADERS := $(sort $(wildcard $(LIB_DIRS:%=%/*.h) $(LIB_DIRS:%=%/*/*.h) $(LIB_DIRS:%=%/*/*.inc)))
 
 # made at every install: it holds PREFIX, LIBDIR and INCLUDEDIR
