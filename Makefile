@@ -117,6 +117,9 @@ test: deps
 	@TRUSTMAP=./trustmap tests/cli/graph.sh > $(BUILD)/results/graph.log; rc=$$?; tail -n 2 $(BUILD)/results/graph.log; \
 		grep FAIL $(BUILD)/results/graph.log; \
 		tail -n 1 $(BUILD)/results/graph.log | awk '{print $$1, $$3}' > $(BUILD)/results/graph.sum; [ $$rc = 0 ]
+	@TRUSTMAP=./trustmap tests/cli/report.sh > $(BUILD)/results/report.log; rc=$$?; tail -n 2 $(BUILD)/results/report.log; \
+		grep FAIL $(BUILD)/results/report.log; \
+		tail -n 1 $(BUILD)/results/report.log | awk '{print $$1, $$3}' > $(BUILD)/results/report.sum; [ $$rc = 0 ]
 	@TRUSTMAP=./trustmap tests/snapshot/run.sh > $(BUILD)/results/snapshot.log; rc=$$?; grep FAIL $(BUILD)/results/snapshot.log; \
 		echo "snapshot: $$(tail -n 1 $(BUILD)/results/snapshot.log)"; \
 		tail -n 1 $(BUILD)/results/snapshot.log | awk '{print $$1, $$3}' > $(BUILD)/results/snapshot.sum; [ $$rc = 0 ]
@@ -190,7 +193,7 @@ fuzz:
 	@tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 # the commands, for one man page link each (trustmap-check.1 -> trustmap.1)
-COMMANDS = inventory conn graph reach explain check diff flows snapshot
+COMMANDS = inventory conn graph reach explain check diff flows report snapshot
 LIB_HEADERS := $(sort $(wildcard $(LIB_DIRS:%=%/*.h) $(LIB_DIRS:%=%/*/*.h) $(LIB_DIRS:%=%/*/*.inc)))
 
 # made at every install: it holds PREFIX, LIBDIR and INCLUDEDIR

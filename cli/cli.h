@@ -21,11 +21,12 @@ enum {
 	CMD_CHECK = 1u << 5,
 	CMD_DIFF = 1u << 6,
 	CMD_FLOWS = 1u << 7,
-	CMD_ALL = (1u << 8) - 1,
+	CMD_REPORT = 1u << 8,
+	CMD_ALL = (1u << 9) - 1,
 	/* not in CMD_ALL: reads no manifests, so takes none of their options */
-	CMD_SNAPSHOT = 1u << 8,
+	CMD_SNAPSHOT = 1u << 9,
 	/* the commands that compute connectivity */
-	CMD_GRAPHS = CMD_CONN | CMD_GRAPH | CMD_REACH | CMD_EXPLAIN | CMD_CHECK | CMD_DIFF,
+	CMD_GRAPHS = CMD_CONN | CMD_GRAPH | CMD_REACH | CMD_EXPLAIN | CMD_CHECK | CMD_DIFF | CMD_REPORT,
 };
 
 typedef enum {
@@ -33,7 +34,7 @@ typedef enum {
 	OPT_MAX_ALIAS_NODES, OPT_MAX_FILE_SIZE, OPT_MAX_OBJECTS, OPT_MAX_LABELS, OPT_MAX_LABEL_LENGTH, OPT_HELP,
 	OPT_GRANULARITY, OPT_IPBLOCK_PODS, OPT_IPV6, OPT_FOCUS, OPT_FOCUS_PEER, OPT_FOCUS_DIRECTION, OPT_PORT,
 	OPT_FOCUS_CONN, OPT_MAX_DRAW_EDGES, OPT_HOPS, OPT_ZONES, OPT_FAIL_ON, OPT_PCAP, OPT_FLOWS, OPT_STATS,
-	OPT_FLOW_TABLE, OPT_MAX_FLOWS, OPT_IDLE_TIMEOUT, OPT_MAX_ROWS,
+	OPT_FLOW_TABLE, OPT_MAX_FLOWS, OPT_IDLE_TIMEOUT, OPT_MAX_ROWS, OPT_LEVEL, OPT_ZONE,
 	OPT_SHOW_MTLS, OPT_ISTIO_ROOT_NS, OPT_ISTIO_TRUST_DOMAIN, OPT_ISTIO_AUTO_MTLS, OPT_ISTIO_INJECT_POLICY,
 	OPT_ISTIO_NS_BY_DEFAULT, OPT_ISTIO_AMBIENT, OPT_LINKERD_NS, OPT_LINKERD_TRUST_DOMAIN, OPT_LINKERD_POLICY,
 	OPT_LINKERD_OPAQUE_PORTS, OPT_LINKERD_SKIP_PORTS,
@@ -89,6 +90,8 @@ typedef struct cli_args {
 	bool has_fail_on;
 	tm_severity fail_on;
 	size_t max_rows;       /* --max-rows: Markdown table rows (0: as many as fit) */
+	tm_level level;        /* graph --level */
+	const char *zone;      /* graph --zone */
 	const char **pcaps;
 	size_t npcaps;
 	bool stats;
@@ -176,5 +179,6 @@ int cmd_flows(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_reach(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

@@ -24,7 +24,8 @@ static int conn_main(const char *name, int argc, char **argv)
 		if (dot && (!strcmp(dot, ".png") || !strcmp(dot, ".svg") || !strcmp(dot, ".dot")))
 			fmt = dot + 1;
 	}
-	if (!(rd = cli_renderer(&a, TM_SUBJECT_CONN, fmt))) {
+	bool graph = !strcmp(name, "graph");
+	if (!(rd = cli_renderer(&a, graph ? TM_SUBJECT_GRAPH : TM_SUBJECT_CONN, fmt))) {
 		rc = EXIT_USAGE;
 		goto out;
 	}
@@ -36,27 +37,42 @@ static int conn_main(const char *name, int argc, char **argv)
 		rc = cli_usage_error(name, "--focus-direction needs --focus");
 		goto out;
 	}
+	if (a.zone && !graph) {
+		rc = cli_usage_error(name, "--zone is an option of graph");
+		goto out;
+	}
 	if (a.show_mtls && strcmp(rd->format, "txt") && strcmp(rd->format, "json")) {
 		rc = cli_usage_error(name, "--show-mtls is for the txt and json formats, not %s", rd->format);
 		goto out;
 	}
 	cli_request(&a, &rq);
 	rq.graph = true;
+	if (graph) { /* the diagram: findings and zones style it */
+		rq.checks = true;
+		rq.ipv6_auto = a.conn.ipv6;
+		rq.diagram = true;
+		rq.dopts.level = a.level;
+		rq.dopts.zone = a.zone;
+	}
 	rc = cli_run(&a, &rq, &r);
 	bool drawn = !strcmp(rd->format, "svg") || !strcmp(rd->format, "png");
-	if (rc == EXIT_OK && drawn && r.g->nedges > a.max_draw) {
+	size_t ndraw = graph && r.has_diagram ? r.diagram.nedges : r.g ? r.g->nedges : 0;
+	if (rc == EXIT_OK && drawn && ndraw > a.max_draw) {
 		/* Graphviz's dot takes minutes (and the picture is unreadable) past
 		 * a few hundred labelled edges between clusters */
 		fprintf(stderr,
 			"trustmap %s: %zu connections are too many to draw (the limit is %zu, --max-draw-edges N): "
 			"narrow the graph with --focus, --focus-peer or --port, or write --format dot and lay "
 			"it out yourself\n",
-			name, r.g->nedges, a.max_draw);
+			name, ndraw, a.max_draw);
 		rc = EXIT_USAGE;
 	}
 	if (rc == EXIT_OK) {
 		tm_render_in in;
 		cli_render_in(&r, &in);
+		in.paths = a.paths;
+		in.npaths = a.npaths;
+		in.zones = a.zones;
 		rc = cli_write(&a, rd, &in);
 	}
 	tm_result_release(&r);

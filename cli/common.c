@@ -401,5 +401,16 @@ void cli_render_in(const tm_result *r, tm_render_in *in)
 	in->reach = r->has_reach ? &r->reach : NULL;
 	in->findings = &r->findings;
 	in->flows = r->flows;
+	in->diagram = r->has_diagram ? &r->diagram : NULL;
+	in->report = r->has_report ? &r->report : NULL;
+	in->annots = r->has_annots ? &r->annots : NULL;
+	in->input_time = r->input_time;
+	/* reproducible output (golden tests, builds): SOURCE_DATE_EPOCH is the
+	 * date of the input */
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	char *end;
+	long long t = sde && *sde ? strtoll(sde, &end, 10) : -1;
+	if (sde && *sde && !*end && t >= 0)
+		in->input_time = (time_t)t;
 	in->mesh = r->mesh;
 }

@@ -16,7 +16,7 @@
 static int list_commands(void)
 {
 	static const char *const names[] = {"inventory", "conn", "graph", "reach", "explain",
-					    "check", "diff", "flows", "snapshot"};
+					    "check", "diff", "flows", "report", "snapshot"};
 	for (size_t i = 0; i < TM_ARRAY_LEN(names); i++) {
 		const cli_command *c = cli_command_find(names[i]);
 		if (c)

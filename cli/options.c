@@ -11,7 +11,7 @@
 #define HELP_COL 28
 
 /* the commands that judge mesh mTLS posture */
-#define CMD_MESH (CMD_CONN | CMD_GRAPH | CMD_CHECK)
+#define CMD_MESH (CMD_CONN | CMD_GRAPH | CMD_CHECK | CMD_REPORT)
 
 static const cli_option options[] = {
 	/* -- every command -- */
@@ -58,8 +58,13 @@ static const cli_option options[] = {
 	{OPT_MAX_DRAW_EDGES, "max-draw-edges", 0, "N", CMD_CONN | CMD_GRAPH,
 	 "refuse to draw (svg, png) more connections than N (default\n"
 	 "500: dot takes minutes past a few hundred; narrow with --focus)"},
+	/* -- graph -- */
+	{OPT_LEVEL, "level", 0, "namespace|workload|pod", CMD_GRAPH,
+	 "what a node is (default: workload, or namespace when more than\n"
+	 "60 workloads or 150 edges would be drawn); pod: one per Pod object"},
+	{OPT_ZONE, "zone", 0, "ZONE", CMD_GRAPH, "only what is in ZONE or connects to it (a zone of --zones, or internet)"},
 	/* -- reach -- */
-	{OPT_HOPS, "hops", 0, "N", CMD_REACH, "how far to look (default 3, at most 1000)"},
+	{OPT_HOPS, "hops", 0, "N", CMD_REACH | CMD_REPORT, "how far to look (default 3, at most 1000)"},
 	{OPT_REVERSE, "reverse", 0, NULL, CMD_REACH,
 	 "the endpoint is the target: who can reach it, and in how many\n"
 	 "hops (internet-exposed sources first)"},
@@ -70,27 +75,27 @@ static const cli_option options[] = {
 	{OPT_NETWORK_ONLY, "network-only", 0, NULL, CMD_REACH,
 	 "only network hops: no escapes to nodes and no node hops"},
 	/* -- check and diff -- */
-	{OPT_ZONES, "zones", 0, "FILE", CMD_CHECK | CMD_DIFF | CMD_REACH,
+	{OPT_ZONES, "zones", 0, "FILE", CMD_CHECK | CMD_DIFF | CMD_REACH | CMD_GRAPH | CMD_REPORT,
 	 "zones and rules (docs/zones.md; default: built-in zones pci,\n"
 	 "frontend, trustmap.io/zone labels, internet)"},
 	{OPT_FAIL_ON, "fail-on", 0, "SEVERITY", CMD_CHECK | CMD_DIFF,
 	 "exit 1 when a finding (diff: a new finding) that is not\n"
 	 "suppressed has this severity or above: info, low, medium,\n"
 	 "high, critical"},
-	{OPT_MAX_ROWS, "max-rows", 0, "N", CMD_CHECK | CMD_DIFF,
+	{OPT_MAX_ROWS, "max-rows", 0, "N", CMD_CHECK | CMD_DIFF | CMD_REPORT,
 	 "Markdown (--format md): at most N rows per table (default: as\n"
 	 "many as fit in a 65,536-character pull-request comment, which\n"
 	 "the output never exceeds); the rest are counted"},
 	/* -- observed traffic -- */
-	{OPT_PCAP, "pcap", 0, "FILE", CMD_FLOWS | CMD_CHECK | CMD_REACH,
+	{OPT_PCAP, "pcap", 0, "FILE", CMD_FLOWS | CMD_CHECK | CMD_REACH | CMD_GRAPH | CMD_REPORT,
 	 "observed traffic: a capture (pcap or pcapng; - for standard\n"
 	 "input); repeatable"},
-	{OPT_FLOWS, "flows", 0, "FILE", CMD_FLOWS | CMD_CHECK | CMD_REACH, "the same as --pcap"},
+	{OPT_FLOWS, "flows", 0, "FILE", CMD_FLOWS | CMD_CHECK | CMD_REACH | CMD_GRAPH | CMD_REPORT, "the same as --pcap"},
 	{OPT_STATS, "stats", 0, NULL, CMD_FLOWS, "print packet, flow and skipped/malformed-input counters on stderr"},
-	{OPT_FLOW_TABLE, "flow-table", 0, "N", CMD_FLOWS | CMD_CHECK,
+	{OPT_FLOW_TABLE, "flow-table", 0, "N", CMD_FLOWS | CMD_CHECK | CMD_GRAPH | CMD_REPORT,
 	 "flows tracked at once (default 1048576); new flows beyond are dropped"},
-	{OPT_MAX_FLOWS, "max-flows", 0, "N", CMD_FLOWS | CMD_CHECK, "flow records kept in total (default 16777216)"},
-	{OPT_IDLE_TIMEOUT, "idle-timeout", 0, "SEC", CMD_FLOWS | CMD_CHECK,
+	{OPT_MAX_FLOWS, "max-flows", 0, "N", CMD_FLOWS | CMD_CHECK | CMD_GRAPH | CMD_REPORT, "flow records kept in total (default 16777216)"},
+	{OPT_IDLE_TIMEOUT, "idle-timeout", 0, "SEC", CMD_FLOWS | CMD_CHECK | CMD_GRAPH | CMD_REPORT,
 	 "a flow idle this long (capture time) is closed (default 300)"},
 	/* -- mesh mTLS posture (docs/semantics.md "Mesh mTLS posture"); the
 	 * defaults give way to the install's ConfigMaps when they are in the input -- */
@@ -270,6 +275,12 @@ static int apply(cli_args *a, const cli_option *o, const char *as, char *val)
 	case OPT_AVOID: push_names(&a->avoid, &a->navoid, val); break;
 	case OPT_NETWORK_ONLY: a->network_only = true; break;
 	case OPT_ZONES: a->zones = val; break;
+	case OPT_LEVEL:
+		if (!tm_level_parse(val, &a->level) || a->level == TM_LEVEL_AUTO)
+			return cli_usage_error(cmd, "--level is namespace, workload or pod, not '%s'", val);
+		a->pods = a->level == TM_LEVEL_POD;
+		break;
+	case OPT_ZONE: a->zone = val; break;
 	case OPT_FAIL_ON:
 		if (!tm_severity_parse(val, &a->fail_on))
 			return cli_usage_error(cmd, "--fail-on wants info, low, medium, high or critical, got '%s'", val);

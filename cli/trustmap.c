@@ -11,6 +11,8 @@ static const char *fmt_explain(void) { return tm_renderer_formats(TM_SUBJECT_EXP
 static const char *fmt_findings(void) { return tm_renderer_formats(TM_SUBJECT_FINDINGS); }
 static const char *fmt_diff(void) { return tm_renderer_formats(TM_SUBJECT_DIFF); }
 static const char *fmt_flows(void) { return tm_renderer_formats(TM_SUBJECT_FLOWS); }
+static const char *fmt_graph(void) { return tm_renderer_formats(TM_SUBJECT_GRAPH); }
+static const char *fmt_report(void) { return tm_renderer_formats(TM_SUBJECT_REPORT); }
 
 static const cli_command commands[] = {
 	{"inventory", CMD_INVENTORY, cmd_inventory,
@@ -25,16 +27,21 @@ static const cli_command commands[] = {
 	 "Computes, for every ordered pair of workloads and of the IP ranges that the policies'\n"
 	 "ipBlocks carve the address space into, the exact set of allowed connections under\n"
 	 "NetworkPolicy, AdminNetworkPolicy and BaselineAdminNetworkPolicy. The text output is\n"
-	 "line-for-line that of np-guard's netpol-analyzer (docs/semantics.md); svg and png are\n"
-	 "drawn as by `trustmap graph`.\n",
+	 "line-for-line that of np-guard's netpol-analyzer (docs/semantics.md); svg and png draw\n"
+	 "its dot output (NPA's layout; `trustmap graph` draws the annotated diagram).\n",
 	 NULL, "txt", fmt_conn},
-	{"graph", CMD_GRAPH, cmd_graph, "draw the connectivity graph (SVG, PNG or DOT through Graphviz)",
+	{"graph", CMD_GRAPH, cmd_graph, "draw the connectivity graph with zones and findings (SVG, PNG or DOT)",
 	 "graph [options] PATH...",
-	 "Draws the connectivity graph that `trustmap conn` computes: one box per namespace,\n"
-	 "workloads inside, IP ranges in red, edges labelled with their connections. Rendered\n"
-	 "by Graphviz (dot layout). Without -f, -o x.png, x.svg or x.dot says the format; png\n"
+	 "Draws the connectivity graph that `trustmap conn` computes, annotated for a reviewer:\n"
+	 "namespaces as boxes tinted by trust zone (--zones, as check), workloads shaped by kind,\n"
+	 "the internet, IP ranges and the ingress controller as nodes of their own, edges labelled\n"
+	 "with their ports, red with the rule's name where a zone rule or check is broken, coloured\n"
+	 "by protection (mTLS proven by --pcap captures, plaintext) and bold where also observed;\n"
+	 "a title and a legend. Large graphs are drawn per namespace (--level), groups where every\n"
+	 "workload reaches every workload are one edge, --focus is highlighted, --zone filters.\n"
+	 "Rendered by Graphviz (dot). Without -f, -o x.png, x.svg or x.dot says the format; png\n"
 	 "needs -o FILE or a redirect.\n",
-	 NULL, "svg", fmt_conn},
+	 NULL, "svg", fmt_graph},
 	{"reach", CMD_REACH, cmd_reach, "lateral movement: what a compromised workload can reach in 1..N hops",
 	 "reach [options] SRC PATH...",
 	 "If SRC is compromised, what can it reach? Breadth-first over the allowed connections\n"
@@ -71,6 +78,18 @@ static const cli_command commands[] = {
 	 "dir1 = OLD and dir2 = NEW), then the findings of `trustmap check` that are new in\n"
 	 "NEW and those fixed. The Markdown output is ready to post as a pull-request comment.\n",
 	 NULL, "txt", fmt_diff},
+	{"report", CMD_REPORT, cmd_report, "a self-contained HTML (or Markdown) report to hand on: findings, zones, diagrams",
+	 "report [options] PATH... -o report.html|report.md",
+	 "Writes one report of the analysis: what was analysed and every assumption (zones and\n"
+	 "their members, kinds not analysed, namespaces without Namespace objects, missing DNS\n"
+	 "pods), summary counts, the findings of `trustmap check` by severity with file:line and\n"
+	 "fix, a zone x zone matrix (allowed, on which ports, protected, observed), observed versus\n"
+	 "allowed traffic with --pcap, lateral movement from internet-exposed workloads (--hops),\n"
+	 "and the diagrams: namespaces, then the workloads of each zone. HTML is one file with\n"
+	 "inline CSS and SVG and no external reference; Markdown fits a pull-request comment.\n"
+	 "Without -f, -o x.html or x.md says the format.\n",
+	 "Exit status: 0 written (findings do not change it), 2 usage or input error.\n",
+	 "html", fmt_report},
 	{"flows", CMD_FLOWS, cmd_flows, "connections observed in pcap/pcapng captures, with TLS and mutual-TLS facts",
 	 "flows --pcap FILE... [options]",
 	 "Reads pcap/pcapng captures and prints one record per connection (sorted by first-seen\n"

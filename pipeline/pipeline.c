@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 
 void tm_request_init(tm_request *rq)
@@ -28,6 +29,12 @@ static void result_init(tm_result *r)
 
 void tm_result_release(tm_result *r)
 {
+	if (r->has_report)
+		tm_report_release(&r->report);
+	if (r->has_diagram)
+		tm_diagram_release(&r->diagram);
+	if (r->has_annots)
+		tm_annots_release(&r->annots);
 	if (r->has_explain)
 		tm_explain_release(&r->explain);
 	if (r->has_reach)
@@ -641,6 +648,81 @@ static tm_err answer(const tm_request *rq, tm_result *r)
 	return e;
 }
 
+/* The date of the input (the diagram's title, the report): the newest
+ * modification time of the manifest files under path (depth-limited). */
+static void newest_under(const char *path, int depth, bool top, time_t *newest)
+{
+	struct stat st;
+	if (depth > 32 || lstat(path, &st) != 0)
+		return;
+	if (S_ISDIR(st.st_mode)) {
+		DIR *dir = opendir(path);
+		struct dirent *de;
+		tm_buf b;
+		tm_buf_init(&b, 1 << 16);
+		while (dir && (de = readdir(dir))) {
+			if (de->d_name[0] == '.')
+				continue;
+			tm_buf_reset(&b);
+			(void)tm_buf_addf(&b, "%s/%s", path, de->d_name);
+			newest_under(tm_buf_str(&b), depth + 1, false, newest);
+		}
+		if (dir)
+			closedir(dir);
+		tm_buf_release(&b);
+		return;
+	}
+	size_t n = strlen(path);
+	bool manifest = (n > 5 && !strcmp(path + n - 5, ".yaml")) || (n > 4 && !strcmp(path + n - 4, ".yml")) ||
+			(n > 5 && !strcmp(path + n - 5, ".json"));
+	if (S_ISREG(st.st_mode) && (manifest || top) && st.st_mtime > *newest)
+		*newest = st.st_mtime;
+}
+
+static time_t input_time(const tm_request *rq)
+{
+	time_t t = 0;
+	for (size_t i = 0; i < rq->npaths; i++)
+		if (strcmp(rq->paths[i], "-"))
+			newest_under(rq->paths[i], 0, true, &t);
+	return t;
+}
+
+static tm_err draw(const tm_request *rq, tm_result *r)
+{
+	tm_graph *g = r->g;
+	tm_err e = tm_annots_build(g, &r->findings, r->mesh, r->has_ev ? &r->ev : NULL, &r->annots);
+	if (e != TM_OK)
+		return fail(r, e, "out of memory");
+	r->has_annots = true;
+	r->input_time = input_time(rq);
+	tm_zonemap zm;
+	tm_zonemap_build(&zm, g, r->z);
+	bool *focus = NULL;
+	if (rq->nfocus) {
+		focus = calloc(g->neps + 1, 1);
+		for (size_t i = 0; i < rq->nfocus; i++)
+			tm_graph_mark(g, rq->focus[i], focus);
+	}
+	if (rq->diagram) {
+		tm_diagram_opts o = rq->dopts;
+		o.focus = focus;
+		e = tm_diagram_build(g, &zm, &r->annots, &o, &r->diagram);
+		r->has_diagram = e == TM_OK;
+		if (e == TM_ERR_USAGE)
+			fail(r, e, "--zone %s: no such zone (zones: %s)", o.zone, r->z->file ? r->z->file : "the defaults");
+	}
+	if (e == TM_OK && rq->report) {
+		e = tm_report_build(g, &zm, &r->annots, rq->report_hops, &r->report);
+		r->has_report = true;
+		if (e != TM_OK)
+			fail(r, e, "report failed");
+	}
+	free(focus);
+	tm_zonemap_release(&zm);
+	return e;
+}
+
 tm_err tm_run(const tm_request *rq, tm_result *r)
 {
 	result_init(r);
@@ -651,7 +733,7 @@ tm_err tm_run(const tm_request *rq, tm_result *r)
 		if ((e = step(rq, r, TM_STEP_LOAD, load(rq, r))) != TM_OK)
 			return e;
 	}
-	if (manifests && (rq->checks || rq->hops) && (e = step(rq, r, TM_STEP_ZONES, zones(rq, r))) != TM_OK)
+	if (manifests && (rq->checks || rq->hops || rq->diagram || rq->report) && (e = step(rq, r, TM_STEP_ZONES, zones(rq, r))) != TM_OK)
 		return e;
 	if (manifests && (rq->graph || rq->checks || rq->src)) {
 		if ((e = step(rq, r, TM_STEP_GRAPH, graph(rq, r))) != TM_OK)
@@ -677,7 +759,9 @@ tm_err tm_run(const tm_request *rq, tm_result *r)
 	if (manifests && rq->checks && !r->input_missing &&
 	    (e = step(rq, r, TM_STEP_CHECKS, checks(rq, r))) != TM_OK)
 		return e;
-	if (r->src >= 0 && (rq->explain || rq->hops))
-		e = step(rq, r, TM_STEP_ANSWER, answer(rq, r));
+	if (r->src >= 0 && (rq->explain || rq->hops) && (e = step(rq, r, TM_STEP_ANSWER, answer(rq, r))) != TM_OK)
+		return e;
+	if (manifests && (rq->diagram || rq->report) && r->g && !r->input_missing)
+		e = step(rq, r, TM_STEP_DRAW, draw(rq, r));
 	return e;
 }

@@ -5,6 +5,7 @@
  *   load manifests -> zones -> connectivity (endpoints) -> endpoints named
  *     by the user -> the edges the request needs, focus -> captures -> mTLS
  *     evidence -> checks -> explain / reach
+ *     -> edge annotations, diagram, report
  *
  * Each step runs only when the request needs it. Nothing is printed: every
  * step's diagnostics are in the model (or the flow set), and step_done, when
@@ -25,6 +26,9 @@
 #include "analyzer/conn.h"
 #include "analyzer/check.h"
 #include "analyzer/reach.h"
+#include "analyzer/summary.h"
+
+#include <time.h>
 #include "analyzer/mesh.h"
 
 typedef enum {
@@ -39,6 +43,7 @@ typedef enum {
 	TM_STEP_FLOWS,     /* captures, and their mapping onto the graph */
 	TM_STEP_CHECKS,    /* zone rules and built-in checks */
 	TM_STEP_ANSWER,    /* explain / reach */
+	TM_STEP_DRAW,      /* edge annotations, the diagram, the report */
 } tm_step;
 
 typedef struct tm_result tm_result;
@@ -85,6 +90,11 @@ typedef struct tm_request {
 	const char *to;        /* reach: a zone or an endpoint: only paths that end there */
 	const char *const *avoid; /* reach: endpoints not pivoted through */
 	size_t navoid;
+	/* diagram (graph) and report: both need checks */
+	bool diagram;
+	tm_diagram_opts dopts; /* level and --zone; focus is taken from focus above */
+	bool report;
+	uint32_t report_hops;  /* 0: 3 */
 	/* after every step that ran (also a failed one) */
 	void (*step_done)(void *ctx, tm_step step, const tm_result *r);
 	void *ctx;
@@ -113,6 +123,13 @@ struct tm_result {
 	bool has_escapes;
 	tm_observed observed; /* reach with captures: observed edges */
 	bool has_observed;
+	time_t input_time;  /* newest modification time of the manifest files read (0: unknown) */
+	tm_annots annots;   /* diagram, report: per edge of g */
+	bool has_annots;
+	tm_diagram diagram;
+	bool has_diagram;
+	tm_report report;
+	bool has_report;
 	/* failure */
 	tm_step failed;     /* TM_STEP_NONE: success */
 	tm_err err;

@@ -12,21 +12,10 @@
 
 #include <string.h>
 
-/* What a comment may hold, less a margin for what closes the open blocks. */
-#define TM_MD_LIMIT 65536
-#define TM_MD_RESERVE 2048 /* truncation lines, "</details>", the last newline */
 
-typedef struct md {
-	FILE *out;
-	size_t used;     /* bytes written */
-	size_t max_rows; /* per table; 0: as many as fit */
-	bool full;       /* a table was cut by the limit: later tables are cut at once */
-	const char *rest; /* where the rows left out are: "SARIF/JSON" (check), "JSON" (diff) */
-	tm_buf row;      /* the row being formatted */
-} md;
 
 /* Write s unconditionally (headers, closing tags: within the reserve). */
-static void md_raw(md *w, const char *s, size_t n)
+void tm_md_raw(tm_md *w, const char *s, size_t n)
 {
 	if (w->used + n >= TM_MD_LIMIT) /* never: the reserve holds them */
 		return;
@@ -34,22 +23,22 @@ static void md_raw(md *w, const char *s, size_t n)
 	w->used += n;
 }
 
-static void md_puts(md *w, const char *s)
+void tm_md_puts(tm_md *w, const char *s)
 {
-	md_raw(w, s, strlen(s));
+	tm_md_raw(w, s, strlen(s));
 }
 
 /* Write b if it fits before the reserve; false when it does not. */
-static bool md_fits(md *w, const tm_buf *b)
+bool tm_md_fits(tm_md *w, const tm_buf *b)
 {
 	if (b->toobig || w->used + b->len + TM_MD_RESERVE >= TM_MD_LIMIT)
 		return false;
-	md_raw(w, tm_buf_str(b), b->len);
+	tm_md_raw(w, tm_buf_str(b), b->len);
 	return true;
 }
 
 /* Table cell text: '|' escaped, newlines as spaces, '<' '>' as entities. */
-static void cell(tm_buf *b, const char *s)
+void tm_md_cell(tm_buf *b, const char *s)
 {
 	for (; s && *s; s++) {
 		if (*s == '|')
@@ -66,7 +55,7 @@ static void cell(tm_buf *b, const char *s)
 }
 
 /* Inline code: backticks inside are replaced so the span stays closed. */
-static void code(tm_buf *b, const char *s)
+void tm_md_code(tm_buf *b, const char *s)
 {
 	(void)tm_buf_addc(b, '`');
 	for (; s && *s; s++)
@@ -75,26 +64,26 @@ static void code(tm_buf *b, const char *s)
 }
 
 /* Rows [i, n) are left out: say how many, and where they all are. */
-static void md_cut(md *w, size_t left)
+void tm_md_cut(tm_md *w, size_t left)
 {
 	char line[160];
 	snprintf(line, sizeof line, "\n… and %zu more (see the %s)\n", left, w->rest);
-	md_puts(w, line);
+	tm_md_puts(w, line);
 }
 
 /* Can row i of a table be written? (--max-rows, and the limit once hit) */
-static bool md_row_allowed(const md *w, size_t i)
+bool tm_md_row_allowed(const tm_md *w, size_t i)
 {
 	return !w->full && (!w->max_rows || i < w->max_rows);
 }
 
 /* Write the row in w->row, or cut the table there: false when cut. */
-static bool md_row(md *w, size_t i, size_t n)
+bool tm_md_row(tm_md *w, size_t i, size_t n)
 {
-	if (md_fits(w, &w->row))
+	if (tm_md_fits(w, &w->row))
 		return true;
 	w->full = true;
-	md_cut(w, n - i);
+	tm_md_cut(w, n - i);
 	return false;
 }
 
@@ -103,37 +92,37 @@ static const char *const sev_icon[TM_NSEV] = {"info", "low", "medium", "**high**
 static void finding_row(tm_buf *b, const tm_finding *fd)
 {
 	(void)tm_buf_addf(b, "| %s%s | ", sev_icon[fd->severity], fd->suppressed ? " (suppressed)" : "");
-	code(b, fd->rule);
+	tm_md_code(b, fd->rule);
 	(void)tm_buf_adds(b, " | ");
 	if (fd->src && fd->dst) {
-		code(b, fd->src);
+		tm_md_code(b, fd->src);
 		(void)tm_buf_adds(b, " → ");
-		code(b, fd->dst);
+		tm_md_code(b, fd->dst);
 		if (fd->conns) {
 			(void)tm_buf_adds(b, " ");
-			cell(b, fd->conns);
+			tm_md_cell(b, fd->conns);
 		}
 	} else if (fd->subject)
-		cell(b, fd->subject);
+		tm_md_cell(b, fd->subject);
 	else if (fd->src)
-		code(b, fd->src);
+		tm_md_code(b, fd->src);
 	(void)tm_buf_adds(b, " | ");
-	cell(b, fd->message);
+	tm_md_cell(b, fd->message);
 	if (fd->hint) {
 		(void)tm_buf_adds(b, "<br>*Fix:* ");
-		cell(b, fd->hint);
+		tm_md_cell(b, fd->hint);
 	}
 	if (fd->suppressed) {
 		(void)tm_buf_adds(b, "<br>*Suppressed by* ");
-		cell(b, fd->suppressed_by);
+		tm_md_cell(b, fd->suppressed_by);
 		(void)tm_buf_adds(b, ": ");
-		cell(b, fd->suppress_reason);
+		tm_md_cell(b, fd->suppress_reason);
 	}
 	(void)tm_buf_adds(b, " | ");
 	for (size_t k = 0; k < fd->nlocations; k++) {
 		const tm_floc *l = &fd->locations[k];
 		(void)tm_buf_adds(b, k ? "<br>`" : "`");
-		cell(b, l->loc.file);
+		tm_md_cell(b, l->loc.file);
 		if (l->loc.line)
 			(void)tm_buf_addf(b, ":%u", l->loc.line);
 		(void)tm_buf_addc(b, '`');
@@ -141,55 +130,55 @@ static void finding_row(tm_buf *b, const tm_finding *fd)
 	(void)tm_buf_adds(b, " |\n");
 }
 
-static void findings_table(md *w, const tm_findings *f)
+void tm_md_findings_table(tm_md *w, const tm_findings *f)
 {
-	md_puts(w, "| severity | rule | where | finding | location |\n|---|---|---|---|---|\n");
+	tm_md_puts(w, "| severity | rule | where | finding | location |\n|---|---|---|---|---|\n");
 	for (size_t i = 0; i < f->n; i++) {
-		if (!md_row_allowed(w, i)) {
-			md_cut(w, f->n - i);
+		if (!tm_md_row_allowed(w, i)) {
+			tm_md_cut(w, f->n - i);
 			return;
 		}
 		tm_buf_reset(&w->row);
 		finding_row(&w->row, &f->v[i]);
-		if (!md_row(w, i, f->n))
+		if (!tm_md_row(w, i, f->n))
 			return;
 	}
 }
 
 /* The notes, right after the summary: what the answer does not cover. */
-static void notes_md(md *w, const tm_findings *f)
+void tm_md_notes(tm_md *w, const tm_findings *f)
 {
 	if (!f->nnotes)
 		return;
-	md_puts(w, "> **Not covered by this answer:**\n");
+	tm_md_puts(w, "> **Not covered by this answer:**\n");
 	for (size_t i = 0; i < f->nnotes; i++) {
 		const tm_note *n = &f->notes[i];
 		tm_buf_reset(&w->row);
 		(void)tm_buf_adds(&w->row, "> - ");
-		code(&w->row, n->code);
+		tm_md_code(&w->row, n->code);
 		(void)tm_buf_adds(&w->row, ": ");
-		cell(&w->row, n->message);
+		tm_md_cell(&w->row, n->message);
 		tm_buf loc;
 		tm_buf_init(&loc, 1 << 12);
 		tm_note_loc_text(n, &loc);
 		if (loc.len) {
 			(void)tm_buf_adds(&w->row, " (");
-			code(&w->row, tm_buf_str(&loc));
+			tm_md_code(&w->row, tm_buf_str(&loc));
 			(void)tm_buf_adds(&w->row, ")");
 		}
 		tm_buf_release(&loc);
 		(void)tm_buf_adds(&w->row, "\n");
-		if (!md_fits(w, &w->row)) {
+		if (!tm_md_fits(w, &w->row)) {
 			char line[160];
 			snprintf(line, sizeof line, "> - … and %zu more notes (see the %s)\n", f->nnotes - i, w->rest);
-			md_puts(w, line);
+			tm_md_puts(w, line);
 			break;
 		}
 	}
-	md_puts(w, "\n");
+	tm_md_puts(w, "\n");
 }
 
-static void md_init(md *w, FILE *out, const tm_render_in *in, const char *rest)
+void tm_md_init(tm_md *w, FILE *out, const tm_render_in *in, const char *rest)
 {
 	memset(w, 0, sizeof *w);
 	w->rest = rest;
@@ -201,15 +190,15 @@ static void md_init(md *w, FILE *out, const tm_render_in *in, const char *rest)
 tm_err tm_render_findings_md(const tm_render_in *in, FILE *out)
 {
 	const tm_findings *f = in->findings;
-	md w;
-	md_init(&w, out, in, "SARIF/JSON");
+	tm_md w;
+	tm_md_init(&w, out, in, "SARIF/JSON");
 	tm_findings_summary_text(f, &w.row);
 	(void)tm_buf_addf(&w.row, "** (zones: %s)\n\n", in->zones ? in->zones : "defaults");
-	md_puts(&w, "### trustmap check\n\n**");
-	md_raw(&w, tm_buf_str(&w.row), w.row.len);
-	notes_md(&w, f);
+	tm_md_puts(&w, "### trustmap check\n\n**");
+	tm_md_raw(&w, tm_buf_str(&w.row), w.row.len);
+	tm_md_notes(&w, f);
 	if (f->n)
-		findings_table(&w, f);
+		tm_md_findings_table(&w, f);
 	tm_buf_release(&w.row);
 	return ferror(out) ? TM_ERR_IO : TM_OK;
 }
@@ -218,58 +207,58 @@ static void change_row(tm_buf *b, const tm_conn_change *c)
 {
 	static const char *const kinds[] = {"changed", "added", "removed"};
 	(void)tm_buf_addf(b, "| %s | ", kinds[c->kind]);
-	code(b, c->src);
+	tm_md_code(b, c->src);
 	(void)tm_buf_adds(b, " | ");
-	code(b, c->dst);
+	tm_md_code(b, c->dst);
 	(void)tm_buf_adds(b, " | ");
-	cell(b, c->old_text);
+	tm_md_cell(b, c->old_text);
 	(void)tm_buf_adds(b, " | ");
-	cell(b, c->new_text);
+	tm_md_cell(b, c->new_text);
 	(void)tm_buf_adds(b, " | ");
-	cell(b, c->info ? c->info : "");
+	tm_md_cell(b, c->info ? c->info : "");
 	(void)tm_buf_adds(b, " |\n");
 }
 
 tm_err tm_render_diff_md(const tm_render_in *in, FILE *out)
 {
 	const tm_diff *d = in->diff;
-	md w;
+	tm_md w;
 	char line[200];
-	md_init(&w, out, in, "JSON");
+	tm_md_init(&w, out, in, "JSON");
 	tm_findings_summary_text(d->new_findings, &w.row);
-	md_puts(&w, "### trustmap diff\n\n**New: ");
-	md_raw(&w, tm_buf_str(&w.row), w.row.len);
+	tm_md_puts(&w, "### trustmap diff\n\n**New: ");
+	tm_md_raw(&w, tm_buf_str(&w.row), w.row.len);
 	snprintf(line, sizeof line, ". Fixed: %zu.** Connections changed: %zu.\n\n", d->fixed_findings->n, d->n);
-	md_puts(&w, line);
-	notes_md(&w, d->new_findings);
+	tm_md_puts(&w, line);
+	tm_md_notes(&w, d->new_findings);
 	if (d->new_findings->n) {
-		md_puts(&w, "#### New findings\n\n");
-		findings_table(&w, d->new_findings);
-		md_puts(&w, "\n");
+		tm_md_puts(&w, "#### New findings\n\n");
+		tm_md_findings_table(&w, d->new_findings);
+		tm_md_puts(&w, "\n");
 	}
 	if (d->fixed_findings->n) {
 		snprintf(line, sizeof line, "<details><summary>Fixed findings (%zu)</summary>\n\n", d->fixed_findings->n);
-		md_puts(&w, line);
-		findings_table(&w, d->fixed_findings);
-		md_puts(&w, "\n</details>\n\n");
+		tm_md_puts(&w, line);
+		tm_md_findings_table(&w, d->fixed_findings);
+		tm_md_puts(&w, "\n</details>\n\n");
 	}
 	if (d->n) {
 		snprintf(line, sizeof line,
 			 "<details><summary>Connectivity changes (%zu)</summary>\n\n"
 			 "| diff-type | source | destination | before | after | info |\n|---|---|---|---|---|---|\n",
 			 d->n);
-		md_puts(&w, line);
+		tm_md_puts(&w, line);
 		for (size_t i = 0; i < d->n; i++) {
-			if (!md_row_allowed(&w, i)) {
-				md_cut(&w, d->n - i);
+			if (!tm_md_row_allowed(&w, i)) {
+				tm_md_cut(&w, d->n - i);
 				break;
 			}
 			tm_buf_reset(&w.row);
 			change_row(&w.row, &d->v[i]);
-			if (!md_row(&w, i, d->n))
+			if (!tm_md_row(&w, i, d->n))
 				break;
 		}
-		md_puts(&w, "\n</details>\n");
+		tm_md_puts(&w, "\n</details>\n");
 	}
 	tm_buf_release(&w.row);
 	return ferror(out) ? TM_ERR_IO : TM_OK;

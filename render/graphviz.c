@@ -6,7 +6,7 @@
  * are kept in ID order, so the drawing's element order depended on heap
  * addresses (it differed between runs and between builds). seq_id below
  * numbers names in the order they are first seen instead. */
-#include "render/render.h"
+#include "render/diagram.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -124,16 +124,9 @@ static void seq_register(void *state, int objtype, void *obj)
 
 static Agiddisc_t seq_iddisc = {seq_open, seq_map, seq_alloc, seq_free, seq_print, seq_close, seq_register};
 
-static tm_err render_gv(const tm_render_in *ri, FILE *out, const char *fmt)
+tm_err tm_gv_render(const char *dot, size_t len, const char *fmt, FILE *out)
 {
-	char *dot = NULL;
-	size_t len = 0;
 	tm_err rc = TM_OK;
-	FILE *mem = open_memstream(&dot, &len);
-	if (!mem)
-		return TM_ERR_NOMEM;
-	tm_render_conn_dot(ri, mem);
-	fclose(mem);
 	/* One Graphviz context per process: its pango plugin caches font data
 	 * across contexts, so a second gvContext() after gvFreeContext() reads
 	 * freed memory (seen under ASan in libgvplugin_pango). The context is
@@ -142,14 +135,12 @@ static tm_err render_gv(const tm_render_in *ri, FILE *out, const char *fmt)
 	if (!gvc)
 		gvc = gvContext();
 	Agdisc_t disc = {&AgMemDisc, &seq_iddisc, &AgIoDisc};
-	FILE *in = fmemopen(dot, len, "r");
+	FILE *in = fmemopen((void *)dot, len, "r");
 	Agraph_t *ag = in ? agread(in, &disc) : NULL;
 	if (in)
 		fclose(in);
-	if (!ag) {
-		rc = TM_ERR_INVALID;
-		goto out;
-	}
+	if (!ag)
+		return TM_ERR_INVALID;
 	/* newrank: Graphviz 2.42's default ranking of clusters fails on dense
 	 * graphs ("trouble in init_rank", a hang), and gvFreeLayout() then frees
 	 * twice (seen with 6 pods in 2 namespaces; the same in a bare libgvc
@@ -176,19 +167,57 @@ static tm_err render_gv(const tm_render_in *ri, FILE *out, const char *fmt)
 	gvFreeLayout(gvc, ag);
 close:
 	agclose(ag);
-out:
-	free(dot);
 	if (rc == TM_OK && ferror(out))
 		rc = TM_ERR_IO;
 	return rc;
 }
 
+/* conn -f svg|png: conn's own DOT (NPA's layout) drawn */
+static tm_err render_conn(const tm_render_in *ri, FILE *out, const char *fmt)
+{
+	char *dot = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&dot, &len);
+	if (!mem)
+		return TM_ERR_NOMEM;
+	tm_render_conn_dot(ri, mem);
+	fclose(mem);
+	tm_err rc = tm_gv_render(dot, len, fmt, out);
+	free(dot);
+	return rc;
+}
+
+/* graph: the annotated diagram drawn */
+static tm_err render_diagram(const tm_render_in *ri, FILE *out, const char *fmt)
+{
+	char *dot = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&dot, &len);
+	if (!mem)
+		return TM_ERR_NOMEM;
+	tm_render_graph_dot(ri, mem);
+	fclose(mem);
+	tm_err rc = tm_gv_render(dot, len, fmt, out);
+	free(dot);
+	return rc;
+}
+
+tm_err tm_render_graph_svg(const tm_render_in *in, FILE *out)
+{
+	return render_diagram(in, out, "svg");
+}
+
+tm_err tm_render_graph_png(const tm_render_in *in, FILE *out)
+{
+	return render_diagram(in, out, "png");
+}
+
 tm_err tm_render_conn_svg(const tm_render_in *in, FILE *out)
 {
-	return render_gv(in, out, "svg");
+	return render_conn(in, out, "svg");
 }
 
 tm_err tm_render_conn_png(const tm_render_in *in, FILE *out)
 {
-	return render_gv(in, out, "png");
+	return render_conn(in, out, "png");
 }

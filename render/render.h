@@ -13,6 +13,9 @@
 #include "analyzer/conn.h"
 #include "analyzer/reach.h"
 #include "analyzer/check.h"
+#include "analyzer/summary.h"
+
+#include <time.h>
 #include "analyzer/mesh.h"
 
 /* what is rendered: one per command that prints a result */
@@ -24,6 +27,8 @@ typedef enum {
 	TM_SUBJECT_FINDINGS,  /* in->findings, zones, base_dir, fail_on */
 	TM_SUBJECT_DIFF,      /* in->diff, zones, fail_on */
 	TM_SUBJECT_FLOWS,     /* in->flows */
+	TM_SUBJECT_GRAPH,     /* in->diagram (graph), title: paths, zones, input_time */
+	TM_SUBJECT_REPORT,    /* in->report, findings, m, g, annots, title as for graph */
 	TM_SUBJECT__COUNT
 } tm_subject;
 
@@ -45,6 +50,12 @@ typedef struct tm_render_in {
 	tm_severity fail_on;
 	bool verbose;                 /* findings txt: -v (zone membership) */
 	size_t max_rows;              /* findings, diff as Markdown: rows per table (0: as many as fit) */
+	const tm_diagram *diagram;    /* graph */
+	const tm_report *report;      /* report */
+	const tm_annots *annots;      /* report: per edge of g */
+	const char *const *paths;     /* graph, report: the inputs, for the title */
+	size_t npaths;
+	time_t input_time;            /* graph, report: the inputs' date (0: unknown) */
 	const tm_mesh_result *mesh;   /* conn: with --show-mtls, the protection of each edge (render/conn_mtls.c) */
 	tm_progress_fn progress;      /* lines written, of all (conn's line formats); may be NULL */
 	void *progress_ctx;
@@ -80,6 +91,13 @@ tm_err tm_render_conn_png(const tm_render_in *in, FILE *out);
 /* conn with protections (in->mesh): what the txt and json rows call then */
 tm_err tm_render_conn_mtls_txt(const tm_render_in *in, FILE *out);
 tm_err tm_render_conn_mtls_json(const tm_render_in *in, FILE *out);
+
+tm_err tm_render_graph_dot(const tm_render_in *in, FILE *out);
+tm_err tm_render_graph_svg(const tm_render_in *in, FILE *out);
+tm_err tm_render_graph_png(const tm_render_in *in, FILE *out);
+
+tm_err tm_render_report_html(const tm_render_in *in, FILE *out);
+tm_err tm_render_report_md(const tm_render_in *in, FILE *out);
 
 tm_err tm_render_explain_txt(const tm_render_in *in, FILE *out);
 tm_err tm_render_explain_json(const tm_render_in *in, FILE *out);

@@ -46,6 +46,11 @@ static const tm_renderer renderers[] = {
 	{TM_SUBJECT_FLOWS, "txt", false, flows_txt},
 	{TM_SUBJECT_FLOWS, "json", false, flows_json},
 	{TM_SUBJECT_FLOWS, "csv", false, flows_csv},
+	{TM_SUBJECT_GRAPH, "svg", false, tm_render_graph_svg},
+	{TM_SUBJECT_GRAPH, "png", true, tm_render_graph_png},
+	{TM_SUBJECT_GRAPH, "dot", false, tm_render_graph_dot},
+	{TM_SUBJECT_REPORT, "html", false, tm_render_report_html},
+	{TM_SUBJECT_REPORT, "md", false, tm_render_report_md},
 };
 
 /* the rows' names per subject, as the usage messages list them */
@@ -57,6 +62,8 @@ static const char *const formats[TM_SUBJECT__COUNT] = {
 	[TM_SUBJECT_FINDINGS] = "txt|json|sarif|md",
 	[TM_SUBJECT_DIFF] = "txt|json|md",
 	[TM_SUBJECT_FLOWS] = "txt|json|csv",
+	[TM_SUBJECT_GRAPH] = "svg|png|dot",
+	[TM_SUBJECT_REPORT] = "html|md",
 };
 
 const tm_renderer *tm_renderer_find(tm_subject s, const char *format)

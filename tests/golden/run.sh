@@ -11,6 +11,8 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 T=${TRUSTMAP:-./trustmap}
+# the date in diagram titles and reports (trustmap reads SOURCE_DATE_EPOCH as the input date)
+export SOURCE_DATE_EPOCH=1700000000
 update=0; only=""
 while [ $# -gt 0 ]; do
   case $1 in

@@ -34,8 +34,13 @@ static void test_formats_match_rows(void **state)
 		}
 		assert_true(rows > 0); /* every subject has a renderer */
 		assert_string_equal(tm_renderer_formats((tm_subject)s), list);
-		/* txt first: the default of every command but graph */
-		assert_true(!strncmp(list, "txt|", 4));
+		/* txt first, but for the subjects drawn (graph: svg) or handed on (report: html) */
+		if (s == TM_SUBJECT_GRAPH)
+			assert_string_equal(list, "svg|png|dot");
+		else if (s == TM_SUBJECT_REPORT)
+			assert_string_equal(list, "html|md");
+		else
+			assert_true(!strncmp(list, "txt|", 4));
 	}
 	/* rows are grouped by subject */
 	for (size_t i = 1; i < n; i++)
@@ -66,7 +71,8 @@ static void test_binary(void **state)
 	size_t n;
 	const tm_renderer *r = tm_renderers(&n);
 	for (size_t i = 0; i < n; i++)
-		assert_int_equal(r[i].binary, r[i].subject == TM_SUBJECT_CONN && !strcmp(r[i].format, "png"));
+		assert_int_equal(r[i].binary, (r[i].subject == TM_SUBJECT_CONN || r[i].subject == TM_SUBJECT_GRAPH) &&
+						      !strcmp(r[i].format, "png"));
 }
 
 int main(void)
