@@ -62,6 +62,33 @@ static const tm_check_info checks[] = {
 	 "A zone rule whose `from` or `to` zone matches nothing can never produce a finding. The finding has the rule's own severity, "
 	 "so that `--fail-on` at that severity notices the broken rule.",
 	 "Fix the empty zone (TM113), or delete the rule."},
+	/* observed traffic (analyzer/drift.c): only with --pcap, --hubble or --zeek */
+	{"TM130", "observed-but-denied", TM_SEV_HIGH, "Observed connection that the policies deny",
+	 "A connection was observed (capture, Hubble FORWARDED, Zeek) between two endpoints on a port that the policies deny: "
+	 "the policies are not enforced there (a CNI without NetworkPolicy support, policies not applied, or manifests that "
+	 "differ from the cluster). The finding carries the evidence: first and last seen, packets, where it was observed.",
+	 "Check that the cluster's CNI enforces NetworkPolicy and that the manifests are what runs; then find out what the observed connection is.",
+	 true},
+	{"TM131", "plaintext-across-zones", TM_SEV_MEDIUM, "Plaintext observed across a zone boundary",
+	 "A plaintext TCP connection (no TLS in the capture, or a protocol Zeek or Hubble's L7 proxy parsed in clear) was observed "
+	 "between endpoints of different zones. The severity is that of the most severe zone rule between the two zones, medium "
+	 "without one; connections into a `require-mtls` zone are reported by that rule with the same evidence.",
+	 "Encrypt the connection (TLS, or a service mesh's mutual TLS) or keep it inside one zone.", true},
+	{"TM132", "spiffe-identity-mismatch", TM_SEV_HIGH, "SPIFFE identity that does not match the workload",
+	 "A certificate seen on the wire carries a SPIFFE ID (spiffe://<trust domain>/ns/<namespace>/sa/<service account>) whose "
+	 "namespace or service account is not the workload's: a client certificate not of the source, or a server certificate not "
+	 "of the destination. Another workload's identity is in use, or the mapping of addresses is wrong.",
+	 "Find out which workload holds the certificate; issue identities per service account (mesh or SPIRE) and never share key material.",
+	 true},
+	{"TM133", "allowed-never-observed", TM_SEV_INFO, "Allowed connection never observed",
+	 "The policies allow a connection between two workloads, one of which was seen in the observed traffic, but no connection "
+	 "between them was observed while the flows were collected: a candidate for tightening the rules listed.",
+	 "If the connection is not needed, narrow or remove the rules listed; collect flows long enough to see rare jobs first.",
+	 true},
+	{"TM134", "observed-internet-egress", TM_SEV_HIGH, "Observed internet egress from a zone that must not egress",
+	 "A connection from a zone to a public address was observed, and a zone rule denies connections from that zone to the "
+	 "internet. The finding has that rule's severity and carries the evidence.",
+	 "Close the egress (a default-deny egress policy, an egress gateway) and find out what the workload connected to.", true},
 };
 
 const tm_check_info *tm_checks_table(size_t *n)
@@ -1315,7 +1342,9 @@ tm_err tm_checks_run(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_fi
 	tm_buf_init(&c.obj, 0);
 	build_runs(&c);
 	for (size_t i = 0; i < TM_ARRAY_LEN(checks); i++)
-		tm_findings_add_rule(out, checks[i].id, checks[i].name, checks[i].title, checks[i].help, checks[i].severity);
+		if (!checks[i].observed)
+			tm_findings_add_rule(out, checks[i].id, checks[i].name, checks[i].title, checks[i].help,
+					     checks[i].severity);
 	check_isolation(&c);
 	check_selects_nothing(&c);
 	for (size_t i = 0; i < g->m->nnetpols; i++) {
@@ -1356,12 +1385,20 @@ tm_err tm_check_all(tm_graph *g, const tm_zones *z, tm_findings *out)
 
 tm_err tm_check_all_ev(tm_graph *g, const tm_zones *z, const tm_mtls_evidence *ev, tm_findings *out)
 {
+	return tm_check_all_obs(g, z, ev, NULL, NULL, out);
+}
+
+tm_err tm_check_all_obs(tm_graph *g, const tm_zones *z, const tm_mtls_evidence *ev, const struct tm_observed *o,
+			const struct tm_flowset *fs, tm_findings *out)
+{
 	tm_zonemap zm;
 	tm_zonemap_build(&zm, g, z);
 	zm.ev = ev;
 	tm_err rc = tm_zones_eval(g, z, &zm, out);
 	if (rc == TM_OK)
 		rc = tm_checks_run(g, z, &zm, out);
+	if (rc == TM_OK && o && fs)
+		rc = tm_drift_run(g, z, &zm, o, fs, out);
 	if (rc == TM_OK)
 		rc = tm_zones_report(g, z, &zm, out);
 	tm_zonemap_release(&zm);

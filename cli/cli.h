@@ -31,7 +31,7 @@ typedef enum {
 	OPT_MAX_ALIAS_NODES, OPT_MAX_FILE_SIZE, OPT_MAX_OBJECTS, OPT_MAX_LABELS, OPT_MAX_LABEL_LENGTH, OPT_HELP,
 	OPT_GRANULARITY, OPT_IPBLOCK_PODS, OPT_IPV6, OPT_FOCUS, OPT_FOCUS_PEER, OPT_FOCUS_DIRECTION, OPT_PORT,
 	OPT_FOCUS_CONN, OPT_MAX_DRAW_EDGES, OPT_HOPS, OPT_ZONES, OPT_FAIL_ON, OPT_PCAP, OPT_FLOWS, OPT_STATS,
-	OPT_FLOW_TABLE, OPT_MAX_FLOWS, OPT_IDLE_TIMEOUT, OPT_MAX_ROWS,
+	OPT_FLOW_TABLE, OPT_MAX_FLOWS, OPT_IDLE_TIMEOUT, OPT_MAX_ROWS, OPT_HUBBLE, OPT_ZEEK, OPT_IP_MAP, OPT_OBSERVED,
 } cli_opt_id;
 
 typedef struct cli_option {
@@ -80,6 +80,9 @@ typedef struct cli_args {
 	size_t max_rows;       /* --max-rows: Markdown table rows (0: as many as fit) */
 	const char **pcaps;
 	size_t npcaps;
+	const char **hubble, **zeek, **ip_maps; /* --hubble, --zeek, --ip-map */
+	size_t nhubble, nzeek, nip_maps;
+	bool observed;         /* conn --observed */
 	bool stats;
 	tm_pcap_opts pcap;
 } cli_args;

@@ -208,6 +208,12 @@ void cli_request(const cli_args *a, tm_request *rq)
 	rq->zones_file = a->zones;
 	rq->captures = a->pcaps;
 	rq->ncaptures = a->npcaps;
+	rq->hubble = a->hubble;
+	rq->nhubble = a->nhubble;
+	rq->zeek = a->zeek;
+	rq->nzeek = a->nzeek;
+	rq->ip_maps = a->ip_maps;
+	rq->nip_maps = a->nip_maps;
 	rq->pcap = a->pcap;
 }
 
@@ -325,4 +331,5 @@ void cli_render_in(const tm_result *r, tm_render_in *in)
 	in->reach = r->has_reach ? &r->reach : NULL;
 	in->findings = &r->findings;
 	in->flows = r->flows;
+	in->observed = r->has_ev ? &r->obs : NULL;
 }

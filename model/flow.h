@@ -93,9 +93,56 @@ typedef struct tm_http {
 /* ---- where records come from --------------------------------------------- */
 typedef enum {
 	TM_FLOW_FROM_CAPTURE = 0, /* pcap/pcapng (ingest/capture/) */
+	TM_FLOW_FROM_HUBBLE,      /* Cilium Hubble flow export, JSON lines (ingest/hubble/) */
+	TM_FLOW_FROM_ZEEK,        /* Zeek conn.log + ssl.log, TSV or JSON lines (ingest/zeek/) */
 } tm_flow_origin;
 
-const char *tm_flow_origin_name(tm_flow_origin o); /* "capture" */
+const char *tm_flow_origin_name(tm_flow_origin o); /* "pcap", "hubble", "zeek" */
+
+/* What a flow log reported about the flow (Hubble's verdict); captures and
+ * Zeek report none. */
+typedef enum {
+	TM_VERDICT_NONE = 0,
+	TM_VERDICT_FORWARDED,
+	TM_VERDICT_DROPPED,
+	TM_VERDICT_ERROR,
+	TM_VERDICT_AUDIT,
+	TM_VERDICT_REDIRECTED,
+	TM_VERDICT_TRACED,
+	TM_VERDICT_TRANSLATED,
+	TM_VERDICT_UNKNOWN,     /* VERDICT_UNKNOWN, or a name this version does not know */
+} tm_flow_verdict;
+/* "FORWARDED", ... as Hubble spells them; NULL for TM_VERDICT_NONE. */
+const char *tm_flow_verdict_name(tm_flow_verdict v);
+
+/* tm_flow.flags */
+enum {
+	TM_FLOW_F_CONTENT_UNSEEN = 1, /* the source saw no payload: plaintext or TLS is unknown */
+	TM_FLOW_F_ENCRYPTED = 2,      /* the CNI encrypted it (Hubble IP.encrypted: WireGuard/IPsec) */
+	TM_FLOW_F_POLICY_DROP = 4,    /* dropped by policy (POLICY_DENIED, POLICY_DENY, AUTH_REQUIRED) */
+	TM_FLOW_F_ATTEMPT = 8,        /* an attempt without an answer (Zeek S0): no connection */
+};
+
+/* What a flow log says about one end besides its address (Hubble's
+ * endpoint); every field may be NULL. Strings live in the set. */
+typedef struct tm_flow_peer {
+	const char *ns, *pod;          /* namespace, pod_name */
+	const char *workload, *kind;   /* workloads[0] */
+	const char *identity;          /* numeric security identity, as text */
+	bool world;                    /* label reserved:world */
+} tm_flow_peer;
+
+/* Flow-log facts of a record (NULL for captures). */
+typedef struct tm_flow_meta {
+	tm_flow_peer src, dst;
+	const char *drop_reason;       /* drop_reason_desc */
+	const char *direction;         /* traffic_direction */
+	const char *node;              /* node_name */
+	const char *uid;               /* Zeek's connection uid */
+	const char *service;           /* Zeek's service field (protocols by DPD) */
+	const char *policy;            /* first of *_allowed_by / *_denied_by, "ns/name" */
+	uint64_t events;               /* flow-log lines folded into the record */
+} tm_flow_meta;
 
 /* One input read into the set (tm_flowset.sources). */
 typedef struct tm_flow_source {
@@ -113,6 +160,7 @@ typedef struct tm_flow {
 	int64_t first_us, last_us; /* observation time, microseconds since the epoch */
 	tm_tls *tls;            /* NULL for non-TLS flows */
 	tm_http *http;          /* first HTTP/1.x request, or NULL */
+	const tm_flow_meta *meta; /* flow logs: what they say besides the 5-tuple; NULL for captures */
 	uint32_t order;         /* creation sequence in the set (the sort's last tie-break) */
 	uint32_t source;        /* index in tm_flowset.sources of the input it was first seen in */
 	uint16_t cli_port, srv_port;
@@ -122,6 +170,8 @@ typedef struct tm_flow {
 	uint8_t app;            /* tm_app */
 	uint8_t mesh;           /* tm_mesh */
 	uint8_t origin;         /* tm_flow_origin */
+	uint8_t verdict;        /* tm_flow_verdict */
+	uint8_t flags;          /* TM_FLOW_F_* */
 } tm_flow;
 
 /* "10.0.0.1" / "2001:db8::1" (RFC 5952) into out (>= 46 bytes). */
@@ -162,6 +212,10 @@ uint32_t tm_flowset_add_source(tm_flowset *fs, tm_flow_origin origin, const char
 tm_err tm_flowset_counter_set(tm_flowset *fs, const char *name, const char *descr, uint64_t value);
 /* The counter called name, or NULL. */
 const tm_counter *tm_flowset_counter(const tm_flowset *fs, const char *name);
+
+/* A new zeroed record at the end of fs (order set), or NULL on OOM; valid
+ * until the next call. */
+tm_flow *tm_flowset_push(tm_flowset *fs);
 
 /* Sorts the records by first-seen time, then family, client address and
  * port, server address and port, protocol, creation order. */

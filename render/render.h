@@ -38,6 +38,7 @@ typedef struct tm_render_in {
 	const tm_findings *findings;
 	const tm_diff *diff;
 	const tm_flowset *flows;
+	const struct tm_observed *observed; /* flows on the graph (flows, conn --observed), or NULL */
 	const char *zones;            /* findings, diff: the zones file, or NULL for the defaults */
 	const char *base_dir;         /* SARIF: artifact URIs are relative to this directory (no trailing '/') */
 	bool has_fail_on;             /* findings, diff: --fail-on */
