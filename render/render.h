@@ -69,6 +69,9 @@ tm_err tm_render_inventory_json(const tm_render_in *in, FILE *out);
 
 tm_err tm_render_conn_txt(const tm_render_in *in, FILE *out);
 tm_err tm_render_conn_json(const tm_render_in *in, FILE *out);
+/* conn --observed (render/conn_observed.c): in->observed must be set */
+tm_err tm_render_conn_observed_txt(const tm_render_in *in, FILE *out);
+tm_err tm_render_conn_observed_json(const tm_render_in *in, FILE *out);
 tm_err tm_render_conn_csv(const tm_render_in *in, FILE *out);
 tm_err tm_render_conn_md(const tm_render_in *in, FILE *out);
 tm_err tm_render_conn_dot(const tm_render_in *in, FILE *out);
