@@ -85,7 +85,17 @@ static void denied(dctx *c)
 		evidence(c, e, &c->msg);
 		tm_finding *fd = add(c, "TM130", TM_SEV_HIGH, sn, dn, e->denied);
 		add_source_loc(c, fd, e);
-		tm_finding_attach_edge(c->g, c->out, fd, e->src, e->dst, e->denied);
+		/* no rule allows it: the two workloads are the locations (and
+		 * their trustmap.io/ignore annotations apply) */
+		for (int k = 0; k < 2; k++) {
+			const tm_endpoint *ep = &c->g->eps[k ? e->dst : e->src];
+			if (ep->kind != TM_EP_WORKLOAD)
+				continue;
+			tm_finding_add_loc(c->out, fd, ep->w->loc, ep->w->display);
+			tm_buf_reset(&c->tmp);
+			tm_buf_addf(&c->tmp, "%s %s/%s", ep->w->kind, ep->w->ns, ep->w->name);
+			tm_finding_suppress(c->out, fd, ep->w->ignore, tm_buf_str(&c->tmp));
+		}
 	}
 }
 

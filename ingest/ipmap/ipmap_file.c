@@ -52,17 +52,17 @@ static void json_object_one(ictx *c, json_t *o)
 	json_t *md = json_object_get(o, "metadata"), *spec = json_object_get(o, "spec"),
 	       *st = json_object_get(o, "status");
 	const char *ns = jstr(md, "namespace"), *name = jstr(md, "name");
-	if (!kind || !name)
-		return;
-	if (!ns)
-		ns = "default";
-	if (!strcmp(kind, "List")) {
+	if (kind && !strcmp(kind, "List")) {
 		json_t *items = json_object_get(o, "items"), *it;
 		size_t i;
 		json_array_foreach(items, i, it)
 			json_object_one(c, it);
 		return;
 	}
+	if (!kind || !name)
+		return;
+	if (!ns)
+		ns = "default";
 	if (!strcmp(kind, "Pod")) {
 		const char *owner = NULL;
 		json_t *refs = md ? json_object_get(md, "ownerReferences") : NULL, *r;
