@@ -36,11 +36,13 @@ static tm_proto proto_of(uint8_t p)
 }
 
 /* one end: the mapper, then the flow log's pod name */
-static void resolve_end(const tm_ipmap *im, const tm_graph *g, const tm_flow *f, bool src, tm_ipmap_hit *h)
+static void resolve_end(const tm_ipmap *im, const tm_graph *g, const tm_flowset *fs, const tm_flow *f, bool src,
+			tm_ipmap_hit *h)
 {
+	const tm_flow_meta *meta = tm_flow_meta_of(fs, f);
 	tm_ipmap_resolve(im, g, src ? f->cli_ip : f->srv_ip, f->proto, src ? f->cli_port : f->srv_port,
 			 src ? TM_IPMAP_SRC : TM_IPMAP_DST, h);
-	const tm_flow_peer *p = f->meta ? (src ? &f->meta->src : &f->meta->dst) : NULL;
+	const tm_flow_peer *p = meta ? (src ? &meta->src : &meta->dst) : NULL;
 	if ((h->ep < 0 || h->via == TM_VIA_RANGE) && p && p->pod && p->ns) {
 		long ep = tm_ipmap_pod_endpoint(im, p->ns, p->pod, p->workload);
 		if (ep >= 0) {
@@ -80,8 +82,8 @@ tm_err tm_observed_build(const tm_graph *g, const tm_flowset *fs, tm_observed *o
 		const tm_flow *f = &fs->flows[i];
 		tm_obs_flow *of = &o->v[i];
 		tm_ipmap_hit hs, hd;
-		resolve_end(&im, g, f, true, &hs);
-		resolve_end(&im, g, f, false, &hd);
+		resolve_end(&im, g, fs, f, true, &hs);
+		resolve_end(&im, g, fs, f, false, &hd);
 		of->src = (int32_t)hs.ep;
 		of->dst = (int32_t)hd.ep;
 		of->svc = (int32_t)hd.svc;

@@ -110,6 +110,27 @@ const char *tm_flow_verdict_name(tm_flow_verdict v)
 	return (size_t)v < TM_ARRAY_LEN(names) ? names[v] : NULL;
 }
 
+tm_flow_meta *tm_flowset_add_meta(tm_flowset *fs, tm_flow *f)
+{
+	if (fs->nmetas + 1 >= fs->capmetas) {
+		size_t nc = fs->capmetas ? fs->capmetas * 2 : 1024;
+		if (nc > UINT32_MAX)
+			return NULL;
+		tm_flow_meta **n = realloc(fs->metas, nc * sizeof *n);
+		if (!n)
+			return NULL;
+		fs->metas = n;
+		fs->capmetas = nc;
+		if (!fs->nmetas)
+			fs->metas[fs->nmetas++] = NULL; /* index 0: none */
+	}
+	tm_flow_meta *m = tm_arena_alloc(&fs->arena, sizeof *m);
+	memset(m, 0, sizeof *m);
+	fs->metas[fs->nmetas] = m;
+	f->meta = (uint32_t)fs->nmetas++;
+	return m;
+}
+
 tm_flow *tm_flowset_push(tm_flowset *fs)
 {
 	if (fs->nflows >= fs->capflows) {
@@ -145,6 +166,7 @@ void tm_flowset_free(tm_flowset *fs)
 	free(fs->flows);
 	free(fs->sources);
 	free(fs->counters);
+	free(fs->metas);
 	tm_strtab_release(&fs->strs);
 	tm_arena_release(&fs->arena);
 	free(fs);

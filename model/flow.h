@@ -160,9 +160,10 @@ typedef struct tm_flow {
 	int64_t first_us, last_us; /* observation time, microseconds since the epoch */
 	tm_tls *tls;            /* NULL for non-TLS flows */
 	tm_http *http;          /* first HTTP/1.x request, or NULL */
-	const tm_flow_meta *meta; /* flow logs: what they say besides the 5-tuple; NULL for captures */
 	uint32_t order;         /* creation sequence in the set (the sort's last tie-break) */
 	uint32_t source;        /* index in tm_flowset.sources of the input it was first seen in */
+	uint32_t meta;          /* flow logs: index in tm_flowset.metas (tm_flow_meta_of); 0 = none
+				 * (captures): an index, not a pointer, keeps the record at 104 bytes */
 	uint16_t cli_port, srv_port;
 	uint8_t family;         /* 4 or 6 as observed: an IPv6 packet carrying an IPv4-mapped
 				 * address stays 6 (and prints as IPv6) */
@@ -198,7 +199,17 @@ typedef struct tm_flowset {
 	size_t nsources, capsources;
 	tm_counter *counters;    /* heap */
 	size_t ncounters, capcounters;
+	tm_flow_meta **metas;    /* heap; [0] unused; the metas live in the arena */
+	size_t nmetas, capmetas;
 } tm_flowset;
+
+/* A new zeroed tm_flow_meta for f (in fs's arena), or NULL on OOM. */
+tm_flow_meta *tm_flowset_add_meta(tm_flowset *fs, tm_flow *f);
+/* f's flow-log facts, or NULL. */
+static inline tm_flow_meta *tm_flow_meta_of(const tm_flowset *fs, const tm_flow *f)
+{
+	return f->meta ? fs->metas[f->meta] : NULL;
+}
 
 /* Returns NULL on OOM. */
 tm_flowset *tm_flowset_new(void);

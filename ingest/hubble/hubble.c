@@ -525,13 +525,15 @@ static void fold(tm_hubble *h, const hev *e)
 		f->first_us = f->last_us = e->ts;
 		f->verdict = (uint8_t)e->verdict;
 		f->flags = TM_FLOW_F_CONTENT_UNSEEN;
-		tm_flow_meta *m = tm_arena_alloc(&fs->arena, sizeof *m);
-		memset(m, 0, sizeof *m);
+		tm_flow_meta *m = tm_flowset_add_meta(fs, f);
+		if (!m) {
+			fs->nflows--;
+			return;
+		}
 		peer_out(h, reply ? &e->pd : &e->ps, &m->src);
 		peer_out(h, reply ? &e->ps : &e->pd, &m->dst);
 		m->node = str_or_null(h, e->node);
 		m->direction = str_or_null(h, e->dir);
-		f->meta = m;
 		tm_conntab_key k;
 		tm_conntab_key_of(f, cls, &k);
 		if (!tm_conntab_put(&h->tab, fs, &k, f->order)) {
@@ -539,7 +541,7 @@ static void fold(tm_hubble *h, const hev *e)
 			return;
 		}
 	}
-	tm_flow_meta *m = (tm_flow_meta *)f->meta;
+	tm_flow_meta *m = tm_flow_meta_of(fs, f);
 	f->packets++;
 	m->events++;
 	if (e->ts < f->first_us)

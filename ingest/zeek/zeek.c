@@ -275,15 +275,17 @@ static void conn_rec(tm_zeek *z, const rec *r)
 		f->flags |= TM_FLOW_F_ATTEMPT;
 		z->st.attempts++;
 	}
-	tm_flow_meta *m = tm_arena_alloc(&fs->arena, sizeof *m);
-	memset(m, 0, sizeof *m);
+	tm_flow_meta *m = tm_flowset_add_meta(fs, f);
+	if (!m)
+		return;
 	m->events = 1;
-	if (r->set[F_UID]) {
+	/* the uid joins ssl.log records, which only connections that Zeek's
+	 * SSL analyzer saw have (service "ssl", or none when it gave up) */
+	if (r->set[F_UID] && (!r->set[F_SERVICE] || !r->n[F_SERVICE] || list_has(r, F_SERVICE, "ssl"))) {
 		m->uid = tm_intern_n(&fs->strs, r->v[F_UID], r->n[F_UID]);
 	}
 	if (r->set[F_SERVICE] && r->n[F_SERVICE])
 		m->service = tm_intern_n(&fs->strs, r->v[F_SERVICE], r->n[F_SERVICE]);
-	f->meta = m;
 }
 
 static uint16_t tls_version(const rec *r)
@@ -661,8 +663,9 @@ void tm_zeek_finish(tm_zeek *z)
 	 * sorted the set since */
 	for (size_t i = 0; i < z->fs->nflows; i++) {
 		const tm_flow *f = &z->fs->flows[i];
-		if (f->origin == TM_FLOW_FROM_ZEEK && f->meta && f->meta->uid)
-			uid_put(z, f->meta->uid, (uint32_t)i);
+		const tm_flow_meta *m = tm_flow_meta_of(z->fs, f);
+		if (f->origin == TM_FLOW_FROM_ZEEK && m && m->uid)
+			uid_put(z, m->uid, (uint32_t)i);
 	}
 	for (size_t i = 0; i < z->nssl; i++) {
 		long fi = uid_get(z, z->ssl[i].uid);
