@@ -2,6 +2,7 @@
 #include "ingest/ipmap/ipmap_file.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,11 +15,18 @@ typedef struct ictx {
 	size_t added, bad;
 } ictx;
 
-static void warn(ictx *c, unsigned line, const char *fmt, const char *arg)
+static void warn(ictx *c, unsigned line, const char *fmt, ...) TM_PRINTF(3, 4);
+static void warn(ictx *c, unsigned line, const char *fmt, ...)
 {
 	c->bad++;
-	if (c->bad <= 10)
-		tm_diags_add(&c->m->diags, TM_DIAG_WARN, (tm_srcloc){c->file, line, 0}, fmt, arg);
+	if (c->bad > 10)
+		return;
+	char msg[768];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	tm_diags_add(&c->m->diags, TM_DIAG_WARN, (tm_srcloc){c->file, line, 0}, "%s", msg);
 }
 
 static void add(ictx *c, tm_ipbind_kind kind, const char *ip, const char *ns, const char *name, const char *wkind,
