@@ -6,11 +6,17 @@
 #   make conformance  NPA conformance ratchet (needs ../shared)
 #   make bench      benchmarks (docs/benchmarks.md)
 #   make fuzz FUZZ_SECONDS=N   libFuzzer harnesses
-#   make install / uninstall  (PREFIX, DESTDIR)
+#   make install / uninstall  (PREFIX, DESTDIR, BINDIR, LIBDIR, INCLUDEDIR, MANDIR, ...)
+#   make deb        Debian packages with dpkg-buildpackage (debian/), into build/deb/
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man/man1
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 SHARED ?= ../shared
 BUILD ?= build
 BIN ?= trustmap
@@ -25,7 +31,7 @@ OPT ?= -O2 -g
 WARN := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -I. $(PKG_CFLAGS) $(EXTRA_CFLAGS) $(CFLAGS)
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -I. $(PKG_CFLAGS) $(EXTRA_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lm $(EXTRA_LDFLAGS) $(LDFLAGS)
 
 # library folders may have one level of subfolders (ingest/manifest/, ingest/capture/)
@@ -39,7 +45,7 @@ CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps demo test unit golden golden-update asan-test valgrind-test dev conformance \
-	bench fuzz install uninstall clean check-deps
+	bench fuzz install uninstall clean check-deps deb FORCE
 
 all: $(BIN)
 
@@ -110,6 +116,8 @@ test: deps
 	@$(MAKE) --no-print-directory valgrind-test
 	@mkdir -p $(BUILD)/results; TRUSTMAP=./trustmap tests/e2e/check.sh > $(BUILD)/results/e2e.log; rc=$$?; cat $(BUILD)/results/e2e.log; \
 		tail -n 1 $(BUILD)/results/e2e.log | awk '{print $$1, $$3}' > $(BUILD)/results/e2e.sum; [ $$rc = 0 ]
+	@TRUSTMAP=./trustmap python3 tests/engines/run.py > $(BUILD)/results/engines.log; rc=$$?; grep -A8 FAIL $(BUILD)/results/engines.log; \
+		tail -n 2 $(BUILD)/results/engines.log; tail -n 1 $(BUILD)/results/engines.log | awk '{print $$1, $$3}' > $(BUILD)/results/engines.sum; [ $$rc = 0 ]
 	@TRUSTMAP=./trustmap tests/cli/output.sh > $(BUILD)/results/cli.log; rc=$$?; cat $(BUILD)/results/cli.log; \
 		tail -n 1 $(BUILD)/results/cli.log | awk '{print $$1, $$3}' > $(BUILD)/results/cli.sum; [ $$rc = 0 ]
 	@tests/layers/check.sh > $(BUILD)/results/layers.log; rc=$$?; grep FAIL $(BUILD)/results/layers.log; tail -n 2 $(BUILD)/results/layers.log; \
@@ -120,6 +128,18 @@ test: deps
 	@TRUSTMAP=./trustmap tests/cli/graph.sh > $(BUILD)/results/graph.log; rc=$$?; tail -n 2 $(BUILD)/results/graph.log; \
 		grep FAIL $(BUILD)/results/graph.log; \
 		tail -n 1 $(BUILD)/results/graph.log | awk '{print $$1, $$3}' > $(BUILD)/results/graph.sum; [ $$rc = 0 ]
+	@TRUSTMAP=./trustmap tests/snapshot/run.sh > $(BUILD)/results/snapshot.log; rc=$$?; grep FAIL $(BUILD)/results/snapshot.log; \
+		echo "snapshot: $$(tail -n 1 $(BUILD)/results/snapshot.log)"; \
+		tail -n 1 $(BUILD)/results/snapshot.log | awk '{print $$1, $$3}' > $(BUILD)/results/snapshot.sum; [ $$rc = 0 ]
+	@TRUSTMAP=./trustmap tests/merge/run.sh > $(BUILD)/results/merge.log; rc=$$?; grep FAIL $(BUILD)/results/merge.log; \
+		echo "merge: $$(tail -n 1 $(BUILD)/results/merge.log)"; \
+		tail -n 1 $(BUILD)/results/merge.log | awk '{print $$1, $$3}' > $(BUILD)/results/merge.sum; [ $$rc = 0 ]
+	@TRUSTMAP=./trustmap tests/cli/completion.sh > $(BUILD)/results/completion.log; rc=$$?; grep -e FAIL -e skipped $(BUILD)/results/completion.log; \
+		echo "completion: $$(tail -n 1 $(BUILD)/results/completion.log)"; \
+		tail -n 1 $(BUILD)/results/completion.log | awk '{print $$1, $$3}' > $(BUILD)/results/completion.sum; [ $$rc = 0 ]
+	@MAKE="$(MAKE)" tests/cli/install.sh > $(BUILD)/results/install.log; rc=$$?; grep FAIL $(BUILD)/results/install.log; \
+		echo "install: $$(tail -n 1 $(BUILD)/results/install.log)"; \
+		tail -n 1 $(BUILD)/results/install.log | awk '{print $$1, $$3}' > $(BUILD)/results/install.sum; [ $$rc = 0 ]
 	@echo "== summary =="
 	@cat $(BUILD)/results/*.sum | awk '{p+=$$1; f+=$$2} END {printf "%d passed, %d failed\n", p, f; exit f > 0}'
 
@@ -180,13 +200,58 @@ bench: all
 fuzz:
 	@tests/fuzz/run.sh $(FUZZ_SECONDS)
 
-install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
+# the commands, for one man page link each (trustmap-check.1 -> trustmap.1)
+COMMANDS = inventory conn graph reach explain check diff flows snapshot
+LIB_HEADERS := $(sort $(wildcard $(LIB_DIRS:%=%/*.h) $(LIB_DIRS:%=%/*/*.h) $(LIB_DIRS:%=%/*/*.inc)))
+
+# made at every install: it holds PREFIX, LIBDIR and INCLUDEDIR
+$(BUILD)/trustmap.pc: trustmap.pc.in FORCE
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e 's|@VERSION@|'"$$(sed -n 's/^#define TM_VERSION "\(.*\)"/\1/p' model/base.h)"'|' \
+		-e 's|@PKGS@|$(PKGS)|' $< > $@
+
+# trustmap, kubectl-trustmap (a link: kubectl trustmap ...), one man page and
+# a .so page per command, bash and zsh completion, and the library with its
+# headers (under INCLUDEDIR/trustmap/, as they include each other) and
+# trustmap.pc
+install: all $(BUILD)/libtrustmap.a $(BUILD)/trustmap.pc
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 trustmap $(DESTDIR)$(BINDIR)/trustmap
+	ln -sf trustmap $(DESTDIR)$(BINDIR)/kubectl-trustmap
 	install -m 644 docs/trustmap.1 $(DESTDIR)$(MANDIR)/trustmap.1
+	for c in $(COMMANDS) kubectl; do \
+		echo ".so man1/trustmap.1" > $(DESTDIR)$(MANDIR)/$$( [ $$c = kubectl ] && echo kubectl-trustmap || echo trustmap-$$c).1; \
+	done
+	install -m 644 completion/trustmap.bash $(DESTDIR)$(BASHCOMPDIR)/trustmap
+	ln -sf trustmap $(DESTDIR)$(BASHCOMPDIR)/kubectl-trustmap
+	install -m 644 completion/_trustmap $(DESTDIR)$(ZSHCOMPDIR)/_trustmap
+	install -m 644 $(BUILD)/libtrustmap.a $(DESTDIR)$(LIBDIR)/libtrustmap.a
+	install -m 644 $(BUILD)/trustmap.pc $(DESTDIR)$(PKGCONFIGDIR)/trustmap.pc
+	for h in $(LIB_HEADERS); do \
+		install -d $(DESTDIR)$(INCLUDEDIR)/trustmap/$$(dirname $$h) && \
+		install -m 644 $$h $(DESTDIR)$(INCLUDEDIR)/trustmap/$$h || exit 1; \
+	done
+
+FORCE:
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/trustmap $(DESTDIR)$(MANDIR)/trustmap.1
+	rm -f $(DESTDIR)$(BINDIR)/trustmap $(DESTDIR)$(BINDIR)/kubectl-trustmap $(DESTDIR)$(MANDIR)/trustmap.1 \
+		$(COMMANDS:%=$(DESTDIR)$(MANDIR)/trustmap-%.1) $(DESTDIR)$(MANDIR)/kubectl-trustmap.1 \
+		$(DESTDIR)$(BASHCOMPDIR)/trustmap $(DESTDIR)$(BASHCOMPDIR)/kubectl-trustmap $(DESTDIR)$(ZSHCOMPDIR)/_trustmap \
+		$(DESTDIR)$(LIBDIR)/libtrustmap.a $(DESTDIR)$(PKGCONFIGDIR)/trustmap.pc
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/trustmap
+
+# Debian packages (debian/): trustmap and libtrustmap-dev, moved from ../
+# into $(BUILD)/deb/; needs dpkg-buildpackage and debhelper
+deb:
+	@command -v dpkg-buildpackage >/dev/null 2>&1 || { echo "make deb: dpkg-buildpackage is not installed (apt-get install dpkg-dev debhelper)"; exit 2; }
+	dpkg-buildpackage -us -uc -b $(DEB_FLAGS)
+	@mkdir -p $(BUILD)/deb
+	@v=$$(dpkg-parsechangelog -S Version); for f in ../trustmap_$${v}_*.deb ../libtrustmap-dev_$${v}_*.deb ../trustmap-dbgsym_$${v}_*.deb \
+		../trustmap_$${v}_*.buildinfo ../trustmap_$${v}_*.changes; do [ -e "$$f" ] && mv "$$f" $(BUILD)/deb/; done; \
+		ls $(BUILD)/deb/
 
 clean:
 	rm -rf build build-asan build-dev build-fuzz trustmap trustmap.asan libtrustmap.a

@@ -48,11 +48,11 @@ typedef struct tm_mtls_evidence {
 /* Map every TCP flow of fs to graph endpoints (analyzer/ipmap.h: pod IPs to
  * their workloads, other addresses to the IP-range endpoints holding them). */
 tm_err tm_mtls_evidence_build(const tm_graph *g, const struct tm_flowset *fs, tm_mtls_evidence *ev);
-/* The same on flows already mapped (analyzer/observed.h: Service IPs,
+/* The same on flows already mapped (analyzer/flowmap.h: Service IPs,
  * --ip-map, flow logs' names): what the pipeline uses. Records that are no
  * connection, and flows whose source saw no payload, prove nothing. */
-struct tm_observed;
-tm_err tm_mtls_evidence_build_obs(const tm_graph *g, const struct tm_flowset *fs, const struct tm_observed *o,
+struct tm_flowmap;
+tm_err tm_mtls_evidence_build_obs(const tm_graph *g, const struct tm_flowset *fs, const struct tm_flowmap *o,
 				  tm_mtls_evidence *ev);
 const tm_mtls_obs *tm_mtls_lookup(const tm_mtls_evidence *ev, size_t src, size_t dst);
 void tm_mtls_evidence_release(tm_mtls_evidence *ev);
@@ -66,6 +66,7 @@ typedef struct tm_zonemap {
 	size_t neps, nzones;
 	unsigned char *bits;  /* heap */
 	const tm_mtls_evidence *ev; /* observed traffic for require-mtls, or NULL */
+	const struct tm_mesh_result *mesh; /* mesh mTLS posture (analyzer/mesh.h), or NULL */
 } tm_zonemap;
 
 void tm_zonemap_build(tm_zonemap *zm, const tm_graph *g, const tm_zones *z);
@@ -87,11 +88,34 @@ tm_err tm_check_all(tm_graph *g, const tm_zones *z, tm_findings *out);
 tm_err tm_check_all_ev(tm_graph *g, const tm_zones *z, const tm_mtls_evidence *ev, tm_findings *out);
 /* The same, and with observed flows (o and fs not NULL) the drift checks
  * TM130-TM134 (analyzer/drift.c). */
-tm_err tm_check_all_obs(tm_graph *g, const tm_zones *z, const tm_mtls_evidence *ev, const struct tm_observed *o,
+tm_err tm_check_all_obs(tm_graph *g, const tm_zones *z, const tm_mtls_evidence *ev, const struct tm_flowmap *o,
 			const struct tm_flowset *fs, tm_findings *out);
 /* The drift checks alone (zm built over g and z). */
-tm_err tm_drift_run(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, const struct tm_observed *o,
+tm_err tm_drift_run(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, const struct tm_flowmap *o,
 		    const struct tm_flowset *fs, tm_findings *out);
+/* ... and the mesh's mTLS posture (may be NULL): require-mtls rules count
+ * edges the mesh protects, and the mesh checks TM120-TM124 run. */
+tm_err tm_check_all_mesh(tm_graph *g, const tm_zones *z, const tm_mtls_evidence *ev, const struct tm_mesh_result *mesh,
+			 tm_findings *out);
+/* Everything: the mesh's posture (may be NULL) and, with o and fs, the
+ * drift checks. */
+tm_err tm_check_all_with(tm_graph *g, const tm_zones *z, const tm_mtls_evidence *ev, const struct tm_mesh_result *mesh,
+			 const struct tm_flowmap *o, const struct tm_flowset *fs, tm_findings *out);
+/* The mesh checks (analyzer/checks_mesh.c): is id one of them; run them. */
+bool tm_check_is_mesh(const char *id);
+/* The ports of edge i that the mesh protects for require-mtls: mtls, and
+ * rejected (no connection is made). */
+const tm_ports *tm_mesh_satisfies(const struct tm_mesh_result *ms, size_t edge);
+/* ": the mesh configuration gives plaintext on TCP 80 (reason)" for the ports bad of edge i. */
+void tm_mesh_edge_note(const struct tm_mesh_result *ms, size_t edge, const tm_ports *bad, tm_buf *out);
+void tm_checks_mesh_run(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_findings *out);
+
+/* The node-escape checks (analyzer/checks_escape.c): is id one of them;
+ * does the input have an escape-capable or hostNetwork pod (their rules are
+ * listed only then); run them. */
+bool tm_check_is_escape(const char *id);
+bool tm_checks_escape_applies(const tm_graph *g);
+void tm_checks_escape_run(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_findings *out);
 
 /* Allowing rules of one edge, for finding locations (analyzer/conn_query.c). */
 typedef struct tm_allow_ref {

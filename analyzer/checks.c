@@ -1,4 +1,6 @@
-/* checks.c - built-in hygiene checks TM101..TM114 (docs/checks.md) and the
+/* checks.c - built-in hygiene checks TM101..TM114, the rows of the mesh checks
+ * TM120..TM124 (checks_mesh.c) and of the node-escape checks TM140..TM142
+ * (checks_escape.c; docs/checks.md) and the
  * `check` pipeline: zone rules, built-ins, suppression, sorting. */
 #include "analyzer/check.h"
 
@@ -62,6 +64,32 @@ static const tm_check_info checks[] = {
 	 "A zone rule whose `from` or `to` zone matches nothing can never produce a finding. The finding has the rule's own severity, "
 	 "so that `--fail-on` at that severity notices the broken rule.",
 	 "Fix the empty zone (TM113), or delete the rule."},
+	/* the mesh checks (analyzer/checks_mesh.c): only on inputs with mesh objects or injection facts */
+	{"TM120", "mesh-plaintext-accepted-sensitive", TM_SEV_HIGH, "Sensitive workload accepts plaintext",
+	 "A workload of a sensitive zone (or of the target of a require-mtls rule) runs a mesh proxy, but its effective "
+	 "PeerAuthentication on a port is PERMISSIVE or DISABLE (Istio), or its inbound policy admits unauthenticated "
+	 "clients (Linkerd): any client without a proxy, or whose injection failed, reaches it in clear text.",
+	 "Set a PeerAuthentication with mtls.mode STRICT for the namespace or workload (Istio), or a Server with "
+	 "MeshTLSAuthentication-based authorization or default-inbound-policy all-authenticated (Linkerd)."},
+	{"TM121", "mesh-workload-excluded", TM_SEV_MEDIUM, "Workload outside the mesh in a meshed namespace",
+	 "The namespace enrols its pods in a mesh (istio-injection=enabled, istio.io/rev, istio.io/dataplane-mode=ambient, "
+	 "linkerd.io/inject), but this workload opts out or cannot be injected (hostNetwork, sidecar.istio.io/inject: "
+	 "\"false\", dataplane-mode none, linkerd.io/inject: disabled): its traffic is plaintext and it escapes mesh "
+	 "authorization.",
+	 "Remove the opt-out, or isolate the workload with NetworkPolicies and record why it stays outside the mesh."},
+	{"TM122", "ip-based-trust", TM_SEV_MEDIUM, "IP-based trust into a require-mtls zone",
+	 "A policy admits sources into a zone that a require-mtls rule protects by IP address (NetworkPolicy ipBlock, "
+	 "Istio AuthorizationPolicy ipBlocks): addresses are not identities, and pod IPs are reused.",
+	 "Admit the sources by identity (namespace and pod selectors, AuthorizationPolicy principals) and require mTLS."},
+	{"TM123", "principal-allow-plaintext", TM_SEV_HIGH, "Identity-based ALLOW on a plaintext connection",
+	 "An Istio AuthorizationPolicy (or a Linkerd MeshTLSAuthentication) admits clients by mesh identity, which exists only "
+	 "with mTLS, but the configuration makes this allowed connection plaintext (no proxy at the server, the port "
+	 "excluded from capture, skipped ports): the author expects mTLS the mesh does not give, and the policy is not enforced.",
+	 "Inject the server (or stop excluding the port) so that the policy is enforced, or drop the identity rule."},
+	{"TM124", "mtls-contradicted-by-capture", TM_SEV_HIGH, "Configured mTLS contradicted by observed traffic",
+	 "The mesh configuration says this connection is mutual TLS, but a capture or flow log shows it without mutual TLS: "
+	 "a pod was not injected (created before the namespace label, webhook failure), or the traffic bypasses the proxy.",
+	 "Restart the workload's pods so that they are injected, and check the capture exclusions of both ends."},
 	/* observed traffic (analyzer/drift.c): only with --pcap, --hubble or --zeek */
 	{"TM130", "observed-but-denied", TM_SEV_HIGH, "Observed connection that the policies deny",
 	 "A connection was observed (capture, Hubble FORWARDED, Zeek) between two endpoints on a port that the policies deny: "
@@ -89,6 +117,26 @@ static const tm_check_info checks[] = {
 	 "A connection from a zone to a public address was observed, and a zone rule denies connections from that zone to the "
 	 "internet. The finding has that rule's severity and carries the evidence.",
 	 "Close the egress (a default-deny egress policy, an egress gateway) and find out what the workload connected to.", true},
+	/* the node-escape checks (analyzer/checks_escape.c): only on inputs with an escape-capable or hostNetwork pod */
+	{"TM140", "sensitive-shares-node-with-escape", TM_SEV_CRITICAL, "Sensitive pod on the node of an escape-capable pod",
+	 "A pod of a sensitive zone runs on (critical: spec.nodeName says so) or may run on (medium: nodeSelector, required node "
+	 "affinity, taints and tolerations do not keep them apart) the same node as a pod that can escape to the node "
+	 "(privileged, SYS_MODULE, hostPID with SYS_ADMIN or SYS_PTRACE, a writable hostPath of the host's root, /etc, /root, "
+	 "/var/lib/kubelet, /proc or /dev, a container runtime socket, a writable /var/log as root). Containers are not a "
+	 "security boundary: whoever controls the escaping pod controls every pod on its node, whatever the NetworkPolicies say.",
+	 "Keep sensitive workloads off the nodes of escape-capable ones (a dedicated node pool: taints on its nodes, tolerations "
+	 "and a nodeSelector on the sensitive pods), or remove the setting that lets the pod escape."},
+	{"TM141", "escape-capable-workload", TM_SEV_HIGH, "Escape-capable pod outside the infrastructure namespaces",
+	 "A pod outside kube-system, kube-public, kube-node-lease and the namespaces labelled trustmap.io/infrastructure=true "
+	 "has a setting that lets it escape to its node (docs/semantics.md, Node escapes): a compromise of it is a compromise "
+	 "of the node and of every pod scheduled there.",
+	 "Drop privileged, the added capability or the hostPath mount; if the pod is a node agent, run it in an "
+	 "infrastructure namespace and label that namespace trustmap.io/infrastructure=true."},
+	{"TM142", "policy-selects-host-network", TM_SEV_MEDIUM, "NetworkPolicy that selects hostNetwork pods",
+	 "A hostNetwork pod shares its node's network namespace: its traffic leaves from the node's address, and most CNIs "
+	 "(Calico, Cilium, kube-router and others) do not apply NetworkPolicy to it. The policy is inert for those pods, and "
+	 "their connections are the node's.",
+	 "Protect the node's ports with host firewalling (or the CNI's host policies), or run the pod without hostNetwork."},
 };
 
 const tm_check_info *tm_checks_table(size_t *n)
@@ -1140,25 +1188,6 @@ static void check_inert(ctx *c, const tm_netpol *np)
 }
 
 /* ---- TM112 ---- */
-/* Could ns_sel match namespace ns? A namespace without a Namespace object
- * has only its kubernetes.io/metadata.name label for certain: the
- * requirements on other keys may hold on labels the input does not show. */
-static bool ns_sel_may_match(const tm_selector *s, const tm_namespace *ns)
-{
-	static const char key[] = "kubernetes.io/metadata.name";
-	if (ns->declared)
-		return tm_selector_matches(s, &ns->labels);
-	for (size_t i = 0; i < s->match.n; i++)
-		if (!strcmp(s->match.v[i].key, key) && strcmp(s->match.v[i].val, ns->name))
-			return false;
-	for (size_t i = 0; i < s->nexpr; i++) {
-		tm_selector one = {{0, NULL}, 1, &s->expr[i]};
-		if (!strcmp(s->expr[i].key, key) && !tm_selector_matches(&one, &ns->labels))
-			return false;
-	}
-	return true;
-}
-
 /* Does selector peer p (of a policy in namespace pns) match a workload of
  * the input? If not, *unknown lists the namespaces without a Namespace
  * object whose workloads it could match (their labels decide), and *nss the
@@ -1177,14 +1206,16 @@ static bool peer_matches_any(ctx *c, const tm_peer *p, const char *pns, tm_buf *
 	}
 	for (size_t i = 0; i < m->nnamespaces; i++) {
 		const tm_namespace *ns = m->namespaces[i];
-		if (!ns_sel_may_match(&p->ns_sel, ns))
+		/* an undeclared namespace's labels are unknown but for its name */
+		tm_nssel_answer sel = tm_namespace_select(ns, &p->ns_sel);
+		if (sel == TM_NSSEL_NO)
 			continue;
 		bool pods = false;
 		size_t k = 0, lo, hi;
 		while (!pods && wl_run(c, ns->name, &k, &lo, &hi))
 			for (size_t j = lo; j < hi && !pods; j++)
 				pods = !p->has_pod_sel || tm_selector_matches(&p->pod_sel, &m->workloads[j]->labels);
-		if (pods && ns->declared)
+		if (pods && sel == TM_NSSEL_YES)
 			return true;
 		tm_buf *b = pods ? unknown : nss;
 		tm_buf_addf(b, "%s%s", b->len ? ", " : "", ns->name);
@@ -1265,7 +1296,8 @@ static void check_peers(ctx *c, const tm_netpol *np)
 /* ---- trustmap.io/ignore names ---- */
 
 /* One annotation: every name before the ':' must be a check id, a zone rule
- * of z or '*'; a name that is none suppresses nothing, which is said. */
+ * of z or '*'; a name that is none suppresses nothing, which is said, at
+ * loc: the annotation's key (ignore_loc in the model). */
 static void ignore_names(tm_model *m, const tm_zones *z, const char *ann, tm_srcloc loc, const char *object)
 {
 	if (!ann)
@@ -1293,9 +1325,9 @@ static void ignore_names(tm_model *m, const tm_zones *z, const char *ann, tm_src
 				     (int)n, a, byname->id);
 		else
 			tm_diags_add(&m->diags, TM_DIAG_WARN, loc,
-				     "trustmap.io/ignore on %s names '%.*s', which is neither a check id (TM101-TM114) nor a "
+				     "trustmap.io/ignore on %s names '%.*s', which is neither a check id (%s-%s) nor a "
 				     "rule of the zones file: it suppresses nothing",
-				     object, (int)n, a);
+				     object, (int)n, a, checks[0].id, checks[TM_ARRAY_LEN(checks) - 1].id);
 	}
 }
 
@@ -1307,7 +1339,7 @@ void tm_check_ignore_names(tm_model *m, const tm_zones *z)
 		const tm_namespace *ns = m->namespaces[i];
 		tm_buf_reset(&obj);
 		tm_buf_addf(&obj, "Namespace %s", ns->name);
-		ignore_names(m, z, ns->ignore, ns->loc, tm_buf_str(&obj));
+		ignore_names(m, z, ns->ignore, ns->ignore_loc, tm_buf_str(&obj));
 	}
 	for (size_t i = 0; i < m->nworkloads; i++) {
 		const tm_workload *w = m->workloads[i];
@@ -1315,13 +1347,13 @@ void tm_check_ignore_names(tm_model *m, const tm_zones *z)
 			continue;
 		tm_buf_reset(&obj);
 		tm_buf_addf(&obj, "%s %s/%s", w->kind, w->ns, w->name);
-		ignore_names(m, z, w->ignore, w->loc, tm_buf_str(&obj));
+		ignore_names(m, z, w->ignore, w->ignore_loc, tm_buf_str(&obj));
 	}
 	for (size_t i = 0; i < m->nnetpols; i++) {
 		const tm_netpol *np = m->netpols[i];
 		tm_buf_reset(&obj);
 		tm_buf_addf(&obj, "NetworkPolicy %s/%s", np->ns, np->name);
-		ignore_names(m, z, np->ignore, np->loc, tm_buf_str(&obj));
+		ignore_names(m, z, np->ignore, np->ignore_loc, tm_buf_str(&obj));
 	}
 	for (size_t k = 0; k < 3; k++) {
 		size_t n = k == 0 ? m->nanps : k == 1 ? (m->banp != NULL) : m->nbaselines;
@@ -1329,7 +1361,7 @@ void tm_check_ignore_names(tm_model *m, const tm_zones *z)
 			const tm_anp *a = k == 0 ? m->anps[i] : k == 1 ? m->banp : m->baselines[i];
 			tm_buf_reset(&obj);
 			tm_buf_addf(&obj, "%s %s", a->kind, a->name);
-			ignore_names(m, z, a->ignore, a->loc, tm_buf_str(&obj));
+			ignore_names(m, z, a->ignore, a->ignore_loc, tm_buf_str(&obj));
 		}
 	}
 	tm_buf_release(&obj);
@@ -1341,10 +1373,12 @@ tm_err tm_checks_run(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_fi
 	tm_buf_init(&c.msg, 0);
 	tm_buf_init(&c.obj, 0);
 	build_runs(&c);
+	bool escapes = tm_checks_escape_applies(g);
 	for (size_t i = 0; i < TM_ARRAY_LEN(checks); i++)
-		if (!checks[i].observed)
-			tm_findings_add_rule(out, checks[i].id, checks[i].name, checks[i].title, checks[i].help,
-					     checks[i].severity);
+		if (!checks[i].observed && /* the drift checks' rules come with observed traffic */
+		    (zm->mesh || !tm_check_is_mesh(checks[i].id)) && /* the mesh checks judge only mesh inputs */
+		    (escapes || !tm_check_is_escape(checks[i].id)))
+			tm_findings_add_rule(out, checks[i].id, checks[i].name, checks[i].title, checks[i].help, checks[i].severity);
 	check_isolation(&c);
 	check_selects_nothing(&c);
 	for (size_t i = 0; i < g->m->nnetpols; i++) {
@@ -1372,6 +1406,10 @@ tm_err tm_checks_run(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_fi
 		check_inert(&c, g->m->netpols[i]);
 		check_peers(&c, g->m->netpols[i]);
 	}
+	if (zm->mesh)
+		tm_checks_mesh_run(g, z, zm, out);
+	if (escapes)
+		tm_checks_escape_run(g, z, zm, out);
 	tm_buf_release(&c.msg);
 	tm_buf_release(&c.obj);
 	free(c.runs);
@@ -1385,15 +1423,28 @@ tm_err tm_check_all(tm_graph *g, const tm_zones *z, tm_findings *out)
 
 tm_err tm_check_all_ev(tm_graph *g, const tm_zones *z, const tm_mtls_evidence *ev, tm_findings *out)
 {
-	return tm_check_all_obs(g, z, ev, NULL, NULL, out);
+	return tm_check_all_with(g, z, ev, NULL, NULL, NULL, out);
 }
 
-tm_err tm_check_all_obs(tm_graph *g, const tm_zones *z, const tm_mtls_evidence *ev, const struct tm_observed *o,
+tm_err tm_check_all_obs(tm_graph *g, const tm_zones *z, const tm_mtls_evidence *ev, const struct tm_flowmap *o,
 			const struct tm_flowset *fs, tm_findings *out)
+{
+	return tm_check_all_with(g, z, ev, NULL, o, fs, out);
+}
+
+tm_err tm_check_all_mesh(tm_graph *g, const tm_zones *z, const tm_mtls_evidence *ev, const struct tm_mesh_result *mesh,
+			 tm_findings *out)
+{
+	return tm_check_all_with(g, z, ev, mesh, NULL, NULL, out);
+}
+
+tm_err tm_check_all_with(tm_graph *g, const tm_zones *z, const tm_mtls_evidence *ev, const struct tm_mesh_result *mesh,
+			 const struct tm_flowmap *o, const struct tm_flowset *fs, tm_findings *out)
 {
 	tm_zonemap zm;
 	tm_zonemap_build(&zm, g, z);
 	zm.ev = ev;
+	zm.mesh = mesh;
 	tm_err rc = tm_zones_eval(g, z, &zm, out);
 	if (rc == TM_OK)
 		rc = tm_checks_run(g, z, &zm, out);

@@ -48,6 +48,12 @@ typedef struct tm_conn_opts {
 	bool ipv6;                 /* IPv6 ranges as endpoints (NPA: IPv4 only) */
 	tm_granularity granularity;
 	const tm_engine *engine;   /* NULL: the default engine */
+	/* endpoints and the engine's state only: no edges until tm_conn_rows
+	 * (engines without rows compute every edge anyway) */
+	bool defer_edges;
+	/* rows computed, of all rows asked for (may be NULL) */
+	tm_progress_fn progress;
+	void *progress_ctx;
 } tm_conn_opts;
 
 typedef struct tm_graph {
@@ -80,6 +86,15 @@ void tm_conn_opts_default(tm_conn_opts *o);
 /* With o->engine (NULL: the default). Caller owns *out (tm_graph_free);
  * diagnostics go to (*out)->diags. */
 tm_err tm_conn_compute(const tm_model *m, const tm_conn_opts *o, tm_graph **out);
+/* After tm_conn_compute with defer_edges: g->edges becomes the edges of the
+ * sources srcs[0..n) (ascending endpoint indices), or of every source with
+ * srcs NULL. Asking for the ingress controller's row again does not repeat
+ * its diagnostics. With an engine that computed every edge, the edges stay
+ * as they are (a superset). Only what the rows need is computed: reach and
+ * explain on large clusters ask for a few rows (docs/scale.md). */
+tm_err tm_conn_rows(tm_graph *g, const uint32_t *srcs, size_t n);
+/* Can g's engine compute rows on demand? */
+bool tm_conn_has_rows(const tm_graph *g);
 void tm_graph_free(tm_graph *g);
 
 /* ---- engines (analyzer/engine.c) ----
@@ -95,6 +110,9 @@ struct tm_engine {
 	tm_err (*explain)(const tm_graph *g, size_t src, size_t dst, struct tm_explain *ex);
 	/* frees g->priv (tm_graph_free frees the rest) */
 	void (*release)(tm_graph *g);
+	/* the edges of sources srcs[0..n) (ascending) into g->edges, replacing
+	 * what was there; NULL: the engine computes every edge in compute */
+	tm_err (*rows)(tm_graph *g, const uint32_t *srcs, size_t n);
 };
 
 /* By name; NULL or "" is the default engine. NULL when unknown. */

@@ -96,40 +96,128 @@ static const char *atom_name(tm_arena *a, tm_buf *b, const tm_iprange *r)
 	return tm_arena_strdup(a, tm_buf_str(b));
 }
 
-static pair *pairs_of(const tm_graph *g, const cuts *cs, tm_arena *a, size_t *n)
+/* The port text of each port set of a graph, formatted once (by pool id). */
+typedef struct texts {
+	const char **v;
+	size_t n;
+	tm_buf b;
+} texts;
+
+static const char *text_of(texts *t, tm_arena *a, const tm_ports *p)
 {
-	pair *v = NULL;
-	size_t k = 0, cap = 0;
-	tm_buf b, nb;
-	tm_buf_init(&b, 0);
+	if (p->id >= t->n) {
+		size_t n = t->n ? t->n : 64;
+		while (n <= p->id)
+			n *= 2;
+		t->v = tm_xrealloc(t->v, n * sizeof *t->v);
+		memset(t->v + t->n, 0, (n - t->n) * sizeof *t->v);
+		t->n = n;
+	}
+	if (!t->v[p->id]) {
+		tm_buf_reset(&t->b);
+		tm_ports_format(p, &t->b);
+		t->v[p->id] = tm_arena_strdup(a, tm_buf_str(&t->b));
+	}
+	return t->v[p->id];
+}
+
+/* Does the common refinement cut range r? */
+static bool is_split(const cuts *c, const tm_iprange *r)
+{
+	size_t lo = 0, hi = c->n;
+	while (lo < hi) { /* first cut strictly above r->lo */
+		size_t mid = lo + (hi - lo) / 2;
+		if (tm_ip_cmp(c->v[mid], r->lo) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->n && tm_ip_cmp(c->v[lo], r->hi) <= 0;
+}
+
+/* The (src, dst) pairs of a graph on the common refinement, in (src, dst)
+ * order, one at a time: the edges are in that order already, so only the
+ * edges whose IP range the other graph cuts (rare: a changed ipBlock) are
+ * split into atoms, sorted aside and merged in. Nothing per edge is
+ * allocated. */
+typedef struct pstream {
+	const tm_graph *g;
+	const cuts *cs;
+	tm_arena *a;
+	texts tx;
+	bool *split;    /* per endpoint: an IP range the refinement cuts */
+	size_t ei;      /* next edge */
+	pair *side;     /* the atoms of split edges, sorted */
+	size_t nside, si;
+} pstream;
+
+static void pstream_init(pstream *ps, const tm_graph *g, const cuts *cs, tm_arena *a)
+{
+	memset(ps, 0, sizeof *ps);
+	ps->g = g;
+	ps->cs = cs;
+	ps->a = a;
+	tm_buf_init(&ps->tx.b, 0);
+	ps->split = tm_xrealloc(NULL, g->neps + 1);
+	for (size_t i = 0; i < g->neps; i++)
+		ps->split[i] = g->eps[i].kind == TM_EP_IPRANGE && is_split(&cs[g->eps[i].is_src_atom ? 0 : 1], &g->eps[i].range);
+	size_t cap = 0;
+	tm_buf nb;
 	tm_buf_init(&nb, 0);
 	for (size_t i = 0; i < g->nedges; i++) {
-		const tm_endpoint *se = &g->eps[g->edges[i].src], *de = &g->eps[g->edges[i].dst];
-		tm_buf_reset(&b);
-		tm_ports_format(g->edges[i].ports, &b);
-		const char *text = tm_arena_strdup(a, tm_buf_str(&b));
-		const tm_endpoint *ipe = se->kind == TM_EP_IPRANGE ? se : de->kind == TM_EP_IPRANGE ? de : NULL;
-		if (!ipe) {
-			TM_HEAP_GROW(v, k, cap);
-			v[k++] = (pair){se->name, de->name, text, -1, {{0, 0}, {0, 0}}};
+		const tm_edge *ed = &g->edges[i];
+		if (!ps->split[ed->src] && !ps->split[ed->dst])
 			continue;
-		}
+		const tm_endpoint *se = &g->eps[ed->src], *de = &g->eps[ed->dst];
+		const tm_endpoint *ipe = se->kind == TM_EP_IPRANGE ? se : de;
+		const char *text = text_of(&ps->tx, a, ed->ports);
 		const cuts *c = &cs[ipe == se ? 0 : 1];
 		tm_ip at = ipe->range.lo;
 		bool done = false;
 		tm_iprange atom;
 		while (next_atom(c, &ipe->range, &at, &done, &atom)) {
 			const char *an = atom_name(a, &nb, &atom);
-			TM_HEAP_GROW(v, k, cap);
-			v[k++] = (pair){ipe == se ? an : se->name, ipe == de ? an : de->name, text, ipe == se ? 0 : 1, atom};
+			TM_HEAP_GROW(ps->side, ps->nside, cap);
+			ps->side[ps->nside++] =
+				(pair){ipe == se ? an : se->name, ipe == de ? an : de->name, text, ipe == se ? 0 : 1, atom};
 		}
 	}
-	tm_buf_release(&b);
 	tm_buf_release(&nb);
-	*n = k;
-	if (k > 1)
-		qsort(v, k, sizeof *v, pair_cmp);
-	return v;
+	if (ps->nside > 1)
+		qsort(ps->side, ps->nside, sizeof *ps->side, pair_cmp);
+}
+
+static void pstream_release(pstream *ps)
+{
+	free(ps->split);
+	free(ps->side);
+	free(ps->tx.v);
+	tm_buf_release(&ps->tx.b);
+}
+
+/* The next pair into *out; false at the end. */
+static bool pstream_next(pstream *ps, pair *out)
+{
+	const tm_graph *g = ps->g;
+	while (ps->ei < g->nedges && (ps->split[g->edges[ps->ei].src] || ps->split[g->edges[ps->ei].dst]))
+		ps->ei++;
+	bool has_main = ps->ei < g->nedges, has_side = ps->si < ps->nside;
+	if (!has_main && !has_side)
+		return false;
+	pair m;
+	if (has_main) {
+		const tm_edge *ed = &g->edges[ps->ei];
+		const tm_endpoint *se = &g->eps[ed->src], *de = &g->eps[ed->dst];
+		int ipend = se->kind == TM_EP_IPRANGE ? 0 : de->kind == TM_EP_IPRANGE ? 1 : -1;
+		tm_iprange atom = ipend == 0 ? se->range : ipend == 1 ? de->range : (tm_iprange){{0, 0}, {0, 0}};
+		m = (pair){se->name, de->name, text_of(&ps->tx, ps->a, ed->ports), ipend, atom};
+	}
+	if (has_main && (!has_side || pair_cmp(&m, &ps->side[ps->si]) <= 0)) {
+		*out = m;
+		ps->ei++;
+	} else
+		*out = ps->side[ps->si++];
+	return true;
 }
 
 static int ep_name_cmp(const void *pa, const void *pb)
@@ -320,7 +408,7 @@ static int rawch_cmp(const void *pa, const void *pb)
 tm_err tm_diff_compute(const tm_graph *old_g, const tm_graph *new_g, const tm_findings *old_f,
 		       const tm_findings *new_f, tm_diff *d)
 {
-	size_t na, nb, nwa, nwb;
+	size_t nwa, nwb;
 	tm_buf b;
 	memset(d, 0, sizeof *d);
 	tm_arena_init(&d->arena);
@@ -331,38 +419,40 @@ tm_err tm_diff_compute(const tm_graph *old_g, const tm_graph *new_g, const tm_fi
 		cuts_add(&cs[k], new_g, k == 0);
 		cuts_finish(&cs[k]);
 	}
-	pair *pa = pairs_of(old_g, cs, &d->arena, &na);
-	pair *pb = pairs_of(new_g, cs, &d->arena, &nb);
-	free(cs[0].v);
-	free(cs[1].v);
+	pstream sa, sb;
+	pstream_init(&sa, old_g, cs, &d->arena);
+	pstream_init(&sb, new_g, cs, &d->arena);
 	const char **wa = wl_names(old_g, &nwa), **wb = wl_names(new_g, &nwb);
 	const char *none = "No Connections";
 	rawch *raw = NULL;
 	size_t nraw = 0, capraw = 0;
-	size_t i = 0, j = 0;
-	while (i < na || j < nb) {
-		int c = i >= na ? 1 : j >= nb ? -1 : pair_cmp(&pa[i], &pb[j]);
+	pair pa, pb;
+	bool ha = pstream_next(&sa, &pa), hb = pstream_next(&sb, &pb);
+	while (ha || hb) {
+		int c = !ha ? 1 : !hb ? -1 : pair_cmp(&pa, &pb);
 		TM_HEAP_GROW(raw, nraw, capraw);
 		rawch *r = &raw[nraw];
 		if (c == 0) {
-			if (strcmp(pa[i].text, pb[j].text)) {
-				*r = (rawch){TM_DIFF_CHANGED, pa[i], pa[i].text, pb[j].text, NULL};
+			if (strcmp(pa.text, pb.text)) {
+				*r = (rawch){TM_DIFF_CHANGED, pa, pa.text, pb.text, NULL};
 				nraw++;
 			}
-			i++;
-			j++;
+			ha = pstream_next(&sa, &pa);
+			hb = pstream_next(&sb, &pb);
 		} else if (c < 0) {
-			const char *info = info_for(&b, wb, nwb, pa[i].src, pa[i].dst, "removed");
-			*r = (rawch){TM_DIFF_REMOVED, pa[i], pa[i].text, none, info ? tm_arena_strdup(&d->arena, info) : NULL};
+			const char *info = info_for(&b, wb, nwb, pa.src, pa.dst, "removed");
+			*r = (rawch){TM_DIFF_REMOVED, pa, pa.text, none, info ? tm_arena_strdup(&d->arena, info) : NULL};
 			nraw++;
-			i++;
+			ha = pstream_next(&sa, &pa);
 		} else {
-			const char *info = info_for(&b, wa, nwa, pb[j].src, pb[j].dst, "added");
-			*r = (rawch){TM_DIFF_ADDED, pb[j], none, pb[j].text, info ? tm_arena_strdup(&d->arena, info) : NULL};
+			const char *info = info_for(&b, wa, nwa, pb.src, pb.dst, "added");
+			*r = (rawch){TM_DIFF_ADDED, pb, none, pb.text, info ? tm_arena_strdup(&d->arena, info) : NULL};
 			nraw++;
-			j++;
+			hb = pstream_next(&sb, &pb);
 		}
 	}
+	free(cs[0].v);
+	free(cs[1].v);
 	/* merge adjacent IP atoms with the same change back into one range, as NPA prints them */
 	if (nraw > 1)
 		qsort(raw, nraw, sizeof *raw, rawch_cmp);
@@ -395,8 +485,8 @@ tm_err tm_diff_compute(const tm_graph *old_g, const tm_graph *new_g, const tm_fi
 	findings_diff(old_f, new_f, d->new_findings, &d->unchanged_findings);
 	findings_diff(new_f, old_f, d->fixed_findings, NULL);
 	diff_notes(old_f, new_f, d->new_findings);
-	free(pa);
-	free(pb);
+	pstream_release(&sa);
+	pstream_release(&sb);
 	free(wa);
 	free(wb);
 	tm_buf_release(&b);

@@ -2,9 +2,9 @@
  * (docs/checks.md TM130-TM134): connections the policies deny, plaintext
  * across zone boundaries, SPIFFE identities of another workload, allowed
  * connections never observed, internet egress from zones that must not
- * egress. Reads the observed edges and records of analyzer/observed.h. */
+ * egress. Reads the observed edges and records of analyzer/flowmap.h. */
 #include "analyzer/check.h"
-#include "analyzer/observed.h"
+#include "analyzer/flowmap.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +14,7 @@ typedef struct dctx {
 	tm_graph *g;
 	const tm_zones *z;
 	const tm_zonemap *zm;
-	const tm_observed *o;
+	const tm_flowmap *o;
 	const tm_flowset *fs;
 	tm_findings *out;
 	tm_buf msg, tmp;
@@ -32,7 +32,7 @@ static void utc(tm_buf *b, int64_t us)
 }
 
 /* "seen 3 times from T1 to T2, 14 packets, in a.pcap (pcap)" */
-static void evidence(dctx *c, const tm_obs_edge *e, tm_buf *b)
+static void evidence(dctx *c, const tm_fm_edge *e, tm_buf *b)
 {
 	tm_buf_addf(b, "seen %llu time%s from ", (unsigned long long)e->flows, e->flows == 1 ? "" : "s");
 	utc(b, e->first_us);
@@ -62,7 +62,7 @@ static tm_finding *add(dctx *c, const char *id, tm_severity sev, const char *src
 }
 
 /* where it was observed, as a location of the finding (SARIF) */
-static void add_source_loc(dctx *c, tm_finding *fd, const tm_obs_edge *e)
+static void add_source_loc(dctx *c, tm_finding *fd, const tm_fm_edge *e)
 {
 	const tm_flow *f = &c->fs->flows[e->first_flow];
 	if (f->source == TM_FLOW_NO_SOURCE || f->source >= c->fs->nsources)
@@ -74,7 +74,7 @@ static void add_source_loc(dctx *c, tm_finding *fd, const tm_obs_edge *e)
 static void denied(dctx *c)
 {
 	for (size_t i = 0; i < c->o->nedges; i++) {
-		const tm_obs_edge *e = &c->o->edges[i];
+		const tm_fm_edge *e = &c->o->edges[i];
 		if (tm_ports_is_empty(e->denied))
 			continue;
 		const char *sn = c->g->eps[e->src].name, *dn = c->g->eps[e->dst].name;
@@ -138,11 +138,11 @@ static void plaintext(dctx *c)
 	tm_portpool *pp = g->m->ports;
 	for (size_t i = 0; i < c->fs->nflows; i++) {
 		const tm_flow *f = &c->fs->flows[i];
-		const tm_obs_flow *of = &c->o->v[i];
+		const tm_fm_flow *of = &c->o->v[i];
 		if (f->proto != 6 || !of->connection || of->why || f->tls || (f->flags & TM_FLOW_F_CONTENT_UNSEEN) ||
 		    f->app == TM_APP_TLS || f->app == TM_APP_SSH || f->mesh)
 			continue;
-		const tm_obs_edge *e = tm_observed_edge(c->o, (size_t)of->src, (size_t)of->dst);
+		const tm_fm_edge *e = tm_flowmap_edge(c->o, (size_t)of->src, (size_t)of->dst);
 		if (!e)
 			continue;
 		size_t k = (size_t)(e - c->o->edges);
@@ -150,7 +150,7 @@ static void plaintext(dctx *c)
 		plain[k] = plain[k] ? tm_ports_union(pp, plain[k], p) : p;
 	}
 	for (size_t i = 0; i < c->o->nedges; i++) {
-		const tm_obs_edge *e = &c->o->edges[i];
+		const tm_fm_edge *e = &c->o->edges[i];
 		if (!plain[i] || (g->eps[e->src].kind != TM_EP_WORKLOAD && g->eps[e->dst].kind != TM_EP_WORKLOAD))
 			continue;
 		/* a zone boundary: a zone holds one end and not the other */
@@ -223,7 +223,7 @@ static const char *cert_spiffe(const tm_cert *ct)
 
 static void spiffe_one(dctx *c, size_t i, const char *id, bool client)
 {
-	const tm_obs_flow *of = &c->o->v[i];
+	const tm_fm_flow *of = &c->o->v[i];
 	size_t ep = (size_t)(client ? of->src : of->dst);
 	const tm_endpoint *e = &c->g->eps[ep];
 	const char *ns, *sa;
@@ -242,7 +242,7 @@ static void spiffe_one(dctx *c, size_t i, const char *id, bool client)
 		    !strcmp(fd->dst, c->g->eps[of->dst].name) && strstr(fd->message, id))
 			return;
 	}
-	const tm_obs_edge *oe = tm_observed_edge(c->o, (size_t)of->src, (size_t)of->dst);
+	const tm_fm_edge *oe = tm_flowmap_edge(c->o, (size_t)of->src, (size_t)of->dst);
 	tm_buf_reset(&c->msg);
 	tm_buf_addf(&c->msg, "the %s certificate of %s -> %s carries %s, but %s runs in namespace %s as service account %s",
 		    client ? "client" : "server", c->g->eps[of->src].name, c->g->eps[of->dst].name, id, e->name, e->w->ns,
@@ -261,7 +261,7 @@ static void spiffe(dctx *c)
 {
 	for (size_t i = 0; i < c->fs->nflows; i++) {
 		const tm_flow *f = &c->fs->flows[i];
-		const tm_obs_flow *of = &c->o->v[i];
+		const tm_fm_flow *of = &c->o->v[i];
 		if (!f->tls || of->why || of->src < 0 || of->dst < 0)
 			continue;
 		const char *cid = f->tls->client_identity;
@@ -295,7 +295,7 @@ static void never_observed(dctx *c)
 	for (size_t i = 0; i < g->nedges; i++) {
 		const tm_edge *e = &g->edges[i];
 		if (e->src == e->dst || g->eps[e->src].kind != TM_EP_WORKLOAD || g->eps[e->dst].kind != TM_EP_WORKLOAD ||
-		    !(seen[e->src] || seen[e->dst]) || tm_observed_edge(c->o, e->src, e->dst))
+		    !(seen[e->src] || seen[e->dst]) || tm_flowmap_edge(c->o, e->src, e->dst))
 			continue;
 		const char *sn = g->eps[e->src].name, *dn = g->eps[e->dst].name;
 		tm_buf_reset(&c->msg);
@@ -317,7 +317,7 @@ static void internet_egress(dctx *c)
 {
 	tm_graph *g = c->g;
 	for (size_t i = 0; i < c->o->nedges; i++) {
-		const tm_obs_edge *e = &c->o->edges[i];
+		const tm_fm_edge *e = &c->o->edges[i];
 		if (g->eps[e->dst].kind != TM_EP_IPRANGE || !zone_named(c, e->dst, TM_ZONE_INTERNET))
 			continue;
 		/* a public address was seen on this edge */
@@ -341,7 +341,7 @@ static void internet_egress(dctx *c)
 	}
 }
 
-tm_err tm_drift_run(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, const struct tm_observed *o,
+tm_err tm_drift_run(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, const struct tm_flowmap *o,
 		    const struct tm_flowset *fs, tm_findings *out)
 {
 	dctx c = {g, z, zm, o, fs, out, {0}, {0}};

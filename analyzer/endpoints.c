@@ -31,13 +31,6 @@ static void epv_add(epv *s, size_t i)
 	s->v[s->n++] = (uint32_t)i;
 }
 
-/* Does pod p stand behind workload endpoint ep? At pod granularity only the
- * endpoint's own Pod does. */
-static bool ep_has_pod(const tm_graph *g, const tm_endpoint *ep, const tm_pod *p)
-{
-	return g->granularity == TM_GRAN_POD ? ep->pod == p : p->owner == ep->w;
-}
-
 /* "ns/rest": the namespace part matches ns and rest is name */
 static bool ns_slash(const char *spec, size_t sl, const char *ns, const char *name)
 {
@@ -45,26 +38,48 @@ static bool ns_slash(const char *spec, size_t sl, const char *ns, const char *na
 	return sl > nl && !strncmp(spec, ns, nl) && spec[nl] == '/' && !strcmp(spec + nl + 1, name);
 }
 
-static bool names_workload(const tm_graph *g, const tm_endpoint *ep, const char *spec, size_t sl)
+/* Does the spec name pod p (its name, ns/name or, is_ip, one of its IPs)? */
+static bool names_pod(const tm_pod *p, const char *spec, size_t sl, bool is_ip, tm_ip ip)
 {
-	const tm_workload *w = ep->w;
-	if (ns_slash(spec, sl, w->ns, w->name) || !strcmp(spec, w->name))
+	if (!strcmp(p->name, spec) || ns_slash(spec, sl, p->ns, p->name))
 		return true;
-	const tm_model *m = g->m;
-	for (size_t p = 0; p < m->npods; p++) {
-		const tm_pod *pod = m->pods[p];
-		if (!ep_has_pod(g, ep, pod))
-			continue;
-		if (!strcmp(pod->name, spec) || ns_slash(spec, sl, pod->ns, pod->name))
+	for (size_t k = 0; is_ip && k < p->nips; k++)
+		if (tm_ip_cmp(p->ips[k], ip) == 0)
 			return true;
-	}
 	return false;
 }
 
-static int u32_cmp(const void *a, const void *b)
+/* hit[i] for every workload endpoint i the spec names by ns/name, name, or
+ * one of its pods (name, ns/pod, pod IP; at pod granularity an endpoint's
+ * pods are its own Pod only): one pass over the endpoints and one over the
+ * pods, not endpoints x pods. */
+static void names_workloads(const tm_graph *g, const char *spec, size_t sl, bool is_ip, tm_ip ip, bool *hit)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return x < y ? -1 : x > y;
+	const tm_model *m = g->m;
+	bool pod_view = g->granularity == TM_GRAN_POD;
+	uint32_t *wl2ep = pod_view ? NULL : tm_xrealloc(NULL, (g->nworkloads + 1) * sizeof *wl2ep);
+	for (size_t i = 0; i < g->neps; i++) {
+		const tm_endpoint *ep = &g->eps[i];
+		if (ep->kind != TM_EP_WORKLOAD)
+			continue;
+		const tm_workload *w = ep->w;
+		if (ns_slash(spec, sl, w->ns, w->name) || !strcmp(spec, w->name))
+			hit[i] = true;
+		if (pod_view) {
+			if (ep->pod && names_pod(ep->pod, spec, sl, is_ip, ip))
+				hit[i] = true;
+		} else if (w->index < g->nworkloads && g->workloads[w->index] == w)
+			wl2ep[w->index] = (uint32_t)i;
+	}
+	for (size_t p = 0; !pod_view && p < m->npods; p++) {
+		const tm_pod *pod = m->pods[p];
+		const tm_workload *w = pod->owner;
+		if (!w || w->index >= g->nworkloads || g->workloads[w->index] != w)
+			continue;
+		if (names_pod(pod, spec, sl, is_ip, ip))
+			hit[wl2ep[w->index]] = true;
+	}
+	free(wl2ep);
 }
 
 static void resolve(const tm_graph *g, const char *spec, tm_side side, bool many, epv *out)
@@ -72,11 +87,6 @@ static void resolve(const tm_graph *g, const char *spec, tm_side side, bool many
 	size_t sl = strlen(spec);
 	tm_ip ip;
 	bool is_ip = tm_ip_parse(spec, &ip);
-	/* addresses go through the one address-to-endpoint map */
-	tm_ipmap im;
-	memset(&im, 0, sizeof im);
-	if (is_ip && tm_ipmap_build(&im, g) != TM_OK)
-		is_ip = false;
 	/* ns/ followed by the wildcard */
 	bool wild = many && sl >= 2 && spec[sl - 1] == '*' && spec[sl - 2] == '/';
 	for (size_t i = 0; i < g->neps; i++) {
@@ -84,38 +94,42 @@ static void resolve(const tm_graph *g, const char *spec, tm_side side, bool many
 		if (ep->kind != TM_EP_IPRANGE && !strcmp(ep->name, spec)) {
 			out->n = 0;
 			epv_add(out, i);
-			goto out;
+			return;
 		}
+	}
+	bool *named = NULL;
+	if (!wild) {
+		named = tm_xrealloc(NULL, g->neps + 1);
+		memset(named, 0, g->neps + 1);
+		names_workloads(g, spec, sl, false, ip, named);
+	}
+	/* addresses go through the one address-to-endpoint map: pod IPs name
+	 * their endpoints, other addresses the range of each side holding them */
+	tm_ipmap im;
+	memset(&im, 0, sizeof im);
+	if (is_ip && tm_ipmap_build(&im, g) != TM_OK)
+		is_ip = false;
+	if (is_ip && named) {
+		const tm_ipmap_addr *a;
+		size_t n = tm_ipmap_exact(&im, ip, &a);
+		for (size_t k = 0; k < n; k++)
+			named[a[k].ep] = true;
 	}
 	for (size_t i = 0; i < g->neps; i++) {
 		const tm_endpoint *ep = &g->eps[i];
 		bool hit = false;
 		if (ep->kind == TM_EP_WORKLOAD)
-			hit = wild ? strlen(ep->w->ns) == sl - 2 && !strncmp(ep->w->ns, spec, sl - 2)
-				   : names_workload(g, ep, spec, sl);
+			hit = wild ? strlen(ep->w->ns) == sl - 2 && !strncmp(ep->w->ns, spec, sl - 2) : named && named[i];
 		else if (ep->kind == TM_EP_INGRESS)
 			hit = !strcmp(spec, "ingress-controller");
 		if (hit)
 			epv_add(out, i);
 	}
-	if (is_ip && !wild) {
-		/* pod IPs: the endpoints whose pods have the address */
-		const tm_ipmap_addr *a;
-		size_t n = tm_ipmap_exact(&im, ip, &a), before = out->n;
-		for (size_t k = 0; k < n; k++)
-			if (!k || a[k].ep != a[k - 1].ep)
-				epv_add(out, a[k].ep);
-		if (before && out->n > before) { /* names and addresses: endpoint order, each once */
-			qsort(out->v, out->n, sizeof *out->v, u32_cmp);
-			size_t w = 1;
-			for (size_t k = 1; k < out->n; k++)
-				if (out->v[k] != out->v[w - 1])
-					out->v[w++] = out->v[k];
-			out->n = w;
-		}
+	free(named);
+	if (out->n) {
+		tm_ipmap_release(&im);
+		return;
 	}
-	if (out->n)
-		goto out;
 	/* the range of each side asked for that holds the IP or has the name */
 	for (int s = 0; s < 2; s++) {
 		bool src_side = s == 1;
@@ -130,6 +144,7 @@ static void resolve(const tm_graph *g, const char *spec, tm_side side, bool many
 		if (hit >= 0)
 			epv_add(out, (size_t)hit);
 	}
+	tm_ipmap_release(&im);
 	if (out->n)
 		goto sort;
 	/* a range named by its text but present only on the other side: the
@@ -154,8 +169,6 @@ sort:
 		out->v[0] = out->v[1];
 		out->v[1] = t;
 	}
-out:
-	tm_ipmap_release(&im);
 }
 
 size_t tm_graph_resolve(const tm_graph *g, const char *spec, tm_side side, bool many, uint32_t **out)

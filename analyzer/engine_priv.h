@@ -8,7 +8,9 @@
  *   granularity.c  what the workload endpoints are (the pod view)
  *   prune.c        candidate destinations per source (pairs proved empty)
  *   graph_build.c  endpoints, pair evaluation with its cache, edges: the
- *                  default engine ("classes")
+ *                  "classes" engine (the one the default is compared with)
+ *   engine_fast.c  the default engine ("fast"): decisions over the IP space
+ *                  as interval tables per class, rows per source on demand
  *   engine_ref.c   the reference engine: every endpoint pair, no classes,
  *                  no cache, no pruning (for differential tests)
  *   engine.c       the engine registry, tm_conn_compute, tm_graph_free
@@ -67,6 +69,7 @@ typedef struct engine {
 	size_t nruns;
 	struct peercache *pc; /* while policies are built: classes per distinct peer */
 	tm_labels ic_ns_labels, no_labels; /* the ingress controller's class */
+	void *own;        /* what one engine keeps beside this (engine_fast.c) */
 } engine;
 
 typedef struct peerref {
@@ -135,7 +138,7 @@ void eng_pair(engine *e, size_t si, size_t di);
 void eng_release(tm_graph *g);
 tm_err eng_explain(const tm_graph *g, size_t src, size_t dst, tm_explain *ex);
 
-extern const tm_engine tm_engine_classes, tm_engine_reference;
+extern const tm_engine tm_engine_fast, tm_engine_classes, tm_engine_reference;
 
 /* prune.c: candidate destinations. */
 typedef struct prune {

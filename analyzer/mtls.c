@@ -9,7 +9,7 @@
  * way. */
 #include "analyzer/check.h"
 #include "analyzer/ipmap.h"
-#include "analyzer/observed.h"
+#include "analyzer/flowmap.h"
 #include "model/flow.h"
 
 #include <stdlib.h>
@@ -59,14 +59,14 @@ static int proves(const tm_flow *f)
 	return !f->tls || f->tls->client_cert == TM_CC_NO ? 0 : -1;
 }
 
-tm_err tm_mtls_evidence_build_obs(const tm_graph *g, const struct tm_flowset *fs, const tm_observed *o,
+tm_err tm_mtls_evidence_build_obs(const tm_graph *g, const struct tm_flowset *fs, const tm_flowmap *o,
 				  tm_mtls_evidence *ev)
 {
 	memset(ev, 0, sizeof *ev);
 	tm_portpool *pp = g->m->ports;
 	for (size_t i = 0; i < fs->nflows; i++) {
 		const tm_flow *f = &fs->flows[i];
-		const tm_obs_flow *of = &o->v[i];
+		const tm_fm_flow *of = &o->v[i];
 		if (f->proto != 6 || !of->connection)
 			continue;
 		ev->flows++;

@@ -1,6 +1,7 @@
 /* zones_eval.c - zone membership of endpoints and zone boundary rules over
  * the edges of the connectivity graph (docs/zones.md). */
 #include "analyzer/check.h"
+#include "analyzer/mesh.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -252,8 +253,12 @@ static bool judge(tm_graph *g, const tm_zonemap *zm, const tm_zrule *r, const tm
 				v->bad = r->allow[a].ports ? tm_ports_minus(pp, v->bad, r->allow[a].ports) : tm_ports_empty(pp);
 	} else if (r->action == TM_ZACT_REQUIRE_MTLS) {
 		const tm_mtls_obs *obs = tm_mtls_lookup(zm->ev, e->src, e->dst);
+		if (zm->mesh) /* the mesh's mTLS, or its refusal, satisfies the rule; captures override it */
+			v->bad = tm_ports_minus(pp, v->bad, tm_mesh_satisfies(zm->mesh, (size_t)(e - g->edges)));
 		if (obs) {
 			v->bad = tm_ports_minus(pp, v->bad, obs->proven);
+			if (zm->mesh)
+				v->bad = tm_ports_union(pp, v->bad, tm_ports_inter(pp, e->ports, obs->without));
 			v->without = tm_ports_inter(pp, obs->without, v->bad);
 			v->proven = obs->proven;
 		}
@@ -280,10 +285,13 @@ static void add_finding(tm_graph *g, const tm_zonemap *zm, const tm_zrule *r, co
 	case TM_ZACT_REQUIRE_MTLS:
 		tm_buf_addf(&msg, "%s may connect to %s (zone %s) on %s and mTLS is not proven", sn, dn, r->to,
 			    tm_buf_str(&ct));
-		if (!zm->ev) {
+		if (zm->mesh && nm)
+			tm_mesh_edge_note(zm->mesh, (size_t)(members[0] - g->edges), v->bad, &msg);
+		else if (!zm->ev) {
 			tm_buf_adds(&msg, ": trustmap has no mesh or observed-traffic evidence (check --flows), "
 					  "so every allowed connection counts");
-		} else {
+		}
+		if (zm->ev) {
 			if (!tm_ports_is_empty(v->without)) {
 				tm_buf_adds(&msg, ": the captures show it without mutual TLS on ");
 				tm_ports_format(v->without, &msg);

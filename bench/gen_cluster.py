@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """gen_cluster.py - write a synthetic but realistic cluster as YAML manifests.
 
-usage: bench/gen_cluster.py --pods N [--seed S] OUTDIR
+usage: bench/gen_cluster.py --pods N [--seed S] [--shape default|ipheavy] [--one-file] OUTDIR
 
 The cluster has N/100 application namespaces (labels team, env, tier,
 compliance) of about 100 pods each, plus kube-system, monitoring and
@@ -19,6 +19,14 @@ Output: OUTDIR/00-cluster.yaml (namespaces, system workloads, ANPs) and one
 file per application namespace (ns-NNNN.yaml). Deterministic: the same
 --pods and --seed give byte-identical files. Bench input only: never
 committed (the bench writes it under build/bench/).
+
+--shape ipheavy: the same cluster, but the policies carry thousands of
+distinct IP ranges, as clusters with partner networks and egress
+allow-lists do: every frontend admits a few partner networks (drawn from a
+pool of about 3 per namespace, 3,000 at 1,000 namespaces, each
+with an `except`), and the backends' egress allow-list names ranges of a
+pool of about N/1,000 (allow-lists with excepts) instead of the two shared
+partners. --one-file writes everything into OUTDIR/cluster.yaml.
 """
 import argparse
 import os
@@ -50,8 +58,32 @@ def labels_flow(d):
     return "{" + ", ".join("%s: %s" % (k, v) for k, v in d.items()) + "}"
 
 
+def ip_pool(rng, n, first_octets):
+    """n distinct CIDRs (/20 to /29) in the given /8s, some nested in others."""
+    seen, out = set(), []
+    while len(out) < n:
+        a = rng.choice(first_octets)
+        plen = rng.choice([20, 22, 24, 24, 26, 27, 28, 29])
+        v = (a << 24) | (rng.randrange(1 << 24) & ~((1 << (32 - plen)) - 1) & 0xffffff)
+        c = "%d.%d.%d.%d/%d" % (v >> 24, (v >> 16) & 255, (v >> 8) & 255, v & 255, plen)
+        if c in seen:
+            continue
+        seen.add(c)
+        # an except: one sub-block of the range (none for the smallest)
+        exc = None
+        if plen <= 28:
+            sub = plen + rng.choice([2, 3, 4])
+            sub = min(sub, 32)
+            off = rng.randrange(1 << (sub - plen)) << (32 - sub)
+            w = v | off
+            exc = "%d.%d.%d.%d/%d" % (w >> 24, (w >> 16) & 255, (w >> 8) & 255, w & 255, sub)
+        out.append((c, exc))
+    return out
+
+
 class Gen:
-    def __init__(self, pods, seed):
+    def __init__(self, pods, seed, shape="default"):
+        self.shape = shape
         self.rng = random.Random(seed)
         self.target_pods = pods
         self.nns = max(1, pods // 100)
@@ -59,6 +91,10 @@ class Gen:
         self.uid = 0
         self.npods = 0
         self.npolicies = 0
+        if shape == "ipheavy":
+            prng = random.Random(seed + 1)
+            self.src_pool = ip_pool(prng, 3 * self.nns, [23, 31, 45, 62, 77, 81, 91, 104, 128, 146, 185, 193])
+            self.dst_pool = ip_pool(prng, max(8, pods // 1000), [13, 20, 34, 40, 52, 54, 99, 151])
 
     def next_ip(self):
         self.ip += 1
@@ -288,6 +324,14 @@ spec:
     ports:
     - {port: metrics}
 """)
+        partner_in = ""
+        if self.shape == "ipheavy":
+            nets = rng.sample(self.src_pool, 3)
+            for c, exc in nets:
+                if exc:
+                    partner_in += "    - ipBlock: {cidr: %s, except: [%s]}\n" % (c, exc)
+                else:
+                    partner_in += "    - ipBlock: {cidr: %s}\n" % c
         self.netpol(out, ns, "frontend-from-ingress", """  podSelector:
     matchLabels: {tier: frontend}
   policyTypes: [Ingress]
@@ -295,9 +339,9 @@ spec:
   - from:
     - namespaceSelector:
         matchLabels: {kubernetes.io/metadata.name: ingress-nginx}
-    ports:
+%s    ports:
     - {port: http}
-""")
+""" % partner_in)
         self.netpol(out, ns, "backend-from-frontend", """  podSelector:
     matchExpressions:
     - {key: tier, operator: In, values: [backend]}
@@ -344,7 +388,30 @@ spec:
     - {port: db}
 """ % team)
         partners = rng.sample(PARTNERS, 2)
-        self.netpol(out, ns, "external-https", """  podSelector:
+        if self.shape == "ipheavy":
+            allow = ""
+            for c, exc in rng.sample(self.dst_pool, min(6, len(self.dst_pool))):
+                if exc:
+                    allow += "    - ipBlock: {cidr: %s, except: [%s]}\n" % (c, exc)
+                else:
+                    allow += "    - ipBlock: {cidr: %s}\n" % c
+            self.netpol(out, ns, "external-https", """  podSelector:
+    matchExpressions:
+    - {key: tier, operator: In, values: [backend, frontend]}
+  policyTypes: [Egress]
+  egress:
+  - to:
+    - ipBlock:
+        cidr: 0.0.0.0/0
+        except: [10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 169.254.0.0/16]
+    ports:
+    - {protocol: TCP, port: 443}
+  - to:
+%s    ports:
+    - {protocol: TCP, port: 30000, endPort: 32767}
+""" % allow)
+        else:
+            self.netpol(out, ns, "external-https", """  podSelector:
     matchExpressions:
     - {key: tier, operator: In, values: [backend, frontend]}
   policyTypes: [Egress]
@@ -400,9 +467,11 @@ def main():
     ap = argparse.ArgumentParser(description="write a synthetic cluster as YAML manifests")
     ap.add_argument("--pods", type=int, required=True)
     ap.add_argument("--seed", type=int, default=20261123)
+    ap.add_argument("--shape", choices=["default", "ipheavy"], default="default")
+    ap.add_argument("--one-file", action="store_true")
     ap.add_argument("outdir")
     a = ap.parse_args()
-    g = Gen(a.pods, a.seed)
+    g = Gen(a.pods, a.seed, a.shape)
     os.makedirs(a.outdir, exist_ok=True)
     for f in os.listdir(a.outdir):
         if f.endswith(".yaml"):
@@ -419,13 +488,21 @@ def main():
     for ns, team, env, tier, comp in nsmeta:
         g.namespace(out, ns, {"kubernetes.io/metadata.name": ns, "team": team, "env": env,
                               "tier": tier, "compliance": comp})
-    with open(os.path.join(a.outdir, "00-cluster.yaml"), "w") as f:
-        f.write("".join(out))
-    for i in range(g.nns):
-        out = []
-        g.app_namespace(out, i, nsmeta)
-        with open(os.path.join(a.outdir, "ns-%04d.yaml" % i), "w") as f:
+    if a.one_file:
+        with open(os.path.join(a.outdir, "cluster.yaml"), "w") as f:
             f.write("".join(out))
+            for i in range(g.nns):
+                out = []
+                g.app_namespace(out, i, nsmeta)
+                f.write("".join(out))
+    else:
+        with open(os.path.join(a.outdir, "00-cluster.yaml"), "w") as f:
+            f.write("".join(out))
+        for i in range(g.nns):
+            out = []
+            g.app_namespace(out, i, nsmeta)
+            with open(os.path.join(a.outdir, "ns-%04d.yaml" % i), "w") as f:
+                f.write("".join(out))
     sys.stderr.write("gen_cluster: %s: %d namespaces, %d pods, %d NetworkPolicies\n"
                      % (a.outdir, g.nns + 3, g.npods, g.npolicies))
 

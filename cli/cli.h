@@ -22,6 +22,8 @@ enum {
 	CMD_DIFF = 1u << 6,
 	CMD_FLOWS = 1u << 7,
 	CMD_ALL = (1u << 8) - 1,
+	/* not in CMD_ALL: reads no manifests, so takes none of their options */
+	CMD_SNAPSHOT = 1u << 8,
 	/* the commands that compute connectivity */
 	CMD_GRAPHS = CMD_CONN | CMD_GRAPH | CMD_REACH | CMD_EXPLAIN | CMD_CHECK | CMD_DIFF,
 };
@@ -32,6 +34,11 @@ typedef enum {
 	OPT_GRANULARITY, OPT_IPBLOCK_PODS, OPT_IPV6, OPT_FOCUS, OPT_FOCUS_PEER, OPT_FOCUS_DIRECTION, OPT_PORT,
 	OPT_FOCUS_CONN, OPT_MAX_DRAW_EDGES, OPT_HOPS, OPT_ZONES, OPT_FAIL_ON, OPT_PCAP, OPT_FLOWS, OPT_STATS,
 	OPT_FLOW_TABLE, OPT_MAX_FLOWS, OPT_IDLE_TIMEOUT, OPT_MAX_ROWS, OPT_HUBBLE, OPT_ZEEK, OPT_IP_MAP, OPT_OBSERVED,
+	OPT_SHOW_MTLS, OPT_ISTIO_ROOT_NS, OPT_ISTIO_TRUST_DOMAIN, OPT_ISTIO_AUTO_MTLS, OPT_ISTIO_INJECT_POLICY,
+	OPT_ISTIO_NS_BY_DEFAULT, OPT_ISTIO_AMBIENT, OPT_LINKERD_NS, OPT_LINKERD_TRUST_DOMAIN, OPT_LINKERD_POLICY,
+	OPT_LINKERD_OPAQUE_PORTS, OPT_LINKERD_SKIP_PORTS,
+	OPT_OUTPUT_DIR, OPT_CONTEXT, OPT_NAMESPACE, OPT_MERGE,
+	OPT_REVERSE, OPT_TO, OPT_AVOID, OPT_NETWORK_ONLY,
 } cli_opt_id;
 
 typedef struct cli_option {
@@ -74,6 +81,10 @@ typedef struct cli_args {
 	uint32_t port;
 	size_t max_draw;
 	size_t hops;
+	bool reverse, network_only; /* reach --reverse, --network-only */
+	const char *to;        /* reach --to */
+	const char **avoid;    /* reach --avoid (heap array into argv) */
+	size_t navoid;
 	const char *zones;
 	bool has_fail_on;
 	tm_severity fail_on;
@@ -85,6 +96,13 @@ typedef struct cli_args {
 	bool observed;         /* conn --observed */
 	bool stats;
 	tm_pcap_opts pcap;
+	bool show_mtls;        /* conn/graph --show-mtls */
+	tm_mesh_opts mesh;     /* the mesh assumptions (--istio-*, --linkerd-*) */
+	bool merge;             /* flows --merge */
+	/* snapshot */
+	const char *outdir, *context;
+	const char **namespaces;
+	size_t nnamespaces;
 } cli_args;
 
 const cli_command *cli_command_find(const char *name);
@@ -134,12 +152,31 @@ int cli_write(const cli_args *a, const tm_renderer *rd, const tm_render_in *in);
  * report from an earlier run survives a failed one. */
 void cli_exit(int rc);
 
+/* trustmap snapshot (cli/cmd_snapshot.c), also run by the kubectl plugin */
+typedef struct cli_snapshot_opts {
+	const char *dir;        /* made (or an earlier snapshot replaced) only when complete */
+	const char *context;    /* NULL: kubectl's current context */
+	const char *const *namespaces;
+	size_t nnamespaces;     /* 0: all namespaces */
+	size_t max_bytes;       /* per kubectl output (file) */
+	int verbosity;
+	bool quiet_success;     /* no "N files from context C" line */
+} cli_snapshot_opts;
+int cli_snapshot(const cli_snapshot_opts *o);
+/* rm -r path (no symbolic links followed); 0 or -1 */
+int cli_remove_tree(const char *path);
+/* `trustmap __complete ...` for the shell completion scripts (cli/complete.c) */
+int cli_complete(int argc, char **argv);
+/* main() when invoked as kubectl-trustmap (cli/plugin.c) */
+int cli_plugin_main(int argc, char **argv);
+
 int cmd_inventory(int argc, char **argv);
 int cmd_conn(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_flows(int argc, char **argv);
+int cmd_snapshot(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_reach(int argc, char **argv);
 

@@ -44,6 +44,10 @@ static int conn_main(const char *name, int argc, char **argv)
 		rc = cli_usage_error(name, "--focus-direction needs --focus");
 		goto out;
 	}
+	if (a.show_mtls && strcmp(rd->format, "txt") && strcmp(rd->format, "json")) {
+		rc = cli_usage_error(name, "--show-mtls is for the txt and json formats, not %s", rd->format);
+		goto out;
+	}
 	cli_request(&a, &rq);
 	rq.graph = true;
 	rc = cli_run(&a, &rq, &r);

@@ -1,7 +1,10 @@
 /* cmd_flows.c - `trustmap flows`: connections observed in captures, Hubble
  * exports and Zeek logs; with manifests (PATH), mapped onto their workloads. */
 #include "cli/cli.h"
+
+#include <string.h>
 #include "render/flows.h"
+#include "ingest/flowjson/flowjson.h"
 
 int cmd_flows(int argc, char **argv)
 {
@@ -12,11 +15,12 @@ int cmd_flows(int argc, char **argv)
 	const tm_renderer *rd = NULL;
 	if (rc)
 		goto out;
-	/* a plain argument that is a capture stays a capture (as before); any
-	 * other is a manifest path */
+	/* a plain argument that is a capture or a flow summary (every one with
+	 * --merge) stays observed traffic (as before); any other is a manifest
+	 * path */
 	size_t k = 0;
 	for (size_t i = 0; i < a.npaths; i++) {
-		if (tm_path_is_capture(a.paths[i])) {
+		if (a.merge || tm_path_is_capture(a.paths[i]) || tm_flowjson_sniff_file(a.paths[i])) {
 			a.pcaps = tm_xrealloc(a.pcaps, (a.npcaps + 1) * sizeof *a.pcaps);
 			a.pcaps[a.npcaps++] = a.paths[i];
 		} else
@@ -32,6 +36,14 @@ int cmd_flows(int argc, char **argv)
 		rc = cli_usage_error("flows", "--ip-map maps addresses onto manifests: give them as PATH");
 		goto out;
 	}
+	/* --merge: every input is a summary of an earlier run (a capture given
+	 * by mistake would otherwise be read as one) */
+	for (size_t i = 0; a.merge && i < a.npcaps; i++)
+		if (!tm_flowjson_sniff_file(a.pcaps[i])) {
+			rc = cli_usage_error("flows", "--merge: %s is not the output of trustmap flows -f json%s", a.pcaps[i],
+					     strcmp(a.pcaps[i], "-") ? "" : " (summaries are read from files)");
+			goto out;
+		}
 	if (!(rd = cli_renderer(&a, TM_SUBJECT_FLOWS, a.format))) {
 		rc = EXIT_USAGE;
 		goto out;

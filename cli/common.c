@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* -o FILE: the report is written to a temporary file beside FILE and
@@ -215,6 +217,13 @@ void cli_request(const cli_args *a, tm_request *rq)
 	rq->ip_maps = a->ip_maps;
 	rq->nip_maps = a->nip_maps;
 	rq->pcap = a->pcap;
+	rq->mesh = a->show_mtls;
+	rq->mesh_opts = a->mesh;
+	/* a test hook: TRUSTMAP_ENGINE names the connectivity engine
+	 * (tests/engines/ compares them on random clusters); not an option */
+	const char *en = getenv("TRUSTMAP_ENGINE");
+	if (en && *en)
+		rq->conn.engine = tm_engine_find(en);
 }
 
 typedef struct run_ctx {
@@ -229,6 +238,58 @@ static void progress(void *ctx, uint64_t packets, uint64_t flows)
 	fprintf(stderr, "\rtrustmap %s: %llu packets, %llu flows", "flows", (unsigned long long)packets,
 		(unsigned long long)flows);
 	fflush(stderr);
+}
+
+/* The progress line of analysis and writing (tm_progress_fn): shown on a
+ * terminal once a step has run for 2 s, redrawn at most 5 times a second,
+ * erased when the step ends. Only set up when stderr is a terminal and -q
+ * is not given (cli_run, cli_write). */
+static struct {
+	const char *step;
+	struct timespec t0, last;
+	bool shown;
+} prog;
+
+static double secs_between(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static void step_progress(void *ctx, const char *step, uint64_t done, uint64_t total)
+{
+	(void)ctx;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (prog.step != step) {
+		if (prog.shown)
+			fputs("\r\033[K", stderr);
+		prog.step = step;
+		prog.t0 = now;
+		prog.shown = false;
+	}
+	if (done >= total) {
+		if (prog.shown)
+			fputs("\r\033[K", stderr);
+		prog.shown = false;
+		prog.step = NULL;
+		return;
+	}
+	if (secs_between(&prog.t0, &now) < 2.0 || (prog.shown && secs_between(&prog.last, &now) < 0.2))
+		return;
+	if (total >= (1u << 20) && !strncmp(step, "reading", 7)) /* bytes of input */
+		fprintf(stderr, "\r\033[Ktrustmap: %s: %llu of %llu MB", step, (unsigned long long)(done >> 20),
+			(unsigned long long)(total >> 20));
+	else
+		fprintf(stderr, "\r\033[Ktrustmap: %s: %llu of %llu (%u%%)", step, (unsigned long long)done,
+			(unsigned long long)total, (unsigned)(done * 100 / total));
+	fflush(stderr);
+	prog.shown = true;
+	prog.last = now;
+}
+
+static bool show_progress(const cli_args *a)
+{
+	return a->verbosity >= 0 && isatty(2);
 }
 
 /* Each step's diagnostics as it ends, then the error of a failed step. */
@@ -249,6 +310,10 @@ static void step_done(void *ctx, tm_step s, const tm_result *r)
 			print_diags_from(&r->m->diags, x->printed);
 			print_diags_from(&r->g->diags, 0);
 		}
+		break;
+	case TM_STEP_MESH:
+		if (!failed && a->verbosity >= 0)
+			tm_diags_print(&r->mesh->diags, stderr, TM_DIAG_WARN);
 		break;
 	case TM_STEP_FLOWS:
 		if (x->progress && tm_flowset_counter(r->flows, "packets") &&
@@ -281,6 +346,12 @@ int cli_run(const cli_args *a, const tm_request *rq0, tm_result *res)
 		rq.progress = progress;
 		x.progress = true;
 	}
+	if (show_progress(a)) { /* silent under -q and off a terminal */
+		rq.step_progress = step_progress;
+		rq.step_progress_ctx = NULL;
+		rq.conn.progress = step_progress;
+		rq.conn.progress_ctx = NULL;
+	}
 	rq.step_done = step_done;
 	rq.ctx = &x;
 	return tm_run(&rq, res) == TM_OK ? EXIT_OK : EXIT_USAGE;
@@ -291,7 +362,12 @@ int cli_write(const cli_args *a, const tm_renderer *rd, const tm_render_in *in)
 	FILE *f = cli_open_output(a);
 	if (!f)
 		return EXIT_USAGE;
-	tm_err e = rd->render(in, f);
+	tm_render_in shown = *in;
+	if (show_progress(a)) {
+		shown.progress = step_progress;
+		shown.progress_ctx = NULL;
+	}
+	tm_err e = rd->render(&shown, f);
 	/* a write error (disk full) is said by cli_close_output, with the
 	 * system's reason; any other failure leaves no output */
 	if (!cli_close_output(a, f, e == TM_OK || e == TM_ERR_IO) || e != TM_OK)
@@ -332,4 +408,5 @@ void cli_render_in(const tm_result *r, tm_render_in *in)
 	in->findings = &r->findings;
 	in->flows = r->flows;
 	in->observed = r->has_ev ? &r->obs : NULL;
+	in->mesh = r->mesh;
 }

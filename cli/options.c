@@ -10,6 +10,9 @@
 /* The help column: option names left, text from column HELP_COL. */
 #define HELP_COL 28
 
+/* the commands that judge mesh mTLS posture */
+#define CMD_MESH (CMD_CONN | CMD_GRAPH | CMD_CHECK)
+
 static const cli_option options[] = {
 	/* -- every command -- */
 	{OPT_OUTPUT, "output", 'o', "FILE", CMD_ALL,
@@ -22,8 +25,8 @@ static const cli_option options[] = {
 	{OPT_SKIP_INVALID, "skip-invalid", 0, NULL, CMD_ALL & ~CMD_FLOWS,
 	 "report invalid files and objects as warnings and go on"},
 	{OPT_MAX_DEPTH, "max-depth", 0, "N", CMD_ALL & ~CMD_FLOWS, "input limits (docs/limits.md): nesting depth"},
-	{OPT_MAX_NODES, "max-nodes", 0, "N", CMD_ALL & ~CMD_FLOWS, "... YAML/JSON nodes per file"},
-	{OPT_MAX_ALIAS_NODES, "max-alias-nodes", 0, "N", CMD_ALL & ~CMD_FLOWS, "... nodes made by YAML aliases per file"},
+	{OPT_MAX_NODES, "max-nodes", 0, "N", CMD_ALL & ~CMD_FLOWS, "... YAML/JSON nodes per object (a document or a List item)"},
+	{OPT_MAX_ALIAS_NODES, "max-alias-nodes", 0, "N", CMD_ALL & ~CMD_FLOWS, "... nodes made by YAML aliases per file (or the text's own, if more)"},
 	{OPT_MAX_FILE_SIZE, "max-file-size", 0, "BYTES", CMD_ALL & ~CMD_FLOWS, "... bytes per file"},
 	{OPT_MAX_OBJECTS, "max-objects", 0, "N", CMD_ALL & ~CMD_FLOWS, "... objects in one run"},
 	{OPT_MAX_LABELS, "max-labels", 0, "N", CMD_ALL & ~CMD_FLOWS, "... labels per object"},
@@ -57,8 +60,17 @@ static const cli_option options[] = {
 	 "500: dot takes minutes past a few hundred; narrow with --focus)"},
 	/* -- reach -- */
 	{OPT_HOPS, "hops", 0, "N", CMD_REACH, "how far to look (default 3, at most 1000)"},
+	{OPT_REVERSE, "reverse", 0, NULL, CMD_REACH,
+	 "the endpoint is the target: who can reach it, and in how many\n"
+	 "hops (internet-exposed sources first)"},
+	{OPT_TO, "to", 0, "ZONE|ENDPOINT", CMD_REACH, "only the paths that end in this zone or endpoint"},
+	{OPT_AVOID, "avoid", 0, "ENDPOINT[,...]", CMD_REACH,
+	 "paths that do not pivot through ENDPOINT (a shared DNS or\n"
+	 "monitoring workload): it is reached, not passed; repeatable"},
+	{OPT_NETWORK_ONLY, "network-only", 0, NULL, CMD_REACH,
+	 "only network hops: no escapes to nodes and no node hops"},
 	/* -- check and diff -- */
-	{OPT_ZONES, "zones", 0, "FILE", CMD_CHECK | CMD_DIFF,
+	{OPT_ZONES, "zones", 0, "FILE", CMD_CHECK | CMD_DIFF | CMD_REACH,
 	 "zones and rules (docs/zones.md; default: built-in zones pci,\n"
 	 "frontend, trustmap.io/zone labels, internet)"},
 	{OPT_FAIL_ON, "fail-on", 0, "SEVERITY", CMD_CHECK | CMD_DIFF,
@@ -92,6 +104,48 @@ static const cli_option options[] = {
 	{OPT_MAX_FLOWS, "max-flows", 0, "N", CMD_FLOWS | CMD_CHECK, "flow records kept in total (default 16777216)"},
 	{OPT_IDLE_TIMEOUT, "idle-timeout", 0, "SEC", CMD_FLOWS | CMD_CHECK,
 	 "a flow idle this long (capture time) is closed (default 300)"},
+	/* -- mesh mTLS posture (docs/semantics.md "Mesh mTLS posture"); the
+	 * defaults give way to the install's ConfigMaps when they are in the input -- */
+	{OPT_SHOW_MTLS, "show-mtls", 0, NULL, CMD_CONN | CMD_GRAPH,
+	 "the mesh protection of each connection (txt, json): mtls,\n"
+	 "mtls-permissive, plaintext, rejected or unknown, per port subset"},
+	{OPT_ISTIO_ROOT_NS, "istio-root-namespace", 0, "NS", CMD_MESH, "Istio's root namespace (default istio-system)"},
+	{OPT_ISTIO_TRUST_DOMAIN, "istio-trust-domain", 0, "TD", CMD_MESH, "Istio's trust domain (default cluster.local)"},
+	{OPT_ISTIO_AUTO_MTLS, "istio-auto-mtls", 0, "on|off", CMD_MESH, "Istio enableAutoMtls (default on)"},
+	{OPT_ISTIO_INJECT_POLICY, "istio-inject-policy", 0, "enabled|disabled", CMD_MESH,
+	 "the sidecar injector's default policy (default enabled)"},
+	{OPT_ISTIO_NS_BY_DEFAULT, "istio-namespaces-by-default", 0, "on|off", CMD_MESH,
+	 "sidecarInjectorWebhook.enableNamespacesByDefault (default off)"},
+	{OPT_ISTIO_AMBIENT, "istio-ambient", 0, "yes|no|unknown", CMD_MESH,
+	 "istio-cni runs with ambient enabled (default unknown: yes when\n"
+	 "a ztunnel DaemonSet is in the input)"},
+	{OPT_LINKERD_NS, "linkerd-namespace", 0, "NS", CMD_MESH, "Linkerd's control-plane namespace (default linkerd)"},
+	{OPT_LINKERD_TRUST_DOMAIN, "linkerd-trust-domain", 0, "TD", CMD_MESH, "Linkerd's trust domain (default cluster.local)"},
+	{OPT_LINKERD_POLICY, "linkerd-default-inbound-policy", 0, "POLICY", CMD_MESH,
+	 "the cluster's default inbound policy (default all-unauthenticated)"},
+	{OPT_LINKERD_OPAQUE_PORTS, "linkerd-opaque-ports", 0, "PORTS", CMD_MESH,
+	 "Linkerd's default opaque ports (default\n"
+	 "25,587,3306,4444,5432,6379,9300,11211; they stay mTLS)"},
+	{OPT_LINKERD_SKIP_PORTS, "linkerd-skip-ports", 0, "PORTS", CMD_MESH,
+	 "ports every Linkerd proxy skips, inbound and outbound (default\n"
+	 "4567,4568)"},
+	/* -- flows --merge and snapshot (issue 18: keep these rows together) -- */
+	{OPT_MERGE, "merge", 0, NULL, CMD_FLOWS,
+	 "the inputs are `trustmap flows -f json` outputs (one per node\n"
+	 "or capture file): one set, each connection once (docs/flows.md)"},
+	{OPT_OUTPUT_DIR, "output", 'o', "DIR", CMD_SNAPSHOT,
+	 "the snapshot directory: made when complete (an earlier\n"
+	 "snapshot there is replaced), never left half-written"},
+	{OPT_CONTEXT, "context", 0, "NAME", CMD_SNAPSHOT, "the kubeconfig context (default: kubectl's current context)"},
+	{OPT_NAMESPACE, "namespace", 'n', "NS[,...]", CMD_SNAPSHOT,
+	 "only these namespaces (cluster-scoped kinds are taken whole);\n"
+	 "repeatable; default: all namespaces"},
+	{OPT_MAX_FILE_SIZE, "max-file-size", 0, "BYTES", CMD_SNAPSHOT,
+	 "refuse a kind whose JSON is larger (default 268435456, the\n"
+	 "limit the other commands read files with)"},
+	{OPT_QUIET, "quiet", 'q', NULL, CMD_SNAPSHOT, "print errors only"},
+	{OPT_VERBOSE, "verbose", 'v', NULL, CMD_SNAPSHOT, "print each kubectl command too"},
+	{OPT_HELP, "help", 'h', NULL, CMD_SNAPSHOT, "help for the command"},
 };
 
 const cli_option *cli_options(size_t *n)
@@ -121,6 +175,8 @@ void cli_args_release(cli_args *a)
 	free(a->hubble);
 	free(a->zeek);
 	free(a->ip_maps);
+	free(a->namespaces);
+	free(a->avoid);
 	memset(a, 0, sizeof *a);
 }
 
@@ -224,6 +280,10 @@ static int apply(cli_args *a, const cli_option *o, const char *as, char *val)
 		if (!cli_parse_size(val, &a->hops) || a->hops < 1 || a->hops > 1000)
 			return cli_usage_error(cmd, "--hops wants a number from 1 to 1000, not '%s'", val);
 		break;
+	case OPT_REVERSE: a->reverse = true; break;
+	case OPT_TO: a->to = val; break;
+	case OPT_AVOID: push_names(&a->avoid, &a->navoid, val); break;
+	case OPT_NETWORK_ONLY: a->network_only = true; break;
 	case OPT_ZONES: a->zones = val; break;
 	case OPT_FAIL_ON:
 		if (!tm_severity_parse(val, &a->fail_on))
@@ -239,7 +299,41 @@ static int apply(cli_args *a, const cli_option *o, const char *as, char *val)
 	case OPT_ZEEK: push(&a->zeek, &a->nzeek, val); break;
 	case OPT_IP_MAP: push(&a->ip_maps, &a->nip_maps, val); break;
 	case OPT_OBSERVED: a->observed = true; break;
+	case OPT_SHOW_MTLS: a->show_mtls = true; break;
+	case OPT_ISTIO_ROOT_NS: a->mesh.istio_root_ns = val; break;
+	case OPT_ISTIO_TRUST_DOMAIN: a->mesh.istio_trust_domain = val; break;
+	case OPT_LINKERD_NS: a->mesh.linkerd_ns = val; break;
+	case OPT_LINKERD_TRUST_DOMAIN: a->mesh.linkerd_trust_domain = val; break;
+	case OPT_LINKERD_OPAQUE_PORTS: a->mesh.linkerd_opaque_ports = val; break;
+	case OPT_LINKERD_SKIP_PORTS: a->mesh.linkerd_skip_ports = val; break;
+	case OPT_LINKERD_POLICY:
+		if (strcmp(val, "all-unauthenticated") && strcmp(val, "cluster-unauthenticated") && strcmp(val, "all-authenticated") &&
+		    strcmp(val, "cluster-authenticated") && strcmp(val, "audit") && strcmp(val, "deny"))
+			return cli_usage_error(cmd, "%s wants all-unauthenticated, cluster-unauthenticated, all-authenticated, "
+					       "cluster-authenticated, audit or deny, not '%s'", as, val);
+		a->mesh.linkerd_default_policy = val;
+		break;
+	case OPT_ISTIO_AUTO_MTLS: case OPT_ISTIO_INJECT_POLICY: case OPT_ISTIO_NS_BY_DEFAULT: case OPT_ISTIO_AMBIENT: {
+		bool yes = !strcmp(val, "on") || !strcmp(val, "yes") || !strcmp(val, "enabled");
+		bool no = !strcmp(val, "off") || !strcmp(val, "no") || !strcmp(val, "disabled");
+		if (!yes && !no && !(o->id == OPT_ISTIO_AMBIENT && !strcmp(val, "unknown")))
+			return cli_usage_error(cmd, "%s wants %s, not '%s'", as, o->arg, val);
+		tm_tri t = yes ? TM_TRI_YES : no ? TM_TRI_NO : TM_TRI_UNKNOWN;
+		if (o->id == OPT_ISTIO_AUTO_MTLS)
+			a->mesh.istio_auto_mtls = t;
+		else if (o->id == OPT_ISTIO_INJECT_POLICY)
+			a->mesh.istio_inject_enabled = t;
+		else if (o->id == OPT_ISTIO_NS_BY_DEFAULT)
+			a->mesh.istio_ns_by_default = t;
+		else
+			a->mesh.istio_ambient = t;
+		break;
+	}
 	case OPT_STATS: a->stats = true; break;
+	case OPT_MERGE: a->merge = true; break;
+	case OPT_OUTPUT_DIR: a->outdir = val; break;
+	case OPT_CONTEXT: a->context = val; break;
+	case OPT_NAMESPACE: push_names(&a->namespaces, &a->nnamespaces, val); break;
 	case OPT_FLOW_TABLE: case OPT_MAX_FLOWS: case OPT_IDLE_TIMEOUT:
 		if (!cli_parse_size(val, &sz) || sz == 0)
 			return cli_usage_error(cmd, "option --%s needs a positive number", o->name);
@@ -353,7 +447,8 @@ void cli_help(FILE *f, const cli_command *c)
 			continue;
 		print_option(f, o, o->arg, o->help);
 	}
-	fputs("  (and the options of every command: trustmap --help)\n", f);
+	if (c->bit & CMD_ALL)
+		fputs("  (and the options of every command: trustmap --help)\n", f);
 	if (c->epilog)
 		fprintf(f, "\n%s", c->epilog);
 }

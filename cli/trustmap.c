@@ -81,6 +81,17 @@ static const cli_command commands[] = {
 	 "Exit status: 0 ok (also when a capture is truncated: a warning is printed),\n"
 	 "2 when an input is not a usable capture or on usage errors.\n",
 	 "txt", fmt_flows},
+	{"snapshot", CMD_SNAPSHOT, cmd_snapshot, "take the cluster's objects through kubectl into a directory for offline use",
+	 "snapshot -o DIR [--context NAME] [--namespace NS]... [options]",
+	 "Runs kubectl (found on PATH): `kubectl api-resources`, then `kubectl get -o json` for\n"
+	 "namespaces, pods, controllers, services, endpoint slices, ingresses, routes,\n"
+	 "NetworkPolicies, AdminNetworkPolicies, and the Istio, Linkerd and Cilium kinds that\n"
+	 "the cluster serves (the others are skipped). Writes one JSON file per kind and\n"
+	 "snapshot.manifest (what was taken, from which context, when) into DIR, which every\n"
+	 "other command reads offline: trustmap check DIR.\n",
+	 "Exit status: 0 ok, 2 when kubectl fails (its message is printed: no context,\n"
+	 "forbidden, ...) or on usage errors; DIR is then not written.\n",
+	 NULL, NULL},
 };
 
 const cli_command *cli_command_find(const char *name)
@@ -107,6 +118,12 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	const char *base = argc > 0 ? strrchr(argv[0], '/') : NULL;
+	base = base ? base + 1 : argc > 0 ? argv[0] : "";
+	if (!strcmp(base, "kubectl-trustmap"))
+		return cli_plugin_main(argc, argv);
+	if (argc >= 2 && !strcmp(argv[1], "__complete"))
+		return cli_complete(argc - 1, argv + 1);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

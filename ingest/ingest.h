@@ -17,6 +17,8 @@ typedef struct tm_load_opts {
 	size_t max_objects;   /* objects in one run; default 2,000,000 */
 	size_t max_labels;    /* labels per object; default 1,000 */
 	size_t max_label_len; /* bytes of a label key or value; default 4,096 */
+	tm_progress_fn progress; /* optional: "reading manifests", bytes of each input */
+	void *progress_ctx;
 } tm_load_opts;
 
 void tm_load_opts_default(tm_load_opts *o);

@@ -2,6 +2,7 @@
  * directories (recursively, the names a manifest row lists, sorted
  * bytewise) and standard input. */
 #include "ingest/readers.h"
+#include "ingest/flowjson/flowjson.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -103,12 +104,26 @@ static tm_err zeek_read(void *dst, const tm_input *in)
 	return tm_zeek_read_path(s->zeek, in->name);
 }
 
+/* A flow summary (`trustmap flows -f json`) by content: its first byte
+ * opens an array, which no pcap or pcapng file does. */
+static bool flowjson_sniff(const tm_input *in)
+{
+	return tm_flowjson_sniff_file(in->name);
+}
+
+static tm_err flowjson_read(void *dst, const tm_input *in)
+{
+	tm_flow_session *s = dst;
+	return tm_flowjson_read_file(s->fs, in->name, s->pcap.max_flows);
+}
+
 static const char *const json_exts[] = {".json", NULL};
 static const char *const yaml_exts[] = {".yaml", ".yml", NULL};
 
 static const tm_reader readers[] = {
 	{"json", TM_INPUT_MANIFESTS, json_exts, json_sniff, json_read},
 	{"yaml", TM_INPUT_MANIFESTS, yaml_exts, yaml_sniff, yaml_read},
+	{"flows-json", TM_INPUT_FLOWS, NULL, flowjson_sniff, flowjson_read},
 	{"hubble", TM_INPUT_FLOWS, NULL, hubble_sniff, hubble_read},
 	{"zeek", TM_INPUT_FLOWS, NULL, zeek_sniff, zeek_read},
 	{"pcap", TM_INPUT_FLOWS, NULL, pcap_sniff, pcap_read},
@@ -139,9 +154,41 @@ static bool dir_reads(const char *name)
 }
 
 /* ---- paths --------------------------------------------------------------- */
-/* the whole file into memory, then the first manifest row that takes it */
+/* A regular file in one exact-size read: no doubling buffer, no copy. */
+static tm_err read_regular(tm_model *m, const char *name, FILE *f, size_t size, const tm_load_opts *o)
+{
+	tm_srcloc l = {tm_intern(&m->strs, name), 0, 0};
+	if (size > o->limits.max_file_bytes) {
+		tm_diags_add(&m->diags, TM_DIAG_ERROR, l, "file is larger than %zu bytes (limit --max-file-size)",
+			     o->limits.max_file_bytes);
+		return TM_ERR_LIMIT;
+	}
+	char *data = tm_xrealloc(NULL, size + 1);
+	size_t got = size ? fread(data, 1, size, f) : 0;
+	tm_err rc = TM_OK;
+	if (got != size || ferror(f)) {
+		tm_diags_add(&m->diags, TM_DIAG_ERROR, l, "read error: %s",
+			     ferror(f) ? strerror(errno) : "the file shrank while it was read");
+		rc = TM_ERR_IO;
+		goto out;
+	}
+	data[size] = 0;
+	tm_input in = {name, data, size};
+	const tm_reader *r = tm_reader_find(TM_INPUT_MANIFESTS, &in);
+	tm_manifest_dst dst = {m, o};
+	rc = r->read(&dst, &in);
+out:
+	free(data);
+	return rc;
+}
+
+/* the whole input into memory, then the first manifest row that takes it */
 static tm_err read_fp(tm_model *m, const char *name, FILE *f, const tm_load_opts *o)
 {
+	struct stat st;
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 &&
+	    (uint64_t)st.st_size < SIZE_MAX / 2)
+		return read_regular(m, name, f, (size_t)st.st_size, o);
 	tm_buf b;
 	tm_buf_init(&b, o->limits.max_file_bytes + 1);
 	char chunk[65536];
@@ -288,15 +335,24 @@ void tm_flow_session_init(tm_flow_session *s, tm_flowset *fs, const tm_pcap_opts
 		tm_pcap_opts_default(&s->pcap);
 }
 
+/* the flow row called name, or NULL */
+static const tm_reader *flow_row(const char *name)
+{
+	for (size_t i = 0; i < TM_ARRAY_LEN(readers); i++)
+		if (readers[i].kind == TM_INPUT_FLOWS && !strcmp(readers[i].name, name))
+			return &readers[i];
+	return NULL;
+}
+
 tm_err tm_load_flows_path(tm_flow_session *s, const char *reader, const char *path)
 {
 	tm_input in = {path, NULL, 0};
-	const tm_reader *r = NULL;
-	for (size_t i = 0; reader && i < TM_ARRAY_LEN(readers); i++)
-		if (readers[i].kind == TM_INPUT_FLOWS && !strcmp(readers[i].name, reader))
-			r = &readers[i];
+	const tm_reader *r = reader ? flow_row(reader) : NULL;
+	/* --pcap also takes flow summaries (`flows -f json`, flows --merge) */
+	if (r && !strcmp(r->name, "pcap") && flowjson_sniff(&in))
+		r = flow_row("flows-json");
 	if (!r)
-		r = tm_reader_find(TM_INPUT_FLOWS, &in); /* pcap takes every input */
+		r = tm_reader_find(TM_INPUT_FLOWS, &in); /* pcap takes every input the others leave */
 	return r->read(s, &in);
 }
 

@@ -4,6 +4,8 @@
  * asking each row of the kind in table order whether it takes the input.
  *
  *   yaml, json   manifests into a tm_model (ingest/manifest/)
+ *   flows-json   flow summaries (`trustmap flows -f json`) into a tm_flowset
+ *                (ingest/flowjson/), by content: a file whose first byte is '['
  *   hubble       Hubble flow exports (JSON lines) into a tm_flowset (ingest/hubble/)
  *   zeek         Zeek conn.log/ssl.log (TSV or JSON lines) into a tm_flowset (ingest/zeek/)
  *   pcap         pcap/pcapng captures into a tm_flowset (ingest/capture/)

@@ -56,6 +56,25 @@ void tm_arena_release(tm_arena *a)
 	a->used_total = 0;
 }
 
+void tm_arena_reset(tm_arena *a)
+{
+	tm_arena_chunk *keep = NULL, *c = a->head;
+	while (c) {
+		tm_arena_chunk *n = c->next;
+		if (!keep && c->size == ARENA_CHUNK)
+			keep = c;
+		else
+			free(c);
+		c = n;
+	}
+	if (keep) {
+		keep->next = NULL;
+		keep->used = 0;
+	}
+	a->head = keep;
+	a->used_total = 0;
+}
+
 void *tm_arena_alloc(tm_arena *a, size_t n)
 {
 	size_t need = (n + 15u) & ~(size_t)15u;

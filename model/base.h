@@ -37,6 +37,11 @@ typedef enum {
 
 const char *tm_err_str(tm_err e);
 
+/* Progress of a long step (reading manifests, analysis, writing): done of
+ * total units (total 0: unknown), called now and then and once with
+ * done == total at the end. The caller decides whether to show it. */
+typedef void (*tm_progress_fn)(void *ctx, const char *step, uint64_t done, uint64_t total);
+
 /* ---- arena ----------------------------------------------------------- */
 typedef struct tm_arena_chunk tm_arena_chunk;
 typedef struct tm_arena {
@@ -46,6 +51,9 @@ typedef struct tm_arena {
 
 void tm_arena_init(tm_arena *a);
 void tm_arena_release(tm_arena *a);
+/* Forget everything allocated, keeping one chunk for reuse (a scratch
+ * arena emptied per document or List item). */
+void tm_arena_reset(tm_arena *a);
 /* Zeroed memory, aligned for any type; aborts the process on OOM
  * (an arena allocation failure leaves no consistent state to report from). */
 void *tm_arena_alloc(tm_arena *a, size_t n);
@@ -112,6 +120,14 @@ void tm_strtab_init(tm_strtab *t, tm_arena *a);
 void tm_strtab_release(tm_strtab *t);
 const char *tm_intern(tm_strtab *t, const char *s);
 const char *tm_intern_n(tm_strtab *t, const char *s, size_t n);
+
+/* ---- progress ---------------------------------------------------------- */
+/* A long step says how far it is: done of total units (rows, bytes, edges)
+ * of the step named by step (a static string: "analysis", "writing", ...),
+ * now and then and once more with done == total at its end. The library
+ * never prints; the command line shows a line on a terminal for a step that
+ * runs past 2 s. */
+typedef void (*tm_progress_fn)(void *ctx, const char *step, uint64_t done, uint64_t total);
 
 /* ---- source locations and diagnostics -------------------------------- */
 typedef struct tm_srcloc {

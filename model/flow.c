@@ -99,6 +99,7 @@ const char *tm_flow_origin_name(tm_flow_origin o)
 	case TM_FLOW_FROM_CAPTURE: return "pcap";
 	case TM_FLOW_FROM_HUBBLE: return "hubble";
 	case TM_FLOW_FROM_ZEEK: return "zeek";
+	case TM_FLOW_FROM_SUMMARY: return "summary";
 	}
 	return "?";
 }

@@ -95,9 +95,10 @@ typedef enum {
 	TM_FLOW_FROM_CAPTURE = 0, /* pcap/pcapng (ingest/capture/) */
 	TM_FLOW_FROM_HUBBLE,      /* Cilium Hubble flow export, JSON lines (ingest/hubble/) */
 	TM_FLOW_FROM_ZEEK,        /* Zeek conn.log + ssl.log, TSV or JSON lines (ingest/zeek/) */
+	TM_FLOW_FROM_SUMMARY,     /* `trustmap flows -f json` read back (ingest/flowjson/) */
 } tm_flow_origin;
 
-const char *tm_flow_origin_name(tm_flow_origin o); /* "pcap", "hubble", "zeek" */
+const char *tm_flow_origin_name(tm_flow_origin o); /* "pcap", "hubble", "zeek", "summary" */
 
 /* What a flow log reported about the flow (Hubble's verdict); captures and
  * Zeek report none. */

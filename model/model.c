@@ -1,5 +1,7 @@
 /* model.c - the model container, lookups and final ordering. */
 #include "model/model.h"
+#include "model/mesh.h"
+#include "model/podsec.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -461,6 +463,8 @@ void tm_model_finish(tm_model *m)
 	sort_ptrs(m->anps, m->nanps, sizeof(void *), anp_cmp);
 	sort_ptrs(m->baselines, m->nbaselines, sizeof(void *), anp_cmp);
 	sort_ptrs(m->ignored, m->nignored, sizeof(tm_kindcount), kc_cmp);
+	tm_mesh_finish(m);
+	tm_podsec_finish(m);
 }
 
 size_t tm_model_npolicies_admin(const tm_model *m)
@@ -506,4 +510,143 @@ bool tm_model_has_ipv6(const tm_model *m)
 			if (!tm_ip_is_v4(m->pods[i]->ips[k]))
 				return true;
 	return false;
+}
+
+const char *tm_fold_why_id(tm_fold_why why)
+{
+	switch (why) {
+	case TM_FOLD_OWNER: return "controller";
+	case TM_FOLD_NAME: return "by-name";
+	case TM_FOLD_OLD_REVISION: return "old-revision";
+	}
+	return "?";
+}
+
+const char *tm_folded_reason(const tm_folded *f, tm_buf *b)
+{
+	tm_buf_reset(b);
+	switch (f->why) {
+	case TM_FOLD_OWNER:
+		(void)tm_buf_adds(b, "its controller");
+		break;
+	case TM_FOLD_NAME:
+		if (f->from_pods)
+			(void)tm_buf_addf(b, "not in the input; its pods' owner, named after %s",
+					  !strcmp(f->kind, "Job") ? "the CronJob and a scheduled time"
+								 : "the Deployment and their pod-template-hash");
+		else
+			(void)tm_buf_adds(b, "no ownerReferences; named after the Deployment and its pod-template-hash");
+		break;
+	case TM_FOLD_OLD_REVISION:
+		if (f->into)
+			(void)tm_buf_adds(b, "an old revision: 0 replicas, no pods");
+		else
+			(void)tm_buf_addf(b, "an old revision of %s %s, which is not in the input: 0 replicas, no pods",
+					  f->owner_kind ? f->owner_kind : "?", f->owner_name ? f->owner_name : "?");
+		break;
+	}
+	return tm_buf_str(b);
+}
+
+/* ---- namespaces without a Namespace object ---- */
+static const char metadata_name[] = "kubernetes.io/metadata.name";
+
+tm_nssel_answer tm_namespace_select(const tm_namespace *ns, const tm_selector *sel)
+{
+	if (ns->declared)
+		return tm_selector_matches(sel, &ns->labels) ? TM_NSSEL_YES : TM_NSSEL_NO;
+	/* the one known label decides its requirements; any other is open */
+	bool open = false;
+	for (size_t i = 0; i < sel->match.n; i++) {
+		if (strcmp(sel->match.v[i].key, metadata_name))
+			open = true;
+		else if (strcmp(sel->match.v[i].val, ns->name))
+			return TM_NSSEL_NO;
+	}
+	for (size_t i = 0; i < sel->nexpr; i++) {
+		const tm_selexpr *e = &sel->expr[i];
+		if (strcmp(e->key, metadata_name)) {
+			open = true;
+			continue;
+		}
+		bool in = false;
+		for (size_t k = 0; k < e->nvals && !in; k++)
+			in = !strcmp(e->vals[k], ns->name);
+		bool ok = e->op == TM_SEL_IN ? in : e->op == TM_SEL_NOTIN ? !in : e->op == TM_SEL_EXISTS;
+		if (!ok)
+			return TM_NSSEL_NO;
+	}
+	return open ? TM_NSSEL_UNKNOWN : TM_NSSEL_YES;
+}
+
+/* Does sel test a key other than kubernetes.io/metadata.name? */
+static bool nssel_open(const tm_selector *sel)
+{
+	for (size_t i = 0; i < sel->match.n; i++)
+		if (strcmp(sel->match.v[i].key, metadata_name))
+			return true;
+	for (size_t i = 0; i < sel->nexpr; i++)
+		if (strcmp(sel->expr[i].key, metadata_name))
+			return true;
+	return false;
+}
+
+size_t tm_model_nssel_unknown(const tm_model *m, const tm_selector *sel, const tm_namespace **out, size_t max)
+{
+	size_t n = 0;
+	if (!nssel_open(sel))
+		return 0; /* decided for every namespace: the common case is fast */
+	for (size_t i = 0; i < m->nnamespaces; i++) {
+		const tm_namespace *ns = m->namespaces[i];
+		if (ns->declared || !ns->nworkloads || tm_namespace_select(ns, sel) != TM_NSSEL_UNKNOWN)
+			continue;
+		if (n < max)
+			out[n] = ns;
+		n++;
+	}
+	return n;
+}
+
+static void each_rules_nssel(const tm_rule *rules, size_t n, const char *policy, const char *dir, tm_buf *b,
+			     tm_nssel_fn fn, void *ctx)
+{
+	for (size_t r = 0; r < n; r++)
+		for (size_t k = 0; k < rules[r].npeers; k++) {
+			const tm_peer *p = &rules[r].peers[k];
+			if (p->kind != TM_PEER_SELECTOR || !p->has_ns_sel)
+				continue;
+			tm_buf_reset(b);
+			(void)tm_buf_addf(b, "%s %s rule %zu", policy, dir, rules[r].index);
+			if (rules[r].name)
+				(void)tm_buf_addf(b, " (%s)", rules[r].name);
+			(void)tm_buf_addf(b, " peer %zu", k);
+			fn(ctx, &p->ns_sel, p->loc, tm_buf_str(b));
+		}
+}
+
+void tm_model_each_nssel(const tm_model *m, tm_nssel_fn fn, void *ctx)
+{
+	tm_buf policy, b;
+	tm_buf_init(&policy, 4096);
+	tm_buf_init(&b, 4096);
+	for (size_t i = 0; i < m->nnetpols; i++) {
+		const tm_netpol *np = m->netpols[i];
+		tm_buf_reset(&policy);
+		(void)tm_buf_addf(&policy, "NetworkPolicy %s/%s", np->ns, np->name);
+		each_rules_nssel(np->in_rules, np->nin, tm_buf_str(&policy), "ingress", &b, fn, ctx);
+		each_rules_nssel(np->eg_rules, np->neg, tm_buf_str(&policy), "egress", &b, fn, ctx);
+	}
+	for (size_t i = 0; i < tm_model_npolicies_admin(m); i++) {
+		const tm_anp *a = tm_model_policy_admin(m, i);
+		tm_buf_reset(&policy);
+		(void)tm_buf_addf(&policy, "%s %s", a->kind ? a->kind : a->baseline ? "BaselineAdminNetworkPolicy"
+				  : "AdminNetworkPolicy", a->name);
+		tm_buf_reset(&b);
+		(void)tm_buf_addf(&b, "%s subject", tm_buf_str(&policy));
+		fn(ctx, &a->subj_ns, a->loc, tm_buf_str(&b));
+		each_rules_nssel(a->in_rules, a->nin, tm_buf_str(&policy), "ingress", &b, fn, ctx);
+		each_rules_nssel(a->eg_rules, a->neg, tm_buf_str(&policy), "egress", &b, fn, ctx);
+	}
+	tm_buf_release(&policy);
+	tm_buf_release(&b);
 }

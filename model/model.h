@@ -12,9 +12,13 @@
 typedef struct tm_namespace {
 	const char *name;
 	tm_labels labels; /* includes kubernetes.io/metadata.name */
-	bool declared;    /* a Namespace object was read */
+	bool declared;    /* a Namespace object was read; if not, its labels are
+			     unknown but for kubernetes.io/metadata.name */
+	size_t nworkloads; /* workloads in it (tm_load_finish) */
 	tm_srcloc loc;
 	const char *ignore; /* trustmap.io/ignore annotation, or NULL */
+	tm_labels mesh_ann; /* mesh annotations (model/mesh.h), e.g. linkerd.io/inject */
+	tm_srcloc ignore_loc; /* the annotation's key, for messages about it */
 } tm_namespace;
 
 typedef struct tm_cport {
@@ -37,10 +41,19 @@ typedef struct tm_workload {
 	size_t nports;
 	bool host_network;
 	bool from_pods;       /* built from Pod objects (owner reference or bare pod) */
-	struct tm_workload *folded_into; /* pods counted as this Deployment (ingest) */
+	/* the controller ownerReference of the object (a ReplicaSet's
+	 * Deployment, a Job's CronJob), or NULL */
+	const char *owner_kind, *owner_name;
+	bool no_replicas;     /* spec.replicas or status.replicas is 0 */
+	/* ingest only: the owner this one was folded into (tm_load_finish);
+	 * folded workloads are not in model->workloads */
+	struct tm_workload *folded_into;
 	tm_srcloc loc;
 	const char *ignore;
+	tm_srcloc ignore_loc; /* the trustmap.io/ignore key */
 	size_t index;         /* position in model->workloads */
+	const struct tm_mesh_pod *mesh; /* mesh facts of the pod template (model/mesh.h), or NULL */
+	const struct tm_podsec *sec; /* isolation and placement facts of the pod template (model/podsec.h), or NULL */
 } tm_workload;
 
 typedef struct tm_pod {
@@ -53,6 +66,7 @@ typedef struct tm_pod {
 	tm_ip host_ip;        /* status.hostIP (the node's address), when has_host_ip */
 	bool has_host_ip;
 	bool host_network;    /* spec.hostNetwork: its IPs are the node's */
+	const struct tm_podsec *sec; /* isolation and placement facts (model/podsec.h), or NULL */
 } tm_pod;
 
 typedef struct tm_svcport {
@@ -158,6 +172,7 @@ typedef struct tm_netpol {
 	size_t nin, neg;
 	tm_srcloc loc;
 	const char *ignore;
+	tm_srcloc ignore_loc; /* the trustmap.io/ignore key */
 	size_t index;
 } tm_netpol;
 
@@ -173,7 +188,37 @@ typedef struct tm_anp {
 	size_t nin, neg;
 	tm_srcloc loc;
 	const char *ignore;
+	tm_srcloc ignore_loc; /* the trustmap.io/ignore key */
 } tm_anp;
+
+/* A controller object that is not an endpoint of its own (tm_load_finish):
+ * a ReplicaSet folded into its Deployment, a Job into its CronJob (by their
+ * controller ownerReference, or by name for owners known only from Pods and
+ * ReplicaSets without ownerReferences),
+ * or an old revision (a ReplicaSet at 0 replicas with no Pods) dropped.
+ * docs/semantics.md section 1. */
+typedef enum {
+	TM_FOLD_OWNER,        /* folded into into: its ownerReference names it */
+	TM_FOLD_NAME,         /* matched to into by name: only its pods are in the input, or (a
+			       * ReplicaSet) it has no ownerReferences */
+	TM_FOLD_OLD_REVISION, /* no replicas and no pods: folded into into, or dropped when into is NULL */
+} tm_fold_why;
+
+typedef struct tm_folded {
+	const char *kind, *ns, *name;
+	const tm_workload *into;  /* the owner at the top of the chain, or NULL: dropped */
+	const char *owner_kind, *owner_name; /* its controller, named in the message when not in the input */
+	tm_fold_why why;
+	unsigned npods;           /* Pod objects it brought to into */
+	bool from_pods;           /* known only from its Pods' ownerReferences */
+	tm_srcloc loc;
+} tm_folded;
+
+/* Why f is not an endpoint of its own, for people ("its controller", "an old
+ * revision: 0 replicas, no pods", ...): written into b (reset), returned. */
+const char *tm_folded_reason(const tm_folded *f, tm_buf *b);
+/* A stable id of the reason: "controller", "by-name", "old-revision". */
+const char *tm_fold_why_id(tm_fold_why why);
 
 typedef struct tm_kindcount {
 	const char *kind;
@@ -207,12 +252,15 @@ typedef struct tm_model {
 	 * ANPs, by priority); tier Baseline ones here, by priority */
 	tm_anp **baselines; size_t nbaselines, cap_bl;
 
+	tm_folded *folded; size_t nfolded, cap_folded; /* sorted by kind, ns, name */
 	tm_kindcount *ignored; size_t nignored, cap_ign; /* kinds read but not used */
 	size_t files_read, docs_read, objects_read, empty_docs, files_without_objects;
 	size_t generated_names; /* objects named by generateName (numbered #1, #2, ...) */
 	size_t invalid_skipped; /* objects skipped under --skip-invalid */
 	size_t files_skipped;   /* files (or their rest) skipped under --skip-invalid */
 	tm_skipped *skipped; size_t nskipped, cap_skipped; /* the first TM_MODEL_MAX_SKIPPED of either */
+	struct tm_meshobjs *mesh;  /* Istio/Linkerd objects (model/mesh.h), NULL when none */
+	struct tm_knode **knodes; size_t nknodes, cap_knodes; /* Node objects (model/podsec.h), by name */
 	struct tm_labelsets *labelsets; /* private to model.c: interned label sets */
 	struct tm_model_index *idx; /* private to model.c: hash lookups for
 				       tm_model_namespace/tm_model_find_workload */
@@ -245,6 +293,33 @@ void tm_model_count_ignored(tm_model *m, const char *kind, tm_srcloc loc);
  * the first TM_MODEL_MAX_SKIPPED are listed; the counters count all. */
 #define TM_MODEL_MAX_SKIPPED 20
 void tm_model_skipped(tm_model *m, tm_srcloc loc, const char *kind);
+
+/* ---- namespaces without a Namespace object ----
+ * A namespace that Pods or policies use but that no Namespace object in the
+ * input declares (`kubectl get pods,netpol`) has unknown labels, but for
+ * kubernetes.io/metadata.name. What a namespace selector says of it: */
+typedef enum {
+	TM_NSSEL_NO,      /* does not select it, whatever its other labels */
+	TM_NSSEL_YES,     /* selects it, whatever its other labels */
+	TM_NSSEL_UNKNOWN, /* depends on labels the input does not give: the
+			     engine decides on kubernetes.io/metadata.name alone */
+} tm_nssel_answer;
+
+/* For a declared namespace YES or NO; for an undeclared one NO when a
+ * requirement on kubernetes.io/metadata.name fails, else UNKNOWN when the
+ * selector tests any other key, else YES. */
+tm_nssel_answer tm_namespace_select(const tm_namespace *ns, const tm_selector *sel);
+/* The undeclared namespaces that hold workloads and of which sel's answer
+ * is UNKNOWN: their number, the first max of them (by name, after
+ * tm_model_finish) stored in out (which may be NULL when max is 0). */
+size_t tm_model_nssel_unknown(const tm_model *m, const tm_selector *sel, const tm_namespace **out, size_t max);
+/* Every namespace selector of the policies, in a stable order
+ * (NetworkPolicy peers by policy, direction, rule and peer; then the
+ * admin-tier and baseline policies in evaluation order, subject first):
+ * fn gets the selector, its position and what it is ("NetworkPolicy b/x
+ * ingress rule 0 peer 1", "AdminNetworkPolicy a subject"). */
+typedef void (*tm_nssel_fn)(void *ctx, const tm_selector *sel, tm_srcloc loc, const char *what);
+void tm_model_each_nssel(const tm_model *m, tm_nssel_fn fn, void *ctx);
 /* Sort everything by its documented key and settle derived fields. */
 void tm_model_finish(tm_model *m);
 

@@ -1,5 +1,6 @@
 /* pipeline.c - the one pipeline (pipeline.h). */
 #include "pipeline/pipeline.h"
+#include "ingest/flowjson/flowjson.h"
 #include "ingest/ipmap/ipmap_file.h"
 
 #include <errno.h>
@@ -14,6 +15,7 @@ void tm_request_init(tm_request *rq)
 	tm_load_opts_default(&rq->load);
 	tm_conn_opts_default(&rq->conn);
 	tm_pcap_opts_default(&rq->pcap);
+	tm_mesh_opts_default(&rq->mesh_opts);
 	rq->fdir = TM_FOCUS_BOTH;
 }
 
@@ -31,11 +33,15 @@ void tm_result_release(tm_result *r)
 		tm_explain_release(&r->explain);
 	if (r->has_reach)
 		tm_reach_release(&r->reach);
+	if (r->has_escapes)
+		tm_escapes_release(&r->escapes);
+	tm_observed_release(&r->observed);
 	tm_mtls_evidence_release(&r->ev);
-	tm_observed_release(&r->obs);
+	tm_flowmap_release(&r->obs);
 	tm_findings_release(&r->findings);
 	tm_flowset_free(r->flows);
 	tm_zones_free(r->z);
+	tm_mesh_result_free(r->mesh);
 	tm_graph_free(r->g);
 	tm_model_free(r->m);
 	tm_buf_release(&r->error);
@@ -165,13 +171,18 @@ static tm_err load(const tm_request *rq, tm_result *r)
 {
 	tm_model *m = r->m;
 	tm_err rc = TM_OK;
+	tm_load_opts lo = rq->load;
+	if (!lo.progress) {
+		lo.progress = rq->step_progress;
+		lo.progress_ctx = rq->step_progress_ctx;
+	}
 	size_t missing = 0;
 	for (size_t i = 0; i < rq->npaths; i++) {
 		if (path_missing(rq, r, rq->paths[i])) {
 			missing++;
 			continue;
 		}
-		tm_err e = tm_load_path(m, rq->paths[i], &rq->load);
+		tm_err e = tm_load_path(m, rq->paths[i], &lo);
 		if (e != TM_OK && rc == TM_OK)
 			rc = e;
 	}
@@ -232,9 +243,18 @@ static tm_err graph(const tm_request *rq, tm_result *r)
 	 * check name them (conn keeps NPA's IPv4-only default unless --ipv6) */
 	if (rq->ipv6_auto && tm_model_has_ipv6(r->m))
 		co.ipv6 = true;
+	/* endpoints first, edges in the edges step once the names the request
+	 * gives are known to exist (an unknown SRC is refused before any row) */
+	co.defer_edges = true;
 	tm_err e = tm_conn_compute(r->m, &co, &r->g);
 	if (e == TM_OK && !r->g)
 		e = TM_ERR_NOMEM;
+	/* the ingress controller's row now: its diagnostics belong to this step */
+	for (size_t i = 0; e == TM_OK && i < r->g->neps; i++)
+		if (r->g->eps[i].kind == TM_EP_INGRESS) {
+			uint32_t ic = (uint32_t)i;
+			e = tm_conn_rows(r->g, &ic, 1);
+		}
 	if (e != TM_OK)
 		fail(r, e, "connectivity computation failed");
 	return e;
@@ -254,12 +274,22 @@ static tm_err mark_all(tm_result *r, const char *opt, const char *const *specs, 
 	return TM_OK;
 }
 
-static tm_err endpoints(const tm_request *rq, tm_result *r)
+/* The endpoints the request names, resolved before any edge is computed. */
+typedef struct marks {
+	bool *focus, *peer; /* --focus, --focus-peer (NULL: not asked) */
+} marks;
+
+static bool wants_focus(const tm_request *rq)
+{
+	return rq->nfocus || rq->npeers || rq->fdir != TM_FOCUS_BOTH;
+}
+
+static tm_err endpoints(const tm_request *rq, tm_result *r, marks *mk)
 {
 	tm_graph *g = r->g;
 	tm_err e = TM_OK;
 	if (rq->src) {
-		e = find_one(r, rq->src, true, &r->src);
+		e = find_one(r, rq->src, !rq->reverse, &r->src); /* reverse: the target is a destination */
 		if (e == TM_OK && rq->dst)
 			e = find_one(r, rq->dst, false, &r->dst);
 		if (e == TM_OK && rq->dst && g->eps[r->src].kind == TM_EP_IPRANGE && g->eps[r->dst].kind == TM_EP_IPRANGE)
@@ -267,22 +297,134 @@ static tm_err endpoints(const tm_request *rq, tm_result *r)
 		if (e != TM_OK)
 			return e;
 	}
-	if (rq->nfocus || rq->npeers || rq->fdir != TM_FOCUS_BOTH) {
-		bool *fm = calloc(g->neps + 1, 1), *pm = rq->npeers ? calloc(g->neps + 1, 1) : NULL;
-		e = mark_all(r, "--focus", rq->focus, rq->nfocus, fm);
+	if (wants_focus(rq)) {
+		mk->focus = calloc(g->neps + 1, 1);
+		mk->peer = rq->npeers ? calloc(g->neps + 1, 1) : NULL;
+		e = mark_all(r, "--focus", rq->focus, rq->nfocus, mk->focus);
 		if (e == TM_OK)
-			e = mark_all(r, "--focus-peer", rq->peers, rq->npeers, pm);
-		if (e == TM_OK) {
-			if (!rq->nfocus) /* only peers: focus on everything */
-				memset(fm, 1, g->neps);
-			tm_graph_focus(g, fm, pm, rq->fdir);
-		}
-		free(fm);
-		free(pm);
+			e = mark_all(r, "--focus-peer", rq->peers, rq->npeers, mk->peer);
+		if (e == TM_OK && !rq->nfocus) /* only peers: focus on everything */
+			memset(mk->focus, 1, g->neps);
 	}
+	return e;
+}
+
+/* reach: the rows breadth-first from SRC, as far as reach looks (the
+ * ingress controller's row, computed with the graph, is kept) */
+static tm_err reach_rows(const tm_request *rq, tm_result *r)
+{
+	tm_graph *g = r->g;
+	size_t n = g->neps;
+	tm_edge *acc = NULL;
+	size_t nacc = 0, capacc = 0;
+	uint32_t *hops = malloc((n + 1) * sizeof *hops), *front = malloc((n + 1) * sizeof *front);
+	uint32_t *next = malloc((n + 1) * sizeof *next);
+	if (!hops || !front || !next) {
+		free(hops);
+		free(front);
+		free(next);
+		return TM_ERR_NOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		hops[i] = UINT32_MAX;
+	uint32_t src = (uint32_t)r->src;
+	for (size_t i = 0; i < g->nedges; i++) { /* the ingress controller's row */
+		if (g->edges[i].src == src)
+			continue; /* SRC's row comes below */
+		TM_HEAP_GROW(acc, nacc, capacc);
+		acc[nacc++] = g->edges[i];
+	}
+	size_t nfront = 0;
+	hops[src] = 0;
+	front[nfront++] = src;
+	tm_err e = TM_OK;
+	for (uint32_t h = 0; h < rq->hops && nfront && e == TM_OK; h++) {
+		/* the frontier's rows (reach does not go on from IP ranges, nor
+		 * from the ingress controller, whose row is there already) */
+		size_t k = 0;
+		for (size_t i = 0; i < nfront; i++)
+			if (front[i] == src || g->eps[front[i]].kind == TM_EP_WORKLOAD)
+				front[k++] = front[i];
+		nfront = k;
+		if (nfront > 1) {
+			/* ascending, as tm_conn_rows wants them */
+			bool *in = calloc(n + 1, 1);
+			for (size_t i = 0; in && i < nfront; i++)
+				in[front[i]] = true;
+			k = 0;
+			for (size_t i = 0; in && i < n; i++)
+				if (in[i])
+					front[k++] = (uint32_t)i;
+			free(in);
+		}
+		e = tm_conn_rows(g, front, nfront);
+		size_t nnext = 0;
+		for (size_t i = 0; e == TM_OK && i < g->nedges; i++) {
+			const tm_edge *ed = &g->edges[i];
+			if (g->eps[ed->src].kind == TM_EP_INGRESS && ed->src != src)
+				continue; /* kept already */
+			TM_HEAP_GROW(acc, nacc, capacc);
+			acc[nacc++] = *ed;
+			if (hops[ed->dst] == UINT32_MAX) {
+				hops[ed->dst] = h + 1;
+				next[nnext++] = ed->dst;
+			}
+		}
+		memcpy(front, next, nnext * sizeof *front);
+		nfront = nnext;
+	}
+	free(hops);
+	free(front);
+	free(next);
+	/* the rows sorted by source (each row is sorted by destination) */
+	if (e == TM_OK) {
+		tm_edge *sorted = malloc((nacc + 1) * sizeof *sorted);
+		size_t *cnt = calloc(n + 1, sizeof *cnt);
+		if (!sorted || !cnt)
+			e = TM_ERR_NOMEM;
+		for (size_t i = 0; e == TM_OK && i < nacc; i++)
+			cnt[acc[i].src + 1]++;
+		for (size_t i = 0; e == TM_OK && i < n; i++)
+			cnt[i + 1] += cnt[i];
+		for (size_t i = 0; e == TM_OK && i < nacc; i++)
+			sorted[cnt[acc[i].src]++] = acc[i];
+		if (e == TM_OK) {
+			free(g->edges);
+			g->edges = sorted;
+			g->nedges = nacc;
+			g->cap_edges = nacc + 1;
+			sorted = NULL;
+		}
+		free(sorted);
+		free(cnt);
+	}
+	free(acc);
+	return e;
+}
+
+/* The edges the request needs: every row for conn, graph, check and
+ * captures; none beyond the graph step's for explain; reach's rows for
+ * reach. Then the narrowing the request asks for. */
+static tm_err edges(const tm_request *rq, tm_result *r, marks *mk)
+{
+	tm_graph *g = r->g;
+	tm_err e = TM_OK;
+	/* reach walks rows on demand from SRC over network edges only; a reverse
+	 * walk needs the edges into its target, and escapes (pod -> node -> pod)
+	 * jump to rows the network walk never asked for: every row then */
+	bool all = rq->checks || rq->ncaptures || rq->nhubble || rq->nzeek || (!rq->explain && !rq->hops) || wants_focus(rq) ||
+		   (rq->hops && (rq->reverse || !rq->network_only));
+	if (all)
+		e = tm_conn_rows(g, NULL, 0);
+	else if (rq->hops && r->src >= 0 && tm_conn_has_rows(g))
+		e = reach_rows(rq, r);
+	if (e != TM_OK)
+		return fail(r, e, "connectivity computation failed");
+	if (mk->focus)
+		tm_graph_focus(g, mk->focus, mk->peer, rq->fdir);
 	/* conn and graph: the connections that allow one port (NPA's
 	 * --focus-conn); explain narrows its answer instead */
-	if (e == TM_OK && rq->has_port && !rq->explain)
+	if (rq->has_port && !rq->explain)
 		tm_graph_focus_conn(g, rq->port_proto, rq->port);
 	return e;
 }
@@ -293,7 +435,7 @@ static tm_err endpoints(const tm_request *rq, tm_result *r)
 static void flow_notes(tm_result *r)
 {
 	const tm_mtls_evidence *ev = &r->ev;
-	const tm_observed *o = &r->obs;
+	const tm_flowmap *o = &r->obs;
 	if (!o->any_ips && ev->flows) {
 		size_t mapped = ev->flows - ev->unmapped;
 		tm_findings_add_note(&r->findings, "flows-no-pod-ips", (tm_srcloc){0},
@@ -363,6 +505,8 @@ static tm_err flows(const tm_request *rq, tm_result *r)
 	if (rc == TM_OK)
 		rc = e;
 	tm_flow_session_finish(&s);
+	/* summaries of captures taken elsewhere: each connection once */
+	tm_flowjson_merge(r->flows);
 	if (rc == TM_OK && !r->flows->nflows) {
 		/* said, not an empty answer that reads as "no traffic to worry about" */
 		if (!rq->nhubble && !rq->nzeek) {
@@ -378,7 +522,7 @@ static tm_err flows(const tm_request *rq, tm_result *r)
 	if (rc != TM_OK || !r->g)
 		return rc;
 	r->has_ev = true;
-	rc = tm_observed_build(r->g, r->flows, &r->obs);
+	rc = tm_flowmap_build(r->g, r->flows, &r->obs);
 	if (rc == TM_OK)
 		rc = tm_mtls_evidence_build_obs(r->g, r->flows, &r->obs, &r->ev);
 	if (rc == TM_OK)
@@ -386,10 +530,53 @@ static tm_err flows(const tm_request *rq, tm_result *r)
 	return rc;
 }
 
+static tm_err mesh(const tm_request *rq, tm_result *r)
+{
+	tm_err e = tm_mesh_compute(r->g, &rq->mesh_opts, &r->mesh);
+	if (e != TM_OK)
+		fail(r, e, "mesh analysis failed");
+	return e;
+}
+
+/* A note for each namespace selector whose answer depends on labels of
+ * namespaces that have no Namespace object in the input (`kubectl get
+ * pods,netpol`): the report then says what stderr's warning says. */
+typedef struct nssel_notes {
+	const tm_model *m;
+	tm_findings *f;
+	tm_buf sel, names;
+} nssel_notes;
+
+static void nssel_note(void *ctx, const tm_selector *sel, tm_srcloc loc, const char *what)
+{
+	nssel_notes *x = ctx;
+	const tm_namespace *ns[5];
+	size_t n = tm_model_nssel_unknown(x->m, sel, ns, TM_ARRAY_LEN(ns));
+	if (!n)
+		return;
+	tm_buf_reset(&x->sel);
+	tm_selector_format(sel, &x->sel);
+	tm_buf_reset(&x->names);
+	for (size_t i = 0; i < n && i < TM_ARRAY_LEN(ns); i++)
+		(void)tm_buf_addf(&x->names, "%s%s", i ? ", " : "", ns[i]->name);
+	if (n > TM_ARRAY_LEN(ns))
+		(void)tm_buf_addf(&x->names, " and %zu more", n - TM_ARRAY_LEN(ns));
+	tm_findings_add_note(x->f, "namespace-labels-unknown", loc,
+			     "%s: namespaceSelector %s tests labels of namespace%s without a Namespace object in the input "
+			     "(%s); it is decided on kubernetes.io/metadata.name alone for %s",
+			     what, tm_buf_str(&x->sel), n == 1 ? "" : "s", tm_buf_str(&x->names), n == 1 ? "it" : "them");
+}
+
 static tm_err checks(const tm_request *rq, tm_result *r)
 {
-	tm_err e = tm_check_all_obs(r->g, r->z, r->has_ev ? &r->ev : NULL, r->has_ev ? &r->obs : NULL, r->flows,
-				    &r->findings);
+	nssel_notes x = {r->m, &r->findings, {0}, {0}};
+	tm_buf_init(&x.sel, 1 << 16);
+	tm_buf_init(&x.names, 1 << 16);
+	tm_model_each_nssel(r->m, nssel_note, &x);
+	tm_buf_release(&x.sel);
+	tm_buf_release(&x.names);
+	tm_err e = tm_check_all_with(r->g, r->z, r->has_ev ? &r->ev : NULL, r->mesh, r->has_ev ? &r->obs : NULL,
+				     r->flows, &r->findings);
 	if (e != TM_OK)
 		fail(r, e, "check failed");
 	return e;
@@ -432,6 +619,60 @@ static void explain_narrow(tm_portpool *pp, tm_explain *ex, tm_proto proto, uint
 	ex->n = k;
 }
 
+/* reach: the escapes, observed edges, --avoid and --to, the hops and their
+ * evidence, the blast radius per hop */
+static tm_err reach(const tm_request *rq, tm_result *r)
+{
+	tm_graph *g = r->g;
+	tm_reach_opts o;
+	tm_zonemap zm;
+	tm_err e = TM_OK;
+	memset(&o, 0, sizeof o);
+	o.max_hops = rq->hops;
+	o.reverse = rq->reverse;
+	bool *avoid = calloc(g->neps + 1, 1), *to = rq->to ? calloc(g->neps + 1, 1) : NULL;
+	tm_zonemap_build(&zm, g, r->z);
+	if ((e = mark_all(r, "--avoid", rq->avoid, rq->navoid, avoid)) != TM_OK)
+		goto out;
+	if (to) {
+		bool zone = false;
+		for (size_t i = 0; r->z && i < r->z->nzones && !zone; i++)
+			zone = !strcmp(r->z->zones[i].name, rq->to);
+		zone |= !strcmp(rq->to, TM_ZONE_INTERNET);
+		if (zone)
+			for (size_t ep = 0; ep < g->neps; ep++)
+				to[ep] = tm_zonemap_in(&zm, g, ep, rq->to);
+		else if (!tm_graph_mark(g, rq->to, to)) {
+			e = fail(r, TM_ERR_USAGE, "--to %s: no such zone, workload, pod or IP range", rq->to);
+			goto out;
+		}
+	}
+	if (!rq->network_only) {
+		if ((e = tm_escapes_build(g, &r->escapes)) != TM_OK)
+			goto out;
+		r->has_escapes = true;
+		o.escapes = &r->escapes;
+	}
+	if (r->flows && (e = tm_observed_build(g, r->flows, &r->observed)) == TM_OK) {
+		r->has_observed = true;
+		o.observed = &r->observed;
+	}
+	o.avoid = rq->navoid ? avoid : NULL;
+	o.to = to;
+	if (e == TM_OK)
+		e = tm_reach_run(g, (uint32_t)r->src, &o, &r->reach);
+	r->has_reach = true;
+	if (e == TM_OK)
+		e = tm_reach_evidence(g, &r->reach);
+	if (e == TM_OK)
+		tm_reach_summarize(&r->reach, &zm);
+out:
+	tm_zonemap_release(&zm);
+	free(avoid);
+	free(to);
+	return e;
+}
+
 static tm_err answer(const tm_request *rq, tm_result *r)
 {
 	tm_err e = TM_OK;
@@ -440,10 +681,8 @@ static tm_err answer(const tm_request *rq, tm_result *r)
 		r->has_explain = true;
 		if (e == TM_OK && rq->has_port)
 			explain_narrow(r->m->ports, &r->explain, rq->port_proto, rq->port);
-	} else if (rq->hops) {
-		e = tm_reach_compute(r->g, (uint32_t)r->src, rq->hops, &r->reach);
-		r->has_reach = true;
-	}
+	} else if (rq->hops)
+		e = reach(rq, r);
 	return e;
 }
 
@@ -457,13 +696,24 @@ tm_err tm_run(const tm_request *rq, tm_result *r)
 		if ((e = step(rq, r, TM_STEP_LOAD, load(rq, r))) != TM_OK)
 			return e;
 	}
-	if (manifests && rq->checks && (e = step(rq, r, TM_STEP_ZONES, zones(rq, r))) != TM_OK)
+	if (manifests && (rq->checks || rq->hops) && (e = step(rq, r, TM_STEP_ZONES, zones(rq, r))) != TM_OK)
 		return e;
 	if (manifests && (rq->graph || rq->checks || rq->src)) {
 		if ((e = step(rq, r, TM_STEP_GRAPH, graph(rq, r))) != TM_OK)
 			return e;
-		if ((rq->src || rq->nfocus || rq->npeers || rq->fdir != TM_FOCUS_BOTH || rq->has_port) &&
-		    (e = step(rq, r, TM_STEP_ENDPOINTS, endpoints(rq, r))) != TM_OK)
+		marks mk = {NULL, NULL};
+		if ((rq->src || wants_focus(rq) || rq->has_port) &&
+		    (e = step(rq, r, TM_STEP_ENDPOINTS, endpoints(rq, r, &mk))) != TM_OK) {
+			free(mk.focus);
+			free(mk.peer);
+			return e;
+		}
+		e = step(rq, r, TM_STEP_EDGES, edges(rq, r, &mk));
+		free(mk.focus);
+		free(mk.peer);
+		if (e != TM_OK)
+			return e;
+		if ((rq->mesh || (rq->checks && tm_mesh_present(r->m))) && (e = step(rq, r, TM_STEP_MESH, mesh(rq, r))) != TM_OK)
 			return e;
 	}
 	if ((rq->ncaptures || rq->nhubble || rq->nzeek) && (e = step(rq, r, TM_STEP_FLOWS, flows(rq, r))) != TM_OK)

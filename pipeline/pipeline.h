@@ -2,8 +2,9 @@
  * zones, captures, options, what to compute) in, a result (model, graph,
  * zones, flows, evidence, findings, explanation, reach) out.
  *
- *   load manifests -> zones -> connectivity -> endpoints named by the user
- *     -> focus -> captures -> mTLS evidence -> checks -> explain / reach
+ *   load manifests -> zones -> connectivity (endpoints) -> endpoints named
+ *     by the user -> the edges the request needs, focus -> captures -> mTLS
+ *     evidence -> checks -> explain / reach
  *
  * Each step runs only when the request needs it. Nothing is printed: every
  * step's diagnostics are in the model (or the flow set), and step_done, when
@@ -25,6 +26,8 @@
 #include "analyzer/check.h"
 #include "analyzer/reach.h"
 #include "analyzer/observed.h"
+#include "analyzer/flowmap.h"
+#include "analyzer/mesh.h"
 
 typedef enum {
 	TM_STEP_NONE = 0,
@@ -32,6 +35,9 @@ typedef enum {
 	TM_STEP_ZONES,     /* the zones file, or the default zones */
 	TM_STEP_GRAPH,     /* connectivity */
 	TM_STEP_ENDPOINTS, /* the endpoints the request names (src, dst, focus) */
+	TM_STEP_MESH,      /* mesh mTLS posture of every edge (analyzer/mesh.h) */
+	TM_STEP_EDGES,     /* the edges the request needs (all; reach: its rows;
+			    * explain: none), then focus */
 	TM_STEP_FLOWS,     /* captures and flow logs, and their mapping onto the graph */
 	TM_STEP_CHECKS,    /* zone rules and built-in checks */
 	TM_STEP_ANSWER,    /* explain / reach */
@@ -55,6 +61,10 @@ typedef struct tm_request {
 	bool has_port;
 	tm_proto port_proto;
 	uint32_t port;
+	/* mesh mTLS posture: with mesh (conn --show-mtls), and for checks
+	 * whenever the model holds mesh objects or injection facts */
+	bool mesh;
+	tm_mesh_opts mesh_opts;
 	/* zone rules and checks */
 	bool checks;
 	const char *zones_file; /* NULL: the default zones */
@@ -71,11 +81,19 @@ typedef struct tm_request {
 	tm_pcap_opts pcap;
 	tm_pcap_progress_fn progress;
 	void *progress_ctx;
+	/* long steps (reading manifests, ...): optional */
+	tm_progress_fn step_progress;
+	void *step_progress_ctx;
 	/* questions */
 	bool missing_is_empty; /* a path that does not exist is an empty input, said in a note (diff OLD) */
 	const char *src, *dst; /* explain: both; reach: src */
 	bool explain;
 	uint32_t hops;         /* reach: > 0 */
+	bool reverse;          /* reach: src is the target (who can reach it) */
+	bool network_only;     /* reach: no escape and node hops */
+	const char *to;        /* reach: a zone or an endpoint: only paths that end there */
+	const char *const *avoid; /* reach: endpoints not pivoted through */
+	size_t navoid;
 	/* after every step that ran (also a failed one) */
 	void (*step_done)(void *ctx, tm_step step, const tm_result *r);
 	void *ctx;
@@ -86,11 +104,12 @@ void tm_request_init(tm_request *rq);
 struct tm_result {
 	tm_model *m;
 	tm_graph *g;
+	tm_mesh_result *mesh; /* NULL when not computed */
 	tm_zones *z;
 	tm_flowset *flows;
 	tm_mtls_evidence ev;
 	bool has_ev;
-	tm_observed obs;    /* the flows on the graph (has_ev) */
+	tm_flowmap obs;     /* the flows on the graph (has_ev) */
 	tm_findings findings; /* its notes (what the answer does not cover: kinds
 			       * not analysed, inputs skipped, ...) are filled for
 			       * every request that reads manifests */
@@ -100,6 +119,10 @@ struct tm_result {
 	bool has_explain;
 	tm_reach reach;
 	bool has_reach;
+	tm_escapes escapes;   /* reach: node escapes and co-location (has_escapes) */
+	bool has_escapes;
+	tm_observed observed; /* reach with captures: observed edges */
+	bool has_observed;
 	/* failure */
 	tm_step failed;     /* TM_STEP_NONE: success */
 	tm_err err;

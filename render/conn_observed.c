@@ -1,27 +1,27 @@
 /* conn_observed.c - `conn --observed`: the allowed connections (the graph's
- * edges) and the observed ones (analyzer/observed.h) in one listing, each
+ * edges) and the observed ones (analyzer/flowmap.h) in one listing, each
  * line marked allowed, observed or both (docs/flows.md#conn-observed). A
  * file of its own so that the conn renderers stay as they are. */
 #include "render/render.h"
 #include "render/jsonw.h"
-#include "analyzer/observed.h"
+#include "analyzer/flowmap.h"
 
 #include <string.h>
 
 typedef struct row {
 	size_t src, dst;
 	const tm_ports *allowed;     /* NULL: not allowed */
-	const tm_obs_edge *seen;     /* NULL: not observed */
+	const tm_fm_edge *seen;     /* NULL: not observed */
 } row;
 
 /* Calls fn for every pair in (source, destination) order; endpoints are in
  * name order, so index order is the output order of conn. */
-static void each_row(const tm_graph *g, const tm_observed *o, void (*fn)(void *, const row *), void *ctx)
+static void each_row(const tm_graph *g, const tm_flowmap *o, void (*fn)(void *, const row *), void *ctx)
 {
 	size_t i = 0, k = 0;
 	while (i < g->nedges || k < o->nedges) {
 		const tm_edge *e = i < g->nedges ? &g->edges[i] : NULL;
-		const tm_obs_edge *b = k < o->nedges ? &o->edges[k] : NULL;
+		const tm_fm_edge *b = k < o->nedges ? &o->edges[k] : NULL;
 		int c = !e ? 1 : !b ? -1 : e->src != b->src ? (e->src < b->src ? -1 : 1) : e->dst != b->dst ? (e->dst < b->dst ? -1 : 1) : 0;
 		row r = {0, 0, NULL, NULL};
 		if (c <= 0) {

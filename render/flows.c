@@ -3,7 +3,7 @@
 #include "render/flows.h"
 #include "render/render.h"
 #include "render/jsonw.h"
-#include "analyzer/observed.h"
+#include "analyzer/flowmap.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -144,12 +144,12 @@ static const char *transport(const tm_flow *f)
 }
 
 /* the mapping of record i, or NULL without manifests */
-static const tm_obs_flow *mapping(const tm_observed *obs, size_t i)
+static const tm_fm_flow *mapping(const tm_flowmap *obs, size_t i)
 {
 	return obs && i < obs->n ? &obs->v[i] : NULL;
 }
 
-static const char *svc_name(const tm_graph *g, const tm_obs_flow *of, char *buf, size_t cap)
+static const char *svc_name(const tm_graph *g, const tm_fm_flow *of, char *buf, size_t cap)
 {
 	if (!of || of->svc < 0)
 		return NULL;
@@ -163,7 +163,7 @@ tm_err tm_render_flows_json(const tm_flowset *fs, FILE *out)
 	return tm_render_flows_json_obs(fs, NULL, NULL, out);
 }
 
-tm_err tm_render_flows_json_obs(const tm_flowset *fs, const tm_graph *g, const tm_observed *obs, FILE *out)
+tm_err tm_render_flows_json_obs(const tm_flowset *fs, const tm_graph *g, const tm_flowmap *obs, FILE *out)
 {
 	char sb[600];
 	char ip[64];
@@ -222,12 +222,12 @@ tm_err tm_render_flows_json_obs(const tm_flowset *fs, const tm_graph *g, const t
 		tm_jsonw_str(o, tm_flow_origin_name((tm_flow_origin)f->origin));
 		TM_JSONW_LIT(o, ",\n    \"verdict\": ");
 		tm_jsonw_str(o, tm_flow_verdict_name((tm_flow_verdict)f->verdict));
-		const tm_obs_flow *of = mapping(obs, i);
+		const tm_fm_flow *of = mapping(obs, i);
 		if (of) {
 			TM_JSONW_LIT(o, ",\n    \"src_workload\": ");
-			tm_jsonw_str(o, tm_observed_end_name(g, of, true));
+			tm_jsonw_str(o, tm_flowmap_end_name(g, of, true));
 			TM_JSONW_LIT(o, ",\n    \"dst_workload\": ");
-			tm_jsonw_str(o, tm_observed_end_name(g, of, false));
+			tm_jsonw_str(o, tm_flowmap_end_name(g, of, false));
 			TM_JSONW_LIT(o, ",\n    \"dst_service\": ");
 			tm_jsonw_str(o, svc_name(g, of, sb, sizeof sb));
 			TM_JSONW_LIT(o, ",\n    \"allowed_by_policy\": ");
@@ -262,7 +262,7 @@ tm_err tm_render_flows_txt(const tm_flowset *fs, FILE *out)
 	return tm_render_flows_txt_obs(fs, NULL, NULL, out);
 }
 
-tm_err tm_render_flows_txt_obs(const tm_flowset *fs, const tm_graph *g, const tm_observed *obs, FILE *out)
+tm_err tm_render_flows_txt_obs(const tm_flowset *fs, const tm_graph *g, const tm_flowmap *obs, FILE *out)
 {
 	char sb[600];
 	if (!fs->nflows)
@@ -303,9 +303,9 @@ tm_err tm_render_flows_txt_obs(const tm_flowset *fs, const tm_graph *g, const tm
 			fprintf(out, " source=%s", tm_flow_origin_name((tm_flow_origin)f->origin));
 		if (f->verdict)
 			fprintf(out, " verdict=%s", tm_flow_verdict_name((tm_flow_verdict)f->verdict));
-		const tm_obs_flow *of = mapping(obs, i);
+		const tm_fm_flow *of = mapping(obs, i);
 		if (of) {
-			const char *sn = tm_observed_end_name(g, of, true), *dn = tm_observed_end_name(g, of, false);
+			const char *sn = tm_flowmap_end_name(g, of, true), *dn = tm_flowmap_end_name(g, of, false);
 			fprintf(out, " src=%s dst=%s", sn ? sn : "?", dn ? dn : "?");
 			if (of->svc >= 0)
 				fprintf(out, " svc=%s", svc_name(g, of, sb, sizeof sb));
@@ -345,19 +345,19 @@ tm_err tm_render_flows_csv(const tm_flowset *fs, FILE *out)
 }
 
 /* the columns after client_identity */
-static void csv_tail(FILE *out, const tm_flow *f, const tm_graph *g, const tm_obs_flow *of)
+static void csv_tail(FILE *out, const tm_flow *f, const tm_graph *g, const tm_fm_flow *of)
 {
 	char sb[600];
 	csv_opt(out, tm_flow_origin_name((tm_flow_origin)f->origin));
 	csv_opt(out, tm_flow_verdict_name((tm_flow_verdict)f->verdict));
-	csv_opt(out, of ? tm_observed_end_name(g, of, true) : NULL);
-	csv_opt(out, of ? tm_observed_end_name(g, of, false) : NULL);
+	csv_opt(out, of ? tm_flowmap_end_name(g, of, true) : NULL);
+	csv_opt(out, of ? tm_flowmap_end_name(g, of, false) : NULL);
 	csv_opt(out, svc_name(g, of, sb, sizeof sb));
 	fputs(!of || of->allowed < 0 ? "," : of->allowed ? ",true" : ",false", out);
 	fputc('\n', out);
 }
 
-tm_err tm_render_flows_csv_obs(const tm_flowset *fs, const tm_graph *g, const tm_observed *obs, FILE *out)
+tm_err tm_render_flows_csv_obs(const tm_flowset *fs, const tm_graph *g, const tm_flowmap *obs, FILE *out)
 {
 	char ip[64], cb[64];
 	fputs("transport,src_ip,src_port,dst_ip,dst_port,packets,bytes,first,last,app,mesh,http_method,"

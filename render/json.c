@@ -2,41 +2,18 @@
  * streaming, keys in a fixed order, so that large graphs need no DOM. */
 #include "render/render.h"
 #include "render/jsonw.h"
+#include "render/connw.h"
 
 #include <string.h>
 
 tm_err tm_render_conn_json(const tm_render_in *in, FILE *out)
 {
 	const tm_graph *g = in->g;
-	tm_jsonw *w = tm_jsonw_new(out);
-	if (!w)
-		return TM_ERR_NOMEM;
-	tm_buf b;
-	tm_buf_init(&b, 0);
-	TM_JSONW_LIT(w, "[");
-	for (size_t i = 0; i < g->nedges; i++) {
-		const tm_edge *e = &g->edges[i];
-		if (i)
-			TM_JSONW_LIT(w, ",\n  {\n    \"src\": ");
-		else
-			TM_JSONW_LIT(w, "\n  {\n    \"src\": ");
-		tm_jsonw_str(w, g->eps[e->src].name);
-		TM_JSONW_LIT(w, ",\n    \"dst\": ");
-		tm_jsonw_str(w, g->eps[e->dst].name);
-		if (!g->conn_focused) {
-			tm_buf_reset(&b);
-			tm_ports_format(e->ports, &b);
-			TM_JSONW_LIT(w, ",\n    \"conn\": ");
-			tm_jsonw_str_n(w, tm_buf_str(&b), b.len);
-		}
-		TM_JSONW_LIT(w, "\n  }");
-	}
-	if (g->nedges)
-		TM_JSONW_LIT(w, "\n]\n");
-	else
-		TM_JSONW_LIT(w, "]\n");
-	tm_buf_release(&b);
-	return tm_jsonw_close(w);
+	if (in->mesh)
+		return tm_render_conn_mtls_json(in, out);
+	tm_connfmt f = {TM_CELL_JSON, "[", "\n  {\n    \"src\": ", ",\n  {\n    \"src\": ", ",\n    \"dst\": ",
+			g->conn_focused ? NULL : ",\n    \"conn\": ", "\n  }", "\n]\n", "]\n"};
+	return tm_connw_write(g, &f, out, in->progress, in->progress_ctx);
 }
 
 static void labels_json(tm_jsonw *w, const tm_labels *l)
@@ -138,7 +115,37 @@ tm_err tm_render_inventory_json(const tm_render_in *in, FILE *out)
 		loc_json(w, &wl->loc);
 		TM_JSONW_LIT(w, "}");
 	}
-	next_list(w, m->nworkloads, "services");
+	next_list(w, m->nworkloads, "folded");
+	for (size_t i = 0; i < m->nfolded; i++) {
+		const tm_folded *f = &m->folded[i];
+		item(w, i, "kind");
+		tm_jsonw_str(w, f->kind);
+		TM_JSONW_LIT(w, ", \"namespace\": ");
+		tm_jsonw_str(w, f->ns);
+		TM_JSONW_LIT(w, ", \"name\": ");
+		tm_jsonw_str(w, f->name);
+		TM_JSONW_LIT(w, ", \"into\": ");
+		tm_jsonw_str(w, f->into ? f->into->display : NULL);
+		TM_JSONW_LIT(w, ", \"reason\": \"");
+		tm_jsonw_raws(w, tm_fold_why_id(f->why));
+		TM_JSONW_LIT(w, "\", \"controller\": ");
+		if (f->owner_kind) {
+			TM_JSONW_LIT(w, "{\"kind\": ");
+			tm_jsonw_str(w, f->owner_kind);
+			TM_JSONW_LIT(w, ", \"name\": ");
+			tm_jsonw_str(w, f->owner_name);
+			TM_JSONW_LIT(w, "}");
+		} else
+			TM_JSONW_LIT(w, "null");
+		TM_JSONW_LIT(w, ", \"pods\": ");
+		tm_jsonw_u64(w, f->npods);
+		TM_JSONW_LIT(w, ", \"in_input\": ");
+		tm_jsonw_bool(w, !f->from_pods);
+		TM_JSONW_LIT(w, ", \"location\": ");
+		loc_json(w, &f->loc);
+		TM_JSONW_LIT(w, "}");
+	}
+	next_list(w, m->nfolded, "services");
 	for (size_t i = 0; i < m->nservices; i++) {
 		const tm_service *s = m->services[i];
 		item(w, i, "namespace");

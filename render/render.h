@@ -13,6 +13,7 @@
 #include "analyzer/conn.h"
 #include "analyzer/reach.h"
 #include "analyzer/check.h"
+#include "analyzer/mesh.h"
 
 /* what is rendered: one per command that prints a result */
 typedef enum {
@@ -38,13 +39,16 @@ typedef struct tm_render_in {
 	const tm_findings *findings;
 	const tm_diff *diff;
 	const tm_flowset *flows;
-	const struct tm_observed *observed; /* flows on the graph (flows, conn --observed), or NULL */
+	const struct tm_flowmap *observed; /* flows on the graph (flows, conn --observed), or NULL */
 	const char *zones;            /* findings, diff: the zones file, or NULL for the defaults */
 	const char *base_dir;         /* SARIF: artifact URIs are relative to this directory (no trailing '/') */
 	bool has_fail_on;             /* findings, diff: --fail-on */
 	tm_severity fail_on;
 	bool verbose;                 /* findings txt: -v (zone membership) */
 	size_t max_rows;              /* findings, diff as Markdown: rows per table (0: as many as fit) */
+	const tm_mesh_result *mesh;   /* conn: with --show-mtls, the protection of each edge (render/conn_mtls.c) */
+	tm_progress_fn progress;      /* lines written, of all (conn's line formats); may be NULL */
+	void *progress_ctx;
 } tm_render_in;
 
 typedef tm_err (*tm_render_fn)(const tm_render_in *in, FILE *out);
@@ -77,6 +81,9 @@ tm_err tm_render_conn_md(const tm_render_in *in, FILE *out);
 tm_err tm_render_conn_dot(const tm_render_in *in, FILE *out);
 tm_err tm_render_conn_svg(const tm_render_in *in, FILE *out);
 tm_err tm_render_conn_png(const tm_render_in *in, FILE *out);
+/* conn with protections (in->mesh): what the txt and json rows call then */
+tm_err tm_render_conn_mtls_txt(const tm_render_in *in, FILE *out);
+tm_err tm_render_conn_mtls_json(const tm_render_in *in, FILE *out);
 
 tm_err tm_render_explain_txt(const tm_render_in *in, FILE *out);
 tm_err tm_render_explain_json(const tm_render_in *in, FILE *out);

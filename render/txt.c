@@ -1,28 +1,19 @@
 /* txt.c - text for people; `conn` lines are NPA's format byte for byte. */
 #include "render/render.h"
+#include "render/connw.h"
 
 #include <string.h>
 
 tm_err tm_render_conn_txt(const tm_render_in *in, FILE *out)
 {
 	const tm_graph *g = in->g;
-	tm_buf b;
-	tm_buf_init(&b, 0);
-	if (g->conn_focused) {
-		fprintf(out, "Permitted connections on %s:\n", g->focus_conn);
-		for (size_t i = 0; i < g->nedges; i++)
-			fprintf(out, "%s => %s\n", g->eps[g->edges[i].src].name, g->eps[g->edges[i].dst].name);
-		tm_buf_release(&b);
-		return ferror(out) ? TM_ERR_IO : TM_OK;
-	}
-	for (size_t i = 0; i < g->nedges; i++) {
-		const tm_edge *e = &g->edges[i];
-		tm_buf_reset(&b);
-		tm_ports_format(e->ports, &b);
-		fprintf(out, "%s => %s : %s\n", g->eps[e->src].name, g->eps[e->dst].name, tm_buf_str(&b));
-	}
-	tm_buf_release(&b);
-	return ferror(out) ? TM_ERR_IO : TM_OK;
+	if (in->mesh)
+		return tm_render_conn_mtls_txt(in, out);
+	char head[64];
+	snprintf(head, sizeof head, "Permitted connections on %s:\n", g->focus_conn);
+	tm_connfmt f = {TM_CELL_RAW, g->conn_focused ? head : "", "", "", " => ", g->conn_focused ? NULL : " : ",
+			"\n", "", ""};
+	return tm_connw_write(g, &f, out, in->progress, in->progress_ctx);
 }
 
 static void labels_txt(const tm_labels *l, FILE *out)
@@ -38,10 +29,12 @@ static void labels_txt(const tm_labels *l, FILE *out)
 tm_err tm_render_inventory_txt(const tm_render_in *in, FILE *out)
 {
 	const tm_model *m = in->m;
+	tm_buf b;
+	tm_buf_init(&b, 4096);
 	fprintf(out, "Namespaces (%zu)\n", m->nnamespaces);
 	for (size_t i = 0; i < m->nnamespaces; i++) {
 		const tm_namespace *ns = m->namespaces[i];
-		fprintf(out, "  %s%s  ", ns->name, ns->declared ? "" : " (not declared)");
+		fprintf(out, "  %s%s  ", ns->name, ns->declared ? "" : " (no Namespace object: labels unknown)");
 		labels_txt(&ns->labels, out);
 		fputc('\n', out);
 	}
@@ -60,6 +53,21 @@ tm_err tm_render_inventory_txt(const tm_render_in *in, FILE *out)
 					w->ports[k].name ? ":" : "", tm_proto_name(w->ports[k].proto), w->ports[k].port);
 		}
 		fputc('\n', out);
+	}
+	/* what is not an endpoint of its own: only when there is any */
+	if (m->nfolded) {
+		fprintf(out, "\nFolded into their owners or dropped (%zu)\n", m->nfolded);
+		for (size_t i = 0; i < m->nfolded; i++) {
+			const tm_folded *f = &m->folded[i];
+			fprintf(out, "  %s %s/%s  ", f->kind, f->ns, f->name);
+			if (f->into)
+				fprintf(out, "folded into %s", f->into->display);
+			else
+				fputs("dropped", out);
+			if (f->npods)
+				fprintf(out, "  pods=%u", f->npods);
+			fprintf(out, "  (%s)\n", tm_folded_reason(f, &b));
+		}
 	}
 	fprintf(out, "\nServices (%zu)\n", m->nservices);
 	for (size_t i = 0; i < m->nservices; i++) {
@@ -82,8 +90,6 @@ tm_err tm_render_inventory_txt(const tm_render_in *in, FILE *out)
 		fputc('\n', out);
 	}
 	fprintf(out, "\nNetworkPolicies (%zu)\n", m->nnetpols);
-	tm_buf b;
-	tm_buf_init(&b, 0);
 	for (size_t i = 0; i < m->nnetpols; i++) {
 		const tm_netpol *p = m->netpols[i];
 		tm_buf_reset(&b);
@@ -93,7 +99,6 @@ tm_err tm_render_inventory_txt(const tm_render_in *in, FILE *out)
 			p->ingress && p->egress ? "," : "", p->egress ? "Egress" : "", p->nin, p->neg,
 			p->loc.file, p->loc.line);
 	}
-	tm_buf_release(&b);
 	fprintf(out, "\nAdmin and baseline policies (%zu)\n", tm_model_npolicies_admin(m));
 	for (size_t i = 0; i < tm_model_npolicies_admin(m); i++) {
 		const tm_anp *a = tm_model_policy_admin(m, i);
@@ -129,8 +134,16 @@ tm_err tm_render_inventory_txt(const tm_render_in *in, FILE *out)
 		fprintf(out, ", %zu invalid object%s skipped", m->invalid_skipped, PLURAL(m->invalid_skipped));
 	if (m->files_skipped)
 		fprintf(out, ", %zu file%s skipped from a syntax error on", m->files_skipped, PLURAL(m->files_skipped));
+	size_t nfold = 0, ndrop = 0;
+	for (size_t i = 0; i < m->nfolded; i++)
+		*(m->folded[i].into ? &nfold : &ndrop) += 1;
+	if (nfold)
+		fprintf(out, ", %zu folded into their owners", nfold);
+	if (ndrop)
+		fprintf(out, ", %zu old revision%s dropped", ndrop, PLURAL(ndrop));
 #undef PLURAL
 	fputc('\n', out);
+	tm_buf_release(&b);
 	return ferror(out) ? TM_ERR_IO : TM_OK;
 }
 

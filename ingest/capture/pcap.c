@@ -521,6 +521,16 @@ tm_err tm_capture_read_fp(tm_capture *c, FILE *fp, const char *name)
 	return rc;
 }
 
+tm_flowset *tm_capture_flowset(tm_capture *c)
+{
+	return c->fs;
+}
+
+const tm_pcap_opts *tm_capture_opts(const tm_capture *c)
+{
+	return &c->opts;
+}
+
 tm_err tm_capture_read_file(tm_capture *c, const char *path)
 {
 	if (!strcmp(path, "-")) {

@@ -37,6 +37,10 @@ void tm_capture_free(tm_capture *c);
 tm_err tm_capture_read_file(tm_capture *c, const char *path);
 /* Same with an open stream, which is closed (libpcap owns it). */
 tm_err tm_capture_read_fp(tm_capture *c, FILE *fp, const char *name);
+/* The set the reader adds to, and its options: other flow readers of the
+ * reader table (ingest/readers.c) add to the same set. */
+tm_flowset *tm_capture_flowset(tm_capture *c);
+const tm_pcap_opts *tm_capture_opts(const tm_capture *c);
 /* Optional progress callback. */
 void tm_capture_set_progress(tm_capture *c, tm_pcap_progress_fn fn, void *ctx);
 

@@ -20,24 +20,37 @@ static void obj_prefix(tm_k8s_ctx *c, tm_buf *b)
 
 void tm_k8s_error(tm_k8s_ctx *c, const tm_node *n, const char *field, const char *fmt, ...)
 {
+	if (!c->o->skip_invalid && c->err == TM_OK)
+		c->err = TM_ERR_INVALID;
+	c->failed = true;
+	if (++c->nerrors > TM_K8S_MAX_ERRORS)
+		return; /* counted for tm_k8s_errors_end */
 	tm_buf b;
 	va_list ap;
 	tm_buf_init(&b, 64 * 1024);
 	obj_prefix(c, &b);
 	if (field)
-		tm_buf_addf(&b, "%s: ", field);
+		(void)tm_buf_addf(&b, "%s: ", field);
 	va_start(ap, fmt);
-	tm_buf_vaddf(&b, fmt, ap);
+	(void)tm_buf_vaddf(&b, fmt, ap);
 	va_end(ap);
-	if (c->o->skip_invalid)
-		tm_buf_adds(&b, " (object skipped)");
+	if (c->o->skip_invalid) /* on each: the lines are sorted by position */
+		(void)tm_buf_adds(&b, " (object skipped)");
 	tm_srcloc loc = n ? n->loc : c->obj ? c->obj->loc : (tm_srcloc){0};
-	if (!c->failed || !c->o->skip_invalid)
-		tm_diags_add(&c->m->diags, c->o->skip_invalid ? TM_DIAG_WARN : TM_DIAG_ERROR, loc, "%s",
-			     tm_buf_str(&b));
-	if (!c->o->skip_invalid && c->err == TM_OK)
-		c->err = TM_ERR_INVALID;
-	c->failed = true;
+	tm_diags_add(&c->m->diags, c->o->skip_invalid ? TM_DIAG_WARN : TM_DIAG_ERROR, loc, "%s", tm_buf_str(&b));
+	tm_buf_release(&b);
+}
+
+void tm_k8s_errors_end(tm_k8s_ctx *c)
+{
+	if (c->nerrors <= TM_K8S_MAX_ERRORS)
+		return;
+	tm_buf b;
+	tm_buf_init(&b, 4096);
+	obj_prefix(c, &b);
+	(void)tm_buf_addf(&b, "... and %u more errors in this object", c->nerrors - TM_K8S_MAX_ERRORS);
+	tm_diags_add(&c->m->diags, c->o->skip_invalid ? TM_DIAG_WARN : TM_DIAG_ERROR,
+		     c->obj ? c->obj->loc : (tm_srcloc){0}, "%s", tm_buf_str(&b));
 	tm_buf_release(&b);
 }
 
@@ -193,6 +206,22 @@ void tm_k8s_known_fields(tm_k8s_ctx *c, const tm_node *map, const char *field, c
 	}
 }
 
+const char *tm_k8s_ignore_annotation(const tm_node *meta, tm_srcloc *loc)
+{
+	const tm_node *ann = tm_node_get(meta, "annotations");
+	*loc = (tm_srcloc){0};
+	if (!ann || ann->kind != TM_NODE_MAP)
+		return NULL;
+	for (size_t i = 0; i < ann->n; i++) {
+		const tm_node *k = ann->pairs[i].key, *v = ann->pairs[i].val;
+		if (k->kind != TM_NODE_SCALAR || strcmp(k->str, "trustmap.io/ignore"))
+			continue;
+		*loc = k->loc;
+		return v->kind == TM_NODE_SCALAR ? v->str : NULL;
+	}
+	return NULL;
+}
+
 /* ---- validation (k8s.io/apimachinery validation) ---- */
 static bool is_alnum(char ch)
 {
@@ -304,26 +333,21 @@ bool tm_k8s_labels(tm_k8s_ctx *c, const tm_node *map, const char *field, tm_labe
 	tm_buf why;
 	tm_buf_init(&why, 4096);
 	bool ok = true;
-	for (size_t i = 0; i < map->n && ok; i++) {
+	/* every label is checked on its own: one bad label does not hide the next */
+	for (size_t i = 0; i < map->n; i++) {
 		const tm_node *k = map->pairs[i].key, *v = map->pairs[i].val;
 		if (k->kind != TM_NODE_SCALAR || (v->kind != TM_NODE_SCALAR)) {
 			tm_k8s_error(c, v, field, "label values must be strings, got %s", tm_node_kind_str(v));
 			ok = false;
-			break;
+			continue;
 		}
 		const char *val = v->stype == TM_SCALAR_NULL ? tm_intern(&c->m->strs, "") : v->str;
-		if (v->stype == TM_SCALAR_BOOL || v->stype == TM_SCALAR_INT || v->stype == TM_SCALAR_FLOAT)
-			/* YAML types the plain scalar; label values are strings and
-			 * kubectl rejects a bool or number here: quote it */
-			tm_k8s_warn(c, v, "%s: label %s: value %s is %s, not a string (kubectl rejects it; quote it); "
-				    "read as the string \"%s\"", field, k->str, v->str,
-				    v->stype == TM_SCALAR_BOOL ? "a boolean" : "a number", v->str);
 		if (k->len > c->o->max_label_len || strlen(val) > c->o->max_label_len) {
 			bool key_long = k->len > c->o->max_label_len;
 			tm_k8s_error(c, key_long ? k : v, field, "label %s of %zu bytes, longer than the limit of %zu (--max-label-length)",
 				     key_long ? "key" : "value", key_long ? k->len : strlen(val), c->o->max_label_len);
 			ok = false;
-			break;
+			continue;
 		}
 		bool ctl = false;
 		for (const char *q = k->str; *q && !ctl; q++)
@@ -333,8 +357,14 @@ bool tm_k8s_labels(tm_k8s_ctx *c, const tm_node *map, const char *field, tm_labe
 		if (ctl) { /* never kept: printed, they would forge output lines */
 			tm_k8s_error(c, k, field, "label key or value holds control characters");
 			ok = false;
-			break;
+			continue;
 		}
+		if (v->stype == TM_SCALAR_BOOL || v->stype == TM_SCALAR_INT || v->stype == TM_SCALAR_FLOAT)
+			/* YAML types the plain scalar; label values are strings and
+			 * kubectl rejects a bool or number here: quote it */
+			tm_k8s_warn(c, v, "%s: label %s: value %s is %s, not a string (kubectl rejects it; quote it); "
+				    "read as the string \"%s\"", field, k->str, v->str,
+				    v->stype == TM_SCALAR_BOOL ? "a boolean" : "a number", v->str);
 		if (validate && (!tm_valid_label_key(k->str, &why) || !tm_valid_label_value(val, &why))) {
 			if (validate == TM_LABELS_WARN) {
 				tm_k8s_warn(c, k, "%s: %s (the API server would reject it; kept as is)", field,
@@ -342,8 +372,9 @@ bool tm_k8s_labels(tm_k8s_ctx *c, const tm_node *map, const char *field, tm_labe
 				tm_buf_reset(&why);
 			} else {
 				tm_k8s_error(c, k, field, "%s", tm_buf_str(&why));
+				tm_buf_reset(&why);
 				ok = false;
-				break;
+				continue;
 			}
 		}
 		out->v[out->n].key = k->str;
@@ -357,6 +388,8 @@ bool tm_k8s_labels(tm_k8s_ctx *c, const tm_node *map, const char *field, tm_labe
 	}
 	if (ok)
 		tm_model_intern_labels(c->m, out);
+	else
+		out->n = 0;
 	return ok;
 }
 
@@ -374,37 +407,34 @@ bool tm_k8s_selector(tm_k8s_ctx *c, const tm_node *n, const char *field, tm_sele
 		if (strcmp(k, "matchLabels") && strcmp(k, "matchExpressions"))
 			tm_k8s_warn(c, n->pairs[i].key, "%s: unknown selector field \"%s\" ignored", field, k);
 	}
-	if (!tm_k8s_labels(c, tm_node_get(n, "matchLabels"), field, &out->match, TM_LABELS_STRICT))
-		return false;
+	unsigned e0 = c->nerrors;
+	/* matchLabels and each expression are checked on their own */
+	tm_k8s_labels(c, tm_node_get(n, "matchLabels"), field, &out->match, TM_LABELS_STRICT);
 	const tm_node *ex = tm_k8s_seq(c, n, "matchExpressions", field);
-	if (c->failed)
-		return false;
 	if (!ex)
-		return true;
+		return c->nerrors == e0;
 	out->expr = tm_arena_alloc(&c->m->arena, (ex->n ? ex->n : 1) * sizeof(tm_selexpr));
 	tm_buf why;
 	tm_buf_init(&why, 4096);
-	bool ok = true;
-	for (size_t i = 0; i < ex->n && ok; i++) {
+	for (size_t i = 0; i < ex->n; i++) {
 		const tm_node *e = ex->items[i];
 		tm_selexpr *se = &out->expr[out->nexpr];
+		memset(se, 0, sizeof *se);
 		const char *op = NULL, *key = NULL;
 		if (e->kind != TM_NODE_MAP) {
 			tm_k8s_error(c, e, field, "matchExpressions[%zu]: expected a map", i);
-			ok = false;
-			break;
+			continue;
 		}
-		if (!tm_k8s_str(c, e, "key", field, &key) || !tm_k8s_str(c, e, "operator", field, &op)) {
-			ok = false;
-			break;
-		}
-		if (!key || !tm_valid_label_key(key, &why)) {
-			tm_k8s_error(c, e, field, "matchExpressions[%zu]: %s", i,
+		unsigned e1 = c->nerrors;
+		bool key_ok = tm_k8s_str(c, e, "key", field, &key);
+		bool op_ok = tm_k8s_str(c, e, "operator", field, &op);
+		tm_buf_reset(&why);
+		if (key_ok && (!key || !tm_valid_label_key(key, &why)))
+			tm_k8s_error(c, tm_node_get(e, "key") ? tm_node_get(e, "key") : e, field, "matchExpressions[%zu]: %s", i,
 				     key ? tm_buf_str(&why) : "key is required");
-			ok = false;
-			break;
-		}
 		se->key = key;
+		if (!op_ok)
+			continue;
 		if (op && !strcmp(op, "In"))
 			se->op = TM_SEL_IN;
 		else if (op && !strcmp(op, "NotIn"))
@@ -417,40 +447,37 @@ bool tm_k8s_selector(tm_k8s_ctx *c, const tm_node *n, const char *field, tm_sele
 			tm_k8s_error(c, tm_node_get(e, "operator") ? tm_node_get(e, "operator") : e, field,
 				     "matchExpressions[%zu]: operator \"%s\" is not one of In, NotIn, Exists, DoesNotExist",
 				     i, op ? op : "");
-			ok = false;
-			break;
+			continue; /* the values are checked against the operator */
 		}
+		unsigned e2 = c->nerrors;
 		const tm_node *vals = tm_k8s_seq(c, e, "values", field);
-		if (c->failed) {
-			ok = false;
-			break;
-		}
+		if (c->nerrors != e2)
+			continue;
 		size_t nv = vals ? vals->n : 0;
 		if ((se->op == TM_SEL_IN || se->op == TM_SEL_NOTIN) && nv == 0) {
 			tm_k8s_error(c, e, field, "matchExpressions[%zu]: values must be non-empty for %s", i, op);
-			ok = false;
-			break;
+			continue;
 		}
 		if ((se->op == TM_SEL_EXISTS || se->op == TM_SEL_DOESNOTEXIST) && nv != 0) {
 			tm_k8s_error(c, e, field, "matchExpressions[%zu]: values must be empty for %s", i, op);
-			ok = false;
-			break;
+			continue;
 		}
 		se->vals = tm_arena_alloc(&c->m->arena, (nv ? nv : 1) * sizeof(char *));
 		for (size_t j = 0; j < nv; j++) {
 			const tm_node *v = vals->items[j];
+			tm_buf_reset(&why);
 			if (v->kind != TM_NODE_SCALAR || !tm_valid_label_value(v->str, &why)) {
 				tm_k8s_error(c, v, field, "matchExpressions[%zu].values[%zu]: %s", i, j,
 					     v->kind != TM_NODE_SCALAR ? "expected a string" : tm_buf_str(&why));
-				ok = false;
-				break;
+				continue;
 			}
 			se->vals[se->nvals++] = v->str;
 		}
-		out->nexpr++;
+		if (c->nerrors == e1)
+			out->nexpr++;
 	}
 	tm_buf_release(&why);
-	return ok;
+	return c->nerrors == e0;
 }
 
 /* ObjectMeta (k8s.io/apimachinery/pkg/apis/meta/v1): a misspelt "lables"

@@ -13,12 +13,23 @@ typedef struct tm_k8s_ctx {
 	const char *kind, *ns, *name;
 	bool failed;          /* an error was reported for this object */
 	tm_err err;           /* first error of the run (TM_OK if none) */
+	unsigned nerrors;     /* errors of this object so far, reported or not */
 } tm_k8s_ctx;
 
+/* Errors reported per object; the rest are counted and said in one line
+ * ("... and N more errors") by tm_k8s_errors_end. */
+#define TM_K8S_MAX_ERRORS 20
+
 /* Report a problem in the current object at node n (or the object). Errors
- * mark the object failed; under skip_invalid they are recorded as warnings. */
+ * mark the object failed; under skip_invalid they are recorded as warnings.
+ * Readers go on after an error to the parts that do not depend on the one
+ * that failed (the next rule, peer, port, label, field), so that every
+ * independent error of an object is reported at once, each at its own
+ * position; what depends on a failed part is not read (no cascade). */
 void tm_k8s_error(tm_k8s_ctx *c, const tm_node *n, const char *field, const char *fmt, ...)
 	TM_PRINTF(4, 5);
+/* End of an object: the count of errors beyond TM_K8S_MAX_ERRORS. */
+void tm_k8s_errors_end(tm_k8s_ctx *c);
 void tm_k8s_warn(tm_k8s_ctx *c, const tm_node *n, const char *fmt, ...) TM_PRINTF(3, 4);
 
 /* Typed getters: absent or null -> default and true; wrong type -> error. */
@@ -40,6 +51,10 @@ bool tm_k8s_selector(tm_k8s_ctx *c, const tm_node *n, const char *field, tm_sele
 /* Scalar text of an int-or-string; *is_int tells which. */
 bool tm_k8s_int_or_str(tm_k8s_ctx *c, const tm_node *n, const char *field, long long *iv,
 		       const char **sv, bool *is_int);
+
+/* The trustmap.io/ignore annotation of an object's metadata, or NULL; *loc
+ * is its key's position (messages about the annotation point there). */
+const char *tm_k8s_ignore_annotation(const tm_node *meta, tm_srcloc *loc);
 
 /* Warn about keys of map that are not in known (NULL-terminated): a typo
  * such as "ingres" would otherwise silently change the policy's meaning. */

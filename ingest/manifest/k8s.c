@@ -25,6 +25,9 @@ typedef struct kind_entry {
 	/* the apiVersions this kind is ours in: "v1" exactly, or a group
 	 * ("apps/" = any version of it); NULL-terminated */
 	const char *const *api;
+	/* NULL, or whether this object of the kind is one the reader uses (the
+	 * others are counted as not analysed, as if the row were absent) */
+	bool (*wants)(const tm_node *obj);
 } kind_entry;
 
 static const char *const api_core[] = {"v1", NULL};
@@ -34,6 +37,9 @@ static const char *const api_netpol[] = {"networking.k8s.io/", "extensions/", NU
 static const char *const api_policy[] = {"policy.networking.k8s.io/", NULL};
 static const char *const api_route[] = {"route.openshift.io/", NULL};
 static const char *const api_gateway[] = {"gateway.networking.k8s.io/", NULL};
+static const char *const api_istio_sec[] = {"security.istio.io/", NULL};
+static const char *const api_istio_net[] = {"networking.istio.io/", NULL};
+static const char *const api_linkerd[] = {"policy.linkerd.io/", NULL};
 
 static bool api_ok(const char *const *allowed, const char *api)
 {
@@ -51,6 +57,7 @@ static void banp_fn(tm_k8s_ctx *c) { tm_k8s_anp(c, true); }
 static const kind_entry kinds[] = {
 	{"Namespace", tm_k8s_namespace, true, api_core},
 	{"Pod", tm_k8s_pod, false, api_core},
+	{"Node", tm_k8s_kube_node, true, api_core},
 	{"Deployment", tm_k8s_workload, false, api_apps},
 	{"ReplicaSet", tm_k8s_workload, false, api_apps},
 	{"StatefulSet", tm_k8s_workload, false, api_apps},
@@ -66,10 +73,55 @@ static const kind_entry kinds[] = {
 	{"Ingress", tm_k8s_ingress, false, api_netpol},
 	{"Route", tm_k8s_route, false, api_route},
 	{"HTTPRoute", tm_k8s_httproute, false, api_gateway},
+	/* service meshes (istio.c, linkerd.c) */
+	{"PeerAuthentication", tm_k8s_istio_peerauth, false, api_istio_sec},
+	{"AuthorizationPolicy", tm_k8s_istio_authz, false, api_istio_sec},
+	{"DestinationRule", tm_k8s_istio_destrule, false, api_istio_net},
+	{"ConfigMap", tm_k8s_mesh_configmap, false, api_core, tm_k8s_mesh_configmap_wanted},
+	{"Server", tm_k8s_linkerd_server, false, api_linkerd},
+	{"AuthorizationPolicy", tm_k8s_linkerd_authz, false, api_linkerd},
+	{"MeshTLSAuthentication", tm_k8s_linkerd_mtlsauthn, false, api_linkerd},
+	{"NetworkAuthentication", tm_k8s_linkerd_netauthn, false, api_linkerd},
+	{"ServerAuthorization", tm_k8s_linkerd_serverauthz, false, api_linkerd},
+	{"HTTPRoute", tm_k8s_linkerd_route, false, api_linkerd},
+	{"GRPCRoute", tm_k8s_linkerd_route, false, api_linkerd},
 };
 
 static void read_object(tm_model *m, const tm_load_opts *o, const tm_node *obj, const char *list_kind,
 			tm_err *err, unsigned depth);
+
+/* The messages about one object, top to bottom as in its file (readers
+ * visit fields in their own order); equal positions keep theirs. */
+typedef struct diag_at {
+	tm_diag d;
+	size_t seq;
+} diag_at;
+
+static int diag_at_cmp(const void *a, const void *b)
+{
+	const diag_at *x = a, *y = b;
+	if (x->d.loc.line != y->d.loc.line)
+		return x->d.loc.line < y->d.loc.line ? -1 : 1;
+	if (x->d.loc.col != y->d.loc.col)
+		return x->d.loc.col < y->d.loc.col ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void diags_in_file_order(tm_diags *d, size_t from)
+{
+	size_t n = d->n - from;
+	if (n < 2)
+		return;
+	diag_at *v = tm_xrealloc(NULL, n * sizeof *v);
+	for (size_t i = 0; i < n; i++) {
+		v[i].d = d->v[from + i];
+		v[i].seq = i;
+	}
+	qsort(v, n, sizeof *v, diag_at_cmp);
+	for (size_t i = 0; i < n; i++)
+		d->v[from + i] = v[i].d;
+	free(v);
+}
 
 static void read_list(tm_model *m, const tm_load_opts *o, const tm_node *obj, const char *kind,
 		      tm_err *err, unsigned depth)
@@ -142,18 +194,22 @@ static void read_object(tm_model *m, const tm_load_opts *o, const tm_node *obj, 
 		return;
 	}
 	const tm_node *meta = tm_node_get(obj, "metadata");
+	size_t d0 = m->diags.n;
 	c.kind = kind;
+	bool other_group = false;
 	for (size_t i = 0; i < TM_ARRAY_LEN(kinds); i++) {
 		if (strcmp(kinds[i].kind, kind) != 0)
 			continue;
 		/* another group's kind of the same name (a Calico NetworkPolicy,
 		 * an Antrea ClusterNetworkPolicy, a CRD's Pod) is not ours: read as
-		 * ours, its fields would be misread; it is counted as not analysed */
+		 * ours, its fields would be misread; it is counted as not analysed
+		 * (unless a later row reads that group: AuthorizationPolicy) */
 		if (api && !api_ok(kinds[i].api, api)) {
-			tm_model_count_ignored(m, tm_intern(&m->strs, tm_arena_printf(&m->arena, "%s (%s)", kind, api)),
-					       obj->loc);
-			goto out;
+			other_group = true;
+			continue;
 		}
+		if (kinds[i].wants && !kinds[i].wants(obj))
+			break;
 		if (meta && meta->kind != TM_NODE_MAP) {
 			tm_k8s_error(&c, meta, "metadata", "expected a map, got %s", tm_node_kind_str(meta));
 			goto out;
@@ -212,100 +268,349 @@ static void read_object(tm_model *m, const tm_load_opts *o, const tm_node *obj, 
 		kinds[i].fn(&c);
 		goto out;
 	}
-	tm_model_count_ignored(m, kind, obj->loc);
+	if (other_group)
+		tm_model_count_ignored(m, tm_intern(&m->strs, tm_arena_printf(&m->arena, "%s (%s)", kind, api)), obj->loc);
+	else
+		tm_model_count_ignored(m, kind, obj->loc);
 out:
+	if (c.nerrors > 1)
+		diags_in_file_order(&m->diags, d0);
+	tm_k8s_errors_end(&c);
 	if (c.failed)
 		tm_model_skipped(m, obj->loc, kind);
 	if (c.err && *err == TM_OK)
 		*err = c.err;
 }
 
+typedef struct load_ctx {
+	tm_model *m;
+	const tm_load_opts *o;
+	tm_err err;
+} load_ctx;
+
+/* One document, or one item of a List read as a stream (doc.h). */
+static void load_one(void *arg, const tm_node *obj, const char *list_kind)
+{
+	load_ctx *l = arg;
+	const char *item_kind = NULL;
+	size_t kl = list_kind ? strlen(list_kind) : 0;
+	/* a typed list (PodList) may leave kind out of its items */
+	if (list_kind && strcmp(list_kind, "List") != 0 && kl > 4)
+		item_kind = tm_intern_n(&l->m->strs, list_kind, kl - 4);
+	read_object(l->m, l->o, obj, item_kind, &l->err, list_kind ? 1 : 0);
+}
+
 tm_err tm_load_buffer(tm_model *m, const char *name, const char *data, size_t len, bool is_json,
 		      const tm_load_opts *o)
 {
-	tm_docs docs = {0};
 	tm_srcloc eloc;
 	tm_buf emsg;
-	tm_err err = TM_OK;
 	name = tm_intern(&m->strs, name);
 	tm_buf_init(&emsg, 64 * 1024);
 	m->files_read++;
-	/* The document trees live only while this file's objects are read: the
+	/* Each document and each List item lives only while it is read: the
 	 * model keeps interned strings and its own copies, never tm_node
-	 * pointers, so a scratch arena bounds memory by the largest file. */
-	tm_arena scratch;
-	tm_arena_init(&scratch);
-	tm_err rc = tm_doc_parse(&scratch, &m->strs, &o->limits, name, data, len, is_json, &docs,
-				 &eloc, &emsg);
-	size_t before = m->objects_read + m->nignored;
-	for (size_t i = 0; i < docs.n; i++)
-		read_object(m, o, docs.docs[i], NULL, &err, 0);
-	m->docs_read += docs.n;
-	m->empty_docs += docs.empty_docs;
+	 * pointers, so memory is bounded by the largest object. */
+	load_ctx l = {m, o, TM_OK};
+	tm_doc_reader rd;
+	memset(&rd, 0, sizeof rd);
+	rd.st = &m->strs;
+	rd.lim = &o->limits;
+	rd.file = name;
+	rd.fn = load_one;
+	rd.arg = &l;
+	rd.progress = o->progress;
+	rd.progress_ctx = o->progress_ctx;
+	tm_err rc = tm_doc_read(&rd, data, len, is_json, &eloc, &emsg);
+	tm_err err = l.err;
+	size_t ndocs = rd.docs - rd.empty_docs;
+	m->docs_read += ndocs;
+	m->empty_docs += rd.empty_docs;
 	if (rc != TM_OK) {
 		tm_diags_add(&m->diags, o->skip_invalid ? TM_DIAG_WARN : TM_DIAG_ERROR, eloc, "%s%s",
 			     tm_buf_str(&emsg),
-			     o->skip_invalid ? (docs.n ? " (rest of the file skipped)" : " (file skipped)") : "");
+			     o->skip_invalid ? (rd.objects ? " (rest of the file skipped)" : " (file skipped)") : "");
 		if (!o->skip_invalid && err == TM_OK)
 			err = rc;
 		else if (o->skip_invalid)
 			tm_model_skipped(m, eloc, NULL);
-	} else if (docs.n == 0) {
-		tm_srcloc l = {name, 0, 0};
-		tm_diags_add(&m->diags, TM_DIAG_WARN, l, "no Kubernetes object in this file");
+	} else if (rd.objects == 0) {
+		tm_srcloc at = {name, 0, 0};
+		tm_diags_add(&m->diags, TM_DIAG_WARN, at, "no Kubernetes object in this file");
 		m->files_without_objects++;
 	}
-	(void)before;
 	tm_buf_release(&emsg);
-	tm_arena_release(&scratch);
 	return err;
 }
 
-/* `kubectl get deploy,pods -o yaml` holds a Deployment and the Pods of its
- * ReplicaSet, but not the ReplicaSet: pods owned by ReplicaSet "D-<hash>"
- * with label pod-template-hash=<hash> belong to Deployment D when it is in
- * the input, and are folded into it rather than made a second workload. */
-static void fold_replicasets(tm_model *m)
+/* ---- owned controllers fold into their owner (docs/semantics.md, section 1) ---- */
+
+/* `kubectl get all` and `kubectl get deploy,rs,pods` hold a Deployment, its
+ * ReplicaSets (the current one and up to ten old revisions) and their Pods;
+ * a CronJob, its Jobs and their Pods. One application is one endpoint: the
+ * owned controller folds into its owner, and its Pods count as the owner's. */
+static bool folds_into(const tm_workload *w, const tm_workload *o)
 {
-	size_t k = 0, folded = 0;
-	for (size_t i = 0; i < m->nworkloads; i++) {
-		tm_workload *w = m->workloads[i];
-		const char *hash = w->from_pods && !strcmp(w->kind, "ReplicaSet")
-			? tm_labels_get(&w->labels, "pod-template-hash") : NULL;
-		size_t nl = strlen(w->name), hl = hash ? strlen(hash) : 0;
-		tm_workload *d = NULL;
-		if (hash && hl && nl > hl + 1 && w->name[nl - hl - 1] == '-' && !strcmp(w->name + nl - hl, hash)) {
-			const char *dname = tm_intern_n(&m->strs, w->name, nl - hl - 1);
-			d = tm_model_find_workload(m, w->ns, "Deployment", dname);
-			if (d && d->from_pods)
-				d = NULL;
+	return (!strcmp(w->kind, "ReplicaSet") && !strcmp(o->kind, "Deployment")) ||
+	       (!strcmp(w->kind, "Job") && !strcmp(o->kind, "CronJob"));
+}
+
+/* The owner in the input that w folds into, or NULL. */
+static tm_workload *direct_owner(tm_model *m, tm_workload *w, tm_fold_why *why)
+{
+	tm_workload *o = NULL;
+	if (!w->from_pods && w->owner_kind) {
+		/* the object itself is in the input: its controller ownerReference */
+		o = tm_model_find_workload(m, w->ns, w->owner_kind, w->owner_name);
+		*why = TM_FOLD_OWNER;
+		return o && o != w && !o->from_pods && folds_into(w, o) ? o : NULL;
+	}
+	/* only its pods are (`kubectl get deploy,pods`), or the object lost its
+	 * ownerReferences (an export tool): pods owned by ReplicaSet "D-<hash>"
+	 * with label pod-template-hash=<hash> belong to Deployment D, the pods
+	 * of Job "C-<scheduled minute>" to CronJob C (a Job object without
+	 * ownerReferences is a Job of its own: users name Jobs so too) */
+	*why = TM_FOLD_NAME;
+	size_t nl = strlen(w->name);
+	if (!strcmp(w->kind, "ReplicaSet")) {
+		const char *hash = tm_labels_get(&w->labels, "pod-template-hash");
+		size_t hl = hash ? strlen(hash) : 0;
+		if (hl && nl > hl + 1 && w->name[nl - hl - 1] == '-' && !strcmp(w->name + nl - hl, hash))
+			o = tm_model_find_workload(m, w->ns, "Deployment", tm_intern_n(&m->strs, w->name, nl - hl - 1));
+	} else if (!strcmp(w->kind, "Job") && w->from_pods) {
+		size_t j = nl;
+		while (j && w->name[j - 1] >= '0' && w->name[j - 1] <= '9')
+			j--;
+		if (j > 1 && j < nl && w->name[j - 1] == '-')
+			o = tm_model_find_workload(m, w->ns, "CronJob", tm_intern_n(&m->strs, w->name, j - 1));
+	}
+	return o && !o->from_pods ? o : NULL;
+}
+
+/* A ReplicaSet (or ReplicationController) that a controller manages, at 0
+ * replicas, with no Pod in the input: an old revision, not an endpoint. */
+static bool old_revision(const tm_workload *w)
+{
+	return !w->from_pods && w->owner_kind && w->no_replicas && w->npods == 0 &&
+	       (!strcmp(w->kind, "ReplicaSet") || !strcmp(w->kind, "ReplicationController"));
+}
+
+/* Labels that controllers add to what they create (ReplicaSet templates,
+ * Job templates, Pods): no sign that a pod differs from its owner's template. */
+static bool controller_label(const char *key)
+{
+	static const char *const keys[] = {
+		"pod-template-hash", "controller-revision-hash", "pod-template-generation",
+		"statefulset.kubernetes.io/pod-name", "apps.kubernetes.io/pod-index", "controller-uid", "job-name",
+		"batch.kubernetes.io/controller-uid", "batch.kubernetes.io/job-name",
+		"batch.kubernetes.io/job-completion-index", NULL,
+	};
+	for (const char *const *k = keys; *k; k++)
+		if (!strcmp(key, *k))
+			return true;
+	return false;
+}
+
+/* The first key (in order) where a and b differ, controller labels aside:
+ * *key, and its values *va and *vb (NULL when absent). false when equal. */
+static bool labels_differ(const tm_labels *a, const tm_labels *b, const char **key, const char **va, const char **vb)
+{
+	size_t i = 0, j = 0;
+	while (i < a->n || j < b->n) {
+		if (i < a->n && controller_label(a->v[i].key)) {
+			i++;
+			continue;
 		}
-		/* likewise the pods of Job "C-<scheduled minute>" of CronJob C */
-		if (!d && w->from_pods && !strcmp(w->kind, "Job")) {
-			size_t j = nl;
-			while (j && w->name[j - 1] >= '0' && w->name[j - 1] <= '9')
-				j--;
-			if (j > 1 && j < nl && w->name[j - 1] == '-') {
-				d = tm_model_find_workload(m, w->ns, "CronJob", tm_intern_n(&m->strs, w->name, j - 1));
-				if (d && d->from_pods)
-					d = NULL;
-			}
+		if (j < b->n && controller_label(b->v[j].key)) {
+			j++;
+			continue;
 		}
-		if (!d) {
+		int c = i == a->n ? 1 : j == b->n ? -1 : strcmp(a->v[i].key, b->v[j].key);
+		if (c == 0 && !strcmp(a->v[i].val, b->v[j].val)) {
+			i++;
+			j++;
+			continue;
+		}
+		*key = c <= 0 ? a->v[i].key : b->v[j].key;
+		*va = c <= 0 ? a->v[i].val : NULL;
+		*vb = c >= 0 ? b->v[j].val : NULL;
+		return true;
+	}
+	return false;
+}
+
+static int folded_cmp(const void *x, const void *y)
+{
+	const tm_folded *a = x, *b = y;
+	int c = strcmp(a->kind, b->kind);
+	if (!c)
+		c = strcmp(a->ns, b->ns);
+	return c ? c : strcmp(a->name, b->name);
+}
+
+static void label_drift(tm_model *m, tm_workload *const *members, size_t nmembers);
+
+static void fold_owned(tm_model *m)
+{
+	size_t n = m->nworkloads, k = 0;
+	if (!n)
+		return;
+	tm_fold_why *why = tm_xrealloc(NULL, n * sizeof *why);
+	/* 1. every workload's owner in the input */
+	for (size_t i = 0; i < n; i++)
+		m->workloads[i]->folded_into = direct_owner(m, m->workloads[i], &why[i]);
+	/* 2. to the top of the chain. Pods hang on their ReplicaSet, which folds
+	 * into its Deployment (Pod -> ReplicaSet -> Deployment). The owners
+	 * (Deployment, CronJob) fold into nothing, so one step reaches the top;
+	 * a longer chain, or a cycle, would be cut after 8 and fold nothing */
+	tm_workload **top = tm_xrealloc(NULL, n * sizeof *top);
+	for (size_t i = 0; i < n; i++) {
+		tm_workload *r = m->workloads[i]->folded_into;
+		for (int hops = 0; r && r->folded_into && hops < 8; hops++)
+			r = r->folded_into;
+		top[i] = r && !r->folded_into ? r : NULL;
+		if (old_revision(m->workloads[i]))
+			why[i] = TM_FOLD_OLD_REVISION;
+	}
+	for (size_t i = 0; i < n; i++)
+		m->workloads[i]->folded_into = top[i];
+	free(top);
+	/* 3. record, count the pods of the owner, keep the rest */
+	tm_workload **members = tm_xrealloc(NULL, n * sizeof *members);
+	size_t nmembers = 0;
+	for (size_t i = 0; i < n; i++) {
+		tm_workload *w = m->workloads[i], *r = w->folded_into;
+		bool dropped = !r && why[i] == TM_FOLD_OLD_REVISION;
+		if (!r && !dropped) {
 			m->workloads[k++] = w;
 			continue;
 		}
-		w->folded_into = d;
-		d->npods += w->npods;
-		folded++;
-		tm_diags_add(&m->diags, TM_DIAG_INFO, w->loc, "pods of %s %s/%s are counted as %s %s", w->kind, w->ns,
-			     w->name, d->kind, d->display);
+		members[nmembers++] = w;
+		TM_ARENA_GROW(&m->arena, m->folded, m->nfolded, m->cap_folded);
+		tm_folded *f = &m->folded[m->nfolded++];
+		memset(f, 0, sizeof *f);
+		f->kind = w->kind;
+		f->ns = w->ns;
+		f->name = w->name;
+		f->into = r;
+		f->owner_kind = w->owner_kind;
+		f->owner_name = w->owner_name;
+		f->why = why[i];
+		f->npods = w->npods;
+		f->from_pods = w->from_pods;
+		f->loc = w->loc;
+		if (r)
+			r->npods += w->npods;
 	}
 	m->nworkloads = k;
-	if (folded)
-		for (size_t p = 0; p < m->npods; p++)
-			if (m->pods[p]->owner->folded_into)
-				m->pods[p]->owner = m->pods[p]->owner->folded_into;
+	free(why);
+	for (size_t p = 0; p < m->npods; p++)
+		if (m->pods[p]->owner->folded_into)
+			m->pods[p]->owner = m->pods[p]->owner->folded_into;
+	if (m->nfolded > 1)
+		qsort(m->folded, m->nfolded, sizeof *m->folded, folded_cmp);
+	/* -v: what became of each, in the order inventory lists them */
+	for (size_t i = 0; i < m->nfolded; i++) {
+		const tm_folded *f = &m->folded[i];
+		const tm_workload *r = f->into;
+		if (f->why == TM_FOLD_NAME && f->from_pods)
+			tm_diags_add(&m->diags, TM_DIAG_INFO, f->loc, "pods of %s %s/%s are counted as %s %s", f->kind, f->ns,
+				     f->name, r->kind, r->display);
+		else if (f->why == TM_FOLD_NAME)
+			tm_diags_add(&m->diags, TM_DIAG_INFO, f->loc, "%s %s/%s has no ownerReferences; by its name and "
+				     "pod-template-hash it is folded into %s (%u pod%s)", f->kind, f->ns, f->name, r->display,
+				     f->npods, f->npods == 1 ? "" : "s");
+		else if (f->why == TM_FOLD_OWNER)
+			tm_diags_add(&m->diags, TM_DIAG_INFO, f->loc, "%s %s/%s is folded into its controller %s (%u pod%s)",
+				     f->kind, f->ns, f->name, r->display, f->npods, f->npods == 1 ? "" : "s");
+		else if (r)
+			tm_diags_add(&m->diags, TM_DIAG_INFO, f->loc, "%s %s/%s is an old revision of %s (0 replicas, no pods): "
+				     "folded into it", f->kind, f->ns, f->name, r->display);
+		else
+			tm_diags_add(&m->diags, TM_DIAG_INFO, f->loc, "%s %s/%s is an old revision of %s %s, which is not in the "
+				     "input (0 replicas, no pods): not an endpoint", f->kind, f->ns, f->name, f->owner_kind,
+				     f->owner_name);
+	}
+	label_drift(m, members, nmembers);
+	free(members);
+}
+
+/* The owner's pod template stays authoritative for its labels. Say once per
+ * owner when its pods, or a live ReplicaSet folded into it, carry other
+ * labels (a rollout in progress: the old revision's pods keep the old ones). */
+typedef struct drift {
+	size_t ndiff, nall;
+	const char *what, *key, *va, *vb; /* the first that differs */
+	tm_srcloc loc;
+} drift;
+
+static void label_drift(tm_model *m, tm_workload *const *members, size_t nmembers)
+{
+	size_t n = m->nworkloads;
+	drift *d = tm_xrealloc(NULL, (n + 1) * sizeof *d);
+	memset(d, 0, (n + 1) * sizeof *d);
+	for (size_t i = 0; i < n; i++)
+		m->workloads[i]->index = i; /* tm_model_finish sets it again after the sort */
+	tm_arena *a = &m->arena;
+	for (size_t i = 0; i < m->npods; i++) {
+		const tm_pod *p = m->pods[i];
+		const tm_workload *r = p->owner;
+		if (r->from_pods)
+			continue; /* the owner's labels are its first pod's: warned when read */
+		drift *x = &d[r->index];
+		x->nall++;
+		const char *k, *va, *vb;
+		if (labels_differ(&p->labels, &r->labels, &k, &va, &vb) && x->ndiff++ == 0) {
+			x->what = tm_arena_printf(a, "pod %s", p->name);
+			x->key = k;
+			x->va = va;
+			x->vb = vb;
+			x->loc = p->loc;
+		}
+	}
+	for (size_t i = 0; i < nmembers; i++) {
+		const tm_workload *w = members[i], *r = w->folded_into;
+		const char *k, *va, *vb;
+		if (!r || w->from_pods || w->no_replicas || d[r->index].what)
+			continue;
+		if (labels_differ(&w->labels, &r->labels, &k, &va, &vb)) {
+			drift *x = &d[r->index];
+			x->what = tm_arena_printf(a, "%s %s (%u replica%s)", w->kind, w->name, w->replicas,
+						  w->replicas == 1 ? "" : "s");
+			x->key = k;
+			x->va = va;
+			x->vb = vb;
+			x->loc = w->loc;
+		}
+	}
+	tm_buf b;
+	tm_buf_init(&b, 4096);
+	for (size_t i = 0; i < n; i++) {
+		const drift *x = &d[i];
+		if (!x->what)
+			continue;
+		const tm_workload *r = m->workloads[i];
+		tm_buf_reset(&b);
+		if (x->ndiff)
+			(void)tm_buf_addf(&b, "%s: %zu of its %zu pods %s labels that differ from its pod template", r->display,
+					  x->ndiff, x->nall, x->ndiff == 1 ? "has" : "have");
+		else
+			(void)tm_buf_addf(&b, "%s: a ReplicaSet with replicas has a pod template that differs from its own", r->display);
+		(void)tm_buf_addf(&b, " (%s: ", x->what);
+		if (x->va)
+			(void)tm_buf_addf(&b, "%s=%s", x->key, x->va);
+		else
+			(void)tm_buf_addf(&b, "no %s", x->key);
+		if (x->vb)
+			(void)tm_buf_addf(&b, ", template %s=%s", x->key, x->vb);
+		else
+			(void)tm_buf_addf(&b, ", template without %s", x->key);
+		(void)tm_buf_adds(&b, "; a rollout in progress?): the analysis uses the template's labels, "
+				  "--granularity pod each pod's own");
+		tm_diags_add(&m->diags, TM_DIAG_WARN, x->loc, "%s", tm_buf_str(&b));
+	}
+	tm_buf_release(&b);
+	free(d);
 }
 
 /* The same Service (ns/name) or exposing object (kind/ns/name) read twice:
@@ -387,17 +692,76 @@ static void settle_duplicates(tm_model *m)
 	}
 }
 
+/* ---- namespaces without a Namespace object (`kubectl get pods,netpol`) ---- */
+typedef struct nssel_scan {
+	tm_model *m;
+	size_t nsel;           /* selectors whose answer is unknown for one of them */
+	tm_srcloc first_loc;
+	const char *first;     /* arena copy of the first one's description */
+} nssel_scan;
+
+static void nssel_visit(void *ctx, const tm_selector *sel, tm_srcloc loc, const char *what)
+{
+	nssel_scan *x = ctx;
+	if (!tm_model_nssel_unknown(x->m, sel, NULL, 0))
+		return;
+	if (x->nsel++ == 0) {
+		x->first = tm_arena_strdup(&x->m->arena, what);
+		x->first_loc = loc;
+	}
+}
+
+/* Said once: which namespaces hold workloads but have no Namespace object,
+ * as a warning when a namespace selector tests a label other than
+ * kubernetes.io/metadata.name (its answer for them is a guess), else for -v. */
+static void report_undeclared(tm_model *m)
+{
+	size_t n = 0;
+	tm_buf names;
+	tm_buf_init(&names, 1 << 16);
+	for (size_t i = 0; i < m->nnamespaces; i++) {
+		const tm_namespace *ns = m->namespaces[i];
+		if (ns->declared || !ns->nworkloads)
+			continue;
+		if (n < 10)
+			(void)tm_buf_addf(&names, "%s%s", n ? ", " : "", ns->name);
+		n++;
+	}
+	if (n > 10)
+		(void)tm_buf_addf(&names, " and %zu more", n - 10);
+	if (n) {
+		nssel_scan x = {m, 0, {0}, NULL};
+		tm_model_each_nssel(m, nssel_visit, &x);
+		if (x.nsel)
+			tm_diags_add(&m->diags, TM_DIAG_WARN, x.first_loc,
+				     "%zu namespace%s no Namespace object in the input (%s), so %s labels are unknown but for "
+				     "kubernetes.io/metadata.name; %zu namespace selector%s another label and %s decided on "
+				     "that one alone for %s (%s%s): add the Namespace objects (kubectl get namespaces -o yaml)",
+				     n, n == 1 ? " has" : "s have", tm_buf_str(&names), n == 1 ? "its" : "their", x.nsel,
+				     x.nsel == 1 ? " tests" : "s test", x.nsel == 1 ? "is" : "are", n == 1 ? "it" : "them",
+				     x.nsel == 1 ? "" : "first: ", x.first);
+		else
+			tm_diags_add(&m->diags, TM_DIAG_INFO, (tm_srcloc){0},
+				     "%zu namespace%s no Namespace object in the input (%s): only kubernetes.io/metadata.name "
+				     "is known of %s labels, and no namespace selector tests another",
+				     n, n == 1 ? " has" : "s have", tm_buf_str(&names), n == 1 ? "its" : "their");
+	}
+	tm_buf_release(&names);
+}
+
 tm_err tm_load_finish(tm_model *m, const tm_load_opts *o)
 {
 	(void)o;
-	fold_replicasets(m);
+	fold_owned(m);
 	settle_duplicates(m);
 	for (size_t i = 0; i < m->nworkloads; i++) {
 		tm_workload *w = m->workloads[i];
 		w->nsp = tm_model_namespace(m, w->ns, true);
+		w->nsp->nworkloads++;
 	}
 	for (size_t i = 0; i < m->nnetpols; i++)
 		tm_model_namespace(m, m->netpols[i]->ns, true);
 	tm_model_finish(m);
+	report_undeclared(m);
 	return TM_OK;
 }

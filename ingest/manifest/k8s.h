@@ -36,5 +36,32 @@ void tm_k8s_service(tm_k8s_ctx *c);
 void tm_k8s_ingress(tm_k8s_ctx *c);
 void tm_k8s_route(tm_k8s_ctx *c);
 void tm_k8s_httproute(tm_k8s_ctx *c);
+/* service meshes: Istio (istio.c), Linkerd (linkerd.c), the pod and
+ * namespace facts that decide injection and the install ConfigMaps
+ * (mesh_pods.c) */
+void tm_k8s_istio_peerauth(tm_k8s_ctx *c);
+void tm_k8s_istio_authz(tm_k8s_ctx *c);
+void tm_k8s_istio_destrule(tm_k8s_ctx *c);
+void tm_k8s_linkerd_server(tm_k8s_ctx *c);
+void tm_k8s_linkerd_authz(tm_k8s_ctx *c);
+void tm_k8s_linkerd_mtlsauthn(tm_k8s_ctx *c);
+void tm_k8s_linkerd_netauthn(tm_k8s_ctx *c);
+void tm_k8s_linkerd_serverauthz(tm_k8s_ctx *c);
+void tm_k8s_linkerd_route(tm_k8s_ctx *c);
+void tm_k8s_mesh_configmap(tm_k8s_ctx *c);
+/* Is obj one of the install ConfigMaps (istio, istio-sidecar-injector, linkerd-config)? */
+bool tm_k8s_mesh_configmap_wanted(const tm_node *obj);
+/* Mesh annotations of meta (a pod template's or a Pod's metadata) and its
+ * spec's proxy containers; NULL when there is nothing mesh-related. */
+const struct tm_mesh_pod *tm_k8s_mesh_pod(tm_k8s_ctx *c, const tm_node *meta, const tm_node *spec);
+/* Mesh annotations of a Namespace's metadata. */
+tm_labels tm_k8s_mesh_ns(tm_k8s_ctx *c, const tm_node *meta);
+/* Isolation and placement facts of a pod spec (pod_security.c; field names
+ * it in warnings, "spec.template.spec"); NULL when it says nothing of them. */
+const struct tm_podsec *tm_k8s_pod_security(tm_k8s_ctx *c, const tm_node *spec, const char *field);
+/* The Node kind: labels, taints, unschedulable (pod_security.c). */
+void tm_k8s_kube_node(tm_k8s_ctx *c);
+/* A version of the group the reader does not know: warned, read on. */
+void tm_k8s_api_version_check(tm_k8s_ctx *c, const char *const *known);
 
 #endif

@@ -22,8 +22,8 @@ static bool read_selector_peer(tm_k8s_ctx *c, const char *k, const tm_node *v, c
 		tm_k8s_error(c, v, field, "pods: expected a map");
 		return false;
 	}
-	return tm_k8s_selector(c, tm_node_get(v, "namespaceSelector"), field, &peer->ns_sel) &&
-	       tm_k8s_selector(c, tm_node_get(v, "podSelector"), field, &peer->pod_sel);
+	bool ok = tm_k8s_selector(c, tm_node_get(v, "namespaceSelector"), field, &peer->ns_sel);
+	return tm_k8s_selector(c, tm_node_get(v, "podSelector"), field, &peer->pod_sel) && ok;
 }
 
 static bool read_peer(tm_k8s_ctx *c, const tm_node *p, const char *field, bool egress, tm_peer *peer)
@@ -53,28 +53,31 @@ static bool read_peer(tm_k8s_ctx *c, const tm_node *p, const char *field, bool e
  *             {destinationNamedPort: http}] */
 static bool read_protocols(tm_k8s_ctx *c, const tm_node *rn, const char *field, tm_rule *r)
 {
+	unsigned e0 = c->nerrors;
 	const tm_node *ps = tm_k8s_seq(c, rn, "protocols", field);
-	if (c->failed)
+	if (c->nerrors != e0)
 		return false;
 	if (!ps || ps->n == 0) {
 		r->all_ports = true;
 		return true;
 	}
 	r->ports = tm_arena_alloc(&c->m->arena, ps->n * sizeof(tm_portspec));
+	/* every entry is checked on its own */
 	for (size_t j = 0; j < ps->n; j++) {
 		const tm_node *p = ps->items[j];
 		tm_portspec *sp = &r->ports[r->nports];
+		memset(sp, 0, sizeof *sp);
 		sp->loc = p->loc;
 		if (p->kind != TM_NODE_MAP || p->n != 1) {
 			tm_k8s_error(c, p, field, "[%zu]: exactly one of tcp, udp, sctp, destinationNamedPort is required", j);
-			return false;
+			continue;
 		}
 		const char *k = p->pairs[0].key->str;
 		const tm_node *v = p->pairs[0].val;
 		if (!strcmp(k, "destinationNamedPort")) {
 			if (v->kind != TM_NODE_SCALAR || !*v->str) {
 				tm_k8s_error(c, v, field, "[%zu].destinationNamedPort: expected a port name", j);
-				return false;
+				continue;
 			}
 			sp->name = v->str;
 			sp->proto_from_pod = true;
@@ -89,38 +92,36 @@ static bool read_protocols(tm_k8s_ctx *c, const tm_node *rn, const char *field, 
 			sp->proto = TM_PROTO_SCTP;
 		else {
 			tm_k8s_error(c, p, field, "[%zu]: unknown protocol \"%s\" (tcp, udp, sctp, destinationNamedPort)", j, k);
-			return false;
+			continue;
 		}
 		const tm_node *dp = tm_node_get(v, "destinationPort");
 		if (!dp || dp->kind != TM_NODE_MAP || dp->n != 1) {
 			tm_k8s_error(c, v, field, "[%zu].%s.destinationPort: exactly one of number, range is required", j, k);
-			return false;
+			continue;
 		}
 		long long a = 0, b = 0;
 		bool ha = false, hb = false;
+		unsigned e1 = c->nerrors;
 		if (tm_node_get(dp, "number")) {
-			if (!tm_k8s_int(c, dp, "number", field, &a, &ha))
-				return false;
+			tm_k8s_int(c, dp, "number", field, &a, &ha);
 			b = a;
 			hb = ha;
 		} else {
 			const tm_node *rg = tm_node_get(dp, "range");
-			if (!tm_k8s_int(c, rg, "start", field, &a, &ha) || !tm_k8s_int(c, rg, "end", field, &b, &hb))
-				return false;
-			if (ha && hb && a >= b) {
+			tm_k8s_int(c, rg, "start", field, &a, &ha);
+			tm_k8s_int(c, rg, "end", field, &b, &hb);
+			if (c->nerrors == e1 && ha && hb && a >= b)
 				tm_k8s_error(c, rg ? rg : dp, field, "[%zu]: range start %lld must be less than end %lld", j, a, b);
-				return false;
-			}
 		}
-		if (!ha || !hb || a < 1 || b > 65535 || a > b) {
+		if (c->nerrors == e1 && (!ha || !hb || a < 1 || b > 65535 || a > b))
 			tm_k8s_error(c, dp, field, "[%zu]: ports must be between 1 and 65535", j);
-			return false;
-		}
+		if (c->nerrors != e1)
+			continue;
 		sp->port = (uint32_t)a;
 		sp->end_port = (uint32_t)b;
 		r->nports++;
 	}
-	return true;
+	return c->nerrors == e0;
 }
 
 void tm_k8s_cnp(tm_k8s_ctx *c)
@@ -131,45 +132,40 @@ void tm_k8s_cnp(tm_k8s_ctx *c)
 	const char *tier = NULL;
 	long long prio = 0;
 	bool has = false;
-	if (c->failed || !tm_k8s_str(c, spec, "tier", "spec.tier", &tier) ||
-	    !tm_k8s_int(c, spec, "priority", "spec.priority", &prio, &has))
+	if (c->failed)
 		return;
-	if (!tier || (strcmp(tier, "Admin") && strcmp(tier, "Baseline"))) {
+	/* tier, priority, subject and rules are checked on their own */
+	if (tm_k8s_str(c, spec, "tier", "spec.tier", &tier) &&
+	    (!tier || (strcmp(tier, "Admin") && strcmp(tier, "Baseline"))))
 		tm_k8s_error(c, tm_node_get(spec, "tier") ? tm_node_get(spec, "tier") : spec, "spec.tier",
 			     "\"%s\" is not one of Admin, Baseline", tier ? tier : "");
-		return;
-	}
-	if (!has || prio < 0 || prio > 1000) {
+	if (tm_k8s_int(c, spec, "priority", "spec.priority", &prio, &has) && (!has || prio < 0 || prio > 1000))
 		tm_k8s_error(c, tm_node_get(spec, "priority") ? tm_node_get(spec, "priority") : spec, "spec.priority",
 			     "must be between 0 and 1000");
-		return;
-	}
 	tm_anp *a = tm_arena_alloc(&m->arena, sizeof *a);
-	a->baseline = !strcmp(tier, "Baseline");
+	a->baseline = tier && !strcmp(tier, "Baseline");
 	a->kind = tm_intern(&m->strs, "ClusterNetworkPolicy");
 	a->name = c->name;
 	a->priority = (int)prio;
 	a->loc = c->obj->loc;
-	const tm_node *ign = tm_node_get(tm_node_get(meta, "annotations"), "trustmap.io/ignore");
-	a->ignore = ign && ign->kind == TM_NODE_SCALAR ? ign->str : NULL;
+	a->ignore = tm_k8s_ignore_annotation(meta, &a->ignore_loc);
+	unsigned e0 = c->nerrors;
 	const tm_node *subj = tm_k8s_map(c, spec, "subject", "spec.subject");
-	if (c->failed)
-		return;
-	if (!subj || subj->n != 1 || (strcmp(subj->pairs[0].key->str, "namespaces") &&
-				      strcmp(subj->pairs[0].key->str, "pods"))) {
+	if (c->nerrors == e0 && (!subj || subj->n != 1 || (strcmp(subj->pairs[0].key->str, "namespaces") &&
+							    strcmp(subj->pairs[0].key->str, "pods"))))
 		tm_k8s_error(c, subj ? subj : spec, "spec.subject", "exactly one of namespaces, pods is required");
-		return;
+	else if (subj) {
+		tm_peer s = {0};
+		read_selector_peer(c, subj->pairs[0].key->str, subj->pairs[0].val, "spec.subject", &s);
+		a->subject_pods = s.has_pod_sel;
+		a->subj_ns = s.ns_sel;
+		a->subj_pod = s.pod_sel;
 	}
-	tm_peer s = {0};
-	if (!read_selector_peer(c, subj->pairs[0].key->str, subj->pairs[0].val, "spec.subject", &s))
-		return;
-	a->subject_pods = s.has_pod_sel;
-	a->subj_ns = s.ns_sel;
-	a->subj_pod = s.pod_sel;
 	/* v1alpha2: at most 25 rules, Accept for Allow, Pass in both tiers */
 	static const tm_k8s_admin_flavour fl = {"Accept", true, 25, "protocols", read_peer, read_protocols};
-	if (!tm_k8s_admin_rules(c, spec, true, &fl, &a->in_rules, &a->nin) ||
-	    !tm_k8s_admin_rules(c, spec, false, &fl, &a->eg_rules, &a->neg)) {
+	tm_k8s_admin_rules(c, spec, true, &fl, &a->in_rules, &a->nin);
+	tm_k8s_admin_rules(c, spec, false, &fl, &a->eg_rules, &a->neg);
+	if (c->failed) {
 		tm_k8s_rules_release(a->in_rules, a->nin);
 		tm_k8s_rules_release(a->eg_rules, a->neg);
 		return;

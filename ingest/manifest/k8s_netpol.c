@@ -7,12 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *ignore_annotation(const tm_node *meta)
-{
-	const tm_node *v = tm_node_get(tm_node_get(meta, "annotations"), "trustmap.io/ignore");
-	return v && v->kind == TM_NODE_SCALAR ? v->str : NULL;
-}
-
 /* Fold the numeric port entries of a rule into rule->fixed. */
 void tm_k8s_rule_settle(tm_model *m, tm_rule *r)
 {
@@ -55,6 +49,7 @@ bool tm_k8s_networks(tm_k8s_ctx *c, const tm_node *v, const char *field, bool no
 		tm_k8s_error(c, v, field, "networks: expected a %slist of CIDRs", nonempty ? "non-empty " : "");
 		return false;
 	}
+	bool ok = true;
 	for (size_t i = 0; i < v->n; i++) {
 		tm_iprange r;
 		bool v4;
@@ -62,8 +57,8 @@ bool tm_k8s_networks(tm_k8s_ctx *c, const tm_node *v, const char *field, bool no
 		if (cn->kind != TM_NODE_SCALAR || !tm_cidr_parse(cn->str, &r, &v4)) {
 			tm_k8s_error(c, cn, field, "networks[%zu]: \"%s\" is not a valid CIDR", i,
 				     cn->kind == TM_NODE_SCALAR ? cn->str : "");
-			tm_ipset_release(&peer->ips);
-			return false;
+			ok = false;
+			continue;
 		}
 		if (!v4)
 			peer->has_v6 = true;
@@ -71,10 +66,12 @@ bool tm_k8s_networks(tm_k8s_ctx *c, const tm_node *v, const char *field, bool no
 		if (!peer->cidr)
 			peer->cidr = cn->str;
 	}
-	return true;
+	if (!ok)
+		tm_ipset_release(&peer->ips);
+	return ok;
 }
 
-/* ipBlock {cidr, except} */
+/* ipBlock {cidr, except}: every except entry is checked against cidr */
 static bool read_ipblock(tm_k8s_ctx *c, const tm_node *ib, const char *field, tm_peer *peer)
 {
 	const char *cidr = NULL;
@@ -82,6 +79,8 @@ static bool read_ipblock(tm_k8s_ctx *c, const tm_node *ib, const char *field, tm
 		tm_k8s_error(c, ib, field, "expected a map, got %s", tm_node_kind_str(ib));
 		return false;
 	}
+	static const char *const known[] = {"cidr", "except", NULL};
+	tm_k8s_known_fields(c, ib, field, known);
 	if (!tm_k8s_str(c, ib, "cidr", field, &cidr))
 		return false;
 	tm_iprange r;
@@ -89,22 +88,17 @@ static bool read_ipblock(tm_k8s_ctx *c, const tm_node *ib, const char *field, tm
 	if (!cidr || !tm_cidr_parse(cidr, &r, &v4)) {
 		tm_k8s_error(c, tm_node_get(ib, "cidr") ? tm_node_get(ib, "cidr") : ib, field,
 			     "cidr: \"%s\" is not a valid CIDR", cidr ? cidr : "");
-		return false;
+		return false; /* the except entries are judged against it */
 	}
 	peer->kind = TM_PEER_IPBLOCK;
 	peer->cidr = cidr;
 	peer->has_v6 = !v4;
-	static const char *const known[] = {"cidr", "except", NULL};
-	tm_k8s_known_fields(c, ib, field, known);
 	tm_ipset_init(&peer->ips);
 	tm_ipset_add(&peer->ips, r);
 	if (!v4) /* an IPv6 block never holds IPv4 addresses (kept in ::ffff:0:0/96) */
 		tm_ipset_subtract(&peer->ips, tm_iprange_v4_all());
+	unsigned e0 = c->nerrors;
 	const tm_node *ex = tm_k8s_seq(c, ib, "except", field);
-	if (c->failed) {
-		tm_ipset_release(&peer->ips);
-		return false;
-	}
 	for (size_t i = 0; ex && i < ex->n; i++) {
 		tm_iprange e;
 		bool ev4;
@@ -112,17 +106,19 @@ static bool read_ipblock(tm_k8s_ctx *c, const tm_node *ib, const char *field, tm
 		if (en->kind != TM_NODE_SCALAR || !tm_cidr_parse(en->str, &e, &ev4)) {
 			tm_k8s_error(c, en, field, "except[%zu]: \"%s\" is not a valid CIDR", i,
 				     en->kind == TM_NODE_SCALAR ? en->str : "");
-			tm_ipset_release(&peer->ips);
-			return false;
+			continue;
 		}
 		if (ev4 != v4 || tm_ip_cmp(e.lo, r.lo) < 0 || tm_ip_cmp(e.hi, r.hi) > 0 ||
 		    (tm_ip_cmp(e.lo, r.lo) == 0 && tm_ip_cmp(e.hi, r.hi) == 0)) {
 			tm_k8s_error(c, en, field, "except[%zu]: \"%s\" must be a strict subset of cidr \"%s\"",
 				     i, en->str, cidr);
-			tm_ipset_release(&peer->ips);
-			return false;
+			continue;
 		}
 		tm_ipset_subtract(&peer->ips, e);
+	}
+	if (c->nerrors != e0) {
+		tm_ipset_release(&peer->ips);
+		return false;
 	}
 	return true;
 }
@@ -153,9 +149,12 @@ static bool read_np_peer(tm_k8s_ctx *c, const tm_node *p, const char *field, tm_
 	peer->kind = TM_PEER_SELECTOR;
 	peer->has_pod_sel = hps;
 	peer->has_ns_sel = hns;
-	return tm_k8s_selector(c, ps, field, &peer->pod_sel) && tm_k8s_selector(c, ns, field, &peer->ns_sel);
+	/* both selectors are checked */
+	bool ok = tm_k8s_selector(c, ps, field, &peer->pod_sel);
+	return tm_k8s_selector(c, ns, field, &peer->ns_sel) && ok;
 }
 
+/* protocol and port are checked on their own; endPort needs a good port */
 static bool read_np_port(tm_k8s_ctx *c, const tm_node *p, const char *field, tm_portspec *ps)
 {
 	ps->loc = p->loc;
@@ -165,79 +164,74 @@ static bool read_np_port(tm_k8s_ctx *c, const tm_node *p, const char *field, tm_
 	}
 	static const char *const known[] = {"protocol", "port", "endPort", NULL};
 	tm_k8s_known_fields(c, p, field, known);
+	unsigned e0 = c->nerrors;
 	const char *proto = NULL;
-	if (!tm_k8s_str(c, p, "protocol", field, &proto))
-		return false;
 	ps->proto = TM_PROTO_TCP;
-	if (proto && !tm_proto_parse(proto, &ps->proto)) {
+	if (tm_k8s_str(c, p, "protocol", field, &proto) && proto && !tm_proto_parse(proto, &ps->proto))
 		tm_k8s_error(c, tm_node_get(p, "protocol"), field, "protocol: \"%s\" is not one of TCP, UDP, SCTP", proto);
-		return false;
-	}
 	const tm_node *pn = tm_node_get(p, "port");
 	long long end = 0;
 	bool has_end = false;
-	if (!tm_k8s_int(c, p, "endPort", field, &end, &has_end))
-		return false;
+	bool end_ok = tm_k8s_int(c, p, "endPort", field, &end, &has_end);
+	bool port_ok = true;
 	if (!tm_node_is_null(pn)) {
 		long long iv = 0;
 		const char *sv = NULL;
 		bool is_int;
 		if (!tm_k8s_int_or_str(c, pn, field, &iv, &sv, &is_int))
-			return false;
-		if (is_int) {
+			port_ok = false;
+		else if (is_int) {
 			if (iv < 1 || iv > 65535) {
 				tm_k8s_error(c, pn, field, "port: %lld must be between 1 and 65535", iv);
-				return false;
-			}
-			ps->port = (uint32_t)iv;
+				port_ok = false;
+			} else
+				ps->port = (uint32_t)iv;
 		} else {
 			tm_buf why;
 			tm_buf_init(&why, 1024);
-			bool ok = tm_valid_port_name(sv, &why);
-			if (!ok)
+			if (!tm_valid_port_name(sv, &why)) {
 				tm_k8s_error(c, pn, field, "%s", tm_buf_str(&why));
+				port_ok = false;
+			} else
+				ps->name = sv;
 			tm_buf_release(&why);
-			if (!ok)
-				return false;
-			ps->name = sv;
 		}
 	}
-	if (has_end) {
-		if (ps->name || !ps->port) {
+	if (has_end && end_ok && port_ok) {
+		if (ps->name || !ps->port)
 			tm_k8s_error(c, tm_node_get(p, "endPort"), field,
 				     "endPort may only be given with a numeric port");
-			return false;
-		}
-		if (end < ps->port || end > 65535) {
+		else if (end < ps->port || end > 65535)
 			tm_k8s_error(c, tm_node_get(p, "endPort"), field,
 				     "endPort %lld must be between port %u and 65535", end, ps->port);
-			return false;
-		}
-		ps->end_port = (uint32_t)end;
+		else
+			ps->end_port = (uint32_t)end;
 	}
-	return true;
+	return c->nerrors == e0;
 }
 
+/* Every rule, and in it every peer and port, is checked on its own; false
+ * if one is bad. *nout counts every rule (their peers are released as a
+ * whole when the policy fails). */
 static bool read_np_rules(tm_k8s_ctx *c, const tm_node *spec, bool ingress, tm_rule **out, size_t *nout)
 {
 	tm_model *m = c->m;
 	const char *dir = ingress ? "spec.ingress" : "spec.egress";
 	const char *peers_key = ingress ? "from" : "to";
+	unsigned e0 = c->nerrors;
 	const tm_node *rules = tm_k8s_seq(c, spec, ingress ? "ingress" : "egress", dir);
 	*out = NULL;
 	*nout = 0;
-	if (c->failed)
-		return false;
 	if (!rules)
-		return true;
+		return c->nerrors == e0;
 	*out = tm_arena_alloc(&m->arena, (rules->n ? rules->n : 1) * sizeof(tm_rule));
+	*nout = rules->n;
 	for (size_t i = 0; i < rules->n; i++) {
 		const tm_node *rn = rules->items[i];
 		tm_rule *r = &(*out)[i];
 		r->action = TM_ACT_ALLOW;
 		r->index = i;
 		r->loc = rn->loc;
-		*nout = i + 1; /* counted now: a trailing "-" rule, and rules_release on failure */
 		char field[96];
 		if (tm_node_is_null(rn)) {
 			/* "- {}" written as "-": allows everything */
@@ -247,45 +241,41 @@ static bool read_np_rules(tm_k8s_ctx *c, const tm_node *spec, bool ingress, tm_r
 		}
 		if (rn->kind != TM_NODE_MAP) {
 			tm_k8s_error(c, rn, dir, "[%zu]: expected a map, got %s", i, tm_node_kind_str(rn));
-			return false;
+			continue;
 		}
 		{
 			const char *const known[] = {peers_key, "ports", NULL};
 			snprintf(field, sizeof field, "%s[%zu]", dir, i);
 			tm_k8s_known_fields(c, rn, field, known);
 		}
+		unsigned e1 = c->nerrors;
 		snprintf(field, sizeof field, "%s[%zu].%s", dir, i, peers_key);
 		const tm_node *peers = tm_k8s_seq(c, rn, peers_key, field);
-		if (c->failed)
-			return false;
-		if (!peers || peers->n == 0)
+		if (c->nerrors == e1 && (!peers || peers->n == 0))
 			r->all_peers = true;
-		else {
+		else if (peers) {
 			r->peers = tm_arena_alloc(&m->arena, peers->n * sizeof(tm_peer));
+			r->npeers = peers->n;
 			for (size_t j = 0; j < peers->n; j++) {
 				snprintf(field, sizeof field, "%s[%zu].%s[%zu]", dir, i, peers_key, j);
-				if (!read_np_peer(c, peers->items[j], field, &r->peers[j])) {
-					r->npeers = j;
-					return false;
-				}
-				r->npeers = j + 1;
+				read_np_peer(c, peers->items[j], field, &r->peers[j]);
 			}
 		}
 		snprintf(field, sizeof field, "%s[%zu].ports", dir, i);
+		unsigned e2 = c->nerrors;
 		const tm_node *ports = tm_k8s_seq(c, rn, "ports", field);
-		if (c->failed)
-			return false;
-		if (!ports || ports->n == 0)
+		if (c->nerrors == e2 && (!ports || ports->n == 0))
 			r->all_ports = true;
-		else {
+		else if (ports) {
 			r->ports = tm_arena_alloc(&m->arena, ports->n * sizeof(tm_portspec));
+			r->nports = ports->n;
 			for (size_t j = 0; j < ports->n; j++) {
 				snprintf(field, sizeof field, "%s[%zu].ports[%zu]", dir, i, j);
-				if (!read_np_port(c, ports->items[j], field, &r->ports[j]))
-					return false;
-				r->nports++;
+				read_np_port(c, ports->items[j], field, &r->ports[j]);
 			}
 		}
+		if (c->nerrors != e1)
+			continue;
 		/* a named port towards an ipBlock cannot be resolved */
 		for (size_t j = 0; j < r->npeers; j++)
 			for (size_t k = 0; k < r->nports; k++)
@@ -297,9 +287,8 @@ static bool read_np_rules(tm_k8s_ctx *c, const tm_node *spec, bool ingress, tm_r
 				}
 settled:
 		tm_k8s_rule_settle(m, r);
-		*nout = i + 1;
 	}
-	return true;
+	return c->nerrors == e0;
 }
 
 void tm_k8s_netpol(tm_k8s_ctx *c)
@@ -309,53 +298,45 @@ void tm_k8s_netpol(tm_k8s_ctx *c)
 	const tm_node *spec = tm_k8s_map(c, c->obj, "spec", "spec");
 	if (c->failed)
 		return;
-	/* the same object twice (e.g. a kustomize base and a rendered release):
-	 * the later one replaces the earlier, as `kubectl apply` of both would */
-	long replace = tm_model_find_netpol(m, c->ns, c->name); /* a hash lookup: 10,000s of policies */
-	if (replace >= 0)
-		tm_k8s_warn(c, c->obj, "duplicate NetworkPolicy (first at %s:%u); this later one replaces it",
-			    m->netpols[replace]->loc.file, m->netpols[replace]->loc.line);
 	tm_netpol *np = tm_arena_alloc(&m->arena, sizeof *np);
 	np->ns = c->ns;
 	np->name = c->name;
 	np->loc = c->obj->loc;
-	np->ignore = ignore_annotation(meta);
+	np->ignore = tm_k8s_ignore_annotation(meta, &np->ignore_loc);
 	static const char *const known_spec[] = {"podSelector", "policyTypes", "ingress", "egress", NULL};
 	tm_k8s_known_fields(c, spec, "spec", known_spec);
-	if (!tm_k8s_selector(c, tm_node_get(spec, "podSelector"), "spec.podSelector", &np->pod_sel))
-		return;
-	if (!read_np_rules(c, spec, true, &np->in_rules, &np->nin) ||
-	    !read_np_rules(c, spec, false, &np->eg_rules, &np->neg)) {
-		tm_k8s_rules_release(np->in_rules, np->nin);
-		tm_k8s_rules_release(np->eg_rules, np->neg);
-		return;
-	}
+	/* podSelector, the rules and policyTypes are checked on their own */
+	tm_k8s_selector(c, tm_node_get(spec, "podSelector"), "spec.podSelector", &np->pod_sel);
+	read_np_rules(c, spec, true, &np->in_rules, &np->nin);
+	read_np_rules(c, spec, false, &np->eg_rules, &np->neg);
 	const tm_node *types = tm_k8s_seq(c, spec, "policyTypes", "spec.policyTypes");
+	bool has_types = false;
+	for (size_t i = 0; types && i < types->n; i++) {
+		const tm_node *t = types->items[i];
+		has_types = true;
+		if (t->kind == TM_NODE_SCALAR && !strcmp(t->str, "Ingress"))
+			np->ingress = true;
+		else if (t->kind == TM_NODE_SCALAR && !strcmp(t->str, "Egress"))
+			np->egress = true;
+		else
+			tm_k8s_error(c, t, "spec.policyTypes", "\"%s\" is not one of Ingress, Egress",
+				     t->kind == TM_NODE_SCALAR ? t->str : tm_node_kind_str(t));
+	}
 	if (c->failed) {
 		tm_k8s_rules_release(np->in_rules, np->nin);
 		tm_k8s_rules_release(np->eg_rules, np->neg);
 		return;
 	}
-	if (types && types->n) {
-		for (size_t i = 0; i < types->n; i++) {
-			const tm_node *t = types->items[i];
-			if (t->kind == TM_NODE_SCALAR && !strcmp(t->str, "Ingress"))
-				np->ingress = true;
-			else if (t->kind == TM_NODE_SCALAR && !strcmp(t->str, "Egress"))
-				np->egress = true;
-			else {
-				tm_k8s_error(c, t, "spec.policyTypes", "\"%s\" is not one of Ingress, Egress",
-					     t->kind == TM_NODE_SCALAR ? t->str : tm_node_kind_str(t));
-				tm_k8s_rules_release(np->in_rules, np->nin);
-				tm_k8s_rules_release(np->eg_rules, np->neg);
-				return;
-			}
-		}
-	} else {
+	if (!has_types) {
 		np->ingress = true;
 		np->egress = np->neg > 0;
 	}
+	/* the same object twice (e.g. a kustomize base and a rendered release):
+	 * the later one replaces the earlier, as `kubectl apply` of both would */
+	long replace = tm_model_find_netpol(m, c->ns, c->name); /* a hash lookup: 10,000s of policies */
 	if (replace >= 0) {
+		tm_k8s_warn(c, c->obj, "duplicate NetworkPolicy (first at %s:%u); this later one replaces it",
+			    m->netpols[replace]->loc.file, m->netpols[replace]->loc.line);
 		tm_k8s_rules_release(m->netpols[replace]->in_rules, m->netpols[replace]->nin);
 		tm_k8s_rules_release(m->netpols[replace]->eg_rules, m->netpols[replace]->neg);
 		m->netpols[replace] = np;
@@ -366,10 +347,12 @@ void tm_k8s_netpol(tm_k8s_ctx *c)
 }
 
 /* ---- AdminNetworkPolicy / BaselineAdminNetworkPolicy ---- */
+/* every port entry is checked on its own */
 static bool read_anp_ports(tm_k8s_ctx *c, const tm_node *rn, const char *field, tm_rule *r)
 {
+	unsigned e0 = c->nerrors;
 	const tm_node *ports = tm_k8s_seq(c, rn, "ports", field);
-	if (c->failed)
+	if (c->nerrors != e0)
 		return false;
 	if (!ports || ports->n == 0) {
 		r->all_ports = true;
@@ -379,6 +362,7 @@ static bool read_anp_ports(tm_k8s_ctx *c, const tm_node *rn, const char *field, 
 	for (size_t j = 0; j < ports->n; j++) {
 		const tm_node *p = ports->items[j];
 		tm_portspec *ps = &r->ports[r->nports];
+		memset(ps, 0, sizeof *ps);
 		ps->loc = p->loc;
 		const tm_node *pn = tm_node_get(p, "portNumber");
 		const tm_node *named = tm_node_get(p, "namedPort");
@@ -386,14 +370,14 @@ static bool read_anp_ports(tm_k8s_ctx *c, const tm_node *rn, const char *field, 
 		int given = !tm_node_is_null(pn) + !tm_node_is_null(named) + !tm_node_is_null(pr);
 		if (p->kind != TM_NODE_MAP || given != 1) {
 			tm_k8s_error(c, p, field, "[%zu]: exactly one of portNumber, namedPort, portRange is required", j);
-			return false;
+			continue;
 		}
 		const char *proto = NULL;
 		ps->proto = TM_PROTO_TCP;
 		if (named) {
 			if (named->kind != TM_NODE_SCALAR) {
 				tm_k8s_error(c, named, field, "[%zu].namedPort: expected a string", j);
-				return false;
+				continue;
 			}
 			ps->name = named->str;
 			ps->proto_from_pod = true;
@@ -401,30 +385,29 @@ static bool read_anp_ports(tm_k8s_ctx *c, const tm_node *rn, const char *field, 
 			const tm_node *x = pn ? pn : pr;
 			long long a = 0, b = 0;
 			bool ha = false, hb = false;
-			if (!tm_k8s_str(c, x, "protocol", field, &proto))
-				return false;
-			if (proto && !tm_proto_parse(proto, &ps->proto)) {
+			unsigned e1 = c->nerrors;
+			/* protocol and the numbers are independent */
+			if (tm_k8s_str(c, x, "protocol", field, &proto) && proto && !tm_proto_parse(proto, &ps->proto))
 				tm_k8s_error(c, x, field, "[%zu]: protocol \"%s\" is not one of TCP, UDP, SCTP", j, proto);
-				return false;
-			}
+			unsigned e2 = c->nerrors;
 			if (pn) {
-				if (!tm_k8s_int(c, pn, "port", field, &a, &ha))
-					return false;
+				tm_k8s_int(c, pn, "port", field, &a, &ha);
 				b = a;
 				hb = ha;
-			} else if (!tm_k8s_int(c, pr, "start", field, &a, &ha) ||
-				   !tm_k8s_int(c, pr, "end", field, &b, &hb))
-				return false;
-			if (!ha || !hb || a < 1 || a > 65535 || b < a || b > 65535) {
-				tm_k8s_error(c, x, field, "[%zu]: ports must satisfy 1 <= start <= end <= 65535", j);
-				return false;
+			} else {
+				tm_k8s_int(c, pr, "start", field, &a, &ha);
+				tm_k8s_int(c, pr, "end", field, &b, &hb);
 			}
+			if (c->nerrors == e2 && (!ha || !hb || a < 1 || a > 65535 || b < a || b > 65535))
+				tm_k8s_error(c, x, field, "[%zu]: ports must satisfy 1 <= start <= end <= 65535", j);
+			if (c->nerrors != e1)
+				continue;
 			ps->port = (uint32_t)a;
 			ps->end_port = (uint32_t)b;
 		}
 		r->nports++;
 	}
-	return true;
+	return c->nerrors == e0;
 }
 
 static bool read_anp_peer(tm_k8s_ctx *c, const tm_node *p, const char *field, bool egress, tm_peer *peer)
@@ -449,8 +432,8 @@ static bool read_anp_peer(tm_k8s_ctx *c, const tm_node *p, const char *field, bo
 			tm_k8s_error(c, v, field, "pods: expected a map");
 			return false;
 		}
-		return tm_k8s_selector(c, tm_node_get(v, "namespaceSelector"), field, &peer->ns_sel) &&
-		       tm_k8s_selector(c, tm_node_get(v, "podSelector"), field, &peer->pod_sel);
+		bool ok = tm_k8s_selector(c, tm_node_get(v, "namespaceSelector"), field, &peer->ns_sel);
+		return tm_k8s_selector(c, tm_node_get(v, "podSelector"), field, &peer->pod_sel) && ok;
 	}
 	if (egress && !strcmp(k, "nodes")) {
 		peer->kind = TM_PEER_NODES;
@@ -473,18 +456,19 @@ bool tm_k8s_admin_rules(tm_k8s_ctx *c, const tm_node *spec, bool ingress, const 
 {
 	tm_model *m = c->m;
 	const char *dir = ingress ? "spec.ingress" : "spec.egress";
+	unsigned e0 = c->nerrors;
 	const tm_node *rules = tm_k8s_seq(c, spec, ingress ? "ingress" : "egress", dir);
 	*out = NULL;
 	*nout = 0;
-	if (c->failed)
-		return false;
 	if (!rules)
-		return true;
+		return c->nerrors == e0;
 	if (rules->n > fl->max_rules) {
 		tm_k8s_error(c, rules, dir, "at most %zu rules are allowed, got %zu", fl->max_rules, rules->n);
 		return false;
 	}
 	*out = tm_arena_alloc(&m->arena, (rules->n ? rules->n : 1) * sizeof(tm_rule));
+	*nout = rules->n; /* every rule, for rules_release on failure */
+	/* every rule, and in it the action, each peer and the ports, on their own */
 	for (size_t i = 0; i < rules->n; i++) {
 		const tm_node *rn = rules->items[i];
 		tm_rule *r = &(*out)[i];
@@ -492,49 +476,46 @@ bool tm_k8s_admin_rules(tm_k8s_ctx *c, const tm_node *spec, bool ingress, const 
 		snprintf(field, sizeof field, "%s[%zu]", dir, i);
 		r->index = i;
 		r->loc = rn->loc;
-		*nout = i + 1; /* counted now for rules_release on failure */
 		const char *action = NULL;
 		if (rn->kind != TM_NODE_MAP) {
 			tm_k8s_error(c, rn, field, "expected a map");
-			return false;
+			continue;
 		}
-		if (!tm_k8s_str(c, rn, "name", field, &r->name) || !tm_k8s_str(c, rn, "action", field, &action))
-			return false;
-		if (action && !strcmp(action, fl->allow))
-			r->action = TM_ACT_ALLOW;
-		else if (action && !strcmp(action, "Deny"))
-			r->action = TM_ACT_DENY;
-		else if (action && !strcmp(action, "Pass") && fl->pass)
-			r->action = TM_ACT_PASS;
-		else {
-			tm_k8s_error(c, tm_node_get(rn, "action") ? tm_node_get(rn, "action") : rn, field,
-				     "action: \"%s\" is not one of %s, Deny%s", action ? action : "", fl->allow,
-				     fl->pass ? ", Pass" : "");
-			return false;
+		unsigned e1 = c->nerrors;
+		tm_k8s_str(c, rn, "name", field, &r->name);
+		if (tm_k8s_str(c, rn, "action", field, &action)) {
+			if (action && !strcmp(action, fl->allow))
+				r->action = TM_ACT_ALLOW;
+			else if (action && !strcmp(action, "Deny"))
+				r->action = TM_ACT_DENY;
+			else if (action && !strcmp(action, "Pass") && fl->pass)
+				r->action = TM_ACT_PASS;
+			else
+				tm_k8s_error(c, tm_node_get(rn, "action") ? tm_node_get(rn, "action") : rn, field,
+					     "action: \"%s\" is not one of %s, Deny%s", action ? action : "", fl->allow,
+					     fl->pass ? ", Pass" : "");
 		}
 		const char *pk = ingress ? "from" : "to";
+		unsigned e2 = c->nerrors;
 		const tm_node *peers = tm_k8s_seq(c, rn, pk, field);
-		if (c->failed)
-			return false;
-		if (!peers || peers->n == 0) {
+		if (c->nerrors == e2 && (!peers || peers->n == 0))
 			tm_k8s_error(c, rn, field, "%s: at least one peer is required", pk);
-			return false;
-		}
-		r->peers = tm_arena_alloc(&m->arena, peers->n * sizeof(tm_peer));
-		for (size_t j = 0; j < peers->n; j++) {
-			char pf[128];
-			snprintf(pf, sizeof pf, "%s.%s[%zu]", field, pk, j);
-			if (!fl->read_peer(c, peers->items[j], pf, !ingress, &r->peers[j]))
-				return false; /* npeers: the peers read whole */
-			r->npeers = j + 1;
+		else if (peers) {
+			r->peers = tm_arena_alloc(&m->arena, peers->n * sizeof(tm_peer));
+			r->npeers = peers->n;
+			for (size_t j = 0; j < peers->n; j++) {
+				char pf[128];
+				snprintf(pf, sizeof pf, "%s.%s[%zu]", field, pk, j);
+				fl->read_peer(c, peers->items[j], pf, !ingress, &r->peers[j]);
+			}
 		}
 		char pf[128];
 		snprintf(pf, sizeof pf, "%s.%s", field, fl->ports_key);
-		if (!fl->read_ports(c, rn, pf, r))
-			return false;
-		tm_k8s_rule_settle(m, r);
+		fl->read_ports(c, rn, pf, r);
+		if (c->nerrors == e1)
+			tm_k8s_rule_settle(m, r);
 	}
-	return true;
+	return c->nerrors == e0;
 }
 
 void tm_k8s_anp(tm_k8s_ctx *c, bool baseline)
@@ -549,30 +530,25 @@ void tm_k8s_anp(tm_k8s_ctx *c, bool baseline)
 	a->baseline = baseline;
 	a->name = c->name;
 	a->loc = c->obj->loc;
-	a->ignore = ignore_annotation(meta);
+	a->ignore = tm_k8s_ignore_annotation(meta, &a->ignore_loc);
+	/* the name or priority, the subject and the rules are checked on their own */
 	if (baseline) {
-		if (strcmp(c->name, "default") != 0) {
+		if (strcmp(c->name, "default") != 0)
 			tm_k8s_error(c, tm_node_get(meta, "name"), "metadata.name",
 				     "a BaselineAdminNetworkPolicy must be named \"default\"");
-			return;
-		}
-		if (m->banp) {
+		else if (m->banp)
 			tm_k8s_error(c, c->obj, NULL, "only one BaselineAdminNetworkPolicy is allowed (first at %s:%u)",
 				     m->banp->loc.file, m->banp->loc.line);
-			return;
-		}
 	} else {
 		long long prio = 0;
 		bool has = false;
-		if (!tm_k8s_int(c, spec, "priority", "spec.priority", &prio, &has))
-			return;
-		if (!has || prio < 0 || prio > 1000) {
+		unsigned e0 = c->nerrors;
+		tm_k8s_int(c, spec, "priority", "spec.priority", &prio, &has);
+		if (c->nerrors == e0 && (!has || prio < 0 || prio > 1000))
 			tm_k8s_error(c, tm_node_get(spec, "priority") ? tm_node_get(spec, "priority") : spec,
 				     "spec.priority", "must be between 0 and 1000");
-			return;
-		}
 		a->priority = (int)prio;
-		for (size_t i = 0; i < m->nanps; i++) {
+		for (size_t i = 0; c->nerrors == e0 && i < m->nanps; i++) {
 			if (m->anps[i]->kind && strcmp(m->anps[i]->kind, "AdminNetworkPolicy")) {
 				/* a ClusterNetworkPolicy is another resource: its name may be
 				 * the same; an equal priority leaves the order undefined (the
@@ -585,48 +561,41 @@ void tm_k8s_anp(tm_k8s_ctx *c, bool baseline)
 				continue;
 			}
 			if (!strcmp(m->anps[i]->name, c->name)) {
-				tm_k8s_warn(c, c->obj, "duplicate AdminNetworkPolicy (first at %s:%u); this later one replaces it",
-					    m->anps[i]->loc.file, m->anps[i]->loc.line);
 				anp_replace = (long)i;
 				continue;
 			}
-			if (m->anps[i]->priority == a->priority) {
+			if (m->anps[i]->priority == a->priority)
 				tm_k8s_error(c, tm_node_get(spec, "priority"), "spec.priority",
 					     "priority %d is also used by AdminNetworkPolicy %s (%s:%u)", a->priority,
 					     m->anps[i]->name, m->anps[i]->loc.file, m->anps[i]->loc.line);
-				return;
-			}
 		}
 	}
+	unsigned e1 = c->nerrors;
 	const tm_node *subj = tm_k8s_map(c, spec, "subject", "spec.subject");
-	if (c->failed)
-		return;
-	if (!subj || subj->n != 1) {
+	if (c->nerrors == e1 && (!subj || subj->n != 1))
 		tm_k8s_error(c, subj ? subj : spec, "spec.subject", "exactly one of namespaces, pods is required");
-		return;
-	}
-	const char *sk = subj->pairs[0].key->str;
-	const tm_node *sv = subj->pairs[0].val;
-	if (!strcmp(sk, "namespaces")) {
-		if (!tm_k8s_selector(c, sv, "spec.subject.namespaces", &a->subj_ns))
-			return;
-	} else if (!strcmp(sk, "pods")) {
-		a->subject_pods = true;
-		if (sv->kind != TM_NODE_MAP) {
-			tm_k8s_error(c, sv, "spec.subject.pods", "expected a map");
-			return;
-		}
-		if (!tm_k8s_selector(c, tm_node_get(sv, "namespaceSelector"), "spec.subject.pods.namespaceSelector", &a->subj_ns) ||
-		    !tm_k8s_selector(c, tm_node_get(sv, "podSelector"), "spec.subject.pods.podSelector", &a->subj_pod))
-			return;
-	} else {
-		tm_k8s_error(c, subj, "spec.subject", "unknown subject \"%s\"", sk);
-		return;
+	else if (subj) {
+		const char *sk = subj->pairs[0].key->str;
+		const tm_node *sv = subj->pairs[0].val;
+		if (!strcmp(sk, "namespaces"))
+			tm_k8s_selector(c, sv, "spec.subject.namespaces", &a->subj_ns);
+		else if (!strcmp(sk, "pods")) {
+			a->subject_pods = true;
+			if (sv->kind != TM_NODE_MAP)
+				tm_k8s_error(c, sv, "spec.subject.pods", "expected a map");
+			else {
+				tm_k8s_selector(c, tm_node_get(sv, "namespaceSelector"), "spec.subject.pods.namespaceSelector",
+						&a->subj_ns);
+				tm_k8s_selector(c, tm_node_get(sv, "podSelector"), "spec.subject.pods.podSelector", &a->subj_pod);
+			}
+		} else
+			tm_k8s_error(c, subj, "spec.subject", "unknown subject \"%s\"", sk);
 	}
 	/* v1alpha1: at most 100 rules; the baseline has no Pass */
 	const tm_k8s_admin_flavour fl = {"Allow", !baseline, 100, "ports", read_anp_peer, read_anp_ports};
-	if (!tm_k8s_admin_rules(c, spec, true, &fl, &a->in_rules, &a->nin) ||
-	    !tm_k8s_admin_rules(c, spec, false, &fl, &a->eg_rules, &a->neg)) {
+	tm_k8s_admin_rules(c, spec, true, &fl, &a->in_rules, &a->nin);
+	tm_k8s_admin_rules(c, spec, false, &fl, &a->eg_rules, &a->neg);
+	if (c->failed) {
 		tm_k8s_rules_release(a->in_rules, a->nin);
 		tm_k8s_rules_release(a->eg_rules, a->neg);
 		return;
@@ -634,6 +603,8 @@ void tm_k8s_anp(tm_k8s_ctx *c, bool baseline)
 	if (baseline)
 		m->banp = a;
 	else if (anp_replace >= 0) {
+		tm_k8s_warn(c, c->obj, "duplicate AdminNetworkPolicy (first at %s:%u); this later one replaces it",
+			    m->anps[anp_replace]->loc.file, m->anps[anp_replace]->loc.line);
 		tm_k8s_rules_release(m->anps[anp_replace]->in_rules, m->anps[anp_replace]->nin);
 		tm_k8s_rules_release(m->anps[anp_replace]->eg_rules, m->anps[anp_replace]->neg);
 		m->anps[anp_replace] = a;

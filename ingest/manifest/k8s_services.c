@@ -23,20 +23,17 @@ void tm_k8s_service(tm_k8s_ctx *c)
 	s->ns = c->ns;
 	s->name = c->name;
 	s->loc = c->obj->loc;
-	if (!tm_k8s_str(c, spec, "type", "spec.type", &s->type) ||
-	    !tm_k8s_str(c, spec, "clusterIP", "spec.clusterIP", &s->cluster_ip))
-		return;
+	/* type, selector, every port and externalIPs are checked on their own */
+	tm_k8s_str(c, spec, "type", "spec.type", &s->type);
+	tm_k8s_str(c, spec, "clusterIP", "spec.clusterIP", &s->cluster_ip);
 	if (!s->type)
 		s->type = tm_intern(&m->strs, "ClusterIP");
+	unsigned e0 = c->nerrors;
 	const tm_node *sel = tm_k8s_map(c, spec, "selector", "spec.selector");
-	if (c->failed)
-		return;
 	s->has_selector = sel != NULL;
-	if (!tm_k8s_labels(c, sel, "spec.selector", &s->selector, TM_LABELS_ANY))
-		return;
+	if (c->nerrors == e0)
+		tm_k8s_labels(c, sel, "spec.selector", &s->selector, TM_LABELS_ANY);
 	const tm_node *ports = tm_k8s_seq(c, spec, "ports", "spec.ports");
-	if (c->failed)
-		return;
 	s->ports = tm_arena_alloc(&m->arena, ((ports ? ports->n : 0) + 1) * sizeof(tm_svcport));
 	for (size_t i = 0; ports && i < ports->n; i++) {
 		const tm_node *p = ports->items[i];
@@ -46,28 +43,23 @@ void tm_k8s_service(tm_k8s_ctx *c)
 		snprintf(f, sizeof f, "spec.ports[%zu]", i);
 		tm_k8s_known_fields(c, p, f, port_fields);
 		tm_svcport *sp = &s->ports[s->nports];
+		memset(sp, 0, sizeof *sp);
 		long long port = 0, np = 0;
 		bool has = false, hasnp = false;
 		const char *proto = NULL;
+		unsigned e1 = c->nerrors;
 #define FIELD(k) (snprintf(g, sizeof g, "%s.%s", f, k), g)
-		if (!tm_k8s_str(c, p, "name", FIELD("name"), &sp->name) ||
-		    !tm_k8s_int(c, p, "port", FIELD("port"), &port, &has) ||
-		    !tm_k8s_int(c, p, "nodePort", FIELD("nodePort"), &np, &hasnp) ||
-		    !tm_k8s_str(c, p, "protocol", FIELD("protocol"), &proto))
-			return;
-		if (!has || port < 1 || port > 65535) {
+		tm_k8s_str(c, p, "name", FIELD("name"), &sp->name);
+		tm_k8s_int(c, p, "nodePort", FIELD("nodePort"), &np, &hasnp);
+		if (tm_k8s_int(c, p, "port", FIELD("port"), &port, &has) && (!has || port < 1 || port > 65535))
 			tm_k8s_error(c, has ? tm_node_get(p, "port") : p, FIELD("port"),
 				     has ? "must be between 1 and 65535" : "is required");
-			return;
-		}
 		sp->port = (uint32_t)port;
 		sp->node_port = hasnp && np > 0 && np <= 65535 ? (uint32_t)np : 0;
 		sp->proto = TM_PROTO_TCP;
-		if (proto && !tm_proto_parse(proto, &sp->proto)) {
+		if (tm_k8s_str(c, p, "protocol", FIELD("protocol"), &proto) && proto && !tm_proto_parse(proto, &sp->proto))
 			tm_k8s_error(c, tm_node_get(p, "protocol"), FIELD("protocol"), "\"%s\" is not one of TCP, UDP, SCTP",
 				     proto);
-			return;
-		}
 		const tm_node *tp = tm_node_get(p, "targetPort");
 		if (tm_node_is_null(tp))
 			sp->target_port = sp->port;
@@ -75,29 +67,27 @@ void tm_k8s_service(tm_k8s_ctx *c)
 			long long iv = 0;
 			const char *sv = NULL;
 			bool is_int;
-			if (!tm_k8s_int_or_str(c, tp, FIELD("targetPort"), &iv, &sv, &is_int))
-				return;
-			if (is_int) {
-				if (iv < 1 || iv > 65535) {
+			if (!tm_k8s_int_or_str(c, tp, FIELD("targetPort"), &iv, &sv, &is_int)) {
+				/* said */
+			} else if (is_int) {
+				if (iv < 1 || iv > 65535)
 					tm_k8s_error(c, tp, FIELD("targetPort"), "must be between 1 and 65535");
-					return;
-				}
-				sp->target_port = (uint32_t)iv;
+				else
+					sp->target_port = (uint32_t)iv;
 			} else {
 				/* a name, as the API validates it ("8080" quoted is no name) */
 				tm_buf why;
 				tm_buf_init(&why, 0);
-				bool ok = tm_valid_port_name(sv, &why);
-				if (!ok)
+				if (!tm_valid_port_name(sv, &why))
 					tm_k8s_error(c, tp, FIELD("targetPort"), "%s", tm_buf_str(&why));
+				else
+					sp->target_name = sv;
 				tm_buf_release(&why);
-				if (!ok)
-					return;
-				sp->target_name = sv;
 			}
 		}
 #undef FIELD
-		s->nports++;
+		if (c->nerrors == e1)
+			s->nports++;
 	}
 	const tm_node *ext = tm_k8s_seq(c, spec, "externalIPs", "spec.externalIPs");
 	if (c->failed)
@@ -178,12 +168,21 @@ static void ingress_backend(tm_k8s_ctx *c, const tm_node *backend, const char *h
 	long long num = 0;
 	bool has = false;
 	const tm_node *port = tm_node_get(svc, "port");
-	if (!tm_k8s_str(c, svc, "name", "backend.service.name", &name) ||
-	    !tm_k8s_int(c, port, "number", "backend.service.port.number", &num, &has) ||
-	    !tm_k8s_str(c, port, "name", "backend.service.port.name", &pname))
+	unsigned e0 = c->nerrors;
+	tm_k8s_str(c, svc, "name", "backend.service.name", &name);
+	tm_k8s_int(c, port, "number", "backend.service.port.number", &num, &has);
+	tm_k8s_str(c, port, "name", "backend.service.port.name", &pname);
+	if (c->nerrors != e0)
 		return;
 	if (name)
 		add_exposure(c, svc, name, has ? (uint32_t)num : 0, pname, host);
+}
+
+/* an object found invalid exposes nothing (under --skip-invalid) */
+static void exposures_settle(tm_k8s_ctx *c, size_t before)
+{
+	if (c->failed)
+		c->m->nexposures = before;
 }
 
 void tm_k8s_ingress(tm_k8s_ctx *c)
@@ -191,6 +190,7 @@ void tm_k8s_ingress(tm_k8s_ctx *c)
 	const tm_node *spec = tm_k8s_map(c, c->obj, "spec", "spec");
 	if (c->failed)
 		return;
+	size_t before = c->m->nexposures;
 	const tm_node *def = tm_node_get(spec, "defaultBackend");
 	if (!def)
 		def = tm_node_get(spec, "backend");
@@ -204,6 +204,7 @@ void tm_k8s_ingress(tm_k8s_ctx *c)
 		for (size_t j = 0; paths && j < paths->n; j++)
 			ingress_backend(c, tm_node_get(paths->items[j], "backend"), host);
 	}
+	exposures_settle(c, before);
 }
 
 void tm_k8s_route(tm_k8s_ctx *c)
@@ -211,6 +212,7 @@ void tm_k8s_route(tm_k8s_ctx *c)
 	const tm_node *spec = tm_k8s_map(c, c->obj, "spec", "spec");
 	if (c->failed)
 		return;
+	size_t before = c->m->nexposures;
 	const char *host = NULL;
 	tm_k8s_str(c, spec, "host", "spec.host", &host);
 	uint32_t port = 0;
@@ -219,15 +221,12 @@ void tm_k8s_route(tm_k8s_ctx *c)
 	if (!tm_node_is_null(tp)) {
 		long long iv = 0;
 		bool is_int;
-		if (!tm_k8s_int_or_str(c, tp, "spec.port.targetPort", &iv, &pname, &is_int))
-			return;
-		if (is_int)
+		if (tm_k8s_int_or_str(c, tp, "spec.port.targetPort", &iv, &pname, &is_int) && is_int)
 			port = (uint32_t)iv;
 	}
 	const tm_node *to = tm_node_get(spec, "to");
 	const char *name = NULL;
-	if (!tm_k8s_str(c, to, "name", "spec.to.name", &name))
-		return;
+	tm_k8s_str(c, to, "name", "spec.to.name", &name);
 	if (name)
 		add_exposure(c, to, name, port, pname, host);
 	const tm_node *alt = tm_k8s_seq(c, spec, "alternateBackends", "spec.alternateBackends");
@@ -237,6 +236,7 @@ void tm_k8s_route(tm_k8s_ctx *c)
 		if (an)
 			add_exposure(c, alt->items[i], an, port, pname, host);
 	}
+	exposures_settle(c, before);
 }
 
 void tm_k8s_httproute(tm_k8s_ctx *c)
@@ -244,6 +244,7 @@ void tm_k8s_httproute(tm_k8s_ctx *c)
 	const tm_node *spec = tm_k8s_map(c, c->obj, "spec", "spec");
 	if (c->failed)
 		return;
+	size_t before = c->m->nexposures;
 	const char *host = NULL;
 	const tm_node *hosts = tm_node_get(spec, "hostnames");
 	if (hosts && hosts->kind == TM_NODE_SEQ && hosts->n && hosts->items[0]->kind == TM_NODE_SCALAR)
@@ -255,11 +256,13 @@ void tm_k8s_httproute(tm_k8s_ctx *c)
 			const char *kind = NULL, *name = NULL, *ns = NULL;
 			long long port = 0;
 			bool has = false;
-			if (!tm_k8s_str(c, refs->items[j], "kind", "backendRefs.kind", &kind) ||
-			    !tm_k8s_str(c, refs->items[j], "name", "backendRefs.name", &name) ||
-			    !tm_k8s_str(c, refs->items[j], "namespace", "backendRefs.namespace", &ns) ||
-			    !tm_k8s_int(c, refs->items[j], "port", "backendRefs.port", &port, &has))
-				return;
+			unsigned e0 = c->nerrors;
+			tm_k8s_str(c, refs->items[j], "kind", "backendRefs.kind", &kind);
+			tm_k8s_str(c, refs->items[j], "name", "backendRefs.name", &name);
+			tm_k8s_str(c, refs->items[j], "namespace", "backendRefs.namespace", &ns);
+			tm_k8s_int(c, refs->items[j], "port", "backendRefs.port", &port, &has);
+			if (c->nerrors != e0)
+				continue;
 			if (kind && strcmp(kind, "Service"))
 				continue;
 			if (ns && strcmp(ns, c->ns)) {
@@ -270,4 +273,5 @@ void tm_k8s_httproute(tm_k8s_ctx *c)
 				add_exposure(c, refs->items[j], name, has ? (uint32_t)port : 0, NULL, host);
 		}
 	}
+	exposures_settle(c, before);
 }

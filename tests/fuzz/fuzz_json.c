@@ -1,5 +1,6 @@
-/* fuzz_json.c - libFuzzer harness: JSON manifests (ingest/manifest/doc.c jansson
- * path, ingest/k8s*.c, model/, the connectivity engine). Built and run by
+/* fuzz_json.c - libFuzzer harness: JSON manifests (ingest/manifest/json.c and
+ * doc.c's tree builder, streamed and whole, ingest/k8s*.c, model/, the
+ * connectivity engine); fuzz_jsondiff compares the reader with jansson. Built and run by
  * tests/fuzz/run.sh; corpus in tests/fuzz/corpus/fuzz_json/. */
 #include <stdint.h>
 #include <stddef.h>

@@ -2,7 +2,8 @@
  *
  * One input is run through what a user's `trustmap conn` does with a
  * manifest file: tm_doc_parse (document tree, with its invariants checked
- * here), then tm_load_buffer + tm_load_finish into a model, then, when the
+ * here), then tm_load_buffer (the streaming reader: List items one at a
+ * time, unread fields skipped) + tm_load_finish into a model, then, when the
  * input was accepted, tm_conn_compute, one explanation and the renderers
  * (written to /dev/null). Everything is freed, so LeakSanitizer reports any
  * leak. The input is the exact-size buffer libFuzzer hands over: it is not
@@ -66,9 +67,12 @@ static void fuzz_docs(const char *data, size_t size, bool is_json, const tm_doc_
 		abort(); /* every failure carries a message */
 	if (rc != TM_OK && eloc.file != file)
 		abort();
-	/* the alias limit bounds what a walk of the trees can visit: the node
-	 * limit plus the alias limit, plus the keys the limits do not count */
-	size_t budget = 2 * (lim->max_nodes + lim->max_alias_nodes) + 16;
+	/* the alias limit bounds what a walk of the trees can visit: the nodes
+	 * of the text (at most a few per byte) plus alias expansion (at most the
+	 * alias limit or the text's nodes, whichever is larger), plus the keys
+	 * the limits do not count */
+	size_t text = 4 * size + 16;
+	size_t budget = 2 * (text + (text > lim->max_alias_nodes ? text : lim->max_alias_nodes)) + 16;
 	size_t total = 0;
 	for (size_t i = 0; i < docs.n; i++) {
 		total += fuzz_walk(docs.docs[i], 0, lim, budget);

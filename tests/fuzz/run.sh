@@ -74,7 +74,7 @@ fi
 shared_seeds() {
   case $1 in
     fuzz_yaml|fuzz_yamlfast) find "$shared" -type f \( -name '*.yaml' -o -name '*.yml' \) -size -16k ;;
-    fuzz_json) find "$shared" -type f -name '*.json' -size -16k ;;
+    fuzz_json|fuzz_jsondiff) find "$shared" -type f -name '*.json' -size -16k ;;
     fuzz_zones) find "$shared" -type f -name '*zones*' -size -16k ;;
     fuzz_pcap) find "$shared" -type f \( -name '*.pcap' -o -name '*.pcapng' \) -size -256k ;;
   esac 2>/dev/null

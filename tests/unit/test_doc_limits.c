@@ -175,7 +175,7 @@ static void test_big_merge_and_shadowing(void **state)
 	tm_buf_release(&y);
 }
 
-/* JSON: node and depth limits before jansson builds a tree, with positions;
+/* JSON: node and depth limits as the tree is built, with positions;
  * duplicate keys and NUL characters are errors in both syntaxes. */
 static void test_json_limits_and_strings(void **state)
 {
@@ -190,14 +190,14 @@ static void test_json_limits_and_strings(void **state)
 		tm_buf_addf(&y, "%d,\n", i);
 	tm_buf_adds(&y, "0]\n");
 	assert_int_equal(parse(&f, y.s, y.len, true), TM_ERR_LIMIT);
-	assert_non_null(strstr(tm_buf_str(&f.err), "more than 100 nodes in one file (limit --max-nodes)"));
-	assert_int_equal(f.el.line, 100);
+	assert_non_null(strstr(tm_buf_str(&f.err), "more than 100 nodes in one object (limit --max-nodes)"));
+	assert_int_equal(f.el.line, 102);
 	/* brackets inside strings do not count */
 	const char *str = "{\"a\": \"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"}";
 	assert_int_equal(parse(&f, str, strlen(str), true), TM_OK);
 	const char *dup = "{\"a\": 1,\n \"a\": 2}";
 	assert_int_equal(parse(&f, dup, strlen(dup), true), TM_ERR_SYNTAX);
-	assert_non_null(strstr(tm_buf_str(&f.err), "duplicate object key"));
+	assert_non_null(strstr(tm_buf_str(&f.err), "duplicate key \"a\" (first at line 1)"));
 	assert_int_equal(f.el.line, 2);
 	const char *nul = "{\"a\": \"x\\u0000y\"}";
 	assert_int_equal(parse(&f, nul, strlen(nul), true), TM_ERR_SYNTAX);
@@ -205,6 +205,143 @@ static void test_json_limits_and_strings(void **state)
 	const char *ynul = "a: \"x\\0y\"\n";
 	assert_int_equal(parse(&f, ynul, strlen(ynul), false), TM_ERR_SYNTAX);
 	assert_non_null(strstr(tm_buf_str(&f.err), "NUL character"));
+	fx_release(&f);
+	tm_buf_release(&y);
+}
+
+/* ---- streaming (tm_doc_read) ---- */
+typedef struct seen {
+	size_t objs, items, nulls_managed, status_keys;
+	const char *last_kind;
+	tm_strtab *st;
+} seen;
+
+static void seen_fn(void *arg, const tm_node *obj, const char *list_kind)
+{
+	seen *s = arg;
+	s->objs++;
+	if (list_kind) {
+		s->items++;
+		s->last_kind = list_kind;
+	}
+	const tm_node *meta = tm_node_get(obj, "metadata");
+	const tm_node *mf = tm_node_get(meta, "managedFields");
+	if (mf && tm_node_is_null(mf))
+		s->nulls_managed++;
+	const tm_node *st = tm_node_get(obj, "status");
+	for (size_t i = 0; st && st->kind == TM_NODE_MAP && i < st->n; i++)
+		s->status_keys += !tm_node_is_null(st->pairs[i].val);
+}
+
+static tm_err sread(fixture *f, seen *s, const char *txt, size_t n, bool json)
+{
+	memset(s, 0, sizeof *s);
+	tm_buf_reset(&f->err);
+	tm_doc_reader r;
+	memset(&r, 0, sizeof r);
+	r.st = &f->st;
+	r.lim = &f->lim;
+	r.file = "f";
+	r.fn = seen_fn;
+	r.arg = s;
+	return tm_doc_read(&r, txt, n, json, &f->el, &f->err);
+}
+
+/* A List of 20,000 items, "kind" after "items" (as kubectl sorts keys):
+ * each item is handed over alone, and --max-nodes holds per item, not
+ * per file; managedFields and most of status are not built. */
+static void test_stream_list(void **state)
+{
+	(void)state;
+	fixture f;
+	fx_init(&f);
+	f.lim.max_nodes = 200;
+	for (int json = 0; json < 2; json++) {
+		tm_buf y;
+		tm_buf_init(&y, 0);
+		if (json)
+			tm_buf_adds(&y, "{\"apiVersion\": \"v1\", \"items\": [\n");
+		else
+			tm_buf_adds(&y, "apiVersion: v1\nitems:\n");
+		for (int i = 0; i < 20000; i++) {
+			if (json)
+				tm_buf_addf(&y, "%s{\"kind\": \"Pod\", \"metadata\": {\"name\": \"p%d\", \"managedFields\": "
+					    "[{\"manager\": \"kubectl\", \"fieldsV1\": {\"f:a\": {}, \"f:b\": {}}}]},"
+					    " \"status\": {\"phase\": \"Running\", \"podIP\": \"10.0.0.1\", "
+					    "\"conditions\": [{\"type\": \"Ready\"}]}}\n", i ? "," : "", i);
+			else
+				tm_buf_addf(&y, "- kind: Pod\n  metadata:\n    name: p%d\n    managedFields:\n"
+					    "    - manager: kubectl\n      fieldsV1:\n        f:a: {}\n        f:b: {}\n"
+					    "  status:\n    phase: Running\n    podIP: 10.0.0.1\n    conditions:\n"
+					    "    - type: Ready\n", i);
+		}
+		tm_buf_adds(&y, json ? "], \"kind\": \"List\", \"metadata\": {\"resourceVersion\": \"\"}}\n"
+				     : "kind: List\nmetadata:\n  resourceVersion: \"\"\n");
+		seen s;
+		assert_int_equal(sread(&f, &s, y.s, y.len, json), TM_OK);
+		assert_int_equal(s.items, 20000);
+		assert_int_equal(s.objs, 20001); /* and the List around them */
+		assert_string_equal(s.last_kind, "List");
+		assert_int_equal(s.nulls_managed, 20000);
+		assert_int_equal(s.status_keys, 2 * 20000); /* phase, podIP; conditions skipped */
+		/* a duplicate key inside a skipped field is still an error */
+		const char *dup = json ? "{\"kind\": \"Pod\", \"metadata\": {\"managedFields\": [{\"a\": 1,\n \"a\": 2}]}}"
+				       : "kind: Pod\nmetadata:\n  managedFields:\n  - a: 1\n    a: 2\n";
+		assert_int_equal(sread(&f, &s, dup, strlen(dup), json), TM_ERR_SYNTAX);
+		assert_non_null(strstr(tm_buf_str(&f.err), "duplicate key \"a\""));
+		assert_int_equal(f.el.line, json ? 2 : 5);
+		/* one item over the node limit */
+		tm_buf_reset(&y);
+		tm_buf_adds(&y, json ? "{\"kind\": \"List\", \"items\": [{\"kind\": \"Pod\", \"a\": ["
+				     : "kind: List\nitems:\n- kind: Pod\n  a:\n");
+		for (int i = 0; i < 300; i++) {
+			if (json)
+				tm_buf_addf(&y, "%s%d", i ? "," : "", i);
+			else
+				tm_buf_addf(&y, "  - %d\n", i);
+		}
+		tm_buf_adds(&y, json ? "]}]}" : "");
+		assert_int_equal(sread(&f, &s, y.s, y.len, json), TM_ERR_LIMIT);
+		assert_non_null(strstr(tm_buf_str(&f.err), "more than 200 nodes in one object (limit --max-nodes)"));
+		tm_buf_release(&y);
+	}
+	/* "items" of an object that is not a List are not objects */
+	const char *notlist = "items:\n- kind: Pod\n  metadata: {name: a}\nkind: Thing\n";
+	seen s;
+	assert_int_equal(sread(&f, &s, notlist, strlen(notlist), false), TM_OK);
+	assert_int_equal(s.objs, 1);
+	assert_int_equal(s.items, 0);
+	fx_release(&f);
+}
+
+/* Alias expansion is bounded relative to the text: a large file may
+ * expand as many nodes as it holds, a small one at most --max-alias-nodes. */
+static void test_alias_relative(void **state)
+{
+	(void)state;
+	fixture f;
+	fx_init(&f);
+	f.lim.max_alias_nodes = 1000;
+	tm_buf y;
+	tm_buf_init(&y, 0);
+	tm_buf_adds(&y, "base: &b {");
+	for (int i = 0; i < 100; i++)
+		tm_buf_addf(&y, "%sk%d: v", i ? ", " : "", i);
+	tm_buf_adds(&y, "}\nfill:\n");
+	for (int i = 0; i < 5000; i++)
+		tm_buf_addf(&y, "- x%d\n", i);
+	tm_buf_adds(&y, "uses: [");
+	for (int i = 0; i < 20; i++) /* 20 x 201 nodes, under the 5,200 of the text */
+		tm_buf_addf(&y, "%s*b", i ? ", " : "");
+	tm_buf_adds(&y, "]\n");
+	assert_int_equal(parse(&f, y.s, y.len, false), TM_OK);
+	/* past the text's size: stopped */
+	y.len -= 2;
+	for (int i = 0; i < 40; i++)
+		tm_buf_adds(&y, ", *b");
+	tm_buf_adds(&y, "]\n");
+	assert_int_equal(parse(&f, y.s, y.len, false), TM_ERR_LIMIT);
+	assert_non_null(strstr(tm_buf_str(&f.err), "as many as the text holds so far"));
 	fx_release(&f);
 	tm_buf_release(&y);
 }
@@ -286,6 +423,8 @@ int main(void)
 		cmocka_unit_test(test_many_anchors_linear),
 		cmocka_unit_test(test_big_merge_and_shadowing),
 		cmocka_unit_test(test_json_limits_and_strings),
+		cmocka_unit_test(test_stream_list),
+		cmocka_unit_test(test_alias_relative),
 		cmocka_unit_test(test_yaml_reader_error_position),
 		cmocka_unit_test(test_failed_policy_releases_ipblocks),
 		cmocka_unit_test(test_many_unknown_kinds),

@@ -1,0 +1,1525 @@
+/* mesh.c - mesh mTLS posture per edge and port (mesh.h). The decision
+ * tables first, then what feeds them: which proxy runs beside each workload,
+ * the effective PeerAuthentication of a server port, the DestinationRule a
+ * client sees, Istio and Linkerd authorization, and finally the edges cut
+ * into port subsets of one protection each. docs/semantics.md "Mesh mTLS
+ * posture" states every rule used here. */
+#include "analyzer/mesh.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *tm_protection_name(tm_protection p)
+{
+	switch (p) {
+	case TM_PROT_MTLS: return "mtls";
+	case TM_PROT_MTLS_PERMISSIVE: return "mtls-permissive";
+	case TM_PROT_PLAINTEXT: return "plaintext";
+	case TM_PROT_REJECTED: return "rejected";
+	case TM_PROT_UNKNOWN: return "unknown";
+	case TM_NPROT: break;
+	}
+	return "?";
+}
+
+const char *tm_proxy_name(tm_proxy p)
+{
+	switch (p) {
+	case TM_PROXY_NONE: return "none";
+	case TM_PROXY_ISTIO_SIDECAR: return "istio-sidecar";
+	case TM_PROXY_ISTIO_AMBIENT: return "istio-ambient";
+	case TM_PROXY_LINKERD: return "linkerd";
+	case TM_PROXY_UNKNOWN: return "unknown";
+	}
+	return "?";
+}
+
+void tm_mesh_opts_default(tm_mesh_opts *o)
+{
+	memset(o, 0, sizeof *o);
+}
+
+/* ---- the decision tables ---- */
+tm_protection tm_mesh_istio_decide(const tm_istio_case *k, const char **row)
+{
+	tm_pa_mode pa = k->pa == TM_PA_UNSET ? TM_PA_PERMISSIVE : k->pa;
+	bool strict = pa == TM_PA_STRICT;
+	tm_protection mtls = strict ? TM_PROT_MTLS : TM_PROT_MTLS_PERMISSIVE;
+#define R(r, v) do { *row = (r); return (v); } while (0)
+	if (k->bypass)
+		R("23", TM_PROT_PLAINTEXT);
+	switch (k->client) {
+	case TM_MP_AMBIENT:
+		if (k->server == TM_MP_NONE)
+			R("22", TM_PROT_PLAINTEXT);
+		R("18", mtls); /* HBONE; DISABLE does not turn it off */
+	case TM_MP_SIDECAR:
+		if (k->server == TM_MP_NONE) {
+			switch (k->dr) {
+			case TM_DRTLS_ISTIO_MUTUAL: R("13", TM_PROT_REJECTED);
+			case TM_DRTLS_DISABLE: R("14", TM_PROT_PLAINTEXT);
+			case TM_DRTLS_SIMPLE: case TM_DRTLS_MUTUAL: R("11", TM_PROT_UNKNOWN);
+			case TM_DRTLS_AUTO: break;
+			}
+			R("12", TM_PROT_PLAINTEXT);
+		}
+		if (k->server == TM_MP_AMBIENT) {
+			/* a sidecar sends HBONE unless the DestinationRule turns TLS
+			 * off (the ambient server then sees a plaintext client) or
+			 * originates TLS of its own */
+			if (k->dr == TM_DRTLS_AUTO || k->dr == TM_DRTLS_ISTIO_MUTUAL) {
+				if (k->dr == TM_DRTLS_AUTO && !k->auto_mtls)
+					R(strict ? "20" : "21", strict ? TM_PROT_REJECTED : TM_PROT_PLAINTEXT);
+				R("19", mtls);
+			}
+			if (k->dr == TM_DRTLS_DISABLE)
+				R(strict ? "20" : "21", strict ? TM_PROT_REJECTED : TM_PROT_PLAINTEXT);
+			R(strict ? "10" : "11", strict ? TM_PROT_REJECTED : TM_PROT_UNKNOWN);
+		}
+		switch (k->dr) {
+		case TM_DRTLS_AUTO:
+			if (!k->auto_mtls) /* no TLS context: the client sends plaintext */
+				R(strict ? "7" : pa == TM_PA_DISABLE ? "9" : "8", strict ? TM_PROT_REJECTED : TM_PROT_PLAINTEXT);
+			if (k->ns_disable)
+				R(strict ? "3c" : "3", strict ? TM_PROT_REJECTED : TM_PROT_PLAINTEXT);
+			if (pa == TM_PA_DISABLE)
+				R("3", TM_PROT_PLAINTEXT);
+			R(strict ? "1" : "2", mtls);
+		case TM_DRTLS_ISTIO_MUTUAL:
+			if (pa == TM_PA_DISABLE)
+				R("6", TM_PROT_REJECTED);
+			R(strict ? "4" : "5", mtls);
+		case TM_DRTLS_DISABLE:
+			if (strict)
+				R("7", TM_PROT_REJECTED);
+			R(pa == TM_PA_DISABLE ? "9" : "8", TM_PROT_PLAINTEXT);
+		case TM_DRTLS_SIMPLE:
+		case TM_DRTLS_MUTUAL:
+			R(strict ? "10" : "11", strict ? TM_PROT_REJECTED : TM_PROT_UNKNOWN);
+		}
+		break;
+	case TM_MP_NONE:
+		if (k->server == TM_MP_NONE)
+			R("17", TM_PROT_PLAINTEXT);
+		if (k->server == TM_MP_AMBIENT)
+			R(strict ? "20" : "21", strict ? TM_PROT_REJECTED : TM_PROT_PLAINTEXT);
+		R(strict ? "15" : "16", strict ? TM_PROT_REJECTED : TM_PROT_PLAINTEXT);
+	}
+	R("?", TM_PROT_UNKNOWN);
+#undef R
+}
+
+tm_protection tm_mesh_linkerd_decide(const tm_l5d_case *k, const char **row)
+{
+	if (k->skipped) {
+		*row = "L7";
+		return TM_PROT_PLAINTEXT;
+	}
+	if (!k->server_meshed) {
+		*row = k->client_meshed ? "L5" : "L6";
+		return TM_PROT_PLAINTEXT;
+	}
+	if (k->client_meshed) {
+		*row = k->authorized ? "L1" : "L2";
+		return !k->authorized ? TM_PROT_REJECTED : k->admits_unauth ? TM_PROT_MTLS_PERMISSIVE : TM_PROT_MTLS;
+	}
+	*row = k->authorized ? "L3" : "L4";
+	return k->authorized ? TM_PROT_PLAINTEXT : TM_PROT_REJECTED;
+}
+
+/* ---- small helpers ---- */
+typedef struct mctx {
+	tm_mesh_result *r;
+	const tm_model *m;
+	const tm_meshobjs *ms;        /* may be NULL */
+	tm_portpool *pp;
+	tm_buf b;
+	/* the Linkerd identity suffix ".serviceaccount.identity.<ns>.<td>" */
+	const char *l5d_suffix;
+	bool ztunnel_in_input;
+	bool *pa_warned;          /* per workload: ambiguity said */
+	uint32_t *bounds;         /* scratch: port boundaries of one pair */
+	size_t nbounds, cap_bounds;
+} mctx;
+
+static const char *intern(mctx *x, const char *s)
+{
+	return tm_intern(&x->r->strs, s);
+}
+
+/* "8080,9090", "4567-4568", "*" */
+static bool port_in_list(const char *list, uint32_t p)
+{
+	if (!list)
+		return false;
+	const char *s = list;
+	while (*s) {
+		while (*s == ' ' || *s == ',')
+			s++;
+		if (!*s)
+			break;
+		if (*s == '*')
+			return true;
+		char *end;
+		unsigned long lo = strtoul(s, &end, 10), hi = lo;
+		if (end == s)
+			return false;
+		if (*end == '-') {
+			const char *t = end + 1;
+			hi = strtoul(t, &end, 10);
+			if (end == t)
+				hi = lo;
+		}
+		if (p >= lo && p <= hi)
+			return true;
+		s = end;
+		while (*s && *s != ',')
+			s++;
+	}
+	return false;
+}
+
+static void bound_add(mctx *x, uint32_t p)
+{
+	if (p < 1 || p > 65536)
+		return;
+	TM_HEAP_GROW(x->bounds, x->nbounds, x->cap_bounds);
+	x->bounds[x->nbounds++] = p;
+}
+
+/* boundaries of a port list: each port p gives p and p+1 */
+static void bounds_of_list(mctx *x, const char *list)
+{
+	if (!list)
+		return;
+	const char *s = list;
+	while (*s) {
+		while (*s == ' ' || *s == ',')
+			s++;
+		if (!*s || *s == '*')
+			break;
+		char *end;
+		unsigned long lo = strtoul(s, &end, 10), hi = lo;
+		if (end == s)
+			break;
+		if (*end == '-') {
+			const char *t = end + 1;
+			hi = strtoul(t, &end, 10);
+			if (end == t)
+				hi = lo;
+		}
+		if (lo <= 65535) {
+			bound_add(x, (uint32_t)lo);
+			bound_add(x, (uint32_t)(hi > 65535 ? 65535 : hi) + 1);
+		}
+		s = end;
+		while (*s && *s != ',')
+			s++;
+	}
+}
+
+static const char *ann(const tm_workload *w, const char *key)
+{
+	return w->mesh ? tm_labels_get(&w->mesh->ann, key) : NULL;
+}
+
+/* a pod annotation, else its namespace's (Linkerd's config annotations are inherited) */
+static const char *ann_or_ns(const tm_workload *w, const char *key)
+{
+	const char *v = ann(w, key);
+	return v ? v : w->nsp ? tm_labels_get(&w->nsp->mesh_ann, key) : NULL;
+}
+
+static const char *nslabel(const tm_workload *w, const char *key)
+{
+	return w->nsp ? tm_labels_get(&w->nsp->labels, key) : NULL;
+}
+
+static bool labels_subset(const tm_labels *sub, const tm_labels *of)
+{
+	for (size_t i = 0; i < sub->n; i++) {
+		const char *v = tm_labels_get(of, sub->v[i].key);
+		if (!v || strcmp(v, sub->v[i].val))
+			return false;
+	}
+	return true;
+}
+
+static const char *sa_of(const tm_workload *w)
+{
+	return w->service_account && *w->service_account ? w->service_account : "default";
+}
+
+/* ---- which proxy runs beside a workload ---- */
+static bool ns_never_injected(const char *ns)
+{
+	return !strcmp(ns, "kube-system") || !strcmp(ns, "kube-public") || !strcmp(ns, "kube-node-lease") ||
+	       !strcmp(ns, "local-path-storage");
+}
+
+static bool rev_known(const mctx *x, const char *rev)
+{
+	if (!strcmp(rev, "default"))
+		return true;
+	for (size_t i = 0; i < x->m->nworkloads; i++) {
+		const tm_workload *w = x->m->workloads[i];
+		if (strncmp(w->name, "istiod", 6))
+			continue;
+		const char *lr = tm_labels_get(&w->labels, "istio.io/rev");
+		if ((lr && !strcmp(lr, rev)) || (!strncmp(w->name, "istiod-", 7) && !strcmp(w->name + 7, rev)))
+			return true;
+	}
+	return false;
+}
+
+static void decide_proxy(mctx *x, const tm_workload *w, tm_mesh_wl *out)
+{
+	const tm_mesh_opts *o = &x->r->eff;
+	tm_buf *b = &x->b;
+	const char *nsinj = nslabel(w, "istio-injection"), *nsrev = nslabel(w, "istio.io/rev");
+	const char *nsmode = nslabel(w, "istio.io/dataplane-mode");
+	const char *nsl5d = w->nsp ? tm_labels_get(&w->nsp->mesh_ann, "linkerd.io/inject") : NULL;
+	out->meshed_ns = NULL;
+	if (nsinj && !strcmp(nsinj, "enabled"))
+		out->meshed_ns = "istio-injection=enabled";
+	else if (nsrev && !nsinj)
+		out->meshed_ns = intern(x, tm_arena_printf(&x->r->arena, "istio.io/rev=%s", nsrev));
+	else if (nsmode && !strcmp(nsmode, "ambient"))
+		out->meshed_ns = "istio.io/dataplane-mode=ambient";
+	else if (nsl5d && (!strcmp(nsl5d, "enabled") || !strcmp(nsl5d, "ingress")))
+		out->meshed_ns = intern(x, tm_arena_printf(&x->r->arena, "linkerd.io/inject: %s", nsl5d));
+	out->proxy = TM_PROXY_NONE;
+	out->why = "no mesh injection applies";
+	if (w->host_network) {
+		out->why = "hostNetwork pods get no proxy";
+		return;
+	}
+	/* already injected (kube-inject / linkerd inject output) */
+	const char *tls_mode = tm_labels_get(&w->labels, "security.istio.io/tlsMode");
+	if ((w->mesh && w->mesh->istio_proxy) || ann(w, "sidecar.istio.io/status") || (tls_mode && !strcmp(tls_mode, "istio"))) {
+		out->proxy = TM_PROXY_ISTIO_SIDECAR;
+		out->why = "already injected (istio-proxy container, sidecar.istio.io/status or security.istio.io/tlsMode)";
+		return;
+	}
+	if ((w->mesh && w->mesh->linkerd_proxy) || tm_labels_get(&w->labels, "linkerd.io/control-plane-ns")) {
+		out->proxy = TM_PROXY_LINKERD;
+		out->why = "already injected (linkerd-proxy container or linkerd.io/control-plane-ns)";
+		return;
+	}
+	/* Istio sidecar injection: the webhook selection, then the injector */
+	const char *plab = tm_labels_get(&w->labels, "sidecar.istio.io/inject");
+	const char *prev = tm_labels_get(&w->labels, "istio.io/rev");
+	bool pfalse = plab && !strcmp(plab, "false");
+	const char *rev = NULL, *rule = NULL;
+	if (nsinj && !strcmp(nsinj, "enabled") && !pfalse)
+		rule = "namespace label istio-injection=enabled", rev = "default";
+	else if (!nsinj && !nsrev && plab && !strcmp(plab, "true") && !prev)
+		rule = "pod label sidecar.istio.io/inject=true", rev = "default";
+	else if (nsrev && !nsinj && !pfalse)
+		rule = "namespace label istio.io/rev", rev = nsrev;
+	else if (!nsinj && !nsrev && prev && !pfalse)
+		rule = "pod label istio.io/rev", rev = prev;
+	else if (o->istio_ns_by_default == TM_TRI_YES && !nsinj && !nsrev && !plab && !prev && !ns_never_injected(w->ns))
+		rule = "enableNamespacesByDefault", rev = "default";
+	if (rule && !ns_never_injected(w->ns)) {
+		const char *opinion = plab ? plab : ann(w, "sidecar.istio.io/inject");
+		bool inject = opinion && !strcmp(opinion, "true") ? true
+			: opinion && !strcmp(opinion, "false") ? false : o->istio_inject_enabled != TM_TRI_NO;
+		tm_buf_reset(b);
+		if (!inject) {
+			(void)tm_buf_addf(b, "%s, but %s", rule,
+					  opinion && !strcmp(opinion, "false") ? "the pod's sidecar.istio.io/inject is \"false\""
+					  : "the injector's policy is disabled and the pod does not ask for it");
+			out->why = intern(x, tm_buf_str(b));
+		} else if (!rev_known(x, rev)) {
+			out->proxy = TM_PROXY_UNKNOWN;
+			(void)tm_buf_addf(b, "%s names Istio revision %s, which no istiod in the input serves", rule, rev);
+			out->why = intern(x, tm_buf_str(b));
+			return;
+		} else {
+			out->proxy = TM_PROXY_ISTIO_SIDECAR;
+			(void)tm_buf_addf(b, "sidecar injected: %s", rule);
+			out->why = intern(x, tm_buf_str(b));
+			return;
+		}
+	} else if (nsinj && strcmp(nsinj, "enabled")) {
+		tm_buf_reset(b);
+		(void)tm_buf_addf(b, "namespace label istio-injection=%s: nothing in the namespace is injected", nsinj);
+		out->why = intern(x, tm_buf_str(b));
+	} else if (pfalse && out->meshed_ns)
+		out->why = "pod label sidecar.istio.io/inject=false";
+	/* Istio ambient */
+	const char *pmode = tm_labels_get(&w->labels, "istio.io/dataplane-mode");
+	bool enrolled = (pmode && !strcmp(pmode, "ambient")) ||
+			(nsmode && !strcmp(nsmode, "ambient") && !(pmode && !strcmp(pmode, "none")));
+	if (enrolled) {
+		tm_tri amb = o->istio_ambient != TM_TRI_UNKNOWN ? o->istio_ambient : x->ztunnel_in_input ? TM_TRI_YES : TM_TRI_UNKNOWN;
+		const char *by = pmode && !strcmp(pmode, "ambient") ? "pod label istio.io/dataplane-mode=ambient"
+								     : "namespace label istio.io/dataplane-mode=ambient";
+		tm_buf_reset(b);
+		if (amb == TM_TRI_YES) {
+			out->proxy = TM_PROXY_ISTIO_AMBIENT;
+			(void)tm_buf_addf(b, "ambient: %s", by);
+		} else if (amb == TM_TRI_NO)
+			(void)tm_buf_addf(b, "%s, but ambient is not installed (--istio-ambient no)", by);
+		else {
+			out->proxy = TM_PROXY_UNKNOWN;
+			(void)tm_buf_addf(b, "%s: whether istio-cni runs with ambient enabled is not in the input (--istio-ambient)", by);
+		}
+		out->why = intern(x, tm_buf_str(b));
+		return;
+	}
+	if (pmode && !strcmp(pmode, "none") && nsmode && !strcmp(nsmode, "ambient"))
+		out->why = "pod label istio.io/dataplane-mode=none";
+	/* Linkerd: the annotation, the pod's before the namespace's */
+	const char *pl = ann(w, "linkerd.io/inject");
+	const char *v = pl ? pl : nsl5d;
+	if (v) {
+		tm_buf_reset(b);
+		if (!strcmp(v, "enabled") || !strcmp(v, "ingress")) {
+			if (w->mesh && w->mesh->automount_off) {
+				(void)tm_buf_addf(b, "linkerd.io/inject: %s, but automountServiceAccountToken is false", v);
+				out->why = intern(x, tm_buf_str(b));
+				return;
+			}
+			out->proxy = TM_PROXY_LINKERD;
+			(void)tm_buf_addf(b, "proxy injected: %s annotation linkerd.io/inject: %s", pl ? "pod" : "namespace", v);
+		} else if (!strcmp(v, "disabled"))
+			(void)tm_buf_addf(b, "%s annotation linkerd.io/inject: disabled", pl ? "pod" : "namespace");
+		else
+			(void)tm_buf_addf(b, "linkerd.io/inject: \"%s\" is not enabled, ingress or disabled: no injection", v);
+		out->why = intern(x, tm_buf_str(b));
+	}
+}
+
+/* ---- Istio server side: PeerAuthentication ---- */
+typedef struct pa_set {
+	const tm_peerauth *mesh, *ns, *wl;
+} pa_set;
+
+static void pa_find(mctx *x, const tm_workload *w, pa_set *s)
+{
+	memset(s, 0, sizeof *s);
+	if (!x->ms)
+		return;
+	const char *root = x->r->eff.istio_root_ns;
+	size_t nmesh = 0, nns = 0, nwl = 0;
+	for (size_t i = 0; i < x->ms->npas; i++) {
+		const tm_peerauth *p = x->ms->pas[i];
+		if (!strcmp(p->ns, root) && !p->has_selector) {
+			if (!nmesh++)
+				s->mesh = p;
+		}
+		if (strcmp(p->ns, w->ns))
+			continue;
+		if (!p->has_selector) {
+			if (strcmp(p->ns, root) && !nns++)
+				s->ns = p;
+			else if (!strcmp(p->ns, root))
+				s->ns = NULL; /* the root namespace's own policy is the mesh policy */
+		} else if (strcmp(p->ns, root) && labels_subset(&p->match, &w->labels)) {
+			if (!nwl++)
+				s->wl = p;
+		}
+	}
+	if (!strcmp(w->ns, root))
+		s->ns = NULL;
+	if ((nns > 1 || nwl > 1) && x->pa_warned && !x->pa_warned[w->index]) {
+		x->pa_warned[w->index] = true;
+		tm_diags_add(&x->r->diags, TM_DIAG_WARN, w->loc,
+			     "%s: several %s PeerAuthentications apply; the oldest wins, and the manifests have no "
+			     "creation times: using %s/%s (first by name)", w->display, nwl > 1 ? "workload" : "namespace",
+			     (nwl > 1 ? s->wl : s->ns)->ns, (nwl > 1 ? s->wl : s->ns)->name);
+	}
+}
+
+/* The effective mode on port (UNSET: nothing set), the deciding policy in *by;
+ * *nsmesh the mesh/namespace result only (auto mTLS's cluster layer). */
+static tm_pa_mode pa_effective(const pa_set *s, uint32_t port, const tm_peerauth **by, tm_pa_mode *nsmesh)
+{
+	tm_pa_mode mode = TM_PA_UNSET;
+	*by = NULL;
+	const tm_peerauth *lv[3] = {s->mesh, s->ns, s->wl};
+	for (int i = 0; i < 3; i++) {
+		if (i == 2 && nsmesh)
+			*nsmesh = mode;
+		if (lv[i] && lv[i]->mode != TM_PA_UNSET) {
+			mode = lv[i]->mode;
+			*by = lv[i];
+		}
+	}
+	if (s->wl)
+		for (size_t k = 0; k < s->wl->nports; k++)
+			if (s->wl->ports[k].port == port && s->wl->ports[k].mode != TM_PA_UNSET) {
+				mode = (tm_pa_mode)s->wl->ports[k].mode;
+				*by = s->wl;
+			}
+	return mode;
+}
+
+tm_pa_mode tm_mesh_istio_pa(const tm_mesh_result *r, const tm_workload *w, uint32_t port, const char **by)
+{
+	mctx x = {.r = (tm_mesh_result *)r, .m = r->g->m, .ms = r->g->m->mesh};
+	pa_set s;
+	pa_find(&x, w, &s);
+	const tm_peerauth *p;
+	tm_pa_mode mode = pa_effective(&s, port, &p, NULL);
+	*by = p ? tm_intern(&x.r->strs, tm_arena_printf(&x.r->arena, "PeerAuthentication %s/%s", p->ns, p->name)) : NULL;
+	return mode;
+}
+
+/* ---- Services: the Service ports that reach a target port ---- */
+typedef struct svcref {
+	const tm_service *s;
+	const tm_svcport *sp;
+} svcref;
+
+static uint32_t target_of(const tm_workload *w, const tm_svcport *sp)
+{
+	if (!sp->target_name)
+		return sp->target_port;
+	for (size_t i = 0; i < w->nports; i++)
+		if (w->ports[i].name && !strcmp(w->ports[i].name, sp->target_name) && w->ports[i].proto == sp->proto)
+			return w->ports[i].port;
+	return 0;
+}
+
+static size_t services_of(const tm_model *m, const tm_workload *w, uint32_t port, svcref *out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < m->nservices && n < max; i++) {
+		const tm_service *s = m->services[i];
+		if (!s->has_selector || !s->selector.n || strcmp(s->ns, w->ns) || !labels_subset(&s->selector, &w->labels))
+			continue;
+		for (size_t k = 0; k < s->nports && n < max; k++)
+			if (s->ports[k].proto == TM_PROTO_TCP && target_of(w, &s->ports[k]) == port)
+				out[n++] = (svcref){s, &s->ports[k]};
+	}
+	return n;
+}
+
+/* ---- Istio client side: DestinationRule ---- */
+static bool dr_visible(const tm_destrule *d, const char *client_ns)
+{
+	if (!d->export_to)
+		return true;
+	for (size_t i = 0; i < d->nexport; i++)
+		if (!strcmp(d->export_to[i], "*") || !strcmp(d->export_to[i], client_ns) ||
+		    (!strcmp(d->export_to[i], ".") && !strcmp(d->ns, client_ns)))
+			return true;
+	return false;
+}
+
+/* how well host matches fqdn: 0 none; exact beats any wildcard, longer wildcards beat shorter */
+static size_t host_score(mctx *x, const tm_destrule *d, const char *fqdn)
+{
+	const char *h = d->host;
+	if (!strchr(h, '.') && strcmp(h, "*")) {
+		tm_buf_reset(&x->b);
+		(void)tm_buf_addf(&x->b, "%s.%s.svc.cluster.local", h, d->ns);
+		h = tm_buf_str(&x->b);
+	}
+	if (!strcmp(h, fqdn))
+		return 100000;
+	if (h[0] == '*') {
+		size_t hl = strlen(h + 1), fl = strlen(fqdn);
+		if (hl <= fl && !strcmp(fqdn + fl - hl, h + 1))
+			return hl + 1;
+	}
+	return 0;
+}
+
+static const tm_destrule *dr_find(mctx *x, const tm_workload *client, const tm_service *s)
+{
+	if (!x->ms || !x->ms->ndrs)
+		return NULL;
+	char fqdn[600];
+	snprintf(fqdn, sizeof fqdn, "%s.%s.svc.cluster.local", s->name, s->ns);
+	const char *order[3] = {client->ns, s->ns, x->r->eff.istio_root_ns};
+	for (int k = 0; k < 3; k++) {
+		if ((k == 1 && !strcmp(order[1], order[0])) || (k == 2 && (!strcmp(order[2], order[0]) || !strcmp(order[2], order[1]))))
+			continue;
+		const tm_destrule *best = NULL;
+		size_t best_score = 0;
+		for (size_t i = 0; i < x->ms->ndrs; i++) {
+			const tm_destrule *d = x->ms->drs[i];
+			if (strcmp(d->ns, order[k]) || !dr_visible(d, client->ns))
+				continue;
+			if (d->has_wsel && (strcmp(d->ns, client->ns) || !labels_subset(&d->wsel, &client->labels)))
+				continue;
+			size_t sc = host_score(x, d, fqdn);
+			if (sc && d->has_wsel)
+				sc += 200000; /* a rule for this very client first */
+			if (sc > best_score) {
+				best = d;
+				best_score = sc;
+			}
+		}
+		if (best)
+			return best;
+	}
+	return NULL;
+}
+
+static int pol_tls(const tm_dr_policy *p, uint32_t svcport, int inherited)
+{
+	int t = p->tls >= 0 ? p->tls : inherited;
+	for (size_t i = 0; i < p->nports; i++)
+		if (p->ports[i].port == svcport && p->ports[i].mode >= 0)
+			t = p->ports[i].mode;
+	return t;
+}
+
+/* ---- Istio authorization ---- */
+static bool pat_match(const char *pat, const char *v)
+{
+	if (!v || !*v)
+		return false; /* no peer identity: nothing matches, not even "*" */
+	size_t pl = strlen(pat), vl = strlen(v);
+	if (!strcmp(pat, "*"))
+		return true;
+	if (pl && pat[0] == '*')
+		return vl >= pl - 1 && !strcmp(v + vl - (pl - 1), pat + 1);
+	if (pl && pat[pl - 1] == '*')
+		return !strncmp(v, pat, pl - 1);
+	return !strcmp(pat, v);
+}
+
+static bool any_match(const tm_strlist *l, const char *v)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (pat_match(l->v[i], v))
+			return true;
+	return false;
+}
+
+typedef struct peer {
+	const tm_workload *w;     /* NULL for an IP range or the ingress controller */
+	const tm_endpoint *ep;
+	const char *principal;    /* Istio "td/ns/X/sa/Y" when the connection is mTLS */
+	const char *ns;           /* its namespace when mTLS */
+} peer;
+
+static bool range_in_blocks(const tm_strlist *l, const tm_endpoint *ep)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		tm_iprange r;
+		bool v4;
+		if (tm_cidr_parse(l->v[i], &r, &v4) && tm_ip_cmp(r.lo, ep->range.lo) <= 0 && tm_ip_cmp(ep->range.hi, r.hi) <= 0)
+			return true;
+	}
+	return false;
+}
+
+/* 1 matches, 0 does not, -1 cannot tell (pod IPs, forwarded addresses) */
+static int source_match(const tm_az_source *s, const peer *p)
+{
+	if (s->principals.n && !any_match(&s->principals, p->principal))
+		return 0;
+	if (s->not_principals.n && any_match(&s->not_principals, p->principal))
+		return 0;
+	if (s->namespaces.n && !any_match(&s->namespaces, p->ns))
+		return 0;
+	if (s->not_namespaces.n && any_match(&s->not_namespaces, p->ns))
+		return 0;
+	if (s->service_accounts.n) {
+		/* "ns/sa" */
+		char sa[512] = "";
+		if (p->principal && p->ns && p->w)
+			snprintf(sa, sizeof sa, "%s/%s", p->ns, sa_of(p->w));
+		if (!any_match(&s->service_accounts, sa))
+			return 0;
+	}
+	if (s->ip_blocks.n || s->not_ip_blocks.n) {
+		if (!p->ep || p->ep->kind != TM_EP_IPRANGE)
+			return -1;
+		if (s->ip_blocks.n && !range_in_blocks(&s->ip_blocks, p->ep))
+			return 0;
+		if (s->not_ip_blocks.n && range_in_blocks(&s->not_ip_blocks, p->ep))
+			return 0;
+	}
+	if (s->remote_ip_blocks.n)
+		return -1;
+	return 1;
+}
+
+static int rule_match(const tm_az_rule *r, const peer *p, uint32_t port, bool *l7)
+{
+	if (r->nports) {
+		bool in = false;
+		for (size_t i = 0; i < r->nports; i++)
+			in |= r->ports[i] == port;
+		if (in == r->not_ports)
+			return 0;
+	}
+	int res = r->nfrom ? 0 : 1;
+	for (size_t i = 0; i < r->nfrom && res != 1; i++) {
+		int m = source_match(&r->from[i], p);
+		if (m == 1 && r->from[i].request_principals)
+			*l7 = true;
+		if (m == 1 || (m == -1 && res == 0))
+			res = m;
+	}
+	if (res == 1 && r->l7)
+		*l7 = true;
+	return res;
+}
+
+static bool az_applies(mctx *x, const tm_authzpol *a, const tm_workload *w)
+{
+	if (a->has_target_refs)
+		return false; /* waypoint and gateway policies: not enforced by the workload's proxy */
+	bool root = !strcmp(a->ns, x->r->eff.istio_root_ns);
+	if (!root && strcmp(a->ns, w->ns))
+		return false;
+	return !a->has_selector || labels_subset(&a->match, &w->labels);
+}
+
+/* 1 allowed, 0 denied (*why), -1 cannot tell (*why) */
+static int istio_authz(mctx *x, const tm_workload *srv, const peer *p, uint32_t port, const char **why)
+{
+	if (!x->ms || !x->ms->nazs)
+		return 1;
+	bool any_allow = false, allowed = false, unsure = false;
+	const tm_authzpol *allow_by = NULL;
+	for (size_t i = 0; i < x->ms->nazs; i++) {
+		const tm_authzpol *a = x->ms->azs[i];
+		if (!az_applies(x, a, srv))
+			continue;
+		tm_buf_reset(&x->b);
+		if (a->action == TM_AZ_CUSTOM) {
+			(void)tm_buf_addf(&x->b, "AuthorizationPolicy %s/%s is CUSTOM: an external authorizer decides", a->ns, a->name);
+			*why = intern(x, tm_buf_str(&x->b));
+			return -1;
+		}
+		if (a->action == TM_AZ_AUDIT)
+			continue;
+		for (size_t k = 0; k < a->nrules; k++) {
+			bool l7 = false;
+			int m = rule_match(&a->rules[k], p, port, &l7);
+			if (a->action == TM_AZ_DENY && m == 1 && !l7) {
+				(void)tm_buf_addf(&x->b, "AuthorizationPolicy %s/%s (DENY) rule %zu denies it", a->ns, a->name, k);
+				*why = intern(x, tm_buf_str(&x->b));
+				return 0;
+			}
+			if (a->action == TM_AZ_ALLOW && m == 1 && !allowed) {
+				allowed = true;
+				allow_by = a;
+			}
+			if (m == -1)
+				unsure = true;
+		}
+		if (a->action == TM_AZ_ALLOW)
+			any_allow = true;
+	}
+	if (!any_allow || allowed) {
+		(void)allow_by;
+		return 1;
+	}
+	tm_buf_reset(&x->b);
+	if (unsure) {
+		(void)tm_buf_adds(&x->b, "an AuthorizationPolicy rule on IP blocks decides, and the pod addresses are not in the input");
+		*why = intern(x, tm_buf_str(&x->b));
+		return -1;
+	}
+	(void)tm_buf_adds(&x->b, "no ALLOW AuthorizationPolicy rule admits this client");
+	if (p->principal == NULL)
+		(void)tm_buf_adds(&x->b, " without a mesh identity");
+	*why = intern(x, tm_buf_str(&x->b));
+	return 0;
+}
+
+/* ---- Linkerd inbound policy ---- */
+static const char *const cluster_nets[] = {"10.0.0.0/8", "100.64.0.0/10", "172.16.0.0/12", "192.168.0.0/16", "fd00::/8"};
+
+static bool nets_contain(const tm_l5d_cidr *n, size_t nn, tm_iprange r)
+{
+	bool in = false;
+	for (size_t i = 0; i < nn; i++) {
+		bool cov = tm_ip_cmp(n[i].r.lo, r.lo) <= 0 && tm_ip_cmp(r.hi, n[i].r.hi) <= 0;
+		bool overlap = tm_ip_cmp(n[i].r.lo, r.hi) <= 0 && tm_ip_cmp(r.lo, n[i].r.hi) <= 0;
+		if (n[i].except && overlap)
+			return false;
+		if (!n[i].except && cov)
+			in = true;
+	}
+	return in;
+}
+
+/* is the client in the networks? 1, 0, -1 (pods whose addresses are unknown and the
+ * networks do not cover every cluster network) */
+static int client_in_nets(const tm_l5d_cidr *n, size_t nn, const peer *p)
+{
+	if (!nn)
+		return 1;
+	if (p->ep && p->ep->kind == TM_EP_IPRANGE)
+		return nets_contain(n, nn, p->ep->range);
+	if (p->ep && p->ep->pod && p->ep->pod->nips) {
+		for (size_t i = 0; i < p->ep->pod->nips; i++)
+			if (!nets_contain(n, nn, (tm_iprange){p->ep->pod->ips[i], p->ep->pod->ips[i]}))
+				return 0;
+		return 1;
+	}
+	bool all = true;
+	for (size_t i = 0; i < TM_ARRAY_LEN(cluster_nets); i++) {
+		tm_iprange r;
+		bool v4;
+		if (tm_cidr_parse(cluster_nets[i], &r, &v4) && !nets_contain(n, nn, r))
+			all = false;
+	}
+	return all ? 1 : -1;
+}
+
+static bool in_cluster_nets(const peer *p)
+{
+	if (!p->ep || p->ep->kind != TM_EP_IPRANGE)
+		return true;
+	tm_l5d_cidr n[TM_ARRAY_LEN(cluster_nets)];
+	for (size_t i = 0; i < TM_ARRAY_LEN(cluster_nets); i++) {
+		bool v4;
+		tm_cidr_parse(cluster_nets[i], &n[i].r, &v4);
+		n[i].except = false;
+	}
+	for (size_t i = 0; i < TM_ARRAY_LEN(cluster_nets); i++)
+		if (nets_contain(&n[i], 1, p->ep->range))
+			return true;
+	return false;
+}
+
+/* a default or access policy: does it admit p (meshed?) */
+static int policy_admits(const char *pol, const peer *p, bool meshed, bool *unauth)
+{
+	*unauth = false;
+	if (!pol || !strcmp(pol, "deny"))
+		return 0;
+	if (!strcmp(pol, "all-unauthenticated") || !strcmp(pol, "audit")) {
+		*unauth = true;
+		return 1;
+	}
+	if (!strcmp(pol, "cluster-unauthenticated")) {
+		*unauth = true;
+		return in_cluster_nets(p);
+	}
+	if (!strcmp(pol, "all-authenticated"))
+		return meshed;
+	if (!strcmp(pol, "cluster-authenticated"))
+		return meshed && in_cluster_nets(p);
+	return -1;
+}
+
+static bool server_port(const tm_l5d_server *s, const tm_workload *w, uint32_t port)
+{
+	if (s->port)
+		return s->port == port;
+	for (size_t i = 0; i < w->nports; i++)
+		if (w->ports[i].name && !strcmp(w->ports[i].name, s->port_name) && w->ports[i].port == port &&
+		    w->ports[i].proto == TM_PROTO_TCP)
+			return true;
+	return false;
+}
+
+static const tm_l5d_server *l5d_server_of(mctx *x, const tm_workload *w, uint32_t port)
+{
+	if (!x->ms)
+		return NULL;
+	for (size_t i = 0; i < x->ms->nservers; i++) {
+		const tm_l5d_server *s = x->ms->servers[i];
+		if (!strcmp(s->ns, w->ns) && tm_selector_matches(&s->pod_sel, &w->labels) && server_port(s, w, port))
+			return s;
+	}
+	return NULL;
+}
+
+static const char *l5d_identity(mctx *x, const tm_workload *w)
+{
+	tm_buf_reset(&x->b);
+	(void)tm_buf_addf(&x->b, "%s.%s%s", sa_of(w), w->ns, x->l5d_suffix);
+	return intern(x, tm_buf_str(&x->b));
+}
+
+static bool mtls_authn_match(mctx *x, const tm_l5d_mtlsauthn *a, const peer *p, bool meshed)
+{
+	if (!meshed || !p->w)
+		return false;
+	const char *id = l5d_identity(x, p->w);
+	for (size_t i = 0; i < a->identities.n; i++)
+		if (!strcmp(a->identities.v[i], "*") || pat_match(a->identities.v[i], id))
+			return true;
+	for (size_t i = 0; i < a->nrefs; i++) {
+		const tm_l5d_ref *r = &a->refs[i];
+		const char *rns = r->ns ? r->ns : a->ns;
+		if (r->kind && !strcmp(r->kind, "ServiceAccount") && r->name && !strcmp(r->name, sa_of(p->w)) && !strcmp(rns, p->w->ns))
+			return true;
+		if (r->kind && !strcmp(r->kind, "Namespace") && r->name && !strcmp(r->name, p->w->ns))
+			return true;
+	}
+	return false;
+}
+
+/* one AuthorizationPolicy: 1 admits, 0 not, -1 cannot tell; *unauth: it admits plaintext clients */
+static int l5d_authz_admits(mctx *x, const tm_l5d_authz *a, const peer *p, bool meshed, bool *unauth)
+{
+	int res = 1;
+	bool needs_id = false;
+	for (size_t i = 0; i < a->nrefs; i++) {
+		const tm_l5d_ref *r = &a->refs[i];
+		const char *rns = r->ns ? r->ns : a->ns;
+		int m = 0;
+		if (!strcmp(r->kind, "MeshTLSAuthentication")) {
+			needs_id = true;
+			for (size_t k = 0; x->ms && k < x->ms->nmtlsauthns; k++)
+				if (!strcmp(x->ms->mtlsauthns[k]->ns, rns) && r->name && !strcmp(x->ms->mtlsauthns[k]->name, r->name))
+					m = mtls_authn_match(x, x->ms->mtlsauthns[k], p, meshed);
+		} else if (!strcmp(r->kind, "NetworkAuthentication")) {
+			for (size_t k = 0; x->ms && k < x->ms->nnetauthns; k++)
+				if (!strcmp(x->ms->netauthns[k]->ns, rns) && r->name && !strcmp(x->ms->netauthns[k]->name, r->name))
+					m = client_in_nets(x->ms->netauthns[k]->nets, x->ms->netauthns[k]->nnets, p);
+		} else if (!strcmp(r->kind, "ServiceAccount")) {
+			needs_id = true;
+			m = meshed && p->w && r->name && !strcmp(r->name, sa_of(p->w)) && !strcmp(rns, p->w->ns);
+		}
+		if (m == 0)
+			res = 0;
+		else if (m == -1 && res == 1)
+			res = -1;
+	}
+	*unauth = !needs_id;
+	return res;
+}
+
+static bool route_has_parent(const tm_l5d_route *rt, const tm_l5d_server *s)
+{
+	for (size_t i = 0; i < rt->nparents; i++)
+		if (rt->parents[i].kind && !strcmp(rt->parents[i].kind, "Server") && rt->parents[i].name &&
+		    !strcmp(rt->parents[i].name, s->name) && (!rt->parents[i].ns || !strcmp(rt->parents[i].ns, s->ns)))
+			return true;
+	return false;
+}
+
+static bool authz_targets(mctx *x, const tm_l5d_authz *a, const tm_l5d_server *s)
+{
+	const tm_l5d_ref *t = &a->target;
+	if (strcmp(a->ns, s->ns) || !t->name)
+		return false;
+	if (!strcmp(t->kind, "Server"))
+		return !strcmp(t->name, s->name);
+	if (!strcmp(t->kind, "Namespace"))
+		return !strcmp(t->name, s->ns);
+	if (!strcmp(t->kind, "HTTPRoute") || !strcmp(t->kind, "GRPCRoute"))
+		for (size_t i = 0; x->ms && i < x->ms->nroutes; i++) {
+			const tm_l5d_route *rt = x->ms->routes[i];
+			if (!strcmp(rt->ns, a->ns) && !strcmp(rt->name, t->name) && !strcmp(rt->kind, t->kind) && route_has_parent(rt, s))
+				return true;
+		}
+	return false;
+}
+
+static int saz_admits(mctx *x, const tm_l5d_serverauthz *a, const peer *p, bool meshed, bool *unauth)
+{
+	*unauth = a->unauthenticated;
+	int net = client_in_nets(a->nets, a->nnets, p);
+	if (a->unauthenticated)
+		return net;
+	if (!meshed || !p->w)
+		return 0;
+	bool ok = a->unauth_tls;
+	const char *id = l5d_identity(x, p->w);
+	for (size_t i = 0; i < a->identities.n && !ok; i++)
+		ok = !strcmp(a->identities.v[i], "*") || pat_match(a->identities.v[i], id);
+	for (size_t i = 0; i < a->nsas && !ok; i++)
+		ok = !strcmp(a->sas[i].name, sa_of(p->w)) && !strcmp(a->sas[i].ns ? a->sas[i].ns : a->ns, p->w->ns);
+	return ok ? net : 0;
+}
+
+static bool saz_targets(const tm_l5d_serverauthz *a, const tm_l5d_server *s)
+{
+	if (strcmp(a->ns, s->ns))
+		return false;
+	if (a->server_name)
+		return !strcmp(a->server_name, s->name);
+	return a->has_server_sel && tm_selector_matches(&a->server_sel, &s->labels);
+}
+
+/* 1 authorized, 0 not, -1 cannot tell; *unauth: the port admits unauthenticated clients */
+static int l5d_policy(mctx *x, const tm_workload *srv, uint32_t port, const peer *p, bool meshed, bool *unauth,
+		      const char **why)
+{
+	const tm_l5d_server *s = l5d_server_of(x, srv, port);
+	*unauth = false;
+	if (!s) {
+		const char *pol = ann(srv, "config.linkerd.io/default-inbound-policy");
+		const char *from = "pod annotation";
+		if (!pol && srv->nsp && (pol = tm_labels_get(&srv->nsp->mesh_ann, "config.linkerd.io/default-inbound-policy")))
+			from = "namespace annotation";
+		if (!pol) {
+			pol = x->r->eff.linkerd_default_policy;
+			from = "cluster default";
+		}
+		int res = policy_admits(pol, p, meshed, unauth);
+		tm_buf_reset(&x->b);
+		(void)tm_buf_addf(&x->b, "no Server selects the port; default inbound policy %s (%s)", pol, from);
+		*why = intern(x, tm_buf_str(&x->b));
+		return res;
+	}
+	int res = 0;
+	const char *by = NULL;
+	bool any_unauth = false;
+	for (size_t i = 0; x->ms && i < x->ms->nl5d_azs; i++) {
+		const tm_l5d_authz *a = x->ms->l5d_azs[i];
+		if (!authz_targets(x, a, s))
+			continue;
+		bool u;
+		int m = l5d_authz_admits(x, a, p, meshed, &u);
+		any_unauth |= u;
+		if (m == 1 && res != 1) {
+			res = 1;
+			by = tm_arena_printf(&x->r->arena, "AuthorizationPolicy %s/%s", a->ns, a->name);
+		} else if (m == -1 && res == 0) {
+			res = -1;
+			by = tm_arena_printf(&x->r->arena, "AuthorizationPolicy %s/%s (network of the client unknown)", a->ns, a->name);
+		}
+	}
+	for (size_t i = 0; x->ms && i < x->ms->nsazs; i++) {
+		const tm_l5d_serverauthz *a = x->ms->sazs[i];
+		if (!saz_targets(a, s))
+			continue;
+		bool u;
+		int m = saz_admits(x, a, p, meshed, &u);
+		any_unauth |= u;
+		if (m == 1 && res != 1) {
+			res = 1;
+			by = tm_arena_printf(&x->r->arena, "ServerAuthorization %s/%s", a->ns, a->name);
+		} else if (m == -1 && res == 0) {
+			res = -1;
+			by = tm_arena_printf(&x->r->arena, "ServerAuthorization %s/%s (network of the client unknown)", a->ns, a->name);
+		}
+	}
+	bool u = false;
+	if (res == 0) {
+		const char *pol = s->access_policy ? s->access_policy : "deny";
+		res = policy_admits(pol, p, meshed, &u);
+		by = tm_arena_printf(&x->r->arena, "no authorization admits it; accessPolicy %s", pol);
+	} else {
+		bool dummy;
+		policy_admits(s->access_policy ? s->access_policy : "deny", p, meshed, &dummy);
+		u = dummy && s->access_policy;
+	}
+	*unauth = any_unauth || u;
+	tm_buf_reset(&x->b);
+	(void)tm_buf_addf(&x->b, "Server %s/%s: %s", s->ns, s->name, by);
+	*why = intern(x, tm_buf_str(&x->b));
+	return res;
+}
+
+bool tm_mesh_linkerd_admits_plaintext(const tm_mesh_result *r, const tm_workload *w, uint32_t port, const char **by)
+{
+	mctx x = {.r = (tm_mesh_result *)r, .m = r->g->m, .ms = r->g->m->mesh};
+	tm_buf_init(&x.b, 64 * 1024);
+	x.l5d_suffix = tm_intern(&x.r->strs, tm_arena_printf(&x.r->arena, ".serviceaccount.identity.%s.%s", r->eff.linkerd_ns,
+							    r->eff.linkerd_trust_domain));
+	peer p = {0};
+	bool unauth = false;
+	int res = l5d_policy(&x, w, port, &p, false, &unauth, by);
+	tm_buf_release(&x.b);
+	return res == 1 || unauth;
+}
+
+/* ---- one port of one pair ---- */
+typedef struct verdict {
+	tm_protection prot;
+	const char *reason;
+} verdict;
+
+static tm_protection worse(tm_protection a, tm_protection b)
+{
+	static const int rank[TM_NPROT] = {[TM_PROT_MTLS] = 0, [TM_PROT_MTLS_PERMISSIVE] = 1, [TM_PROT_PLAINTEXT] = 2,
+					   [TM_PROT_UNKNOWN] = 3, [TM_PROT_REJECTED] = 4};
+	return rank[a] >= rank[b] ? a : b;
+}
+
+static tm_istio_proxy istio_side(tm_proxy p)
+{
+	return p == TM_PROXY_ISTIO_SIDECAR ? TM_MP_SIDECAR : p == TM_PROXY_ISTIO_AMBIENT ? TM_MP_AMBIENT : TM_MP_NONE;
+}
+
+static const char *proxy_word(tm_istio_proxy p)
+{
+	return p == TM_MP_SIDECAR ? "sidecar" : p == TM_MP_AMBIENT ? "ambient" : "no proxy";
+}
+
+static verdict istio_port(mctx *x, const peer *cl, tm_proxy cp, const tm_workload *srv, tm_proxy sp, uint32_t port)
+{
+	tm_istio_case k = {istio_side(cp), istio_side(sp), TM_PA_UNSET, false, TM_DRTLS_AUTO,
+			   x->r->eff.istio_auto_mtls != TM_TRI_NO, false};
+	const tm_peerauth *pa_by = NULL;
+	tm_buf b;
+	tm_buf_init(&b, 64 * 1024);
+	const char *bypass = NULL;
+	if (srv && k.server != TM_MP_NONE) {
+		pa_set s;
+		pa_find(x, srv, &s);
+		tm_pa_mode nsm = TM_PA_UNSET;
+		k.pa = pa_effective(&s, port, &pa_by, &nsm);
+		k.ns_disable = nsm == TM_PA_DISABLE;
+		if (k.server == TM_MP_AMBIENT && k.pa == TM_PA_DISABLE)
+			k.pa = TM_PA_PERMISSIVE; /* ambient: DISABLE only means plaintext is accepted */
+		if (k.server == TM_MP_SIDECAR) {
+			const char *ex = ann(srv, "traffic.sidecar.istio.io/excludeInboundPorts");
+			const char *inc = ann(srv, "traffic.sidecar.istio.io/includeInboundPorts");
+			if (port_in_list(ex, port))
+				bypass = "the server's excludeInboundPorts";
+			else if (inc && strcmp(inc, "*") && !port_in_list(inc, port))
+				bypass = "the server's includeInboundPorts";
+		}
+	}
+	svcref sv[8];
+	size_t nsv = srv ? services_of(x->m, srv, port, sv, TM_ARRAY_LEN(sv)) : 0;
+	const char *client_unknown = NULL;
+	if (k.client == TM_MP_SIDECAR && cl->w) {
+		const char *ex = ann(cl->w, "traffic.sidecar.istio.io/excludeOutboundPorts");
+		if (port_in_list(ex, port))
+			bypass = "the client's excludeOutboundPorts";
+		for (size_t i = 0; i < nsv && !bypass; i++)
+			if (port_in_list(ex, sv[i].sp->port))
+				bypass = "the client's excludeOutboundPorts";
+		const char *exip = ann(cl->w, "traffic.sidecar.istio.io/excludeOutboundIPRanges");
+		const char *incip = ann(cl->w, "traffic.sidecar.istio.io/includeOutboundIPRanges");
+		if (!bypass && ((exip && *exip) || (incip && strcmp(incip, "*"))))
+			client_unknown = "the client's excludeOutboundIPRanges/includeOutboundIPRanges decide, and Service "
+					 "and pod addresses are not in the input";
+	}
+	k.bypass = bypass != NULL;
+	verdict v;
+	const char *row;
+	if (client_unknown) {
+		v = (verdict){TM_PROT_UNKNOWN, client_unknown};
+		goto out;
+	}
+	/* the DestinationRule outcomes: every Service that reaches the port, and
+	 * every subset of its rule that selects the server */
+	int ndr = 0;
+	tm_protection first = TM_PROT_MTLS;
+	bool differ = false;
+	const char *first_row = NULL;
+	tm_buf drs;
+	tm_buf_init(&drs, 64 * 1024);
+	if (k.client == TM_MP_SIDECAR && !k.bypass) {
+		if (!nsv && k.server == TM_MP_SIDECAR) {
+			/* either way, the server's authorization may still refuse it */
+			tm_buf_release(&drs);
+			const char *why = NULL, *why0 = NULL;
+			peer p0 = *cl;
+			p0.principal = p0.ns = NULL;
+			if (istio_authz(x, srv, cl, port, &why) == 0 && istio_authz(x, srv, &p0, port, &why0) == 0) {
+				v = (verdict){TM_PROT_REJECTED, intern(x, tm_arena_printf(&x->r->arena,
+					"istio: no Service selects the server on this port; with or without mTLS, %s", why0))};
+				goto out;
+			}
+			v = (verdict){TM_PROT_UNKNOWN, intern(x, tm_arena_printf(&x->r->arena,
+				"istio: no Service selects the server on this port, and whether a sidecar uses mTLS for pod-IP "
+				"traffic is not settled by the manifests"))};
+			goto out;
+		}
+		for (size_t i = 0; i < nsv; i++) {
+			const tm_destrule *d = dr_find(x, cl->w, sv[i].s);
+			size_t nsub = d ? d->nsubsets : 0;
+			for (size_t j = 0; j <= nsub; j++) {
+				if (j && !labels_subset(&d->subsets[j - 1].labels, &srv->labels))
+					continue;
+				int t = d ? pol_tls(&d->pol, sv[i].sp->port, -1) : -1;
+				if (j)
+					t = pol_tls(&d->subsets[j - 1].pol, sv[i].sp->port, t);
+				tm_istio_case kk = k;
+				kk.dr = t < 0 ? TM_DRTLS_AUTO : (tm_dr_tls)t;
+				tm_protection pr = tm_mesh_istio_decide(&kk, &row);
+				if (!ndr++) {
+					first = pr;
+					first_row = row;
+					k.dr = kk.dr;
+				} else if (pr != first)
+					differ = true;
+				if (d)
+					(void)tm_buf_addf(&drs, "%sDestinationRule %s/%s%s%s %s", drs.len ? ", " : "", d->ns, d->name,
+							  j ? " subset " : "", j ? d->subsets[j - 1].name : "", tm_dr_tls_name(kk.dr));
+			}
+		}
+	}
+	tm_protection pr;
+	if (ndr && differ) {
+		pr = TM_PROT_UNKNOWN;
+		row = "3.1";
+		(void)tm_buf_addf(&b, "istio: the outcome depends on the Service or subset the client uses (%s)", tm_buf_str(&drs));
+	} else {
+		pr = ndr ? first : tm_mesh_istio_decide(&k, &row);
+		if (ndr)
+			row = first_row;
+		(void)tm_buf_addf(&b, "istio #%s: client %s, server %s", row, proxy_word(k.client), proxy_word(k.server));
+		if (k.bypass)
+			(void)tm_buf_addf(&b, ", port excluded from capture by %s", bypass);
+		else {
+			if (k.server != TM_MP_NONE) {
+				(void)tm_buf_addf(&b, ", PeerAuthentication %s", k.pa == TM_PA_UNSET ? "none (PERMISSIVE)" : tm_pa_mode_name(k.pa));
+				if (pa_by)
+					(void)tm_buf_addf(&b, " (%s/%s)", pa_by->ns, pa_by->name);
+				if (k.ns_disable && k.client == TM_MP_SIDECAR && k.dr == TM_DRTLS_AUTO)
+					(void)tm_buf_adds(&b, ", namespace/mesh level DISABLE");
+			}
+			if (k.client == TM_MP_SIDECAR)
+				(void)tm_buf_addf(&b, ", %s", drs.len ? tm_buf_str(&drs) : k.auto_mtls ? "no DestinationRule (auto mTLS)"
+										 : "no DestinationRule, auto mTLS off");
+		}
+	}
+	tm_buf_release(&drs);
+	/* authorization at the server's proxy */
+	if (!k.bypass && k.server != TM_MP_NONE && srv && (pr == TM_PROT_MTLS || pr == TM_PROT_MTLS_PERMISSIVE || pr == TM_PROT_PLAINTEXT)) {
+		peer p = *cl;
+		if (pr == TM_PROT_PLAINTEXT || !cl->w)
+			p.principal = p.ns = NULL;
+		const char *why = NULL;
+		int az = istio_authz(x, srv, &p, port, &why);
+		if (az == 0) {
+			pr = TM_PROT_REJECTED;
+			(void)tm_buf_addf(&b, "; %s", why);
+		} else if (az == -1) {
+			pr = TM_PROT_UNKNOWN;
+			(void)tm_buf_addf(&b, "; %s", why);
+		}
+	}
+	v = (verdict){pr, intern(x, tm_buf_str(&b))};
+out:
+	tm_buf_release(&b);
+	return v;
+}
+
+static verdict linkerd_port(mctx *x, const peer *cl, tm_proxy cp, const tm_workload *srv, tm_proxy sp, uint32_t port)
+{
+	tm_l5d_case k = {cp == TM_PROXY_LINKERD, sp == TM_PROXY_LINKERD, false, false, false};
+	tm_buf b;
+	tm_buf_init(&b, 64 * 1024);
+	const char *skip = NULL;
+	if (k.server_meshed && (port_in_list(ann_or_ns(srv, "config.linkerd.io/skip-inbound-ports"), port) ||
+				port_in_list(x->r->eff.linkerd_skip_ports, port)))
+		skip = "skip-inbound-ports of the server";
+	if (!skip && k.client_meshed && cl->w &&
+	    (port_in_list(ann_or_ns(cl->w, "config.linkerd.io/skip-outbound-ports"), port) ||
+	     port_in_list(x->r->eff.linkerd_skip_ports, port)))
+		skip = "skip-outbound-ports of the client";
+	k.skipped = skip != NULL;
+	const char *why = NULL;
+	int az = 1;
+	if (k.server_meshed && !k.skipped) {
+		az = l5d_policy(x, srv, port, cl, k.client_meshed, &k.admits_unauth, &why);
+		k.authorized = az == 1;
+	}
+	const char *row;
+	tm_protection pr = tm_mesh_linkerd_decide(&k, &row);
+	if (az == -1)
+		pr = TM_PROT_UNKNOWN;
+	(void)tm_buf_addf(&b, "linkerd %s: client %s, server %s", row, k.client_meshed ? "meshed" : "not meshed",
+			  k.server_meshed ? "meshed" : "not meshed");
+	if (skip)
+		(void)tm_buf_addf(&b, ", port in %s", skip);
+	if (why)
+		(void)tm_buf_addf(&b, ", %s", why);
+	verdict v = {pr, intern(x, tm_buf_str(&b))};
+	tm_buf_release(&b);
+	return v;
+}
+
+static const char *proxy_unknown_why(mctx *x, const tm_mesh_wl *c, const tm_mesh_wl *s)
+{
+	tm_buf_reset(&x->b);
+	if (c && c->proxy == TM_PROXY_UNKNOWN)
+		(void)tm_buf_addf(&x->b, "client: %s", c->why);
+	if (s && s->proxy == TM_PROXY_UNKNOWN)
+		(void)tm_buf_addf(&x->b, "%sserver: %s", x->b.len ? "; " : "", s->why);
+	return intern(x, tm_buf_str(&x->b));
+}
+
+static bool is_istio(tm_proxy p)
+{
+	return p == TM_PROXY_ISTIO_SIDECAR || p == TM_PROXY_ISTIO_AMBIENT;
+}
+
+static verdict decide_port(mctx *x, const tm_edge *e, tm_proto proto, uint32_t port)
+{
+	const tm_graph *g = x->r->g;
+	const tm_endpoint *ce = &g->eps[e->src], *se = &g->eps[e->dst];
+	const tm_workload *cw = ce->kind == TM_EP_WORKLOAD ? ce->w : NULL, *sw = se->kind == TM_EP_WORKLOAD ? se->w : NULL;
+	const tm_mesh_wl *cm = cw ? &x->r->wl[cw->index] : NULL, *sm = sw ? &x->r->wl[sw->index] : NULL;
+	tm_proxy cp = cm ? cm->proxy : TM_PROXY_NONE, sp = sm ? sm->proxy : TM_PROXY_NONE;
+	if (cp == TM_PROXY_NONE && sp == TM_PROXY_NONE)
+		return (verdict){TM_PROT_PLAINTEXT, ce->kind == TM_EP_INGRESS
+			? "no mesh proxy at either end (the ingress controller is taken to have none)"
+			: "no mesh proxy at either end"};
+	if (proto != TM_PROTO_TCP)
+		return (verdict){TM_PROT_PLAINTEXT, proto == TM_PROTO_UDP ? "UDP: the meshes proxy TCP only"
+									  : "SCTP: the meshes proxy TCP only"};
+	if (cp == TM_PROXY_UNKNOWN || sp == TM_PROXY_UNKNOWN)
+		return (verdict){TM_PROT_UNKNOWN, proxy_unknown_why(x, cm, sm)};
+	peer cl = {cw, ce, NULL, NULL};
+	if (cw) {
+		tm_buf_reset(&x->b);
+		(void)tm_buf_addf(&x->b, "%s/ns/%s/sa/%s", x->r->eff.istio_trust_domain, cw->ns, sa_of(cw));
+		cl.principal = intern(x, tm_buf_str(&x->b));
+		cl.ns = cw->ns;
+	}
+	verdict v = {TM_PROT_PLAINTEXT, NULL}, lv;
+	bool have = false;
+	if (is_istio(cp) || is_istio(sp)) {
+		v = istio_port(x, &cl, is_istio(cp) ? cp : TM_PROXY_NONE, sw, is_istio(sp) ? sp : TM_PROXY_NONE, port);
+		have = true;
+	}
+	if (cp == TM_PROXY_LINKERD || sp == TM_PROXY_LINKERD) {
+		lv = linkerd_port(x, &cl, cp == TM_PROXY_LINKERD ? cp : TM_PROXY_NONE, sw, sp == TM_PROXY_LINKERD ? sp : TM_PROXY_NONE, port);
+		if (!have)
+			v = lv;
+		else {
+			/* two meshes: each end sees the other as unmeshed */
+			tm_protection w = worse(v.prot, lv.prot);
+			tm_buf_reset(&x->b);
+			(void)tm_buf_addf(&x->b, "%s; %s", v.reason, lv.reason);
+			v = (verdict){w, intern(x, tm_buf_str(&x->b))};
+		}
+	}
+	return v;
+}
+
+/* ---- the edges cut into port subsets ---- */
+static int u32cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void server_bounds(mctx *x, const tm_workload *w)
+{
+	for (size_t i = 0; i < w->nports; i++) {
+		bound_add(x, w->ports[i].port);
+		bound_add(x, w->ports[i].port + 1);
+	}
+	for (size_t i = 0; i < x->m->nservices; i++) {
+		const tm_service *s = x->m->services[i];
+		if (strcmp(s->ns, w->ns))
+			continue;
+		for (size_t k = 0; k < s->nports; k++) {
+			uint32_t t = target_of(w, &s->ports[k]);
+			bound_add(x, t);
+			bound_add(x, t + 1);
+		}
+	}
+	static const char *const keys[] = {"traffic.sidecar.istio.io/excludeInboundPorts",
+					   "traffic.sidecar.istio.io/includeInboundPorts", "config.linkerd.io/skip-inbound-ports"};
+	for (size_t i = 0; i < TM_ARRAY_LEN(keys); i++)
+		bounds_of_list(x, ann_or_ns(w, keys[i]));
+	bounds_of_list(x, x->r->eff.linkerd_skip_ports);
+	const tm_meshobjs *ms = x->ms;
+	for (size_t i = 0; ms && i < ms->npas; i++)
+		for (size_t k = 0; k < ms->pas[i]->nports; k++) {
+			bound_add(x, ms->pas[i]->ports[k].port);
+			bound_add(x, ms->pas[i]->ports[k].port + 1);
+		}
+	for (size_t i = 0; ms && i < ms->nazs; i++)
+		for (size_t r = 0; r < ms->azs[i]->nrules; r++)
+			for (size_t k = 0; k < ms->azs[i]->rules[r].nports; k++) {
+				bound_add(x, ms->azs[i]->rules[r].ports[k]);
+				bound_add(x, ms->azs[i]->rules[r].ports[k] + 1);
+			}
+	for (size_t i = 0; ms && i < ms->nservers; i++)
+		if (ms->servers[i]->port) {
+			bound_add(x, ms->servers[i]->port);
+			bound_add(x, ms->servers[i]->port + 1);
+		}
+}
+
+typedef struct bucket {
+	tm_protection prot;
+	const tm_ports *ports;
+	tm_buf reasons;
+	const char *last;
+} bucket;
+
+static void add_seg(mctx *x, bucket *bk, tm_proto proto, uint32_t lo, uint32_t hi, verdict v)
+{
+	bucket *k = &bk[v.prot];
+	k->ports = tm_ports_union(x->pp, k->ports, tm_ports_range(x->pp, proto, lo, hi));
+	if (v.reason && v.reason != k->last) {
+		/* each reason once (they are interned) */
+		const char *s = tm_buf_str(&k->reasons);
+		size_t rl = strlen(v.reason);
+		bool seen = false;
+		for (const char *p = strstr(s, v.reason); p && !seen; p = strstr(p + 1, v.reason))
+			seen = (p == s || (p >= s + 2 && p[-2] == ';')) && (p[rl] == 0 || p[rl] == ';');
+		if (!seen)
+			(void)tm_buf_addf(&k->reasons, "%s%s", k->reasons.len ? "; " : "", v.reason);
+		k->last = v.reason;
+	}
+}
+
+static tm_err edge_parts(mctx *x, size_t ei)
+{
+	const tm_graph *g = x->r->g;
+	const tm_edge *e = &g->edges[ei];
+	const tm_endpoint *se = &g->eps[e->dst], *ce = &g->eps[e->src];
+	x->nbounds = 0;
+	if (se->kind == TM_EP_WORKLOAD)
+		server_bounds(x, se->w);
+	if (ce->kind == TM_EP_WORKLOAD) {
+		bounds_of_list(x, ann(ce->w, "traffic.sidecar.istio.io/excludeOutboundPorts"));
+		bounds_of_list(x, ann_or_ns(ce->w, "config.linkerd.io/skip-outbound-ports"));
+	}
+	if (x->nbounds > 1)
+		qsort(x->bounds, x->nbounds, sizeof *x->bounds, u32cmp);
+	bucket bk[TM_NPROT];
+	for (int p = 0; p < TM_NPROT; p++) {
+		bk[p] = (bucket){(tm_protection)p, tm_ports_empty(x->pp), {0}, NULL};
+		tm_buf_init(&bk[p].reasons, 1 << 20);
+	}
+	for (int pr = 0; pr < TM_NPROTO; pr++) {
+		const tm_ports *ps = e->ports;
+		for (uint32_t i = 0; i < ps->n[pr]; i++) {
+			uint32_t lo = ps->r[pr][i].lo, hi = ps->r[pr][i].hi;
+			if (pr != TM_PROTO_TCP) {
+				add_seg(x, bk, (tm_proto)pr, lo, hi, decide_port(x, e, (tm_proto)pr, lo));
+				continue;
+			}
+			/* segments between boundaries: one decision each */
+			size_t b = 0;
+			while (b < x->nbounds && x->bounds[b] <= lo)
+				b++;
+			uint32_t a = lo;
+			while (a <= hi) {
+				uint32_t z = hi;
+				if (b < x->nbounds && x->bounds[b] - 1 < z)
+					z = x->bounds[b] - 1;
+				add_seg(x, bk, TM_PROTO_TCP, a, z, decide_port(x, e, TM_PROTO_TCP, a));
+				a = z + 1;
+				while (b < x->nbounds && x->bounds[b] <= a)
+					b++;
+				if (z == 65535)
+					break;
+			}
+		}
+	}
+	size_t n = 0;
+	tm_mesh_part tmp[TM_NPROT];
+	for (int p = 0; p < TM_NPROT; p++) {
+		if (!tm_ports_is_empty(bk[p].ports))
+			tmp[n++] = (tm_mesh_part){(tm_protection)p, bk[p].ports, intern(x, tm_buf_str(&bk[p].reasons))};
+		tm_buf_release(&bk[p].reasons);
+	}
+	/* by the first port of each subset: protocol (SCTP, TCP, UDP), then port */
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0; j--) {
+			uint64_t ka = 0, kb = 0;
+			for (int pr = TM_NPROTO - 1; pr >= 0; pr--) {
+				if (tmp[j - 1].ports->n[pr])
+					ka = ((uint64_t)pr << 32) | tmp[j - 1].ports->r[pr][0].lo;
+				if (tmp[j].ports->n[pr])
+					kb = ((uint64_t)pr << 32) | tmp[j].ports->r[pr][0].lo;
+			}
+			if (ka <= kb)
+				break;
+			tm_mesh_part t = tmp[j];
+			tmp[j] = tmp[j - 1];
+			tmp[j - 1] = t;
+		}
+	x->r->conns[ei].v = n ? tm_arena_memdup(&x->r->arena, tmp, n * sizeof *tmp) : NULL;
+	x->r->conns[ei].n = n;
+	return TM_OK;
+}
+
+static const char *pick(const char *opt, const char *install, const char *def)
+{
+	return opt ? opt : install ? install : def;
+}
+
+static tm_tri pick_tri(tm_tri opt, tm_tri install, tm_tri def)
+{
+	return opt != TM_TRI_UNKNOWN ? opt : install != TM_TRI_UNKNOWN ? install : def;
+}
+
+tm_err tm_mesh_compute(const tm_graph *g, const tm_mesh_opts *o, tm_mesh_result **out)
+{
+	tm_mesh_result *r = tm_xrealloc(NULL, sizeof *r);
+	memset(r, 0, sizeof *r);
+	tm_arena_init(&r->arena);
+	tm_strtab_init(&r->strs, &r->arena);
+	tm_diags_init(&r->diags, &r->arena);
+	r->g = g;
+	const tm_model *m = g->m;
+	tm_mesh_install none = {0};
+	const tm_mesh_install *in = m->mesh ? &m->mesh->install : &none;
+	tm_mesh_opts def;
+	tm_mesh_opts_default(&def);
+	if (!o)
+		o = &def;
+	tm_mesh_opts *e = &r->eff;
+	e->istio_root_ns = pick(o->istio_root_ns, in->istio_root_ns, "istio-system");
+	e->istio_trust_domain = pick(o->istio_trust_domain, in->istio_trust_domain, "cluster.local");
+	e->istio_auto_mtls = pick_tri(o->istio_auto_mtls, in->istio_auto_mtls, TM_TRI_YES);
+	e->istio_inject_enabled = pick_tri(o->istio_inject_enabled, in->istio_inject_policy_enabled, TM_TRI_YES);
+	e->istio_ns_by_default = pick_tri(o->istio_ns_by_default, in->istio_ns_by_default, TM_TRI_NO);
+	e->istio_ambient = o->istio_ambient;
+	e->linkerd_ns = pick(o->linkerd_ns, in->linkerd_ns, "linkerd");
+	e->linkerd_trust_domain = pick(o->linkerd_trust_domain, in->linkerd_trust_domain, "cluster.local");
+	e->linkerd_default_policy = pick(o->linkerd_default_policy, in->linkerd_default_policy, "all-unauthenticated");
+	e->linkerd_opaque_ports = pick(o->linkerd_opaque_ports, in->linkerd_opaque_ports, "25,587,3306,4444,5432,6379,9300,11211");
+	e->linkerd_skip_ports = pick(o->linkerd_skip_ports, in->linkerd_skip_inbound, "4567,4568");
+	mctx x = {.r = r, .m = m, .ms = m->mesh, .pp = m->ports};
+	tm_buf_init(&x.b, 64 * 1024);
+	x.l5d_suffix = tm_intern(&r->strs, tm_arena_printf(&r->arena, ".serviceaccount.identity.%s.%s", e->linkerd_ns,
+							  e->linkerd_trust_domain));
+	for (size_t i = 0; i < m->nworkloads; i++)
+		if (!strcmp(m->workloads[i]->name, "ztunnel") && !strcmp(m->workloads[i]->kind, "DaemonSet"))
+			x.ztunnel_in_input = true;
+	/* PeerAuthentications whose selector the root namespace makes void */
+	for (size_t i = 0; x.ms && i < x.ms->npas; i++)
+		if (x.ms->pas[i]->has_selector && !strcmp(x.ms->pas[i]->ns, e->istio_root_ns))
+			tm_diags_add(&r->diags, TM_DIAG_WARN, x.ms->pas[i]->loc,
+				     "PeerAuthentication %s/%s: a policy with a selector in the root namespace is ignored by "
+				     "the sidecars and by ambient",
+				     x.ms->pas[i]->ns, x.ms->pas[i]->name);
+	r->wl = tm_arena_alloc(&r->arena, (g->nworkloads + 1) * sizeof *r->wl);
+	x.pa_warned = tm_arena_alloc(&r->arena, g->nworkloads + 1);
+	for (size_t i = 0; i < g->nworkloads; i++) {
+		decide_proxy(&x, g->workloads[i], &r->wl[i]);
+		if (r->wl[i].proxy == TM_PROXY_ISTIO_SIDECAR || r->wl[i].proxy == TM_PROXY_ISTIO_AMBIENT) {
+			pa_set s;
+			pa_find(&x, g->workloads[i], &s); /* says ambiguities once per workload */
+		}
+	}
+	r->nconns = g->nedges;
+	r->conns = tm_arena_alloc(&r->arena, (g->nedges + 1) * sizeof *r->conns);
+	tm_err rc = TM_OK;
+	for (size_t i = 0; i < g->nedges && rc == TM_OK; i++)
+		rc = edge_parts(&x, i);
+	free(x.bounds);
+	tm_buf_release(&x.b);
+	*out = r;
+	return rc;
+}
+
+void tm_mesh_result_free(tm_mesh_result *r)
+{
+	if (!r)
+		return;
+	tm_strtab_release(&r->strs);
+	tm_arena_release(&r->arena);
+	free(r);
+}
+
+const tm_ports *tm_mesh_edge_ports(const tm_mesh_result *r, size_t edge, tm_protection p)
+{
+	if (r && edge < r->nconns)
+		for (size_t i = 0; i < r->conns[edge].n; i++)
+			if (r->conns[edge].v[i].prot == p)
+				return r->conns[edge].v[i].ports;
+	return tm_ports_empty(r->g->m->ports);
+}
+
+tm_proxy tm_mesh_ep_proxy(const tm_mesh_result *r, size_t ep)
+{
+	const tm_endpoint *e = &r->g->eps[ep];
+	return e->kind == TM_EP_WORKLOAD ? r->wl[e->w->index].proxy : TM_PROXY_NONE;
+}

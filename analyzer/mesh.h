@@ -1,0 +1,122 @@
+/* mesh.h - mesh mTLS posture from manifests: for every allowed connection of
+ * a graph (analyzer/conn.h) and every port range of it, is it protected by
+ * the mesh's mutual TLS, and does the server port refuse plaintext?
+ *
+ * The decision tables are those of the mesh specification (Istio rows 1-23,
+ * Linkerd rows L1-L7); every decision is recorded in docs/semantics.md
+ * ("Mesh mTLS posture"). The model and the graph are read only; a
+ * tm_mesh_result owns what it computes (tm_mesh_result_free) and refers into
+ * the graph, which must outlive it. Its parts follow the graph's edges: it
+ * is computed after any narrowing of the graph (focus, --port). */
+#ifndef TM_ANALYZER_MESH_H
+#define TM_ANALYZER_MESH_H
+
+#include "analyzer/conn.h"
+#include "model/mesh.h"
+
+typedef enum {
+	TM_PROT_MTLS,            /* mesh mTLS, and the server port refuses plaintext */
+	TM_PROT_MTLS_PERMISSIVE, /* mesh mTLS, but the server port also accepts plaintext */
+	TM_PROT_PLAINTEXT,
+	TM_PROT_REJECTED,        /* allowed by the network policies, refused by the mesh */
+	TM_PROT_UNKNOWN,         /* the manifests do not settle it (the reason says why) */
+	TM_NPROT
+} tm_protection;
+
+/* "mtls", "mtls-permissive", "plaintext", "rejected", "unknown" */
+const char *tm_protection_name(tm_protection p);
+
+/* The cluster-wide assumptions (docs/semantics.md): NULL / TM_TRI_UNKNOWN =
+ * what the install's ConfigMaps in the input say, else the default. */
+typedef struct tm_mesh_opts {
+	const char *istio_root_ns;        /* istio-system */
+	const char *istio_trust_domain;   /* cluster.local */
+	tm_tri istio_auto_mtls;           /* yes */
+	tm_tri istio_inject_enabled;      /* yes: the injector's default policy is "enabled" */
+	tm_tri istio_ns_by_default;       /* no: enableNamespacesByDefault */
+	tm_tri istio_ambient;             /* unknown: istio-cni ambient.enabled */
+	const char *linkerd_ns;           /* linkerd */
+	const char *linkerd_trust_domain; /* cluster.local */
+	const char *linkerd_default_policy; /* all-unauthenticated */
+	const char *linkerd_opaque_ports; /* 25,587,3306,4444,5432,6379,9300,11211 */
+	const char *linkerd_skip_ports;   /* 4567,4568 (inbound and outbound) */
+} tm_mesh_opts;
+
+void tm_mesh_opts_default(tm_mesh_opts *o);
+
+typedef enum {
+	TM_PROXY_NONE, TM_PROXY_ISTIO_SIDECAR, TM_PROXY_ISTIO_AMBIENT, TM_PROXY_LINKERD, TM_PROXY_UNKNOWN
+} tm_proxy;
+
+const char *tm_proxy_name(tm_proxy p);
+
+/* What runs beside one workload of the graph. */
+typedef struct tm_mesh_wl {
+	tm_proxy proxy;
+	const char *why;        /* how that was decided */
+	const char *meshed_ns;  /* the namespace enrols its pods ("istio-injection=enabled", ...), or NULL */
+} tm_mesh_wl;
+
+/* One port subset of an edge with one protection. */
+typedef struct tm_mesh_part {
+	tm_protection prot;
+	const tm_ports *ports;
+	const char *reason;     /* the table row(s) and the objects that decided it */
+} tm_mesh_part;
+
+typedef struct tm_mesh_conn {
+	tm_mesh_part *v;        /* ordered by the first port of each subset */
+	size_t n;
+} tm_mesh_conn;
+
+typedef struct tm_mesh_result {
+	const tm_graph *g;
+	tm_mesh_opts eff;       /* the assumptions in force, every field set */
+	tm_mesh_wl *wl;         /* per g->workloads[i] */
+	tm_mesh_conn *conns;    /* per g->edges[i] */
+	size_t nconns;
+	tm_arena arena;
+	tm_strtab strs;
+	tm_diags diags;         /* ambiguous policies, ignored selectors, ... */
+} tm_mesh_result;
+
+/* Caller owns *out (tm_mesh_result_free). */
+tm_err tm_mesh_compute(const tm_graph *g, const tm_mesh_opts *o, tm_mesh_result **out);
+void tm_mesh_result_free(tm_mesh_result *r);
+/* The ports of edge i with protection p (the empty set when none). */
+const tm_ports *tm_mesh_edge_ports(const tm_mesh_result *r, size_t edge, tm_protection p);
+/* The proxy beside endpoint ep (TM_PROXY_NONE for IP ranges and the ingress controller). */
+tm_proxy tm_mesh_ep_proxy(const tm_mesh_result *r, size_t ep);
+/* The effective PeerAuthentication mode of workload w on TCP port (UNSET:
+ * no policy); *by names the deciding policy or is NULL. */
+tm_pa_mode tm_mesh_istio_pa(const tm_mesh_result *r, const tm_workload *w, uint32_t port, const char **by);
+/* Does the Linkerd inbound policy of w on port admit unauthenticated
+ * clients? (*by: what decides) */
+bool tm_mesh_linkerd_admits_plaintext(const tm_mesh_result *r, const tm_workload *w, uint32_t port, const char **by);
+
+/* ---- the decision tables (unit-tested row by row) ---- */
+typedef enum { TM_MP_NONE, TM_MP_SIDECAR, TM_MP_AMBIENT } tm_istio_proxy;
+
+typedef struct tm_istio_case {
+	tm_istio_proxy client, server;
+	tm_pa_mode pa;    /* effective on the server's target port; UNSET = no policy (PERMISSIVE) */
+	bool ns_disable;  /* the mesh/namespace level of the Service's namespace is DISABLE */
+	tm_dr_tls dr;     /* the DestinationRule TLS mode the client sees */
+	bool auto_mtls;
+	bool bypass;      /* the port is excluded from capture (row 23) */
+} tm_istio_case;
+
+/* *row: "1" .. "23", "3c". */
+tm_protection tm_mesh_istio_decide(const tm_istio_case *k, const char **row);
+
+typedef struct tm_l5d_case {
+	bool client_meshed, server_meshed;
+	bool skipped;       /* skip-inbound-ports / skip-outbound-ports (row L7) */
+	bool authorized;    /* the server's inbound policy admits this client */
+	bool admits_unauth; /* ... and admits unauthenticated clients on the port */
+} tm_l5d_case;
+
+/* *row: "L1" .. "L7". */
+tm_protection tm_mesh_linkerd_decide(const tm_l5d_case *k, const char **row);
+
+#endif
