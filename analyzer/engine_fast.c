@@ -307,7 +307,8 @@ static uint32_t tab_of(fast *f, engine *e, uint32_t k, tm_dir dir)
 	}
 	char *stored = tm_xrealloc(NULL, sizeof kl + kl + 1);
 	memcpy(stored, &kl, sizeof kl);
-	memcpy(stored + sizeof kl, f->key.s, kl);
+	if (kl)
+		memcpy(stored + sizeof kl, f->key.s, kl);
 	f->slots[h].key = stored;
 	f->slots[h].id = (uint32_t)f->ntabs;
 	TM_HEAP_GROW(f->tabs, f->ntabs, f->captabs);
@@ -545,7 +546,8 @@ static void row_ingress_controller(fast *f, engine *e, size_t si)
 			eng_pair(e, si, f->pr.dst[q]);
 		f->nic_row = g->nedges - start;
 		f->ic_row = tm_xrealloc(NULL, (f->nic_row + 1) * sizeof(tm_edge));
-		memcpy(f->ic_row, g->edges + start, f->nic_row * sizeof(tm_edge));
+		if (f->nic_row) /* g->edges may still be NULL */
+			memcpy(f->ic_row, g->edges + start, f->nic_row * sizeof(tm_edge));
 		f->ic_done = true;
 		return;
 	}

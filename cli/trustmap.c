@@ -55,7 +55,7 @@ static const cli_command commands[] = {
 	{"check", CMD_CHECK, cmd_check, "trust zone rules and built-in checks: findings as txt, json, sarif or md",
 	 "check [options] PATH...",
 	 "Checks the manifests against trust zones and boundary rules (--zones, docs/zones.md)\n"
-	 "and the built-in checks TM101..TM114 (docs/checks.md). Each finding names its rule,\n"
+	 "and the built-in checks TM101..TM142 (docs/checks.md). Each finding names its rule,\n"
 	 "severity, the endpoints and connections involved, the file:line:column of the policy\n"
 	 "rules that allow it, and a fix. Objects annotated trustmap.io/ignore: \"RULE,...: reason\"\n"
 	 "have their findings reported as suppressed. With --pcap, connections captured with a\n"
