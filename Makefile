@@ -95,6 +95,17 @@ demo: deps
 	@mkdir -p $(BUILD)
 	./trustmap graph -q -o $(BUILD)/shop.svg samples/shop
 	@echo "diagram written to $(BUILD)/shop.svg"
+	@echo
+	@echo "# what the wire showed (samples/traffic): plaintext into payments, an mTLS edge, a connection the policies deny"
+	./trustmap flows --ip-map samples/traffic/ip-map.txt --pcap samples/traffic/storefront-payment-api-mtls.pcap \
+		--pcap samples/traffic/orders-payment-api-plain.pcap --pcap samples/traffic/cart-postgres-denied.pcap samples/shop
+	@echo
+	./trustmap check -q --zones samples/zones.yaml --ip-map samples/traffic/ip-map.txt \
+		--hubble samples/traffic/hubble.json --zeek samples/traffic/zeek \
+		--pcap samples/traffic/storefront-payment-api-mtls.pcap --pcap samples/traffic/orders-payment-api-plain.pcap \
+		--pcap samples/traffic/cart-postgres-denied.pcap samples/shop | grep -A3 -E '^(high|medium) (TM13|pci-requires-mtls)' || true
+	@echo
+	./trustmap conn --observed --ip-map samples/traffic/ip-map.txt --zeek samples/traffic/zeek samples/shop | grep -v '\[allowed\]'
 
 # ---- tests ----
 test: deps

@@ -18,6 +18,7 @@ typedef struct tm_check_info {
 	const char *title;
 	const char *help;
 	const char *hint;
+	bool observed;        /* judges observed traffic: registered only when flows were read */
 } tm_check_info;
 
 const tm_check_info *tm_checks_table(size_t *n);
@@ -47,6 +48,12 @@ typedef struct tm_mtls_evidence {
 /* Map every TCP flow of fs to graph endpoints (analyzer/ipmap.h: pod IPs to
  * their workloads, other addresses to the IP-range endpoints holding them). */
 tm_err tm_mtls_evidence_build(const tm_graph *g, const struct tm_flowset *fs, tm_mtls_evidence *ev);
+/* The same on flows already mapped (analyzer/flowmap.h: Service IPs,
+ * --ip-map, flow logs' names): what the pipeline uses. Records that are no
+ * connection, and flows whose source saw no payload, prove nothing. */
+struct tm_flowmap;
+tm_err tm_mtls_evidence_build_obs(const tm_graph *g, const struct tm_flowset *fs, const struct tm_flowmap *o,
+				  tm_mtls_evidence *ev);
 const tm_mtls_obs *tm_mtls_lookup(const tm_mtls_evidence *ev, size_t src, size_t dst);
 void tm_mtls_evidence_release(tm_mtls_evidence *ev);
 
@@ -79,10 +86,21 @@ tm_err tm_checks_run(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_fi
  * (observed traffic, may be NULL) lets require-mtls rules see proven mTLS. */
 tm_err tm_check_all(tm_graph *g, const tm_zones *z, tm_findings *out);
 tm_err tm_check_all_ev(tm_graph *g, const tm_zones *z, const tm_mtls_evidence *ev, tm_findings *out);
+/* The same, and with observed flows (o and fs not NULL) the drift checks
+ * TM130-TM134 (analyzer/drift.c). */
+tm_err tm_check_all_obs(tm_graph *g, const tm_zones *z, const tm_mtls_evidence *ev, const struct tm_flowmap *o,
+			const struct tm_flowset *fs, tm_findings *out);
+/* The drift checks alone (zm built over g and z). */
+tm_err tm_drift_run(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, const struct tm_flowmap *o,
+		    const struct tm_flowset *fs, tm_findings *out);
 /* ... and the mesh's mTLS posture (may be NULL): require-mtls rules count
  * edges the mesh protects, and the mesh checks TM120-TM124 run. */
 tm_err tm_check_all_mesh(tm_graph *g, const tm_zones *z, const tm_mtls_evidence *ev, const struct tm_mesh_result *mesh,
 			 tm_findings *out);
+/* Everything: the mesh's posture (may be NULL) and, with o and fs, the
+ * drift checks. */
+tm_err tm_check_all_with(tm_graph *g, const tm_zones *z, const tm_mtls_evidence *ev, const struct tm_mesh_result *mesh,
+			 const struct tm_flowmap *o, const struct tm_flowset *fs, tm_findings *out);
 /* The mesh checks (analyzer/checks_mesh.c): is id one of them; run them. */
 bool tm_check_is_mesh(const char *id);
 /* The ports of edge i that the mesh protects for require-mtls: mtls, and

@@ -90,6 +90,33 @@ static const tm_check_info checks[] = {
 	 "The mesh configuration says this connection is mutual TLS, but a capture or flow log shows it without mutual TLS: "
 	 "a pod was not injected (created before the namespace label, webhook failure), or the traffic bypasses the proxy.",
 	 "Restart the workload's pods so that they are injected, and check the capture exclusions of both ends."},
+	/* observed traffic (analyzer/drift.c): only with --pcap, --hubble or --zeek */
+	{"TM130", "observed-but-denied", TM_SEV_HIGH, "Observed connection that the policies deny",
+	 "A connection was observed (capture, Hubble FORWARDED, Zeek) between two endpoints on a port that the policies deny: "
+	 "the policies are not enforced there (a CNI without NetworkPolicy support, policies not applied, or manifests that "
+	 "differ from the cluster). The finding carries the evidence: first and last seen, packets, where it was observed.",
+	 "Check that the cluster's CNI enforces NetworkPolicy and that the manifests are what runs; then find out what the observed connection is.",
+	 true},
+	{"TM131", "plaintext-across-zones", TM_SEV_MEDIUM, "Plaintext observed across a zone boundary",
+	 "A plaintext TCP connection (no TLS in the capture, or a protocol Zeek or Hubble's L7 proxy parsed in clear) was observed "
+	 "between endpoints of different zones. The severity is that of the most severe zone rule between the two zones, medium "
+	 "without one; connections into a `require-mtls` zone are reported by that rule with the same evidence.",
+	 "Encrypt the connection (TLS, or a service mesh's mutual TLS) or keep it inside one zone.", true},
+	{"TM132", "spiffe-identity-mismatch", TM_SEV_HIGH, "SPIFFE identity that does not match the workload",
+	 "A certificate seen on the wire carries a SPIFFE ID (spiffe://<trust domain>/ns/<namespace>/sa/<service account>) whose "
+	 "namespace or service account is not the workload's: a client certificate not of the source, or a server certificate not "
+	 "of the destination. Another workload's identity is in use, or the mapping of addresses is wrong.",
+	 "Find out which workload holds the certificate; issue identities per service account (mesh or SPIRE) and never share key material.",
+	 true},
+	{"TM133", "allowed-never-observed", TM_SEV_INFO, "Allowed connection never observed",
+	 "The policies allow a connection between two workloads, one of which was seen in the observed traffic, but no connection "
+	 "between them was observed while the flows were collected: a candidate for tightening the rules listed.",
+	 "If the connection is not needed, narrow or remove the rules listed; collect flows long enough to see rare jobs first.",
+	 true},
+	{"TM134", "observed-internet-egress", TM_SEV_HIGH, "Observed internet egress from a zone that must not egress",
+	 "A connection from a zone to a public address was observed, and a zone rule denies connections from that zone to the "
+	 "internet. The finding has that rule's severity and carries the evidence.",
+	 "Close the egress (a default-deny egress policy, an egress gateway) and find out what the workload connected to.", true},
 	/* the node-escape checks (analyzer/checks_escape.c): only on inputs with an escape-capable or hostNetwork pod */
 	{"TM140", "sensitive-shares-node-with-escape", TM_SEV_CRITICAL, "Sensitive pod on the node of an escape-capable pod",
 	 "A pod of a sensitive zone runs on (critical: spec.nodeName says so) or may run on (medium: nodeSelector, required node "
@@ -1348,7 +1375,8 @@ tm_err tm_checks_run(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_fi
 	build_runs(&c);
 	bool escapes = tm_checks_escape_applies(g);
 	for (size_t i = 0; i < TM_ARRAY_LEN(checks); i++)
-		if ((zm->mesh || !tm_check_is_mesh(checks[i].id)) && /* the mesh checks judge only mesh inputs */
+		if (!checks[i].observed && /* the drift checks' rules come with observed traffic */
+		    (zm->mesh || !tm_check_is_mesh(checks[i].id)) && /* the mesh checks judge only mesh inputs */
 		    (escapes || !tm_check_is_escape(checks[i].id)))
 			tm_findings_add_rule(out, checks[i].id, checks[i].name, checks[i].title, checks[i].help, checks[i].severity);
 	check_isolation(&c);
@@ -1395,11 +1423,23 @@ tm_err tm_check_all(tm_graph *g, const tm_zones *z, tm_findings *out)
 
 tm_err tm_check_all_ev(tm_graph *g, const tm_zones *z, const tm_mtls_evidence *ev, tm_findings *out)
 {
-	return tm_check_all_mesh(g, z, ev, NULL, out);
+	return tm_check_all_with(g, z, ev, NULL, NULL, NULL, out);
+}
+
+tm_err tm_check_all_obs(tm_graph *g, const tm_zones *z, const tm_mtls_evidence *ev, const struct tm_flowmap *o,
+			const struct tm_flowset *fs, tm_findings *out)
+{
+	return tm_check_all_with(g, z, ev, NULL, o, fs, out);
 }
 
 tm_err tm_check_all_mesh(tm_graph *g, const tm_zones *z, const tm_mtls_evidence *ev, const struct tm_mesh_result *mesh,
 			 tm_findings *out)
+{
+	return tm_check_all_with(g, z, ev, mesh, NULL, NULL, out);
+}
+
+tm_err tm_check_all_with(tm_graph *g, const tm_zones *z, const tm_mtls_evidence *ev, const struct tm_mesh_result *mesh,
+			 const struct tm_flowmap *o, const struct tm_flowset *fs, tm_findings *out)
 {
 	tm_zonemap zm;
 	tm_zonemap_build(&zm, g, z);
@@ -1408,6 +1448,8 @@ tm_err tm_check_all_mesh(tm_graph *g, const tm_zones *z, const tm_mtls_evidence 
 	tm_err rc = tm_zones_eval(g, z, &zm, out);
 	if (rc == TM_OK)
 		rc = tm_checks_run(g, z, &zm, out);
+	if (rc == TM_OK && o && fs)
+		rc = tm_drift_run(g, z, &zm, o, fs, out);
 	if (rc == TM_OK)
 		rc = tm_zones_report(g, z, &zm, out);
 	tm_zonemap_release(&zm);

@@ -9,6 +9,7 @@
  * way. */
 #include "analyzer/check.h"
 #include "analyzer/ipmap.h"
+#include "analyzer/flowmap.h"
 #include "model/flow.h"
 
 #include <stdlib.h>
@@ -20,6 +21,72 @@ static int obs_cmp(const void *a, const void *b)
 	if (x->src != y->src)
 		return x->src < y->src ? -1 : 1;
 	return x->dst < y->dst ? -1 : x->dst > y->dst;
+}
+
+/* one record per pair, and a port seen without mutual TLS is not proven by
+ * other connections on it: the capture shows that mTLS is not enforced there */
+static void merge(tm_portpool *pp, tm_mtls_evidence *ev)
+{
+	if (ev->n > 1)
+		qsort(ev->v, ev->n, sizeof *ev->v, obs_cmp);
+	size_t k = 0;
+	for (size_t i = 0; i < ev->n; i++) {
+		if (k && ev->v[k - 1].src == ev->v[i].src && ev->v[k - 1].dst == ev->v[i].dst) {
+			ev->v[k - 1].proven = tm_ports_union(pp, ev->v[k - 1].proven, ev->v[i].proven);
+			ev->v[k - 1].without = tm_ports_union(pp, ev->v[k - 1].without, ev->v[i].without);
+		} else
+			ev->v[k++] = ev->v[i];
+	}
+	ev->n = k;
+	for (size_t i = 0; i < ev->n; i++)
+		ev->v[i].proven = tm_ports_minus(pp, ev->v[i].proven, ev->v[i].without);
+}
+
+/* what one TCP connection proves: 1 mutual TLS, 0 without, -1 nothing */
+static int proves(const tm_flow *f)
+{
+	/* a client certificate seen (or inferred) proves it; a mesh
+	 * signature (ALPN, SNI, port: all chosen by the client) only where
+	 * the handshake did not show the client declining a certificate */
+	bool proven = f->tls && (f->tls->client_cert == TM_CC_YES ||
+				 (f->mesh != TM_MESH_NONE && f->tls->client_cert != TM_CC_NO));
+	if (proven)
+		return 1;
+	/* a flow log that saw no payload (Hubble; Zeek without a service)
+	 * says nothing about TLS */
+	if (!f->tls && (f->flags & TM_FLOW_F_CONTENT_UNSEEN))
+		return -1;
+	return !f->tls || f->tls->client_cert == TM_CC_NO ? 0 : -1;
+}
+
+tm_err tm_mtls_evidence_build_obs(const tm_graph *g, const struct tm_flowset *fs, const tm_flowmap *o,
+				  tm_mtls_evidence *ev)
+{
+	memset(ev, 0, sizeof *ev);
+	tm_portpool *pp = g->m->ports;
+	for (size_t i = 0; i < fs->nflows; i++) {
+		const tm_flow *f = &fs->flows[i];
+		const tm_fm_flow *of = &o->v[i];
+		if (f->proto != 6 || !of->connection)
+			continue;
+		ev->flows++;
+		long s = of->src, d = of->dst;
+		if ((s >= 0 && g->eps[s].kind == TM_EP_WORKLOAD) || (d >= 0 && g->eps[d].kind == TM_EP_WORKLOAD))
+			ev->on_workloads++;
+		if (s < 0 || d < 0 || s == d) {
+			ev->unmapped++;
+			continue;
+		}
+		int pr = proves(f);
+		if (pr < 0)
+			continue;
+		const tm_ports *port = tm_ports_range(pp, TM_PROTO_TCP, of->dport, of->dport);
+		TM_HEAP_GROW(ev->v, ev->n, ev->cap);
+		ev->v[ev->n++] = (tm_mtls_obs){(uint32_t)s, (uint32_t)d, pr ? port : tm_ports_empty(pp),
+					       pr ? tm_ports_empty(pp) : port};
+	}
+	merge(pp, ev);
+	return TM_OK;
 }
 
 tm_err tm_mtls_evidence_build(const tm_graph *g, const struct tm_flowset *fs, tm_mtls_evidence *ev)

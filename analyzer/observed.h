@@ -24,7 +24,7 @@ typedef struct tm_obs_edge {
 	const tm_ports *ports;  /* server ports seen (TCP, UDP) */
 	uint64_t count;         /* connections */
 	int64_t first_us, last_us;
-	const char *origin;     /* "capture", ... (tm_flow_origin_name) */
+	const char *origin;     /* "pcap", "hubble", ... (tm_flow_origin_name) */
 	const char *source;     /* the input first showing it (path), or NULL */
 } tm_obs_edge;
 

@@ -33,6 +33,14 @@ static int conn_main(const char *name, int argc, char **argv)
 		rc = cli_usage_error(name, "PNG is binary: give -o FILE or redirect standard output");
 		goto out;
 	}
+	if (a.observed && !a.npcaps && !a.nhubble && !a.nzeek) {
+		rc = cli_usage_error(name, "--observed needs observed traffic (--pcap, --hubble or --zeek)");
+		goto out;
+	}
+	if (a.observed && strcmp(rd->format, "txt") && strcmp(rd->format, "json")) {
+		rc = cli_usage_error(name, "--observed writes txt or json");
+		goto out;
+	}
 	if (!a.nfocus && a.fdir != TM_FOCUS_BOTH) {
 		rc = cli_usage_error(name, "--focus-direction needs --focus");
 		goto out;
@@ -73,7 +81,13 @@ static int conn_main(const char *name, int argc, char **argv)
 		in.paths = a.paths;
 		in.npaths = a.npaths;
 		in.zones = a.zones;
-		rc = cli_write(&a, rd, &in);
+		if (a.observed && in.observed) {
+			/* the observed listing: a renderer of its own, same output path */
+			tm_renderer obs = *rd;
+			obs.render = strcmp(rd->format, "json") ? tm_render_conn_observed_txt : tm_render_conn_observed_json;
+			rc = cli_write(&a, &obs, &in);
+		} else
+			rc = cli_write(&a, rd, &in);
 	}
 	tm_result_release(&r);
 out:

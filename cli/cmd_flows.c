@@ -1,4 +1,5 @@
-/* cmd_flows.c - `trustmap flows`: connections observed in captures. */
+/* cmd_flows.c - `trustmap flows`: connections observed in captures, Hubble
+ * exports and Zeek logs; with manifests (PATH), mapped onto their workloads. */
 #include "cli/cli.h"
 
 #include <string.h>
@@ -14,13 +15,25 @@ int cmd_flows(int argc, char **argv)
 	const tm_renderer *rd = NULL;
 	if (rc)
 		goto out;
-	/* captures may be plain arguments too */
+	/* a plain argument that is a capture or a flow summary (every one with
+	 * --merge) stays observed traffic (as before); any other is a manifest
+	 * path */
+	size_t k = 0;
 	for (size_t i = 0; i < a.npaths; i++) {
-		a.pcaps = tm_xrealloc(a.pcaps, (a.npcaps + 1) * sizeof *a.pcaps);
-		a.pcaps[a.npcaps++] = a.paths[i];
+		if (a.merge || tm_path_is_capture(a.paths[i]) || tm_flowjson_sniff_file(a.paths[i])) {
+			a.pcaps = tm_xrealloc(a.pcaps, (a.npcaps + 1) * sizeof *a.pcaps);
+			a.pcaps[a.npcaps++] = a.paths[i];
+		} else
+			a.paths[k++] = a.paths[i];
 	}
-	if (!a.npcaps) {
-		rc = cli_usage_error("flows", "no capture given (--pcap FILE)");
+	a.npaths = k;
+	if (!a.npcaps && !a.nhubble && !a.nzeek) {
+		rc = cli_usage_error("flows", k ? "no observed traffic given (--pcap FILE, --hubble FILE, --zeek DIR)"
+					      : "no capture given (--pcap FILE)");
+		goto out;
+	}
+	if (a.nip_maps && !a.npaths) {
+		rc = cli_usage_error("flows", "--ip-map maps addresses onto manifests: give them as PATH");
 		goto out;
 	}
 	/* --merge: every input is a summary of an earlier run (a capture given
@@ -36,7 +49,7 @@ int cmd_flows(int argc, char **argv)
 		goto out;
 	}
 	cli_request(&a, &rq);
-	rq.npaths = 0;
+	rq.graph = a.npaths > 0;
 	rc = cli_run(&a, &rq, &r);
 	if (rc == EXIT_OK) {
 		tm_render_in in;

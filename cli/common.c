@@ -210,6 +210,12 @@ void cli_request(const cli_args *a, tm_request *rq)
 	rq->zones_file = a->zones;
 	rq->captures = a->pcaps;
 	rq->ncaptures = a->npcaps;
+	rq->hubble = a->hubble;
+	rq->nhubble = a->nhubble;
+	rq->zeek = a->zeek;
+	rq->nzeek = a->nzeek;
+	rq->ip_maps = a->ip_maps;
+	rq->nip_maps = a->nip_maps;
 	rq->pcap = a->pcap;
 	rq->mesh = a->show_mtls;
 	rq->mesh_opts = a->mesh;
@@ -412,5 +418,6 @@ void cli_render_in(const tm_result *r, tm_render_in *in)
 	long long t = sde && *sde ? strtoll(sde, &end, 10) : -1;
 	if (sde && *sde && !*end && t >= 0)
 		in->input_time = (time_t)t;
+	in->observed = r->has_ev ? &r->obs : NULL;
 	in->mesh = r->mesh;
 }

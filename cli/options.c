@@ -87,10 +87,22 @@ static const cli_option options[] = {
 	 "many as fit in a 65,536-character pull-request comment, which\n"
 	 "the output never exceeds); the rest are counted"},
 	/* -- observed traffic -- */
-	{OPT_PCAP, "pcap", 0, "FILE", CMD_FLOWS | CMD_CHECK | CMD_REACH | CMD_GRAPH | CMD_REPORT,
+	{OPT_PCAP, "pcap", 0, "FILE", CMD_FLOWS | CMD_CHECK | CMD_CONN | CMD_GRAPH | CMD_REACH | CMD_REPORT,
 	 "observed traffic: a capture (pcap or pcapng; - for standard\n"
 	 "input); repeatable"},
-	{OPT_FLOWS, "flows", 0, "FILE", CMD_FLOWS | CMD_CHECK | CMD_REACH | CMD_GRAPH | CMD_REPORT, "the same as --pcap"},
+	{OPT_FLOWS, "flows", 0, "FILE", CMD_FLOWS | CMD_CHECK | CMD_CONN | CMD_GRAPH | CMD_REACH | CMD_REPORT, "the same as --pcap"},
+	{OPT_HUBBLE, "hubble", 0, "FILE", CMD_FLOWS | CMD_CHECK | CMD_CONN | CMD_GRAPH | CMD_REACH | CMD_REPORT,
+	 "observed traffic: Hubble flows as JSON lines (hubble observe\n"
+	 "-o json, the flow exporter; - for standard input); repeatable"},
+	{OPT_ZEEK, "zeek", 0, "DIR|FILE", CMD_FLOWS | CMD_CHECK | CMD_CONN | CMD_GRAPH | CMD_REACH | CMD_REPORT,
+	 "observed traffic: Zeek conn.log and ssl.log (a directory that\n"
+	 "holds them, or a log file; TSV or JSON lines); repeatable"},
+	{OPT_IP_MAP, "ip-map", 0, "FILE", CMD_FLOWS | CMD_CHECK | CMD_CONN | CMD_GRAPH | CMD_REACH | CMD_REPORT,
+	 "addresses for manifests without them: kubectl get pods -A -o\n"
+	 "wide, kubectl get pods,svc -A -o json, or lines \"IP ns/workload\""},
+	{OPT_OBSERVED, "observed", 0, NULL, CMD_CONN,
+	 "with observed traffic: every connection allowed or observed,\n"
+	 "marked allowed, observed or both (txt, json)"},
 	{OPT_STATS, "stats", 0, NULL, CMD_FLOWS, "print packet, flow and skipped/malformed-input counters on stderr"},
 	{OPT_FLOW_TABLE, "flow-table", 0, "N", CMD_FLOWS | CMD_CHECK | CMD_GRAPH | CMD_REPORT,
 	 "flows tracked at once (default 1048576); new flows beyond are dropped"},
@@ -165,6 +177,9 @@ void cli_args_release(cli_args *a)
 	free(a->focus);
 	free(a->peers);
 	free(a->pcaps);
+	free(a->hubble);
+	free(a->zeek);
+	free(a->ip_maps);
 	free(a->namespaces);
 	free(a->avoid);
 	memset(a, 0, sizeof *a);
@@ -291,6 +306,10 @@ static int apply(cli_args *a, const cli_option *o, const char *as, char *val)
 			return cli_usage_error(cmd, "option --max-rows needs a positive number");
 		break;
 	case OPT_PCAP: case OPT_FLOWS: push(&a->pcaps, &a->npcaps, val); break;
+	case OPT_HUBBLE: push(&a->hubble, &a->nhubble, val); break;
+	case OPT_ZEEK: push(&a->zeek, &a->nzeek, val); break;
+	case OPT_IP_MAP: push(&a->ip_maps, &a->nip_maps, val); break;
+	case OPT_OBSERVED: a->observed = true; break;
 	case OPT_SHOW_MTLS: a->show_mtls = true; break;
 	case OPT_ISTIO_ROOT_NS: a->mesh.istio_root_ns = val; break;
 	case OPT_ISTIO_TRUST_DOMAIN: a->mesh.istio_trust_domain = val; break;

@@ -63,7 +63,45 @@ static bool pcap_sniff(const tm_input *in)
 
 static tm_err pcap_read(void *dst, const tm_input *in)
 {
-	return tm_capture_read_file(dst, in->name);
+	tm_flow_session *s = dst;
+	if (!s->cap) {
+		s->cap = tm_capture_new(s->fs, &s->pcap);
+		if (!s->cap)
+			return TM_ERR_NOMEM;
+		if (s->progress)
+			tm_capture_set_progress(s->cap, s->progress, s->progress_ctx);
+	}
+	return tm_capture_read_file(s->cap, in->name);
+}
+
+/* Hubble exports are JSON lines: by name (.json, .jsonl); standard input
+ * only through --hubble */
+static bool hubble_sniff(const tm_input *in)
+{
+	return has_ext(in->name, ".json") || has_ext(in->name, ".jsonl");
+}
+
+static tm_err hubble_read(void *dst, const tm_input *in)
+{
+	tm_flow_session *s = dst;
+	if (!s->hubble && !(s->hubble = tm_hubble_new(s->fs, s->max_line)))
+		return TM_ERR_NOMEM;
+	return tm_hubble_read_file(s->hubble, in->name);
+}
+
+/* Zeek logs: a directory, or a name ending in .log */
+static bool zeek_sniff(const tm_input *in)
+{
+	struct stat st;
+	return has_ext(in->name, ".log") || (strcmp(in->name, "-") && stat(in->name, &st) == 0 && S_ISDIR(st.st_mode));
+}
+
+static tm_err zeek_read(void *dst, const tm_input *in)
+{
+	tm_flow_session *s = dst;
+	if (!s->zeek && !(s->zeek = tm_zeek_new(s->fs, s->max_line)))
+		return TM_ERR_NOMEM;
+	return tm_zeek_read_path(s->zeek, in->name);
 }
 
 /* A flow summary (`trustmap flows -f json`) by content: its first byte
@@ -75,8 +113,8 @@ static bool flowjson_sniff(const tm_input *in)
 
 static tm_err flowjson_read(void *dst, const tm_input *in)
 {
-	tm_capture *c = dst;
-	return tm_flowjson_read_file(tm_capture_flowset(c), in->name, tm_capture_opts(c)->max_flows);
+	tm_flow_session *s = dst;
+	return tm_flowjson_read_file(s->fs, in->name, s->pcap.max_flows);
 }
 
 static const char *const json_exts[] = {".json", NULL};
@@ -86,6 +124,8 @@ static const tm_reader readers[] = {
 	{"json", TM_INPUT_MANIFESTS, json_exts, json_sniff, json_read},
 	{"yaml", TM_INPUT_MANIFESTS, yaml_exts, yaml_sniff, yaml_read},
 	{"flows-json", TM_INPUT_FLOWS, NULL, flowjson_sniff, flowjson_read},
+	{"hubble", TM_INPUT_FLOWS, NULL, hubble_sniff, hubble_read},
+	{"zeek", TM_INPUT_FLOWS, NULL, zeek_sniff, zeek_read},
 	{"pcap", TM_INPUT_FLOWS, NULL, pcap_sniff, pcap_read},
 };
 
@@ -285,9 +325,68 @@ tm_err tm_load_path(tm_model *m, const char *path, const tm_load_opts *o)
 }
 
 
-tm_err tm_load_flows_path(tm_capture *c, const char *path)
+void tm_flow_session_init(tm_flow_session *s, tm_flowset *fs, const tm_pcap_opts *o)
+{
+	memset(s, 0, sizeof *s);
+	s->fs = fs;
+	if (o)
+		s->pcap = *o;
+	else
+		tm_pcap_opts_default(&s->pcap);
+}
+
+/* the flow row called name, or NULL */
+static const tm_reader *flow_row(const char *name)
+{
+	for (size_t i = 0; i < TM_ARRAY_LEN(readers); i++)
+		if (readers[i].kind == TM_INPUT_FLOWS && !strcmp(readers[i].name, name))
+			return &readers[i];
+	return NULL;
+}
+
+tm_err tm_load_flows_path(tm_flow_session *s, const char *reader, const char *path)
 {
 	tm_input in = {path, NULL, 0};
-	const tm_reader *r = tm_reader_find(TM_INPUT_FLOWS, &in);
-	return r->read(c, &in); /* pcap takes every input the others leave */
+	const tm_reader *r = reader ? flow_row(reader) : NULL;
+	/* --pcap also takes flow summaries (`flows -f json`, flows --merge) */
+	if (r && !strcmp(r->name, "pcap") && flowjson_sniff(&in))
+		r = flow_row("flows-json");
+	if (!r)
+		r = tm_reader_find(TM_INPUT_FLOWS, &in); /* pcap takes every input the others leave */
+	return r->read(s, &in);
+}
+
+void tm_flow_session_finish(tm_flow_session *s)
+{
+	/* the capture reader closes its flows by index first; the others find
+	 * their records again by their contents */
+	if (s->cap) {
+		tm_capture_finish(s->cap);
+		tm_capture_free(s->cap);
+	}
+	if (s->zeek) {
+		tm_zeek_finish(s->zeek);
+		tm_zeek_free(s->zeek);
+	}
+	if (s->hubble) {
+		tm_hubble_finish(s->hubble);
+		tm_hubble_free(s->hubble);
+	}
+	s->cap = NULL;
+	s->hubble = NULL;
+	s->zeek = NULL;
+}
+
+bool tm_path_is_capture(const char *path)
+{
+	unsigned char m[4];
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : NULL;
+	if (!f)
+		return false;
+	size_t n = fread(m, 1, 4, f);
+	fclose(f);
+	if (n < 4)
+		return false;
+	uint32_t le = (uint32_t)m[0] | (uint32_t)m[1] << 8 | (uint32_t)m[2] << 16 | (uint32_t)m[3] << 24;
+	return le == 0xa1b2c3d4u || le == 0xd4c3b2a1u || le == 0xa1b23c4du || le == 0x4d3cb2a1u || le == 0x0a0d0d0au;
 }

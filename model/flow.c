@@ -96,10 +96,57 @@ void tm_flow_format_ip(const tm_flow *f, bool client, char *out, size_t outlen)
 const char *tm_flow_origin_name(tm_flow_origin o)
 {
 	switch (o) {
-	case TM_FLOW_FROM_CAPTURE: return "capture";
+	case TM_FLOW_FROM_CAPTURE: return "pcap";
+	case TM_FLOW_FROM_HUBBLE: return "hubble";
+	case TM_FLOW_FROM_ZEEK: return "zeek";
 	case TM_FLOW_FROM_SUMMARY: return "summary";
 	}
 	return "?";
+}
+
+const char *tm_flow_verdict_name(tm_flow_verdict v)
+{
+	static const char *const names[] = {NULL, "FORWARDED", "DROPPED", "ERROR", "AUDIT", "REDIRECTED", "TRACED",
+					    "TRANSLATED", "VERDICT_UNKNOWN"};
+	return (size_t)v < TM_ARRAY_LEN(names) ? names[v] : NULL;
+}
+
+tm_flow_meta *tm_flowset_add_meta(tm_flowset *fs, tm_flow *f)
+{
+	if (fs->nmetas + 1 >= fs->capmetas) {
+		size_t nc = fs->capmetas ? fs->capmetas * 2 : 1024;
+		if (nc > UINT32_MAX)
+			return NULL;
+		tm_flow_meta **n = realloc(fs->metas, nc * sizeof *n);
+		if (!n)
+			return NULL;
+		fs->metas = n;
+		fs->capmetas = nc;
+		if (!fs->nmetas)
+			fs->metas[fs->nmetas++] = NULL; /* index 0: none */
+	}
+	tm_flow_meta *m = tm_arena_alloc(&fs->arena, sizeof *m);
+	memset(m, 0, sizeof *m);
+	fs->metas[fs->nmetas] = m;
+	f->meta = (uint32_t)fs->nmetas++;
+	return m;
+}
+
+tm_flow *tm_flowset_push(tm_flowset *fs)
+{
+	if (fs->nflows >= fs->capflows) {
+		size_t nc = fs->capflows ? fs->capflows * 2 : 1024;
+		tm_flow *nf = realloc(fs->flows, nc * sizeof *nf);
+		if (!nf)
+			return NULL;
+		fs->flows = nf;
+		fs->capflows = nc;
+	}
+	tm_flow *f = &fs->flows[fs->nflows];
+	memset(f, 0, sizeof *f);
+	f->order = (uint32_t)fs->nflows++;
+	f->source = TM_FLOW_NO_SOURCE;
+	return f;
 }
 
 tm_flowset *tm_flowset_new(void)
@@ -120,6 +167,7 @@ void tm_flowset_free(tm_flowset *fs)
 	free(fs->flows);
 	free(fs->sources);
 	free(fs->counters);
+	free(fs->metas);
 	tm_strtab_release(&fs->strs);
 	tm_arena_release(&fs->arena);
 	free(fs);

@@ -93,10 +93,57 @@ typedef struct tm_http {
 /* ---- where records come from --------------------------------------------- */
 typedef enum {
 	TM_FLOW_FROM_CAPTURE = 0, /* pcap/pcapng (ingest/capture/) */
+	TM_FLOW_FROM_HUBBLE,      /* Cilium Hubble flow export, JSON lines (ingest/hubble/) */
+	TM_FLOW_FROM_ZEEK,        /* Zeek conn.log + ssl.log, TSV or JSON lines (ingest/zeek/) */
 	TM_FLOW_FROM_SUMMARY,     /* `trustmap flows -f json` read back (ingest/flowjson/) */
 } tm_flow_origin;
 
-const char *tm_flow_origin_name(tm_flow_origin o); /* "capture", "summary" */
+const char *tm_flow_origin_name(tm_flow_origin o); /* "pcap", "hubble", "zeek", "summary" */
+
+/* What a flow log reported about the flow (Hubble's verdict); captures and
+ * Zeek report none. */
+typedef enum {
+	TM_VERDICT_NONE = 0,
+	TM_VERDICT_FORWARDED,
+	TM_VERDICT_DROPPED,
+	TM_VERDICT_ERROR,
+	TM_VERDICT_AUDIT,
+	TM_VERDICT_REDIRECTED,
+	TM_VERDICT_TRACED,
+	TM_VERDICT_TRANSLATED,
+	TM_VERDICT_UNKNOWN,     /* VERDICT_UNKNOWN, or a name this version does not know */
+} tm_flow_verdict;
+/* "FORWARDED", ... as Hubble spells them; NULL for TM_VERDICT_NONE. */
+const char *tm_flow_verdict_name(tm_flow_verdict v);
+
+/* tm_flow.flags */
+enum {
+	TM_FLOW_F_CONTENT_UNSEEN = 1, /* the source saw no payload: plaintext or TLS is unknown */
+	TM_FLOW_F_ENCRYPTED = 2,      /* the CNI encrypted it (Hubble IP.encrypted: WireGuard/IPsec) */
+	TM_FLOW_F_POLICY_DROP = 4,    /* dropped by policy (POLICY_DENIED, POLICY_DENY, AUTH_REQUIRED) */
+	TM_FLOW_F_ATTEMPT = 8,        /* an attempt without an answer (Zeek S0): no connection */
+};
+
+/* What a flow log says about one end besides its address (Hubble's
+ * endpoint); every field may be NULL. Strings live in the set. */
+typedef struct tm_flow_peer {
+	const char *ns, *pod;          /* namespace, pod_name */
+	const char *workload, *kind;   /* workloads[0] */
+	const char *identity;          /* numeric security identity, as text */
+	bool world;                    /* label reserved:world */
+} tm_flow_peer;
+
+/* Flow-log facts of a record (NULL for captures). */
+typedef struct tm_flow_meta {
+	tm_flow_peer src, dst;
+	const char *drop_reason;       /* drop_reason_desc */
+	const char *direction;         /* traffic_direction */
+	const char *node;              /* node_name */
+	const char *uid;               /* Zeek's connection uid */
+	const char *service;           /* Zeek's service field (protocols by DPD) */
+	const char *policy;            /* first of *_allowed_by / *_denied_by, "ns/name" */
+	uint64_t events;               /* flow-log lines folded into the record */
+} tm_flow_meta;
 
 /* One input read into the set (tm_flowset.sources). */
 typedef struct tm_flow_source {
@@ -116,6 +163,8 @@ typedef struct tm_flow {
 	tm_http *http;          /* first HTTP/1.x request, or NULL */
 	uint32_t order;         /* creation sequence in the set (the sort's last tie-break) */
 	uint32_t source;        /* index in tm_flowset.sources of the input it was first seen in */
+	uint32_t meta;          /* flow logs: index in tm_flowset.metas (tm_flow_meta_of); 0 = none
+				 * (captures): an index, not a pointer, keeps the record at 104 bytes */
 	uint16_t cli_port, srv_port;
 	uint8_t family;         /* 4 or 6 as observed: an IPv6 packet carrying an IPv4-mapped
 				 * address stays 6 (and prints as IPv6) */
@@ -123,6 +172,8 @@ typedef struct tm_flow {
 	uint8_t app;            /* tm_app */
 	uint8_t mesh;           /* tm_mesh */
 	uint8_t origin;         /* tm_flow_origin */
+	uint8_t verdict;        /* tm_flow_verdict */
+	uint8_t flags;          /* TM_FLOW_F_* */
 } tm_flow;
 
 /* "10.0.0.1" / "2001:db8::1" (RFC 5952) into out (>= 46 bytes). */
@@ -149,7 +200,17 @@ typedef struct tm_flowset {
 	size_t nsources, capsources;
 	tm_counter *counters;    /* heap */
 	size_t ncounters, capcounters;
+	tm_flow_meta **metas;    /* heap; [0] unused; the metas live in the arena */
+	size_t nmetas, capmetas;
 } tm_flowset;
+
+/* A new zeroed tm_flow_meta for f (in fs's arena), or NULL on OOM. */
+tm_flow_meta *tm_flowset_add_meta(tm_flowset *fs, tm_flow *f);
+/* f's flow-log facts, or NULL. */
+static inline tm_flow_meta *tm_flow_meta_of(const tm_flowset *fs, const tm_flow *f)
+{
+	return f->meta ? fs->metas[f->meta] : NULL;
+}
 
 /* Returns NULL on OOM. */
 tm_flowset *tm_flowset_new(void);
@@ -163,6 +224,10 @@ uint32_t tm_flowset_add_source(tm_flowset *fs, tm_flow_origin origin, const char
 tm_err tm_flowset_counter_set(tm_flowset *fs, const char *name, const char *descr, uint64_t value);
 /* The counter called name, or NULL. */
 const tm_counter *tm_flowset_counter(const tm_flowset *fs, const char *name);
+
+/* A new zeroed record at the end of fs (order set), or NULL on OOM; valid
+ * until the next call. */
+tm_flow *tm_flowset_push(tm_flowset *fs);
 
 /* Sorts the records by first-seen time, then family, client address and
  * port, server address and port, protocol, creation order. */

@@ -63,6 +63,9 @@ typedef struct tm_pod {
 	size_t nips;
 	tm_workload *owner;
 	tm_srcloc loc;
+	tm_ip host_ip;        /* status.hostIP (the node's address), when has_host_ip */
+	bool has_host_ip;
+	bool host_network;    /* spec.hostNetwork: its IPs are the node's */
 	const struct tm_podsec *sec; /* isolation and placement facts (model/podsec.h), or NULL */
 } tm_pod;
 
@@ -85,8 +88,30 @@ typedef struct tm_service {
 	const char *cluster_ip;
 	const char **external_ips;
 	size_t nexternal_ips;
+	const char **cluster_ips;   /* spec.clusterIPs (dual stack); cluster_ip is the first */
+	size_t ncluster_ips;
+	const char **lb_ips;        /* status.loadBalancer.ingress[].ip */
+	size_t nlb_ips;
 	tm_srcloc loc;
 } tm_service;
+
+/* An address named by an --ip-map file (ingest/ipmap/): what it belongs to,
+ * resolved onto the model by analyzer/ipmap.c. */
+typedef enum {
+	TM_IPBIND_POD,      /* a pod's name: its workload is looked up (Pod object, else the name's prefix) */
+	TM_IPBIND_WORKLOAD, /* "ns/name" or "ns/name[Kind]" of a workload */
+	TM_IPBIND_SERVICE,  /* a Service's ClusterIP/external/LoadBalancer address */
+	TM_IPBIND_NODE,     /* a node's address (node ports) */
+} tm_ipbind_kind;
+
+typedef struct tm_ipbind {
+	tm_ipbind_kind kind;
+	tm_ip ip;
+	const char *ns, *name, *wkind; /* wkind: "[Kind]" given, else NULL */
+	const char *owner;             /* pods: the controller's name from ownerReferences, or NULL */
+	bool host_network;
+	tm_srcloc loc;
+} tm_ipbind;
 
 /* Ingress, HTTPRoute or Route pointing at a service. */
 typedef struct tm_exposure {
@@ -219,6 +244,7 @@ typedef struct tm_model {
 	tm_pod **pods; size_t npods, cap_pods;
 	tm_service **services; size_t nservices, cap_svc;
 	tm_exposure **exposures; size_t nexposures, cap_exp;
+	tm_ipbind *ipbinds; size_t nipbinds, cap_ipbinds; /* --ip-map entries, in reading order */
 	tm_netpol **netpols; size_t nnetpols, cap_np;
 	tm_anp **anps; size_t nanps, cap_anp;   /* sorted by priority after tm_model_finish */
 	tm_anp *banp;

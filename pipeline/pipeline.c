@@ -1,6 +1,7 @@
 /* pipeline.c - the one pipeline (pipeline.h). */
 #include "pipeline/pipeline.h"
 #include "ingest/flowjson/flowjson.h"
+#include "ingest/ipmap/ipmap_file.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -43,6 +44,7 @@ void tm_result_release(tm_result *r)
 		tm_escapes_release(&r->escapes);
 	tm_observed_release(&r->observed);
 	tm_mtls_evidence_release(&r->ev);
+	tm_flowmap_release(&r->obs);
 	tm_findings_release(&r->findings);
 	tm_flowset_free(r->flows);
 	tm_zones_free(r->z);
@@ -192,6 +194,11 @@ static tm_err load(const tm_request *rq, tm_result *r)
 			rc = e;
 	}
 	tm_load_finish(m, &rq->load);
+	for (size_t i = 0; i < rq->nip_maps; i++) {
+		tm_err e = tm_ipmap_file_load(m, rq->ip_maps[i]);
+		if (e != TM_OK && rc == TM_OK)
+			rc = e;
+	}
 	if (missing && missing == rq->npaths) {
 		r->input_missing = true;
 		return TM_OK;
@@ -412,7 +419,7 @@ static tm_err edges(const tm_request *rq, tm_result *r, marks *mk)
 	/* reach walks rows on demand from SRC over network edges only; a reverse
 	 * walk needs the edges into its target, and escapes (pod -> node -> pod)
 	 * jump to rows the network walk never asked for: every row then */
-	bool all = rq->checks || rq->ncaptures || (!rq->explain && !rq->hops) || wants_focus(rq) ||
+	bool all = rq->checks || rq->ncaptures || rq->nhubble || rq->nzeek || (!rq->explain && !rq->hops) || wants_focus(rq) ||
 		   (rq->hops && (rq->reverse || !rq->network_only));
 	if (all)
 		e = tm_conn_rows(g, NULL, 0);
@@ -429,65 +436,102 @@ static tm_err edges(const tm_request *rq, tm_result *r, marks *mk)
 	return e;
 }
 
-static bool any_pod_ip(const tm_model *m)
-{
-	for (size_t i = 0; i < m->npods; i++)
-		if (m->pods[i]->nips)
-			return true;
-	return false;
-}
-
-/* Manifests from git carry no pod IPs (status.podIPs): captured addresses
- * then map to IP ranges only, never to a workload; say so, with the counts */
+/* Manifests from git carry no pod IPs (status.podIPs): observed addresses
+ * then map to IP ranges only, never to a workload; say so, once, with the
+ * counts. Otherwise every record not mapped is counted by reason. */
 static void flow_notes(tm_result *r)
 {
 	const tm_mtls_evidence *ev = &r->ev;
-	if (any_pod_ip(r->m) || !ev->flows)
-		return;
-	size_t mapped = ev->flows - ev->unmapped;
-	tm_findings_add_note(&r->findings, "flows-no-pod-ips", (tm_srcloc){0},
-			     "no pod IPs in the input (manifests without status.podIPs): captured connections map only to "
-			     "IP ranges, never to workloads; of %zu TCP connection%s, %zu mapped to a pair of endpoints "
-			     "(%zu to a workload), %zu not mapped",
-			     ev->flows, ev->flows == 1 ? "" : "s", mapped, ev->on_workloads, ev->unmapped);
-	tm_diags_add(&r->flows->diags, TM_DIAG_WARN, (tm_srcloc){0},
-		     "no pod IPs in the manifests: the %zu captured TCP connection%s only to IP ranges, never to "
-		     "workloads (%zu not mapped); give manifests with status (kubectl get pods -o yaml)",
-		     ev->flows, ev->flows == 1 ? " maps" : "s map", ev->unmapped);
+	const tm_flowmap *o = &r->obs;
+	if (!o->any_ips && ev->flows) {
+		size_t mapped = ev->flows - ev->unmapped;
+		tm_findings_add_note(&r->findings, "flows-no-pod-ips", (tm_srcloc){0},
+				     "no pod IPs in the input (manifests without status.podIPs): captured connections map only to "
+				     "IP ranges, never to workloads; of %zu TCP connection%s, %zu mapped to a pair of endpoints "
+				     "(%zu to a workload), %zu not mapped",
+				     ev->flows, ev->flows == 1 ? "" : "s", mapped, ev->on_workloads, ev->unmapped);
+		tm_diags_add(&r->flows->diags, TM_DIAG_WARN, (tm_srcloc){0},
+			     "no pod IPs in the manifests: the %zu captured TCP connection%s only to IP ranges, never to "
+			     "workloads (%zu not mapped); give manifests with status (kubectl get pods -o yaml) or --ip-map",
+			     ev->flows, ev->flows == 1 ? " maps" : "s map", ev->unmapped);
+	} else if (!o->any_ips && o->n) {
+		tm_findings_add_note(&r->findings, "flows-no-pod-ips", (tm_srcloc){0},
+				     "no pod IPs in the input (manifests without status.podIPs): the %zu observed record%s map "
+				     "only to IP ranges, never to workloads (--ip-map FILE gives the addresses)",
+				     o->n, o->n == 1 ? "" : "s");
+	} else if (o->unmapped) {
+		tm_buf b;
+		tm_buf_init(&b, 0);
+		for (int k = 1; k < TM_UNMAP__N; k++)
+			if (o->by_reason[k])
+				tm_buf_addf(&b, "%s%zu: %s", b.len ? "; " : "", o->by_reason[k],
+					    tm_unmap_reason_text((tm_unmap_reason)k));
+		tm_findings_add_note(&r->findings, "flows-unmapped", (tm_srcloc){0},
+				     "%zu of %zu observed record%s not mapped onto a pair of endpoints (%s); what they show is not "
+				     "judged",
+				     o->unmapped, o->n, o->n == 1 ? "" : "s", tm_buf_str(&b));
+		tm_buf_release(&b);
+	}
+	if (o->binds_unresolved)
+		tm_findings_add_note(&r->findings, "ip-map-unresolved", o->first_unresolved,
+				     "%zu --ip-map entr%s name%s nothing in the manifests: %s addresses not mapped",
+				     o->binds_unresolved, o->binds_unresolved == 1 ? "y" : "ies",
+				     o->binds_unresolved == 1 ? "s" : "", o->binds_unresolved == 1 ? "its" : "their");
 	tm_findings_sort(&r->findings);
+}
+
+static tm_err read_flows(const tm_request *rq, tm_flow_session *s, const char *reader, const char *const *paths,
+			 size_t n)
+{
+	tm_err rc = TM_OK;
+	/* every input is read, so that every unusable one is reported */
+	for (size_t i = 0; i < n; i++) {
+		tm_err e = tm_load_flows_path(s, reader, paths[i]);
+		if (e != TM_OK && rc == TM_OK)
+			rc = e;
+	}
+	(void)rq;
+	return rc;
 }
 
 static tm_err flows(const tm_request *rq, tm_result *r)
 {
 	r->flows = tm_flowset_new();
-	tm_capture *cap = r->flows ? tm_capture_new(r->flows, &rq->pcap) : NULL;
-	if (!cap)
+	if (!r->flows)
 		return fail(r, TM_ERR_NOMEM, "out of memory");
-	if (rq->progress)
-		tm_capture_set_progress(cap, rq->progress, rq->progress_ctx);
-	tm_err rc = TM_OK;
-	/* every capture is read, so that every unusable one is reported */
-	for (size_t i = 0; i < rq->ncaptures; i++) {
-		tm_err e = tm_load_flows_path(cap, rq->captures[i]);
-		if (e != TM_OK && rc == TM_OK)
-			rc = e;
-	}
-	tm_capture_finish(cap);
-	tm_capture_free(cap);
+	tm_flow_session s;
+	tm_flow_session_init(&s, r->flows, &rq->pcap);
+	s.progress = rq->progress;
+	s.progress_ctx = rq->progress_ctx;
+	s.max_line = rq->max_line;
+	tm_err rc = read_flows(rq, &s, "pcap", rq->captures, rq->ncaptures);
+	tm_err e = read_flows(rq, &s, "hubble", rq->hubble, rq->nhubble);
+	if (rc == TM_OK)
+		rc = e;
+	e = read_flows(rq, &s, "zeek", rq->zeek, rq->nzeek);
+	if (rc == TM_OK)
+		rc = e;
+	tm_flow_session_finish(&s);
 	/* summaries of captures taken elsewhere: each connection once */
 	tm_flowjson_merge(r->flows);
 	if (rc == TM_OK && !r->flows->nflows) {
 		/* said, not an empty answer that reads as "no traffic to worry about" */
-		const tm_counter *pk = tm_flowset_counter(r->flows, "packets");
-		unsigned long long np = pk ? (unsigned long long)pk->value : 0;
-		tm_diags_add(&r->flows->diags, TM_DIAG_WARN, (tm_srcloc){0},
-			     "no TCP or UDP connection in the capture%s (%llu packet%s read; --stats counts the rest)",
-			     rq->ncaptures == 1 ? "" : "s", np, np == 1 ? "" : "s");
+		if (!rq->nhubble && !rq->nzeek) {
+			const tm_counter *pk = tm_flowset_counter(r->flows, "packets");
+			unsigned long long np = pk ? (unsigned long long)pk->value : 0;
+			tm_diags_add(&r->flows->diags, TM_DIAG_WARN, (tm_srcloc){0},
+				     "no TCP or UDP connection in the capture%s (%llu packet%s read; --stats counts the rest)",
+				     rq->ncaptures == 1 ? "" : "s", np, np == 1 ? "" : "s");
+		} else
+			tm_diags_add(&r->flows->diags, TM_DIAG_WARN, (tm_srcloc){0},
+				     "no TCP, UDP or SCTP connection in the observed traffic (--stats counts what was read)");
 	}
 	if (rc != TM_OK || !r->g)
 		return rc;
 	r->has_ev = true;
-	rc = tm_mtls_evidence_build(r->g, r->flows, &r->ev);
+	rc = tm_flowmap_build(r->g, r->flows, &r->obs);
+	if (rc == TM_OK)
+		rc = tm_mtls_evidence_build_obs(r->g, r->flows, &r->obs, &r->ev);
 	if (rc == TM_OK)
 		flow_notes(r);
 	return rc;
@@ -538,7 +582,8 @@ static tm_err checks(const tm_request *rq, tm_result *r)
 	tm_model_each_nssel(r->m, nssel_note, &x);
 	tm_buf_release(&x.sel);
 	tm_buf_release(&x.names);
-	tm_err e = tm_check_all_mesh(r->g, r->z, r->has_ev ? &r->ev : NULL, r->mesh, &r->findings);
+	tm_err e = tm_check_all_with(r->g, r->z, r->has_ev ? &r->ev : NULL, r->mesh, r->has_ev ? &r->obs : NULL,
+				     r->flows, &r->findings);
 	if (e != TM_OK)
 		fail(r, e, "check failed");
 	return e;
@@ -753,7 +798,7 @@ tm_err tm_run(const tm_request *rq, tm_result *r)
 		if ((rq->mesh || (rq->checks && tm_mesh_present(r->m))) && (e = step(rq, r, TM_STEP_MESH, mesh(rq, r))) != TM_OK)
 			return e;
 	}
-	if (rq->ncaptures && (e = step(rq, r, TM_STEP_FLOWS, flows(rq, r))) != TM_OK)
+	if ((rq->ncaptures || rq->nhubble || rq->nzeek) && (e = step(rq, r, TM_STEP_FLOWS, flows(rq, r))) != TM_OK)
 		return e;
 	/* an input that does not exist has no findings (and no zone to match) */
 	if (manifests && rq->checks && !r->input_missing &&

@@ -28,6 +28,9 @@
 #include "analyzer/reach.h"
 #include "analyzer/summary.h"
 
+#include "analyzer/observed.h"
+#include "analyzer/flowmap.h"
+
 #include <time.h>
 #include "analyzer/mesh.h"
 
@@ -40,7 +43,7 @@ typedef enum {
 	TM_STEP_MESH,      /* mesh mTLS posture of every edge (analyzer/mesh.h) */
 	TM_STEP_EDGES,     /* the edges the request needs (all; reach: its rows;
 			    * explain: none), then focus */
-	TM_STEP_FLOWS,     /* captures, and their mapping onto the graph */
+	TM_STEP_FLOWS,     /* captures and flow logs, and their mapping onto the graph */
 	TM_STEP_CHECKS,    /* zone rules and built-in checks */
 	TM_STEP_ANSWER,    /* explain / reach */
 	TM_STEP_DRAW,      /* edge annotations, the diagram, the report */
@@ -71,9 +74,16 @@ typedef struct tm_request {
 	/* zone rules and checks */
 	bool checks;
 	const char *zones_file; /* NULL: the default zones */
-	/* captures */
+	/* observed traffic: captures, Hubble exports, Zeek logs; addresses */
 	const char *const *captures;
 	size_t ncaptures;
+	const char *const *hubble;   /* "-" = standard input */
+	size_t nhubble;
+	const char *const *zeek;     /* directories or log files */
+	size_t nzeek;
+	const char *const *ip_maps;  /* --ip-map files, read with the manifests */
+	size_t nip_maps;
+	size_t max_line;             /* flow logs: bytes per line (0: 1 MiB) */
 	tm_pcap_opts pcap;
 	tm_pcap_progress_fn progress;
 	void *progress_ctx;
@@ -110,6 +120,7 @@ struct tm_result {
 	tm_flowset *flows;
 	tm_mtls_evidence ev;
 	bool has_ev;
+	tm_flowmap obs;     /* the flows on the graph (has_ev) */
 	tm_findings findings; /* its notes (what the answer does not cover: kinds
 			       * not analysed, inputs skipped, ...) are filled for
 			       * every request that reads manifests */

@@ -3,6 +3,7 @@
 #include "render/flows.h"
 #include "render/render.h"
 #include "render/jsonw.h"
+#include "analyzer/flowmap.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -137,8 +138,34 @@ static void json_tls(tm_jsonw *o, const tm_tls *t)
 	TM_JSONW_LIT(o, "\n    }");
 }
 
+static const char *transport(const tm_flow *f)
+{
+	return f->proto == 6 ? "tcp" : f->proto == 132 ? "sctp" : "udp";
+}
+
+/* the mapping of record i, or NULL without manifests */
+static const tm_fm_flow *mapping(const tm_flowmap *obs, size_t i)
+{
+	return obs && i < obs->n ? &obs->v[i] : NULL;
+}
+
+static const char *svc_name(const tm_graph *g, const tm_fm_flow *of, char *buf, size_t cap)
+{
+	if (!of || of->svc < 0)
+		return NULL;
+	const tm_service *s = g->m->services[of->svc];
+	snprintf(buf, cap, "%s/%s", s->ns, s->name);
+	return buf;
+}
+
 tm_err tm_render_flows_json(const tm_flowset *fs, FILE *out)
 {
+	return tm_render_flows_json_obs(fs, NULL, NULL, out);
+}
+
+tm_err tm_render_flows_json_obs(const tm_flowset *fs, const tm_graph *g, const tm_flowmap *obs, FILE *out)
+{
+	char sb[600];
 	char ip[64];
 	tm_jsonw *o = tm_jsonw_new(out);
 	if (!o)
@@ -150,10 +177,9 @@ tm_err tm_render_flows_json(const tm_flowset *fs, FILE *out)
 			TM_JSONW_LIT(o, ",\n  {\n");
 		else
 			TM_JSONW_LIT(o, "\n  {\n");
-		if (f->proto == 6)
-			TM_JSONW_LIT(o, "    \"transport\": \"tcp\",\n    \"src_ip\": ");
-		else
-			TM_JSONW_LIT(o, "    \"transport\": \"udp\",\n    \"src_ip\": ");
+		TM_JSONW_LIT(o, "    \"transport\": ");
+		tm_jsonw_str(o, transport(f));
+		TM_JSONW_LIT(o, ",\n    \"src_ip\": ");
 		tm_flow_format_ip(f, true, ip, sizeof ip);
 		tm_jsonw_str(o, ip);
 		TM_JSONW_LIT(o, ",\n    \"src_port\": ");
@@ -192,6 +218,26 @@ tm_err tm_render_flows_json(const tm_flowset *fs, FILE *out)
 			json_tls(o, f->tls);
 		else
 			TM_JSONW_LIT(o, "null");
+		TM_JSONW_LIT(o, ",\n    \"source\": ");
+		tm_jsonw_str(o, tm_flow_origin_name((tm_flow_origin)f->origin));
+		TM_JSONW_LIT(o, ",\n    \"verdict\": ");
+		tm_jsonw_str(o, tm_flow_verdict_name((tm_flow_verdict)f->verdict));
+		const tm_fm_flow *of = mapping(obs, i);
+		if (of) {
+			TM_JSONW_LIT(o, ",\n    \"src_workload\": ");
+			tm_jsonw_str(o, tm_flowmap_end_name(g, of, true));
+			TM_JSONW_LIT(o, ",\n    \"dst_workload\": ");
+			tm_jsonw_str(o, tm_flowmap_end_name(g, of, false));
+			TM_JSONW_LIT(o, ",\n    \"dst_service\": ");
+			tm_jsonw_str(o, svc_name(g, of, sb, sizeof sb));
+			TM_JSONW_LIT(o, ",\n    \"allowed_by_policy\": ");
+			if (of->allowed < 0)
+				TM_JSONW_LIT(o, "null");
+			else
+				tm_jsonw_bool(o, of->allowed == 1);
+			TM_JSONW_LIT(o, ",\n    \"unmapped\": ");
+			tm_jsonw_str(o, of->why ? tm_unmap_reason_text((tm_unmap_reason)of->why) : NULL);
+		}
 		TM_JSONW_LIT(o, "\n  }");
 	}
 	if (fs->nflows)
@@ -213,12 +259,18 @@ static void endpoint(FILE *out, const tm_flow *f, bool client)
 
 tm_err tm_render_flows_txt(const tm_flowset *fs, FILE *out)
 {
+	return tm_render_flows_txt_obs(fs, NULL, NULL, out);
+}
+
+tm_err tm_render_flows_txt_obs(const tm_flowset *fs, const tm_graph *g, const tm_flowmap *obs, FILE *out)
+{
+	char sb[600];
 	if (!fs->nflows)
 		fputs("no TCP or UDP connections\n", out);
 	for (size_t i = 0; i < fs->nflows; i++) {
 		const tm_flow *f = &fs->flows[i];
 		fmt_time(out, f->first_us);
-		fprintf(out, " %s ", f->proto == 6 ? "tcp" : "udp");
+		fprintf(out, " %s ", transport(f));
 		endpoint(out, f, true);
 		fputs(" -> ", out);
 		endpoint(out, f, false);
@@ -246,8 +298,23 @@ tm_err tm_render_flows_txt(const tm_flowset *fs, FILE *out)
 			if (t->client_identity)
 				fprintf(out, " client_id=%s", t->client_identity);
 		}
-		fprintf(out, " packets=%llu bytes=%llu\n", (unsigned long long)f->packets,
-			(unsigned long long)f->bytes);
+		fprintf(out, " packets=%llu bytes=%llu", (unsigned long long)f->packets, (unsigned long long)f->bytes);
+		if (f->origin != TM_FLOW_FROM_CAPTURE)
+			fprintf(out, " source=%s", tm_flow_origin_name((tm_flow_origin)f->origin));
+		if (f->verdict)
+			fprintf(out, " verdict=%s", tm_flow_verdict_name((tm_flow_verdict)f->verdict));
+		const tm_fm_flow *of = mapping(obs, i);
+		if (of) {
+			const char *sn = tm_flowmap_end_name(g, of, true), *dn = tm_flowmap_end_name(g, of, false);
+			fprintf(out, " src=%s dst=%s", sn ? sn : "?", dn ? dn : "?");
+			if (of->svc >= 0)
+				fprintf(out, " svc=%s", svc_name(g, of, sb, sizeof sb));
+			if (of->why)
+				fprintf(out, " unmapped (%s)", tm_unmap_reason_text((tm_unmap_reason)of->why));
+			else
+				fprintf(out, " %s", of->allowed ? "allowed" : "DENIED");
+		}
+		fputc('\n', out);
 	}
 	return ferror(out) ? TM_ERR_IO : TM_OK;
 }
@@ -274,15 +341,35 @@ static void csv_opt(FILE *out, const char *s)
 
 tm_err tm_render_flows_csv(const tm_flowset *fs, FILE *out)
 {
+	return tm_render_flows_csv_obs(fs, NULL, NULL, out);
+}
+
+/* the columns after client_identity */
+static void csv_tail(FILE *out, const tm_flow *f, const tm_graph *g, const tm_fm_flow *of)
+{
+	char sb[600];
+	csv_opt(out, tm_flow_origin_name((tm_flow_origin)f->origin));
+	csv_opt(out, tm_flow_verdict_name((tm_flow_verdict)f->verdict));
+	csv_opt(out, of ? tm_flowmap_end_name(g, of, true) : NULL);
+	csv_opt(out, of ? tm_flowmap_end_name(g, of, false) : NULL);
+	csv_opt(out, svc_name(g, of, sb, sizeof sb));
+	fputs(!of || of->allowed < 0 ? "," : of->allowed ? ",true" : ",false", out);
+	fputc('\n', out);
+}
+
+tm_err tm_render_flows_csv_obs(const tm_flowset *fs, const tm_graph *g, const tm_flowmap *obs, FILE *out)
+{
 	char ip[64], cb[64];
 	fputs("transport,src_ip,src_port,dst_ip,dst_port,packets,bytes,first,last,app,mesh,http_method,"
 	      "http_host,http_path,tls_version,sni,alpn,cipher,starttls,server_cert_status,"
-	      "server_subject,server_issuer,server_sans,client_cert,client_cert_inferred,client_identity\n",
+	      "server_subject,server_issuer,server_sans,client_cert,client_cert_inferred,client_identity,"
+	      "source,verdict,src_workload,dst_workload,dst_service,allowed_by_policy\n",
 	      out);
 	for (size_t i = 0; i < fs->nflows; i++) {
 		const tm_flow *f = &fs->flows[i];
 		const tm_tls *t = f->tls;
-		fputs(f->proto == 6 ? "tcp," : "udp,", out);
+		fputs(transport(f), out);
+		fputc(',', out);
 		tm_flow_format_ip(f, true, ip, sizeof ip);
 		fprintf(out, "%s,%u,", ip, f->cli_port);
 		tm_flow_format_ip(f, false, ip, sizeof ip);
@@ -297,7 +384,8 @@ tm_err tm_render_flows_csv(const tm_flowset *fs, FILE *out)
 		csv_opt(out, f->http ? f->http->host : NULL);
 		csv_opt(out, f->http ? f->http->path : NULL);
 		if (!t) {
-			fputs(",,,,,,,,,,,,\n", out);
+			fputs(",,,,,,,,,,,,", out);
+			csv_tail(out, f, g, mapping(obs, i));
 			continue;
 		}
 		csv_opt(out, tm_tls_version_name(t->version));
@@ -320,7 +408,7 @@ tm_err tm_render_flows_csv(const tm_flowset *fs, FILE *out)
 		csv_opt(out, tm_client_cert_name(t->client_cert));
 		fputs(t->client_cert_inferred ? ",true" : ",false", out);
 		csv_opt(out, t->client_identity);
-		fputc('\n', out);
+		csv_tail(out, f, g, mapping(obs, i));
 	}
 	return ferror(out) ? TM_ERR_IO : TM_OK;
 }

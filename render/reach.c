@@ -50,7 +50,7 @@ static void format_rules(const tm_reach *r, const tm_hop *h, tm_dir dir, tm_buf 
 
 static void format_obs(const tm_obs_edge *o, tm_buf *b)
 {
-	(void)tm_buf_addf(b, "%s %s, %llu connection%s, first ", o->origin ? o->origin : "capture",
+	(void)tm_buf_addf(b, "%s %s, %llu connection%s, first ", o->origin ? o->origin : "pcap",
 			  o->source ? o->source : "?", (unsigned long long)o->count, o->count == 1 ? "" : "s");
 	format_time(o->first_us, b);
 	(void)tm_buf_adds(b, ", last ");

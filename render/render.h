@@ -44,6 +44,7 @@ typedef struct tm_render_in {
 	const tm_findings *findings;
 	const tm_diff *diff;
 	const tm_flowset *flows;
+	const struct tm_flowmap *observed; /* flows on the graph (flows, conn --observed), or NULL */
 	const char *zones;            /* findings, diff: the zones file, or NULL for the defaults */
 	const char *base_dir;         /* SARIF: artifact URIs are relative to this directory (no trailing '/') */
 	bool has_fail_on;             /* findings, diff: --fail-on */
@@ -83,6 +84,9 @@ tm_err tm_render_inventory_json(const tm_render_in *in, FILE *out);
 
 tm_err tm_render_conn_txt(const tm_render_in *in, FILE *out);
 tm_err tm_render_conn_json(const tm_render_in *in, FILE *out);
+/* conn --observed (render/conn_observed.c): in->observed must be set */
+tm_err tm_render_conn_observed_txt(const tm_render_in *in, FILE *out);
+tm_err tm_render_conn_observed_json(const tm_render_in *in, FILE *out);
 tm_err tm_render_conn_csv(const tm_render_in *in, FILE *out);
 tm_err tm_render_conn_md(const tm_render_in *in, FILE *out);
 tm_err tm_render_conn_dot(const tm_render_in *in, FILE *out);

@@ -3,23 +3,24 @@
  * here (and its name in formats[] below, which a unit test holds to the
  * rows). */
 #include "render/render.h"
+#include "render/flows.h"
 
 #include <string.h>
 
 /* the flows renderers take the flow set itself (render/flows.c) */
 static tm_err flows_txt(const tm_render_in *in, FILE *out)
 {
-	return tm_render_flows_txt(in->flows, out);
+	return tm_render_flows_txt_obs(in->flows, in->g, in->observed, out);
 }
 
 static tm_err flows_json(const tm_render_in *in, FILE *out)
 {
-	return tm_render_flows_json(in->flows, out);
+	return tm_render_flows_json_obs(in->flows, in->g, in->observed, out);
 }
 
 static tm_err flows_csv(const tm_render_in *in, FILE *out)
 {
-	return tm_render_flows_csv(in->flows, out);
+	return tm_render_flows_csv_obs(in->flows, in->g, in->observed, out);
 }
 
 static const tm_renderer renderers[] = {

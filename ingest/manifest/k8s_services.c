@@ -98,6 +98,27 @@ void tm_k8s_service(tm_k8s_ctx *c)
 			if (ext->items[i]->kind == TM_NODE_SCALAR)
 				s->external_ips[s->nexternal_ips++] = ext->items[i]->str;
 	}
+	const tm_node *cips = tm_k8s_seq(c, spec, "clusterIPs", "spec.clusterIPs");
+	if (c->failed)
+		return;
+	if (cips && cips->n) {
+		s->cluster_ips = tm_arena_alloc(&m->arena, cips->n * sizeof(char *));
+		for (size_t i = 0; i < cips->n; i++)
+			if (cips->items[i]->kind == TM_NODE_SCALAR)
+				s->cluster_ips[s->ncluster_ips++] = cips->items[i]->str;
+	}
+	/* status.loadBalancer.ingress[].ip: the addresses a LoadBalancer got */
+	const tm_node *st = tm_node_get(c->obj, "status");
+	const tm_node *lb = st && st->kind == TM_NODE_MAP ? tm_node_get(st, "loadBalancer") : NULL;
+	const tm_node *ing = lb && lb->kind == TM_NODE_MAP ? tm_node_get(lb, "ingress") : NULL;
+	if (ing && ing->kind == TM_NODE_SEQ && ing->n) {
+		s->lb_ips = tm_arena_alloc(&m->arena, ing->n * sizeof(char *));
+		for (size_t i = 0; i < ing->n; i++) {
+			const tm_node *ip = ing->items[i]->kind == TM_NODE_MAP ? tm_node_get(ing->items[i], "ip") : NULL;
+			if (ip && ip->kind == TM_NODE_SCALAR)
+				s->lb_ips[s->nlb_ips++] = ip->str;
+		}
+	}
 	/* duplicates (the later replaces the earlier) are settled in
 	 * tm_load_finish, in one sort rather than a scan per object */
 	TM_ARENA_GROW(&m->arena, m->services, m->nservices, m->cap_svc);

@@ -278,6 +278,13 @@ void tm_k8s_pod(tm_k8s_ctx *c)
 		else
 			tm_k8s_warn(c, tm_node_get(status, "podIP"), "status.podIP: \"%s\" is not an IP address; ignored", one);
 	}
+	/* the node's address (node ports; a hostNetwork pod's own IPs) */
+	const char *hip = NULL;
+	tm_k8s_str(c, status, "hostIP", "status.hostIP", &hip);
+	if (c->failed)
+		return;
+	p->has_host_ip = hip && tm_ip_parse(hip, &p->host_ip);
+	p->host_network = hostnet;
 	const char *wkind = okind ? okind : "Pod";
 	const char *wname = okind ? oname : c->name;
 	tm_workload *w = tm_model_find_workload(m, c->ns, wkind, wname);

@@ -25,6 +25,8 @@ run ipsplit tests/zones/ipsplit/new || fail=1
 run tm106 --zones tests/zones/tm106/zones.yaml tests/zones/tm106/new || fail=1
 run evidence --zones tests/zones/evidence/zones.yaml --flows tests/zones/evidence/mixed-mtls-plain.pcap \
   tests/zones/evidence/cluster.yaml || fail=1
+run observed --zones samples/zones.yaml --ip-map samples/traffic/ip-map.txt --hubble samples/traffic/hubble.json \
+  --zeek samples/traffic/zeek --pcap samples/traffic/cart-postgres-denied.pcap samples/shop || fail=1
 run dotdot samples/../tests/../samples/./shop// || fail=1
 run empty-zones --zones tests/zones/empty/zones.yaml samples/shop || fail=1
 run notes --skip-invalid tests/bad/mixed-valid-invalid.yaml tests/bad/syntax-after-valid.yaml tests/fixtures/not-analysed-kinds.yaml || fail=1

@@ -1,0 +1,142 @@
+/* test_flowlog.c - the flow-log building blocks (ingest/flowlog/): the line
+ * reader's bound (a line far over the limit is skipped, counted, reported,
+ * and the lines after it are read), the JSON scanner (escapes, types,
+ * truncation, nesting), RFC 3339 and epoch times; and the Hubble reader's
+ * folding of a reply into its connection. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ingest/flowlog/flowlog.h"
+#include "ingest/flowlog/jscan.h"
+#include "ingest/flowlog/lines.h"
+#include "ingest/hubble/hubble.h"
+
+static void test_long_line(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/tm_flowlog_XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	fputs("first\n", f);
+	/* 5 MiB without a newline against a 1 MiB limit */
+	char *big = malloc(1 << 20);
+	memset(big, 'x', 1 << 20);
+	for (int i = 0; i < 5; i++)
+		fwrite(big, 1, 1 << 20, f);
+	fputs("\nlast\r\n", f);
+	fclose(f);
+	free(big);
+	tm_flowset *fs = tm_flowset_new();
+	tm_lines l;
+	assert_int_equal(tm_lines_open(&l, fs, path, 0), TM_OK);
+	char *s;
+	size_t n;
+	assert_true(tm_lines_next(&l, &s, &n));
+	assert_string_equal(s, "first");
+	assert_true(tm_lines_next(&l, &s, &n));
+	assert_string_equal(s, "last");
+	assert_int_equal(l.lineno, 3);
+	assert_false(tm_lines_next(&l, &s, &n));
+	assert_int_equal(l.too_long, 1);
+	assert_int_equal(tm_lines_close(&l), TM_OK);
+	assert_int_equal(fs->diags.n, 1);
+	assert_int_equal(fs->diags.v[0].loc.line, 2);
+	tm_flowset_free(fs);
+	unlink(path);
+}
+
+static void test_jscan(void **state)
+{
+	(void)state;
+	char scratch[256];
+	const char *in = "{\"a\\u0041\": \"x\\n\\\"y\", \"n\": \"18446744073709551615\", \"b\": [true, null, {}], \"c\": 7}";
+	tm_js j;
+	tm_js_str k, v;
+	uint64_t u;
+	bool b;
+	tm_js_init(&j, in, strlen(in), scratch, sizeof scratch);
+	assert_true(tm_js_obj(&j));
+	assert_true(tm_js_key(&j, &k));
+	assert_true(tm_js_is(k, "aA"));
+	assert_true(tm_js_string(&j, &v));
+	assert_int_equal(v.n, 4);
+	assert_memory_equal(v.s, "x\n\"y", 4);
+	assert_true(tm_js_key(&j, &k));
+	assert_true(tm_js_u64(&j, &u));
+	assert_true(u == UINT64_MAX);
+	assert_true(tm_js_key(&j, &k));
+	assert_false(tm_js_bool(&j, &b)); /* an array: skipped, no error */
+	assert_null(j.err);
+	assert_true(tm_js_key(&j, &k));
+	assert_true(tm_js_u64(&j, &u));
+	assert_int_equal(u, 7);
+	assert_false(tm_js_key(&j, &k));
+	assert_true(tm_js_done(&j));
+	/* truncated, and too deep */
+	const char *bad = "{\"a\": [1, 2";
+	tm_js_init(&j, bad, strlen(bad), scratch, sizeof scratch);
+	assert_false(tm_js_skip(&j));
+	assert_non_null(j.err);
+	char deep[200];
+	memset(deep, '[', sizeof deep);
+	tm_js_init(&j, deep, sizeof deep, scratch, sizeof scratch);
+	assert_false(tm_js_skip(&j));
+	assert_string_equal(j.err, "nested too deeply");
+}
+
+static void test_times(void **state)
+{
+	(void)state;
+	int64_t us;
+	assert_true(tm_time_rfc3339("1970-01-01T00:00:01.5Z", 22, &us));
+	assert_int_equal(us, 1500000);
+	assert_true(tm_time_rfc3339("2026-11-23T10:00:00.123456789+01:00", 35, &us));
+	assert_int_equal(us, 1795424400123456LL);
+	assert_false(tm_time_rfc3339("2026-13-01T00:00:00Z", 20, &us));
+	assert_true(tm_time_epoch("1795462816.496686", 17, &us));
+	assert_int_equal(us, 1795462816496686LL);
+	assert_false(tm_time_epoch("12x", 3, &us));
+}
+
+static void test_hubble_fold(void **state)
+{
+	(void)state;
+	static const char *const lines[] = {
+		"{\"flow\":{\"time\":\"2026-01-01T00:00:00Z\",\"verdict\":\"FORWARDED\",\"IP\":{\"source\":\"10.0.0.1\",\"destination\":\"10.0.0.2\"},\"l4\":{\"TCP\":{\"source_port\":40000,\"destination_port\":80,\"flags\":{\"SYN\":true}}}}}",
+		/* the reply, is_reply absent: a SYN-ACK */
+		"{\"time\":\"2026-01-01T00:00:01Z\",\"verdict\":\"FORWARDED\",\"IP\":{\"source\":\"10.0.0.2\",\"destination\":\"10.0.0.1\"},\"l4\":{\"TCP\":{\"source_port\":80,\"destination_port\":40000,\"flags\":{\"SYN\":true,\"ACK\":true}}}}",
+		"{\"flow\":{\"time\":\"2026-01-01T00:00:02Z\",\"verdict\":\"DROPPED\",\"drop_reason_desc\":\"POLICY_DENIED\",\"IP\":{\"source\":\"10.0.0.1\",\"destination\":\"10.0.0.2\"},\"l4\":{\"TCP\":{\"source_port\":40000,\"destination_port\":80}}}}",
+	};
+	tm_flowset *fs = tm_flowset_new();
+	tm_hubble *h = tm_hubble_new(fs, 0);
+	for (size_t i = 0; i < 3; i++)
+		tm_hubble_line(h, lines[i], strlen(lines[i]));
+	tm_hubble_finish(h);
+	assert_int_equal(fs->nflows, 2);
+	assert_int_equal(fs->flows[0].packets, 2);
+	assert_int_equal(fs->flows[0].srv_port, 80);
+	assert_int_equal(fs->flows[0].verdict, TM_VERDICT_FORWARDED);
+	assert_int_equal(fs->flows[1].verdict, TM_VERDICT_DROPPED);
+	assert_true(fs->flows[1].flags & TM_FLOW_F_POLICY_DROP);
+	assert_int_equal(tm_flowset_counter(fs, "hubble_replies")->value, 1);
+	tm_hubble_free(h);
+	tm_flowset_free(fs);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_jscan),
+		cmocka_unit_test(test_times),
+		cmocka_unit_test(test_hubble_fold),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
