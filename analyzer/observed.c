@@ -45,11 +45,16 @@ tm_err tm_observed_build(const tm_graph *g, const tm_flowset *fs, tm_observed *o
 	memset(o, 0, sizeof *o);
 	if (!fs)
 		return TM_OK;
-	if (tm_ipmap_build(&im, g) != TM_OK)
+	/* every address the input gives: pods, hostNetwork pods, --ip-map */
+	if (tm_ipmap_build_full(&im, g) != TM_OK)
 		return TM_ERR_NOMEM;
 	for (size_t i = 0; i < fs->nflows; i++) {
 		const tm_flow *f = &fs->flows[i];
 		if (f->proto != 6 && f->proto != 17)
+			continue;
+		/* a flow log's DROPPED or ERROR record, or an attempt nobody
+		 * answered, is evidence of enforcement, not a connection */
+		if (f->verdict == TM_VERDICT_DROPPED || f->verdict == TM_VERDICT_ERROR || (f->flags & TM_FLOW_F_ATTEMPT))
 			continue;
 		long s = tm_ipmap_lookup(&im, f->cli_ip, TM_IPMAP_SRC), d = tm_ipmap_lookup(&im, f->srv_ip, TM_IPMAP_DST);
 		if (s < 0 || d < 0 || s == d) {
