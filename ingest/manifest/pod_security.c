@@ -232,6 +232,10 @@ const tm_podsec *tm_k8s_pod_security(tm_k8s_ctx *c, const tm_node *spec, const c
 			continue;
 		char f[192];
 		snprintf(f, sizeof f, "%s.volumes[%zu].hostPath", field, i);
+		if (h->kind != TM_NODE_MAP) { /* hostPath: / is not a hostPath volume */
+			tm_k8s_warn(c, h, "%s: expected a map (path, type), got %s; ignored", f, tm_node_kind_str(h));
+			continue;
+		}
 		const char *path = scalar(c, h, "path", f);
 		if (!path)
 			continue;
