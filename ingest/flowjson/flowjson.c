@@ -322,7 +322,14 @@ static tm_err record(rd *r, const json_t *o)
 			    bad);
 	if (r->fs->nflows >= r->max_flows)
 		return fail(r, r->eline, r->ecol, TM_ERR_LIMIT, "flow summary: more records than --max-flows%s", NULL);
+	/* the record keeps the source it was observed by (pcap, hubble, zeek);
+	 * that it came through a summary is its input's origin (fs->sources) */
 	f.origin = TM_FLOW_FROM_SUMMARY;
+	const json_t *src = json_object_get(o, "source");
+	const char *sn = json_is_string(src) ? json_string_value(src) : NULL;
+	for (int k = TM_FLOW_FROM_CAPTURE; sn && k < TM_FLOW_FROM_SUMMARY; k++)
+		if (!strcmp(sn, tm_flow_origin_name((tm_flow_origin)k)))
+			f.origin = (uint8_t)k;
 	f.source = r->source;
 	f.order = (uint32_t)r->fs->nflows;
 	TM_HEAP_GROW(r->fs->flows, r->fs->nflows, r->fs->capflows);

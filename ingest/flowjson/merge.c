@@ -138,11 +138,17 @@ static void sort_idx(size_t *v, size_t *tmp, size_t n, const tm_flow *f)
 	memcpy(v, tmp, n * sizeof *v);
 }
 
+/* a record read from a summary: its input's origin says so */
+static bool from_summary(const tm_flowset *fs, const tm_flow *f)
+{
+	return f->source < fs->nsources && fs->sources[f->source].origin == TM_FLOW_FROM_SUMMARY;
+}
+
 void tm_flowjson_merge(tm_flowset *fs)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < fs->nflows; i++)
-		n += fs->flows[i].origin == TM_FLOW_FROM_SUMMARY;
+		n += from_summary(fs, &fs->flows[i]);
 	if (!n)
 		return;
 	size_t *idx = tm_xrealloc(NULL, n * sizeof *idx), *tmp = tm_xrealloc(NULL, n * sizeof *tmp);
@@ -151,7 +157,7 @@ void tm_flowjson_merge(tm_flowset *fs)
 	memset(stamp, 0, (fs->nsources ? fs->nsources : 1) * sizeof *stamp);
 	memset(dead, 0, fs->nflows * sizeof *dead);
 	for (size_t i = 0, k = 0; i < fs->nflows; i++)
-		if (fs->flows[i].origin == TM_FLOW_FROM_SUMMARY)
+		if (from_summary(fs, &fs->flows[i]))
 			idx[k++] = i;
 	sort_idx(idx, tmp, n, fs->flows);
 	uint32_t gid = 0;
