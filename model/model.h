@@ -149,6 +149,11 @@ typedef struct tm_peer {
 
 typedef enum { TM_ACT_ALLOW, TM_ACT_DENY, TM_ACT_PASS } tm_action;
 
+/* A Cilium rule's authentication.mode (docs/semantics.md "Mesh mTLS posture"):
+ * traffic that rule admits waits for the agents' out-of-band mutual
+ * authentication. TM_AUTH_NONE for every other kind of rule. */
+typedef enum { TM_AUTH_NONE = 0, TM_AUTH_REQUIRED, TM_AUTH_DISABLED, TM_AUTH_TEST_ALWAYS_FAIL } tm_rule_auth;
+
 typedef struct tm_rule {
 	const char *name;     /* ANP rule name; NULL for NetworkPolicy */
 	tm_action action;     /* ALLOW for NetworkPolicy */
@@ -161,10 +166,12 @@ typedef struct tm_rule {
 	const tm_ports *fixed; /* union of the numeric port entries */
 	bool has_named;
 	size_t index;         /* position within its direction, 0-based */
+	uint8_t auth;         /* tm_rule_auth */
 	tm_srcloc loc;
 } tm_rule;
 
 typedef struct tm_netpol {
+	const char *kind;     /* NULL: NetworkPolicy; else the kind it was read from (CiliumNetworkPolicy, ...) */
 	const char *ns, *name;
 	tm_selector pod_sel;
 	bool ingress, egress; /* effective policyTypes */
