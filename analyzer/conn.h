@@ -180,6 +180,7 @@ typedef struct tm_why {
 	const char *rule_name;   /* ANP rule name */
 	long rule;               /* index within direction; -1 for none */
 	tm_action action;
+	uint8_t auth;            /* the rule's tm_rule_auth (Cilium authentication.mode) */
 	tm_srcloc loc;
 	const tm_ports *ports;   /* the connections this decision settled (NULL: none) */
 	const char *port_name;   /* TM_WHY_NAMED_UNRESOLVED */

@@ -92,6 +92,7 @@ void eng_why_add(tm_explain *ex, tm_dir dir, tm_why_kind kind, const epol *pol, 
 		w->rule = (long)r->index;
 		w->rule_name = r->name;
 		w->action = r->action;
+		w->auth = r->auth;
 		w->loc = r->loc;
 	}
 }

@@ -5,6 +5,7 @@
  * into port subsets of one protection each. docs/semantics.md "Mesh mTLS
  * posture" states every rule used here. */
 #include "analyzer/mesh.h"
+#include "model/podsec.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +128,51 @@ tm_protection tm_mesh_linkerd_decide(const tm_l5d_case *k, const char **row)
 	return k->authorized ? TM_PROT_PLAINTEXT : TM_PROT_REJECTED;
 }
 
+/* Cilium (mesh specification section 6). Below a mesh verdict other than
+ * plaintext nothing changes; else the transport: none C1, unknown C2,
+ * WireGuard/IPsec C3 (same node) and C4, ztunnel C5-C8. Then a rule
+ * requiring mutual authentication: A1 (on), A2 (off or unknown), A3
+ * (test-always-fail). */
+tm_protection tm_mesh_cilium_decide(const tm_cilium_case *k, const char **row, const char **arow, bool *authenticated)
+{
+	tm_protection p = k->mesh;
+	bool both = k->tcp && k->client_enrolled && k->server_enrolled;
+	*authenticated = false;
+	*row = *arow = NULL;
+	if (p == TM_PROT_PLAINTEXT)
+		switch (k->enc) {
+		case TM_CENC_NONE: *row = "C1"; break;
+		case TM_CENC_WIREGUARD: case TM_CENC_IPSEC:
+			*row = k->same_node == TM_TRI_YES ? "C3" : "C4";
+			p = k->same_node == TM_TRI_YES ? TM_PROT_PLAINTEXT : TM_PROT_UNKNOWN;
+			break;
+		case TM_CENC_ZTUNNEL:
+			if (both)
+				*row = "C5", p = TM_PROT_MTLS;
+			else if (k->tcp && k->client_enrolled)
+				*row = "C6";
+			else if (k->tcp && k->server_enrolled)
+				*row = "C7", p = TM_PROT_UNKNOWN;
+			else
+				*row = "C8";
+			break;
+		case TM_CENC_UNKNOWN: default: *row = "C2"; p = TM_PROT_UNKNOWN; break;
+		}
+	if (k->auth == TM_AUTH_TEST_ALWAYS_FAIL) {
+		*arow = "A3";
+		return TM_PROT_REJECTED;
+	}
+	if (k->auth != TM_AUTH_REQUIRED)
+		return p;
+	if (k->mutual == TM_TRI_YES) {
+		*arow = "A1";
+		*authenticated = p != TM_PROT_REJECTED;
+		return p;
+	}
+	*arow = "A2";
+	return p == TM_PROT_REJECTED ? p : TM_PROT_UNKNOWN;
+}
+
 /* ---- small helpers ---- */
 typedef struct mctx {
 	tm_mesh_result *r;
@@ -140,7 +186,16 @@ typedef struct mctx {
 	bool *pa_warned;          /* per workload: ambiguity said */
 	uint32_t *bounds;         /* scratch: port boundaries of one pair */
 	size_t nbounds, cap_bounds;
+	bool any_auth;            /* a rule of the model has a Cilium authentication mode */
+	struct authref *auths;    /* scratch: the admitting rules of one pair that require authentication */
+	size_t nauths, cap_auths;
 } mctx;
+
+typedef struct authref {
+	const tm_ports *ports;    /* what the rule admits of the pair */
+	uint8_t auth;             /* TM_AUTH_REQUIRED or TM_AUTH_TEST_ALWAYS_FAIL */
+	const char *what;         /* "CiliumNetworkPolicy ns/name ingress rule 0" */
+} authref;
 
 static const char *intern(mctx *x, const char *s)
 {
@@ -1028,6 +1083,8 @@ bool tm_mesh_linkerd_admits_plaintext(const tm_mesh_result *r, const tm_workload
 typedef struct verdict {
 	tm_protection prot;
 	const char *reason;
+	bool authenticated;
+	const char *cilium;     /* what Cilium adds (cilium_port), or NULL */
 } verdict;
 
 static tm_protection worse(tm_protection a, tm_protection b)
@@ -1241,7 +1298,94 @@ static bool is_istio(tm_proxy p)
 	return p == TM_PROXY_ISTIO_SIDECAR || p == TM_PROXY_ISTIO_AMBIENT;
 }
 
-static verdict decide_port(mctx *x, const tm_edge *e, tm_proto proto, uint32_t port)
+/* ---- Cilium below the meshes ---- */
+static bool ztunnel_enrolled(const tm_workload *w)
+{
+	const char *v = w ? nslabel(w, TM_CILIUM_ZTUNNEL_LABEL) : NULL;
+	return v && !strcmp(v, "true") && !(w->sec && w->sec->host_network);
+}
+
+static tm_tri same_node(const tm_workload *a, const tm_workload *b)
+{
+	const char *na = a && a->sec ? a->sec->node_name : NULL, *nb = b && b->sec ? b->sec->node_name : NULL;
+	return !na || !nb ? TM_TRI_UNKNOWN : !strcmp(na, nb) ? TM_TRI_YES : TM_TRI_NO;
+}
+
+static const char *enc_words(tm_cilium_enc e)
+{
+	return e == TM_CENC_WIREGUARD ? "WireGuard" : e == TM_CENC_IPSEC ? "IPsec" : tm_cilium_enc_name(e);
+}
+
+/* The Cilium transport and mutual authentication of one port, given the
+ * mesh's verdict v: a mesh's mtls, mtls-permissive, rejected or unknown
+ * stays; its plaintext (or no proxy at all) is what Cilium carries. */
+static verdict cilium_port(mctx *x, const tm_workload *cw, const tm_workload *sw, tm_proto proto, uint32_t port, verdict v)
+{
+	tm_mesh_result *r = x->r;
+	tm_cilium_case k = {v.prot, r->eff.cilium_encryption, ztunnel_enrolled(cw), ztunnel_enrolled(sw),
+			    proto == TM_PROTO_TCP, same_node(cw, sw), TM_AUTH_NONE, r->eff.cilium_mutual_auth};
+	const char *auth_by = NULL;
+	for (size_t i = 0; i < x->nauths; i++)
+		if (tm_ports_contains(x->auths[i].ports, proto, port) &&
+		    (k.auth == TM_AUTH_NONE || (k.auth == TM_AUTH_REQUIRED && x->auths[i].auth == TM_AUTH_TEST_ALWAYS_FAIL))) {
+			k.auth = (tm_rule_auth)x->auths[i].auth;
+			auth_by = x->auths[i].what;
+		}
+	const char *row, *arow;
+	bool authd;
+	tm_protection p = tm_mesh_cilium_decide(&k, &row, &arow, &authd);
+	tm_buf_reset(&x->b);
+	if (row) {
+		(void)tm_buf_addf(&x->b, "; cilium %s: ", row);
+		switch (row[1]) {
+		case '1': (void)tm_buf_addf(&x->b, "no transparent encryption (%s)", r->cilium_enc_from); break;
+		case '2':
+			(void)tm_buf_addf(&x->b, "Cilium runs (%s), but its transparent encryption is not known (%s): none "
+					  "is plaintext, WireGuard or IPsec encrypt between nodes only%s", r->cilium_why,
+					  r->cilium_enc_from,
+					  k.tcp && k.client_enrolled && k.server_enrolled
+						  ? ", ztunnel would be mTLS (both namespaces enrolled)" : "");
+			break;
+		case '3':
+			(void)tm_buf_addf(&x->b, "%s (%s) leaves traffic between pods of one node in clear, and both run on "
+					  "node %s", enc_words(k.enc), r->cilium_enc_from, cw->sec->node_name);
+			break;
+		case '4':
+			(void)tm_buf_addf(&x->b, "%s (%s) encrypts between nodes only, with node keys: not mTLS, and clear "
+					  "when both pods run on one node", enc_words(k.enc), r->cilium_enc_from);
+			break;
+		case '5':
+			(void)tm_buf_addf(&x->b, "ztunnel (%s) HBONE mTLS, both namespaces enrolled (" TM_CILIUM_ZTUNNEL_LABEL
+					  "=true)", r->cilium_enc_from);
+			break;
+		case '6':
+			(void)tm_buf_addf(&x->b, "ztunnel (%s): the client's namespace is enrolled, the server's is not: "
+					  "plaintext to an unenrolled pod", r->cilium_enc_from);
+			break;
+		case '7':
+			(void)tm_buf_addf(&x->b, "ztunnel (%s): the server's namespace is enrolled, the client's is not: "
+					  "whether the server's ztunnel accepts plaintext is not documented", r->cilium_enc_from);
+			break;
+		default:
+			(void)tm_buf_addf(&x->b, "ztunnel (%s): %s", r->cilium_enc_from,
+					  !k.tcp ? "ztunnel redirects TCP only" : "neither namespace is enrolled");
+			break;
+		}
+	}
+	if (arow && arow[1] == '1')
+		(void)tm_buf_addf(&x->b, "; cilium A1: authenticated: %s requires mutual authentication (%s: on): the "
+				  "agents check the peers' identities out of band, the data is not encrypted by it",
+				  auth_by, r->cilium_auth_from);
+	else if (arow && arow[1] == '2')
+		(void)tm_buf_addf(&x->b, "; cilium A2: %s requires mutual authentication, which is %s (%s)%s", auth_by,
+				  k.mutual == TM_TRI_NO ? "off" : "not known", r->cilium_auth_from,
+				  k.mutual == TM_TRI_NO ? ": no agent authenticates, so the traffic is expected to be dropped" : "");
+	else if (arow)
+		(void)tm_buf_addf(&x->b, "; cilium A3: %s has authentication mode test-always-fail: always dropped", auth_by);
+	return (verdict){p, v.reason, authd, x->b.len ? intern(x, tm_buf_str(&x->b) + 2) : NULL};
+}
+
+static verdict mesh_port(mctx *x, const tm_edge *e, tm_proto proto, uint32_t port)
 {
 	const tm_graph *g = x->r->g;
 	const tm_endpoint *ce = &g->eps[e->src], *se = &g->eps[e->dst];
@@ -1283,6 +1427,51 @@ static verdict decide_port(mctx *x, const tm_edge *e, tm_proto proto, uint32_t p
 		}
 	}
 	return v;
+}
+
+static verdict decide_port(mctx *x, const tm_edge *e, tm_proto proto, uint32_t port)
+{
+	verdict v = mesh_port(x, e, proto, port);
+	if (!x->r->cilium)
+		return v;
+	const tm_graph *g = x->r->g;
+	const tm_endpoint *ce = &g->eps[e->src], *se = &g->eps[e->dst];
+	return cilium_port(x, ce->kind == TM_EP_WORKLOAD ? ce->w : NULL, se->kind == TM_EP_WORKLOAD ? se->w : NULL, proto,
+			   port, v);
+}
+
+/* The admitting rules of edge e that require mutual authentication (or
+ * always fail it), and their port boundaries; explain's trace, so that
+ * these are the rules conn and explain name. */
+static tm_err edge_auths(mctx *x, const tm_edge *e)
+{
+	x->nauths = 0;
+	if (!x->r->cilium || !x->any_auth)
+		return TM_OK;
+	tm_explain ex;
+	memset(&ex, 0, sizeof ex);
+	tm_err rc = tm_conn_explain(x->r->g, e->src, e->dst, &ex);
+	for (size_t i = 0; rc == TM_OK && i < ex.n; i++) {
+		const tm_why *w = &ex.v[i];
+		if (w->kind != TM_WHY_RULE || w->action != TM_ACT_ALLOW || !w->ports ||
+		    (w->auth != TM_AUTH_REQUIRED && w->auth != TM_AUTH_TEST_ALWAYS_FAIL))
+			continue;
+		const tm_ports *ps = tm_ports_inter(x->pp, w->ports, e->ports);
+		if (tm_ports_is_empty(ps))
+			continue;
+		TM_HEAP_GROW(x->auths, x->nauths, x->cap_auths);
+		tm_buf_reset(&x->b);
+		(void)tm_buf_addf(&x->b, "%s %s %s rule %ld", w->policy_kind ? w->policy_kind : "policy",
+				  w->policy ? w->policy : "?", w->dir == TM_DIR_EGRESS ? "egress" : "ingress", w->rule);
+		x->auths[x->nauths++] = (authref){ps, w->auth, intern(x, tm_buf_str(&x->b))};
+		for (int pr = 0; pr < TM_NPROTO; pr++)
+			for (uint32_t k = 0; k < ps->n[pr]; k++) {
+				bound_add(x, ps->r[pr][k].lo);
+				bound_add(x, ps->r[pr][k].hi + 1);
+			}
+	}
+	tm_explain_release(&ex);
+	return rc;
 }
 
 /* ---- the edges cut into port subsets ---- */
@@ -1334,25 +1523,35 @@ static void server_bounds(mctx *x, const tm_workload *w)
 
 typedef struct bucket {
 	tm_protection prot;
+	bool authenticated;
 	const tm_ports *ports;
 	tm_buf reasons;
-	const char *last;
+	const char *last, *last_cilium;
 } bucket;
+
+/* each reason once (they are interned) */
+static void add_reason(bucket *k, const char *reason)
+{
+	const char *s = tm_buf_str(&k->reasons);
+	size_t rl = strlen(reason);
+	bool seen = false;
+	for (const char *p = strstr(s, reason); p && !seen; p = strstr(p + 1, reason))
+		seen = (p == s || (p >= s + 2 && p[-2] == ';')) && (p[rl] == 0 || p[rl] == ';');
+	if (!seen)
+		(void)tm_buf_addf(&k->reasons, "%s%s", k->reasons.len ? "; " : "", reason);
+}
 
 static void add_seg(mctx *x, bucket *bk, tm_proto proto, uint32_t lo, uint32_t hi, verdict v)
 {
-	bucket *k = &bk[v.prot];
+	bucket *k = &bk[v.prot + (v.authenticated ? TM_NPROT : 0)];
 	k->ports = tm_ports_union(x->pp, k->ports, tm_ports_range(x->pp, proto, lo, hi));
 	if (v.reason && v.reason != k->last) {
-		/* each reason once (they are interned) */
-		const char *s = tm_buf_str(&k->reasons);
-		size_t rl = strlen(v.reason);
-		bool seen = false;
-		for (const char *p = strstr(s, v.reason); p && !seen; p = strstr(p + 1, v.reason))
-			seen = (p == s || (p >= s + 2 && p[-2] == ';')) && (p[rl] == 0 || p[rl] == ';');
-		if (!seen)
-			(void)tm_buf_addf(&k->reasons, "%s%s", k->reasons.len ? "; " : "", v.reason);
+		add_reason(k, v.reason);
 		k->last = v.reason;
+	}
+	if (v.cilium && v.cilium != k->last_cilium) {
+		add_reason(k, v.cilium);
+		k->last_cilium = v.cilium;
 	}
 }
 
@@ -1368,18 +1567,21 @@ static tm_err edge_parts(mctx *x, size_t ei)
 		bounds_of_list(x, ann(ce->w, "traffic.sidecar.istio.io/excludeOutboundPorts"));
 		bounds_of_list(x, ann_or_ns(ce->w, "config.linkerd.io/skip-outbound-ports"));
 	}
+	tm_err rc = edge_auths(x, e);
+	if (rc != TM_OK)
+		return rc;
 	if (x->nbounds > 1)
 		qsort(x->bounds, x->nbounds, sizeof *x->bounds, u32cmp);
-	bucket bk[TM_NPROT];
-	for (int p = 0; p < TM_NPROT; p++) {
-		bk[p] = (bucket){(tm_protection)p, tm_ports_empty(x->pp), {0}, NULL};
+	bucket bk[2 * TM_NPROT]; /* by protection, then authenticated */
+	for (int p = 0; p < 2 * TM_NPROT; p++) {
+		bk[p] = (bucket){(tm_protection)(p % TM_NPROT), p >= TM_NPROT, tm_ports_empty(x->pp), {0}, NULL, NULL};
 		tm_buf_init(&bk[p].reasons, 1 << 20);
 	}
 	for (int pr = 0; pr < TM_NPROTO; pr++) {
 		const tm_ports *ps = e->ports;
 		for (uint32_t i = 0; i < ps->n[pr]; i++) {
 			uint32_t lo = ps->r[pr][i].lo, hi = ps->r[pr][i].hi;
-			if (pr != TM_PROTO_TCP) {
+			if (pr != TM_PROTO_TCP && !x->nauths) {
 				add_seg(x, bk, (tm_proto)pr, lo, hi, decide_port(x, e, (tm_proto)pr, lo));
 				continue;
 			}
@@ -1392,7 +1594,7 @@ static tm_err edge_parts(mctx *x, size_t ei)
 				uint32_t z = hi;
 				if (b < x->nbounds && x->bounds[b] - 1 < z)
 					z = x->bounds[b] - 1;
-				add_seg(x, bk, TM_PROTO_TCP, a, z, decide_port(x, e, TM_PROTO_TCP, a));
+				add_seg(x, bk, (tm_proto)pr, a, z, decide_port(x, e, (tm_proto)pr, a));
 				a = z + 1;
 				while (b < x->nbounds && x->bounds[b] <= a)
 					b++;
@@ -1402,10 +1604,11 @@ static tm_err edge_parts(mctx *x, size_t ei)
 		}
 	}
 	size_t n = 0;
-	tm_mesh_part tmp[TM_NPROT];
-	for (int p = 0; p < TM_NPROT; p++) {
+	tm_mesh_part tmp[2 * TM_NPROT];
+	for (int p = 0; p < 2 * TM_NPROT; p++) {
 		if (!tm_ports_is_empty(bk[p].ports))
-			tmp[n++] = (tm_mesh_part){(tm_protection)p, bk[p].ports, intern(x, tm_buf_str(&bk[p].reasons))};
+			tmp[n++] = (tm_mesh_part){bk[p].prot, bk[p].authenticated, bk[p].ports,
+						  intern(x, tm_buf_str(&bk[p].reasons))};
 		tm_buf_release(&bk[p].reasons);
 	}
 	/* by the first port of each subset: protocol (SCTP, TCP, UDP), then port */
@@ -1466,7 +1669,29 @@ tm_err tm_mesh_compute(const tm_graph *g, const tm_mesh_opts *o, tm_mesh_result 
 	e->linkerd_default_policy = pick(o->linkerd_default_policy, in->linkerd_default_policy, "all-unauthenticated");
 	e->linkerd_opaque_ports = pick(o->linkerd_opaque_ports, in->linkerd_opaque_ports, "25,587,3306,4444,5432,6379,9300,11211");
 	e->linkerd_skip_ports = pick(o->linkerd_skip_ports, in->linkerd_skip_inbound, "4567,4568");
+	/* Cilium: an option given, else cilium-config, else unknown */
+	const char *cil_what = NULL;
+	r->cilium = tm_cilium_present(m, &cil_what) || o->cilium_encryption != TM_CENC_UNKNOWN ||
+		    o->cilium_mutual_auth != TM_TRI_UNKNOWN;
+	r->cilium_why = cil_what ? cil_what : "a --cilium-* option";
+	e->cilium_encryption = o->cilium_encryption != TM_CENC_UNKNOWN ? o->cilium_encryption : in->cilium_encryption;
+	r->cilium_enc_from = o->cilium_encryption != TM_CENC_UNKNOWN ? "--cilium-encryption"
+			     : in->cilium_config ? tm_arena_printf(&r->arena, "cilium-config %s %s", in->cilium_config_name,
+								   in->cilium_enc_key)
+						 : "no cilium-config in the input and no --cilium-encryption";
+	e->cilium_mutual_auth = o->cilium_mutual_auth != TM_TRI_UNKNOWN ? o->cilium_mutual_auth : in->cilium_mutual_auth;
+	r->cilium_auth_from = o->cilium_mutual_auth != TM_TRI_UNKNOWN ? "--cilium-mutual-auth"
+			      : in->cilium_config ? tm_arena_printf(&r->arena, "cilium-config %s %s", in->cilium_config_name,
+								    in->cilium_auth_key)
+						  : "no cilium-config in the input and no --cilium-mutual-auth";
 	mctx x = {.r = r, .m = m, .ms = m->mesh, .pp = m->ports};
+	for (size_t i = 0; i < m->nnetpols && !x.any_auth; i++) {
+		const tm_netpol *np = m->netpols[i];
+		for (size_t k = 0; k < np->nin && !x.any_auth; k++)
+			x.any_auth = np->in_rules[k].auth == TM_AUTH_REQUIRED || np->in_rules[k].auth == TM_AUTH_TEST_ALWAYS_FAIL;
+		for (size_t k = 0; k < np->neg && !x.any_auth; k++)
+			x.any_auth = np->eg_rules[k].auth == TM_AUTH_REQUIRED || np->eg_rules[k].auth == TM_AUTH_TEST_ALWAYS_FAIL;
+	}
 	tm_buf_init(&x.b, 64 * 1024);
 	x.l5d_suffix = tm_intern(&r->strs, tm_arena_printf(&r->arena, ".serviceaccount.identity.%s.%s", e->linkerd_ns,
 							  e->linkerd_trust_domain));
@@ -1495,6 +1720,7 @@ tm_err tm_mesh_compute(const tm_graph *g, const tm_mesh_opts *o, tm_mesh_result 
 	for (size_t i = 0; i < g->nedges && rc == TM_OK; i++)
 		rc = edge_parts(&x, i);
 	free(x.bounds);
+	free(x.auths);
 	tm_buf_release(&x.b);
 	*out = r;
 	return rc;
@@ -1511,11 +1737,13 @@ void tm_mesh_result_free(tm_mesh_result *r)
 
 const tm_ports *tm_mesh_edge_ports(const tm_mesh_result *r, size_t edge, tm_protection p)
 {
-	if (r && edge < r->nconns)
+	tm_portpool *pp = r->g->m->ports;
+	const tm_ports *u = tm_ports_empty(pp);
+	if (edge < r->nconns)
 		for (size_t i = 0; i < r->conns[edge].n; i++)
-			if (r->conns[edge].v[i].prot == p)
-				return r->conns[edge].v[i].ports;
-	return tm_ports_empty(r->g->m->ports);
+			if (r->conns[edge].v[i].prot == p) /* authenticated or not */
+				u = tm_ports_union(pp, u, r->conns[edge].v[i].ports);
+	return u;
 }
 
 tm_proxy tm_mesh_ep_proxy(const tm_mesh_result *r, size_t ep)

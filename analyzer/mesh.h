@@ -40,6 +40,8 @@ typedef struct tm_mesh_opts {
 	const char *linkerd_default_policy; /* all-unauthenticated */
 	const char *linkerd_opaque_ports; /* 25,587,3306,4444,5432,6379,9300,11211 */
 	const char *linkerd_skip_ports;   /* 4567,4568 (inbound and outbound) */
+	tm_cilium_enc cilium_encryption;  /* unknown: Helm encryption.type, cilium-config enable-* */
+	tm_tri cilium_mutual_auth;        /* unknown: cilium-config mesh-auth-mutual-enabled */
 } tm_mesh_opts;
 
 void tm_mesh_opts_default(tm_mesh_opts *o);
@@ -60,18 +62,23 @@ typedef struct tm_mesh_wl {
 /* One port subset of an edge with one protection. */
 typedef struct tm_mesh_part {
 	tm_protection prot;
+	bool authenticated;     /* a Cilium rule requiring mutual authentication admits these ports, and it is on */
 	const tm_ports *ports;
 	const char *reason;     /* the table row(s) and the objects that decided it */
 } tm_mesh_part;
 
 typedef struct tm_mesh_conn {
-	tm_mesh_part *v;        /* ordered by the first port of each subset */
+	tm_mesh_part *v;        /* ordered by the first port of each subset; one protection may have two
+				 * parts, authenticated and not */
 	size_t n;
 } tm_mesh_conn;
 
 typedef struct tm_mesh_result {
 	const tm_graph *g;
 	tm_mesh_opts eff;       /* the assumptions in force, every field set */
+	bool cilium;            /* the Cilium posture applies: an install in the input, or a --cilium-* option */
+	const char *cilium_why; /* what says so */
+	const char *cilium_enc_from, *cilium_auth_from; /* "--cilium-encryption", "cilium-config ns/name enable-wireguard", "default" */
 	tm_mesh_wl *wl;         /* per g->workloads[i] */
 	tm_mesh_conn *conns;    /* per g->edges[i] */
 	size_t nconns;
@@ -83,7 +90,7 @@ typedef struct tm_mesh_result {
 /* Caller owns *out (tm_mesh_result_free). */
 tm_err tm_mesh_compute(const tm_graph *g, const tm_mesh_opts *o, tm_mesh_result **out);
 void tm_mesh_result_free(tm_mesh_result *r);
-/* The ports of edge i with protection p (the empty set when none). */
+/* The ports of edge i with protection p (the empty set when none), authenticated or not. */
 const tm_ports *tm_mesh_edge_ports(const tm_mesh_result *r, size_t edge, tm_protection p);
 /* The proxy beside endpoint ep (TM_PROXY_NONE for IP ranges and the ingress controller). */
 tm_proxy tm_mesh_ep_proxy(const tm_mesh_result *r, size_t ep);
@@ -118,5 +125,23 @@ typedef struct tm_l5d_case {
 
 /* *row: "L1" .. "L7". */
 tm_protection tm_mesh_linkerd_decide(const tm_l5d_case *k, const char **row);
+
+/* Cilium (docs/semantics.md, mesh specification section 6): the transport a
+ * port gets below any mesh proxy, and what a rule requiring mutual
+ * authentication adds. */
+typedef struct tm_cilium_case {
+	tm_protection mesh; /* what the mesh proxies give (no proxy: plaintext) */
+	tm_cilium_enc enc;
+	bool client_enrolled, server_enrolled; /* ztunnel: the namespace has io.cilium/mtls-enabled=true */
+	bool tcp;
+	tm_tri same_node;   /* the two pods are known to share a node (YES) or not */
+	tm_rule_auth auth;  /* of the rules that admit the port: TEST_ALWAYS_FAIL, else REQUIRED, else NONE */
+	tm_tri mutual;      /* mutual authentication is on */
+} tm_cilium_case;
+
+/* *row: "C1" .. "C8" (the transport, only below a mesh's plaintext; else
+ * NULL), *arow: "A1" .. "A3" (a rule's authentication mode; else NULL);
+ * *authenticated: row A1 and not rejected. */
+tm_protection tm_mesh_cilium_decide(const tm_cilium_case *k, const char **row, const char **arow, bool *authenticated);
 
 #endif

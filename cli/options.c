@@ -134,6 +134,12 @@ static const cli_option options[] = {
 	{OPT_LINKERD_SKIP_PORTS, "linkerd-skip-ports", 0, "PORTS", CMD_MESH,
 	 "ports every Linkerd proxy skips, inbound and outbound (default\n"
 	 "4567,4568)"},
+	{OPT_CILIUM_ENCRYPTION, "cilium-encryption", 0, "unknown|none|wireguard|ipsec|ztunnel", CMD_MESH,
+	 "Cilium's transparent encryption (default unknown: what the\n"
+	 "input's cilium-config says)"},
+	{OPT_CILIUM_MUTUAL_AUTH, "cilium-mutual-auth", 0, "unknown|on|off", CMD_MESH,
+	 "Cilium's mutual authentication (SPIRE) is on (default unknown:\n"
+	 "what the input's cilium-config says)"},
 	/* -- flows --merge and snapshot (issue 18: keep these rows together) -- */
 	{OPT_MERGE, "merge", 0, NULL, CMD_FLOWS,
 	 "the inputs are `trustmap flows -f json` outputs (one per node\n"
@@ -340,6 +346,21 @@ static int apply(cli_args *a, const cli_option *o, const char *as, char *val)
 			a->mesh.istio_ambient = t;
 		break;
 	}
+	case OPT_CILIUM_ENCRYPTION: {
+		static const char *const names[] = {"unknown", "none", "wireguard", "ipsec", "ztunnel"};
+		size_t i = 0;
+		while (i < TM_ARRAY_LEN(names) && strcmp(val, names[i]))
+			i++;
+		if (i == TM_ARRAY_LEN(names))
+			return cli_usage_error(cmd, "%s wants unknown, none, wireguard, ipsec or ztunnel, not '%s'", as, val);
+		a->mesh.cilium_encryption = (tm_cilium_enc)i;
+		break;
+	}
+	case OPT_CILIUM_MUTUAL_AUTH:
+		if (strcmp(val, "on") && strcmp(val, "off") && strcmp(val, "unknown"))
+			return cli_usage_error(cmd, "%s wants unknown, on or off, not '%s'", as, val);
+		a->mesh.cilium_mutual_auth = !strcmp(val, "on") ? TM_TRI_YES : !strcmp(val, "off") ? TM_TRI_NO : TM_TRI_UNKNOWN;
+		break;
 	case OPT_STATS: a->stats = true; break;
 	case OPT_MERGE: a->merge = true; break;
 	case OPT_OUTPUT_DIR: a->outdir = val; break;

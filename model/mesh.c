@@ -51,6 +51,37 @@ const char *tm_az_action_name(tm_az_action a)
 	return "?";
 }
 
+const char *tm_cilium_enc_name(tm_cilium_enc e)
+{
+	switch (e) {
+	case TM_CENC_UNKNOWN: return "unknown";
+	case TM_CENC_NONE: return "none";
+	case TM_CENC_WIREGUARD: return "wireguard";
+	case TM_CENC_IPSEC: return "ipsec";
+	case TM_CENC_ZTUNNEL: return "ztunnel";
+	}
+	return "?";
+}
+
+bool tm_cilium_present(const tm_model *m, const char **what)
+{
+	const char *w = NULL;
+	if (m->mesh && m->mesh->install.cilium_config)
+		w = "the cilium-config ConfigMap";
+	for (size_t i = 0; !w && i < m->nworkloads; i++)
+		if (!strcmp(m->workloads[i]->name, "cilium") && !strcmp(m->workloads[i]->kind, "DaemonSet"))
+			w = "the cilium DaemonSet";
+	for (size_t i = 0; !w && i < m->nnetpols; i++)
+		if (m->netpols[i]->kind && !strncmp(m->netpols[i]->kind, "Cilium", 6))
+			w = m->netpols[i]->kind;
+	for (size_t i = 0; !w && i < m->nnamespaces; i++)
+		if (tm_labels_get(&m->namespaces[i]->labels, TM_CILIUM_ZTUNNEL_LABEL))
+			w = "the namespace label " TM_CILIUM_ZTUNNEL_LABEL;
+	if (what)
+		*what = w;
+	return w != NULL;
+}
+
 tm_meshobjs *tm_mesh_get(tm_model *m)
 {
 	if (!m->mesh)
@@ -68,7 +99,7 @@ static bool istio_label(const tm_labels *l)
 
 bool tm_mesh_present(const tm_model *m)
 {
-	if (m->mesh)
+	if (m->mesh || tm_cilium_present(m, NULL))
 		return true;
 	for (size_t i = 0; i < m->nnamespaces; i++)
 		if (m->namespaces[i]->mesh_ann.n || istio_label(&m->namespaces[i]->labels))

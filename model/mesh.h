@@ -182,6 +182,16 @@ typedef struct tm_l5d_route {
 /* ---- the install: cluster-wide assumptions (docs/semantics.md) ---- */
 typedef enum { TM_TRI_UNKNOWN = 0, TM_TRI_NO, TM_TRI_YES } tm_tri;
 
+/* Cilium's transparent encryption (cilium-config enable-wireguard,
+ * enable-ipsec, enable-ztunnel). */
+typedef enum {
+	TM_CENC_UNKNOWN = 0, TM_CENC_NONE, TM_CENC_WIREGUARD, TM_CENC_IPSEC, TM_CENC_ZTUNNEL
+} tm_cilium_enc;
+/* "unknown", "none", "wireguard", "ipsec", "ztunnel" */
+const char *tm_cilium_enc_name(tm_cilium_enc e);
+/* The namespace label that enrols a namespace's pods into Cilium's ztunnel. */
+#define TM_CILIUM_ZTUNNEL_LABEL "io.cilium/mtls-enabled"
+
 typedef struct tm_mesh_install {
 	/* set by an install ConfigMap read from the input (NULL/0 = not seen) */
 	const char *istio_root_ns, *istio_trust_domain;
@@ -189,6 +199,13 @@ typedef struct tm_mesh_install {
 	const char *linkerd_ns, *linkerd_trust_domain, *linkerd_default_policy;
 	const char *linkerd_opaque_ports, *linkerd_skip_inbound, *linkerd_skip_outbound;
 	tm_srcloc istio_loc, injector_loc, linkerd_loc;
+	/* the cilium-config ConfigMap (cilium_config: it was read) */
+	bool cilium_config;
+	tm_cilium_enc cilium_encryption; /* UNKNOWN: a key had a bad value, or two modes were on */
+	tm_tri cilium_mutual_auth;       /* mesh-auth-enabled and mesh-auth-mutual-enabled */
+	const char *cilium_enc_key, *cilium_auth_key; /* the key that decided, for reasons */
+	const char *cilium_config_name;  /* ns/name */
+	tm_srcloc cilium_loc;
 } tm_mesh_install;
 
 typedef struct tm_meshobjs {
@@ -208,8 +225,14 @@ typedef struct tm_meshobjs {
 /* m->mesh, created on first use. */
 tm_meshobjs *tm_mesh_get(tm_model *m);
 /* Does the model hold mesh policy objects or injection facts (labels,
- * annotations, proxy containers) that the mesh analysis would judge? */
+ * annotations, proxy containers) that the mesh analysis would judge? A
+ * Cilium install (tm_cilium_present) counts. */
 bool tm_mesh_present(const tm_model *m);
+/* Is Cilium installed, by the input: the cilium-config ConfigMap, a cilium
+ * DaemonSet, a policy read from a Cilium kind (tm_netpol.kind "Cilium..."),
+ * or a namespace labelled io.cilium/mtls-enabled.
+ * *what (may be NULL) names the first of them. */
+bool tm_cilium_present(const tm_model *m, const char **what);
 /* Sort every list by (namespace, name); called by tm_model_finish. */
 void tm_mesh_finish(tm_model *m);
 

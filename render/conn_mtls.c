@@ -19,14 +19,14 @@ tm_err tm_render_conn_mtls_txt(const tm_render_in *in, FILE *out)
 		const tm_mesh_conn *c = &ms->conns[i];
 		for (size_t k = 0; k < c->n; k++) {
 			if (g->conn_focused) {
-				fprintf(out, "%s => %s [%s]\n", g->eps[e->src].name, g->eps[e->dst].name,
-					tm_protection_name(c->v[k].prot));
+				fprintf(out, "%s => %s [%s%s]\n", g->eps[e->src].name, g->eps[e->dst].name,
+					tm_protection_name(c->v[k].prot), c->v[k].authenticated ? ", authenticated" : "");
 				continue;
 			}
 			tm_buf_reset(&b);
 			tm_ports_format(c->v[k].ports, &b);
-			fprintf(out, "%s => %s : %s [%s]\n", g->eps[e->src].name, g->eps[e->dst].name, tm_buf_str(&b),
-				tm_protection_name(c->v[k].prot));
+			fprintf(out, "%s => %s : %s [%s%s]\n", g->eps[e->src].name, g->eps[e->dst].name, tm_buf_str(&b),
+				tm_protection_name(c->v[k].prot), c->v[k].authenticated ? ", authenticated" : "");
 		}
 	}
 	tm_buf_release(&b);
@@ -63,7 +63,11 @@ tm_err tm_render_conn_mtls_json(const tm_render_in *in, FILE *out)
 			}
 			TM_JSONW_LIT(w, ",\n    \"protection\": \"");
 			tm_jsonw_raws(w, tm_protection_name(c->v[k].prot));
-			TM_JSONW_LIT(w, "\",\n    \"reason\": ");
+			if (c->v[k].authenticated)
+				TM_JSONW_LIT(w, "\",\n    \"authenticated\": true");
+			else
+				TM_JSONW_LIT(w, "\"");
+			TM_JSONW_LIT(w, ",\n    \"reason\": ");
 			tm_jsonw_str(w, c->v[k].reason);
 			TM_JSONW_LIT(w, "\n  }");
 		}

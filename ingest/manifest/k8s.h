@@ -49,8 +49,11 @@ void tm_k8s_linkerd_netauthn(tm_k8s_ctx *c);
 void tm_k8s_linkerd_serverauthz(tm_k8s_ctx *c);
 void tm_k8s_linkerd_route(tm_k8s_ctx *c);
 void tm_k8s_mesh_configmap(tm_k8s_ctx *c);
-/* Is obj one of the install ConfigMaps (istio, istio-sidecar-injector, linkerd-config)? */
+/* Is obj one of the install ConfigMaps (istio, istio-sidecar-injector,
+ * linkerd-config, cilium-config)? */
 bool tm_k8s_mesh_configmap_wanted(const tm_node *obj);
+/* The cilium-config ConfigMap (cilium_config.c), from tm_k8s_mesh_configmap. */
+void tm_k8s_cilium_config(tm_k8s_ctx *c);
 /* Mesh annotations of meta (a pod template's or a Pod's metadata) and its
  * spec's proxy containers; NULL when there is nothing mesh-related. */
 const struct tm_mesh_pod *tm_k8s_mesh_pod(tm_k8s_ctx *c, const tm_node *meta, const tm_node *spec);

@@ -1,7 +1,8 @@
 /* mesh_pods.c - what the service meshes read from pods and namespaces
  * (annotations, proxy containers) and their install ConfigMaps (istio,
- * istio-sidecar-injector, linkerd-config): the facts that decide injection
- * and the cluster-wide defaults (docs/semantics.md "Mesh mTLS posture"). */
+ * istio-sidecar-injector, linkerd-config; cilium-config is handed to
+ * cilium_config.c): the facts that decide injection and the cluster-wide
+ * defaults (docs/semantics.md "Mesh mTLS posture"). */
 #include "ingest/manifest/k8s.h"
 #include "ingest/manifest/getters.h"
 #include "model/mesh.h"
@@ -98,7 +99,7 @@ bool tm_k8s_mesh_configmap_wanted(const tm_node *obj)
 		return false;
 	const char *n = nm->str;
 	const tm_node *data = tm_node_get(obj, "data");
-	return !strcmp(n, "linkerd-config") || prefix(n, "istio-sidecar-injector") ||
+	return !strcmp(n, "linkerd-config") || !strcmp(n, "cilium-config") || prefix(n, "istio-sidecar-injector") ||
 	       ((!strcmp(n, "istio") || prefix(n, "istio-")) && tm_node_get(data, "mesh"));
 }
 
@@ -181,6 +182,10 @@ static const char *port_list(tm_k8s_ctx *c, const tm_node *map, const char *path
 
 void tm_k8s_mesh_configmap(tm_k8s_ctx *c)
 {
+	if (!strcmp(c->name, "cilium-config")) {
+		tm_k8s_cilium_config(c);
+		return;
+	}
 	tm_mesh_install *in = &tm_mesh_get(c->m)->install;
 	tm_arena a;
 	tm_arena_init(&a);

@@ -136,12 +136,190 @@ static void test_peerauth_ports(void **state)
 	tm_model_free(m);
 }
 
+/* The Cilium rows (docs/semantics.md "Mesh mTLS posture", Cilium): the
+ * transport below a mesh's plaintext, then a rule's authentication mode. */
+static void test_cilium_table(void **state)
+{
+	(void)state;
+#define P TM_PROT_PLAINTEXT
+#define M TM_PROT_MTLS
+#define MP TM_PROT_MTLS_PERMISSIVE
+#define R TM_PROT_REJECTED
+#define U TM_PROT_UNKNOWN
+#define N TM_AUTH_NONE
+#define RQ TM_AUTH_REQUIRED
+#define F TM_AUTH_TEST_ALWAYS_FAIL
+#define D TM_AUTH_DISABLED
+#define Y TM_TRI_YES
+#define NO TM_TRI_NO
+#define UK TM_TRI_UNKNOWN
+	static const struct {
+		tm_cilium_case k;
+		tm_protection want;
+		const char *row, *arow;
+		bool authd;
+	} rows[] = {
+		/* mesh, enc, client enrolled, server enrolled, tcp, same node, auth, mutual */
+		{{P, TM_CENC_NONE, false, false, true, UK, N, UK}, P, "C1", NULL, false},
+		{{P, TM_CENC_UNKNOWN, false, false, true, UK, N, UK}, U, "C2", NULL, false},
+		{{P, TM_CENC_UNKNOWN, true, true, true, UK, N, UK}, U, "C2", NULL, false},
+		{{P, TM_CENC_WIREGUARD, false, false, true, Y, N, UK}, P, "C3", NULL, false},
+		{{P, TM_CENC_IPSEC, false, false, false, Y, N, UK}, P, "C3", NULL, false},
+		{{P, TM_CENC_WIREGUARD, false, false, true, NO, N, UK}, U, "C4", NULL, false},
+		{{P, TM_CENC_IPSEC, false, false, true, UK, N, UK}, U, "C4", NULL, false},
+		{{P, TM_CENC_ZTUNNEL, true, true, true, UK, N, UK}, M, "C5", NULL, false},
+		{{P, TM_CENC_ZTUNNEL, true, false, true, UK, N, UK}, P, "C6", NULL, false},
+		{{P, TM_CENC_ZTUNNEL, false, true, true, UK, N, UK}, U, "C7", NULL, false},
+		{{P, TM_CENC_ZTUNNEL, false, false, true, UK, N, UK}, P, "C8", NULL, false},
+		{{P, TM_CENC_ZTUNNEL, true, true, false, UK, N, UK}, P, "C8", NULL, false}, /* UDP: not redirected */
+		/* authentication required: on adds the attribute, off or unknown is unknown */
+		{{P, TM_CENC_NONE, false, false, true, UK, RQ, Y}, P, "C1", "A1", true},
+		{{P, TM_CENC_WIREGUARD, false, false, true, UK, RQ, Y}, U, "C4", "A1", true},
+		{{P, TM_CENC_ZTUNNEL, true, true, true, UK, RQ, Y}, M, "C5", "A1", true},
+		{{P, TM_CENC_NONE, false, false, true, UK, RQ, NO}, U, "C1", "A2", false},
+		{{P, TM_CENC_NONE, false, false, true, UK, RQ, UK}, U, "C1", "A2", false},
+		{{P, TM_CENC_NONE, false, false, true, UK, F, Y}, R, "C1", "A3", false},
+		{{P, TM_CENC_NONE, false, false, true, UK, D, UK}, P, "C1", NULL, false}, /* disabled: as none */
+		/* a mesh verdict other than plaintext stays (no transport row) */
+		{{M, TM_CENC_WIREGUARD, false, false, true, UK, N, UK}, M, NULL, NULL, false},
+		{{MP, TM_CENC_ZTUNNEL, true, true, true, UK, N, UK}, MP, NULL, NULL, false},
+		{{R, TM_CENC_NONE, false, false, true, UK, RQ, NO}, R, NULL, "A2", false},
+		{{R, TM_CENC_NONE, false, false, true, UK, RQ, Y}, R, NULL, "A1", false},
+		{{U, TM_CENC_NONE, false, false, true, UK, RQ, Y}, U, NULL, "A1", true},
+		{{M, TM_CENC_NONE, false, false, true, UK, RQ, NO}, U, NULL, "A2", false},
+		{{M, TM_CENC_NONE, false, false, true, UK, F, Y}, R, NULL, "A3", false},
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+		const char *row = "x", *arow = "x";
+		bool authd = !rows[i].authd;
+		tm_protection p = tm_mesh_cilium_decide(&rows[i].k, &row, &arow, &authd);
+		if (p != rows[i].want || tm_strcmp_null(row, rows[i].row) || tm_strcmp_null(arow, rows[i].arow) ||
+		    authd != rows[i].authd)
+			fail_msg("case %zu: got %s (rows %s %s, authenticated %d)", i, tm_protection_name(p), row ? row : "-",
+				 arow ? arow : "-", authd);
+	}
+#undef P
+#undef M
+#undef MP
+#undef R
+#undef U
+#undef N
+#undef RQ
+#undef F
+#undef D
+#undef Y
+#undef NO
+#undef UK
+}
+
+static const char cilium_manifest[] =
+	"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cilium-config, namespace: kube-system}\n"
+	"data: {enable-ipsec: \"True\", mesh-auth-mutual-enabled: \"1\"}\n---\n"
+	"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: c, namespace: a}\n"
+	"spec: {selector: {matchLabels: {app: c}}, template: {metadata: {labels: {app: c}}, spec: {containers: [{name: c}]}}}\n---\n"
+	"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: s, namespace: a}\n"
+	"spec: {selector: {matchLabels: {app: s}}, template: {metadata: {labels: {app: s}}, spec: {containers: "
+	"[{name: s, ports: [{containerPort: 8080}]}]}}}\n---\n"
+	"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: s, namespace: a}\n"
+	"spec: {podSelector: {matchLabels: {app: s}}, ingress: [{from: [{podSelector: {matchLabels: {app: c}}}], "
+	"ports: [{port: 8080}]}, {from: [{podSelector: {matchLabels: {app: c}}}], ports: [{port: 9000, endPort: 9001}]}]}\n";
+
+static tm_model *cilium_model(void)
+{
+	tm_model *m = tm_model_new();
+	tm_load_opts o;
+	tm_load_opts_default(&o);
+	assert_int_equal(tm_load_buffer(m, "t.yaml", cilium_manifest, sizeof cilium_manifest - 1, false, &o), TM_OK);
+	tm_load_finish(m, &o);
+	return m;
+}
+
+/* The cilium-config values (Go's ParseBool spellings), an option winning
+ * over them, and a rule requiring authentication found through explain's
+ * trace: the authenticated ports are a part of their own. */
+static void test_cilium_install(void **state)
+{
+	(void)state;
+	tm_model *m = cilium_model();
+	assert_non_null(m->mesh);
+	assert_true(m->mesh->install.cilium_config);
+	assert_int_equal(m->mesh->install.cilium_encryption, TM_CENC_IPSEC);
+	assert_int_equal(m->mesh->install.cilium_mutual_auth, TM_TRI_YES);
+	const char *what = NULL;
+	assert_true(tm_cilium_present(m, &what));
+	assert_string_equal(what, "the cilium-config ConfigMap");
+	/* what the CiliumNetworkPolicy reader fills: the rule's authentication mode */
+	assert_int_equal(m->nnetpols, 1);
+	m->netpols[0]->kind = "CiliumNetworkPolicy";
+	m->netpols[0]->in_rules[0].auth = TM_AUTH_REQUIRED;
+	tm_conn_opts co;
+	tm_conn_opts_default(&co);
+	tm_graph *g = NULL;
+	assert_int_equal(tm_conn_compute(m, &co, &g), TM_OK);
+	size_t e = g->nedges;
+	for (size_t i = 0; i < g->nedges; i++)
+		if (!strcmp(g->eps[g->edges[i].src].name, "a/c[Deployment]") && !strcmp(g->eps[g->edges[i].dst].name, "a/s[Deployment]"))
+			e = i;
+	assert_true(e < g->nedges);
+	tm_mesh_result *r = NULL;
+	assert_int_equal(tm_mesh_compute(g, NULL, &r), TM_OK);
+	assert_true(r->cilium);
+	assert_int_equal(r->eff.cilium_encryption, TM_CENC_IPSEC);
+	assert_string_equal(r->cilium_enc_from, "cilium-config kube-system/cilium-config enable-ipsec");
+	/* IPsec: unknown (between nodes only); rule 0's TCP 8080 authenticated, rule 1's 9000-9001 not */
+	tm_buf b;
+	tm_buf_init(&b, 0);
+	assert_int_equal(r->conns[e].n, 2);
+	assert_int_equal(r->conns[e].v[0].prot, TM_PROT_UNKNOWN);
+	assert_true(r->conns[e].v[0].authenticated);
+	tm_ports_format(r->conns[e].v[0].ports, &b);
+	assert_string_equal(tm_buf_str(&b), "TCP 8080");
+	assert_non_null(strstr(r->conns[e].v[0].reason, " a/s ingress rule 0 requires mutual authentication"));
+	assert_int_equal(r->conns[e].v[1].prot, TM_PROT_UNKNOWN);
+	assert_false(r->conns[e].v[1].authenticated);
+	assert_null(strstr(r->conns[e].v[1].reason, "cilium A"));
+	tm_mesh_result_free(r);
+	/* options win: no encryption, mutual authentication off */
+	tm_mesh_opts mo;
+	tm_mesh_opts_default(&mo);
+	mo.cilium_encryption = TM_CENC_NONE;
+	mo.cilium_mutual_auth = TM_TRI_NO;
+	assert_int_equal(tm_mesh_compute(g, &mo, &r), TM_OK);
+	assert_string_equal(r->cilium_auth_from, "--cilium-mutual-auth");
+	assert_int_equal(r->conns[e].n, 2);
+	tm_buf_reset(&b);
+	tm_ports_format(r->conns[e].v[0].ports, &b);
+	assert_string_equal(tm_buf_str(&b), "TCP 8080");
+	assert_int_equal(r->conns[e].v[0].prot, TM_PROT_UNKNOWN);
+	assert_false(r->conns[e].v[0].authenticated);
+	assert_non_null(strstr(r->conns[e].v[0].reason, "cilium A2:"));
+	assert_int_equal(r->conns[e].v[1].prot, TM_PROT_PLAINTEXT);
+	tm_mesh_result_free(r);
+	/* on: TCP 8080 plaintext and authenticated, 9000-9001 plaintext: two parts of one protection */
+	mo.cilium_mutual_auth = TM_TRI_YES;
+	assert_int_equal(tm_mesh_compute(g, &mo, &r), TM_OK);
+	assert_int_equal(r->conns[e].n, 2);
+	assert_int_equal(r->conns[e].v[0].prot, TM_PROT_PLAINTEXT);
+	assert_true(r->conns[e].v[0].authenticated);
+	assert_int_equal(r->conns[e].v[1].prot, TM_PROT_PLAINTEXT);
+	assert_false(r->conns[e].v[1].authenticated);
+	tm_buf_reset(&b);
+	tm_ports_format(tm_mesh_edge_ports(r, e, TM_PROT_PLAINTEXT), &b);
+	assert_string_equal(tm_buf_str(&b), "TCP 8080,9000-9001");
+	tm_mesh_result_free(r);
+	tm_buf_release(&b);
+	tm_graph_free(g);
+	tm_model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_istio_table),
 		cmocka_unit_test(test_linkerd_table),
 		cmocka_unit_test(test_peerauth_ports),
+		cmocka_unit_test(test_cilium_table),
+		cmocka_unit_test(test_cilium_install),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
