@@ -183,6 +183,9 @@ typedef struct tm_netpol {
 	size_t index;
 } tm_netpol;
 
+/* The kind a netpol is shown as: NetworkPolicy, or the Cilium kind it was read from. */
+#define TM_NETPOL_KIND(np) ((np)->kind ? (np)->kind : "NetworkPolicy")
+
 /* AdminNetworkPolicy and BaselineAdminNetworkPolicy. */
 typedef struct tm_anp {
 	bool baseline;

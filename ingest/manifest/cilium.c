@@ -899,10 +899,21 @@ static void read_rule(tm_k8s_ctx *c, const tm_node *spec, const char *sfield, bo
 		np->nin = nin;
 		np->eg_rules = eg;
 		np->neg = neg;
-		if ((nin && !iso_in) || (neg && !iso_eg))
+		if ((nin && !iso_in) || (neg && !iso_eg)) {
 			unmodelled(c, edd, "enableDefaultDeny false", "%s.enableDefaultDeny: false with %s rules: they add to "
 				   "the allows of other policies only where those isolate the pods; trustmap leaves them "
 				   "out", sfield, nin && !iso_in ? "ingress" : "egress");
+			if (!iso_in) {
+				tm_k8s_rules_release(in, nin);
+				np->in_rules = NULL;
+				np->nin = 0;
+			}
+			if (!iso_eg) {
+				tm_k8s_rules_release(eg, neg);
+				np->eg_rules = NULL;
+				np->neg = 0;
+			}
+		}
 		cp->allow = np;
 	}
 	if (nind || negd) {
