@@ -215,7 +215,7 @@ static void suppress_ns(ctx *c, tm_finding *fd, const tm_namespace *ns)
 static void suppress_np(ctx *c, tm_finding *fd, const tm_netpol *np)
 {
 	tm_buf_reset(&c->obj);
-	tm_buf_addf(&c->obj, "NetworkPolicy %s/%s", np->ns, np->name);
+	tm_buf_addf(&c->obj, "%s %s/%s", TM_NETPOL_KIND(np), np->ns, np->name);
 	tm_finding_suppress(c->out, fd, np->ignore, tm_buf_str(&c->obj));
 }
 
@@ -351,10 +351,10 @@ static void check_selects_nothing(ctx *c)
 		tm_buf_reset(&c->obj);
 		tm_selector_format(&np->pod_sel, &c->obj);
 		tm_buf_reset(&c->msg);
-		tm_buf_addf(&c->msg, "NetworkPolicy %s/%s selects no workload (podSelector %s)", np->ns, np->name,
+		tm_buf_addf(&c->msg, "%s %s/%s selects no workload (podSelector %s)", TM_NETPOL_KIND(np), np->ns, np->name,
 			    tm_buf_str(&c->obj));
 		tm_buf_reset(&c->obj);
-		tm_buf_addf(&c->obj, "NetworkPolicy %s/%s", np->ns, np->name);
+		tm_buf_addf(&c->obj, "%s %s/%s", TM_NETPOL_KIND(np), np->ns, np->name);
 		tm_finding *fd = add(c, "TM104", TM_SEV_LOW, tm_buf_str(&c->obj));
 		tm_finding_add_loc(c->out, fd, np->loc, tm_buf_str(&c->obj));
 		suppress_np(c, fd, np);
@@ -444,11 +444,11 @@ static void check_allow_all_rules(ctx *c, const tm_netpol *np, const tm_rule *rs
 		if (!what)
 			continue;
 		tm_buf_reset(&c->msg);
-		tm_buf_addf(&c->msg, "NetworkPolicy %s/%s %s rule %zu allows %s %s %s on every port", np->ns, np->name,
+		tm_buf_addf(&c->msg, "%s %s/%s %s rule %zu allows %s %s %s on every port", TM_NETPOL_KIND(np), np->ns, np->name,
 			    ingress ? "ingress" : "egress", r->index, ingress ? "from" : "to", what,
 			    ingress ? "into the selected pods" : "from the selected pods");
 		tm_buf_reset(&c->obj);
-		tm_buf_addf(&c->obj, "NetworkPolicy %s/%s %s rule %zu", np->ns, np->name, ingress ? "ingress" : "egress",
+		tm_buf_addf(&c->obj, "%s %s/%s %s rule %zu", TM_NETPOL_KIND(np), np->ns, np->name, ingress ? "ingress" : "egress",
 			    r->index);
 		tm_finding *fd = add(c, "TM105", sev, tm_buf_str(&c->obj));
 		tm_finding_add_loc(c->out, fd, r->loc, tm_buf_str(&c->obj));
@@ -834,11 +834,11 @@ static void check_named_ports(ctx *c, const tm_netpol *np, const tm_rule *rs, si
 			if (found || (ingress && !selects))
 				continue;
 			tm_buf_reset(&c->msg);
-			tm_buf_addf(&c->msg, "NetworkPolicy %s/%s %s rule %zu: named port \"%s\" is defined on no %s; this port entry allows nothing",
-				    np->ns, np->name, ingress ? "ingress" : "egress", rs[i].index, ps->name,
+			tm_buf_addf(&c->msg, "%s %s/%s %s rule %zu: named port \"%s\" is defined on no %s; this port entry allows nothing",
+				    TM_NETPOL_KIND(np), np->ns, np->name, ingress ? "ingress" : "egress", rs[i].index, ps->name,
 				    ingress ? "container of the selected pods" : "container in the cluster");
 			tm_buf_reset(&c->obj);
-			tm_buf_addf(&c->obj, "NetworkPolicy %s/%s %s rule %zu port %s", np->ns, np->name,
+			tm_buf_addf(&c->obj, "%s %s/%s %s rule %zu port %s", TM_NETPOL_KIND(np), np->ns, np->name,
 				    ingress ? "ingress" : "egress", rs[i].index, ps->name);
 			tm_finding *fd = add(c, "TM107", TM_SEV_MEDIUM, tm_buf_str(&c->obj));
 			tm_finding_add_loc(c->out, fd, ps->loc.line ? ps->loc : rs[i].loc, tm_buf_str(&c->obj));
@@ -973,7 +973,7 @@ static void check_dns(ctx *c)
 			if (!np->egress || !np->neg || !np_selects(np, w))
 				continue;
 			tm_buf_reset(&c->obj);
-			tm_buf_addf(&c->obj, "NetworkPolicy %s/%s", np->ns, np->name);
+			tm_buf_addf(&c->obj, "%s %s/%s", TM_NETPOL_KIND(np), np->ns, np->name);
 			tm_finding_add_loc(c->out, fd, np->loc, tm_buf_str(&c->obj));
 			suppress_np(c, fd, np);
 		}
@@ -1146,10 +1146,10 @@ static void check_redundant(ctx *c)
 					continue;
 				const char *dir = d ? "egress" : "ingress";
 				tm_buf_reset(&c->msg);
-				tm_buf_addf(&c->msg, "NetworkPolicy %s/%s %s rule %zu is covered by NetworkPolicy %s/%s %s rule %zu",
-					    np->ns, np->name, dir, a->index, by->ns, by->name, dir, by_rule);
+				tm_buf_addf(&c->msg, "%s %s/%s %s rule %zu is covered by %s %s/%s %s rule %zu",
+					    TM_NETPOL_KIND(np), np->ns, np->name, dir, a->index, TM_NETPOL_KIND(by), by->ns, by->name, dir, by_rule);
 				tm_buf_reset(&c->obj);
-				tm_buf_addf(&c->obj, "NetworkPolicy %s/%s %s rule %zu", np->ns, np->name, dir, a->index);
+				tm_buf_addf(&c->obj, "%s %s/%s %s rule %zu", TM_NETPOL_KIND(np), np->ns, np->name, dir, a->index);
 				tm_finding *fd = add(c, "TM110", TM_SEV_INFO, tm_buf_str(&c->obj));
 				tm_finding_add_loc(c->out, fd, a->loc, tm_buf_str(&c->obj));
 				suppress_np(c, fd, np);
@@ -1174,11 +1174,11 @@ static void check_inert(ctx *c, const tm_netpol *np)
 		for (size_t i = 0; i < n; i++) {
 			tm_buf_reset(&c->msg);
 			tm_buf_addf(&c->msg,
-				    "NetworkPolicy %s/%s %s rule %zu has no effect: the policy's policyTypes is [%s], so its %s "
+				    "%s %s/%s %s rule %zu has no effect: the policy's policyTypes is [%s], so its %s "
 				    "rules are ignored",
-				    np->ns, np->name, dir, rs[i].index, np->ingress ? "Ingress" : "Egress", dir);
+				    TM_NETPOL_KIND(np), np->ns, np->name, dir, rs[i].index, np->ingress ? "Ingress" : "Egress", dir);
 			tm_buf_reset(&c->obj);
-			tm_buf_addf(&c->obj, "NetworkPolicy %s/%s %s rule %zu", np->ns, np->name, dir, rs[i].index);
+			tm_buf_addf(&c->obj, "%s %s/%s %s rule %zu", TM_NETPOL_KIND(np), np->ns, np->name, dir, rs[i].index);
 			tm_finding *fd = add(c, "TM111", TM_SEV_MEDIUM, tm_buf_str(&c->obj));
 			tm_finding_add_loc(c->out, fd, rs[i].loc, tm_buf_str(&c->obj));
 			suppress_np(c, fd, np);
@@ -1260,7 +1260,7 @@ static void check_peers(ctx *c, const tm_netpol *np)
 					tm_selector_format(&p->pod_sel, &sel);
 				}
 				tm_buf_reset(&c->msg);
-				tm_buf_addf(&c->msg, "NetworkPolicy %s/%s %s rule %zu peer %zu (%s) ", np->ns, np->name, dir,
+				tm_buf_addf(&c->msg, "%s %s/%s %s rule %zu peer %zu (%s) ", TM_NETPOL_KIND(np), np->ns, np->name, dir,
 					    rs[i].index, k, tm_buf_str(&sel));
 				tm_severity sev = TM_SEV_LOW;
 				if (unknown.len) {
@@ -1279,7 +1279,7 @@ static void check_peers(ctx *c, const tm_netpol *np)
 					sev = TM_SEV_INFO;
 				}
 				tm_buf_reset(&c->obj);
-				tm_buf_addf(&c->obj, "NetworkPolicy %s/%s %s rule %zu peer %zu", np->ns, np->name, dir,
+				tm_buf_addf(&c->obj, "%s %s/%s %s rule %zu peer %zu", TM_NETPOL_KIND(np), np->ns, np->name, dir,
 					    rs[i].index, k);
 				tm_finding *fd = add(c, "TM112", sev, tm_buf_str(&c->obj));
 				tm_finding_add_loc(c->out, fd, p->loc.line ? p->loc : rs[i].loc, tm_buf_str(&c->obj));
@@ -1352,7 +1352,7 @@ void tm_check_ignore_names(tm_model *m, const tm_zones *z)
 	for (size_t i = 0; i < m->nnetpols; i++) {
 		const tm_netpol *np = m->netpols[i];
 		tm_buf_reset(&obj);
-		tm_buf_addf(&obj, "NetworkPolicy %s/%s", np->ns, np->name);
+		tm_buf_addf(&obj, "%s %s/%s", TM_NETPOL_KIND(np), np->ns, np->name);
 		ignore_names(m, z, np->ignore, np->ignore_loc, tm_buf_str(&obj));
 	}
 	for (size_t k = 0; k < 3; k++) {

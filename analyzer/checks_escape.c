@@ -179,11 +179,11 @@ static void check_host_network_selected(ectx *c)
 			continue;
 		tm_buf_reset(&c->msg);
 		(void)tm_buf_addf(&c->msg,
-				  "NetworkPolicy %s/%s selects %zu hostNetwork pod%s (%s%s): in most CNIs it does not apply to "
+				  "%s %s/%s selects %zu hostNetwork pod%s (%s%s): in most CNIs it does not apply to "
 				  "them, whose traffic is the node's",
-				  np->ns, np->name, hits, hits == 1 ? "" : "s", tm_buf_str(&c->obj), hits > 5 ? ", ..." : "");
+				  TM_NETPOL_KIND(np), np->ns, np->name, hits, hits == 1 ? "" : "s", tm_buf_str(&c->obj), hits > 5 ? ", ..." : "");
 		tm_buf_reset(&c->obj);
-		(void)tm_buf_addf(&c->obj, "NetworkPolicy %s/%s", np->ns, np->name);
+		(void)tm_buf_addf(&c->obj, "%s %s/%s", TM_NETPOL_KIND(np), np->ns, np->name);
 		tm_finding *fd = add(c, "TM142", TM_SEV_MEDIUM, tm_buf_str(&c->obj));
 		tm_finding_add_loc(c->out, fd, np->loc, tm_buf_str(&c->obj));
 		tm_finding_suppress(c->out, fd, np->ignore, tm_buf_str(&c->obj));

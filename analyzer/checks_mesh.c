@@ -237,7 +237,7 @@ static void check_ip_trust(mctx *c)
 			if (!first)
 				continue;
 			tm_buf_reset(&what);
-			(void)tm_buf_addf(&what, "NetworkPolicy %s/%s ingress rule %zu", np->ns, np->name, r);
+			(void)tm_buf_addf(&what, "%s %s/%s ingress rule %zu", TM_NETPOL_KIND(np), np->ns, np->name, r);
 			ip_trust_finding(c, tm_buf_str(&what), ru->loc, tm_buf_str(&blocks), first, zone, more);
 		}
 	}

@@ -56,18 +56,18 @@ const char *tm_allow_ref_ignore(const tm_model *m, const tm_allow_ref *r)
 {
 	if (!r->policy_kind || !r->policy)
 		return NULL;
-	if (!strcmp(r->policy_kind, "NetworkPolicy")) {
-		const char *sl = strchr(r->policy, '/');
-		if (!sl)
-			return NULL;
+	const char *sl = strchr(r->policy, '/');
+	if (sl) { /* a NetworkPolicy, or a Cilium policy's allow part: ns/name */
 		size_t nl = (size_t)(sl - r->policy);
 		for (size_t i = 0; i < m->nnetpols; i++) {
 			const tm_netpol *np = m->netpols[i];
-			if (!strcmp(np->name, sl + 1) && strlen(np->ns) == nl && !memcmp(np->ns, r->policy, nl))
+			if (!strcmp(TM_NETPOL_KIND(np), r->policy_kind) && !strcmp(np->name, sl + 1) && strlen(np->ns) == nl &&
+			    !memcmp(np->ns, r->policy, nl))
 				return np->ignore;
 		}
-		return NULL;
 	}
+	if (!strcmp(r->policy_kind, "NetworkPolicy"))
+		return NULL;
 	if (!strcmp(r->policy_kind, "BaselineAdminNetworkPolicy"))
 		return m->banp ? m->banp->ignore : NULL;
 	for (size_t i = 0; i < m->nanps; i++)

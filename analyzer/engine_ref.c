@@ -61,7 +61,7 @@ static void policies(engine *e)
 			const tm_netpol *np = m->netpols[i];
 			p->kind = 0;
 			p->name = tm_arena_printf(a, "%s/%s", np->ns, np->name);
-			p->kind_name = "NetworkPolicy";
+			p->kind_name = np->kind ? np->kind : "NetworkPolicy";
 			p->loc = np->loc;
 			p->nin = np->nin;
 			p->neg = np->neg;

@@ -77,12 +77,16 @@ void eng_collect_atoms(const tm_model *m, bool ingress, bool ipv6, tm_iprange **
 					cuts_add_set(&c4, &pe->ips);
 			}
 	}
-	if (!ingress) {
+	/* admin-tier and baseline rules: egress networks; ingress ones only
+	 * come from Cilium deny rules (fromCIDR, fromEntities world) */
+	{
 		for (size_t i = 0; i < tm_model_npolicies_admin(m); i++) {
 			const tm_anp *a = tm_model_policy_admin(m, i);
-			for (size_t j = 0; j < a->neg; j++)
-				for (size_t k = 0; k < a->eg_rules[j].npeers; k++) {
-					const tm_peer *pe = &a->eg_rules[j].peers[k];
+			const tm_rule *ars = ingress ? a->in_rules : a->eg_rules;
+			size_t anr = ingress ? a->nin : a->neg;
+			for (size_t j = 0; j < anr; j++)
+				for (size_t k = 0; k < ars[j].npeers; k++) {
+					const tm_peer *pe = &ars[j].peers[k];
 					if (pe->kind != TM_PEER_IPBLOCK)
 						continue;
 					for (size_t q = 0; q < pe->ips.n; q++) {

@@ -257,7 +257,8 @@ void eng_policies(engine *e)
 	size_t pi = 0;
 	for (size_t i = 0; i < m->nnetpols; i++, pi++) {
 		const tm_netpol *np = m->netpols[i];
-		build_pol(e, &e->pols[pi], 0, tm_arena_printf(a_, "%s/%s", np->ns, np->name), "NetworkPolicy", np->loc,
+		build_pol(e, &e->pols[pi], 0, tm_arena_printf(a_, "%s/%s", np->ns, np->name),
+			  np->kind ? np->kind : "NetworkPolicy", np->loc,
 			  np->in_rules, np->nin, np->eg_rules, np->neg, np->ns);
 		size_t klo, khi;
 		eng_ns_class_range(e, np->ns, &klo, &khi);

@@ -400,7 +400,10 @@ static int np_cmp(const void *a, const void *b)
 {
 	const tm_netpol *x = *(tm_netpol *const *)a, *y = *(tm_netpol *const *)b;
 	int c = strcmp(x->ns, y->ns);
-	return c ? c : strcmp(x->name, y->name);
+	if (!c)
+		c = strcmp(x->name, y->name);
+	/* a NetworkPolicy before a Cilium policy of the same name */
+	return c ? c : strcmp(x->kind ? x->kind : "", y->kind ? y->kind : "");
 }
 
 static int svc_cmp(const void *a, const void *b)
@@ -426,7 +429,8 @@ static int anp_cmp(const void *a, const void *b)
 	const tm_anp *x = *(tm_anp *const *)a, *y = *(tm_anp *const *)b;
 	if (x->priority != y->priority)
 		return x->priority < y->priority ? -1 : 1;
-	return strcmp(x->name, y->name);
+	int c = strcmp(x->name, y->name);
+	return c ? c : strcmp(x->kind ? x->kind : "", y->kind ? y->kind : "");
 }
 
 static int kc_cmp(const void *a, const void *b)

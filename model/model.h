@@ -183,6 +183,9 @@ typedef struct tm_netpol {
 	size_t index;
 } tm_netpol;
 
+/* The kind a netpol is shown as: NetworkPolicy, or the Cilium kind it was read from. */
+#define TM_NETPOL_KIND(np) ((np)->kind ? (np)->kind : "NetworkPolicy")
+
 /* AdminNetworkPolicy and BaselineAdminNetworkPolicy. */
 typedef struct tm_anp {
 	bool baseline;
@@ -268,6 +271,13 @@ typedef struct tm_model {
 	tm_skipped *skipped; size_t nskipped, cap_skipped; /* the first TM_MODEL_MAX_SKIPPED of either */
 	struct tm_meshobjs *mesh;  /* Istio/Linkerd objects (model/mesh.h), NULL when none */
 	struct tm_knode **knodes; size_t nknodes, cap_knodes; /* Node objects (model/podsec.h), by name */
+	/* ingest only: Cilium policies as read, until tm_load_finish turns them
+	 * into netpols and anps (ingest/manifest/cilium.c) */
+	struct tm_cilium_pending *cilium;
+	/* parts of policies read but not modelled ("CiliumNetworkPolicy toFQDNs"),
+	 * counted with the first position, by kind after tm_load_finish: each is
+	 * a note of every answer */
+	tm_kindcount *unmodelled; size_t nunmodelled, cap_unmodelled;
 	struct tm_labelsets *labelsets; /* private to model.c: interned label sets */
 	struct tm_model_index *idx; /* private to model.c: hash lookups for
 				       tm_model_namespace/tm_model_find_workload */

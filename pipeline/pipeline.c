@@ -139,6 +139,14 @@ static void input_notes(tm_result *r)
 				     k->count, k->kind, k->count == 1 ? "" : "s", proj, k->count == 1 ? "it" : "they",
 				     k->count == 1 ? "s" : "", k->count == 1 ? "ies" : "y");
 	}
+	for (size_t i = 0; i < m->nunmodelled; i++) {
+		const tm_kindcount *k = &m->unmodelled[i];
+		tm_findings_add_note(&r->findings, "policy-parts-not-modelled", k->first,
+				     "%zu %s part%s not modelled (each warned at its position): what %s allow%s or den%s "
+				     "beyond what is shown is not in this answer",
+				     k->count, k->kind, k->count == 1 ? "" : "s", k->count == 1 ? "it" : "they",
+				     k->count == 1 ? "s" : "", k->count == 1 ? "ies" : "y");
+	}
 	for (size_t i = 0; i < m->nskipped; i++) {
 		const tm_skipped *s = &m->skipped[i];
 		if (s->kind)

@@ -40,6 +40,7 @@ static const char *const api_gateway[] = {"gateway.networking.k8s.io/", NULL};
 static const char *const api_istio_sec[] = {"security.istio.io/", NULL};
 static const char *const api_istio_net[] = {"networking.istio.io/", NULL};
 static const char *const api_linkerd[] = {"policy.linkerd.io/", NULL};
+static const char *const api_cilium[] = {"cilium.io/", NULL};
 
 static bool api_ok(const char *const *allowed, const char *api)
 {
@@ -69,6 +70,8 @@ static const kind_entry kinds[] = {
 	{"AdminNetworkPolicy", anp_fn, true, api_policy},
 	{"BaselineAdminNetworkPolicy", banp_fn, true, api_policy},
 	{"ClusterNetworkPolicy", tm_k8s_cnp, true, api_policy},
+	{"CiliumNetworkPolicy", tm_k8s_cilium_np, false, api_cilium},
+	{"CiliumClusterwideNetworkPolicy", tm_k8s_cilium_ccnp, true, api_cilium},
 	{"Service", tm_k8s_service, false, api_core},
 	{"Ingress", tm_k8s_ingress, false, api_netpol},
 	{"Route", tm_k8s_route, false, api_route},
@@ -759,6 +762,7 @@ tm_err tm_load_finish(tm_model *m, const tm_load_opts *o)
 		w->nsp = tm_model_namespace(m, w->ns, true);
 		w->nsp->nworkloads++;
 	}
+	tm_k8s_cilium_finish(m);
 	for (size_t i = 0; i < m->nnetpols; i++)
 		tm_model_namespace(m, m->netpols[i]->ns, true);
 	tm_model_finish(m);

@@ -32,6 +32,11 @@ void tm_k8s_namespace(tm_k8s_ctx *c);
 void tm_k8s_netpol(tm_k8s_ctx *c);
 void tm_k8s_anp(tm_k8s_ctx *c, bool baseline);
 void tm_k8s_cnp(tm_k8s_ctx *c);
+/* CiliumNetworkPolicy, CiliumClusterwideNetworkPolicy (cilium.c): read
+ * into netpols and anps by tm_k8s_cilium_finish, from tm_load_finish */
+void tm_k8s_cilium_np(tm_k8s_ctx *c);
+void tm_k8s_cilium_ccnp(tm_k8s_ctx *c);
+void tm_k8s_cilium_finish(tm_model *m);
 void tm_k8s_service(tm_k8s_ctx *c);
 void tm_k8s_ingress(tm_k8s_ctx *c);
 void tm_k8s_route(tm_k8s_ctx *c);
