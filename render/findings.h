@@ -8,6 +8,7 @@
 #include "model/findings.h"
 #include "analyzer/check.h"
 #include "render/render.h"
+#include "render/jsonw.h"
 
 /* "1 critical, 2 high, ..." (non-zero counts only). */
 void tm_findings_summary_text(const tm_findings *f, tm_buf *out);
@@ -18,6 +19,11 @@ void tm_findings_summary_text(const tm_findings *f, tm_buf *out);
 void tm_note_loc_text(const tm_note *n, tm_buf *out);
 /* The notes block of the text formats (nothing when there are none). */
 void tm_notes_txt(const tm_findings *f, FILE *out);
+
+/* ---- JSON and SARIF (findings_json.c) ---- */
+/* The zones (tm_findings.zones) as an array of one zone a line at indent ind
+ * (tm_jsonw_lines): {"name", with where "file" and "line", "members"}. */
+void tm_zones_jsonw(tm_jsonw *w, const tm_findings *f, const char *ind, bool where);
 
 /* ---- Markdown within a pull-request comment (findings_md.c) ----
  * Every byte goes through one counting writer that never lets the output

@@ -13,6 +13,31 @@ static void nl(tm_jsonw *w, const char *ind, const char *text)
 	tm_jsonw_raws(w, text);
 }
 
+/* "file": F, "line": L and, with column, "column": C: where a location, a
+ * note or a zone is (docs/json.md) */
+static void where_json(tm_jsonw *w, const char *file, const tm_srcloc *loc, bool column)
+{
+	TM_JSONW_LIT(w, "\"file\": ");
+	tm_jsonw_str(w, file);
+	TM_JSONW_LIT(w, ", \"line\": ");
+	tm_jsonw_u64(w, loc->line);
+	if (column) {
+		TM_JSONW_LIT(w, ", \"column\": ");
+		tm_jsonw_u64(w, loc->col);
+	}
+}
+
+/* a finding's location i (ctx: the finding) */
+static void location_json(tm_jsonw *w, size_t i, const void *ctx)
+{
+	const tm_floc *l = &((const tm_finding *)ctx)->locations[i];
+	TM_JSONW_LIT(w, "{");
+	where_json(w, l->loc.file, &l->loc, true);
+	TM_JSONW_LIT(w, ", \"what\": ");
+	tm_jsonw_str(w, l->what);
+	TM_JSONW_LIT(w, "}");
+}
+
 static void finding_json(tm_jsonw *w, const tm_finding *fd, const char *ind)
 {
 	TM_JSONW_LIT(w, "{");
@@ -40,24 +65,11 @@ static void finding_json(tm_jsonw *w, const tm_finding *fd, const char *ind)
 	nl(w, ind, "  \"conns\": ");
 	tm_jsonw_str(w, fd->conns);
 	TM_JSONW_LIT(w, ",");
-	nl(w, ind, "  \"locations\": [");
-	for (size_t i = 0; i < fd->nlocations; i++) {
-		const tm_floc *l = &fd->locations[i];
-		if (i)
-			TM_JSONW_LIT(w, ",");
-		nl(w, ind, "    {\"file\": ");
-		tm_jsonw_str(w, l->loc.file);
-		TM_JSONW_LIT(w, ", \"line\": ");
-		tm_jsonw_u64(w, l->loc.line);
-		TM_JSONW_LIT(w, ", \"column\": ");
-		tm_jsonw_u64(w, l->loc.col);
-		TM_JSONW_LIT(w, ", \"what\": ");
-		tm_jsonw_str(w, l->what);
-		TM_JSONW_LIT(w, "}");
-	}
-	if (fd->nlocations)
-		nl(w, ind, "  ");
-	TM_JSONW_LIT(w, "],");
+	nl(w, ind, "  \"locations\": ");
+	char inner[24];
+	snprintf(inner, sizeof inner, "%s  ", ind);
+	tm_jsonw_lines(w, fd->nlocations, inner, location_json, fd);
+	TM_JSONW_LIT(w, ",");
 	nl(w, ind, "  \"hint\": ");
 	tm_jsonw_str(w, fd->hint);
 	TM_JSONW_LIT(w, ",");
@@ -118,29 +130,17 @@ static void summary_json(tm_jsonw *w, const tm_findings *f, const tm_render_in *
 	nl(w, ind, "}");
 }
 
-/* "notes": what the answer does not cover (docs/json.md) */
-static void notes_json(tm_jsonw *w, const tm_findings *f, const char *ind)
+/* "notes": what the answer does not cover (docs/json.md); note i (ctx: the findings) */
+static void note_json(tm_jsonw *w, size_t i, const void *ctx)
 {
-	TM_JSONW_LIT(w, "[");
-	for (size_t i = 0; i < f->nnotes; i++) {
-		const tm_note *n = &f->notes[i];
-		if (i)
-			TM_JSONW_LIT(w, ",");
-		nl(w, ind, "  {\"code\": ");
-		tm_jsonw_str(w, n->code);
-		TM_JSONW_LIT(w, ", \"message\": ");
-		tm_jsonw_str(w, n->message);
-		TM_JSONW_LIT(w, ", \"file\": ");
-		tm_jsonw_str(w, n->loc.file && *n->loc.file ? n->loc.file : NULL);
-		TM_JSONW_LIT(w, ", \"line\": ");
-		tm_jsonw_u64(w, n->loc.line);
-		TM_JSONW_LIT(w, ", \"column\": ");
-		tm_jsonw_u64(w, n->loc.col);
-		TM_JSONW_LIT(w, "}");
-	}
-	if (f->nnotes)
-		nl(w, ind, "");
-	TM_JSONW_LIT(w, "]");
+	const tm_note *n = &((const tm_findings *)ctx)->notes[i];
+	TM_JSONW_LIT(w, "{\"code\": ");
+	tm_jsonw_str(w, n->code);
+	TM_JSONW_LIT(w, ", \"message\": ");
+	tm_jsonw_str(w, n->message);
+	TM_JSONW_LIT(w, ", ");
+	where_json(w, n->loc.file && *n->loc.file ? n->loc.file : NULL, &n->loc, true);
+	TM_JSONW_LIT(w, "}");
 }
 
 static void findings_array(tm_jsonw *w, const tm_findings *f, const char *ind)
@@ -159,31 +159,38 @@ static void findings_array(tm_jsonw *w, const tm_findings *f, const char *ind)
 	TM_JSONW_LIT(w, "]");
 }
 
-/* "zones": what each zone holds (docs/json.md) */
-static void zones_json(tm_jsonw *w, const tm_findings *f)
+/* zone i (ctx: the findings), with where it is declared for JSON */
+static void zone_json(tm_jsonw *w, size_t i, const void *ctx, bool where)
 {
-	TM_JSONW_LIT(w, "[");
-	for (size_t i = 0; i < f->nzones; i++) {
-		const tm_zone_members *z = &f->zones[i];
-		if (i)
-			TM_JSONW_LIT(w, ",");
-		TM_JSONW_LIT(w, "\n    {\"name\": ");
-		tm_jsonw_str(w, z->zone);
-		TM_JSONW_LIT(w, ", \"file\": ");
-		tm_jsonw_str(w, z->loc.file);
-		TM_JSONW_LIT(w, ", \"line\": ");
-		tm_jsonw_u64(w, z->loc.line);
-		TM_JSONW_LIT(w, ", \"members\": [");
-		for (size_t k = 0; k < z->nmembers; k++) {
-			if (k)
-				TM_JSONW_LIT(w, ", ");
-			tm_jsonw_str(w, z->members[k]);
-		}
-		TM_JSONW_LIT(w, "]}");
+	const tm_zone_members *z = &((const tm_findings *)ctx)->zones[i];
+	TM_JSONW_LIT(w, "{\"name\": ");
+	tm_jsonw_str(w, z->zone);
+	if (where) {
+		TM_JSONW_LIT(w, ", ");
+		where_json(w, z->loc.file, &z->loc, false);
 	}
-	if (f->nzones)
-		TM_JSONW_LIT(w, "\n  ");
-	TM_JSONW_LIT(w, "]");
+	TM_JSONW_LIT(w, ", \"members\": [");
+	for (size_t k = 0; k < z->nmembers; k++) {
+		if (k)
+			TM_JSONW_LIT(w, ", ");
+		tm_jsonw_str(w, z->members[k]);
+	}
+	TM_JSONW_LIT(w, "]}");
+}
+
+static void zone_where(tm_jsonw *w, size_t i, const void *ctx)
+{
+	zone_json(w, i, ctx, true);
+}
+
+static void zone_members(tm_jsonw *w, size_t i, const void *ctx)
+{
+	zone_json(w, i, ctx, false);
+}
+
+void tm_zones_jsonw(tm_jsonw *w, const tm_findings *f, const char *ind, bool where)
+{
+	tm_jsonw_lines(w, f->nzones, ind, where ? zone_where : zone_members, f);
 }
 
 tm_err tm_render_findings_json(const tm_render_in *in, FILE *out)
@@ -195,11 +202,11 @@ tm_err tm_render_findings_json(const tm_render_in *in, FILE *out)
 	TM_JSONW_LIT(w, "{\n  \"findings\": ");
 	findings_array(w, f, "  ");
 	TM_JSONW_LIT(w, ",\n  \"notes\": ");
-	notes_json(w, f, "  ");
+	tm_jsonw_lines(w, f->nnotes, "  ", note_json, f);
 	TM_JSONW_LIT(w, ",\n  \"summary\": ");
 	summary_json(w, f, in, "  ");
 	TM_JSONW_LIT(w, ",\n  \"zones\": ");
-	zones_json(w, f);
+	tm_zones_jsonw(w, f, "  ", true);
 	TM_JSONW_LIT(w, "\n}\n");
 	return tm_jsonw_close(w);
 }
@@ -238,7 +245,7 @@ tm_err tm_render_diff_json(const tm_render_in *in, FILE *out)
 	TM_JSONW_LIT(w, ",\n  \"fixed_findings\": ");
 	findings_array(w, d->fixed_findings, "  ");
 	TM_JSONW_LIT(w, ",\n  \"notes\": ");
-	notes_json(w, d->new_findings, "  ");
+	tm_jsonw_lines(w, d->new_findings->nnotes, "  ", note_json, d->new_findings);
 	TM_JSONW_LIT(w, ",\n  \"summary\": ");
 	/* the summary counts new findings: --fail-on applies to them only */
 	summary_json(w, d->new_findings, in, "  ");

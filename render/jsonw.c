@@ -31,6 +31,25 @@ tm_err tm_jsonw_close(tm_jsonw *w)
 	return rc;
 }
 
+void tm_jsonw_lines(tm_jsonw *w, size_t n, const char *ind, void (*item)(tm_jsonw *w, size_t i, const void *ctx),
+		    const void *ctx)
+{
+	TM_JSONW_LIT(w, "[");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			TM_JSONW_LIT(w, ",");
+		TM_JSONW_LIT(w, "\n");
+		tm_jsonw_raws(w, ind);
+		TM_JSONW_LIT(w, "  ");
+		item(w, i, ctx);
+	}
+	if (n) {
+		TM_JSONW_LIT(w, "\n");
+		tm_jsonw_raws(w, ind);
+	}
+	TM_JSONW_LIT(w, "]");
+}
+
 void tm_jsonw_str_esc_(tm_jsonw *w, const char *s, size_t n, size_t i)
 {
 	static const char hex[] = "0123456789abcdef";

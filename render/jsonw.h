@@ -2,7 +2,8 @@
  * buffer of its own over a FILE (one stdio call per piece was a fifth of
  * `trustmap flows` on large captures, docs/benchmarks.md), strings scanned
  * for escapes 8 bytes at a time. The writer only formats: keys, commas and
- * newlines are the renderer's, written with TM_JSONW_LIT.
+ * newlines are the renderer's, written with TM_JSONW_LIT (tm_jsonw_lines
+ * walks the one shape of array the renderers share).
  *
  * Escapes (every JSON output of trustmap, byte for byte): '"' and '\\' and
  * \n \r \t by their short forms, other bytes below 0x20 as \u00xx (lower-case
@@ -128,6 +129,12 @@ static inline void tm_jsonw_bool(tm_jsonw *w, bool v)
 	else
 		TM_JSONW_LIT(w, "false");
 }
+
+/* An array of n items, one a line: "[", then for each item "," (all but the
+ * first), a newline, ind and two spaces, and what item(w, i, ctx) writes; a
+ * newline and ind before "]" when there were items. */
+void tm_jsonw_lines(tm_jsonw *w, size_t n, const char *ind, void (*item)(tm_jsonw *w, size_t i, const void *ctx),
+		    const void *ctx);
 
 /* v / 1000000 with six decimals, rounded down (microseconds as seconds:
  * -1 is -1.999999, as printf("%lld.%06lld") of the floor division). */

@@ -106,32 +106,9 @@ static unsigned long long fnv(const char *s)
 	return h;
 }
 
-/* runs[0].properties.zones: what each zone holds (docs/ci.md) */
-static void zones_sarif(tm_jsonw *w, const tm_findings *f)
-{
-	TM_JSONW_LIT(w, ",\n      \"properties\": {\"zones\": [");
-	for (size_t i = 0; i < f->nzones; i++) {
-		const tm_zone_members *z = &f->zones[i];
-		if (i)
-			TM_JSONW_LIT(w, ",");
-		TM_JSONW_LIT(w, "\n        {\"name\": ");
-		tm_jsonw_str(w, z->zone);
-		TM_JSONW_LIT(w, ", \"members\": [");
-		for (size_t k = 0; k < z->nmembers; k++) {
-			if (k)
-				TM_JSONW_LIT(w, ", ");
-			tm_jsonw_str(w, z->members[k]);
-		}
-		TM_JSONW_LIT(w, "]}");
-	}
-	if (f->nzones)
-		TM_JSONW_LIT(w, "\n      ");
-	TM_JSONW_LIT(w, "]}");
-}
-
-/* A location's opening and physicalLocation of file:line:column (stdin as
- * "stdin", as for results); the caller closes the location object. */
-static void physical_location(tm_jsonw *w, const tm_srcloc *loc, const char *base_dir, tm_buf *b)
+/* A location: the physicalLocation of file:line:column (stdin as "stdin")
+ * and, when what is not NULL, its message; results and notes alike. */
+static void location(tm_jsonw *w, const tm_srcloc *loc, const char *what, const char *base_dir, tm_buf *b)
 {
 	tm_buf_reset(b);
 	if (!strcmp(loc->file, "-"))
@@ -153,6 +130,36 @@ static void physical_location(tm_jsonw *w, const tm_srcloc *loc, const char *bas
 		TM_JSONW_LIT(w, "}");
 	}
 	TM_JSONW_LIT(w, "}");
+	if (what) {
+		TM_JSONW_LIT(w, ", \"message\": {\"text\": ");
+		tm_jsonw_str(w, what);
+		TM_JSONW_LIT(w, "}");
+	}
+	TM_JSONW_LIT(w, "}");
+}
+
+struct notes_ctx {
+	const tm_findings *f;
+	const char *base_dir;
+	tm_buf *b;
+};
+
+/* note i as a toolExecutionNotification */
+static void note_sarif(tm_jsonw *w, size_t i, const void *ctx)
+{
+	const struct notes_ctx *c = ctx;
+	const tm_note *n = &c->f->notes[i];
+	TM_JSONW_LIT(w, "{\"descriptor\": {\"id\": ");
+	tm_jsonw_str(w, n->code);
+	TM_JSONW_LIT(w, "}, \"level\": \"warning\", \"message\": {\"text\": ");
+	tm_jsonw_str(w, n->message);
+	TM_JSONW_LIT(w, "}");
+	if (n->loc.file && *n->loc.file) {
+		TM_JSONW_LIT(w, ", \"locations\": [");
+		location(w, &n->loc, NULL, c->base_dir, c->b);
+		TM_JSONW_LIT(w, "]");
+	}
+	TM_JSONW_LIT(w, "}");
 }
 
 /* runs[].invocations: one, successful, with the notes (what the answer does
@@ -160,26 +167,11 @@ static void physical_location(tm_jsonw *w, const tm_srcloc *loc, const char *bas
 static void invocations_sarif(tm_jsonw *w, const tm_findings *f, const char *base_dir, tm_buf *b)
 {
 	TM_JSONW_LIT(w, "      \"invocations\": [\n        {\n          \"executionSuccessful\": true");
-	if (f->nnotes)
-		TM_JSONW_LIT(w, ",\n          \"toolExecutionNotifications\": [");
-	for (size_t i = 0; i < f->nnotes; i++) {
-		const tm_note *n = &f->notes[i];
-		if (i)
-			TM_JSONW_LIT(w, ",");
-		TM_JSONW_LIT(w, "\n            {\"descriptor\": {\"id\": ");
-		tm_jsonw_str(w, n->code);
-		TM_JSONW_LIT(w, "}, \"level\": \"warning\", \"message\": {\"text\": ");
-		tm_jsonw_str(w, n->message);
-		TM_JSONW_LIT(w, "}");
-		if (n->loc.file && *n->loc.file) {
-			TM_JSONW_LIT(w, ", \"locations\": [");
-			physical_location(w, &n->loc, base_dir, b);
-			TM_JSONW_LIT(w, "}]");
-		}
-		TM_JSONW_LIT(w, "}");
+	if (f->nnotes) {
+		const struct notes_ctx c = {f, base_dir, b};
+		TM_JSONW_LIT(w, ",\n          \"toolExecutionNotifications\": ");
+		tm_jsonw_lines(w, f->nnotes, "          ", note_sarif, &c);
 	}
-	if (f->nnotes)
-		TM_JSONW_LIT(w, "\n          ]");
 	TM_JSONW_LIT(w, "\n        }\n      ],\n");
 }
 
@@ -272,32 +264,7 @@ tm_err tm_render_findings_sarif(const tm_render_in *in, FILE *out)
 				TM_JSONW_LIT(w, ",\n            ");
 			else
 				TM_JSONW_LIT(w, ",\n          \"locations\": [\n            ");
-			tm_buf_reset(&b);
-			if (!strcmp(l->loc.file, "-"))
-				tm_buf_adds(&b, "stdin"); /* no file: code scanning wants a location all the same */
-			else
-				uri(&b, l->loc.file, in->base_dir);
-			TM_JSONW_LIT(w, "{\"physicalLocation\": {\"artifactLocation\": {\"uri\": ");
-			tm_jsonw_str_n(w, tm_buf_str(&b), b.len);
-			if (strncmp(tm_buf_str(&b), "file:", 5) && strcmp(l->loc.file, "-"))
-				TM_JSONW_LIT(w, ", \"uriBaseId\": \"%SRCROOT%\"");
-			TM_JSONW_LIT(w, "}");
-			if (l->loc.line) {
-				TM_JSONW_LIT(w, ", \"region\": {\"startLine\": ");
-				tm_jsonw_u64(w, l->loc.line);
-				if (l->loc.col) {
-					TM_JSONW_LIT(w, ", \"startColumn\": ");
-					tm_jsonw_u64(w, l->loc.col);
-				}
-				TM_JSONW_LIT(w, "}");
-			}
-			TM_JSONW_LIT(w, "}");
-			if (l->what) {
-				TM_JSONW_LIT(w, ", \"message\": {\"text\": ");
-				tm_jsonw_str(w, l->what);
-				TM_JSONW_LIT(w, "}");
-			}
-			TM_JSONW_LIT(w, "}");
+			location(w, &l->loc, l->what, in->base_dir, &b);
 			nl++;
 		}
 		if (nl)
@@ -343,7 +310,10 @@ tm_err tm_render_findings_sarif(const tm_render_in *in, FILE *out)
 	else
 		TM_JSONW_LIT(w, "]");
 	TM_JSONW_LIT(w, ",\n      \"originalUriBaseIds\": {\"%SRCROOT%\": {\"description\": {\"text\": \"the directory trustmap ran in\"}}}");
-	zones_sarif(w, f);
+	/* runs[0].properties.zones: what each zone holds (docs/ci.md) */
+	TM_JSONW_LIT(w, ",\n      \"properties\": {\"zones\": ");
+	tm_zones_jsonw(w, f, "      ", false);
+	TM_JSONW_LIT(w, "}");
 	TM_JSONW_LIT(w, "\n");
 	TM_JSONW_LIT(w, "    }\n  ]\n}\n");
 	tm_buf_release(&b);

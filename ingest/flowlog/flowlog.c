@@ -1,4 +1,4 @@
-/* flowlog.c - connection table and timestamps of the flow-log readers. */
+/* flowlog.c - connection table, records and timestamps of the flow-log readers. */
 #include "ingest/flowlog/flowlog.h"
 
 #include <stdlib.h>
@@ -45,6 +45,47 @@ void tm_conntab_key_of(const tm_flow *f, uint8_t cls, tm_conntab_key *k)
 	k->sport = f->srv_port;
 	k->proto = f->proto;
 	k->cls = cls;
+}
+
+tm_flowlog_conn tm_flowlog_conn_reversed(const tm_flowlog_conn *c)
+{
+	tm_flowlog_conn r = *c;
+	r.cli = c->srv;
+	r.srv = c->cli;
+	r.cli_family = c->srv_family;
+	r.srv_family = c->cli_family;
+	r.cli_port = c->srv_port;
+	r.srv_port = c->cli_port;
+	return r;
+}
+
+void tm_flowlog_conn_key(const tm_flowlog_conn *c, uint8_t cls, tm_conntab_key *k)
+{
+	memset(k, 0, sizeof *k);
+	k->cli = c->cli;
+	k->srv = c->srv;
+	k->cport = c->cli_port;
+	k->sport = c->srv_port;
+	k->proto = c->proto;
+	k->cls = cls;
+}
+
+tm_flow *tm_flowlog_record(tm_flowset *fs, const tm_flowlog_conn *c, tm_flow_origin origin, uint32_t source)
+{
+	tm_flow *f = tm_flowset_push(fs);
+	if (!f)
+		return NULL;
+	f->origin = (uint8_t)origin;
+	f->source = source;
+	f->proto = c->proto;
+	f->family = c->cli_family == 6 || c->srv_family == 6 ? 6 : 4;
+	f->cli_ip = c->cli;
+	f->srv_ip = c->srv;
+	f->cli_port = c->cli_port;
+	f->srv_port = c->srv_port;
+	f->first_us = f->last_us = c->ts;
+	f->verdict = c->verdict;
+	return f;
 }
 
 static bool same(const tm_flow *f, const tm_conntab_key *k)

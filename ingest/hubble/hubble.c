@@ -32,17 +32,13 @@ typedef struct peer_in {
 } peer_in;
 
 typedef struct hev {
-	int64_t ts;
+	tm_flowlog_conn c;       /* as the event goes: cli its source, srv its destination;
+				  * c.proto 0: no TCP/UDP/SCTP layer */
 	bool has_ts;
-	tm_ip src, dst;
-	uint8_t fam_s, fam_d;
 	bool has_src, has_dst;
-	uint8_t proto;           /* 0: no TCP/UDP/SCTP layer */
 	bool icmp;
-	uint16_t sport, dport;
 	bool syn, ack;
 	int reply;               /* -1 unknown */
-	tm_flow_verdict verdict;
 	bool encrypted, policy_drop;
 	tm_js_str drop, dir, node, policy, l7;
 	peer_in ps, pd;
@@ -185,7 +181,7 @@ static bool parse_ip(tm_js *j, hev *e)
 				return false;
 			if (!v.n)
 				continue;
-			if (!tm_ip_parse_n(v.s, v.n, src ? &e->src : &e->dst, src ? &e->fam_s : &e->fam_d)) {
+			if (!tm_ip_parse_n(v.s, v.n, src ? &e->c.cli : &e->c.srv, src ? &e->c.cli_family : &e->c.srv_family)) {
 				j->err = "IP: not an address";
 				j->err_col = (size_t)(j->p - j->start);
 				j->p = j->end;
@@ -204,15 +200,15 @@ static bool parse_ip(tm_js *j, hev *e)
 static bool parse_ports(tm_js *j, hev *e, uint8_t proto)
 {
 	tm_js_str k;
-	e->proto = proto;
+	e->c.proto = proto;
 	if (!tm_js_obj(j))
 		return false;
 	while (tm_js_key(j, &k)) {
 		if (tm_js_is(k, "source_port")) {
-			if (!want_u16(j, &e->sport))
+			if (!want_u16(j, &e->c.cli_port))
 				return false;
 		} else if (tm_js_is(k, "destination_port")) {
-			if (!want_u16(j, &e->dport))
+			if (!want_u16(j, &e->c.srv_port))
 				return false;
 		} else if (proto == 6 && tm_js_is(k, "flags")) {
 			tm_js_str f;
@@ -378,7 +374,7 @@ static bool member(tm_hubble *h, tm_js *j, tm_js_str k, hev *e, int depth)
 		tm_js_str v;
 		if (!(ok = want_str(j, &v)))
 			return false;
-		if (v.n && !tm_time_rfc3339(v.s, v.n, &e->ts)) {
+		if (v.n && !tm_time_rfc3339(v.s, v.n, &e->c.ts)) {
 			j->err = "time: not an RFC 3339 time";
 			j->err_col = (size_t)(j->p - j->start);
 			j->p = j->end;
@@ -399,7 +395,7 @@ static bool member(tm_hubble *h, tm_js *j, tm_js_str k, hev *e, int depth)
 	}
 	if (tm_js_is(k, "verdict")) {
 		e->is_flow = true;
-		e->verdict = verdict_of(j);
+		e->c.verdict = (uint8_t)verdict_of(j);
 		return !j->err;
 	}
 	if (tm_js_is(k, "drop_reason_desc")) {
@@ -485,17 +481,16 @@ static int rank(tm_flow_verdict v)
 static void fold(tm_hubble *h, const hev *e)
 {
 	tm_flowset *fs = h->fs;
-	uint8_t cls = e->verdict == TM_VERDICT_DROPPED || e->verdict == TM_VERDICT_ERROR;
-	tm_flow probe = {.cli_ip = e->src, .srv_ip = e->dst, .cli_port = e->sport, .srv_port = e->dport, .proto = e->proto};
+	uint8_t cls = e->c.verdict == TM_VERDICT_DROPPED || e->c.verdict == TM_VERDICT_ERROR;
+	const tm_flowlog_conn back = tm_flowlog_conn_reversed(&e->c);
 	tm_conntab_key fwd, rev;
-	tm_conntab_key_of(&probe, cls, &fwd);
-	probe = (tm_flow){.cli_ip = e->dst, .srv_ip = e->src, .cli_port = e->dport, .srv_port = e->sport, .proto = e->proto};
-	tm_conntab_key_of(&probe, cls, &rev);
+	tm_flowlog_conn_key(&e->c, cls, &fwd);
+	tm_flowlog_conn_key(&back, cls, &rev);
 	long fi = tm_conntab_find(&h->tab, fs, &fwd);
 	bool reply = e->reply == 1;
 	if (e->reply < 0) {
 		/* unknown: a SYN-ACK answers; else the direction already known */
-		if (e->proto == 6 && e->syn && e->ack)
+		if (e->c.proto == 6 && e->syn && e->ack)
 			reply = true;
 		else if (fi < 0 && tm_conntab_find(&h->tab, fs, &rev) >= 0)
 			reply = true;
@@ -510,20 +505,10 @@ static void fold(tm_hubble *h, const hev *e)
 	else {
 		/* a reply seen without its connection still shows the connection,
 		 * from the reply's destination */
-		f = tm_flowset_push(fs);
+		f = tm_flowlog_record(fs, reply ? &back : &e->c, TM_FLOW_FROM_HUBBLE, h->source);
 		if (!f)
 			return;
 		h->st.records++;
-		f->origin = TM_FLOW_FROM_HUBBLE;
-		f->source = h->source;
-		f->proto = e->proto;
-		f->family = e->fam_s == 6 || e->fam_d == 6 ? 6 : 4;
-		f->cli_ip = reply ? e->dst : e->src;
-		f->srv_ip = reply ? e->src : e->dst;
-		f->cli_port = reply ? e->dport : e->sport;
-		f->srv_port = reply ? e->sport : e->dport;
-		f->first_us = f->last_us = e->ts;
-		f->verdict = (uint8_t)e->verdict;
 		f->flags = TM_FLOW_F_CONTENT_UNSEEN;
 		tm_flow_meta *m = tm_flowset_add_meta(fs, f);
 		if (!m) {
@@ -544,12 +529,12 @@ static void fold(tm_hubble *h, const hev *e)
 	tm_flow_meta *m = tm_flow_meta_of(fs, f);
 	f->packets++;
 	m->events++;
-	if (e->ts < f->first_us)
-		f->first_us = e->ts;
-	if (e->ts > f->last_us)
-		f->last_us = e->ts;
-	if (rank(e->verdict) > rank((tm_flow_verdict)f->verdict))
-		f->verdict = (uint8_t)e->verdict;
+	if (e->c.ts < f->first_us)
+		f->first_us = e->c.ts;
+	if (e->c.ts > f->last_us)
+		f->last_us = e->c.ts;
+	if (rank((tm_flow_verdict)e->c.verdict) > rank((tm_flow_verdict)f->verdict))
+		f->verdict = e->c.verdict;
 	if (e->encrypted)
 		f->flags |= TM_FLOW_F_ENCRYPTED;
 	if (e->policy_drop)
@@ -605,11 +590,11 @@ void tm_hubble_line(tm_hubble *h, const char *line, size_t len)
 		h->st.no_ip++;
 		return;
 	}
-	if (!e.proto) {
+	if (!e.c.proto) {
 		h->st.non_l4++;
 		return;
 	}
-	if (e.verdict == TM_VERDICT_DROPPED || e.verdict == TM_VERDICT_ERROR)
+	if (e.c.verdict == TM_VERDICT_DROPPED || e.c.verdict == TM_VERDICT_ERROR)
 		h->st.dropped++;
 	fold(h, &e);
 }

@@ -11,6 +11,14 @@
  * that do not reach the model; an ANP/CNP `networks` peer. */
 void tm_k8s_rule_settle(tm_model *m, tm_rule *r);
 
+/* One entry j of a rule's port list into ps (zeroed, its loc set): true when
+ * read, false when warned and left out. */
+typedef bool tm_k8s_port_reader(tm_k8s_ctx *c, const tm_node *p, const char *field, size_t j, tm_portspec *ps);
+/* The list under key of rule rn into r->ports, each entry by read; none or
+ * an empty list is every port (r->all_ports). False when any was warned. */
+bool tm_k8s_port_list(tm_k8s_ctx *c, const tm_node *rn, const char *key, const char *field, tm_k8s_port_reader *read,
+		      tm_rule *r);
+
 /* The rule lists of AdminNetworkPolicy/BaselineAdminNetworkPolicy and of
  * ClusterNetworkPolicy (k8s_netpol.c): what differs between the APIs. */
 typedef struct tm_k8s_admin_flavour {
@@ -19,7 +27,7 @@ typedef struct tm_k8s_admin_flavour {
 	size_t max_rules;
 	const char *ports_key; /* "ports" or "protocols" */
 	bool (*read_peer)(tm_k8s_ctx *c, const tm_node *p, const char *field, bool egress, tm_peer *peer);
-	bool (*read_ports)(tm_k8s_ctx *c, const tm_node *rn, const char *field, tm_rule *r);
+	tm_k8s_port_reader *read_port; /* one entry of the ports_key list */
 } tm_k8s_admin_flavour;
 bool tm_k8s_admin_rules(tm_k8s_ctx *c, const tm_node *spec, bool ingress, const tm_k8s_admin_flavour *fl,
 			tm_rule **out, size_t *nout);

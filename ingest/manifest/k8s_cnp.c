@@ -49,79 +49,61 @@ static bool read_peer(tm_k8s_ctx *c, const tm_node *p, const char *field, bool e
 	return false;
 }
 
-/* protocols: [{tcp: {destinationPort: {number: 80}}}, {udp: {destinationPort: {range: {start, end}}}},
- *             {destinationNamedPort: http}] */
-static bool read_protocols(tm_k8s_ctx *c, const tm_node *rn, const char *field, tm_rule *r)
+/* one entry of protocols: {tcp: {destinationPort: {number: 80}}}, {udp: {destinationPort: {range: {start, end}}}},
+ * {destinationNamedPort: http} */
+static bool read_protocol(tm_k8s_ctx *c, const tm_node *p, const char *field, size_t j, tm_portspec *sp)
 {
-	unsigned e0 = c->nerrors;
-	const tm_node *ps = tm_k8s_seq(c, rn, "protocols", field);
-	if (c->nerrors != e0)
+	if (p->kind != TM_NODE_MAP || p->n != 1) {
+		tm_k8s_error(c, p, field, "[%zu]: exactly one of tcp, udp, sctp, destinationNamedPort is required", j);
 		return false;
-	if (!ps || ps->n == 0) {
-		r->all_ports = true;
+	}
+	const char *k = p->pairs[0].key->str;
+	const tm_node *v = p->pairs[0].val;
+	if (!strcmp(k, "destinationNamedPort")) {
+		if (v->kind != TM_NODE_SCALAR || !*v->str) {
+			tm_k8s_error(c, v, field, "[%zu].destinationNamedPort: expected a port name", j);
+			return false;
+		}
+		sp->name = v->str;
+		sp->proto_from_pod = true;
 		return true;
 	}
-	r->ports = tm_arena_alloc(&c->m->arena, ps->n * sizeof(tm_portspec));
-	/* every entry is checked on its own */
-	for (size_t j = 0; j < ps->n; j++) {
-		const tm_node *p = ps->items[j];
-		tm_portspec *sp = &r->ports[r->nports];
-		memset(sp, 0, sizeof *sp);
-		sp->loc = p->loc;
-		if (p->kind != TM_NODE_MAP || p->n != 1) {
-			tm_k8s_error(c, p, field, "[%zu]: exactly one of tcp, udp, sctp, destinationNamedPort is required", j);
-			continue;
-		}
-		const char *k = p->pairs[0].key->str;
-		const tm_node *v = p->pairs[0].val;
-		if (!strcmp(k, "destinationNamedPort")) {
-			if (v->kind != TM_NODE_SCALAR || !*v->str) {
-				tm_k8s_error(c, v, field, "[%zu].destinationNamedPort: expected a port name", j);
-				continue;
-			}
-			sp->name = v->str;
-			sp->proto_from_pod = true;
-			r->nports++;
-			continue;
-		}
-		if (!strcmp(k, "tcp"))
-			sp->proto = TM_PROTO_TCP;
-		else if (!strcmp(k, "udp"))
-			sp->proto = TM_PROTO_UDP;
-		else if (!strcmp(k, "sctp"))
-			sp->proto = TM_PROTO_SCTP;
-		else {
-			tm_k8s_error(c, p, field, "[%zu]: unknown protocol \"%s\" (tcp, udp, sctp, destinationNamedPort)", j, k);
-			continue;
-		}
-		const tm_node *dp = tm_node_get(v, "destinationPort");
-		if (!dp || dp->kind != TM_NODE_MAP || dp->n != 1) {
-			tm_k8s_error(c, v, field, "[%zu].%s.destinationPort: exactly one of number, range is required", j, k);
-			continue;
-		}
-		long long a = 0, b = 0;
-		bool ha = false, hb = false;
-		unsigned e1 = c->nerrors;
-		if (tm_node_get(dp, "number")) {
-			tm_k8s_int(c, dp, "number", field, &a, &ha);
-			b = a;
-			hb = ha;
-		} else {
-			const tm_node *rg = tm_node_get(dp, "range");
-			tm_k8s_int(c, rg, "start", field, &a, &ha);
-			tm_k8s_int(c, rg, "end", field, &b, &hb);
-			if (c->nerrors == e1 && ha && hb && a >= b)
-				tm_k8s_error(c, rg ? rg : dp, field, "[%zu]: range start %lld must be less than end %lld", j, a, b);
-		}
-		if (c->nerrors == e1 && (!ha || !hb || a < 1 || b > 65535 || a > b))
-			tm_k8s_error(c, dp, field, "[%zu]: ports must be between 1 and 65535", j);
-		if (c->nerrors != e1)
-			continue;
-		sp->port = (uint32_t)a;
-		sp->end_port = (uint32_t)b;
-		r->nports++;
+	if (!strcmp(k, "tcp"))
+		sp->proto = TM_PROTO_TCP;
+	else if (!strcmp(k, "udp"))
+		sp->proto = TM_PROTO_UDP;
+	else if (!strcmp(k, "sctp"))
+		sp->proto = TM_PROTO_SCTP;
+	else {
+		tm_k8s_error(c, p, field, "[%zu]: unknown protocol \"%s\" (tcp, udp, sctp, destinationNamedPort)", j, k);
+		return false;
 	}
-	return c->nerrors == e0;
+	const tm_node *dp = tm_node_get(v, "destinationPort");
+	if (!dp || dp->kind != TM_NODE_MAP || dp->n != 1) {
+		tm_k8s_error(c, v, field, "[%zu].%s.destinationPort: exactly one of number, range is required", j, k);
+		return false;
+	}
+	long long a = 0, b = 0;
+	bool ha = false, hb = false;
+	unsigned e1 = c->nerrors;
+	if (tm_node_get(dp, "number")) {
+		tm_k8s_int(c, dp, "number", field, &a, &ha);
+		b = a;
+		hb = ha;
+	} else {
+		const tm_node *rg = tm_node_get(dp, "range");
+		tm_k8s_int(c, rg, "start", field, &a, &ha);
+		tm_k8s_int(c, rg, "end", field, &b, &hb);
+		if (c->nerrors == e1 && ha && hb && a >= b)
+			tm_k8s_error(c, rg ? rg : dp, field, "[%zu]: range start %lld must be less than end %lld", j, a, b);
+	}
+	if (c->nerrors == e1 && (!ha || !hb || a < 1 || b > 65535 || a > b))
+		tm_k8s_error(c, dp, field, "[%zu]: ports must be between 1 and 65535", j);
+	if (c->nerrors != e1)
+		return false;
+	sp->port = (uint32_t)a;
+	sp->end_port = (uint32_t)b;
+	return true;
 }
 
 void tm_k8s_cnp(tm_k8s_ctx *c)
@@ -162,7 +144,7 @@ void tm_k8s_cnp(tm_k8s_ctx *c)
 		a->subj_pod = s.pod_sel;
 	}
 	/* v1alpha2: at most 25 rules, Accept for Allow, Pass in both tiers */
-	static const tm_k8s_admin_flavour fl = {"Accept", true, 25, "protocols", read_peer, read_protocols};
+	static const tm_k8s_admin_flavour fl = {"Accept", true, 25, "protocols", read_peer, read_protocol};
 	tm_k8s_admin_rules(c, spec, true, &fl, &a->in_rules, &a->nin);
 	tm_k8s_admin_rules(c, spec, false, &fl, &a->eg_rules, &a->neg);
 	if (c->failed) {

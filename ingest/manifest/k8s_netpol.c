@@ -347,11 +347,13 @@ void tm_k8s_netpol(tm_k8s_ctx *c)
 }
 
 /* ---- AdminNetworkPolicy / BaselineAdminNetworkPolicy ---- */
-/* every port entry is checked on its own */
-static bool read_anp_ports(tm_k8s_ctx *c, const tm_node *rn, const char *field, tm_rule *r)
+/* rn's list key of ports (AdminNetworkPolicy "ports", ClusterNetworkPolicy
+ * "protocols"): none or empty is every port; every entry is checked on its own */
+bool tm_k8s_port_list(tm_k8s_ctx *c, const tm_node *rn, const char *key, const char *field, tm_k8s_port_reader *read,
+		      tm_rule *r)
 {
 	unsigned e0 = c->nerrors;
-	const tm_node *ports = tm_k8s_seq(c, rn, "ports", field);
+	const tm_node *ports = tm_k8s_seq(c, rn, key, field);
 	if (c->nerrors != e0)
 		return false;
 	if (!ports || ports->n == 0) {
@@ -360,54 +362,60 @@ static bool read_anp_ports(tm_k8s_ctx *c, const tm_node *rn, const char *field, 
 	}
 	r->ports = tm_arena_alloc(&c->m->arena, ports->n * sizeof(tm_portspec));
 	for (size_t j = 0; j < ports->n; j++) {
-		const tm_node *p = ports->items[j];
 		tm_portspec *ps = &r->ports[r->nports];
 		memset(ps, 0, sizeof *ps);
-		ps->loc = p->loc;
-		const tm_node *pn = tm_node_get(p, "portNumber");
-		const tm_node *named = tm_node_get(p, "namedPort");
-		const tm_node *pr = tm_node_get(p, "portRange");
-		int given = !tm_node_is_null(pn) + !tm_node_is_null(named) + !tm_node_is_null(pr);
-		if (p->kind != TM_NODE_MAP || given != 1) {
-			tm_k8s_error(c, p, field, "[%zu]: exactly one of portNumber, namedPort, portRange is required", j);
-			continue;
-		}
-		const char *proto = NULL;
-		ps->proto = TM_PROTO_TCP;
-		if (named) {
-			if (named->kind != TM_NODE_SCALAR) {
-				tm_k8s_error(c, named, field, "[%zu].namedPort: expected a string", j);
-				continue;
-			}
-			ps->name = named->str;
-			ps->proto_from_pod = true;
-		} else {
-			const tm_node *x = pn ? pn : pr;
-			long long a = 0, b = 0;
-			bool ha = false, hb = false;
-			unsigned e1 = c->nerrors;
-			/* protocol and the numbers are independent */
-			if (tm_k8s_str(c, x, "protocol", field, &proto) && proto && !tm_proto_parse(proto, &ps->proto))
-				tm_k8s_error(c, x, field, "[%zu]: protocol \"%s\" is not one of TCP, UDP, SCTP", j, proto);
-			unsigned e2 = c->nerrors;
-			if (pn) {
-				tm_k8s_int(c, pn, "port", field, &a, &ha);
-				b = a;
-				hb = ha;
-			} else {
-				tm_k8s_int(c, pr, "start", field, &a, &ha);
-				tm_k8s_int(c, pr, "end", field, &b, &hb);
-			}
-			if (c->nerrors == e2 && (!ha || !hb || a < 1 || a > 65535 || b < a || b > 65535))
-				tm_k8s_error(c, x, field, "[%zu]: ports must satisfy 1 <= start <= end <= 65535", j);
-			if (c->nerrors != e1)
-				continue;
-			ps->port = (uint32_t)a;
-			ps->end_port = (uint32_t)b;
-		}
-		r->nports++;
+		ps->loc = ports->items[j]->loc;
+		if (read(c, ports->items[j], field, j, ps))
+			r->nports++;
 	}
 	return c->nerrors == e0;
+}
+
+/* one entry of an AdminNetworkPolicy's ports */
+static bool read_anp_port(tm_k8s_ctx *c, const tm_node *p, const char *field, size_t j, tm_portspec *ps)
+{
+	const tm_node *pn = tm_node_get(p, "portNumber");
+	const tm_node *named = tm_node_get(p, "namedPort");
+	const tm_node *pr = tm_node_get(p, "portRange");
+	int given = !tm_node_is_null(pn) + !tm_node_is_null(named) + !tm_node_is_null(pr);
+	if (p->kind != TM_NODE_MAP || given != 1) {
+		tm_k8s_error(c, p, field, "[%zu]: exactly one of portNumber, namedPort, portRange is required", j);
+		return false;
+	}
+	const char *proto = NULL;
+	ps->proto = TM_PROTO_TCP;
+	if (named) {
+		if (named->kind != TM_NODE_SCALAR) {
+			tm_k8s_error(c, named, field, "[%zu].namedPort: expected a string", j);
+			return false;
+		}
+		ps->name = named->str;
+		ps->proto_from_pod = true;
+		return true;
+	}
+	const tm_node *x = pn ? pn : pr;
+	long long a = 0, b = 0;
+	bool ha = false, hb = false;
+	unsigned e1 = c->nerrors;
+	/* protocol and the numbers are independent */
+	if (tm_k8s_str(c, x, "protocol", field, &proto) && proto && !tm_proto_parse(proto, &ps->proto))
+		tm_k8s_error(c, x, field, "[%zu]: protocol \"%s\" is not one of TCP, UDP, SCTP", j, proto);
+	unsigned e2 = c->nerrors;
+	if (pn) {
+		tm_k8s_int(c, pn, "port", field, &a, &ha);
+		b = a;
+		hb = ha;
+	} else {
+		tm_k8s_int(c, pr, "start", field, &a, &ha);
+		tm_k8s_int(c, pr, "end", field, &b, &hb);
+	}
+	if (c->nerrors == e2 && (!ha || !hb || a < 1 || a > 65535 || b < a || b > 65535))
+		tm_k8s_error(c, x, field, "[%zu]: ports must satisfy 1 <= start <= end <= 65535", j);
+	if (c->nerrors != e1)
+		return false;
+	ps->port = (uint32_t)a;
+	ps->end_port = (uint32_t)b;
+	return true;
 }
 
 static bool read_anp_peer(tm_k8s_ctx *c, const tm_node *p, const char *field, bool egress, tm_peer *peer)
@@ -511,7 +519,7 @@ bool tm_k8s_admin_rules(tm_k8s_ctx *c, const tm_node *spec, bool ingress, const 
 		}
 		char pf[128];
 		snprintf(pf, sizeof pf, "%s.%s", field, fl->ports_key);
-		fl->read_ports(c, rn, pf, r);
+		tm_k8s_port_list(c, rn, fl->ports_key, pf, fl->read_port, r);
 		if (c->nerrors == e1)
 			tm_k8s_rule_settle(m, r);
 	}
@@ -592,7 +600,7 @@ void tm_k8s_anp(tm_k8s_ctx *c, bool baseline)
 			tm_k8s_error(c, subj, "spec.subject", "unknown subject \"%s\"", sk);
 	}
 	/* v1alpha1: at most 100 rules; the baseline has no Pass */
-	const tm_k8s_admin_flavour fl = {"Allow", !baseline, 100, "ports", read_anp_peer, read_anp_ports};
+	const tm_k8s_admin_flavour fl = {"Allow", !baseline, 100, "ports", read_anp_peer, read_anp_port};
 	tm_k8s_admin_rules(c, spec, true, &fl, &a->in_rules, &a->nin);
 	tm_k8s_admin_rules(c, spec, false, &fl, &a->eg_rules, &a->neg);
 	if (c->failed) {

@@ -221,24 +221,23 @@ static tm_app app_of_service(const rec *r)
 static void conn_rec(tm_zeek *z, const rec *r)
 {
 	tm_flowset *fs = z->fs;
-	tm_ip oh, rh;
-	uint8_t fo, fr;
+	tm_flowlog_conn c = {0};
 	uint64_t op, rp;
-	int64_t ts;
 	if (!r->set[F_OH] || !r->set[F_RH] || !r->set[F_TS] || !r->set[F_PROTO]) {
 		bad(z, 0, "conn.log record without ts, id.orig_h, id.resp_h or proto");
 		return;
 	}
-	if (!tm_ip_parse_n(r->v[F_OH], r->n[F_OH], &oh, &fo) || !tm_ip_parse_n(r->v[F_RH], r->n[F_RH], &rh, &fr)) {
+	if (!tm_ip_parse_n(r->v[F_OH], r->n[F_OH], &c.cli, &c.cli_family) ||
+	    !tm_ip_parse_n(r->v[F_RH], r->n[F_RH], &c.srv, &c.srv_family)) {
 		bad(z, 0, "id.orig_h or id.resp_h is not an address");
 		return;
 	}
-	if (!tm_time_epoch(r->v[F_TS], r->n[F_TS], &ts) && !tm_time_rfc3339(r->v[F_TS], r->n[F_TS], &ts)) {
+	if (!tm_time_epoch(r->v[F_TS], r->n[F_TS], &c.ts) && !tm_time_rfc3339(r->v[F_TS], r->n[F_TS], &c.ts)) {
 		bad(z, 0, "ts is not a time");
 		return;
 	}
-	uint8_t proto = has(r, F_PROTO, "tcp") ? 6 : has(r, F_PROTO, "udp") ? 17 : 0;
-	if (!proto) {
+	c.proto = has(r, F_PROTO, "tcp") ? 6 : has(r, F_PROTO, "udp") ? 17 : 0;
+	if (!c.proto) {
 		z->st.non_l4++;
 		return;
 	}
@@ -247,23 +246,16 @@ static void conn_rec(tm_zeek *z, const rec *r)
 		bad(z, 0, "id.orig_p or id.resp_p is not a port");
 		return;
 	}
-	tm_flow *f = tm_flowset_push(fs);
+	c.cli_port = (uint16_t)op;
+	c.srv_port = (uint16_t)rp;
+	tm_flow *f = tm_flowlog_record(fs, &c, TM_FLOW_FROM_ZEEK, z->source);
 	if (!f)
 		return;
 	z->st.conn++;
-	f->origin = TM_FLOW_FROM_ZEEK;
-	f->source = z->source;
-	f->proto = proto;
-	f->family = fo == 6 || fr == 6 ? 6 : 4;
-	f->cli_ip = oh;
-	f->srv_ip = rh;
-	f->cli_port = (uint16_t)op;
-	f->srv_port = (uint16_t)rp;
-	f->first_us = f->last_us = ts;
 	if (r->set[F_DURATION]) {
 		int64_t d;
 		if (tm_time_epoch(r->v[F_DURATION], r->n[F_DURATION], &d) && d > 0)
-			f->last_us = ts + d;
+			f->last_us = c.ts + d;
 	}
 	f->packets = num_or0(r, F_OPKTS) + num_or0(r, F_RPKTS);
 	f->bytes = r->set[F_OIPB] || r->set[F_RIPB] ? num_or0(r, F_OIPB) + num_or0(r, F_RIPB)
