@@ -342,7 +342,10 @@ static void check_principal_plaintext(mctx *c)
 		const tm_edge *e = &g->edges[ei];
 		if (g->eps[e->dst].kind != TM_EP_WORKLOAD)
 			continue;
-		const tm_ports *pl = tm_mesh_edge_ports(c->ms, ei, TM_PROT_PLAINTEXT);
+		/* TCP only: the meshes proxy (and authorize) nothing else, so a rule
+		 * by identity never promised anything for UDP or SCTP */
+		const tm_ports *pl = tm_ports_inter(g->m->ports, tm_mesh_edge_ports(c->ms, ei, TM_PROT_PLAINTEXT),
+						    tm_ports_range(g->m->ports, TM_PROTO_TCP, 1, 65535));
 		if (tm_ports_is_empty(pl))
 			continue;
 		const tm_workload *w = g->eps[e->dst].w;
@@ -372,7 +375,8 @@ static void check_principal_plaintext(mctx *c)
 		(void)tm_buf_addf(&c->msg, "%s admits clients of %s by mesh identity, but %s => %s is plaintext on %s", tm_buf_str(&by),
 				  w->display, g->eps[e->src].name, g->eps[e->dst].name, tm_buf_str(&ct));
 		for (size_t i = 0; i < c->ms->conns[ei].n; i++)
-			if (c->ms->conns[ei].v[i].prot == TM_PROT_PLAINTEXT)
+			if (c->ms->conns[ei].v[i].prot == TM_PROT_PLAINTEXT &&
+			    !tm_ports_is_empty(tm_ports_inter(g->m->ports, c->ms->conns[ei].v[i].ports, pl)))
 				(void)tm_buf_addf(&c->msg, " (%s)", c->ms->conns[ei].v[i].reason);
 		tm_finding *fd = add(c, "TM123", NULL);
 		fd->src = tm_findings_str(c->out, g->eps[e->src].name);
