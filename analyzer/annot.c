@@ -32,6 +32,17 @@ void tm_edge_annot_merge(tm_edge_annot *a, const tm_edge_annot *b)
 	if (prot_weakness(b->protection) > prot_weakness(a->protection))
 		a->protection = b->protection;
 	a->origin = (tm_origin)(a->origin | b->origin);
+	a->tcp_prots |= b->tcp_prots;
+	a->other_prots |= b->other_prots;
+}
+
+tm_protection tm_prot_weakest(unsigned prots)
+{
+	tm_protection w = TM_PROT_UNKNOWN;
+	for (int p = 0; p < TM_NPROT; p++)
+		if (prots & (1u << p) && prot_weakness((tm_protection)p) > prot_weakness(w))
+			w = (tm_protection)p;
+	return w;
 }
 
 typedef struct ekey {
@@ -211,10 +222,19 @@ static void from_mesh(const tm_graph *g, const tm_mesh_result *mesh, tm_annots *
 			if (c->v[k].prot == TM_PROT_UNKNOWN)
 				continue;
 			out->has_protection = true;
-			tm_edge_annot one = {NULL, TM_SEV_INFO, 0, c->v[k].prot, TM_ORIGIN_ALLOWED};
+			tm_edge_annot one = {NULL, TM_SEV_INFO, 0, c->v[k].prot, TM_ORIGIN_ALLOWED, 0, 0};
+			const tm_ports *pt = c->v[k].ports;
+			bool tcp = false, other = false;
+			for (int r = 0; pt && r < TM_NPROTO; r++)
+				if (pt->n[r])
+					*(r == TM_PROTO_TCP ? &tcp : &other) = true;
+			one.tcp_prots = tcp ? (uint8_t)(1u << c->v[k].prot) : 0;
+			one.other_prots = other ? (uint8_t)(1u << c->v[k].prot) : 0;
 			tm_edge_annot_merge(&a, &one);
 		}
 		out->v[i].protection = a.protection;
+		out->v[i].tcp_prots = a.tcp_prots;
+		out->v[i].other_prots = a.other_prots;
 	}
 }
 

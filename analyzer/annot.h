@@ -46,6 +46,11 @@ typedef struct tm_edge_annot {
 	uint32_t nfindings;       /* findings on this edge */
 	tm_protection protection;
 	tm_origin origin;
+	/* the mesh posture's protections (bit 1 << tm_protection) of the edge's TCP
+	 * ports and of its other ports (which no mesh proxies), so that a drawing
+	 * can say "TCP mtls, UDP/SCTP plaintext" where the weakest alone would
+	 * read plaintext; 0 where the mesh did not judge the edge */
+	uint8_t tcp_prots, other_prots;
 } tm_edge_annot;
 
 /* A connection seen in traffic that no allowed edge covers. */
@@ -75,5 +80,8 @@ void tm_annots_release(tm_annots *a);
 /* Merge b into a (a collapsed edge): the worse finding, the weaker known
  * protection, the union of origins, the findings counted. */
 void tm_edge_annot_merge(tm_edge_annot *a, const tm_edge_annot *b);
+/* The weakest of a set of protections (bits 1 << tm_protection), or
+ * TM_PROT_UNKNOWN for none. */
+tm_protection tm_prot_weakest(unsigned prots);
 
 #endif

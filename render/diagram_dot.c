@@ -89,6 +89,20 @@ static void ports_text(const tm_ports *p, tm_buf *b, size_t max)
 	tm_buf_release(&t);
 }
 
+/* The protection words of an edge: the weakest, or, where the mesh gives its
+ * TCP ports one thing and the other protocols (never proxied) another, both:
+ * "TCP mtls-permissive, UDP/SCTP plaintext". */
+static void prot_text(const tm_edge_annot *a, tm_buf *b, const char *pre, const char *post)
+{
+	tm_protection tcp = tm_prot_weakest(a->tcp_prots), other = tm_prot_weakest(a->other_prots);
+	if (a->protection == TM_PROT_UNKNOWN)
+		return;
+	if (a->tcp_prots && a->other_prots && tcp != other)
+		(void)tm_buf_addf(b, "%sTCP %s, UDP/SCTP %s%s", pre, tm_protection_name(tcp), tm_protection_name(other), post);
+	else
+		(void)tm_buf_addf(b, "%s%s%s", pre, tm_protection_name(a->protection), post);
+}
+
 static const char *shape_of(const char *kind, const char **style)
 {
 	*style = "filled";
@@ -178,8 +192,7 @@ static void cluster_open(FILE *out, const tm_diagram *d, size_t ci, tm_buf *b)
 		if (c->internal_all) {
 			(void)tm_buf_adds(b, "\nevery workload ↔ every workload:\n");
 			ports_text(c->internal_all, b, 40);
-			if (c->internal.protection != TM_PROT_UNKNOWN)
-				(void)tm_buf_addf(b, " (%s)", tm_protection_name(c->internal.protection));
+			prot_text(&c->internal, b, " (", ")");
 		}
 	} else
 		(void)tm_buf_addf(b, "zone %s", c->name);
@@ -223,8 +236,7 @@ static void edge_line(FILE *out, const tm_diagram *d, const tm_dedge *e, tm_buf 
 	ports_text(e->ports, b, 36);
 	if (d->level == TM_LEVEL_NAMESPACE && e->count > 1)
 		(void)tm_buf_addf(b, "\n%zu pairs", e->count);
-	if (e->a.protection != TM_PROT_UNKNOWN)
-		(void)tm_buf_addf(b, "\n%s", tm_protection_name(e->a.protection));
+	prot_text(&e->a, b, "\n", "");
 	fputs("\t", out);
 	q(out, s->id);
 	fputs(" -> ", out);

@@ -226,7 +226,7 @@ static void assumptions(FILE *out, const tm_render_in *in, tm_buf *b)
 		r->overview.has_protection
 			? "protection (mTLS) comes from the mesh configuration in the input (Istio, Linkerd: the "
 			  "assumptions of <code>--istio-*</code> and <code>--linkerd-*</code>) and, where it says nothing, "
-			  "from captured traffic; an edge shows the weakest protection of its ports."
+			  "from captured traffic; an edge shows the weakest protection of its ports, and TCP apart from UDP/SCTP where the mesh gives them different ones."
 			: "no mesh configuration and no capture settle it: every connection's protection is <i>unknown</i>.");
 	fprintf(out, "<li>Lateral movement goes at most %u hops, over allowed connections only; IP ranges outside the "
 		"cluster are end points, never stepping stones.</li>", r->hops);
