@@ -194,13 +194,30 @@ static bool wl_run(const ctx *c, const char *ns, size_t *k, size_t *lo, size_t *
 	return false;
 }
 
-static tm_finding *add(ctx *c, const char *id, tm_severity sev, const char *subject)
+tm_finding *tm_check_finding(tm_findings *out, const char *id, tm_severity sev, const char *msg, const char *subject)
 {
 	const tm_check_info *ci = tm_check_find(id);
-	tm_finding *fd = tm_findings_add(c->out, ci->id, sev, ci->title, tm_buf_str(&c->msg));
-	fd->hint = tm_findings_str(c->out, ci->hint);
-	fd->subject = tm_findings_str(c->out, subject);
+	tm_finding *fd = tm_findings_add(out, ci->id, sev, ci->title, msg);
+	fd->hint = tm_findings_str(out, ci->hint);
+	fd->subject = tm_findings_str(out, subject);
 	return fd;
+}
+
+void tm_check_suppress_wl(tm_findings *out, tm_finding *fd, const tm_workload *w, tm_buf *obj)
+{
+	tm_buf_reset(obj);
+	(void)tm_buf_addf(obj, "%s %s/%s", w->kind, w->ns, w->name);
+	tm_finding_suppress(out, fd, w->ignore, tm_buf_str(obj));
+	if (w->nsp) {
+		tm_buf_reset(obj);
+		(void)tm_buf_addf(obj, "namespace %s", w->nsp->name);
+		tm_finding_suppress(out, fd, w->nsp->ignore, tm_buf_str(obj));
+	}
+}
+
+static tm_finding *add(ctx *c, const char *id, tm_severity sev, const char *subject)
+{
+	return tm_check_finding(c->out, id, sev, tm_buf_str(&c->msg), subject);
 }
 
 static void suppress_ns(ctx *c, tm_finding *fd, const tm_namespace *ns)
@@ -221,10 +238,7 @@ static void suppress_np(ctx *c, tm_finding *fd, const tm_netpol *np)
 
 static void suppress_wl(ctx *c, tm_finding *fd, const tm_workload *w)
 {
-	tm_buf_reset(&c->obj);
-	tm_buf_addf(&c->obj, "%s %s/%s", w->kind, w->ns, w->name);
-	tm_finding_suppress(c->out, fd, w->ignore, tm_buf_str(&c->obj));
-	suppress_ns(c, fd, w->nsp);
+	tm_check_suppress_wl(c->out, fd, w, &c->obj);
 }
 
 static bool np_selects(const tm_netpol *np, const tm_workload *w)

@@ -50,23 +50,12 @@ typedef struct mctx {
 
 static tm_finding *add(mctx *c, const char *id, const char *subject)
 {
-	const tm_check_info *ci = tm_check_find(id);
-	tm_finding *fd = tm_findings_add(c->out, ci->id, ci->severity, ci->title, tm_buf_str(&c->msg));
-	fd->hint = tm_findings_str(c->out, ci->hint);
-	fd->subject = tm_findings_str(c->out, subject);
-	return fd;
+	return tm_check_finding(c->out, id, tm_check_find(id)->severity, tm_buf_str(&c->msg), subject);
 }
 
 static void suppress_wl(mctx *c, tm_finding *fd, const tm_workload *w)
 {
-	tm_buf_reset(&c->obj);
-	(void)tm_buf_addf(&c->obj, "%s %s/%s", w->kind, w->ns, w->name);
-	tm_finding_suppress(c->out, fd, w->ignore, tm_buf_str(&c->obj));
-	if (w->nsp) {
-		tm_buf_reset(&c->obj);
-		(void)tm_buf_addf(&c->obj, "namespace %s", w->nsp->name);
-		tm_finding_suppress(c->out, fd, w->nsp->ignore, tm_buf_str(&c->obj));
-	}
+	tm_check_suppress_wl(c->out, fd, w, &c->obj);
 }
 
 /* the zone that makes ep sensitive for the mesh checks, or NULL */
