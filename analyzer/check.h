@@ -23,6 +23,13 @@ typedef struct tm_check_info {
 
 const tm_check_info *tm_checks_table(size_t *n);
 const tm_check_info *tm_check_find(const char *id);
+/* For the check modules (checks.c, checks_mesh.c, checks_escape.c): a finding
+ * of built-in check id at severity sev, with the table's title and hint,
+ * message msg and subject (may be NULL); and the trustmap.io/ignore
+ * annotations of workload w and of its namespace applied to fd (obj is the
+ * caller's scratch buffer). */
+tm_finding *tm_check_finding(tm_findings *out, const char *id, tm_severity sev, const char *msg, const char *subject);
+void tm_check_suppress_wl(tm_findings *out, tm_finding *fd, const tm_workload *w, tm_buf *obj);
 /* Warn (m->diags) about trustmap.io/ignore annotations that name no check id
  * and no rule of z: they would suppress nothing without a word. */
 void tm_check_ignore_names(tm_model *m, const tm_zones *z);
@@ -94,7 +101,7 @@ tm_err tm_check_all_obs(tm_graph *g, const tm_zones *z, const tm_mtls_evidence *
 tm_err tm_drift_run(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, const struct tm_flowmap *o,
 		    const struct tm_flowset *fs, tm_findings *out);
 /* ... and the mesh's mTLS posture (may be NULL): require-mtls rules count
- * edges the mesh protects, and the mesh checks TM120-TM124 run. */
+ * edges the mesh protects, and the mesh checks TM120-TM125 run. */
 tm_err tm_check_all_mesh(tm_graph *g, const tm_zones *z, const tm_mtls_evidence *ev, const struct tm_mesh_result *mesh,
 			 tm_findings *out);
 /* Everything: the mesh's posture (may be NULL) and, with o and fs, the

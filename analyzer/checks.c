@@ -1,5 +1,5 @@
 /* checks.c - built-in hygiene checks TM101..TM114, the rows of the mesh checks
- * TM120..TM124 (checks_mesh.c) and of the node-escape checks TM140..TM142
+ * TM120..TM125 (checks_mesh.c) and of the node-escape checks TM140..TM142
  * (checks_escape.c; docs/checks.md) and the
  * `check` pipeline: zone rules, built-ins, suppression, sorting. */
 #include "analyzer/check.h"
@@ -90,6 +90,15 @@ static const tm_check_info checks[] = {
 	 "The mesh configuration says this connection is mutual TLS, but a capture or flow log shows it without mutual TLS: "
 	 "a pod was not injected (created before the namespace label, webhook failure), or the traffic bypasses the proxy.",
 	 "Restart the workload's pods so that they are injected, and check the capture exclusions of both ends."},
+	{"TM125", "cilium-mutual-auth-not-enabled", TM_SEV_HIGH, "Cilium rule requires mutual authentication the install does not give",
+	 "A CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy rule with authentication.mode required admits this "
+	 "connection, but the install's mutual authentication is off (--cilium-mutual-auth off, or cilium-config "
+	 "mesh-auth-enabled / mesh-auth-mutual-enabled false): no agent authenticates the pair, the datapath finds no "
+	 "entry in its auth map and drops the traffic the policies allow (high). When the install's state is not known, "
+	 "the connection depends on it (medium). A rule with mode test-always-fail drops it always (high).",
+	 "Enable mutual authentication (Helm authentication.mutual.spire.enabled=true, which sets cilium-config "
+	 "mesh-auth-enabled and mesh-auth-mutual-enabled to \"true\", with SPIRE) or remove authentication.mode from the "
+	 "rule (test-always-fail is for tests); give the install's state with --cilium-mutual-auth on|off."},
 	/* observed traffic (analyzer/drift.c): only with --pcap, --hubble or --zeek */
 	{"TM130", "observed-but-denied", TM_SEV_HIGH, "Observed connection that the policies deny",
 	 "A connection was observed (capture, Hubble FORWARDED, Zeek) between two endpoints on a port that the policies deny: "
@@ -194,13 +203,30 @@ static bool wl_run(const ctx *c, const char *ns, size_t *k, size_t *lo, size_t *
 	return false;
 }
 
-static tm_finding *add(ctx *c, const char *id, tm_severity sev, const char *subject)
+tm_finding *tm_check_finding(tm_findings *out, const char *id, tm_severity sev, const char *msg, const char *subject)
 {
 	const tm_check_info *ci = tm_check_find(id);
-	tm_finding *fd = tm_findings_add(c->out, ci->id, sev, ci->title, tm_buf_str(&c->msg));
-	fd->hint = tm_findings_str(c->out, ci->hint);
-	fd->subject = tm_findings_str(c->out, subject);
+	tm_finding *fd = tm_findings_add(out, ci->id, sev, ci->title, msg);
+	fd->hint = tm_findings_str(out, ci->hint);
+	fd->subject = tm_findings_str(out, subject);
 	return fd;
+}
+
+void tm_check_suppress_wl(tm_findings *out, tm_finding *fd, const tm_workload *w, tm_buf *obj)
+{
+	tm_buf_reset(obj);
+	(void)tm_buf_addf(obj, "%s %s/%s", w->kind, w->ns, w->name);
+	tm_finding_suppress(out, fd, w->ignore, tm_buf_str(obj));
+	if (w->nsp) {
+		tm_buf_reset(obj);
+		(void)tm_buf_addf(obj, "namespace %s", w->nsp->name);
+		tm_finding_suppress(out, fd, w->nsp->ignore, tm_buf_str(obj));
+	}
+}
+
+static tm_finding *add(ctx *c, const char *id, tm_severity sev, const char *subject)
+{
+	return tm_check_finding(c->out, id, sev, tm_buf_str(&c->msg), subject);
 }
 
 static void suppress_ns(ctx *c, tm_finding *fd, const tm_namespace *ns)
@@ -221,10 +247,7 @@ static void suppress_np(ctx *c, tm_finding *fd, const tm_netpol *np)
 
 static void suppress_wl(ctx *c, tm_finding *fd, const tm_workload *w)
 {
-	tm_buf_reset(&c->obj);
-	tm_buf_addf(&c->obj, "%s %s/%s", w->kind, w->ns, w->name);
-	tm_finding_suppress(c->out, fd, w->ignore, tm_buf_str(&c->obj));
-	suppress_ns(c, fd, w->nsp);
+	tm_check_suppress_wl(c->out, fd, w, &c->obj);
 }
 
 static bool np_selects(const tm_netpol *np, const tm_workload *w)

@@ -24,23 +24,12 @@ typedef struct ectx {
 
 static tm_finding *add(ectx *c, const char *id, tm_severity sev, const char *subject)
 {
-	const tm_check_info *ci = tm_check_find(id);
-	tm_finding *fd = tm_findings_add(c->out, ci->id, sev, ci->title, tm_buf_str(&c->msg));
-	fd->hint = tm_findings_str(c->out, ci->hint);
-	fd->subject = tm_findings_str(c->out, subject);
-	return fd;
+	return tm_check_finding(c->out, id, sev, tm_buf_str(&c->msg), subject);
 }
 
 static void suppress_wl(ectx *c, tm_finding *fd, const tm_workload *w)
 {
-	tm_buf_reset(&c->obj);
-	(void)tm_buf_addf(&c->obj, "%s %s/%s", w->kind, w->ns, w->name);
-	tm_finding_suppress(c->out, fd, w->ignore, tm_buf_str(&c->obj));
-	if (w->nsp) {
-		tm_buf_reset(&c->obj);
-		(void)tm_buf_addf(&c->obj, "namespace %s", w->nsp->name);
-		tm_finding_suppress(c->out, fd, w->nsp->ignore, tm_buf_str(&c->obj));
-	}
+	tm_check_suppress_wl(c->out, fd, w, &c->obj);
 }
 
 static void add_how_locs(ectx *c, tm_finding *fd, size_t ep)

@@ -1,4 +1,4 @@
-/* checks_mesh.c - the mesh checks TM120..TM124 (docs/checks.md), over the
+/* checks_mesh.c - the mesh checks TM120..TM125 (docs/checks.md), over the
  * mesh's mTLS posture (analyzer/mesh.h), and what require-mtls zone rules
  * take from it (analyzer/zones_eval.c). Their rows are in the check table of
  * checks.c; they run, and their rules are listed, only when the pipeline
@@ -11,7 +11,7 @@
 
 bool tm_check_is_mesh(const char *id)
 {
-	return !strncmp(id, "TM12", 4) && id[4] >= '0' && id[4] <= '4' && !id[5];
+	return !strncmp(id, "TM12", 4) && id[4] >= '0' && id[4] <= '5' && !id[5];
 }
 
 const tm_ports *tm_mesh_satisfies(const tm_mesh_result *ms, size_t edge)
@@ -50,23 +50,12 @@ typedef struct mctx {
 
 static tm_finding *add(mctx *c, const char *id, const char *subject)
 {
-	const tm_check_info *ci = tm_check_find(id);
-	tm_finding *fd = tm_findings_add(c->out, ci->id, ci->severity, ci->title, tm_buf_str(&c->msg));
-	fd->hint = tm_findings_str(c->out, ci->hint);
-	fd->subject = tm_findings_str(c->out, subject);
-	return fd;
+	return tm_check_finding(c->out, id, tm_check_find(id)->severity, tm_buf_str(&c->msg), subject);
 }
 
 static void suppress_wl(mctx *c, tm_finding *fd, const tm_workload *w)
 {
-	tm_buf_reset(&c->obj);
-	(void)tm_buf_addf(&c->obj, "%s %s/%s", w->kind, w->ns, w->name);
-	tm_finding_suppress(c->out, fd, w->ignore, tm_buf_str(&c->obj));
-	if (w->nsp) {
-		tm_buf_reset(&c->obj);
-		(void)tm_buf_addf(&c->obj, "namespace %s", w->nsp->name);
-		tm_finding_suppress(c->out, fd, w->nsp->ignore, tm_buf_str(&c->obj));
-	}
+	tm_check_suppress_wl(c->out, fd, w, &c->obj);
 }
 
 /* the zone that makes ep sensitive for the mesh checks, or NULL */
@@ -420,6 +409,52 @@ static void check_capture_contradicts(mctx *c)
 	}
 }
 
+/* ---- TM125: a Cilium rule requiring mutual authentication the install does not give ---- */
+static void check_cilium_auth(mctx *c)
+{
+	tm_graph *g = c->g;
+	const tm_mesh_result *ms = c->ms;
+	if (!ms->cilium)
+		return;
+	tm_tri mutual = ms->eff.cilium_mutual_auth;
+	tm_buf ct;
+	tm_buf_init(&ct, 0);
+	for (size_t ei = 0; ei < g->nedges && ei < ms->nconns; ei++) {
+		const tm_edge *e = &g->edges[ei];
+		const tm_mesh_conn *mc = &ms->conns[ei];
+		for (size_t k = 0; k < mc->nauths; k++) {
+			const tm_mesh_auth *a = &mc->auths[k];
+			bool fail = a->mode == TM_AUTH_TEST_ALWAYS_FAIL;
+			if (!fail && mutual == TM_TRI_YES)
+				continue;
+			tm_buf_reset(&ct);
+			tm_ports_format(a->ports, &ct);
+			tm_buf_reset(&c->msg);
+			if (fail)
+				(void)tm_buf_addf(&c->msg, "%s (%s:%u) has authentication mode test-always-fail: Cilium drops "
+						  "%s => %s on %s, which the policies allow", a->rule, a->loc.file ? a->loc.file : "",
+						  a->loc.line, g->eps[e->src].name, g->eps[e->dst].name, tm_buf_str(&ct));
+			else
+				(void)tm_buf_addf(&c->msg, "%s (%s:%u) requires mutual authentication for %s => %s on %s, but %s "
+						  "(%s): %s", a->rule, a->loc.file ? a->loc.file : "", a->loc.line,
+						  g->eps[e->src].name, g->eps[e->dst].name, tm_buf_str(&ct),
+						  mutual == TM_TRI_NO ? "mutual authentication is off"
+								      : "whether mutual authentication is on is not known",
+						  ms->cilium_auth_from,
+						  mutual == TM_TRI_NO ? "no agent authenticates the pair, so Cilium drops this "
+									"traffic the policies allow"
+								      : "if it is off, Cilium drops this traffic the policies allow");
+			tm_finding *fd = tm_check_finding(c->out, "TM125", fail || mutual == TM_TRI_NO ? TM_SEV_HIGH : TM_SEV_MEDIUM,
+							  tm_buf_str(&c->msg), NULL);
+			fd->src = tm_findings_str(c->out, g->eps[e->src].name);
+			fd->dst = tm_findings_str(c->out, g->eps[e->dst].name);
+			fd->conns = tm_findings_str(c->out, tm_buf_str(&ct));
+			tm_finding_attach_edge(g, c->out, fd, e->src, e->dst, a->ports);
+		}
+	}
+	tm_buf_release(&ct);
+}
+
 void tm_checks_mesh_run(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_findings *out)
 {
 	mctx c = {g, z, zm, zm->mesh, out, {0}, {0}};
@@ -432,6 +467,7 @@ void tm_checks_mesh_run(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm
 	check_ip_trust(&c);
 	check_principal_plaintext(&c);
 	check_capture_contradicts(&c);
+	check_cilium_auth(&c);
 	tm_buf_release(&c.msg);
 	tm_buf_release(&c.obj);
 }

@@ -131,8 +131,9 @@ tm_protection tm_mesh_linkerd_decide(const tm_l5d_case *k, const char **row)
 /* Cilium (mesh specification section 6). Below a mesh verdict other than
  * plaintext nothing changes; else the transport: none C1, unknown C2,
  * WireGuard/IPsec C3 (same node) and C4, ztunnel C5-C8. Then a rule
- * requiring mutual authentication: A1 (on), A2 (off or unknown), A3
- * (test-always-fail). */
+ * requiring mutual authentication: A1 (on), A2 (off: no agent puts the
+ * pair in the auth map, which the datapath checks, so it drops the traffic:
+ * rejected), A3 (test-always-fail: rejected), A4 (not known: unknown). */
 tm_protection tm_mesh_cilium_decide(const tm_cilium_case *k, const char **row, const char **arow, bool *authenticated)
 {
 	tm_protection p = k->mesh;
@@ -169,7 +170,11 @@ tm_protection tm_mesh_cilium_decide(const tm_cilium_case *k, const char **row, c
 		*authenticated = p != TM_PROT_REJECTED;
 		return p;
 	}
-	*arow = "A2";
+	if (k->mutual == TM_TRI_NO) {
+		*arow = "A2";
+		return TM_PROT_REJECTED;
+	}
+	*arow = "A4";
 	return p == TM_PROT_REJECTED ? p : TM_PROT_UNKNOWN;
 }
 
@@ -195,6 +200,7 @@ typedef struct authref {
 	const tm_ports *ports;    /* what the rule admits of the pair */
 	uint8_t auth;             /* TM_AUTH_REQUIRED or TM_AUTH_TEST_ALWAYS_FAIL */
 	const char *what;         /* "CiliumNetworkPolicy ns/name ingress rule 0" */
+	tm_srcloc loc;            /* of the rule */
 } authref;
 
 static const char *intern(mctx *x, const char *s)
@@ -1377,9 +1383,12 @@ static verdict cilium_port(mctx *x, const tm_workload *cw, const tm_workload *sw
 				  "agents check the peers' identities out of band, the data is not encrypted by it",
 				  auth_by, r->cilium_auth_from);
 	else if (arow && arow[1] == '2')
-		(void)tm_buf_addf(&x->b, "; cilium A2: %s requires mutual authentication, which is %s (%s)%s", auth_by,
-				  k.mutual == TM_TRI_NO ? "off" : "not known", r->cilium_auth_from,
-				  k.mutual == TM_TRI_NO ? ": no agent authenticates, so the traffic is expected to be dropped" : "");
+		(void)tm_buf_addf(&x->b, "; cilium A2: %s requires mutual authentication, which is off (%s): no agent "
+				  "authenticates the pair, so Cilium drops the traffic", auth_by, r->cilium_auth_from);
+	else if (arow && arow[1] == '4')
+		(void)tm_buf_addf(&x->b, "; cilium A4: %s requires mutual authentication, and whether it is on is not known "
+				  "(%s): on, the agents authenticate the pair; off, Cilium drops the traffic", auth_by,
+				  r->cilium_auth_from);
 	else if (arow)
 		(void)tm_buf_addf(&x->b, "; cilium A3: %s has authentication mode test-always-fail: always dropped", auth_by);
 	return (verdict){p, v.reason, authd, x->b.len ? intern(x, tm_buf_str(&x->b) + 2) : NULL};
@@ -1463,7 +1472,7 @@ static tm_err edge_auths(mctx *x, const tm_edge *e)
 		tm_buf_reset(&x->b);
 		(void)tm_buf_addf(&x->b, "%s %s %s rule %ld", w->policy_kind ? w->policy_kind : "policy",
 				  w->policy ? w->policy : "?", w->dir == TM_DIR_EGRESS ? "egress" : "ingress", w->rule);
-		x->auths[x->nauths++] = (authref){ps, w->auth, intern(x, tm_buf_str(&x->b))};
+		x->auths[x->nauths++] = (authref){ps, w->auth, intern(x, tm_buf_str(&x->b)), w->loc};
 		for (int pr = 0; pr < TM_NPROTO; pr++)
 			for (uint32_t k = 0; k < ps->n[pr]; k++) {
 				bound_add(x, ps->r[pr][k].lo);
@@ -1629,6 +1638,14 @@ static tm_err edge_parts(mctx *x, size_t ei)
 		}
 	x->r->conns[ei].v = n ? tm_arena_memdup(&x->r->arena, tmp, n * sizeof *tmp) : NULL;
 	x->r->conns[ei].n = n;
+	if (x->nauths) {
+		tm_mesh_auth *a = tm_arena_alloc(&x->r->arena, x->nauths * sizeof *a);
+		for (size_t i = 0; i < x->nauths; i++)
+			a[i] = (tm_mesh_auth){x->auths[i].what, x->auths[i].loc, (tm_rule_auth)x->auths[i].auth,
+					      x->auths[i].ports};
+		x->r->conns[ei].auths = a;
+		x->r->conns[ei].nauths = x->nauths;
+	}
 	return TM_OK;
 }
 

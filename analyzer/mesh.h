@@ -67,10 +67,21 @@ typedef struct tm_mesh_part {
 	const char *reason;     /* the table row(s) and the objects that decided it */
 } tm_mesh_part;
 
+/* A Cilium rule requiring mutual authentication (or always failing it)
+ * that admits some ports of an edge (TM125). */
+typedef struct tm_mesh_auth {
+	const char *rule;       /* "CiliumNetworkPolicy ns/name ingress rule 0" */
+	tm_srcloc loc;          /* of the rule */
+	tm_rule_auth mode;      /* TM_AUTH_REQUIRED or TM_AUTH_TEST_ALWAYS_FAIL */
+	const tm_ports *ports;  /* what it admits of the edge */
+} tm_mesh_auth;
+
 typedef struct tm_mesh_conn {
 	tm_mesh_part *v;        /* ordered by the first port of each subset; one protection may have two
 				 * parts, authenticated and not */
 	size_t n;
+	tm_mesh_auth *auths;    /* the admitting rules with an authentication mode, in explain's order */
+	size_t nauths;
 } tm_mesh_conn;
 
 typedef struct tm_mesh_result {
@@ -140,7 +151,8 @@ typedef struct tm_cilium_case {
 } tm_cilium_case;
 
 /* *row: "C1" .. "C8" (the transport, only below a mesh's plaintext; else
- * NULL), *arow: "A1" .. "A3" (a rule's authentication mode; else NULL);
+ * NULL), *arow: "A1" .. "A4" (a rule's authentication mode: required and
+ * on A1, off A2, test-always-fail A3, not known A4; else NULL);
  * *authenticated: row A1 and not rejected. */
 tm_protection tm_mesh_cilium_decide(const tm_cilium_case *k, const char **row, const char **arow, bool *authenticated);
 

@@ -197,7 +197,6 @@ static bool read_sel(tm_k8s_ctx *c, const tm_node *n, const char *field, cil_sel
 		}
 		static const char *const kf[] = {"key", "operator", "values", NULL};
 		tm_k8s_known_fields(c, e, field, kf);
-		unsigned e1 = c->nerrors;
 		bool key_ok = tm_k8s_str(c, e, "key", field, &rawkey);
 		bool op_ok = tm_k8s_str(c, e, "operator", field, &op);
 		if (key_ok && !rawkey) {
@@ -215,42 +214,7 @@ static bool read_sel(tm_k8s_ctx *c, const tm_node *n, const char *field, cil_sel
 			continue;
 		}
 		tm_selexpr se = {key, TM_SEL_IN, 0, NULL};
-		if (op && !strcmp(op, "In"))
-			se.op = TM_SEL_IN;
-		else if (op && !strcmp(op, "NotIn"))
-			se.op = TM_SEL_NOTIN;
-		else if (op && !strcmp(op, "Exists"))
-			se.op = TM_SEL_EXISTS;
-		else if (op && !strcmp(op, "DoesNotExist"))
-			se.op = TM_SEL_DOESNOTEXIST;
-		else {
-			tm_k8s_error(c, tm_node_get(e, "operator") ? tm_node_get(e, "operator") : e, field,
-				     "matchExpressions[%zu]: operator \"%s\" is not one of In, NotIn, Exists, DoesNotExist",
-				     i, op ? op : "");
-			continue;
-		}
-		const tm_node *vals = tm_k8s_seq(c, e, "values", field);
-		size_t nv = vals ? vals->n : 0;
-		if ((se.op == TM_SEL_IN || se.op == TM_SEL_NOTIN) && nv == 0) {
-			tm_k8s_error(c, e, field, "matchExpressions[%zu]: values must be non-empty for %s", i, op);
-			continue;
-		}
-		if ((se.op == TM_SEL_EXISTS || se.op == TM_SEL_DOESNOTEXIST) && nv != 0) {
-			tm_k8s_error(c, e, field, "matchExpressions[%zu]: values must be empty for %s", i, op);
-			continue;
-		}
-		se.vals = tm_arena_alloc(&m->arena, (nv + 1) * sizeof(char *));
-		for (size_t j = 0; j < nv; j++) {
-			const tm_node *v = vals->items[j];
-			tm_buf_reset(&why);
-			if (v->kind != TM_NODE_SCALAR || !tm_valid_label_value(v->str, &why)) {
-				tm_k8s_error(c, v, field, "matchExpressions[%zu].values[%zu]: %s", i, j,
-					     v->kind != TM_NODE_SCALAR ? "expected a string" : tm_buf_str(&why));
-				continue;
-			}
-			se.vals[se.nvals++] = v->str;
-		}
-		if (c->nerrors != e1)
+		if (!tm_k8s_selexpr(c, e, field, i, op, &se, &why))
 			continue;
 		key_note(c, kn, field, kk, rawkey, src, out);
 		if (kk == K_SOURCE)
@@ -381,45 +345,37 @@ static bool cidr_peer(tm_k8s_ctx *c, const tm_node *cn, const tm_node *except, c
  * what the graph has (the IP ranges outside, every pod); the others name
  * nodes, the API server, health and init endpoints, Envoy, unmanaged
  * endpoints: no endpoint of the graph. */
-static bool entity_peers(tm_k8s_ctx *c, const tm_node *list, const char *field, bool egress, peers *ps)
+static void entity_peer(tm_k8s_ctx *c, const tm_node *en, const char *field, size_t i, peers *ps)
 {
 	static const char *const none[] = {"host", "remote-node", "kube-apiserver", "health", "init", "ingress",
 					   "unmanaged", NULL};
-	bool ok = true;
-	(void)egress;
-	for (size_t i = 0; i < list->n; i++) {
-		const tm_node *en = list->items[i];
-		const char *e = en->kind == TM_NODE_SCALAR ? en->str : "";
-		bool all = !strcmp(e, "all");
-		if (all || !strcmp(e, "world"))
-			peer_world(en, peers_add(ps), true, true);
-		else if (!strcmp(e, "world-ipv4"))
-			peer_world(en, peers_add(ps), true, false);
-		else if (!strcmp(e, "world-ipv6"))
-			peer_world(en, peers_add(ps), false, true);
-		if (all || !strcmp(e, "cluster")) {
-			cil_sel every;
-			memset(&every, 0, sizeof every);
-			every.has_ns_name = true; /* every namespace */
-			peer_of_sel(c, &every, NULL, en, peers_add(ps));
-			continue;
-		}
-		if (!strncmp(e, "world", 5) && (!e[5] || !strcmp(e + 5, "-ipv4") || !strcmp(e + 5, "-ipv6")))
-			continue;
-		bool known = false;
-		for (const char *const *k = none; *k && !known; k++)
-			known = !strcmp(*k, e);
-		if (!known) {
-			tm_k8s_error(c, en, field, "[%zu]: \"%s\" is not an entity (all, world, world-ipv4, world-ipv6, "
-				     "cluster, host, remote-node, kube-apiserver, health, init, ingress, unmanaged)", i, e);
-			ok = false;
-			continue;
-		}
-		unmodelled(c, en, "entity", "%s[%zu]: entity %s has no endpoint in the graph: it matches nothing here", field,
-			   i, e);
-		peer_none(en, peers_add(ps));
+	const char *e = en->kind == TM_NODE_SCALAR ? en->str : "";
+	bool all = !strcmp(e, "all");
+	if (all || !strcmp(e, "world"))
+		peer_world(en, peers_add(ps), true, true);
+	else if (!strcmp(e, "world-ipv4"))
+		peer_world(en, peers_add(ps), true, false);
+	else if (!strcmp(e, "world-ipv6"))
+		peer_world(en, peers_add(ps), false, true);
+	if (all || !strcmp(e, "cluster")) {
+		cil_sel every;
+		memset(&every, 0, sizeof every);
+		every.has_ns_name = true; /* every namespace */
+		peer_of_sel(c, &every, NULL, en, peers_add(ps));
+		return;
 	}
-	return ok;
+	if (!strncmp(e, "world", 5) && (!e[5] || !strcmp(e + 5, "-ipv4") || !strcmp(e + 5, "-ipv6")))
+		return;
+	bool known = false;
+	for (const char *const *k = none; *k && !known; k++)
+		known = !strcmp(*k, e);
+	if (!known) {
+		tm_k8s_error(c, en, field, "[%zu]: \"%s\" is not an entity (all, world, world-ipv4, world-ipv6, "
+			     "cluster, host, remote-node, kube-apiserver, health, init, ingress, unmanaged)", i, e);
+		return;
+	}
+	unmodelled(c, en, "entity", "%s[%zu]: entity %s has no endpoint in the graph: it matches nothing here", field, i, e);
+	peer_none(en, peers_add(ps));
 }
 
 static void add_portspec(tm_portspec **v, size_t *n, size_t *cap, tm_portspec ps)
@@ -567,6 +523,101 @@ static bool read_to_ports(tm_k8s_ctx *c, const tm_node *tp, const char *field, b
 	return c->nerrors == e0;
 }
 
+/* One peer of a family (fromEndpoints, toCIDR, ...): item i of the list at
+ * field f, whose key is fam. */
+typedef void peer_reader(tm_k8s_ctx *c, const tm_node *item, const char *f, size_t i, const char *fam,
+			 const char *pol_ns, peers *ps);
+
+static void endpoints_item(tm_k8s_ctx *c, const tm_node *item, const char *f, size_t i, const char *fam,
+			   const char *pol_ns, peers *ps)
+{
+	char sf[256];
+	cil_sel s;
+	(void)fam;
+	snprintf(sf, sizeof sf, "%s[%zu]", f, i);
+	if (read_sel(c, item, sf, &s))
+		peer_of_sel(c, &s, pol_ns, item, peers_add(ps));
+}
+
+static void cidr_item(tm_k8s_ctx *c, const tm_node *item, const char *f, size_t i, const char *fam,
+		      const char *pol_ns, peers *ps)
+{
+	char sf[256];
+	tm_peer p = {0};
+	(void)fam, (void)pol_ns;
+	snprintf(sf, sizeof sf, "%s[%zu]", f, i);
+	if (cidr_peer(c, item, NULL, sf, &p))
+		*peers_add(ps) = p;
+}
+
+/* {cidr, except} or a CiliumCIDRGroup */
+static void cidrset_item(tm_k8s_ctx *c, const tm_node *sn, const char *f, size_t i, const char *fam,
+			 const char *pol_ns, peers *ps)
+{
+	char sf[256];
+	(void)fam, (void)pol_ns;
+	snprintf(sf, sizeof sf, "%s[%zu]", f, i);
+	if (sn->kind != TM_NODE_MAP) {
+		tm_k8s_error(c, sn, sf, "expected a map, got %s", tm_node_kind_str(sn));
+		return;
+	}
+	static const char *const known_set[] = {"cidr", "except", "cidrGroupRef", "cidrGroupSelector", NULL};
+	tm_k8s_known_fields(c, sn, sf, known_set);
+	const tm_node *cn = tm_node_get(sn, "cidr");
+	if (tm_node_is_null(cn)) {
+		const tm_node *g = tm_node_get(sn, "cidrGroupRef");
+		if (tm_node_is_null(g))
+			g = tm_node_get(sn, "cidrGroupSelector");
+		if (tm_node_is_null(g)) {
+			tm_k8s_error(c, sn, sf, "one of cidr, cidrGroupRef, cidrGroupSelector is required");
+			return;
+		}
+		unmodelled(c, g, "CIDR group", "%s: CiliumCIDRGroup references are not modelled: the peer "
+			   "matches nothing here", sf);
+		peer_none(sn, peers_add(ps));
+		return;
+	}
+	unsigned e1 = c->nerrors;
+	const tm_node *ex = tm_k8s_seq(c, sn, "except", sf);
+	if (c->nerrors != e1)
+		return;
+	tm_peer p = {0};
+	if (cidr_peer(c, cn, ex, sf, &p))
+		*peers_add(ps) = p;
+}
+
+static void entities_item(tm_k8s_ctx *c, const tm_node *item, const char *f, size_t i, const char *fam,
+			  const char *pol_ns, peers *ps)
+{
+	(void)fam, (void)pol_ns;
+	entity_peer(c, item, f, i, ps);
+}
+
+/* what has no endpoint here */
+static void unmodelled_item(tm_k8s_ctx *c, const tm_node *item, const char *f, size_t i, const char *fam,
+			    const char *pol_ns, peers *ps)
+{
+	(void)pol_ns;
+	unmodelled(c, item, fam, "%s[%zu]: %s peers are not modelled: the peer matches nothing here", f, i, fam);
+	peer_none(item, peers_add(ps));
+}
+
+/* The peer families of an ingress (in) and an egress (eg) rule, in the
+ * order they are read (NULL: not in that direction). */
+static const struct {
+	const char *in, *eg;
+	peer_reader *read;
+} families[] = {
+	{"fromEndpoints", "toEndpoints", endpoints_item},
+	{"fromCIDR", "toCIDR", cidr_item},
+	{"fromCIDRSet", "toCIDRSet", cidrset_item},
+	{"fromEntities", "toEntities", entities_item},
+	{"fromGroups", "toGroups", unmodelled_item},
+	{"fromNodes", "toNodes", unmodelled_item},
+	{NULL, "toFQDNs", unmodelled_item},
+	{NULL, "toServices", unmodelled_item},
+};
+
 static const char *const auth_modes[] = {"", "required", "disabled", "test-always-fail"};
 
 /* One rule of ingress, ingressDeny, egress or egressDeny. */
@@ -601,95 +652,17 @@ static void read_one_rule(tm_k8s_ctx *c, const tm_node *rn, const char *field, b
 	bool has_l3 = false;
 	char f[224], key[32];
 
-	/* fromEndpoints / toEndpoints */
-	snprintf(key, sizeof key, "%sEndpoints", pfx);
-	snprintf(f, sizeof f, "%s.%s", field, key);
-	const tm_node *eps = tm_k8s_seq(c, rn, key, f);
-	if (eps) {
-		has_l3 = true;
-		for (size_t i = 0; i < eps->n; i++) {
-			char sf[256];
-			snprintf(sf, sizeof sf, "%s[%zu]", f, i);
-			cil_sel s;
-			if (read_sel(c, eps->items[i], sf, &s))
-				peer_of_sel(c, &s, pol_ns, eps->items[i], peers_add(&ps));
-		}
-	}
-	/* fromCIDR / toCIDR */
-	snprintf(key, sizeof key, "%sCIDR", pfx);
-	snprintf(f, sizeof f, "%s.%s", field, key);
-	const tm_node *cidrs = tm_k8s_seq(c, rn, key, f);
-	if (cidrs) {
-		has_l3 = true;
-		for (size_t i = 0; i < cidrs->n; i++) {
-			char sf[256];
-			snprintf(sf, sizeof sf, "%s[%zu]", f, i);
-			tm_peer p = {0};
-			if (cidr_peer(c, cidrs->items[i], NULL, sf, &p))
-				*peers_add(&ps) = p;
-		}
-	}
-	/* fromCIDRSet / toCIDRSet: {cidr, except} or a CiliumCIDRGroup */
-	snprintf(key, sizeof key, "%sCIDRSet", pfx);
-	snprintf(f, sizeof f, "%s.%s", field, key);
-	const tm_node *sets = tm_k8s_seq(c, rn, key, f);
-	if (sets) {
-		has_l3 = true;
-		for (size_t i = 0; i < sets->n; i++) {
-			char sf[256];
-			snprintf(sf, sizeof sf, "%s[%zu]", f, i);
-			const tm_node *sn = sets->items[i];
-			if (sn->kind != TM_NODE_MAP) {
-				tm_k8s_error(c, sn, sf, "expected a map, got %s", tm_node_kind_str(sn));
-				continue;
-			}
-			static const char *const known_set[] = {"cidr", "except", "cidrGroupRef", "cidrGroupSelector", NULL};
-			tm_k8s_known_fields(c, sn, sf, known_set);
-			const tm_node *cn = tm_node_get(sn, "cidr");
-			if (tm_node_is_null(cn)) {
-				const tm_node *g = tm_node_get(sn, "cidrGroupRef");
-				if (tm_node_is_null(g))
-					g = tm_node_get(sn, "cidrGroupSelector");
-				if (tm_node_is_null(g)) {
-					tm_k8s_error(c, sn, sf, "one of cidr, cidrGroupRef, cidrGroupSelector is required");
-					continue;
-				}
-				unmodelled(c, g, "CIDR group", "%s: CiliumCIDRGroup references are not modelled: the peer "
-					   "matches nothing here", sf);
-				peer_none(sn, peers_add(&ps));
-				continue;
-			}
-			unsigned e1 = c->nerrors;
-			const tm_node *ex = tm_k8s_seq(c, sn, "except", sf);
-			if (c->nerrors != e1)
-				continue;
-			tm_peer p = {0};
-			if (cidr_peer(c, cn, ex, sf, &p))
-				*peers_add(&ps) = p;
-		}
-	}
-	/* fromEntities / toEntities */
-	snprintf(key, sizeof key, "%sEntities", pfx);
-	snprintf(f, sizeof f, "%s.%s", field, key);
-	const tm_node *ents = tm_k8s_seq(c, rn, key, f);
-	if (ents) {
-		has_l3 = true;
-		entity_peers(c, ents, f, egress, &ps);
-	}
-	/* what has no endpoint here */
-	static const char *const other_in[] = {"fromGroups", "fromNodes", NULL};
-	static const char *const other_eg[] = {"toGroups", "toNodes", "toFQDNs", "toServices", NULL};
-	for (const char *const *k = egress ? other_eg : other_in; *k; k++) {
-		snprintf(f, sizeof f, "%s.%s", field, *k);
-		const tm_node *x = tm_k8s_seq(c, rn, *k, f);
-		if (!x)
+	for (size_t fi = 0; fi < TM_ARRAY_LEN(families); fi++) {
+		const char *fam = egress ? families[fi].eg : families[fi].in;
+		if (!fam)
+			continue;
+		snprintf(f, sizeof f, "%s.%s", field, fam);
+		const tm_node *list = tm_k8s_seq(c, rn, fam, f);
+		if (!list)
 			continue;
 		has_l3 = true;
-		for (size_t i = 0; i < x->n; i++) {
-			unmodelled(c, x->items[i], *k, "%s[%zu]: %s peers are not modelled: the peer matches nothing here", f,
-				   i, *k);
-			peer_none(x->items[i], peers_add(&ps));
-		}
+		for (size_t i = 0; i < list->n; i++)
+			families[fi].read(c, list->items[i], f, i, fam, pol_ns, &ps);
 	}
 	snprintf(key, sizeof key, "%sRequires", pfx);
 	const tm_node *req = tm_node_get(rn, key);

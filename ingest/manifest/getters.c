@@ -393,6 +393,52 @@ bool tm_k8s_labels(tm_k8s_ctx *c, const tm_node *map, const char *field, tm_labe
 	return ok;
 }
 
+/* The operator and values of one matchExpressions entry (getters.h). */
+bool tm_k8s_selexpr(tm_k8s_ctx *c, const tm_node *e, const char *field, size_t i, const char *op, tm_selexpr *se,
+		    tm_buf *why)
+{
+	unsigned e0 = c->nerrors;
+	if (op && !strcmp(op, "In"))
+		se->op = TM_SEL_IN;
+	else if (op && !strcmp(op, "NotIn"))
+		se->op = TM_SEL_NOTIN;
+	else if (op && !strcmp(op, "Exists"))
+		se->op = TM_SEL_EXISTS;
+	else if (op && !strcmp(op, "DoesNotExist"))
+		se->op = TM_SEL_DOESNOTEXIST;
+	else {
+		tm_k8s_error(c, tm_node_get(e, "operator") ? tm_node_get(e, "operator") : e, field,
+			     "matchExpressions[%zu]: operator \"%s\" is not one of In, NotIn, Exists, DoesNotExist", i,
+			     op ? op : "");
+		return false; /* the values are checked against the operator */
+	}
+	const tm_node *vals = tm_k8s_seq(c, e, "values", field);
+	if (c->nerrors != e0)
+		return false;
+	size_t nv = vals ? vals->n : 0;
+	if ((se->op == TM_SEL_IN || se->op == TM_SEL_NOTIN) && nv == 0) {
+		tm_k8s_error(c, e, field, "matchExpressions[%zu]: values must be non-empty for %s", i, op);
+		return false;
+	}
+	if ((se->op == TM_SEL_EXISTS || se->op == TM_SEL_DOESNOTEXIST) && nv != 0) {
+		tm_k8s_error(c, e, field, "matchExpressions[%zu]: values must be empty for %s", i, op);
+		return false;
+	}
+	se->vals = tm_arena_alloc(&c->m->arena, (nv ? nv : 1) * sizeof(char *));
+	se->nvals = 0;
+	for (size_t j = 0; j < nv; j++) {
+		const tm_node *v = vals->items[j];
+		tm_buf_reset(why);
+		if (v->kind != TM_NODE_SCALAR || !tm_valid_label_value(v->str, why)) {
+			tm_k8s_error(c, v, field, "matchExpressions[%zu].values[%zu]: %s", i, j,
+				     v->kind != TM_NODE_SCALAR ? "expected a string" : tm_buf_str(why));
+			continue;
+		}
+		se->vals[se->nvals++] = v->str;
+	}
+	return c->nerrors == e0;
+}
+
 bool tm_k8s_selector(tm_k8s_ctx *c, const tm_node *n, const char *field, tm_selector *out)
 {
 	memset(out, 0, sizeof *out);
@@ -435,44 +481,7 @@ bool tm_k8s_selector(tm_k8s_ctx *c, const tm_node *n, const char *field, tm_sele
 		se->key = key;
 		if (!op_ok)
 			continue;
-		if (op && !strcmp(op, "In"))
-			se->op = TM_SEL_IN;
-		else if (op && !strcmp(op, "NotIn"))
-			se->op = TM_SEL_NOTIN;
-		else if (op && !strcmp(op, "Exists"))
-			se->op = TM_SEL_EXISTS;
-		else if (op && !strcmp(op, "DoesNotExist"))
-			se->op = TM_SEL_DOESNOTEXIST;
-		else {
-			tm_k8s_error(c, tm_node_get(e, "operator") ? tm_node_get(e, "operator") : e, field,
-				     "matchExpressions[%zu]: operator \"%s\" is not one of In, NotIn, Exists, DoesNotExist",
-				     i, op ? op : "");
-			continue; /* the values are checked against the operator */
-		}
-		unsigned e2 = c->nerrors;
-		const tm_node *vals = tm_k8s_seq(c, e, "values", field);
-		if (c->nerrors != e2)
-			continue;
-		size_t nv = vals ? vals->n : 0;
-		if ((se->op == TM_SEL_IN || se->op == TM_SEL_NOTIN) && nv == 0) {
-			tm_k8s_error(c, e, field, "matchExpressions[%zu]: values must be non-empty for %s", i, op);
-			continue;
-		}
-		if ((se->op == TM_SEL_EXISTS || se->op == TM_SEL_DOESNOTEXIST) && nv != 0) {
-			tm_k8s_error(c, e, field, "matchExpressions[%zu]: values must be empty for %s", i, op);
-			continue;
-		}
-		se->vals = tm_arena_alloc(&c->m->arena, (nv ? nv : 1) * sizeof(char *));
-		for (size_t j = 0; j < nv; j++) {
-			const tm_node *v = vals->items[j];
-			tm_buf_reset(&why);
-			if (v->kind != TM_NODE_SCALAR || !tm_valid_label_value(v->str, &why)) {
-				tm_k8s_error(c, v, field, "matchExpressions[%zu].values[%zu]: %s", i, j,
-					     v->kind != TM_NODE_SCALAR ? "expected a string" : tm_buf_str(&why));
-				continue;
-			}
-			se->vals[se->nvals++] = v->str;
-		}
+		tm_k8s_selexpr(c, e, field, i, op, se, &why);
 		if (c->nerrors == e1)
 			out->nexpr++;
 	}

@@ -46,6 +46,13 @@ const tm_node *tm_k8s_seq(tm_k8s_ctx *c, const tm_node *parent, const char *key,
  * is kept: object metadata, which NPA reads without checking). */
 enum { TM_LABELS_ANY = 0, TM_LABELS_STRICT = 1, TM_LABELS_WARN = 2 };
 bool tm_k8s_labels(tm_k8s_ctx *c, const tm_node *map, const char *field, tm_labels *out, int validate);
+/* The operator and values of matchExpressions[i] (e, a map; op its operator
+ * as read, NULL when absent) into se, whose key the caller reads (plain
+ * label keys here, Cilium's source-prefixed ones in cilium.c). One error
+ * for a bad operator or a values field that is not a list or does not fit
+ * the operator, one per bad value; false when any was given. why is scratch. */
+bool tm_k8s_selexpr(tm_k8s_ctx *c, const tm_node *e, const char *field, size_t i, const char *op, tm_selexpr *se,
+		    tm_buf *why);
 /* Label selector (matchLabels + matchExpressions). */
 bool tm_k8s_selector(tm_k8s_ctx *c, const tm_node *n, const char *field, tm_selector *out);
 /* Scalar text of an int-or-string; *is_int tells which. */

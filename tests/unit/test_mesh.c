@@ -172,21 +172,25 @@ static void test_cilium_table(void **state)
 		{{P, TM_CENC_ZTUNNEL, false, true, true, UK, N, UK}, U, "C7", NULL, false},
 		{{P, TM_CENC_ZTUNNEL, false, false, true, UK, N, UK}, P, "C8", NULL, false},
 		{{P, TM_CENC_ZTUNNEL, true, true, false, UK, N, UK}, P, "C8", NULL, false}, /* UDP: not redirected */
-		/* authentication required: on adds the attribute, off or unknown is unknown */
+		/* authentication required: on adds the attribute, off drops (rejected), not known is unknown */
 		{{P, TM_CENC_NONE, false, false, true, UK, RQ, Y}, P, "C1", "A1", true},
 		{{P, TM_CENC_WIREGUARD, false, false, true, UK, RQ, Y}, U, "C4", "A1", true},
 		{{P, TM_CENC_ZTUNNEL, true, true, true, UK, RQ, Y}, M, "C5", "A1", true},
-		{{P, TM_CENC_NONE, false, false, true, UK, RQ, NO}, U, "C1", "A2", false},
-		{{P, TM_CENC_NONE, false, false, true, UK, RQ, UK}, U, "C1", "A2", false},
+		{{P, TM_CENC_NONE, false, false, true, UK, RQ, NO}, R, "C1", "A2", false},
+		{{P, TM_CENC_ZTUNNEL, true, true, true, UK, RQ, NO}, R, "C5", "A2", false},
+		{{P, TM_CENC_NONE, false, false, true, UK, RQ, UK}, U, "C1", "A4", false},
+		{{P, TM_CENC_ZTUNNEL, true, true, true, UK, RQ, UK}, U, "C5", "A4", false},
 		{{P, TM_CENC_NONE, false, false, true, UK, F, Y}, R, "C1", "A3", false},
 		{{P, TM_CENC_NONE, false, false, true, UK, D, UK}, P, "C1", NULL, false}, /* disabled: as none */
 		/* a mesh verdict other than plaintext stays (no transport row) */
 		{{M, TM_CENC_WIREGUARD, false, false, true, UK, N, UK}, M, NULL, NULL, false},
 		{{MP, TM_CENC_ZTUNNEL, true, true, true, UK, N, UK}, MP, NULL, NULL, false},
 		{{R, TM_CENC_NONE, false, false, true, UK, RQ, NO}, R, NULL, "A2", false},
+		{{R, TM_CENC_NONE, false, false, true, UK, RQ, UK}, R, NULL, "A4", false},
 		{{R, TM_CENC_NONE, false, false, true, UK, RQ, Y}, R, NULL, "A1", false},
 		{{U, TM_CENC_NONE, false, false, true, UK, RQ, Y}, U, NULL, "A1", true},
-		{{M, TM_CENC_NONE, false, false, true, UK, RQ, NO}, U, NULL, "A2", false},
+		{{M, TM_CENC_NONE, false, false, true, UK, RQ, NO}, R, NULL, "A2", false},
+		{{M, TM_CENC_NONE, false, false, true, UK, RQ, UK}, U, NULL, "A4", false},
 		{{M, TM_CENC_NONE, false, false, true, UK, F, Y}, R, NULL, "A3", false},
 	};
 	for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
@@ -290,10 +294,18 @@ static void test_cilium_install(void **state)
 	tm_buf_reset(&b);
 	tm_ports_format(r->conns[e].v[0].ports, &b);
 	assert_string_equal(tm_buf_str(&b), "TCP 8080");
-	assert_int_equal(r->conns[e].v[0].prot, TM_PROT_UNKNOWN);
+	assert_int_equal(r->conns[e].v[0].prot, TM_PROT_REJECTED);
 	assert_false(r->conns[e].v[0].authenticated);
 	assert_non_null(strstr(r->conns[e].v[0].reason, "cilium A2:"));
 	assert_int_equal(r->conns[e].v[1].prot, TM_PROT_PLAINTEXT);
+	/* the admitting rule that requires authentication, for TM125 */
+	assert_int_equal(r->conns[e].nauths, 1);
+	assert_int_equal(r->conns[e].auths[0].mode, TM_AUTH_REQUIRED);
+	assert_string_equal(r->conns[e].auths[0].rule, "CiliumNetworkPolicy a/s ingress rule 0");
+	assert_int_equal(r->conns[e].auths[0].loc.line, m->netpols[0]->in_rules[0].loc.line);
+	tm_buf_reset(&b);
+	tm_ports_format(r->conns[e].auths[0].ports, &b);
+	assert_string_equal(tm_buf_str(&b), "TCP 8080");
 	tm_mesh_result_free(r);
 	/* on: TCP 8080 plaintext and authenticated, 9000-9001 plaintext: two parts of one protection */
 	mo.cilium_mutual_auth = TM_TRI_YES;
