@@ -197,6 +197,10 @@ static tm_err load(const tm_request *rq, tm_result *r)
 			missing++;
 			continue;
 		}
+		lo.ns = rq->path_ns ? rq->path_ns[i] : NULL;
+		lo.again = false;
+		for (size_t j = 0; j < i && !lo.again; j++)
+			lo.again = !strcmp(rq->paths[j], rq->paths[i]);
 		tm_err e = tm_load_path(m, rq->paths[i], &lo);
 		if (e != TM_OK && rc == TM_OK)
 			rc = e;
