@@ -194,6 +194,7 @@ conformance: all
 	@tests/sarif/run.sh $(SHARED)
 	@tests/conformance/diff.sh $(SHARED)
 	@tests/conformance/inventory.sh $(SHARED)
+	@tests/conformance/mesh.sh $(SHARED)
 	@tests/pcap/shared.sh $(SHARED)
 	@tests/conformance/formats.sh $(SHARED)
 

@@ -38,7 +38,7 @@ typedef enum {
 	OPT_SHOW_MTLS, OPT_ISTIO_ROOT_NS, OPT_ISTIO_TRUST_DOMAIN, OPT_ISTIO_AUTO_MTLS, OPT_ISTIO_INJECT_POLICY,
 	OPT_ISTIO_NS_BY_DEFAULT, OPT_ISTIO_AMBIENT, OPT_LINKERD_NS, OPT_LINKERD_TRUST_DOMAIN, OPT_LINKERD_POLICY,
 	OPT_LINKERD_OPAQUE_PORTS, OPT_LINKERD_SKIP_PORTS, OPT_CILIUM_ENCRYPTION, OPT_CILIUM_MUTUAL_AUTH,
-	OPT_OUTPUT_DIR, OPT_CONTEXT, OPT_NAMESPACE, OPT_MERGE,
+	OPT_OUTPUT_DIR, OPT_CONTEXT, OPT_NAMESPACE, OPT_PATH_NAMESPACE, OPT_MERGE,
 	OPT_REVERSE, OPT_TO, OPT_AVOID, OPT_NETWORK_ONLY,
 } cli_opt_id;
 
@@ -71,7 +71,9 @@ typedef struct cli_args {
 	bool help;
 	tm_load_opts load;
 	const char **paths;    /* positional arguments (heap array into argv) */
+	const char **path_ns;  /* per path: the -n NS before it, or NULL (parallel to paths) */
 	size_t npaths;
+	const char *cur_ns;    /* -n NS: the namespace of the paths that follow */
 	tm_conn_opts conn;
 	bool pods;             /* --granularity pod */
 	const char **focus, **peers;

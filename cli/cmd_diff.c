@@ -28,6 +28,7 @@ int cmd_diff(int argc, char **argv)
 		tm_request rq;
 		cli_request(&a, &rq);
 		rq.paths = &a.paths[k];
+		rq.path_ns = &a.path_ns[k];
 		rq.npaths = 1;
 		rq.checks = true;
 		rq.ipv6_auto = true;

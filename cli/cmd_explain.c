@@ -16,6 +16,7 @@ int cmd_explain(int argc, char **argv)
 		rq.src = a.paths[0];
 		rq.dst = a.paths[1];
 		rq.paths += 2;
+		rq.path_ns += 2;
 		rq.npaths -= 2;
 		rq.graph = true;
 		rq.ipv6_auto = true;

@@ -23,8 +23,10 @@ int cmd_flows(int argc, char **argv)
 		if (a.merge || tm_path_is_capture(a.paths[i]) || tm_flowjson_sniff_file(a.paths[i])) {
 			a.pcaps = tm_xrealloc(a.pcaps, (a.npcaps + 1) * sizeof *a.pcaps);
 			a.pcaps[a.npcaps++] = a.paths[i];
-		} else
+		} else {
+			a.path_ns[k] = a.path_ns[i];
 			a.paths[k++] = a.paths[i];
+		}
 	}
 	a.npaths = k;
 	if (!a.npcaps && !a.nhubble && !a.nzeek) {

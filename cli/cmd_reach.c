@@ -18,6 +18,7 @@ int cmd_reach(int argc, char **argv)
 		cli_request(&a, &rq);
 		rq.src = a.paths[0];
 		rq.paths++;
+		rq.path_ns++;
 		rq.npaths--;
 		rq.graph = true;
 		rq.ipv6_auto = true;

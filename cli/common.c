@@ -195,6 +195,7 @@ void cli_request(const cli_args *a, tm_request *rq)
 {
 	tm_request_init(rq);
 	rq->paths = a->paths;
+	rq->path_ns = a->path_ns;
 	rq->npaths = a->npaths;
 	rq->load = a->load;
 	rq->conn = a->conn;

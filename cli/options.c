@@ -31,6 +31,11 @@ static const cli_option options[] = {
 	{OPT_MAX_OBJECTS, "max-objects", 0, "N", CMD_ALL & ~CMD_FLOWS, "... objects in one run"},
 	{OPT_MAX_LABELS, "max-labels", 0, "N", CMD_ALL & ~CMD_FLOWS, "... labels per object"},
 	{OPT_MAX_LABEL_LENGTH, "max-label-length", 0, "BYTES", CMD_ALL & ~CMD_FLOWS, "... bytes of a label key or value"},
+	{OPT_PATH_NAMESPACE, "namespace", 'n', "NS", CMD_ALL,
+	 "the namespace of objects without metadata.namespace in\n"
+	 "the PATHs that follow, up to the next -n (kubectl apply\n"
+	 "-n NS -f PATH); one naming another is an error (default:\n"
+	 "default)"},
 	{OPT_HELP, "help", 'h', NULL, CMD_ALL, "help for the command"},
 	/* -- connectivity: how endpoints and ipBlocks are read -- */
 	{OPT_GRANULARITY, "granularity", 0, "workload|pod", CMD_CONN | CMD_GRAPH | CMD_REACH,
@@ -180,6 +185,7 @@ void cli_args_init(cli_args *a, const cli_command *cmd)
 void cli_args_release(cli_args *a)
 {
 	free(a->paths);
+	free(a->path_ns);
 	free(a->focus);
 	free(a->peers);
 	free(a->pcaps);
@@ -226,6 +232,18 @@ static const cli_option *find_short(char c, unsigned cmd)
 		if ((options[i].cmds & cmd) && options[i].short_name == c)
 			return &options[i];
 	return NULL;
+}
+
+/* a namespace name: a DNS-1123 label (1-63 of [a-z0-9-], alphanumeric at both ends) */
+static bool dns_label(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return false;
+	return true;
 }
 
 /* One option with its value; returns 0, or EXIT_USAGE (message printed). */
@@ -366,6 +384,11 @@ static int apply(cli_args *a, const cli_option *o, const char *as, char *val)
 	case OPT_OUTPUT_DIR: a->outdir = val; break;
 	case OPT_CONTEXT: a->context = val; break;
 	case OPT_NAMESPACE: push_names(&a->namespaces, &a->nnamespaces, val); break;
+	case OPT_PATH_NAMESPACE:
+		if (!dns_label(val))
+			return cli_usage_error(cmd, "%s wants a namespace name (a DNS-1123 label), not '%s'", as, val);
+		a->cur_ns = val;
+		break;
 	case OPT_FLOW_TABLE: case OPT_MAX_FLOWS: case OPT_IDLE_TIMEOUT:
 		if (!cli_parse_size(val, &sz) || sz == 0)
 			return cli_usage_error(cmd, "option --%s needs a positive number", o->name);
@@ -389,6 +412,8 @@ int cli_parse(cli_args *a, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		char *s = argv[i];
 		if (only_paths || s[0] != '-' || !strcmp(s, "-")) {
+			size_t n = a->npaths;
+			push(&a->path_ns, &n, a->cur_ns);
 			push(&a->paths, &a->npaths, s);
 			continue;
 		}

@@ -13,6 +13,11 @@
 
 typedef struct tm_load_opts {
 	bool skip_invalid;    /* NPA behaviour: errors become warnings */
+	const char *ns;       /* kubectl apply -n NS: the namespace of namespaced objects
+			       * without metadata.namespace (NULL: "default"); one that
+			       * names another is an error */
+	bool again;           /* this path was read before in this run (under another -n):
+			       * its cluster-scoped objects are those read then, and skipped */
 	tm_doc_limits limits;
 	size_t max_objects;   /* objects in one run; default 2,000,000 */
 	size_t max_labels;    /* labels per object; default 1,000 */

@@ -197,6 +197,14 @@ static tm_err load(const tm_request *rq, tm_result *r)
 			missing++;
 			continue;
 		}
+		lo.ns = rq->path_ns ? rq->path_ns[i] : NULL;
+		/* the same PATH again under another -n (only then: without -n a
+		 * repeated PATH reads as before, its objects duplicates) */
+		lo.again = false;
+		for (size_t j = 0; j < i && !lo.again && rq->path_ns; j++) {
+			const char *a = rq->path_ns[j], *b = rq->path_ns[i];
+			lo.again = !strcmp(rq->paths[j], rq->paths[i]) && (a && b ? strcmp(a, b) != 0 : a != b);
+		}
 		tm_err e = tm_load_path(m, rq->paths[i], &lo);
 		if (e != TM_OK && rc == TM_OK)
 			rc = e;

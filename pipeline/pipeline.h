@@ -53,6 +53,8 @@ typedef struct tm_result tm_result;
 
 typedef struct tm_request {
 	const char *const *paths; /* manifests: files, directories, "-" */
+	const char *const *path_ns; /* NULL, or per path: the namespace of its objects
+				     * without one (-n NS), or NULL for "default" */
 	size_t npaths;
 	tm_load_opts load;
 	/* connectivity */

@@ -213,6 +213,8 @@ static void read_object(tm_model *m, const tm_load_opts *o, const tm_node *obj, 
 		}
 		if (kinds[i].wants && !kinds[i].wants(obj))
 			break;
+		if (kinds[i].cluster_scoped && o->again)
+			goto out; /* the same object, read with the path's first -n */
 		if (meta && meta->kind != TM_NODE_MAP) {
 			tm_k8s_error(&c, meta, "metadata", "expected a map, got %s", tm_node_kind_str(meta));
 			goto out;
@@ -265,8 +267,14 @@ static void read_object(tm_model *m, const tm_load_opts *o, const tm_node *obj, 
 			tm_k8s_warn(&c, at, "%s: \"%s\" is not a DNS-1123 name (lowercase letters, digits, '-' and '.'); "
 				    "the API server would reject it", field, shown);
 		}
+		if (!kinds[i].cluster_scoped && o->ns && ns_raw && *ns_raw && strcmp(ns_raw, o->ns)) {
+			/* kubectl apply -n NS refuses it too */
+			tm_k8s_error(&c, tm_node_get(meta, "namespace"), "metadata.namespace",
+				     "\"%s\" does not match the namespace -n %s gives this file", ns_raw, o->ns);
+			goto out;
+		}
 		if (!kinds[i].cluster_scoped)
-			c.ns = ns_raw && *ns_raw ? ns_raw : tm_intern(&m->strs, "default");
+			c.ns = ns_raw && *ns_raw ? ns_raw : tm_intern(&m->strs, o->ns ? o->ns : "default");
 		tm_k8s_known_fields(&c, meta, "metadata", tm_k8s_objectmeta_fields);
 		kinds[i].fn(&c);
 		goto out;
