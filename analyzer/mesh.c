@@ -81,7 +81,7 @@ tm_protection tm_mesh_istio_decide(const tm_istio_case *k, const char **row)
 		case TM_DRTLS_AUTO:
 			if (!k->auto_mtls) /* no TLS context: the client sends plaintext */
 				R(strict ? "7" : pa == TM_PA_DISABLE ? "9" : "8", strict ? TM_PROT_REJECTED : TM_PROT_PLAINTEXT);
-			if (k->ns_disable)
+			if (k->ns_disable || k->mixed)
 				R(strict ? "3c" : "3", strict ? TM_PROT_REJECTED : TM_PROT_PLAINTEXT);
 			if (pa == TM_PA_DISABLE)
 				R("3", TM_PROT_PLAINTEXT);
@@ -557,6 +557,23 @@ static size_t services_of(const tm_model *m, const tm_workload *w, uint32_t port
 				out[n++] = (svcref){s, &s->ports[k]};
 	}
 	return n;
+}
+
+/* Auto mTLS's cluster layer for a headless or PASSTHROUGH Service: a TLS
+ * context only when every endpoint of the cluster (the subset's, with one)
+ * carries the sidecar's tlsMode label (pilot cluster_builder: "all endpoints
+ * have the istio tlsMode label"); true when one does not. */
+static bool mixed_endpoints(const mctx *x, const tm_service *s, const tm_labels *subset)
+{
+	for (size_t i = 0; i < x->r->g->nworkloads; i++) {
+		const tm_workload *w = x->r->g->workloads[i];
+		if (strcmp(w->ns, s->ns) || !labels_subset(&s->selector, &w->labels) ||
+		    (subset && !labels_subset(subset, &w->labels)))
+			continue;
+		if (x->r->wl[w->index].proxy != TM_PROXY_ISTIO_SIDECAR)
+			return true;
+	}
+	return false;
 }
 
 /* ---- Istio client side: DestinationRule ---- */
@@ -1194,6 +1211,16 @@ static verdict istio_port(mctx *x, const peer *cl, tm_proxy cp, const tm_workloa
 					t = pol_tls(&d->subsets[j - 1].pol, sv[i].sp->port, t);
 				tm_istio_case kk = k;
 				kk.dr = t < 0 ? TM_DRTLS_AUTO : (tm_dr_tls)t;
+				int pt = d ? d->pol.passthrough : -1;
+				if (j && d->subsets[j - 1].pol.passthrough >= 0)
+					pt = d->subsets[j - 1].pol.passthrough;
+				const char *headless = sv[i].s->cluster_ip && !strcmp(sv[i].s->cluster_ip, "None") ? "headless" : NULL;
+				if (kk.dr == TM_DRTLS_AUTO && kk.auto_mtls && (pt == 1 || headless) &&
+				    mixed_endpoints(x, sv[i].s, j ? &d->subsets[j - 1].labels : NULL)) {
+					kk.mixed = true;
+					(void)tm_buf_addf(&drs, "%s%s Service %s/%s with an endpoint without a sidecar (auto mTLS sends plaintext)",
+							  drs.len ? ", " : "", headless ? headless : "PASSTHROUGH", sv[i].s->ns, sv[i].s->name);
+				}
 				tm_protection pr = tm_mesh_istio_decide(&kk, &row);
 				if (!ndr++) {
 					first = pr;

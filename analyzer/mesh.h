@@ -122,6 +122,8 @@ typedef struct tm_istio_case {
 	tm_dr_tls dr;     /* the DestinationRule TLS mode the client sees */
 	bool auto_mtls;
 	bool bypass;      /* the port is excluded from capture (row 23) */
+	bool mixed;       /* a headless or PASSTHROUGH Service with an endpoint without a sidecar:
+			   * auto mTLS gives the client no TLS context (rows 3, 3c) */
 } tm_istio_case;
 
 /* *row: "1" .. "23", "3c". */

@@ -55,6 +55,7 @@ const char *tm_dr_tls_name(tm_dr_tls t);
 
 typedef struct tm_dr_policy {
 	int tls;             /* tm_dr_tls, -1 = no tls here (inherit) */
+	int passthrough;     /* loadBalancer.simple PASSTHROUGH: 1, another: 0, none here: -1 */
 	tm_mesh_portmode *ports; /* portLevelSettings: Service ports */
 	size_t nports;
 } tm_dr_policy;

@@ -173,6 +173,7 @@ static bool dr_policy(tm_k8s_ctx *c, const tm_node *parent, const char *field, t
 {
 	char f[128];
 	out->tls = -1;
+	out->passthrough = -1;
 	const tm_node *tp = tm_k8s_map(c, parent, "trafficPolicy", FLD(f, "%s.trafficPolicy", field));
 	if (c->failed)
 		return false;
@@ -180,6 +181,14 @@ static bool dr_policy(tm_k8s_ctx *c, const tm_node *parent, const char *field, t
 		return true;
 	if (!dr_tls(c, tp, f, &out->tls))
 		return false;
+	/* PASSTHROUGH load balancing changes what auto mTLS needs (mesh-mtls.md 3.2) */
+	char l[160];
+	const tm_node *lb = tm_k8s_map(c, tp, "loadBalancer", FLD(l, "%s.loadBalancer", f));
+	const char *simple = NULL;
+	if (c->failed || (lb && !tm_k8s_str(c, lb, "simple", FLD(l, "%s.loadBalancer.simple", f), &simple)))
+		return false;
+	if (simple)
+		out->passthrough = !strcmp(simple, "PASSTHROUGH");
 	char g[160];
 	const tm_node *pls = tm_k8s_seq(c, tp, "portLevelSettings", FLD(g, "%s.portLevelSettings", f));
 	if (c->failed)
