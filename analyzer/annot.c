@@ -32,8 +32,8 @@ void tm_edge_annot_merge(tm_edge_annot *a, const tm_edge_annot *b)
 	if (prot_weakness(b->protection) > prot_weakness(a->protection))
 		a->protection = b->protection;
 	a->origin = (tm_origin)(a->origin | b->origin);
-	a->tcp_prots |= b->tcp_prots;
-	a->other_prots |= b->other_prots;
+	a->tcp_prots = (uint8_t)(a->tcp_prots | b->tcp_prots);
+	a->other_prots = (uint8_t)(a->other_prots | b->other_prots);
 }
 
 tm_protection tm_prot_weakest(unsigned prots)
@@ -228,8 +228,8 @@ static void from_mesh(const tm_graph *g, const tm_mesh_result *mesh, tm_annots *
 			for (int r = 0; pt && r < TM_NPROTO; r++)
 				if (pt->n[r])
 					*(r == TM_PROTO_TCP ? &tcp : &other) = true;
-			one.tcp_prots = tcp ? (uint8_t)(1u << c->v[k].prot) : 0;
-			one.other_prots = other ? (uint8_t)(1u << c->v[k].prot) : 0;
+			one.tcp_prots = (uint8_t)(tcp ? 1u << c->v[k].prot : 0u);
+			one.other_prots = (uint8_t)(other ? 1u << c->v[k].prot : 0u);
 			tm_edge_annot_merge(&a, &one);
 		}
 		out->v[i].protection = a.protection;
