@@ -150,6 +150,8 @@ void tm_mesh_finish(tm_model *m)
 	sort_named(ms->mtlsauthns, ms->nmtlsauthns);
 	sort_named(ms->netauthns, ms->nnetauthns);
 	sort_named(ms->sazs, ms->nsazs);
+	sort_named(ms->vss, ms->nvss);
+	sort_named(ms->ses, ms->nses);
 	if (ms->nroutes > 1)
 		qsort(ms->routes, ms->nroutes, sizeof(void *), route_cmp);
 }

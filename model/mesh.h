@@ -79,13 +79,74 @@ typedef struct tm_destrule {
 	tm_srcloc loc;
 } tm_destrule;
 
-typedef enum { TM_AZ_ALLOW, TM_AZ_DENY, TM_AZ_CUSTOM, TM_AZ_AUDIT } tm_az_action;
-const char *tm_az_action_name(tm_az_action a);
-
 typedef struct tm_strlist {
 	const char **v;
 	size_t n;
 } tm_strlist;
+
+/* VirtualService (networking.istio.io): which DestinationRule subset, or
+ * which other host, a client's traffic to a host goes to. Match conditions
+ * are not kept but their ports (a route whose every match names a port
+ * applies to those Service ports only). */
+typedef enum { TM_VSR_HTTP, TM_VSR_TCP, TM_VSR_TLS } tm_vs_route_kind;
+
+typedef struct tm_vs_dest {
+	const char *host;    /* as written */
+	const char *subset;  /* NULL: no subset */
+	uint32_t port;       /* destination.port.number, 0 = not given */
+	long long weight;    /* -1 = not given */
+	bool mirror;         /* http[].mirror(s): a copy of the request */
+	tm_srcloc loc;
+} tm_vs_dest;
+
+typedef struct tm_vs_route {
+	tm_vs_route_kind kind;
+	uint32_t *ports;     /* match[].port of every match; none = every port */
+	size_t nports;
+	tm_vs_dest *dests;   /* route[] (+ mirrors); none: redirect, directResponse, delegate */
+	size_t ndests;
+	bool delegate;
+	tm_srcloc loc;
+} tm_vs_route;
+
+typedef struct tm_virtualsvc {
+	const char *ns, *name;
+	tm_strlist hosts;
+	bool mesh;           /* gateways absent, empty, or naming "mesh": sidecar traffic */
+	const char **export_to; /* NULL = every namespace */
+	size_t nexport;
+	tm_vs_route *routes;
+	size_t nroutes;
+	tm_srcloc loc;
+} tm_virtualsvc;
+
+/* ServiceEntry (networking.istio.io): a host added to the mesh's registry. */
+typedef enum { TM_SE_MESH_EXTERNAL = 0, TM_SE_MESH_INTERNAL } tm_se_location;
+typedef enum { TM_SE_NONE = 0, TM_SE_STATIC, TM_SE_DNS, TM_SE_DNS_ROUND_ROBIN } tm_se_resolution;
+
+typedef struct tm_se_port {
+	uint32_t number, target; /* target 0 = number */
+	const char *name, *protocol;
+} tm_se_port;
+
+typedef struct tm_serviceentry {
+	const char *ns, *name;
+	tm_strlist hosts;
+	tm_iprange *addrs;   /* spec.addresses (IPs and CIDRs) */
+	size_t naddrs;
+	tm_se_location location; /* the API's default: MESH_EXTERNAL */
+	tm_se_resolution resolution;
+	tm_se_port *ports;
+	size_t nports;
+	bool has_wsel;
+	tm_labels wsel;      /* workloadSelector.labels */
+	const char **export_to;
+	size_t nexport;
+	tm_srcloc loc;
+} tm_serviceentry;
+
+typedef enum { TM_AZ_ALLOW, TM_AZ_DENY, TM_AZ_CUSTOM, TM_AZ_AUDIT } tm_az_action;
+const char *tm_az_action_name(tm_az_action a);
 
 /* One entry of rules[].from[].source. */
 typedef struct tm_az_source {
@@ -219,6 +280,8 @@ typedef struct tm_meshobjs {
 	tm_l5d_netauthn **netauthns; size_t nnetauthns, cap_netauthns;
 	tm_l5d_serverauthz **sazs; size_t nsazs, cap_sazs;
 	tm_l5d_route **routes; size_t nroutes, cap_routes;
+	tm_virtualsvc **vss; size_t nvss, cap_vss;
+	tm_serviceentry **ses; size_t nses, cap_ses;
 	tm_mesh_install install;
 	bool istio_objects, linkerd_objects; /* a mesh object (not only a ConfigMap) was read */
 } tm_meshobjs;

@@ -1,22 +1,24 @@
 /* istio.c - Istio's PeerAuthentication and AuthorizationPolicy
  * (security.istio.io) and DestinationRule (networking.istio.io), as the API
  * documents them (istio/api security/v1beta1, networking/v1alpha3); what they
- * mean: docs/semantics.md "Mesh mTLS posture". */
+ * mean: docs/semantics.md "Mesh mTLS posture". VirtualService and
+ * ServiceEntry: istio_route.c. */
 #include "ingest/manifest/k8s.h"
 #include "ingest/manifest/getters.h"
+#include "ingest/manifest/istio.h"
 #include "model/mesh.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 static const char *const api_sec[] = {"security.istio.io/v1", "security.istio.io/v1beta1", NULL};
-static const char *const api_net[] = {"networking.istio.io/v1", "networking.istio.io/v1beta1",
+const char *const tm_istio_api_net[] = {"networking.istio.io/v1", "networking.istio.io/v1beta1",
 				      "networking.istio.io/v1alpha3", NULL};
 
 #define FLD(buf, ...) (snprintf(buf, sizeof buf, __VA_ARGS__), buf)
 
 /* A list of strings (absent: empty). */
-static bool strlist(tm_k8s_ctx *c, const tm_node *parent, const char *key, const char *field, tm_strlist *out)
+bool tm_istio_strlist(tm_k8s_ctx *c, const tm_node *parent, const char *key, const char *field, tm_strlist *out)
 {
 	out->v = NULL;
 	out->n = 0;
@@ -36,7 +38,7 @@ static bool strlist(tm_k8s_ctx *c, const tm_node *parent, const char *key, const
 }
 
 /* selector.matchLabels (the only field of an Istio WorkloadSelector) */
-static bool match_labels(tm_k8s_ctx *c, const tm_node *spec, const char *key, bool *has, tm_labels *out)
+bool tm_istio_match_labels(tm_k8s_ctx *c, const tm_node *spec, const char *key, bool *has, tm_labels *out)
 {
 	char f[64];
 	const tm_node *sel = tm_k8s_map(c, spec, key, FLD(f, "spec.%s", key));
@@ -56,7 +58,7 @@ static bool match_labels(tm_k8s_ctx *c, const tm_node *spec, const char *key, bo
 	return true;
 }
 
-static bool enum_of(tm_k8s_ctx *c, const tm_node *parent, const char *key, const char *field,
+bool tm_istio_enum(tm_k8s_ctx *c, const tm_node *parent, const char *key, const char *field,
 		    const char *const *names, int *out)
 {
 	const char *s = NULL;
@@ -108,11 +110,11 @@ void tm_k8s_istio_peerauth(tm_k8s_ctx *c)
 	pa->ns = c->ns;
 	pa->name = c->name;
 	pa->loc = c->obj->loc;
-	if (!match_labels(c, spec, "selector", &pa->has_selector, &pa->match))
+	if (!tm_istio_match_labels(c, spec, "selector", &pa->has_selector, &pa->match))
 		return;
 	const tm_node *mtls = tm_k8s_map(c, spec, "mtls", "spec.mtls");
 	int mode = TM_PA_UNSET;
-	if (c->failed || !enum_of(c, mtls, "mode", "spec.mtls.mode", pa_modes, &mode))
+	if (c->failed || !tm_istio_enum(c, mtls, "mode", "spec.mtls.mode", pa_modes, &mode))
 		return;
 	pa->mode = (tm_pa_mode)mode;
 	const tm_node *pl = tm_k8s_map(c, spec, "portLevelMtls", "spec.portLevelMtls");
@@ -132,7 +134,7 @@ void tm_k8s_istio_peerauth(tm_k8s_ctx *c)
 			}
 			int pm = TM_PA_UNSET;
 			char g[112];
-			if (!enum_of(c, pl->pairs[i].val, "mode", FLD(g, "%s.mode", f), pa_modes, &pm))
+			if (!tm_istio_enum(c, pl->pairs[i].val, "mode", FLD(g, "%s.mode", f), pa_modes, &pm))
 				return;
 			pa->ports[pa->nports++] = (tm_mesh_portmode){port, pm, pl->pairs[i].key->loc};
 		}
@@ -159,7 +161,7 @@ static bool dr_tls(tm_k8s_ctx *c, const tm_node *parent, const char *field, int 
 		return true;
 	int mode = TM_DRTLS_DISABLE; /* the API's default mode is DISABLE */
 	char g[176];
-	if (!enum_of(c, tls, "mode", FLD(g, "%s.mode", f), dr_modes, &mode))
+	if (!tm_istio_enum(c, tls, "mode", FLD(g, "%s.mode", f), dr_modes, &mode))
 		return false;
 	if (mode == 0) {
 		tm_k8s_error(c, tm_node_get(tls, "mode"), g, "must not be empty");
@@ -219,7 +221,7 @@ static bool dr_policy(tm_k8s_ctx *c, const tm_node *parent, const char *field, t
 void tm_k8s_istio_destrule(tm_k8s_ctx *c)
 {
 	tm_model *m = c->m;
-	tm_k8s_api_version_check(c, api_net);
+	tm_k8s_api_version_check(c, tm_istio_api_net);
 	const tm_node *spec = tm_k8s_map(c, c->obj, "spec", "spec");
 	if (c->failed)
 		return;
@@ -236,13 +238,13 @@ void tm_k8s_istio_destrule(tm_k8s_ctx *c)
 		return;
 	}
 	tm_strlist ex;
-	if (!strlist(c, spec, "exportTo", "spec.exportTo", &ex))
+	if (!tm_istio_strlist(c, spec, "exportTo", "spec.exportTo", &ex))
 		return;
 	if (tm_node_get(spec, "exportTo")) {
 		dr->export_to = ex.v;
 		dr->nexport = ex.n;
 	}
-	if (!match_labels(c, spec, "workloadSelector", &dr->has_wsel, &dr->wsel) ||
+	if (!tm_istio_match_labels(c, spec, "workloadSelector", &dr->has_wsel, &dr->wsel) ||
 	    !dr_policy(c, spec, "spec", &dr->pol))
 		return;
 	const tm_node *subs = tm_k8s_seq(c, spec, "subsets", "spec.subsets");
@@ -283,16 +285,16 @@ static bool az_source(tm_k8s_ctx *c, const tm_node *src, const char *field, tm_a
 	tm_k8s_known_fields(c, src, field, fields);
 	char f[160];
 	tm_strlist rp, nrp;
-	if (!strlist(c, src, "principals", FLD(f, "%s.principals", field), &s->principals) ||
-	    !strlist(c, src, "notPrincipals", FLD(f, "%s.notPrincipals", field), &s->not_principals) ||
-	    !strlist(c, src, "namespaces", FLD(f, "%s.namespaces", field), &s->namespaces) ||
-	    !strlist(c, src, "notNamespaces", FLD(f, "%s.notNamespaces", field), &s->not_namespaces) ||
-	    !strlist(c, src, "serviceAccounts", FLD(f, "%s.serviceAccounts", field), &s->service_accounts) ||
-	    !strlist(c, src, "ipBlocks", FLD(f, "%s.ipBlocks", field), &s->ip_blocks) ||
-	    !strlist(c, src, "notIpBlocks", FLD(f, "%s.notIpBlocks", field), &s->not_ip_blocks) ||
-	    !strlist(c, src, "remoteIpBlocks", FLD(f, "%s.remoteIpBlocks", field), &s->remote_ip_blocks) ||
-	    !strlist(c, src, "requestPrincipals", FLD(f, "%s.requestPrincipals", field), &rp) ||
-	    !strlist(c, src, "notRequestPrincipals", FLD(f, "%s.notRequestPrincipals", field), &nrp))
+	if (!tm_istio_strlist(c, src, "principals", FLD(f, "%s.principals", field), &s->principals) ||
+	    !tm_istio_strlist(c, src, "notPrincipals", FLD(f, "%s.notPrincipals", field), &s->not_principals) ||
+	    !tm_istio_strlist(c, src, "namespaces", FLD(f, "%s.namespaces", field), &s->namespaces) ||
+	    !tm_istio_strlist(c, src, "notNamespaces", FLD(f, "%s.notNamespaces", field), &s->not_namespaces) ||
+	    !tm_istio_strlist(c, src, "serviceAccounts", FLD(f, "%s.serviceAccounts", field), &s->service_accounts) ||
+	    !tm_istio_strlist(c, src, "ipBlocks", FLD(f, "%s.ipBlocks", field), &s->ip_blocks) ||
+	    !tm_istio_strlist(c, src, "notIpBlocks", FLD(f, "%s.notIpBlocks", field), &s->not_ip_blocks) ||
+	    !tm_istio_strlist(c, src, "remoteIpBlocks", FLD(f, "%s.remoteIpBlocks", field), &s->remote_ip_blocks) ||
+	    !tm_istio_strlist(c, src, "requestPrincipals", FLD(f, "%s.requestPrincipals", field), &rp) ||
+	    !tm_istio_strlist(c, src, "notRequestPrincipals", FLD(f, "%s.notRequestPrincipals", field), &nrp))
 		return false;
 	s->request_principals = rp.n || nrp.n;
 	return true;
@@ -334,7 +336,7 @@ static bool az_rule(tm_k8s_ctx *c, const tm_node *rn, const char *field, tm_az_r
 		/* notPorts: every port but these (kept instead of ports) */
 		for (int neg = 0; neg < 2; neg++) {
 			tm_strlist ps;
-			if (!strlist(c, op, neg ? "notPorts" : "ports", FLD(h, "%s.%s", g, neg ? "notPorts" : "ports"), &ps))
+			if (!tm_istio_strlist(c, op, neg ? "notPorts" : "ports", FLD(h, "%s.%s", g, neg ? "notPorts" : "ports"), &ps))
 				return false;
 			if (neg && ps.n && !r->not_ports) {
 				r->not_ports = true;
@@ -371,8 +373,8 @@ void tm_k8s_istio_authz(tm_k8s_ctx *c)
 	az->loc = c->obj->loc;
 	az->has_target_refs = tm_node_get(spec, "targetRef") || tm_node_get(spec, "targetRefs");
 	int act = TM_AZ_ALLOW;
-	if (!match_labels(c, spec, "selector", &az->has_selector, &az->match) ||
-	    !enum_of(c, spec, "action", "spec.action", az_actions, &act))
+	if (!tm_istio_match_labels(c, spec, "selector", &az->has_selector, &az->match) ||
+	    !tm_istio_enum(c, spec, "action", "spec.action", az_actions, &act))
 		return;
 	az->action = (tm_az_action)act;
 	const tm_node *rules = tm_k8s_seq(c, spec, "rules", "spec.rules");

@@ -80,6 +80,8 @@ static const kind_entry kinds[] = {
 	{"PeerAuthentication", tm_k8s_istio_peerauth, false, api_istio_sec},
 	{"AuthorizationPolicy", tm_k8s_istio_authz, false, api_istio_sec},
 	{"DestinationRule", tm_k8s_istio_destrule, false, api_istio_net},
+	{"VirtualService", tm_k8s_istio_virtualsvc, false, api_istio_net},
+	{"ServiceEntry", tm_k8s_istio_serviceentry, false, api_istio_net},
 	{"ConfigMap", tm_k8s_mesh_configmap, false, api_core, tm_k8s_mesh_configmap_wanted},
 	{"Server", tm_k8s_linkerd_server, false, api_linkerd},
 	{"AuthorizationPolicy", tm_k8s_linkerd_authz, false, api_linkerd},

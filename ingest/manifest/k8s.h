@@ -55,6 +55,8 @@ void tm_k8s_httproute(tm_k8s_ctx *c);
 void tm_k8s_istio_peerauth(tm_k8s_ctx *c);
 void tm_k8s_istio_authz(tm_k8s_ctx *c);
 void tm_k8s_istio_destrule(tm_k8s_ctx *c);
+void tm_k8s_istio_virtualsvc(tm_k8s_ctx *c);   /* istio_route.c */
+void tm_k8s_istio_serviceentry(tm_k8s_ctx *c);
 void tm_k8s_linkerd_server(tm_k8s_ctx *c);
 void tm_k8s_linkerd_authz(tm_k8s_ctx *c);
 void tm_k8s_linkerd_mtlsauthn(tm_k8s_ctx *c);
