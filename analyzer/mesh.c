@@ -5,6 +5,7 @@
  * into port subsets of one protection each. docs/semantics.md "Mesh mTLS
  * posture" states every rule used here. */
 #include "analyzer/mesh.h"
+#include "analyzer/mesh_route.h"
 #include "model/podsec.h"
 
 #include <stdlib.h>
@@ -607,13 +608,13 @@ static size_t host_score(mctx *x, const tm_destrule *d, const char *fqdn)
 	return 0;
 }
 
-static const tm_destrule *dr_find(mctx *x, const tm_workload *client, const tm_service *s)
+/* The DestinationRule a client sees for host fqdn of namespace host_ns (a
+ * Service's, or a ServiceEntry's). */
+static const tm_destrule *dr_find_host(mctx *x, const tm_workload *client, const char *fqdn, const char *host_ns)
 {
 	if (!x->ms || !x->ms->ndrs)
 		return NULL;
-	char fqdn[600];
-	snprintf(fqdn, sizeof fqdn, "%s.%s.svc.cluster.local", s->name, s->ns);
-	const char *order[3] = {client->ns, s->ns, x->r->eff.istio_root_ns};
+	const char *order[3] = {client->ns, host_ns, x->r->eff.istio_root_ns};
 	for (int k = 0; k < 3; k++) {
 		if ((k == 1 && !strcmp(order[1], order[0])) || (k == 2 && (!strcmp(order[2], order[0]) || !strcmp(order[2], order[1]))))
 			continue;
@@ -637,6 +638,13 @@ static const tm_destrule *dr_find(mctx *x, const tm_workload *client, const tm_s
 			return best;
 	}
 	return NULL;
+}
+
+static const tm_destrule *dr_find(mctx *x, const tm_workload *client, const tm_service *s)
+{
+	char fqdn[600];
+	snprintf(fqdn, sizeof fqdn, "%s.%s.svc.cluster.local", s->name, s->ns);
+	return dr_find_host(x, client, fqdn, s->ns);
 }
 
 static int pol_tls(const tm_dr_policy *p, uint32_t svcport, int inherited)
@@ -1127,7 +1135,36 @@ static const char *proxy_word(tm_istio_proxy p)
 	return p == TM_MP_SIDECAR ? "sidecar" : p == TM_MP_AMBIENT ? "ambient" : "no proxy";
 }
 
-static verdict istio_port(mctx *x, const peer *cl, tm_proxy cp, const tm_workload *srv, tm_proxy sp, uint32_t port)
+/* An IP range that a ServiceEntry names: its host's DestinationRule
+ * decides what the client's sidecar sends (rows 12-14 and 11); auto mTLS
+ * gives a MESH_EXTERNAL entry no TLS context, and an address outside the
+ * cluster has no sidecar either way. false when no entry names the range. */
+static bool se_outcome(mctx *x, const peer *cl, const tm_endpoint *sep, uint32_t port, tm_istio_case *k, tm_buf *drs)
+{
+	if (!sep || sep->kind != TM_EP_IPRANGE || !cl->w)
+		return false;
+	const tm_serviceentry *se = tm_mesh_se_for_range(x->ms, cl->w->ns, sep->range, port);
+	if (!se)
+		return false;
+	const char *host = se->hosts.v[0];
+	if (!strchr(host, '.') && host[0] != '*')
+		host = tm_arena_printf(&x->r->arena, "%s.%s.svc.cluster.local", host, se->ns);
+	const tm_destrule *d = dr_find_host(x, cl->w, host, se->ns);
+	int t = d ? pol_tls(&d->pol, port, -1) : -1;
+	k->dr = t < 0 ? TM_DRTLS_AUTO : (tm_dr_tls)t;
+	(void)tm_buf_addf(drs, "ServiceEntry %s/%s host %s %s", se->ns, se->name, se->hosts.v[0],
+			  se->location == TM_SE_MESH_EXTERNAL ? "MESH_EXTERNAL" : "MESH_INTERNAL");
+	if (d)
+		(void)tm_buf_addf(drs, ", DestinationRule %s/%s %s", d->ns, d->name, tm_dr_tls_name(k->dr));
+	else if (se->location == TM_SE_MESH_EXTERNAL)
+		(void)tm_buf_adds(drs, ", no DestinationRule (auto mTLS gives a mesh-external host no TLS context)");
+	else
+		(void)tm_buf_adds(drs, ", no DestinationRule (auto mTLS: the address has no sidecar)");
+	return true;
+}
+
+static verdict istio_port(mctx *x, const peer *cl, tm_proxy cp, const tm_workload *srv, const tm_endpoint *sep, tm_proxy sp,
+			  uint32_t port)
 {
 	tm_istio_case k = {istio_side(cp), istio_side(sp), TM_PA_UNSET, false, TM_DRTLS_AUTO,
 			   x->r->eff.istio_auto_mtls != TM_TRI_NO, false};
@@ -1200,10 +1237,34 @@ static verdict istio_port(mctx *x, const peer *cl, tm_proxy cp, const tm_workloa
 				"traffic is not settled by the manifests"))};
 			goto out;
 		}
+#define OUTCOME(pr_, row_) do { \
+		if (!ndr++) { first = (pr_); first_row = (row_); } else if ((pr_) != first) differ = true; \
+	} while (0)
+		if (!nsv && se_outcome(x, cl, sep, port, &k, &drs)) {
+			tm_protection pr0 = tm_mesh_istio_decide(&k, &row);
+			OUTCOME(pr0, row);
+		}
+		/* a Service whose VirtualServices route none of its traffic to
+		 * this server's subsets: counted, named */
+		size_t nunrouted = 0;
+		const char *unrouted = NULL;
 		for (size_t i = 0; i < nsv; i++) {
 			const tm_destrule *d = dr_find(x, cl->w, sv[i].s);
 			size_t nsub = d ? d->nsubsets : 0;
+			unsigned char *routed = tm_arena_alloc(&x->r->arena, nsub + 1);
+			tm_vs_pick vp;
+			tm_buf vsn;
+			tm_buf_init(&vsn, 64 * 1024);
+			tm_mesh_vs_pick(x->ms, &x->r->arena, cl->w->ns, sv[i].s->ns, sv[i].s->name, sv[i].sp->port, d, routed,
+					&vp, &vsn);
+			bool route = vp.applies && !vp.no_route;
+			if (vp.applies)
+				(void)tm_buf_addf(&drs, "%s%s%s", drs.len ? ", " : "", tm_buf_str(&vsn),
+						  vp.no_route ? " (no route for the port: every subset counted)" : "");
+			int before = ndr;
 			for (size_t j = 0; j <= nsub; j++) {
+				if (route && !routed[j])
+					continue;
 				if (j && !labels_subset(&d->subsets[j - 1].labels, &srv->labels))
 					continue;
 				int t = d ? pol_tls(&d->pol, sv[i].sp->port, -1) : -1;
@@ -1222,17 +1283,44 @@ static verdict istio_port(mctx *x, const peer *cl, tm_proxy cp, const tm_workloa
 							  drs.len ? ", " : "", headless ? headless : "PASSTHROUGH", sv[i].s->ns, sv[i].s->name);
 				}
 				tm_protection pr = tm_mesh_istio_decide(&kk, &row);
-				if (!ndr++) {
-					first = pr;
-					first_row = row;
+				if (!ndr)
 					k.dr = kk.dr;
-				} else if (pr != first)
-					differ = true;
+				OUTCOME(pr, row);
 				if (d)
 					(void)tm_buf_addf(&drs, "%sDestinationRule %s/%s%s%s %s", drs.len ? ", " : "", d->ns, d->name,
 							  j ? " subset " : "", j ? d->subsets[j - 1].name : "", tm_dr_tls_name(kk.dr));
 			}
+			if (route && (vp.other || vp.delegate)) {
+				/* the bytes go to another host's endpoints, judged on the edges to them */
+				OUTCOME(TM_PROT_UNKNOWN, "3.1");
+				if (vp.other)
+					(void)tm_buf_addf(&drs, ", routed to %s (another destination: not followed)", vp.other);
+				else
+					(void)tm_buf_addf(&drs, ", a route of VirtualService %s delegates (not followed)", vp.delegate);
+			}
+			if (route && vp.undefined) {
+				(void)tm_buf_addf(&drs, ", routed to subset %s, which %s%s%s does not define (no such cluster: the "
+						  "client's sidecar answers 503%s)", vp.undefined, d ? "DestinationRule " : "no DestinationRule",
+						  d ? d->ns : "", d ? tm_arena_printf(&x->r->arena, "/%s", d->name) : "",
+						  ndr > before ? "; the rest is routed" : "");
+				if (ndr == before)
+					OUTCOME(TM_PROT_REJECTED, "3.1");
+			}
+			if (ndr == before) {
+				nunrouted++;
+				unrouted = tm_arena_printf(&x->r->arena, "%s routes Service %s/%s port %u to subsets that do not "
+							   "select the server", tm_buf_str(&vsn), sv[i].s->ns, sv[i].s->name, sv[i].sp->port);
+			}
+			tm_buf_release(&vsn);
 		}
+		if (nsv && nunrouted == nsv) {
+			tm_buf_release(&drs);
+			v = (verdict){TM_PROT_UNKNOWN, intern(x, tm_arena_printf(&x->r->arena,
+				"istio: %s%s; the server gets this client's pod-IP traffic only, which the manifests do not settle",
+				unrouted, nsv > 1 ? " (and likewise the other Services)" : ""))};
+			goto out;
+		}
+#undef OUTCOME
 	}
 	tm_protection pr;
 	if (ndr && differ) {
@@ -1447,7 +1535,7 @@ static verdict mesh_port(mctx *x, const tm_edge *e, tm_proto proto, uint32_t por
 	verdict v = {TM_PROT_PLAINTEXT, NULL}, lv;
 	bool have = false;
 	if (is_istio(cp) || is_istio(sp)) {
-		v = istio_port(x, &cl, is_istio(cp) ? cp : TM_PROXY_NONE, sw, is_istio(sp) ? sp : TM_PROXY_NONE, port);
+		v = istio_port(x, &cl, is_istio(cp) ? cp : TM_PROXY_NONE, sw, se, is_istio(sp) ? sp : TM_PROXY_NONE, port);
 		have = true;
 	}
 	if (cp == TM_PROXY_LINKERD || sp == TM_PROXY_LINKERD) {
@@ -1599,6 +1687,11 @@ static tm_err edge_parts(mctx *x, size_t ei)
 	x->nbounds = 0;
 	if (se->kind == TM_EP_WORKLOAD)
 		server_bounds(x, se->w);
+	for (size_t i = 0; se->kind == TM_EP_IPRANGE && x->ms && i < x->ms->nses; i++)
+		for (size_t k = 0; k < x->ms->ses[i]->nports; k++) {
+			bound_add(x, x->ms->ses[i]->ports[k].number);
+			bound_add(x, x->ms->ses[i]->ports[k].number + 1);
+		}
 	if (ce->kind == TM_EP_WORKLOAD) {
 		bounds_of_list(x, ann(ce->w, "traffic.sidecar.istio.io/excludeOutboundPorts"));
 		bounds_of_list(x, ann_or_ns(ce->w, "config.linkerd.io/skip-outbound-ports"));

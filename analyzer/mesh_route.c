@@ -1,0 +1,133 @@
+/* mesh_route.c - Istio routing for the mesh posture (mesh_route.h): the
+ * DestinationRule subsets the mesh-bound VirtualServices route a Service
+ * port to, and the ServiceEntry of an IP range. Routing as pilot builds a
+ * sidecar's routes (pilot/pkg/networking/core/route): a VirtualService
+ * applies to sidecars when its gateways are absent or name "mesh"; a route
+ * with one destination takes all its traffic, with several a destination
+ * of weight 0 (or none given) takes none; match conditions other than port
+ * and gateways are not evaluated, so every route's destinations count. */
+#include "analyzer/mesh_route.h"
+
+#include <stdio.h>
+#include <string.h>
+
+bool tm_mesh_host_match(const char *host, const char *ns, const char *fqdn)
+{
+	if (!strcmp(host, "*"))
+		return true;
+	if (host[0] == '*') {
+		size_t hl = strlen(host + 1), fl = strlen(fqdn);
+		return hl <= fl && !strcmp(fqdn + fl - hl, host + 1);
+	}
+	if (strchr(host, '.'))
+		return !strcmp(host, fqdn);
+	size_t hl = strlen(host), nl = strlen(ns);
+	return !strncmp(fqdn, host, hl) && fqdn[hl] == '.' && !strncmp(fqdn + hl + 1, ns, nl) &&
+	       !strcmp(fqdn + hl + 1 + nl, ".svc.cluster.local");
+}
+
+static bool visible(const char *const *ex, size_t nex, const char *obj_ns, const char *client_ns)
+{
+	if (!ex)
+		return true;
+	for (size_t i = 0; i < nex; i++)
+		if (!strcmp(ex[i], "*") || !strcmp(ex[i], client_ns) || (!strcmp(ex[i], ".") && !strcmp(obj_ns, client_ns)))
+			return true;
+	return false;
+}
+
+static bool route_covers(const tm_vs_route *r, uint32_t svcport)
+{
+	if (!r->nports)
+		return true;
+	for (size_t i = 0; i < r->nports; i++)
+		if (r->ports[i] == svcport)
+			return true;
+	return false;
+}
+
+void tm_mesh_vs_pick(const tm_meshobjs *ms, tm_arena *arena, const char *client_ns, const char *svc_ns,
+		     const char *svc_name, uint32_t svcport, const tm_destrule *d, unsigned char *routed, tm_vs_pick *pick,
+		     tm_buf *names)
+{
+	size_t nsub = d ? d->nsubsets : 0;
+	memset(pick, 0, sizeof *pick);
+	memset(routed, 0, nsub + 1);
+	pick->routed = routed;
+	pick->nrouted = nsub + 1;
+	if (!ms)
+		return;
+	char fqdn[600];
+	snprintf(fqdn, sizeof fqdn, "%s.%s.svc.cluster.local", svc_name, svc_ns);
+	bool covered = false;
+	for (size_t i = 0; i < ms->nvss; i++) {
+		const tm_virtualsvc *vs = ms->vss[i];
+		if (!vs->mesh || !visible(vs->export_to, vs->nexport, vs->ns, client_ns))
+			continue;
+		bool names_host = false;
+		for (size_t h = 0; h < vs->hosts.n && !names_host; h++)
+			names_host = tm_mesh_host_match(vs->hosts.v[h], vs->ns, fqdn);
+		if (!names_host)
+			continue;
+		pick->applies = true;
+		(void)tm_buf_addf(names, "%sVirtualService %s/%s", names->len ? ", " : "", vs->ns, vs->name);
+		for (size_t k = 0; k < vs->nroutes; k++) {
+			const tm_vs_route *r = &vs->routes[k];
+			if (!route_covers(r, svcport) || (!r->ndests && !r->delegate))
+				continue; /* another port, a gateway-only route, or no upstream (redirect, directResponse) */
+			covered = true;
+			if (r->delegate && !pick->delegate)
+				pick->delegate = tm_arena_printf(arena, "%s/%s", vs->ns, vs->name);
+			size_t nroute = 0;
+			for (size_t j = 0; j < r->ndests; j++)
+				nroute += !r->dests[j].mirror;
+			for (size_t j = 0; j < r->ndests; j++) {
+				const tm_vs_dest *dst = &r->dests[j];
+				if (!dst->mirror && nroute > 1 && dst->weight <= 0)
+					continue; /* weight 0 (or none among several): no traffic */
+				if (!tm_mesh_host_match(dst->host, vs->ns, fqdn) || (dst->port && dst->port != svcport)) {
+					if (!pick->other)
+						pick->other = dst->port ? tm_arena_printf(arena, "%s:%u", dst->host, dst->port)
+									: dst->host;
+					continue;
+				}
+				if (!dst->subset) {
+					routed[0] = 1;
+					continue;
+				}
+				size_t s = 0;
+				while (s < nsub && strcmp(d->subsets[s].name, dst->subset))
+					s++;
+				if (s < nsub)
+					routed[1 + s] = 1;
+				else if (!pick->undefined)
+					pick->undefined = dst->subset;
+			}
+		}
+	}
+	pick->no_route = pick->applies && !covered;
+}
+
+static bool range_in(const tm_iprange *a, tm_iprange r)
+{
+	return (a->lo.hi < r.lo.hi || (a->lo.hi == r.lo.hi && a->lo.lo <= r.lo.lo)) &&
+	       (r.hi.hi < a->hi.hi || (r.hi.hi == a->hi.hi && r.hi.lo <= a->hi.lo));
+}
+
+const tm_serviceentry *tm_mesh_se_for_range(const tm_meshobjs *ms, const char *client_ns, tm_iprange r, uint32_t port)
+{
+	for (size_t i = 0; ms && i < ms->nses; i++) {
+		const tm_serviceentry *se = ms->ses[i];
+		if (!visible(se->export_to, se->nexport, se->ns, client_ns))
+			continue;
+		bool has_port = !se->nports;
+		for (size_t k = 0; k < se->nports && !has_port; k++)
+			has_port = se->ports[k].number == port;
+		if (!has_port)
+			continue;
+		for (size_t k = 0; k < se->naddrs; k++)
+			if (range_in(&se->addrs[k], r))
+				return se;
+	}
+	return NULL;
+}

@@ -1,0 +1,43 @@
+/* mesh_route.h - internal to analyzer/mesh*.c: Istio routing for the mesh
+ * posture (mesh_route.c). Which DestinationRule subsets a client's traffic
+ * to a Service port is routed to by the mesh-bound VirtualServices, and the
+ * ServiceEntry that names an IP range. docs/semantics.md "Mesh mTLS
+ * posture" states the rules. */
+#ifndef TM_MESH_ROUTE_H
+#define TM_MESH_ROUTE_H
+
+#include "model/mesh.h"
+
+/* Where the VirtualServices route one Service port. routed[] (caller's,
+ * nsubsets + 1 entries, zeroed by tm_mesh_vs_pick): [0] the Service without
+ * a subset (the rule's top-level policy), [1 + j] the rule's subset j. */
+typedef struct tm_vs_pick {
+	bool applies;           /* a mesh-bound VirtualService visible to the client names the host */
+	bool no_route;          /* it applies, but none of its routes covers the Service port */
+	unsigned char *routed;
+	size_t nrouted;
+	const char *undefined;  /* the first routed subset the rule does not define (NULL: none) */
+	const char *other;      /* the first destination that is another host or port, "host:port" */
+	const char *delegate;   /* the first VirtualService whose route delegates ("ns/name") */
+} tm_vs_pick;
+
+/* Fill pick for a client in client_ns calling Service ns/name on svcport,
+ * whose DestinationRule (visible to that client) is d (may be NULL);
+ * routed must hold (d ? d->nsubsets : 0) + 1 entries. names gets the
+ * VirtualServices that apply ("VirtualService ns/a, VirtualService ns/b"),
+ * strings allocated in arena. */
+void tm_mesh_vs_pick(const tm_meshobjs *ms, tm_arena *arena, const char *client_ns, const char *svc_ns,
+		     const char *svc_name, uint32_t svcport, const tm_destrule *d, unsigned char *routed, tm_vs_pick *pick,
+		     tm_buf *names);
+
+/* The ServiceEntry visible to client_ns whose addresses contain r and whose
+ * ports (when it lists any) include port; NULL when none. Several: the
+ * first by namespace/name. */
+const tm_serviceentry *tm_mesh_se_for_range(const tm_meshobjs *ms, const char *client_ns, tm_iprange r, uint32_t port);
+
+/* Is host, as written in an object of namespace ns, the name fqdn? Short
+ * names (no dot) are <host>.<ns>.svc.cluster.local; "*" and "*.suffix"
+ * match by suffix. */
+bool tm_mesh_host_match(const char *host, const char *ns, const char *fqdn);
+
+#endif
