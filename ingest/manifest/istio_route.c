@@ -152,12 +152,12 @@ static bool vs_route(tm_k8s_ctx *c, const tm_node *rn, tm_vs_route_kind kind, co
 		tm_k8s_error(c, rn, field, "expected a map, got %s", tm_node_kind_str(rn));
 		return false;
 	}
-	tm_k8s_known_fields(c, rn, field, kind == TM_VSR_HTTP ? http_fields : l4_fields);
 	r->kind = kind;
 	r->loc = rn->loc;
 	bool mesh;
 	if (!vs_matches(c, rn, field, r, &mesh))
 		return false;
+	tm_k8s_known_fields(c, rn, field, kind == TM_VSR_HTTP ? http_fields : l4_fields); /* after match: file order */
 	char f[128];
 	const tm_node *rt = tm_k8s_seq(c, rn, "route", FLD(f, "%s.route", field));
 	char mf[128], msf[128];
