@@ -5,7 +5,8 @@
  * here), then tm_load_buffer (the streaming reader: List items one at a
  * time, unread fields skipped) + tm_load_finish into a model, then, when the
  * input was accepted, tm_conn_compute, one explanation and the renderers
- * (written to /dev/null). Everything is freed, so LeakSanitizer reports any
+ * (written to /dev/null), and the mesh posture when mesh objects were
+ * read. Everything is freed, so LeakSanitizer reports any
  * leak. The input is the exact-size buffer libFuzzer hands over: it is not
  * NUL-terminated, so AddressSanitizer sees any read past its end. */
 #ifndef TM_FUZZ_MANIFEST_HARNESS_H
@@ -14,6 +15,8 @@
 #include "model/model.h"
 #include "ingest/ingest.h"
 #include "analyzer/conn.h"
+#include "analyzer/mesh.h"
+#include "model/mesh.h"
 #include "render/render.h"
 
 #include <stdlib.h>
@@ -103,6 +106,16 @@ static tm_err fuzz_model(const char *data, size_t size, bool is_json, const tm_l
 				tm_render_conn_txt(&(tm_render_in){.g = g}, null);
 				tm_render_conn_json(&(tm_render_in){.g = g}, null);
 			}
+			/* the mesh posture (conn --show-mtls): the Istio and Linkerd
+			 * objects just read, VirtualService routing included */
+			tm_mesh_result *mr = NULL;
+			tm_mesh_opts mo;
+			tm_mesh_opts_default(&mo);
+			if (tm_mesh_present(m) && tm_mesh_compute(g, &mo, &mr) == TM_OK && mr && null) {
+				tm_render_conn_txt(&(tm_render_in){.g = g, .mesh = mr}, null);
+				tm_render_conn_json(&(tm_render_in){.g = g, .mesh = mr}, null);
+			}
+			tm_mesh_result_free(mr);
 			if (g->neps >= 2) {
 				tm_explain ex;
 				memset(&ex, 0, sizeof ex);
