@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "analyzer/mesh.h"
+#include "analyzer/mesh_route.h"
 #include "ingest/ingest.h"
 
 enum { N = TM_MP_NONE, SC = TM_MP_SIDECAR, AM = TM_MP_AMBIENT };
@@ -133,6 +134,53 @@ static void test_peerauth_ports(void **state)
 	assert_string_equal(r->eff.istio_root_ns, "istio-system");
 	tm_mesh_result_free(r);
 	tm_graph_free(g);
+	tm_model_free(m);
+}
+
+/* VirtualService routing (analyzer/mesh_route.c): host names, the weights
+ * that take traffic, gateway-only services and undefined subsets. */
+static const char vs_manifest[] =
+	"apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: r, namespace: a}\n"
+	"spec: {host: r, subsets: [{name: v1, labels: {v: '1'}}, {name: v2, labels: {v: '2'}}]}\n---\n"
+	"apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: r, namespace: a}\n"
+	"spec:\n  hosts: [r]\n  http:\n  - route:\n    - {destination: {host: r, subset: v1}, weight: 100}\n"
+	"    - {destination: {host: r, subset: v2}, weight: 0}\n    - {destination: {host: r, subset: v9}}\n"
+	"  - match: [{port: 8080}]\n    route: [{destination: {host: other.example.com}}]\n---\n"
+	"apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: g, namespace: a}\n"
+	"spec: {hosts: [r], gateways: [gw], http: [{route: [{destination: {host: r, subset: v2}}]}]}\n";
+
+static void test_vs_pick(void **state)
+{
+	(void)state;
+	assert_true(tm_mesh_host_match("r", "a", "r.a.svc.cluster.local"));
+	assert_false(tm_mesh_host_match("r", "b", "r.a.svc.cluster.local"));
+	assert_false(tm_mesh_host_match("r", "a", "rr.a.svc.cluster.local"));
+	assert_true(tm_mesh_host_match("*.a.svc.cluster.local", "x", "r.a.svc.cluster.local"));
+	assert_true(tm_mesh_host_match("r.a.svc.cluster.local", "x", "r.a.svc.cluster.local"));
+	tm_model *m = tm_model_new();
+	tm_load_opts o;
+	tm_load_opts_default(&o);
+	assert_int_equal(tm_load_buffer(m, "t.yaml", vs_manifest, sizeof vs_manifest - 1, false, &o), TM_OK);
+	tm_load_finish(m, &o);
+	assert_int_equal(m->mesh->nvss, 2);
+	assert_false(m->mesh->vss[0]->mesh); /* a/g: gateway only */
+	unsigned char routed[3];
+	tm_vs_pick p;
+	tm_buf names;
+	tm_buf_init(&names, 4096);
+	tm_mesh_vs_pick(m->mesh, &m->arena, "a", "a", "r", 9080, m->mesh->drs[0], routed, &p, &names);
+	assert_true(p.applies);
+	assert_false(p.no_route);
+	assert_int_equal(routed[0], 0);
+	assert_int_equal(routed[1], 1); /* v1 */
+	assert_int_equal(routed[2], 0); /* v2: weight 0, and only a gateway routes to it otherwise */
+	assert_null(p.undefined);       /* v9 has no weight beside others: no traffic */
+	assert_null(p.other);           /* the other host is on port 8080 only */
+	assert_string_equal(tm_buf_str(&names), "VirtualService a/r");
+	tm_buf_reset(&names);
+	tm_mesh_vs_pick(m->mesh, &m->arena, "a", "a", "r", 8080, m->mesh->drs[0], routed, &p, &names);
+	assert_string_equal(p.other, "other.example.com");
+	tm_buf_release(&names);
 	tm_model_free(m);
 }
 
@@ -330,6 +378,7 @@ int main(void)
 		cmocka_unit_test(test_istio_table),
 		cmocka_unit_test(test_linkerd_table),
 		cmocka_unit_test(test_peerauth_ports),
+		cmocka_unit_test(test_vs_pick),
 		cmocka_unit_test(test_cilium_table),
 		cmocka_unit_test(test_cilium_install),
 	};
