@@ -382,6 +382,7 @@ static void json_line(tm_zeek *z, const tsvhdr *h, const char *line, size_t len)
 			r.set[f] = ok;
 			r.list_nonempty[f] = any;
 			r.v[f] = "";
+			r.n[f] = 0; /* a repeated key: not the length of the value before */
 		} else if (t == TM_JS_NULL)
 			ok = tm_js_skip(&j);
 		else {
