@@ -45,9 +45,20 @@ typedef struct tm_mtls_obs {
 	const tm_ports *without;  /* plaintext, or TLS without a client certificate */
 } tm_mtls_obs;
 
+/* One connection seen without mutual TLS, kept so that a finding can name
+ * the packet or line that shows it (tm_mtls_rec). */
+typedef struct tm_mtls_wrec {
+	uint32_t src, dst;
+	uint32_t flow;            /* index in fs->flows */
+	uint16_t port;            /* TCP port of the server side */
+} tm_mtls_wrec;
+
 typedef struct tm_mtls_evidence {
 	tm_mtls_obs *v;           /* heap, sorted by (src, dst) */
 	size_t n, cap;
+	const struct tm_flowset *fs; /* the records below refer into it */
+	tm_mtls_wrec *recs;       /* heap, sorted by (src, dst, input, position, order) */
+	size_t nrecs, caprecs;
 	size_t flows, unmapped;   /* flows read; flows with an end that is no endpoint */
 	size_t on_workloads;      /* flows with an end that is a workload (a pod IP) */
 } tm_mtls_evidence;
@@ -62,6 +73,13 @@ struct tm_flowmap;
 tm_err tm_mtls_evidence_build_obs(const tm_graph *g, const struct tm_flowset *fs, const struct tm_flowmap *o,
 				  tm_mtls_evidence *ev);
 const tm_mtls_obs *tm_mtls_lookup(const tm_mtls_evidence *ev, size_t src, size_t dst);
+/* The record that proves src -> dst without mutual TLS on one of ports
+ * (TCP): the first by input (reading order), then position in it (packet,
+ * line), then creation order; NULL when none (or ev is NULL). */
+const struct tm_flow *tm_mtls_rec(const tm_mtls_evidence *ev, size_t src, size_t dst, const tm_ports *ports);
+/* Name record f (may be NULL: nothing) on fd: fd->evidence, and
+ * "; first seen without mutual TLS in <tm_fevidence_format>" after its message. */
+void tm_mtls_rec_attach(const tm_mtls_evidence *ev, const struct tm_flow *f, tm_findings *out, tm_finding *fd);
 void tm_mtls_evidence_release(tm_mtls_evidence *ev);
 
 /* ---- zones ---- */

@@ -404,6 +404,7 @@ static void check_capture_contradicts(mctx *c)
 		fd->src = tm_findings_str(c->out, g->eps[e->src].name);
 		fd->dst = tm_findings_str(c->out, g->eps[e->dst].name);
 		fd->conns = tm_findings_str(c->out, tm_buf_str(&ct));
+		tm_mtls_rec_attach(c->zm->ev, tm_mtls_rec(c->zm->ev, e->src, e->dst, bad), c->out, fd);
 		tm_finding_attach_edge(g, c->out, fd, e->src, e->dst, bad);
 		tm_buf_release(&ct);
 	}

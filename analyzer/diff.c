@@ -338,6 +338,7 @@ static void findings_diff(const tm_findings *a, const tm_findings *b, tm_finding
 			fd->suppressed = s->suppressed;
 			fd->suppress_reason = tm_findings_str(only_b, s->suppress_reason);
 			fd->suppressed_by = tm_findings_str(only_b, s->suppressed_by);
+			tm_finding_set_evidence(only_b, fd, s->evidence);
 			for (size_t l = 0; l < s->nlocations; l++)
 				tm_finding_add_loc(only_b, fd, s->locations[l].loc, s->locations[l].what);
 		}

@@ -1,12 +1,13 @@
-/* mtls.c - observed traffic as evidence for require-mtls zone rules: each
- * observed TCP connection (model/flow.h) is mapped to the endpoints of the
- * connectivity graph and recorded as proven mutual TLS (a client certificate
- * was presented, or a service mesh's mTLS was recognised in a TLS handshake
- * where the client did not decline a certificate) or as observed without it
- * (plaintext, or TLS without a client certificate). A port observed without
- * mutual TLS is not proven by other connections on it. TLS 1.3 connections
- * whose client certificate is encrypted and not inferred prove nothing either
- * way. */
+/* mtls.c - observed traffic as evidence for require-mtls zone rules and
+ * TM124: each observed TCP connection (model/flow.h) is mapped to the
+ * endpoints of the connectivity graph and recorded as proven mutual TLS (a
+ * client certificate was presented, or a service mesh's mTLS was recognised
+ * in a TLS handshake where the client did not decline a certificate) or as
+ * observed without it (plaintext, or TLS without a client certificate). A
+ * port observed without mutual TLS is not proven by other connections on it.
+ * TLS 1.3 connections whose client certificate is encrypted and not inferred
+ * prove nothing either way. Each connection seen without mutual TLS is kept
+ * (tm_mtls_wrec), so that a finding names the first packet or line showing it. */
 #include "analyzer/check.h"
 #include "analyzer/ipmap.h"
 #include "analyzer/flowmap.h"
@@ -21,6 +22,24 @@ static int obs_cmp(const void *a, const void *b)
 	if (x->src != y->src)
 		return x->src < y->src ? -1 : 1;
 	return x->dst < y->dst ? -1 : x->dst > y->dst;
+}
+
+/* by pair, then where the record is: input, position in it, creation order */
+static int wrec_cmp(const void *a, const void *b, void *ctx)
+{
+	const tm_mtls_wrec *x = a, *y = b;
+	const tm_flowset *fs = ctx;
+	if (x->src != y->src)
+		return x->src < y->src ? -1 : 1;
+	if (x->dst != y->dst)
+		return x->dst < y->dst ? -1 : 1;
+	const tm_flow *fx = &fs->flows[x->flow], *fy = &fs->flows[y->flow];
+	if (fx->source != fy->source)
+		return fx->source < fy->source ? -1 : 1;
+	uint64_t px = tm_flow_pos_of(fs, fx), py = tm_flow_pos_of(fs, fy);
+	if (px != py)
+		return px < py ? -1 : 1;
+	return fx->order < fy->order ? -1 : fx->order > fy->order;
 }
 
 /* one record per pair, and a port seen without mutual TLS is not proven by
@@ -40,6 +59,8 @@ static void merge(tm_portpool *pp, tm_mtls_evidence *ev)
 	ev->n = k;
 	for (size_t i = 0; i < ev->n; i++)
 		ev->v[i].proven = tm_ports_minus(pp, ev->v[i].proven, ev->v[i].without);
+	if (ev->nrecs > 1)
+		qsort_r(ev->recs, ev->nrecs, sizeof *ev->recs, wrec_cmp, (void *)ev->fs);
 }
 
 /* what one TCP connection proves: 1 mutual TLS, 0 without, -1 nothing */
@@ -59,33 +80,43 @@ static int proves(const tm_flow *f)
 	return !f->tls || f->tls->client_cert == TM_CC_NO ? 0 : -1;
 }
 
+/* flow i of fs between endpoints s and d, to server port dport */
+static void record(const tm_graph *g, tm_mtls_evidence *ev, size_t i, long s, long d, uint16_t dport)
+{
+	tm_portpool *pp = g->m->ports;
+	const tm_flow *f = &ev->fs->flows[i];
+	ev->flows++;
+	if ((s >= 0 && g->eps[s].kind == TM_EP_WORKLOAD) || (d >= 0 && g->eps[d].kind == TM_EP_WORKLOAD))
+		ev->on_workloads++;
+	if (s < 0 || d < 0 || s == d) {
+		ev->unmapped++;
+		return;
+	}
+	int pr = proves(f);
+	if (pr < 0)
+		return;
+	const tm_ports *port = tm_ports_range(pp, TM_PROTO_TCP, dport, dport);
+	TM_HEAP_GROW(ev->v, ev->n, ev->cap);
+	ev->v[ev->n++] = (tm_mtls_obs){(uint32_t)s, (uint32_t)d, pr ? port : tm_ports_empty(pp),
+				       pr ? tm_ports_empty(pp) : port};
+	if (!pr) {
+		TM_HEAP_GROW(ev->recs, ev->nrecs, ev->caprecs);
+		ev->recs[ev->nrecs++] = (tm_mtls_wrec){(uint32_t)s, (uint32_t)d, (uint32_t)i, dport};
+	}
+}
+
 tm_err tm_mtls_evidence_build_obs(const tm_graph *g, const struct tm_flowset *fs, const tm_flowmap *o,
 				  tm_mtls_evidence *ev)
 {
 	memset(ev, 0, sizeof *ev);
-	tm_portpool *pp = g->m->ports;
+	ev->fs = fs;
 	for (size_t i = 0; i < fs->nflows; i++) {
-		const tm_flow *f = &fs->flows[i];
 		const tm_fm_flow *of = &o->v[i];
-		if (f->proto != 6 || !of->connection)
+		if (fs->flows[i].proto != 6 || !of->connection)
 			continue;
-		ev->flows++;
-		long s = of->src, d = of->dst;
-		if ((s >= 0 && g->eps[s].kind == TM_EP_WORKLOAD) || (d >= 0 && g->eps[d].kind == TM_EP_WORKLOAD))
-			ev->on_workloads++;
-		if (s < 0 || d < 0 || s == d) {
-			ev->unmapped++;
-			continue;
-		}
-		int pr = proves(f);
-		if (pr < 0)
-			continue;
-		const tm_ports *port = tm_ports_range(pp, TM_PROTO_TCP, of->dport, of->dport);
-		TM_HEAP_GROW(ev->v, ev->n, ev->cap);
-		ev->v[ev->n++] = (tm_mtls_obs){(uint32_t)s, (uint32_t)d, pr ? port : tm_ports_empty(pp),
-					       pr ? tm_ports_empty(pp) : port};
+		record(g, ev, i, of->src, of->dst, of->dport);
 	}
-	merge(pp, ev);
+	merge(g->m->ports, ev);
 	return TM_OK;
 }
 
@@ -93,50 +124,17 @@ tm_err tm_mtls_evidence_build(const tm_graph *g, const struct tm_flowset *fs, tm
 {
 	tm_ipmap im;
 	memset(ev, 0, sizeof *ev);
+	ev->fs = fs;
 	if (tm_ipmap_build(&im, g) != TM_OK)
 		return TM_ERR_NOMEM;
-	tm_portpool *pp = g->m->ports;
 	for (size_t i = 0; i < fs->nflows; i++) {
 		const tm_flow *f = &fs->flows[i];
 		if (f->proto != 6)
 			continue;
-		ev->flows++;
-		long s = tm_ipmap_lookup(&im, f->cli_ip, TM_IPMAP_SRC), d = tm_ipmap_lookup(&im, f->srv_ip, TM_IPMAP_DST);
-		if ((s >= 0 && g->eps[s].kind == TM_EP_WORKLOAD) || (d >= 0 && g->eps[d].kind == TM_EP_WORKLOAD))
-			ev->on_workloads++;
-		if (s < 0 || d < 0 || s == d) {
-			ev->unmapped++;
-			continue;
-		}
-		/* a client certificate seen (or inferred) proves it; a mesh
-		 * signature (ALPN, SNI, port: all chosen by the client) only where
-		 * the handshake did not show the client declining a certificate */
-		bool proven = f->tls && (f->tls->client_cert == TM_CC_YES ||
-					 (f->mesh != TM_MESH_NONE && f->tls->client_cert != TM_CC_NO));
-		bool without = !proven && (!f->tls || f->tls->client_cert == TM_CC_NO);
-		if (!proven && !without)
-			continue;
-		const tm_ports *port = tm_ports_range(pp, TM_PROTO_TCP, f->srv_port, f->srv_port);
-		TM_HEAP_GROW(ev->v, ev->n, ev->cap);
-		ev->v[ev->n++] = (tm_mtls_obs){(uint32_t)s, (uint32_t)d, proven ? port : tm_ports_empty(pp),
-					       proven ? tm_ports_empty(pp) : port};
+		record(g, ev, i, tm_ipmap_lookup(&im, f->cli_ip, TM_IPMAP_SRC), tm_ipmap_lookup(&im, f->srv_ip, TM_IPMAP_DST),
+		       f->srv_port);
 	}
-	/* one record per pair */
-	if (ev->n > 1)
-		qsort(ev->v, ev->n, sizeof *ev->v, obs_cmp);
-	size_t k = 0;
-	for (size_t i = 0; i < ev->n; i++) {
-		if (k && ev->v[k - 1].src == ev->v[i].src && ev->v[k - 1].dst == ev->v[i].dst) {
-			ev->v[k - 1].proven = tm_ports_union(pp, ev->v[k - 1].proven, ev->v[i].proven);
-			ev->v[k - 1].without = tm_ports_union(pp, ev->v[k - 1].without, ev->v[i].without);
-		} else
-			ev->v[k++] = ev->v[i];
-	}
-	ev->n = k;
-	/* a port seen without mutual TLS is not proven by other connections on
-	 * it: the capture shows that mTLS is not enforced there */
-	for (size_t i = 0; i < ev->n; i++)
-		ev->v[i].proven = tm_ports_minus(pp, ev->v[i].proven, ev->v[i].without);
+	merge(g->m->ports, ev);
 	tm_ipmap_release(&im);
 	return TM_OK;
 }
@@ -149,8 +147,65 @@ const tm_mtls_obs *tm_mtls_lookup(const tm_mtls_evidence *ev, size_t src, size_t
 	return bsearch(&key, ev->v, ev->n, sizeof *ev->v, obs_cmp);
 }
 
+const tm_flow *tm_mtls_rec(const tm_mtls_evidence *ev, size_t src, size_t dst, const tm_ports *ports)
+{
+	if (!ev || !ev->nrecs || !ports)
+		return NULL;
+	/* the first record of the pair: lower bound */
+	size_t lo = 0, hi = ev->nrecs;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const tm_mtls_wrec *r = &ev->recs[mid];
+		if (r->src < src || (r->src == src && r->dst < dst))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < ev->nrecs && ev->recs[i].src == src && ev->recs[i].dst == dst; i++)
+		if (tm_ports_contains(ports, TM_PROTO_TCP, ev->recs[i].port))
+			return &ev->fs->flows[ev->recs[i].flow];
+	return NULL;
+}
+
+void tm_mtls_rec_attach(const tm_mtls_evidence *ev, const tm_flow *f, tm_findings *out, tm_finding *fd)
+{
+	if (!ev || !f)
+		return;
+	const tm_flowset *fs = ev->fs;
+	char sip[64], dip[64];
+	tm_flow_format_ip(f, true, sip, sizeof sip);
+	tm_flow_format_ip(f, false, dip, sizeof dip);
+	const tm_flow_source *src = f->source < fs->nsources ? &fs->sources[f->source] : NULL;
+	/* a summary's record keeps the origin it was observed by; its input is the summary */
+	tm_flow_origin kind = src ? src->origin : (tm_flow_origin)f->origin;
+	const tm_flow_meta *m = tm_flow_meta_of(fs, f);
+	tm_fevidence e = {
+		.source = tm_flow_origin_name(kind),
+		.file = src ? src->name : NULL,
+		.unit = tm_flow_pos_unit(kind),
+		.pos = tm_flow_pos_of(fs, f),
+		.transport = f->proto == 17 ? "udp" : "tcp",
+		.src_ip = sip,
+		.dst_ip = dip,
+		.src_port = f->cli_port,
+		.dst_port = f->srv_port,
+		.time_us = f->first_us,
+		.shows = f->tls ? "TLS without a client certificate" : "plaintext",
+		.uid = m ? m->uid : NULL,
+	};
+	tm_finding_set_evidence(out, fd, &e);
+	tm_buf b;
+	tm_buf_init(&b, 0);
+	(void)tm_buf_adds(&b, fd->message);
+	(void)tm_buf_adds(&b, "; first seen without mutual TLS in ");
+	tm_fevidence_format(fd->evidence, &b);
+	fd->message = tm_findings_str(out, tm_buf_str(&b));
+	tm_buf_release(&b);
+}
+
 void tm_mtls_evidence_release(tm_mtls_evidence *ev)
 {
 	free(ev->v);
+	free(ev->recs);
 	memset(ev, 0, sizeof *ev);
 }

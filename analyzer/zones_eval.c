@@ -1,6 +1,7 @@
 /* zones_eval.c - zone membership of endpoints and zone boundary rules over
  * the edges of the connectivity graph (docs/zones.md). */
 #include "analyzer/check.h"
+#include "model/flow.h"
 #include "analyzer/mesh.h"
 
 #include <stdlib.h>
@@ -266,6 +267,25 @@ static bool judge(tm_graph *g, const tm_zonemap *zm, const tm_zrule *r, const tm
 	return !tm_ports_is_empty(v->bad);
 }
 
+/* the record of the members that shows a port of without first (input,
+ * position, order): what a require-mtls finding names */
+static const tm_flow *first_rec(const tm_zonemap *zm, const tm_ports *without, const tm_edge *const *members, size_t nm)
+{
+	const tm_flow *best = NULL;
+	const tm_flowset *fs = zm->ev ? zm->ev->fs : NULL;
+	if (!fs || tm_ports_is_empty(without))
+		return NULL;
+	for (size_t i = 0; i < nm; i++) {
+		const tm_flow *f = tm_mtls_rec(zm->ev, members[i]->src, members[i]->dst, without);
+		if (!f)
+			continue;
+		uint64_t pf = tm_flow_pos_of(fs, f), pb = best ? tm_flow_pos_of(fs, best) : 0;
+		if (!best || f->source < best->source || (f->source == best->source && (pf < pb || (pf == pb && f->order < best->order))))
+			best = f;
+	}
+	return best;
+}
+
 static void add_finding(tm_graph *g, const tm_zonemap *zm, const tm_zrule *r, const char *title, const char *sn,
 			const char *dn, const verdict *v, const tm_edge *const *members, size_t nm, tm_findings *out)
 {
@@ -309,6 +329,8 @@ static void add_finding(tm_graph *g, const tm_zonemap *zm, const tm_zrule *r, co
 	fd->src = tm_findings_str(out, sn);
 	fd->dst = tm_findings_str(out, dn);
 	fd->conns = tm_findings_str(out, tm_buf_str(&ct));
+	if (r->action == TM_ZACT_REQUIRE_MTLS)
+		tm_mtls_rec_attach(zm->ev, first_rec(zm, v->without, members, nm), out, fd);
 	fd->hint = tm_findings_str(out,
 		r->action == TM_ZACT_REQUIRE_MTLS
 		? "Enforce mutual TLS for this connection (service mesh STRICT mode), or narrow the policy rules listed so that the connection is not allowed."

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <stdarg.h>
 #include <string.h>
+#include <time.h>
 
 static const char *const sev_names[TM_NSEV] = {"info", "low", "medium", "high", "critical"};
 
@@ -59,6 +60,45 @@ void tm_finding_add_loc(tm_findings *f, tm_finding *fd, tm_srcloc loc, const cha
 	l->loc = loc;
 	l->loc.file = tm_findings_str(f, loc.file ? loc.file : "");
 	l->what = tm_findings_str(f, what);
+}
+
+void tm_finding_set_evidence(tm_findings *f, tm_finding *fd, const tm_fevidence *ev)
+{
+	if (!ev) {
+		fd->evidence = NULL;
+		return;
+	}
+	tm_fevidence *e = tm_arena_alloc(&f->arena, sizeof *e);
+	*e = *ev;
+	e->source = tm_findings_str(f, ev->source);
+	e->file = tm_findings_str(f, ev->file);
+	e->unit = tm_findings_str(f, ev->unit);
+	e->transport = tm_findings_str(f, ev->transport);
+	e->src_ip = tm_findings_str(f, ev->src_ip);
+	e->dst_ip = tm_findings_str(f, ev->dst_ip);
+	e->shows = tm_findings_str(f, ev->shows);
+	e->uid = tm_findings_str(f, ev->uid);
+	fd->evidence = e;
+}
+
+void tm_fevidence_format(const tm_fevidence *ev, tm_buf *out)
+{
+	(void)tm_buf_addf(out, "%s %s", ev->source ? ev->source : "?", ev->file ? ev->file : "?");
+	if (ev->pos)
+		(void)tm_buf_addf(out, " %s %llu", ev->unit ? ev->unit : "record", (unsigned long long)ev->pos);
+	bool v6s = ev->src_ip && strchr(ev->src_ip, ':'), v6d = ev->dst_ip && strchr(ev->dst_ip, ':');
+	(void)tm_buf_addf(out, ": %s %s%s%s:%u -> %s%s%s:%u", ev->transport ? ev->transport : "?", v6s ? "[" : "",
+			  ev->src_ip ? ev->src_ip : "?", v6s ? "]" : "", ev->src_port, v6d ? "[" : "",
+			  ev->dst_ip ? ev->dst_ip : "?", v6d ? "]" : "", ev->dst_port);
+	time_t t = (time_t)(ev->time_us / 1000000);
+	struct tm tmv;
+	char s[32];
+	if (ev->time_us >= 0 && gmtime_r(&t, &tmv) && strftime(s, sizeof s, "%Y-%m-%dT%H:%M:%S", &tmv))
+		(void)tm_buf_addf(out, " at %s.%06lldZ", s, (long long)(ev->time_us % 1000000));
+	if (ev->shows)
+		(void)tm_buf_addf(out, ", %s", ev->shows);
+	if (ev->uid)
+		(void)tm_buf_addf(out, ", uid %s", ev->uid);
 }
 
 void tm_findings_add_note(tm_findings *f, const char *code, tm_srcloc loc, const char *fmt, ...)

@@ -28,6 +28,21 @@ typedef struct tm_floc {
 	const char *what; /* e.g. "NetworkPolicy web/x egress rule 0" */
 } tm_floc;
 
+/* The observed record a finding rests on (TM124, require-mtls): where an
+ * incident responder finds the packet or line that shows it. */
+typedef struct tm_fevidence {
+	const char *source;     /* kind of input: "pcap", "hubble", "zeek" */
+	const char *file;       /* the input as given on the command line */
+	const char *unit;       /* "packet" (a capture's frame number) or "line" (a flow log's) */
+	uint64_t pos;           /* 1-based; 0 when not known (a record read back from a summary) */
+	const char *transport;  /* "tcp", "udp" */
+	const char *src_ip, *dst_ip; /* client and server as observed */
+	uint16_t src_port, dst_port;
+	int64_t time_us;        /* first seen, microseconds since the epoch */
+	const char *shows;      /* what it shows: "plaintext", "TLS without a client certificate" */
+	const char *uid;        /* Zeek's connection uid, or NULL */
+} tm_fevidence;
+
 typedef struct tm_finding {
 	const char *rule;     /* zone rule name or built-in id (TM101) */
 	tm_severity severity;
@@ -39,6 +54,7 @@ typedef struct tm_finding {
 	tm_floc *locations;
 	size_t nlocations, cap_loc;
 	const char *hint;     /* how to fix */
+	const tm_fevidence *evidence; /* the observed record it rests on, or NULL */
 	bool suppressed;
 	const char *suppress_reason; /* from the trustmap.io/ignore annotation */
 	const char *suppressed_by;   /* the annotated object */
@@ -92,6 +108,11 @@ tm_finding *tm_findings_add(tm_findings *f, const char *rule, tm_severity sev, c
 /* Copies s into the findings' arena (NULL stays NULL). */
 const char *tm_findings_str(tm_findings *f, const char *s);
 void tm_finding_add_loc(tm_findings *f, tm_finding *fd, tm_srcloc loc, const char *what);
+/* fd->evidence = a copy of ev (strings copied); NULL clears it. */
+void tm_finding_set_evidence(tm_findings *f, tm_finding *fd, const tm_fevidence *ev);
+/* "pcap a.pcap packet 4: tcp 10.0.0.1:40000 -> 10.0.0.2:443 at 2023-11-14T22:13:20.000000Z,
+ * plaintext" (", uid C1" for Zeek): the text every renderer shows. */
+void tm_fevidence_format(const tm_fevidence *ev, tm_buf *out);
 void tm_findings_add_rule(tm_findings *f, const char *id, const char *name, const char *title,
 			  const char *help, tm_severity sev);
 const tm_rule_info *tm_findings_rule(const tm_findings *f, const char *id);

@@ -111,6 +111,83 @@ const char *tm_flow_verdict_name(tm_flow_verdict v)
 	return (size_t)v < TM_ARRAY_LEN(names) ? names[v] : NULL;
 }
 
+tm_err tm_flowset_set_pos(tm_flowset *fs, const tm_flow *f, uint64_t pos)
+{
+	if (f->order >= fs->cappos) {
+		size_t nc = fs->cappos ? fs->cappos : 1024;
+		while (nc <= f->order)
+			nc *= 2;
+		uint64_t *n = realloc(fs->pos, nc * sizeof *n);
+		if (!n)
+			return TM_ERR_NOMEM;
+		fs->pos = n;
+		fs->cappos = nc;
+	}
+	if (f->order >= fs->npos) {
+		memset(fs->pos + fs->npos, 0, (f->order + 1 - fs->npos) * sizeof *fs->pos);
+		fs->npos = (size_t)f->order + 1;
+	}
+	fs->pos[f->order] = pos;
+	return TM_OK;
+}
+
+const char *tm_flow_pos_unit(tm_flow_origin o)
+{
+	return o == TM_FLOW_FROM_CAPTURE ? "packet" : "line";
+}
+
+static bool list_has_prefix(const char *list, const char *prefix)
+{
+	size_t pl = strlen(prefix);
+	for (const char *s = list; s && *s;) {
+		if (!strncmp(s, prefix, pl))
+			return true;
+		s = strchr(s, ',');
+		if (s)
+			s++;
+	}
+	return false;
+}
+
+static bool cert_has(const tm_cert *c, const char *needle)
+{
+	for (size_t i = 0; i < c->nsans; i++)
+		if (strstr(c->sans[i], needle))
+			return true;
+	return false;
+}
+
+/* outbound_.PORT_.SUBSET_.FQDN (mesh spec section 7; SUBSET may be empty) */
+static bool istio_sni(const char *sni)
+{
+	if (!sni || strncmp(sni, "outbound_.", 10))
+		return false;
+	const char *p = sni + 10;
+	size_t d = 0;
+	while (p[d] >= '0' && p[d] <= '9')
+		d++;
+	if (!d || d > 5 || strncmp(p + d, "_.", 2))
+		return false;
+	const char *sub_end = strstr(p + d + 2, "_.");
+	return sub_end && sub_end[2];
+}
+
+tm_mesh tm_flow_mesh_signature(const tm_flow *f)
+{
+	const tm_tls *t = f->tls;
+	if (t) {
+		if (list_has_prefix(t->alpn_offered, "istio") || list_has_prefix(t->alpn, "istio") || istio_sni(t->sni))
+			return TM_MESH_ISTIO;
+		if (list_has_prefix(t->alpn_offered, "transport.l5d.io/v1") ||
+		    list_has_prefix(t->alpn, "transport.l5d.io/v1") || cert_has(&t->server_cert, ".identity.linkerd.") ||
+		    cert_has(&t->client_certificate, ".identity.linkerd."))
+			return TM_MESH_LINKERD;
+	}
+	if (f->proto == 6 && f->srv_port == 15008)
+		return TM_MESH_ISTIO;
+	return TM_MESH_NONE;
+}
+
 tm_flow_meta *tm_flowset_add_meta(tm_flowset *fs, tm_flow *f)
 {
 	if (fs->nmetas + 1 >= fs->capmetas) {
@@ -168,6 +245,7 @@ void tm_flowset_free(tm_flowset *fs)
 	free(fs->sources);
 	free(fs->counters);
 	free(fs->metas);
+	free(fs->pos);
 	tm_strtab_release(&fs->strs);
 	tm_arena_release(&fs->arena);
 	free(fs);

@@ -202,7 +202,35 @@ typedef struct tm_flowset {
 	size_t ncounters, capcounters;
 	tm_flow_meta **metas;    /* heap; [0] unused; the metas live in the arena */
 	size_t nmetas, capmetas;
+	uint64_t *pos;           /* heap, by tm_flow.order: where each record was first seen in
+				  * its source (tm_flow_pos_of); a side array, like metas, so that
+				  * the record stays at 104 bytes */
+	size_t npos, cappos;
 } tm_flowset;
+
+/* Where a record starts in its input (fs->sources[f->source]): a capture's
+ * packet number (1-based, counted per file as tshark's frame.number) of the
+ * connection's first packet, a flow log's line (1-based) of its first event
+ * (Zeek: the conn.log line). 0 when not known (records read back from a
+ * summary, records fed by tests). Keyed by tm_flow.order, which is unique in
+ * a set; flows --merge keeps the smallest order of the records it folds. */
+tm_err tm_flowset_set_pos(tm_flowset *fs, const tm_flow *f, uint64_t pos);
+static inline uint64_t tm_flow_pos_of(const tm_flowset *fs, const tm_flow *f)
+{
+	return f->order < fs->npos ? fs->pos[f->order] : 0;
+}
+/* "packet" for a capture, "line" for a flow log or a summary: what
+ * tm_flow_pos_of counts for records of source kind o. */
+const char *tm_flow_pos_unit(tm_flow_origin o);
+
+/* The mesh a TLS handshake's client-chosen signature names (docs/flows.md),
+ * one decision for every reader that sees a handshake (capture, Zeek's
+ * ssl.log): Istio for an ALPN list with an "istio" protocol (istio-peer-exchange,
+ * istio, istio-http/1.1, istio-h2) or an SNI of Istio's cluster form
+ * outbound_.PORT_.SUBSET_.FQDN; Linkerd for ALPN transport.l5d.io/v1 or a
+ * certificate SAN of a Linkerd identity; Istio for TCP to HBONE's port 15008
+ * without them. TM_MESH_NONE otherwise. */
+tm_mesh tm_flow_mesh_signature(const tm_flow *f);
 
 /* A new zeroed tm_flow_meta for f (in fs's arena), or NULL on OOM. */
 tm_flow_meta *tm_flowset_add_meta(tm_flowset *fs, tm_flow *f);

@@ -24,6 +24,10 @@ void tm_notes_txt(const tm_findings *f, FILE *out);
 /* The zones (tm_findings.zones) as an array of one zone a line at indent ind
  * (tm_jsonw_lines): {"name", with where "file" and "line", "members"}. */
 void tm_zones_jsonw(tm_jsonw *w, const tm_findings *f, const char *ind, bool where);
+/* A finding's evidence as one JSON object on one line (docs/json.md):
+ * source, file, packet or line (null when not known), time, transport,
+ * src_ip, src_port, dst_ip, dst_port, shows, and uid when Zeek gave one. */
+void tm_fevidence_jsonw(tm_jsonw *w, const tm_fevidence *ev);
 
 /* ---- Markdown within a pull-request comment (findings_md.c) ----
  * Every byte goes through one counting writer that never lets the output

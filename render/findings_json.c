@@ -38,6 +38,40 @@ static void location_json(tm_jsonw *w, size_t i, const void *ctx)
 	TM_JSONW_LIT(w, "}");
 }
 
+void tm_fevidence_jsonw(tm_jsonw *w, const tm_fevidence *ev)
+{
+	TM_JSONW_LIT(w, "{\"source\": ");
+	tm_jsonw_str(w, ev->source);
+	TM_JSONW_LIT(w, ", \"file\": ");
+	tm_jsonw_str(w, ev->file);
+	TM_JSONW_LIT(w, ", \"");
+	tm_jsonw_raws(w, ev->unit && !strcmp(ev->unit, "packet") ? "packet" : "line");
+	TM_JSONW_LIT(w, "\": ");
+	if (ev->pos)
+		tm_jsonw_u64(w, ev->pos);
+	else
+		TM_JSONW_LIT(w, "null");
+	TM_JSONW_LIT(w, ", \"time\": ");
+	tm_jsonw_fixed6(w, ev->time_us);
+	TM_JSONW_LIT(w, ", \"transport\": ");
+	tm_jsonw_str(w, ev->transport);
+	TM_JSONW_LIT(w, ", \"src_ip\": ");
+	tm_jsonw_str(w, ev->src_ip);
+	TM_JSONW_LIT(w, ", \"src_port\": ");
+	tm_jsonw_u64(w, ev->src_port);
+	TM_JSONW_LIT(w, ", \"dst_ip\": ");
+	tm_jsonw_str(w, ev->dst_ip);
+	TM_JSONW_LIT(w, ", \"dst_port\": ");
+	tm_jsonw_u64(w, ev->dst_port);
+	TM_JSONW_LIT(w, ", \"shows\": ");
+	tm_jsonw_str(w, ev->shows);
+	if (ev->uid) {
+		TM_JSONW_LIT(w, ", \"uid\": ");
+		tm_jsonw_str(w, ev->uid);
+	}
+	TM_JSONW_LIT(w, "}");
+}
+
 static void finding_json(tm_jsonw *w, const tm_finding *fd, const char *ind)
 {
 	TM_JSONW_LIT(w, "{");
@@ -70,6 +104,11 @@ static void finding_json(tm_jsonw *w, const tm_finding *fd, const char *ind)
 	snprintf(inner, sizeof inner, "%s  ", ind);
 	tm_jsonw_lines(w, fd->nlocations, inner, location_json, fd);
 	TM_JSONW_LIT(w, ",");
+	if (fd->evidence) {
+		nl(w, ind, "  \"evidence\": ");
+		tm_fevidence_jsonw(w, fd->evidence);
+		TM_JSONW_LIT(w, ",");
+	}
 	nl(w, ind, "  \"hint\": ");
 	tm_jsonw_str(w, fd->hint);
 	TM_JSONW_LIT(w, ",");

@@ -269,6 +269,20 @@ tm_err tm_render_findings_sarif(const tm_render_in *in, FILE *out)
 		}
 		if (nl)
 			TM_JSONW_LIT(w, "\n          ]");
+		if (fd->evidence && fd->evidence->file) {
+			/* the packet or line that shows it: a related location (a
+			 * capture has no lines, so its packet is in the message) */
+			const tm_fevidence *ev = fd->evidence;
+			tm_srcloc el = {ev->file, ev->unit && !strcmp(ev->unit, "line") ? (unsigned)ev->pos : 0, 0};
+			tm_buf t;
+			tm_buf_init(&t, 0);
+			(void)tm_buf_adds(&t, "observed without mutual TLS: ");
+			tm_fevidence_format(ev, &t);
+			TM_JSONW_LIT(w, ",\n          \"relatedLocations\": [\n            ");
+			location(w, &el, tm_buf_str(&t), in->base_dir, &b);
+			tm_buf_release(&t);
+			TM_JSONW_LIT(w, "\n          ]");
+		}
 		char *key = tm_finding_key(fd);
 		char fp[24];
 		snprintf(fp, sizeof fp, "%016llx", fnv(key));
@@ -302,6 +316,10 @@ tm_err tm_render_findings_sarif(const tm_render_in *in, FILE *out)
 		if (fd->subject) {
 			TM_JSONW_LIT(w, ", \"subject\": ");
 			tm_jsonw_str(w, fd->subject);
+		}
+		if (fd->evidence) {
+			TM_JSONW_LIT(w, ", \"evidence\": ");
+			tm_fevidence_jsonw(w, fd->evidence);
 		}
 		TM_JSONW_LIT(w, "}\n        }");
 	}

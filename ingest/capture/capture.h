@@ -160,6 +160,8 @@ typedef struct tm_capture {
 	tm_certcache *certs;  /* parsed certificates by DER bytes */
 	int64_t now_us;       /* latest packet time seen */
 	uint32_t source;      /* fs->sources index of the file being read */
+	uint64_t file_packet; /* number of the packet being read in that file (1-based, tshark's
+			       * frame.number): where each new record starts (tm_flow_pos_of) */
 	tm_pcap_progress_fn progress;
 	void *progress_ctx;
 	bool finished;

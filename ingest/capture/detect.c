@@ -352,44 +352,9 @@ void tm_detect_udp(tm_capture *c, tm_flow *f, int d, const uint8_t *p, size_t n)
 		f->app = TM_APP_DNS;
 }
 
-static bool list_has_prefix(const char *list, const char *prefix)
-{
-	size_t pl = strlen(prefix);
-	for (const char *s = list; s && *s;) {
-		if (!strncmp(s, prefix, pl))
-			return true;
-		s = strchr(s, ',');
-		if (s)
-			s++;
-	}
-	return false;
-}
-
-static bool cert_has(const tm_cert *c, const char *needle)
-{
-	for (size_t i = 0; i < c->nsans; i++)
-		if (strstr(c->sans[i], needle))
-			return true;
-	return false;
-}
-
 void tm_detect_mesh(tm_flow *f)
 {
-	const tm_tls *t = f->tls;
-	if (t) {
-		if (list_has_prefix(t->alpn_offered, "istio") || list_has_prefix(t->alpn, "istio") ||
-		    (t->sni && !strncmp(t->sni, "outbound_.", 10))) {
-			f->mesh = TM_MESH_ISTIO;
-			return;
-		}
-		if (list_has_prefix(t->alpn_offered, "transport.l5d.io/v1") ||
-		    list_has_prefix(t->alpn, "transport.l5d.io/v1") ||
-		    cert_has(&t->server_cert, ".identity.linkerd.") ||
-		    cert_has(&t->client_certificate, ".identity.linkerd.")) {
-			f->mesh = TM_MESH_LINKERD;
-			return;
-		}
-	}
-	if (f->proto == 6 && f->srv_port == 15008)
-		f->mesh = TM_MESH_ISTIO;
+	tm_mesh m = tm_flow_mesh_signature(f);
+	if (m != TM_MESH_NONE)
+		f->mesh = (uint8_t)m;
 }

@@ -10,7 +10,7 @@
 size_t tm_detect_stream(tm_capture *c, tm_flow *f, tm_flowslot *sl, int d, const uint8_t *p, size_t n);
 /* One UDP datagram. */
 void tm_detect_udp(tm_capture *c, tm_flow *f, int d, const uint8_t *p, size_t n);
-/* Mesh signatures from the TLS facts and ports. */
+/* Mesh signatures from the TLS facts and ports (tm_flow_mesh_signature). */
 void tm_detect_mesh(tm_flow *f);
 
 #endif

@@ -268,6 +268,10 @@ static long new_flow(tm_capture *c, const tm_pkt *p, size_t slot_i, uint32_t h, 
 	f->order = (uint32_t)fs->nflows;
 	f->source = c->source;
 	f->origin = TM_FLOW_FROM_CAPTURE;
+	if (tm_flowset_set_pos(fs, f, c->file_packet) != TM_OK) {
+		c->stats.flow_records_full++;
+		return -1;
+	}
 	c->stats.flows++;
 	if (p->proto == 6)
 		c->stats.tcp_flows++;

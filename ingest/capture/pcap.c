@@ -381,6 +381,7 @@ void tm_capture_packet(tm_capture *c, int linktype, int64_t ts_us, const uint8_t
 	pk.payload_cut = false;
 	pk.tcp_flags = 0;
 	pk.seq = 0;
+	c->file_packet++;
 	c->stats.packets++;
 	c->stats.bytes += len;
 	if (ts_us > c->now_us)
@@ -448,6 +449,7 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *d
 	if (h->caplen > c->opts.max_snaplen) {
 		c->stats.bad_caplen++;
 		c->stats.packets++;
+		c->file_packet++;
 		return;
 	}
 	/* clamp absurd times (pcapng allows 64-bit seconds) so arithmetic cannot overflow */
@@ -474,6 +476,7 @@ static tm_err read_pcap(tm_capture *c, pcap_t *pc, const char *name)
 			     lt, ln ? ln : "?");
 	}
 	c->source = tm_flowset_add_source(fs, TM_FLOW_FROM_CAPTURE, name);
+	c->file_packet = 0;
 	/* pcap_dispatch: one library call per batch instead of per packet */
 	struct rd_ctx rc_ = {c, lt};
 	uint64_t before = c->stats.packets;

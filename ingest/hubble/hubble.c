@@ -22,6 +22,7 @@ struct tm_hubble {
 	hstats st;
 	const char *first_unknown; /* the first unknown field name of the input, and its line */
 	uint64_t first_unknown_line, unknown_in_file;
+	uint64_t file_lines;    /* lines fed since the input began (tm_hubble_line alone) */
 	bool finished;
 };
 
@@ -511,7 +512,7 @@ static void fold(tm_hubble *h, const hev *e)
 		h->st.records++;
 		f->flags = TM_FLOW_F_CONTENT_UNSEEN;
 		tm_flow_meta *m = tm_flowset_add_meta(fs, f);
-		if (!m) {
+		if (!m || tm_flowset_set_pos(fs, f, h->cur ? h->cur->lineno : h->file_lines) != TM_OK) {
 			fs->nflows--;
 			return;
 		}
@@ -556,6 +557,7 @@ void tm_hubble_line(tm_hubble *h, const char *line, size_t len)
 	tm_js_str k;
 	hev e;
 	h->st.lines++;
+	h->file_lines++;
 	while (len && (line[len - 1] == ' ' || line[len - 1] == '\t'))
 		len--;
 	size_t i = 0;
@@ -623,6 +625,7 @@ tm_err tm_hubble_read_file(tm_hubble *h, const char *path)
 	if (rc != TM_OK)
 		return rc;
 	h->source = tm_flowset_add_source(h->fs, TM_FLOW_FROM_HUBBLE, path);
+	h->file_lines = 0;
 	h->cur = &l;
 	h->unknown_in_file = 0;
 	char *s;

@@ -61,6 +61,7 @@ struct tm_zeek {
 	size_t scap;
 	tm_lines *cur;
 	uint32_t source;
+	uint64_t lineno;         /* of the line being read (1-based), for tm_flowset_set_pos */
 	zstats st;
 	/* uid -> conn record (open addressing on the interned pointer) */
 	const char **uids;
@@ -268,7 +269,7 @@ static void conn_rec(tm_zeek *z, const rec *r)
 		z->st.attempts++;
 	}
 	tm_flow_meta *m = tm_flowset_add_meta(fs, f);
-	if (!m)
+	if (!m || tm_flowset_set_pos(fs, f, z->lineno) != TM_OK)
 		return;
 	m->events = 1;
 	/* the uid joins ssl.log records, which only connections that Zeek's
@@ -381,6 +382,7 @@ static void json_line(tm_zeek *z, const tsvhdr *h, const char *line, size_t len)
 			r.set[f] = ok;
 			r.list_nonempty[f] = any;
 			r.v[f] = "";
+			r.n[f] = 0; /* a repeated key: not the length of the value before */
 		} else if (t == TM_JS_NULL)
 			ok = tm_js_skip(&j);
 		else {
@@ -583,8 +585,10 @@ static tm_err read_file(tm_zeek *z, const char *path)
 	hdr_init(&h, path);
 	char *s;
 	size_t n;
-	while (tm_lines_next(&l, &s, &n))
+	while (tm_lines_next(&l, &s, &n)) {
+		z->lineno = l.lineno;
 		one_line(z, &h, s, n);
+	}
 	z->st.too_long += l.too_long;
 	rc = tm_lines_close(&l);
 	z->cur = NULL;
@@ -630,7 +634,9 @@ void tm_zeek_read_buffer(tm_zeek *z, const char *name, const char *data, size_t 
 	memcpy(copy, data, len);
 	copy[len] = 0;
 	char *s = copy, *e = copy + len;
+	z->lineno = 0;
 	while (s < e) {
+		z->lineno++;
 		char *nl = memchr(s, '\n', (size_t)(e - s));
 		size_t n = nl ? (size_t)(nl - s) : (size_t)(e - s);
 		if (n > z->max_line)
@@ -677,15 +683,20 @@ void tm_zeek_finish(tm_zeek *z)
 		tm_diags_add(&z->fs->diags, TM_DIAG_WARN, (tm_srcloc){0},
 			     "Zeek: %llu ssl.log record%s whose uid is in no conn.log read (not joined)",
 			     (unsigned long long)z->st.ssl_unmatched, z->st.ssl_unmatched == 1 ? "" : "s");
-	/* a TLS connection without its ssl.log record: TLS, facts unknown */
+	/* a TLS connection without its ssl.log record: TLS, facts unknown; and
+	 * the mesh a handshake's SNI/ALPN names, decided as for captures */
 	for (size_t i = 0; i < z->fs->nflows; i++) {
 		tm_flow *f = &z->fs->flows[i];
-		if (f->origin == TM_FLOW_FROM_ZEEK && f->app == TM_APP_TLS && !f->tls) {
+		if (f->origin != TM_FLOW_FROM_ZEEK)
+			continue;
+		if (f->app == TM_APP_TLS && !f->tls) {
 			tm_tls *t = tm_arena_alloc(&z->fs->arena, sizeof *t);
 			memset(t, 0, sizeof *t);
 			t->cipher = -1;
 			f->tls = t;
 		}
+		if (f->mesh == TM_MESH_NONE)
+			f->mesh = (uint8_t)tm_flow_mesh_signature(f);
 	}
 	publish(z);
 	tm_flowset_sort(z->fs);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/fuzz/flows_harness.h"
 #include "ingest/hubble/hubble.h"
 #include "render/flows.h"
 
@@ -37,6 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		s = nl ? nl + 1 : e;
 	}
 	tm_hubble_finish(h);
+	tm_fuzz_check_positions(fs, tm_fuzz_lines(data, size));
 	FILE *null = fopen("/dev/null", "w");
 	if (null) {
 		tm_render_flows_json(fs, null);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/fuzz/flows_harness.h"
 #include "ingest/capture/pcap.h"
 
 static const int linktypes[] = {1, 113, 276, 12, 101, 228, 229, 0, 108, 147};
@@ -54,6 +55,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	tm_capture_finish(c);
+	{
+		const tm_counter *pk = tm_flowset_counter(fs, "packets");
+		tm_fuzz_check_positions(fs, pk ? pk->value : 0);
+	}
 	tm_capture_free(c);
 	tm_flowset_free(fs);
 	return 0;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/fuzz/flows_harness.h"
 #include "ingest/zeek/zeek.h"
 #include "render/flows.h"
 
@@ -26,6 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	tm_zeek_read_buffer(z, "ssl.log", (const char *)data, size);
 	tm_zeek_read_buffer(z, "x.log", (const char *)data, size);
 	tm_zeek_finish(z);
+	tm_fuzz_check_positions(fs, tm_fuzz_lines(data, size));
 	FILE *null = fopen("/dev/null", "w");
 	if (null) {
 		tm_render_flows_json(fs, null);

@@ -16,6 +16,7 @@
 #include "ingest/flowlog/jscan.h"
 #include "ingest/flowlog/lines.h"
 #include "ingest/hubble/hubble.h"
+#include "ingest/zeek/zeek.h"
 
 static void test_long_line(void **state)
 {
@@ -124,9 +125,41 @@ static void test_hubble_fold(void **state)
 	assert_int_equal(fs->flows[0].srv_port, 80);
 	assert_int_equal(fs->flows[0].verdict, TM_VERDICT_FORWARDED);
 	assert_int_equal(fs->flows[1].verdict, TM_VERDICT_DROPPED);
+	/* each record at the line of its first event */
+	assert_int_equal(tm_flow_pos_of(fs, &fs->flows[0]), 1);
+	assert_int_equal(tm_flow_pos_of(fs, &fs->flows[1]), 3);
 	assert_true(fs->flows[1].flags & TM_FLOW_F_POLICY_DROP);
 	assert_int_equal(tm_flowset_counter(fs, "hubble_replies")->value, 1);
 	tm_hubble_free(h);
+	tm_flowset_free(fs);
+}
+
+/* Zeek's ssl.log SNI/ALPN name Istio's mTLS as a capture's ClientHello
+ * does (tm_flow_mesh_signature); every record keeps its conn.log line */
+static void test_zeek_mesh_and_lines(void **state)
+{
+	(void)state;
+	static const char log[] =
+		"{\"ts\":1700000000.0,\"uid\":\"C1\",\"id.orig_h\":\"10.0.0.1\",\"id.orig_p\":40000,\"id.resp_h\":\"10.0.0.2\",\"id.resp_p\":8443,\"proto\":\"tcp\",\"service\":\"ssl\",\"conn_state\":\"SF\"}\n"
+		"{\"ts\":1700000001.0,\"uid\":\"C2\",\"id.orig_h\":\"10.0.0.1\",\"id.orig_p\":40001,\"id.resp_h\":\"10.0.0.2\",\"id.resp_p\":8443,\"proto\":\"tcp\",\"service\":\"ssl\",\"conn_state\":\"SF\"}\n"
+		"\n"
+		"{\"ts\":1700000002.0,\"uid\":\"C3\",\"id.orig_h\":\"10.0.0.1\",\"id.orig_p\":40002,\"id.resp_h\":\"10.0.0.2\",\"id.resp_p\":8080,\"proto\":\"tcp\",\"service\":\"http\",\"conn_state\":\"SF\"}\n";
+	static const char ssl[] =
+		"{\"ts\":1700000000.0,\"uid\":\"C1\",\"version\":\"TLSv13\",\"server_name\":\"outbound_.8443_._.payment-api.payments.svc.cluster.local\",\"established\":true}\n"
+		"{\"ts\":1700000001.0,\"uid\":\"C2\",\"version\":\"TLSv13\",\"next_protocol\":\"istio\",\"established\":true}\n";
+	tm_flowset *fs = tm_flowset_new();
+	tm_zeek *z = tm_zeek_new(fs, 0);
+	tm_zeek_read_buffer(z, "conn.log", log, sizeof log - 1);
+	tm_zeek_read_buffer(z, "ssl.log", ssl, sizeof ssl - 1);
+	tm_zeek_finish(z);
+	assert_int_equal(fs->nflows, 3);
+	assert_int_equal(fs->flows[0].mesh, TM_MESH_ISTIO); /* SNI */
+	assert_int_equal(fs->flows[1].mesh, TM_MESH_ISTIO); /* ALPN */
+	assert_int_equal(fs->flows[2].mesh, TM_MESH_NONE);
+	assert_int_equal(tm_flow_pos_of(fs, &fs->flows[0]), 1);
+	assert_int_equal(tm_flow_pos_of(fs, &fs->flows[1]), 2);
+	assert_int_equal(tm_flow_pos_of(fs, &fs->flows[2]), 4);
+	tm_zeek_free(z);
 	tm_flowset_free(fs);
 }
 
@@ -137,6 +170,7 @@ int main(void)
 		cmocka_unit_test(test_jscan),
 		cmocka_unit_test(test_times),
 		cmocka_unit_test(test_hubble_fold),
+		cmocka_unit_test(test_zeek_mesh_and_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

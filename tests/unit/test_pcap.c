@@ -568,6 +568,14 @@ static void test_mesh_signatures(void **state)
 	t.sni = "outbound.example.com"; /* not Istio's form */
 	tm_detect_mesh(&f);
 	assert_int_equal(f.mesh, TM_MESH_NONE);
+	/* outbound_.PORT_.SUBSET_.FQDN, all of it: a name that only starts so is no signature */
+	t.sni = "outbound_.example.com";
+	assert_int_equal(tm_flow_mesh_signature(&f), TM_MESH_NONE);
+	t.sni = "outbound_.9080_.reviews.default.svc.cluster.local";
+	assert_int_equal(tm_flow_mesh_signature(&f), TM_MESH_NONE);
+	t.sni = "outbound_.9080_.v1_.reviews.default.svc.cluster.local";
+	assert_int_equal(tm_flow_mesh_signature(&f), TM_MESH_ISTIO);
+	t.sni = NULL;
 	f.tls = NULL;
 	f.srv_port = 15008; /* HBONE */
 	tm_detect_mesh(&f);
