@@ -188,7 +188,6 @@ typedef struct mctx {
 	tm_buf b;
 	/* the Linkerd identity suffix ".serviceaccount.identity.<ns>.<td>" */
 	const char *l5d_suffix;
-	bool ztunnel_in_input;
 	bool *pa_warned;          /* per workload: ambiguity said */
 	uint32_t *bounds;         /* scratch: port boundaries of one pair */
 	size_t nbounds, cap_bounds;
@@ -319,12 +318,12 @@ static bool ns_never_injected(const char *ns)
 	       !strcmp(ns, "local-path-storage");
 }
 
-static bool rev_known(const mctx *x, const char *rev)
+static bool rev_known(const tm_model *m, const char *rev)
 {
 	if (!strcmp(rev, "default"))
 		return true;
-	for (size_t i = 0; i < x->m->nworkloads; i++) {
-		const tm_workload *w = x->m->workloads[i];
+	for (size_t i = 0; i < m->nworkloads; i++) {
+		const tm_workload *w = m->workloads[i];
 		if (strncmp(w->name, "istiod", 6))
 			continue;
 		const char *lr = tm_labels_get(&w->labels, "istio.io/rev");
@@ -334,26 +333,52 @@ static bool rev_known(const mctx *x, const char *rev)
 	return false;
 }
 
-static void decide_proxy(mctx *x, const tm_workload *w, tm_mesh_wl *out)
+const char *tm_mesh_by_name(tm_mesh_by b)
 {
-	const tm_mesh_opts *o = &x->r->eff;
-	tm_buf *b = &x->b;
+	switch (b) {
+	case TM_MBY_NONE: return "none";
+	case TM_MBY_HOST_NETWORK: return "host-network";
+	case TM_MBY_INJECTED: return "already-injected";
+	case TM_MBY_NS_LABEL: return "namespace-label";
+	case TM_MBY_POD_LABEL: return "pod-label";
+	case TM_MBY_NS_ANNOTATION: return "namespace-annotation";
+	case TM_MBY_POD_ANNOTATION: return "pod-annotation";
+	case TM_MBY_NS_BY_DEFAULT: return "namespaces-by-default";
+	case TM_MBY_POLICY: return "inject-policy";
+	case TM_MBY_NEVER_NS: return "never-injected-namespace";
+	case TM_MBY_AUTOMOUNT: return "automount-off";
+	}
+	return "?";
+}
+
+static const char *env_str(const tm_mesh_env *env, const tm_buf *b)
+{
+	return tm_intern(env->strs, tm_buf_str(b));
+}
+
+/* Which proxy: hostNetwork, already injected, Istio's webhook rules and
+ * injector, Istio ambient, Linkerd's annotation, in that order. */
+static void enrol(const tm_mesh_env *env, const tm_workload *w, tm_mesh_wl *out, tm_buf *b)
+{
+	const tm_mesh_opts *o = &env->set->eff;
 	const char *nsinj = nslabel(w, "istio-injection"), *nsrev = nslabel(w, "istio.io/rev");
 	const char *nsmode = nslabel(w, "istio.io/dataplane-mode");
 	const char *nsl5d = w->nsp ? tm_labels_get(&w->nsp->mesh_ann, "linkerd.io/inject") : NULL;
-	out->meshed_ns = NULL;
+	memset(out, 0, sizeof *out);
 	if (nsinj && !strcmp(nsinj, "enabled"))
 		out->meshed_ns = "istio-injection=enabled";
 	else if (nsrev && !nsinj)
-		out->meshed_ns = intern(x, tm_arena_printf(&x->r->arena, "istio.io/rev=%s", nsrev));
+		out->meshed_ns = tm_intern(env->strs, tm_arena_printf(env->arena, "istio.io/rev=%s", nsrev));
 	else if (nsmode && !strcmp(nsmode, "ambient"))
 		out->meshed_ns = "istio.io/dataplane-mode=ambient";
 	else if (nsl5d && (!strcmp(nsl5d, "enabled") || !strcmp(nsl5d, "ingress")))
-		out->meshed_ns = intern(x, tm_arena_printf(&x->r->arena, "linkerd.io/inject: %s", nsl5d));
+		out->meshed_ns = tm_intern(env->strs, tm_arena_printf(env->arena, "linkerd.io/inject: %s", nsl5d));
 	out->proxy = TM_PROXY_NONE;
 	out->why = "no mesh injection applies";
+	out->basis = TM_MBY_NONE;
 	if (w->host_network) {
 		out->why = "hostNetwork pods get no proxy";
+		out->basis = TM_MBY_HOST_NETWORK;
 		return;
 	}
 	/* already injected (kube-inject / linkerd inject output) */
@@ -361,11 +386,13 @@ static void decide_proxy(mctx *x, const tm_workload *w, tm_mesh_wl *out)
 	if ((w->mesh && w->mesh->istio_proxy) || ann(w, "sidecar.istio.io/status") || (tls_mode && !strcmp(tls_mode, "istio"))) {
 		out->proxy = TM_PROXY_ISTIO_SIDECAR;
 		out->why = "already injected (istio-proxy container, sidecar.istio.io/status or security.istio.io/tlsMode)";
+		out->basis = TM_MBY_INJECTED;
 		return;
 	}
 	if ((w->mesh && w->mesh->linkerd_proxy) || tm_labels_get(&w->labels, "linkerd.io/control-plane-ns")) {
 		out->proxy = TM_PROXY_LINKERD;
 		out->why = "already injected (linkerd-proxy container or linkerd.io/control-plane-ns)";
+		out->basis = TM_MBY_INJECTED;
 		return;
 	}
 	/* Istio sidecar injection: the webhook selection, then the injector */
@@ -373,51 +400,64 @@ static void decide_proxy(mctx *x, const tm_workload *w, tm_mesh_wl *out)
 	const char *prev = tm_labels_get(&w->labels, "istio.io/rev");
 	bool pfalse = plab && !strcmp(plab, "false");
 	const char *rev = NULL, *rule = NULL;
+	tm_mesh_by rule_by = TM_MBY_NONE;
 	if (nsinj && !strcmp(nsinj, "enabled") && !pfalse)
-		rule = "namespace label istio-injection=enabled", rev = "default";
+		rule = "namespace label istio-injection=enabled", rev = "default", rule_by = TM_MBY_NS_LABEL;
 	else if (!nsinj && !nsrev && plab && !strcmp(plab, "true") && !prev)
-		rule = "pod label sidecar.istio.io/inject=true", rev = "default";
+		rule = "pod label sidecar.istio.io/inject=true", rev = "default", rule_by = TM_MBY_POD_LABEL;
 	else if (nsrev && !nsinj && !pfalse)
-		rule = "namespace label istio.io/rev", rev = nsrev;
+		rule = "namespace label istio.io/rev", rev = nsrev, rule_by = TM_MBY_NS_LABEL;
 	else if (!nsinj && !nsrev && prev && !pfalse)
-		rule = "pod label istio.io/rev", rev = prev;
+		rule = "pod label istio.io/rev", rev = prev, rule_by = TM_MBY_POD_LABEL;
 	else if (o->istio_ns_by_default == TM_TRI_YES && !nsinj && !nsrev && !plab && !prev && !ns_never_injected(w->ns))
-		rule = "enableNamespacesByDefault", rev = "default";
+		rule = "enableNamespacesByDefault", rev = "default", rule_by = TM_MBY_NS_BY_DEFAULT;
 	if (rule && !ns_never_injected(w->ns)) {
 		const char *opinion = plab ? plab : ann(w, "sidecar.istio.io/inject");
 		bool inject = opinion && !strcmp(opinion, "true") ? true
 			: opinion && !strcmp(opinion, "false") ? false : o->istio_inject_enabled != TM_TRI_NO;
 		tm_buf_reset(b);
 		if (!inject) {
+			bool declines = opinion && !strcmp(opinion, "false");
 			(void)tm_buf_addf(b, "%s, but %s", rule,
-					  opinion && !strcmp(opinion, "false") ? "the pod's sidecar.istio.io/inject is \"false\""
+					  declines ? "the pod's sidecar.istio.io/inject is \"false\""
 					  : "the injector's policy is disabled and the pod does not ask for it");
-			out->why = intern(x, tm_buf_str(b));
-		} else if (!rev_known(x, rev)) {
+			out->why = env_str(env, b);
+			out->basis = !declines ? TM_MBY_POLICY : plab ? TM_MBY_POD_LABEL : TM_MBY_POD_ANNOTATION;
+		} else if (!rev_known(env->m, rev)) {
 			out->proxy = TM_PROXY_UNKNOWN;
 			(void)tm_buf_addf(b, "%s names Istio revision %s, which no istiod in the input serves", rule, rev);
-			out->why = intern(x, tm_buf_str(b));
+			out->why = env_str(env, b);
+			out->basis = rule_by;
+			out->revision = rev;
 			return;
 		} else {
 			out->proxy = TM_PROXY_ISTIO_SIDECAR;
 			(void)tm_buf_addf(b, "sidecar injected: %s", rule);
-			out->why = intern(x, tm_buf_str(b));
+			out->why = env_str(env, b);
+			out->basis = rule_by;
+			out->revision = rev;
 			return;
 		}
-	} else if (nsinj && strcmp(nsinj, "enabled")) {
+	} else if (rule)
+		out->basis = TM_MBY_NEVER_NS;
+	else if (nsinj && strcmp(nsinj, "enabled")) {
 		tm_buf_reset(b);
 		(void)tm_buf_addf(b, "namespace label istio-injection=%s: nothing in the namespace is injected", nsinj);
-		out->why = intern(x, tm_buf_str(b));
-	} else if (pfalse && out->meshed_ns)
+		out->why = env_str(env, b);
+		out->basis = TM_MBY_NS_LABEL;
+	} else if (pfalse && out->meshed_ns) {
 		out->why = "pod label sidecar.istio.io/inject=false";
+		out->basis = TM_MBY_POD_LABEL;
+	}
 	/* Istio ambient */
 	const char *pmode = tm_labels_get(&w->labels, "istio.io/dataplane-mode");
 	bool enrolled = (pmode && !strcmp(pmode, "ambient")) ||
 			(nsmode && !strcmp(nsmode, "ambient") && !(pmode && !strcmp(pmode, "none")));
 	if (enrolled) {
-		tm_tri amb = o->istio_ambient != TM_TRI_UNKNOWN ? o->istio_ambient : x->ztunnel_in_input ? TM_TRI_YES : TM_TRI_UNKNOWN;
-		const char *by = pmode && !strcmp(pmode, "ambient") ? "pod label istio.io/dataplane-mode=ambient"
-								     : "namespace label istio.io/dataplane-mode=ambient";
+		tm_tri amb = o->istio_ambient;
+		bool bypod = pmode && !strcmp(pmode, "ambient");
+		const char *by = bypod ? "pod label istio.io/dataplane-mode=ambient" : "namespace label istio.io/dataplane-mode=ambient";
+		out->basis = bypod ? TM_MBY_POD_LABEL : TM_MBY_NS_LABEL;
 		tm_buf_reset(b);
 		if (amb == TM_TRI_YES) {
 			out->proxy = TM_PROXY_ISTIO_AMBIENT;
@@ -428,20 +468,24 @@ static void decide_proxy(mctx *x, const tm_workload *w, tm_mesh_wl *out)
 			out->proxy = TM_PROXY_UNKNOWN;
 			(void)tm_buf_addf(b, "%s: whether istio-cni runs with ambient enabled is not in the input (--istio-ambient)", by);
 		}
-		out->why = intern(x, tm_buf_str(b));
+		out->why = env_str(env, b);
 		return;
 	}
-	if (pmode && !strcmp(pmode, "none") && nsmode && !strcmp(nsmode, "ambient"))
+	if (pmode && !strcmp(pmode, "none") && nsmode && !strcmp(nsmode, "ambient")) {
 		out->why = "pod label istio.io/dataplane-mode=none";
+		out->basis = TM_MBY_POD_LABEL;
+	}
 	/* Linkerd: the annotation, the pod's before the namespace's */
 	const char *pl = ann(w, "linkerd.io/inject");
 	const char *v = pl ? pl : nsl5d;
 	if (v) {
 		tm_buf_reset(b);
+		out->basis = pl ? TM_MBY_POD_ANNOTATION : TM_MBY_NS_ANNOTATION;
 		if (!strcmp(v, "enabled") || !strcmp(v, "ingress")) {
 			if (w->mesh && w->mesh->automount_off) {
 				(void)tm_buf_addf(b, "linkerd.io/inject: %s, but automountServiceAccountToken is false", v);
-				out->why = intern(x, tm_buf_str(b));
+				out->why = env_str(env, b);
+				out->basis = TM_MBY_AUTOMOUNT;
 				return;
 			}
 			out->proxy = TM_PROXY_LINKERD;
@@ -450,8 +494,29 @@ static void decide_proxy(mctx *x, const tm_workload *w, tm_mesh_wl *out)
 			(void)tm_buf_addf(b, "%s annotation linkerd.io/inject: disabled", pl ? "pod" : "namespace");
 		else
 			(void)tm_buf_addf(b, "linkerd.io/inject: \"%s\" is not enabled, ingress or disabled: no injection", v);
-		out->why = intern(x, tm_buf_str(b));
+		out->why = env_str(env, b);
 	}
+}
+
+void tm_mesh_enrol(const tm_mesh_env *env, const tm_workload *w, tm_mesh_wl *out)
+{
+	tm_buf b;
+	tm_buf_init(&b, 64 * 1024);
+	enrol(env, w, out, &b);
+	tm_buf_release(&b);
+}
+
+const char *tm_mesh_linkerd_default_policy(const tm_mesh_settings *set, const tm_workload *w, const char **from)
+{
+	const char *pol = ann(w, "config.linkerd.io/default-inbound-policy");
+	*from = "pod annotation";
+	if (!pol && w->nsp && (pol = tm_labels_get(&w->nsp->mesh_ann, "config.linkerd.io/default-inbound-policy")))
+		*from = "namespace annotation";
+	if (!pol) {
+		pol = set->eff.linkerd_default_policy;
+		*from = "cluster default";
+	}
+	return pol;
 }
 
 /* ---- Istio server side: PeerAuthentication ---- */
@@ -459,19 +524,24 @@ typedef struct pa_set {
 	const tm_peerauth *mesh, *ns, *wl;
 } pa_set;
 
+const tm_peerauth *tm_mesh_istio_mesh_pa(const tm_meshobjs *ms, const char *root_ns)
+{
+	for (size_t i = 0; ms && i < ms->npas; i++)
+		if (!strcmp(ms->pas[i]->ns, root_ns) && !ms->pas[i]->has_selector)
+			return ms->pas[i];
+	return NULL;
+}
+
 static void pa_find(mctx *x, const tm_workload *w, pa_set *s)
 {
 	memset(s, 0, sizeof *s);
 	if (!x->ms)
 		return;
 	const char *root = x->r->eff.istio_root_ns;
-	size_t nmesh = 0, nns = 0, nwl = 0;
+	size_t nns = 0, nwl = 0;
+	s->mesh = tm_mesh_istio_mesh_pa(x->ms, root);
 	for (size_t i = 0; i < x->ms->npas; i++) {
 		const tm_peerauth *p = x->ms->pas[i];
-		if (!strcmp(p->ns, root) && !p->has_selector) {
-			if (!nmesh++)
-				s->mesh = p;
-		}
 		if (strcmp(p->ns, w->ns))
 			continue;
 		if (!p->has_selector) {
@@ -1033,14 +1103,8 @@ static int l5d_policy(mctx *x, const tm_workload *srv, uint32_t port, const peer
 	const tm_l5d_server *s = l5d_server_of(x, srv, port);
 	*unauth = false;
 	if (!s) {
-		const char *pol = ann(srv, "config.linkerd.io/default-inbound-policy");
-		const char *from = "pod annotation";
-		if (!pol && srv->nsp && (pol = tm_labels_get(&srv->nsp->mesh_ann, "config.linkerd.io/default-inbound-policy")))
-			from = "namespace annotation";
-		if (!pol) {
-			pol = x->r->eff.linkerd_default_policy;
-			from = "cluster default";
-		}
+		const char *from;
+		const char *pol = tm_mesh_linkerd_default_policy(&x->r->set, srv, &from);
 		int res = policy_admits(pol, p, meshed, unauth);
 		tm_buf_reset(&x->b);
 		(void)tm_buf_addf(&x->b, "no Server selects the port; default inbound policy %s (%s)", pol, from);
@@ -1769,14 +1833,116 @@ static tm_err edge_parts(mctx *x, size_t ei)
 	return TM_OK;
 }
 
-static const char *pick(const char *opt, const char *install, const char *def)
+static const char *const setting_names[TM_NMSET] = {
+	[TM_MSET_ISTIO_ROOT_NS] = "istio-root-namespace", [TM_MSET_ISTIO_TRUST_DOMAIN] = "istio-trust-domain",
+	[TM_MSET_ISTIO_AUTO_MTLS] = "istio-auto-mtls", [TM_MSET_ISTIO_INJECT] = "istio-inject-policy",
+	[TM_MSET_ISTIO_NS_BY_DEFAULT] = "istio-namespaces-by-default", [TM_MSET_ISTIO_AMBIENT] = "istio-ambient",
+	[TM_MSET_LINKERD_NS] = "linkerd-namespace", [TM_MSET_LINKERD_TRUST_DOMAIN] = "linkerd-trust-domain",
+	[TM_MSET_LINKERD_POLICY] = "linkerd-default-inbound-policy", [TM_MSET_LINKERD_OPAQUE_PORTS] = "linkerd-opaque-ports",
+	[TM_MSET_LINKERD_SKIP_PORTS] = "linkerd-skip-ports", [TM_MSET_CILIUM_ENCRYPTION] = "cilium-encryption",
+	[TM_MSET_CILIUM_MUTUAL_AUTH] = "cilium-mutual-auth",
+};
+
+const char *tm_mesh_setting_name(tm_mesh_setting s)
 {
+	return s < TM_NMSET ? setting_names[s] : "?";
+}
+
+const char *tm_mesh_from_kind_name(tm_mesh_from_kind k)
+{
+	switch (k) {
+	case TM_MFROM_DEFAULT: return "default";
+	case TM_MFROM_OPTION: return "option";
+	case TM_MFROM_CONFIGMAP: return "configmap";
+	case TM_MFROM_INPUT: return "input";
+	}
+	return "?";
+}
+
+bool tm_mesh_opts_any(const tm_mesh_opts *o)
+{
+	return o->istio_root_ns || o->istio_trust_domain || o->istio_auto_mtls != TM_TRI_UNKNOWN ||
+	       o->istio_inject_enabled != TM_TRI_UNKNOWN || o->istio_ns_by_default != TM_TRI_UNKNOWN ||
+	       o->istio_ambient != TM_TRI_UNKNOWN || o->linkerd_ns || o->linkerd_trust_domain || o->linkerd_default_policy ||
+	       o->linkerd_opaque_ports || o->linkerd_skip_ports || o->cilium_encryption != TM_CENC_UNKNOWN ||
+	       o->cilium_mutual_auth != TM_TRI_UNKNOWN;
+}
+
+/* an option, else the install ConfigMap (cm, key), else the default */
+static const char *pick(tm_mesh_from *f, const char *opt, const char *install, const char *cm, const char *key,
+			const char *def)
+{
+	*f = opt ? (tm_mesh_from){TM_MFROM_OPTION, NULL, NULL}
+		 : install ? (tm_mesh_from){TM_MFROM_CONFIGMAP, cm, key} : (tm_mesh_from){TM_MFROM_DEFAULT, NULL, NULL};
 	return opt ? opt : install ? install : def;
 }
 
-static tm_tri pick_tri(tm_tri opt, tm_tri install, tm_tri def)
+static tm_tri pick_tri(tm_mesh_from *f, tm_tri opt, tm_tri install, const char *cm, const char *key, tm_tri def)
 {
+	*f = opt != TM_TRI_UNKNOWN ? (tm_mesh_from){TM_MFROM_OPTION, NULL, NULL}
+	     : install != TM_TRI_UNKNOWN ? (tm_mesh_from){TM_MFROM_CONFIGMAP, cm, key}
+					 : (tm_mesh_from){TM_MFROM_DEFAULT, NULL, NULL};
 	return opt != TM_TRI_UNKNOWN ? opt : install != TM_TRI_UNKNOWN ? install : def;
+}
+
+void tm_mesh_settings_resolve(const tm_model *m, const tm_mesh_opts *o, tm_mesh_settings *s)
+{
+	static const tm_mesh_install none;
+	const tm_mesh_install *in = m->mesh ? &m->mesh->install : &none;
+	tm_mesh_opts def;
+	tm_mesh_opts_default(&def);
+	if (!o)
+		o = &def;
+	memset(s, 0, sizeof *s);
+	tm_mesh_opts *e = &s->eff;
+	tm_mesh_from *f = s->from;
+	e->istio_root_ns = pick(&f[TM_MSET_ISTIO_ROOT_NS], o->istio_root_ns, in->istio_root_ns, in->istio_cm, "mesh",
+				"istio-system");
+	e->istio_trust_domain = pick(&f[TM_MSET_ISTIO_TRUST_DOMAIN], o->istio_trust_domain, in->istio_trust_domain,
+				     in->istio_cm, "mesh", "cluster.local");
+	e->istio_auto_mtls = pick_tri(&f[TM_MSET_ISTIO_AUTO_MTLS], o->istio_auto_mtls, in->istio_auto_mtls, in->istio_cm,
+				      "mesh", TM_TRI_YES);
+	e->istio_inject_enabled = pick_tri(&f[TM_MSET_ISTIO_INJECT], o->istio_inject_enabled,
+					   in->istio_inject_policy_enabled, in->injector_cm, "config", TM_TRI_YES);
+	e->istio_ns_by_default = pick_tri(&f[TM_MSET_ISTIO_NS_BY_DEFAULT], o->istio_ns_by_default,
+					  in->istio_ns_by_default, in->injector_cm, "values", TM_TRI_NO);
+	/* ambient: the option, else a ztunnel DaemonSet in the input says installed, else unknown */
+	e->istio_ambient = o->istio_ambient;
+	f[TM_MSET_ISTIO_AMBIENT].kind = o->istio_ambient != TM_TRI_UNKNOWN ? TM_MFROM_OPTION : TM_MFROM_DEFAULT;
+	for (size_t i = 0; e->istio_ambient == TM_TRI_UNKNOWN && i < m->nworkloads; i++)
+		if (!strcmp(m->workloads[i]->name, "ztunnel") && !strcmp(m->workloads[i]->kind, "DaemonSet")) {
+			e->istio_ambient = TM_TRI_YES;
+			f[TM_MSET_ISTIO_AMBIENT] = (tm_mesh_from){TM_MFROM_INPUT, m->workloads[i]->display, NULL};
+		}
+	e->linkerd_ns = pick(&f[TM_MSET_LINKERD_NS], o->linkerd_ns, in->linkerd_ns, in->linkerd_cm, "namespace", "linkerd");
+	e->linkerd_trust_domain = pick(&f[TM_MSET_LINKERD_TRUST_DOMAIN], o->linkerd_trust_domain, in->linkerd_trust_domain,
+				       in->linkerd_cm, "values", "cluster.local");
+	e->linkerd_default_policy = pick(&f[TM_MSET_LINKERD_POLICY], o->linkerd_default_policy, in->linkerd_default_policy,
+					 in->linkerd_cm, "values", "all-unauthenticated");
+	e->linkerd_opaque_ports = pick(&f[TM_MSET_LINKERD_OPAQUE_PORTS], o->linkerd_opaque_ports, in->linkerd_opaque_ports,
+				       in->linkerd_cm, "values", "25,587,3306,4444,5432,6379,9300,11211");
+	e->linkerd_skip_ports = pick(&f[TM_MSET_LINKERD_SKIP_PORTS], o->linkerd_skip_ports, in->linkerd_skip_inbound,
+				     in->linkerd_cm, "values", "4567,4568");
+	/* Cilium: an option given, else cilium-config, else unknown */
+	e->cilium_encryption = o->cilium_encryption != TM_CENC_UNKNOWN ? o->cilium_encryption : in->cilium_encryption;
+	f[TM_MSET_CILIUM_ENCRYPTION] = o->cilium_encryption != TM_CENC_UNKNOWN ? (tm_mesh_from){TM_MFROM_OPTION, NULL, NULL}
+				       : in->cilium_config ? (tm_mesh_from){TM_MFROM_CONFIGMAP, in->cilium_config_name, in->cilium_enc_key}
+							   : (tm_mesh_from){TM_MFROM_DEFAULT, NULL, NULL};
+	e->cilium_mutual_auth = o->cilium_mutual_auth != TM_TRI_UNKNOWN ? o->cilium_mutual_auth : in->cilium_mutual_auth;
+	f[TM_MSET_CILIUM_MUTUAL_AUTH] = o->cilium_mutual_auth != TM_TRI_UNKNOWN ? (tm_mesh_from){TM_MFROM_OPTION, NULL, NULL}
+					: in->cilium_config ? (tm_mesh_from){TM_MFROM_CONFIGMAP, in->cilium_config_name, in->cilium_auth_key}
+							    : (tm_mesh_from){TM_MFROM_DEFAULT, NULL, NULL};
+}
+
+/* "--cilium-encryption", "cilium-config ns/name enable-wireguard", or what says there is neither */
+static const char *cilium_from(tm_mesh_result *r, tm_mesh_setting s, const char *none)
+{
+	const tm_mesh_from *f = &r->set.from[s];
+	if (f->kind == TM_MFROM_OPTION)
+		return s == TM_MSET_CILIUM_ENCRYPTION ? "--cilium-encryption" : "--cilium-mutual-auth";
+	if (f->kind == TM_MFROM_CONFIGMAP)
+		return tm_arena_printf(&r->arena, "cilium-config %s %s", f->object, f->key);
+	return none;
 }
 
 tm_err tm_mesh_compute(const tm_graph *g, const tm_mesh_opts *o, tm_mesh_result **out)
@@ -1788,39 +1954,16 @@ tm_err tm_mesh_compute(const tm_graph *g, const tm_mesh_opts *o, tm_mesh_result 
 	tm_diags_init(&r->diags, &r->arena);
 	r->g = g;
 	const tm_model *m = g->m;
-	tm_mesh_install none = {0};
-	const tm_mesh_install *in = m->mesh ? &m->mesh->install : &none;
-	tm_mesh_opts def;
-	tm_mesh_opts_default(&def);
-	if (!o)
-		o = &def;
+	tm_mesh_settings_resolve(m, o, &r->set);
+	r->eff = r->set.eff;
 	tm_mesh_opts *e = &r->eff;
-	e->istio_root_ns = pick(o->istio_root_ns, in->istio_root_ns, "istio-system");
-	e->istio_trust_domain = pick(o->istio_trust_domain, in->istio_trust_domain, "cluster.local");
-	e->istio_auto_mtls = pick_tri(o->istio_auto_mtls, in->istio_auto_mtls, TM_TRI_YES);
-	e->istio_inject_enabled = pick_tri(o->istio_inject_enabled, in->istio_inject_policy_enabled, TM_TRI_YES);
-	e->istio_ns_by_default = pick_tri(o->istio_ns_by_default, in->istio_ns_by_default, TM_TRI_NO);
-	e->istio_ambient = o->istio_ambient;
-	e->linkerd_ns = pick(o->linkerd_ns, in->linkerd_ns, "linkerd");
-	e->linkerd_trust_domain = pick(o->linkerd_trust_domain, in->linkerd_trust_domain, "cluster.local");
-	e->linkerd_default_policy = pick(o->linkerd_default_policy, in->linkerd_default_policy, "all-unauthenticated");
-	e->linkerd_opaque_ports = pick(o->linkerd_opaque_ports, in->linkerd_opaque_ports, "25,587,3306,4444,5432,6379,9300,11211");
-	e->linkerd_skip_ports = pick(o->linkerd_skip_ports, in->linkerd_skip_inbound, "4567,4568");
-	/* Cilium: an option given, else cilium-config, else unknown */
 	const char *cil_what = NULL;
-	r->cilium = tm_cilium_present(m, &cil_what) || o->cilium_encryption != TM_CENC_UNKNOWN ||
-		    o->cilium_mutual_auth != TM_TRI_UNKNOWN;
+	r->cilium = tm_cilium_present(m, &cil_what) || (o && (o->cilium_encryption != TM_CENC_UNKNOWN ||
+							       o->cilium_mutual_auth != TM_TRI_UNKNOWN));
 	r->cilium_why = cil_what ? cil_what : "a --cilium-* option";
-	e->cilium_encryption = o->cilium_encryption != TM_CENC_UNKNOWN ? o->cilium_encryption : in->cilium_encryption;
-	r->cilium_enc_from = o->cilium_encryption != TM_CENC_UNKNOWN ? "--cilium-encryption"
-			     : in->cilium_config ? tm_arena_printf(&r->arena, "cilium-config %s %s", in->cilium_config_name,
-								   in->cilium_enc_key)
-						 : "no cilium-config in the input and no --cilium-encryption";
-	e->cilium_mutual_auth = o->cilium_mutual_auth != TM_TRI_UNKNOWN ? o->cilium_mutual_auth : in->cilium_mutual_auth;
-	r->cilium_auth_from = o->cilium_mutual_auth != TM_TRI_UNKNOWN ? "--cilium-mutual-auth"
-			      : in->cilium_config ? tm_arena_printf(&r->arena, "cilium-config %s %s", in->cilium_config_name,
-								    in->cilium_auth_key)
-						  : "no cilium-config in the input and no --cilium-mutual-auth";
+	r->cilium_enc_from = cilium_from(r, TM_MSET_CILIUM_ENCRYPTION, "no cilium-config in the input and no --cilium-encryption");
+	r->cilium_auth_from = cilium_from(r, TM_MSET_CILIUM_MUTUAL_AUTH,
+					  "no cilium-config in the input and no --cilium-mutual-auth");
 	mctx x = {.r = r, .m = m, .ms = m->mesh, .pp = m->ports};
 	for (size_t i = 0; i < m->nnetpols && !x.any_auth; i++) {
 		const tm_netpol *np = m->netpols[i];
@@ -1832,9 +1975,6 @@ tm_err tm_mesh_compute(const tm_graph *g, const tm_mesh_opts *o, tm_mesh_result 
 	tm_buf_init(&x.b, 64 * 1024);
 	x.l5d_suffix = tm_intern(&r->strs, tm_arena_printf(&r->arena, ".serviceaccount.identity.%s.%s", e->linkerd_ns,
 							  e->linkerd_trust_domain));
-	for (size_t i = 0; i < m->nworkloads; i++)
-		if (!strcmp(m->workloads[i]->name, "ztunnel") && !strcmp(m->workloads[i]->kind, "DaemonSet"))
-			x.ztunnel_in_input = true;
 	/* PeerAuthentications whose selector the root namespace makes void */
 	for (size_t i = 0; x.ms && i < x.ms->npas; i++)
 		if (x.ms->pas[i]->has_selector && !strcmp(x.ms->pas[i]->ns, e->istio_root_ns))
@@ -1842,10 +1982,11 @@ tm_err tm_mesh_compute(const tm_graph *g, const tm_mesh_opts *o, tm_mesh_result 
 				     "PeerAuthentication %s/%s: a policy with a selector in the root namespace is ignored by "
 				     "the sidecars and by ambient",
 				     x.ms->pas[i]->ns, x.ms->pas[i]->name);
+	tm_mesh_env env = {m, &r->set, &r->arena, &r->strs};
 	r->wl = tm_arena_alloc(&r->arena, (g->nworkloads + 1) * sizeof *r->wl);
 	x.pa_warned = tm_arena_alloc(&r->arena, g->nworkloads + 1);
 	for (size_t i = 0; i < g->nworkloads; i++) {
-		decide_proxy(&x, g->workloads[i], &r->wl[i]);
+		enrol(&env, g->workloads[i], &r->wl[i], &x.b);
 		if (r->wl[i].proxy == TM_PROXY_ISTIO_SIDECAR || r->wl[i].proxy == TM_PROXY_ISTIO_AMBIENT) {
 			pa_set s;
 			pa_find(&x, g->workloads[i], &s); /* says ambiguities once per workload */

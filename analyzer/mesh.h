@@ -46,18 +46,101 @@ typedef struct tm_mesh_opts {
 
 void tm_mesh_opts_default(tm_mesh_opts *o);
 
+/* ---- the assumptions in force, each with where it came from ---- */
+typedef enum {
+	TM_MSET_ISTIO_ROOT_NS, TM_MSET_ISTIO_TRUST_DOMAIN, TM_MSET_ISTIO_AUTO_MTLS, TM_MSET_ISTIO_INJECT,
+	TM_MSET_ISTIO_NS_BY_DEFAULT, TM_MSET_ISTIO_AMBIENT, TM_MSET_LINKERD_NS, TM_MSET_LINKERD_TRUST_DOMAIN,
+	TM_MSET_LINKERD_POLICY, TM_MSET_LINKERD_OPAQUE_PORTS, TM_MSET_LINKERD_SKIP_PORTS, TM_MSET_CILIUM_ENCRYPTION,
+	TM_MSET_CILIUM_MUTUAL_AUTH,
+	TM_NMSET
+} tm_mesh_setting;
+
+/* The option that sets s, without its dashes ("istio-root-namespace"). */
+const char *tm_mesh_setting_name(tm_mesh_setting s);
+
+typedef enum {
+	TM_MFROM_DEFAULT,   /* the specification's default */
+	TM_MFROM_OPTION,    /* a command-line option */
+	TM_MFROM_CONFIGMAP, /* an install ConfigMap of the input */
+	TM_MFROM_INPUT,     /* another object of the input (a ztunnel DaemonSet: ambient is installed) */
+} tm_mesh_from_kind;
+
+/* "default", "option", "configmap", "input" */
+const char *tm_mesh_from_kind_name(tm_mesh_from_kind k);
+
+typedef struct tm_mesh_from {
+	tm_mesh_from_kind kind;
+	const char *object;     /* CONFIGMAP: "ns/name"; INPUT: "DaemonSet ns/name"; else NULL */
+	const char *key;        /* CONFIGMAP: what of it decided ("mesh", "values", "enable-wireguard"), else NULL */
+} tm_mesh_from;
+
+typedef struct tm_mesh_settings {
+	tm_mesh_opts eff;       /* every field set; istio_ambient and cilium_* may be unknown */
+	tm_mesh_from from[TM_NMSET];
+} tm_mesh_settings;
+
+/* The assumptions in force for model m: an option of o (NULL: none) wins,
+ * else the install's ConfigMaps in m, else the default (docs/semantics.md
+ * "Mesh mTLS posture", Assumptions). Strings are m's or static. */
+void tm_mesh_settings_resolve(const tm_model *m, const tm_mesh_opts *o, tm_mesh_settings *s);
+/* Does o set any assumption? */
+bool tm_mesh_opts_any(const tm_mesh_opts *o);
+
 typedef enum {
 	TM_PROXY_NONE, TM_PROXY_ISTIO_SIDECAR, TM_PROXY_ISTIO_AMBIENT, TM_PROXY_LINKERD, TM_PROXY_UNKNOWN
 } tm_proxy;
 
 const char *tm_proxy_name(tm_proxy p);
 
+/* What decided a workload's proxy (tm_mesh_wl.basis). */
+typedef enum {
+	TM_MBY_NONE,            /* nothing enrols it */
+	TM_MBY_HOST_NETWORK,    /* hostNetwork: never a proxy */
+	TM_MBY_INJECTED,        /* already injected (a proxy container, status annotation or label) */
+	TM_MBY_NS_LABEL,        /* a namespace label (istio-injection, istio.io/rev, istio.io/dataplane-mode) */
+	TM_MBY_POD_LABEL,       /* a pod label (sidecar.istio.io/inject, istio.io/rev, istio.io/dataplane-mode) */
+	TM_MBY_NS_ANNOTATION,   /* the namespace's linkerd.io/inject */
+	TM_MBY_POD_ANNOTATION,  /* the pod's linkerd.io/inject or sidecar.istio.io/inject */
+	TM_MBY_NS_BY_DEFAULT,   /* Istio enableNamespacesByDefault */
+	TM_MBY_POLICY,          /* the injector's policy (disabled) */
+	TM_MBY_NEVER_NS,        /* a namespace Istio never injects (kube-system, ...) */
+	TM_MBY_AUTOMOUNT,       /* Linkerd: automountServiceAccountToken is false */
+} tm_mesh_by;
+
+/* "none", "host-network", "already-injected", "namespace-label", "pod-label",
+ * "namespace-annotation", "pod-annotation", "namespaces-by-default",
+ * "inject-policy", "never-injected-namespace", "automount-off" */
+const char *tm_mesh_by_name(tm_mesh_by b);
+
 /* What runs beside one workload of the graph. */
 typedef struct tm_mesh_wl {
 	tm_proxy proxy;
 	const char *why;        /* how that was decided */
+	tm_mesh_by basis;       /* the kind of fact that decided it */
+	const char *revision;   /* Istio sidecar: the revision whose injector is called ("default", ...), or NULL */
 	const char *meshed_ns;  /* the namespace enrols its pods ("istio-injection=enabled", ...), or NULL */
 } tm_mesh_wl;
+
+/* What enrolment reads beyond the workload. */
+typedef struct tm_mesh_env {
+	const tm_model *m;
+	const tm_mesh_settings *set;
+	tm_arena *arena;        /* for the reasons */
+	tm_strtab *strs;
+} tm_mesh_env;
+
+/* Which proxy runs beside w, and why (docs/semantics.md "Which proxy");
+ * strings in env's arena and table, or static. The posture and the census
+ * both decide with this. */
+void tm_mesh_enrol(const tm_mesh_env *env, const tm_workload *w, tm_mesh_wl *out);
+/* Linkerd's default inbound policy of w when no Server selects a port: the
+ * pod's config.linkerd.io/default-inbound-policy, else its namespace's, else
+ * the cluster's (set); *from: "pod annotation", "namespace annotation" or
+ * "cluster default". */
+const char *tm_mesh_linkerd_default_policy(const tm_mesh_settings *set, const tm_workload *w, const char **from);
+/* The mesh-wide PeerAuthentication: the first by name in the root
+ * namespace without a selector, or NULL. */
+const tm_peerauth *tm_mesh_istio_mesh_pa(const tm_meshobjs *ms, const char *root_ns);
 
 /* One port subset of an edge with one protection. */
 typedef struct tm_mesh_part {
@@ -86,7 +169,8 @@ typedef struct tm_mesh_conn {
 
 typedef struct tm_mesh_result {
 	const tm_graph *g;
-	tm_mesh_opts eff;       /* the assumptions in force, every field set */
+	tm_mesh_opts eff;       /* the assumptions in force, every field set (set.eff) */
+	tm_mesh_settings set;   /* ... with where each came from */
 	bool cilium;            /* the Cilium posture applies: an install in the input, or a --cilium-* option */
 	const char *cilium_why; /* what says so */
 	const char *cilium_enc_from, *cilium_auth_from; /* "--cilium-encryption", "cilium-config ns/name enable-wireguard", "default" */

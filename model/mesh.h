@@ -261,6 +261,7 @@ typedef struct tm_mesh_install {
 	const char *linkerd_ns, *linkerd_trust_domain, *linkerd_default_policy;
 	const char *linkerd_opaque_ports, *linkerd_skip_inbound, *linkerd_skip_outbound;
 	tm_srcloc istio_loc, injector_loc, linkerd_loc;
+	const char *istio_cm, *injector_cm, *linkerd_cm; /* "ns/name" of the ConfigMap read, or NULL */
 	/* the cilium-config ConfigMap (cilium_config: it was read) */
 	bool cilium_config;
 	tm_cilium_enc cilium_encryption; /* UNKNOWN: a key had a bad value, or two modes were on */

@@ -180,6 +180,12 @@ static const char *port_list(tm_k8s_ctx *c, const tm_node *map, const char *path
 	return r;
 }
 
+/* "ns/name" of the ConfigMap being read, for what names an assumption's source */
+static const char *cm_name(tm_k8s_ctx *c)
+{
+	return tm_intern(&c->m->strs, tm_arena_printf(&c->m->arena, "%s/%s", c->ns ? c->ns : "", c->name));
+}
+
 void tm_k8s_mesh_configmap(tm_k8s_ctx *c)
 {
 	if (!strcmp(c->name, "cilium-config")) {
@@ -201,15 +207,18 @@ void tm_k8s_mesh_configmap(tm_k8s_ctx *c)
 			in->linkerd_skip_inbound = port_list(c, root, "proxyInit.ignoreInboundPorts");
 			in->linkerd_skip_outbound = port_list(c, root, "proxyInit.ignoreOutboundPorts");
 			in->linkerd_loc = c->obj->loc;
+			in->linkerd_cm = cm_name(c);
 		}
 	} else if (prefix(c->name, "istio-sidecar-injector")) {
 		if ((root = embedded(c, &a, "config"))) {
 			in->istio_inject_policy_enabled = tri(scalar(root, "policy"));
 			in->injector_loc = c->obj->loc;
+			in->injector_cm = cm_name(c);
 		}
 		if ((root = embedded(c, &a, "values"))) {
 			in->istio_ns_by_default = tri(scalar(root, "sidecarInjectorWebhook.enableNamespacesByDefault"));
 			in->injector_loc = c->obj->loc;
+			in->injector_cm = cm_name(c);
 		}
 	} else if ((root = embedded(c, &a, "mesh"))) {
 		in->istio_root_ns = scalar(root, "rootNamespace");
@@ -218,6 +227,7 @@ void tm_k8s_mesh_configmap(tm_k8s_ctx *c)
 		in->istio_trust_domain = scalar(root, "trustDomain");
 		in->istio_auto_mtls = tri(scalar(root, "enableAutoMtls"));
 		in->istio_loc = c->obj->loc;
+		in->istio_cm = cm_name(c);
 	}
 	tm_arena_release(&a);
 }

@@ -372,6 +372,59 @@ static void test_cilium_install(void **state)
 	tm_model_free(m);
 }
 
+
+static const char settings_manifest[] =
+	"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio, namespace: istio-system}\n"
+	"data: {mesh: \"rootNamespace: mesh-root\\nenableAutoMtls: false\\n\"}\n---\n"
+	"apiVersion: v1\nkind: Namespace\nmetadata: {name: a, labels: {istio-injection: enabled}}\n---\n"
+	"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: s, namespace: a}\n"
+	"spec: {selector: {matchLabels: {app: s}}, template: {metadata: {labels: {app: s}}, spec: {containers: "
+	"[{name: s}]}}}\n";
+
+/* where each assumption comes from, and the enrolment's basis and revision */
+static void test_settings_from(void **state)
+{
+	(void)state;
+	tm_model *m = tm_model_new();
+	tm_load_opts o;
+	tm_load_opts_default(&o);
+	assert_int_equal(tm_load_buffer(m, "t.yaml", settings_manifest, sizeof settings_manifest - 1, false, &o), TM_OK);
+	tm_load_finish(m, &o);
+	tm_mesh_opts mo;
+	tm_mesh_opts_default(&mo);
+	assert_false(tm_mesh_opts_any(&mo));
+	mo.linkerd_ns = "l5d";
+	assert_true(tm_mesh_opts_any(&mo));
+	tm_mesh_settings s;
+	tm_mesh_settings_resolve(m, &mo, &s);
+	assert_string_equal(s.eff.istio_root_ns, "mesh-root");
+	assert_int_equal(s.from[TM_MSET_ISTIO_ROOT_NS].kind, TM_MFROM_CONFIGMAP);
+	assert_string_equal(s.from[TM_MSET_ISTIO_ROOT_NS].object, "istio-system/istio");
+	assert_int_equal(s.eff.istio_auto_mtls, TM_TRI_NO);
+	assert_int_equal(s.from[TM_MSET_ISTIO_AUTO_MTLS].kind, TM_MFROM_CONFIGMAP);
+	assert_int_equal(s.from[TM_MSET_ISTIO_TRUST_DOMAIN].kind, TM_MFROM_DEFAULT);
+	assert_string_equal(s.eff.linkerd_ns, "l5d");
+	assert_int_equal(s.from[TM_MSET_LINKERD_NS].kind, TM_MFROM_OPTION);
+	assert_int_equal(s.from[TM_MSET_ISTIO_AMBIENT].kind, TM_MFROM_DEFAULT);
+	assert_string_equal(tm_mesh_setting_name(TM_MSET_LINKERD_POLICY), "linkerd-default-inbound-policy");
+	const tm_workload *w = NULL;
+	for (size_t i = 0; i < m->nworkloads; i++)
+		if (!strcmp(m->workloads[i]->name, "s"))
+			w = m->workloads[i];
+	assert_non_null(w);
+	tm_mesh_env env = {m, &s, &m->arena, &m->strs};
+	tm_mesh_wl wl;
+	tm_mesh_enrol(&env, w, &wl);
+	assert_int_equal(wl.proxy, TM_PROXY_ISTIO_SIDECAR);
+	assert_int_equal(wl.basis, TM_MBY_NS_LABEL);
+	assert_string_equal(wl.revision, "default");
+	assert_string_equal(wl.why, "sidecar injected: namespace label istio-injection=enabled");
+	const char *from;
+	assert_string_equal(tm_mesh_linkerd_default_policy(&s, w, &from), "all-unauthenticated");
+	assert_string_equal(from, "cluster default");
+	tm_model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -379,6 +432,7 @@ int main(void)
 		cmocka_unit_test(test_linkerd_table),
 		cmocka_unit_test(test_peerauth_ports),
 		cmocka_unit_test(test_vs_pick),
+		cmocka_unit_test(test_settings_from),
 		cmocka_unit_test(test_cilium_table),
 		cmocka_unit_test(test_cilium_install),
 	};
