@@ -9,6 +9,7 @@
 #include "model/findings.h"
 #include "analyzer/conn.h"
 #include "model/zones.h"
+#include "analyzer/mesh.h"
 
 /* ---- built-in check table (docs/checks.md) ---- */
 typedef struct tm_check_info {
@@ -19,6 +20,7 @@ typedef struct tm_check_info {
 	const char *help;
 	const char *hint;
 	bool observed;        /* judges observed traffic: registered only when flows were read */
+	bool diff;            /* judges a change between two versions: only `diff` emits it (TM126) */
 } tm_check_info;
 
 const tm_check_info *tm_checks_table(size_t *n);
@@ -134,6 +136,10 @@ const tm_ports *tm_mesh_satisfies(const struct tm_mesh_result *ms, size_t edge);
 /* ": the mesh configuration gives plaintext on TCP 80 (reason)" for the ports bad of edge i. */
 void tm_mesh_edge_note(const struct tm_mesh_result *ms, size_t edge, const tm_ports *bad, tm_buf *out);
 void tm_checks_mesh_run(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_findings *out);
+/* The zone that makes endpoint ep sensitive for the mesh checks: the target
+ * of a require-mtls rule, else (unless require_mtls_only) a zone marked
+ * sensitive; NULL when none. */
+const char *tm_mesh_sensitive_zone(const tm_zonemap *zm, const tm_graph *g, size_t ep, bool require_mtls_only);
 
 /* The node-escape checks (analyzer/checks_escape.c): is id one of them;
  * does the input have an escape-capable or hostNetwork pod (their rules are
@@ -175,18 +181,62 @@ typedef struct tm_conn_change {
 	const char *info;           /* "workload X added" or NULL */
 } tm_conn_change;
 
+/* How the mesh protection of a port subset present in both versions changed
+ * (docs/semantics.md "Mesh protection in diff"). */
+typedef enum {
+	TM_PCH_WEAKENED,     /* both admitted by the mesh; lower in mtls > mtls-permissive > unknown > plaintext */
+	TM_PCH_OPENED,       /* rejected before, admitted now */
+	TM_PCH_STRENGTHENED, /* both admitted; higher in that order */
+	TM_PCH_CLOSED,       /* admitted before, rejected now */
+	TM_NPCH
+} tm_prot_change_kind;
+
+/* "weakened", "opened", "strengthened", "closed" */
+const char *tm_prot_change_name(tm_prot_change_kind k);
+/* The kind of the change from o to n (o != n). */
+tm_prot_change_kind tm_prot_change_classify(tm_protection o, tm_protection n);
+/* Is a change of kind k to n reported as TM126 (mesh-protection-weakened)?
+ * Every weakened change; an opened one when n is plaintext or unknown. */
+bool tm_prot_change_weakens(tm_prot_change_kind k, tm_protection n);
+/* TM126's severity for a weakening to n, sensitive: the destination is in a
+ * sensitive zone or the target of a require-mtls rule. */
+tm_severity tm_prot_change_severity(tm_protection n, bool sensitive);
+
+typedef struct tm_prot_change {
+	tm_prot_change_kind kind;
+	const char *src, *dst;      /* display names (the diff's arena) */
+	const char *conn;           /* NPA text of the port subset */
+	tm_protection old_prot, new_prot;
+	const char *old_reason, *new_reason; /* the reasons of each side's posture */
+} tm_prot_change;
+
 typedef struct tm_diff {
 	tm_conn_change *v;
 	size_t n, cap;
 	tm_arena arena;
 	tm_findings *new_findings, *fixed_findings; /* heap; owned by the diff */
 	size_t unchanged_findings;
+	/* mesh protection (tm_diff_mesh): compared when either side holds mesh
+	 * objects or a mesh option is given; order: kind, src, dst, first port */
+	bool mesh;
+	tm_prot_change *prot;       /* heap */
+	size_t nprot, capprot;
 } tm_diff;
 
 /* Compare two graphs; findings are the check results of each side. The
  * notes of both sides are new_findings' notes (OLD's marked "OLD: "). */
 tm_err tm_diff_compute(const tm_graph *old_g, const tm_graph *new_g, const tm_findings *old_f,
 		       const tm_findings *new_f, tm_diff *out);
+/* After tm_diff_compute: compare the mesh protection of the port subsets
+ * present in both graphs (analyzer/diff_mesh.c) into d->prot, and add a
+ * TM126 finding for each weakening to d->new_findings (new_z: NEW's zones,
+ * for the severity; its edge's rules as locations, and their ignore
+ * annotations). old_m, new_m: each side's posture, or NULL; a side without
+ * one, when the other has one or o sets an assumption, is computed here with
+ * o. Nothing is compared (d->mesh false) when both are NULL and o sets
+ * nothing. */
+tm_err tm_diff_mesh(const tm_graph *old_g, const tm_mesh_result *old_m, tm_graph *new_g,
+		    const tm_mesh_result *new_m, const tm_zones *new_z, const tm_mesh_opts *o, tm_diff *d);
 void tm_diff_release(tm_diff *d);
 
 #endif

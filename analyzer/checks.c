@@ -1,5 +1,6 @@
 /* checks.c - built-in hygiene checks TM101..TM114, the rows of the mesh checks
- * TM120..TM125 (checks_mesh.c) and of the node-escape checks TM140..TM142
+ * TM120..TM125 (checks_mesh.c), of the diff check TM126 (diff_mesh.c) and of
+ * the node-escape checks TM140..TM142
  * (checks_escape.c; docs/checks.md) and the
  * `check` pipeline: zone rules, built-ins, suppression, sorting. */
 #include "analyzer/check.h"
@@ -99,6 +100,18 @@ static const tm_check_info checks[] = {
 	 "Enable mutual authentication (Helm authentication.mutual.spire.enabled=true, which sets cilium-config "
 	 "mesh-auth-enabled and mesh-auth-mutual-enabled to \"true\", with SPIRE) or remove authentication.mode from the "
 	 "rule (test-always-fail is for tests); give the install's state with --cilium-mutual-auth on|off."},
+	/* a change between two versions (analyzer/diff_mesh.c): only `diff` emits it */
+	{"TM126", "mesh-protection-weakened", TM_SEV_HIGH, "Change that weakens mesh protection",
+	 "A connection that both versions allow, on ports both allow, gets weaker mesh protection in the new version "
+	 "(mtls > mtls-permissive > unknown > plaintext: a PeerAuthentication from STRICT to PERMISSIVE, sidecar injection "
+	 "removed, a DestinationRule with tls DISABLE), or the mesh now admits in plaintext, or without known protection, "
+	 "a connection it used to refuse. Connectivity does not change, so the connection diff shows nothing. High when "
+	 "the new protection is plaintext into a sensitive zone or the target of a require-mtls rule, medium for "
+	 "plaintext elsewhere and for mtls-permissive or unknown into such a zone, low otherwise.",
+	 "Keep the server's PeerAuthentication STRICT (or the Linkerd Server's authorization authenticated), keep both "
+	 "ends injected, and use ISTIO_MUTUAL (or no tls setting) in DestinationRules for in-mesh hosts; if the change "
+	 "is intended, suppress the finding with trustmap.io/ignore on the workload or policy.",
+	 false, true},
 	/* observed traffic (analyzer/drift.c): only with --pcap, --hubble or --zeek */
 	{"TM130", "observed-but-denied", TM_SEV_HIGH, "Observed connection that the policies deny",
 	 "A connection was observed (capture, Hubble FORWARDED, Zeek) between two endpoints on a port that the policies deny: "
@@ -1398,7 +1411,8 @@ tm_err tm_checks_run(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_fi
 	build_runs(&c);
 	bool escapes = tm_checks_escape_applies(g);
 	for (size_t i = 0; i < TM_ARRAY_LEN(checks); i++)
-		if (!checks[i].observed && /* the drift checks' rules come with observed traffic */
+		if (!checks[i].observed && !checks[i].diff && /* the drift checks' rules come with observed traffic,
+							       * the diff checks' with diff */
 		    (zm->mesh || !tm_check_is_mesh(checks[i].id)) && /* the mesh checks judge only mesh inputs */
 		    (escapes || !tm_check_is_escape(checks[i].id)))
 			tm_findings_add_rule(out, checks[i].id, checks[i].name, checks[i].title, checks[i].help, checks[i].severity);

@@ -59,16 +59,21 @@ static void suppress_wl(mctx *c, tm_finding *fd, const tm_workload *w)
 }
 
 /* the zone that makes ep sensitive for the mesh checks, or NULL */
-static const char *sensitive_zone(mctx *c, size_t ep, bool require_mtls_only)
+const char *tm_mesh_sensitive_zone(const tm_zonemap *zm, const tm_graph *g, size_t ep, bool require_mtls_only)
 {
-	const tm_zones *z = c->z;
+	const tm_zones *z = zm->z;
 	for (size_t i = 0; z && i < z->nrules; i++)
-		if (z->rules[i].action == TM_ZACT_REQUIRE_MTLS && tm_zonemap_in(c->zm, c->g, ep, z->rules[i].to))
+		if (z->rules[i].action == TM_ZACT_REQUIRE_MTLS && tm_zonemap_in(zm, g, ep, z->rules[i].to))
 			return z->rules[i].to;
 	for (size_t i = 0; z && !require_mtls_only && i < z->nzones; i++)
-		if (z->zones[i].sensitive && tm_zonemap_in(c->zm, c->g, ep, z->zones[i].name))
+		if (z->zones[i].sensitive && tm_zonemap_in(zm, g, ep, z->zones[i].name))
 			return z->zones[i].name;
 	return NULL;
+}
+
+static const char *sensitive_zone(mctx *c, size_t ep, bool require_mtls_only)
+{
+	return tm_mesh_sensitive_zone(c->zm, c->g, ep, require_mtls_only);
 }
 
 /* ---- TM120: PERMISSIVE / DISABLE (or unauthenticated admitted) in a sensitive zone ---- */

@@ -3,46 +3,31 @@
  * name pair (NPA's diff semantics), and findings new and fixed by key
  * (tm_finding_key). Order: changed, added, removed; each by (src, dst). */
 #include "analyzer/check.h"
+#include "analyzer/diff_priv.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct pair {
-	const char *src, *dst;
-	const char *text;
-	int ipend;          /* -1: no IP end; 0: src is an IP atom; 1: dst is */
-	tm_iprange atom;
-} pair;
-
 /* A change before IP atoms are merged back into maximal ranges. */
 typedef struct rawch {
 	tm_diff_kind kind;
-	pair p;
+	tm_dpair p;
 	const char *old_text, *new_text, *info;
 } rawch;
 
-static int pair_cmp(const void *pa, const void *pb)
+int tm_dpair_cmp(const void *pa, const void *pb)
 {
-	const pair *a = pa, *b = pb;
+	const tm_dpair *a = pa, *b = pb;
 	int c = strcmp(a->src, b->src);
 	return c ? c : strcmp(a->dst, b->dst);
 }
-
-/* IP ranges are carved differently on each side (by that side's ipBlocks):
- * like NPA, compare on the common refinement. cuts: sorted first addresses of
- * every IP-range endpoint of both graphs, source atoms (carved by ingress
- * ipBlocks) and destination ranges (egress) separately. */
-typedef struct cuts {
-	tm_ip *v;
-	size_t n, cap;
-} cuts;
 
 static int ip_cmp_v(const void *a, const void *b)
 {
 	return tm_ip_cmp(*(const tm_ip *)a, *(const tm_ip *)b);
 }
 
-static void cuts_add(cuts *c, const tm_graph *g, bool src_atoms)
+static void cuts_add(tm_dcuts *c, const tm_graph *g, bool src_atoms)
 {
 	for (size_t i = 0; i < g->neps; i++)
 		if (g->eps[i].kind == TM_EP_IPRANGE && g->eps[i].is_src_atom == src_atoms) {
@@ -51,7 +36,7 @@ static void cuts_add(cuts *c, const tm_graph *g, bool src_atoms)
 		}
 }
 
-static void cuts_finish(cuts *c)
+static void cuts_finish(tm_dcuts *c)
 {
 	if (c->n < 2)
 		return;
@@ -63,8 +48,25 @@ static void cuts_finish(cuts *c)
 	c->n = k;
 }
 
+void tm_dcuts_build(tm_dcuts cs[2], const tm_graph *a, const tm_graph *b)
+{
+	memset(cs, 0, 2 * sizeof *cs);
+	for (int k = 0; k < 2; k++) {
+		cuts_add(&cs[k], a, k == 0);
+		cuts_add(&cs[k], b, k == 0);
+		cuts_finish(&cs[k]);
+	}
+}
+
+void tm_dcuts_release(tm_dcuts cs[2])
+{
+	free(cs[0].v);
+	free(cs[1].v);
+	memset(cs, 0, 2 * sizeof *cs);
+}
+
 /* The atoms of r: call with *at = r->lo first; fills *out, returns false when done. */
-static bool next_atom(const cuts *c, const tm_iprange *r, tm_ip *at, bool *done, tm_iprange *out)
+static bool next_atom(const tm_dcuts *c, const tm_iprange *r, tm_ip *at, bool *done, tm_iprange *out)
 {
 	if (*done)
 		return false;
@@ -88,7 +90,7 @@ static bool next_atom(const cuts *c, const tm_iprange *r, tm_ip *at, bool *done,
 	return true;
 }
 
-static const char *atom_name(tm_arena *a, tm_buf *b, const tm_iprange *r)
+const char *tm_datom_name(tm_arena *a, tm_buf *b, const tm_iprange *r)
 {
 	tm_buf_reset(b);
 	tm_iprange_format(r, b);
@@ -96,14 +98,7 @@ static const char *atom_name(tm_arena *a, tm_buf *b, const tm_iprange *r)
 	return tm_arena_strdup(a, tm_buf_str(b));
 }
 
-/* The port text of each port set of a graph, formatted once (by pool id). */
-typedef struct texts {
-	const char **v;
-	size_t n;
-	tm_buf b;
-} texts;
-
-static const char *text_of(texts *t, tm_arena *a, const tm_ports *p)
+static const char *text_of(tm_dtexts *t, tm_arena *a, const tm_ports *p)
 {
 	if (p->id >= t->n) {
 		size_t n = t->n ? t->n : 64;
@@ -122,7 +117,7 @@ static const char *text_of(texts *t, tm_arena *a, const tm_ports *p)
 }
 
 /* Does the common refinement cut range r? */
-static bool is_split(const cuts *c, const tm_iprange *r)
+static bool is_split(const tm_dcuts *c, const tm_iprange *r)
 {
 	size_t lo = 0, hi = c->n;
 	while (lo < hi) { /* first cut strictly above r->lo */
@@ -135,23 +130,7 @@ static bool is_split(const cuts *c, const tm_iprange *r)
 	return lo < c->n && tm_ip_cmp(c->v[lo], r->hi) <= 0;
 }
 
-/* The (src, dst) pairs of a graph on the common refinement, in (src, dst)
- * order, one at a time: the edges are in that order already, so only the
- * edges whose IP range the other graph cuts (rare: a changed ipBlock) are
- * split into atoms, sorted aside and merged in. Nothing per edge is
- * allocated. */
-typedef struct pstream {
-	const tm_graph *g;
-	const cuts *cs;
-	tm_arena *a;
-	texts tx;
-	bool *split;    /* per endpoint: an IP range the refinement cuts */
-	size_t ei;      /* next edge */
-	pair *side;     /* the atoms of split edges, sorted */
-	size_t nside, si;
-} pstream;
-
-static void pstream_init(pstream *ps, const tm_graph *g, const cuts *cs, tm_arena *a)
+void tm_dstream_init(tm_dstream *ps, const tm_graph *g, const tm_dcuts *cs, tm_arena *a)
 {
 	memset(ps, 0, sizeof *ps);
 	ps->g = g;
@@ -171,23 +150,23 @@ static void pstream_init(pstream *ps, const tm_graph *g, const cuts *cs, tm_aren
 		const tm_endpoint *se = &g->eps[ed->src], *de = &g->eps[ed->dst];
 		const tm_endpoint *ipe = se->kind == TM_EP_IPRANGE ? se : de;
 		const char *text = text_of(&ps->tx, a, ed->ports);
-		const cuts *c = &cs[ipe == se ? 0 : 1];
+		const tm_dcuts *c = &cs[ipe == se ? 0 : 1];
 		tm_ip at = ipe->range.lo;
 		bool done = false;
 		tm_iprange atom;
 		while (next_atom(c, &ipe->range, &at, &done, &atom)) {
-			const char *an = atom_name(a, &nb, &atom);
+			const char *an = tm_datom_name(a, &nb, &atom);
 			TM_HEAP_GROW(ps->side, ps->nside, cap);
 			ps->side[ps->nside++] =
-				(pair){ipe == se ? an : se->name, ipe == de ? an : de->name, text, ipe == se ? 0 : 1, atom};
+				(tm_dpair){ipe == se ? an : se->name, ipe == de ? an : de->name, text, ipe == se ? 0 : 1, atom, i};
 		}
 	}
 	tm_buf_release(&nb);
 	if (ps->nside > 1)
-		qsort(ps->side, ps->nside, sizeof *ps->side, pair_cmp);
+		qsort(ps->side, ps->nside, sizeof *ps->side, tm_dpair_cmp);
 }
 
-static void pstream_release(pstream *ps)
+void tm_dstream_release(tm_dstream *ps)
 {
 	free(ps->split);
 	free(ps->side);
@@ -195,8 +174,7 @@ static void pstream_release(pstream *ps)
 	tm_buf_release(&ps->tx.b);
 }
 
-/* The next pair into *out; false at the end. */
-static bool pstream_next(pstream *ps, pair *out)
+bool tm_dstream_next(tm_dstream *ps, tm_dpair *out)
 {
 	const tm_graph *g = ps->g;
 	while (ps->ei < g->nedges && (ps->split[g->edges[ps->ei].src] || ps->split[g->edges[ps->ei].dst]))
@@ -204,15 +182,15 @@ static bool pstream_next(pstream *ps, pair *out)
 	bool has_main = ps->ei < g->nedges, has_side = ps->si < ps->nside;
 	if (!has_main && !has_side)
 		return false;
-	pair m;
+	tm_dpair m;
 	if (has_main) {
 		const tm_edge *ed = &g->edges[ps->ei];
 		const tm_endpoint *se = &g->eps[ed->src], *de = &g->eps[ed->dst];
 		int ipend = se->kind == TM_EP_IPRANGE ? 0 : de->kind == TM_EP_IPRANGE ? 1 : -1;
 		tm_iprange atom = ipend == 0 ? se->range : ipend == 1 ? de->range : (tm_iprange){{0, 0}, {0, 0}};
-		m = (pair){se->name, de->name, text_of(&ps->tx, ps->a, ed->ports), ipend, atom};
+		m = (tm_dpair){se->name, de->name, text_of(&ps->tx, ps->a, ed->ports), ipend, atom, ps->ei};
 	}
-	if (has_main && (!has_side || pair_cmp(&m, &ps->side[ps->si]) <= 0)) {
+	if (has_main && (!has_side || tm_dpair_cmp(&m, &ps->side[ps->si]) <= 0)) {
 		*out = m;
 		ps->ei++;
 	} else
@@ -414,23 +392,19 @@ tm_err tm_diff_compute(const tm_graph *old_g, const tm_graph *new_g, const tm_fi
 	memset(d, 0, sizeof *d);
 	tm_arena_init(&d->arena);
 	tm_buf_init(&b, 0);
-	cuts cs[2] = {{0}, {0}}; /* source atoms, destination ranges */
-	for (int k = 0; k < 2; k++) {
-		cuts_add(&cs[k], old_g, k == 0);
-		cuts_add(&cs[k], new_g, k == 0);
-		cuts_finish(&cs[k]);
-	}
-	pstream sa, sb;
-	pstream_init(&sa, old_g, cs, &d->arena);
-	pstream_init(&sb, new_g, cs, &d->arena);
+	tm_dcuts cs[2];
+	tm_dcuts_build(cs, old_g, new_g);
+	tm_dstream sa, sb;
+	tm_dstream_init(&sa, old_g, cs, &d->arena);
+	tm_dstream_init(&sb, new_g, cs, &d->arena);
 	const char **wa = wl_names(old_g, &nwa), **wb = wl_names(new_g, &nwb);
 	const char *none = "No Connections";
 	rawch *raw = NULL;
 	size_t nraw = 0, capraw = 0;
-	pair pa, pb;
-	bool ha = pstream_next(&sa, &pa), hb = pstream_next(&sb, &pb);
+	tm_dpair pa, pb;
+	bool ha = tm_dstream_next(&sa, &pa), hb = tm_dstream_next(&sb, &pb);
 	while (ha || hb) {
-		int c = !ha ? 1 : !hb ? -1 : pair_cmp(&pa, &pb);
+		int c = !ha ? 1 : !hb ? -1 : tm_dpair_cmp(&pa, &pb);
 		TM_HEAP_GROW(raw, nraw, capraw);
 		rawch *r = &raw[nraw];
 		if (c == 0) {
@@ -438,22 +412,21 @@ tm_err tm_diff_compute(const tm_graph *old_g, const tm_graph *new_g, const tm_fi
 				*r = (rawch){TM_DIFF_CHANGED, pa, pa.text, pb.text, NULL};
 				nraw++;
 			}
-			ha = pstream_next(&sa, &pa);
-			hb = pstream_next(&sb, &pb);
+			ha = tm_dstream_next(&sa, &pa);
+			hb = tm_dstream_next(&sb, &pb);
 		} else if (c < 0) {
 			const char *info = info_for(&b, wb, nwb, pa.src, pa.dst, "removed");
 			*r = (rawch){TM_DIFF_REMOVED, pa, pa.text, none, info ? tm_arena_strdup(&d->arena, info) : NULL};
 			nraw++;
-			ha = pstream_next(&sa, &pa);
+			ha = tm_dstream_next(&sa, &pa);
 		} else {
 			const char *info = info_for(&b, wa, nwa, pb.src, pb.dst, "added");
 			*r = (rawch){TM_DIFF_ADDED, pb, none, pb.text, info ? tm_arena_strdup(&d->arena, info) : NULL};
 			nraw++;
-			hb = pstream_next(&sb, &pb);
+			hb = tm_dstream_next(&sb, &pb);
 		}
 	}
-	free(cs[0].v);
-	free(cs[1].v);
+	tm_dcuts_release(cs);
 	/* merge adjacent IP atoms with the same change back into one range, as NPA prints them */
 	if (nraw > 1)
 		qsort(raw, nraw, sizeof *raw, rawch_cmp);
@@ -466,7 +439,7 @@ tm_err tm_diff_compute(const tm_graph *old_g, const tm_graph *new_g, const tm_fi
 				range.hi = raw[k + 1].p.atom.hi;
 				k++;
 			}
-			const char *an = atom_name(&d->arena, &b, &range);
+			const char *an = tm_datom_name(&d->arena, &b, &range);
 			if (r->p.ipend == 0)
 				r->p.src = an;
 			else
@@ -486,8 +459,8 @@ tm_err tm_diff_compute(const tm_graph *old_g, const tm_graph *new_g, const tm_fi
 	findings_diff(old_f, new_f, d->new_findings, &d->unchanged_findings);
 	findings_diff(new_f, old_f, d->fixed_findings, NULL);
 	diff_notes(old_f, new_f, d->new_findings);
-	pstream_release(&sa);
-	pstream_release(&sb);
+	tm_dstream_release(&sa);
+	tm_dstream_release(&sb);
 	free(wa);
 	free(wb);
 	tm_buf_release(&b);
@@ -505,6 +478,7 @@ void tm_diff_release(tm_diff *d)
 		free(d->fixed_findings);
 	}
 	free(d->v);
+	free(d->prot);
 	tm_arena_release(&d->arena);
 	memset(d, 0, sizeof *d);
 }

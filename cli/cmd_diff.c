@@ -1,8 +1,9 @@
 /* cmd_diff.c - `trustmap diff OLD NEW`: connections and findings that a
- * change adds and removes, for reviews and CI. Each side is one run of the
- * pipeline that `check` runs. */
+ * change adds and removes, and the mesh protection it changes, for reviews
+ * and CI. Each side is one run of the pipeline that `check` runs. */
 #include "cli/cli.h"
 
+#include <stdio.h>
 #include <string.h>
 
 int cmd_diff(int argc, char **argv)
@@ -37,6 +38,13 @@ int cmd_diff(int argc, char **argv)
 	}
 	if (rc == EXIT_OK) {
 		tm_diff_compute(r[0].g, r[1].g, &r[0].findings, &r[1].findings, &d);
+		/* the mesh protection of what both allow: when a side holds mesh objects or a mesh option is given */
+		tm_err e = tm_diff_mesh(r[0].g, r[0].mesh, r[1].g, r[1].mesh, r[1].z, &a.mesh, &d);
+		if (e != TM_OK) {
+			fprintf(stderr, "trustmap: diff: mesh analysis failed: %s\n", tm_err_str(e));
+			rc = EXIT_USAGE;
+			goto done;
+		}
 		tm_render_in in;
 		cli_render_in(&r[1], &in);
 		in.diff = &d;
@@ -48,6 +56,7 @@ int cmd_diff(int argc, char **argv)
 		if (rc == EXIT_OK && a.has_fail_on && tm_findings_any_at_least(d.new_findings, a.fail_on))
 			rc = EXIT_FINDINGS;
 	}
+done:
 	tm_diff_release(&d);
 	tm_result_release(&r[0]);
 	tm_result_release(&r[1]);

@@ -11,7 +11,7 @@
 #define HELP_COL 28
 
 /* the commands that judge mesh mTLS posture */
-#define CMD_MESH (CMD_CONN | CMD_GRAPH | CMD_CHECK | CMD_REPORT)
+#define CMD_MESH (CMD_CONN | CMD_GRAPH | CMD_CHECK | CMD_REPORT | CMD_DIFF)
 
 static const cli_option options[] = {
 	/* -- every command -- */

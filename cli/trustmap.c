@@ -76,7 +76,10 @@ static const cli_command commands[] = {
 	 "Compares two versions of the manifests (files or directories): connections added,\n"
 	 "removed and changed per pair (the format of np-guard's netpol-analyzer diff, with\n"
 	 "dir1 = OLD and dir2 = NEW), then the findings of `trustmap check` that are new in\n"
-	 "NEW and those fixed. The Markdown output is ready to post as a pull-request comment.\n",
+	 "NEW and those fixed. When either version holds mesh objects (or a mesh option is\n"
+	 "given), the mesh protection of the connections both allow is compared too: each\n"
+	 "weakening is a new finding TM126. The Markdown output is ready to post as a\n"
+	 "pull-request comment.\n",
 	 NULL, "txt", fmt_diff},
 	{"report", CMD_REPORT, cmd_report, "a self-contained HTML (or Markdown) report to hand on: findings, zones, diagrams",
 	 "report [options] PATH... -o report.html|report.md",

@@ -250,6 +250,38 @@ tm_err tm_render_findings_json(const tm_render_in *in, FILE *out)
 	return tm_jsonw_close(w);
 }
 
+/* ,\n  "protection_changes": [...] (docs/json.md) */
+static void prot_changes_json(tm_jsonw *w, const tm_diff *d)
+{
+	TM_JSONW_LIT(w, ",\n  \"protection_changes\": [");
+	for (size_t i = 0; i < d->nprot; i++) {
+		const tm_prot_change *p = &d->prot[i];
+		if (i)
+			TM_JSONW_LIT(w, ",");
+		TM_JSONW_LIT(w, "\n    {\"diff_type\": \"");
+		tm_jsonw_raws(w, tm_prot_change_name(p->kind));
+		TM_JSONW_LIT(w, "\", \"src\": ");
+		tm_jsonw_str(w, p->src);
+		TM_JSONW_LIT(w, ", \"dst\": ");
+		tm_jsonw_str(w, p->dst);
+		TM_JSONW_LIT(w, ", \"conn\": ");
+		tm_jsonw_str(w, p->conn);
+		TM_JSONW_LIT(w, ", \"old\": \"");
+		tm_jsonw_raws(w, tm_protection_name(p->old_prot));
+		TM_JSONW_LIT(w, "\", \"new\": \"");
+		tm_jsonw_raws(w, tm_protection_name(p->new_prot));
+		TM_JSONW_LIT(w, "\", \"old_reason\": ");
+		tm_jsonw_str(w, p->old_reason);
+		TM_JSONW_LIT(w, ", \"new_reason\": ");
+		tm_jsonw_str(w, p->new_reason);
+		TM_JSONW_LIT(w, "}");
+	}
+	if (d->nprot)
+		TM_JSONW_LIT(w, "\n  ]");
+	else
+		TM_JSONW_LIT(w, "]");
+}
+
 tm_err tm_render_diff_json(const tm_render_in *in, FILE *out)
 {
 	static const char *const kinds[] = {"changed", "added", "removed"};
@@ -277,9 +309,12 @@ tm_err tm_render_diff_json(const tm_render_in *in, FILE *out)
 		TM_JSONW_LIT(w, "}");
 	}
 	if (d->n)
-		TM_JSONW_LIT(w, "\n  ],\n  \"new_findings\": ");
+		TM_JSONW_LIT(w, "\n  ]");
 	else
-		TM_JSONW_LIT(w, "],\n  \"new_findings\": ");
+		TM_JSONW_LIT(w, "]");
+	if (d->mesh) /* only when the protection was compared: a diff without a mesh is unchanged */
+		prot_changes_json(w, d);
+	TM_JSONW_LIT(w, ",\n  \"new_findings\": ");
 	findings_array(w, d->new_findings, "  ");
 	TM_JSONW_LIT(w, ",\n  \"fixed_findings\": ");
 	findings_array(w, d->fixed_findings, "  ");

@@ -219,6 +219,39 @@ static void change_row(tm_buf *b, const tm_conn_change *c)
 	(void)tm_buf_adds(b, " |\n");
 }
 
+static void prot_row(tm_buf *b, const tm_prot_change *p)
+{
+	(void)tm_buf_addf(b, "| %s | ", tm_prot_change_name(p->kind));
+	tm_md_code(b, p->src);
+	(void)tm_buf_adds(b, " | ");
+	tm_md_code(b, p->dst);
+	(void)tm_buf_adds(b, " | ");
+	tm_md_cell(b, p->conn);
+	(void)tm_buf_addf(b, " | %s | %s |\n", tm_protection_name(p->old_prot), tm_protection_name(p->new_prot));
+}
+
+/* The mesh protection changes, weakened and opened first (docs/semantics.md). */
+static void prot_table(tm_md *w, const tm_diff *d)
+{
+	char line[200];
+	snprintf(line, sizeof line,
+		 "<details><summary>Mesh protection changes (%zu)</summary>\n\n"
+		 "| diff-type | source | destination | ports | before | after |\n|---|---|---|---|---|---|\n",
+		 d->nprot);
+	tm_md_puts(w, line);
+	for (size_t i = 0; i < d->nprot; i++) {
+		if (!tm_md_row_allowed(w, i)) {
+			tm_md_cut(w, d->nprot - i);
+			break;
+		}
+		tm_buf_reset(&w->row);
+		prot_row(&w->row, &d->prot[i]);
+		if (!tm_md_row(w, i, d->nprot))
+			break;
+	}
+	tm_md_puts(w, "\n</details>\n\n");
+}
+
 tm_err tm_render_diff_md(const tm_render_in *in, FILE *out)
 {
 	const tm_diff *d = in->diff;
@@ -228,8 +261,13 @@ tm_err tm_render_diff_md(const tm_render_in *in, FILE *out)
 	tm_findings_summary_text(d->new_findings, &w.row);
 	tm_md_puts(&w, "### trustmap diff\n\n**New: ");
 	tm_md_raw(&w, tm_buf_str(&w.row), w.row.len);
-	snprintf(line, sizeof line, ". Fixed: %zu.** Connections changed: %zu.\n\n", d->fixed_findings->n, d->n);
+	snprintf(line, sizeof line, ". Fixed: %zu.** Connections changed: %zu.", d->fixed_findings->n, d->n);
 	tm_md_puts(&w, line);
+	if (d->nprot) {
+		snprintf(line, sizeof line, " Mesh protection changed: %zu.", d->nprot);
+		tm_md_puts(&w, line);
+	}
+	tm_md_puts(&w, "\n\n");
 	tm_md_notes(&w, d->new_findings);
 	if (d->new_findings->n) {
 		tm_md_puts(&w, "#### New findings\n\n");
@@ -242,6 +280,8 @@ tm_err tm_render_diff_md(const tm_render_in *in, FILE *out)
 		tm_md_findings_table(&w, d->fixed_findings);
 		tm_md_puts(&w, "\n</details>\n\n");
 	}
+	if (d->nprot)
+		prot_table(&w, d);
 	if (d->n) {
 		snprintf(line, sizeof line,
 			 "<details><summary>Connectivity changes (%zu)</summary>\n\n"

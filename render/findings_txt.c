@@ -122,6 +122,14 @@ tm_err tm_render_diff_txt(const tm_render_in *in, FILE *out)
 	}
 	if (!d->n)
 		fputs("No connections diff\n", out);
+	if (d->nprot)
+		fputs("\nMesh protection diff:\n", out);
+	for (size_t i = 0; i < d->nprot; i++) {
+		const tm_prot_change *p = &d->prot[i];
+		fprintf(out, "diff-type: %s, source: %s, destination: %s, ports: %s, dir1: %s, dir2: %s\n",
+			tm_prot_change_name(p->kind), p->src, p->dst, p->conn, tm_protection_name(p->old_prot),
+			tm_protection_name(p->new_prot));
+	}
 	fputs("\nFindings diff:\n", out);
 	for (int k = 0; k < 2; k++) {
 		const tm_findings *f = k == 0 ? d->new_findings : d->fixed_findings;
