@@ -12,6 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One port text, reason or message: a port set of every other port, or
+ * the joined reasons of a subset, stay well below it. */
+#define DIFF_MESH_TEXT_CAP ((size_t)4 << 20)
+
 static const char *const kind_names[TM_NPCH] = {"weakened", "opened", "strengthened", "closed"};
 
 const char *tm_prot_change_name(tm_prot_change_kind k)
@@ -267,7 +271,7 @@ static void diff_postures(const tm_graph *old_g, const tm_mesh_result *om, tm_gr
 			  const tm_zones *new_z, tm_diff *d)
 {
 	dmctx c = {.om = om, .nm = nm, .pp = new_g->m->ports, .d = d};
-	tm_buf_init(&c.b, 0);
+	tm_buf_init(&c.b, DIFF_MESH_TEXT_CAP);
 	d->mesh = true;
 	walk_pairs(&c, old_g, new_g);
 	merge_atoms(&c);
@@ -303,6 +307,9 @@ tm_err tm_diff_mesh(const tm_graph *old_g, const tm_mesh_result *old_m, tm_graph
 	}
 	if ((!old_m && !new_m && !tm_mesh_opts_any(o)) || !old_g || !new_g || !d->new_findings)
 		return TM_OK;
+	/* from the pipeline, a side without a posture holds no mesh object (it
+	 * computes one for every input that holds some): the posture computed
+	 * here has no diagnostics, which are all about mesh objects */
 	if (!old_m && (e = tm_mesh_compute(old_g, o, &own[0])) != TM_OK)
 		goto out;
 	if (!new_m && (e = tm_mesh_compute(new_g, o, &own[1])) != TM_OK)
