@@ -64,6 +64,7 @@ static const fixture fixtures[] = {
 	{{"tests/fixtures/mesh/istio-authn"}, "istio-namespaces-by-default=on"},
 	{{"tests/fixtures/mesh/bookinfo", "tests/fixtures/mesh/bookinfo-authz.yaml"}, NULL},
 	{{"tests/fixtures/mesh/emojivoto"}, NULL},
+	{{"tests/fixtures/mesh/istio-authn", "tests/fixtures/mesh/emojivoto", "tests/fixtures/mesh/install/configmaps.yaml"}, NULL},
 	{{"tests/fixtures/mesh/istio-headless-mixed.yaml"}, NULL},
 	{{"tests/fixtures/mesh/istio-route/base.yaml", "tests/fixtures/mesh/istio-route/vs-mtls.yaml"}, NULL},
 	{{"tests/fixtures/mesh/cilium/table.yaml", "tests/fixtures/mesh/cilium/config-ztunnel.yaml"}, NULL},
