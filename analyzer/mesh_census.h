@@ -73,7 +73,7 @@ typedef struct tm_mesh_census {
 tm_err tm_mesh_census_compute(const tm_model *m, const tm_mesh_opts *o, tm_mesh_census **out);
 void tm_mesh_census_free(tm_mesh_census *c);
 
-/* Is w kept out of every mesh by a fact of its own (proxy none, and a basis
+/* Is w kept out of every mesh by a stated fact (proxy none, and a basis
  * other than none: hostNetwork, a declining label or annotation, the
  * injector's policy, a never-injected namespace, ...)? */
 bool tm_census_excluded(const tm_census_wl *w);
