@@ -15,42 +15,14 @@
 #include "analyzer/mesh_census.h"
 #include "ingest/ingest.h"
 
-/* an end with no fixture of its own: ambient without ztunnel, a revision no
- * istiod serves, a hostNetwork pod in an injected namespace, an
- * already-injected pod, a declining pod label, a never-injected namespace,
- * and a Linkerd namespace beside them all (the policies allow everything) */
-static const char inline_manifest[] =
-	"apiVersion: v1\nkind: Namespace\nmetadata: {name: amb, labels: {istio.io/dataplane-mode: ambient}}\n---\n"
-	"apiVersion: v1\nkind: Namespace\nmetadata: {name: rev, labels: {istio.io/rev: canary}}\n---\n"
-	"apiVersion: v1\nkind: Namespace\nmetadata: {name: inj, labels: {istio-injection: enabled}}\n---\n"
-	"apiVersion: v1\nkind: Namespace\nmetadata: {name: kube-system, labels: {istio-injection: enabled}}\n---\n"
-	"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a, namespace: amb}\n"
-	"spec: {selector: {matchLabels: {app: a}}, template: {metadata: {labels: {app: a}}, spec: {containers: "
-	"[{name: a, ports: [{containerPort: 8080}]}]}}}\n---\n"
-	"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: r, namespace: rev}\n"
-	"spec: {selector: {matchLabels: {app: r}}, template: {metadata: {labels: {app: r}}, spec: {containers: "
-	"[{name: r, ports: [{containerPort: 8080}]}]}}}\n---\n"
-	"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: h, namespace: inj}\n"
-	"spec: {selector: {matchLabels: {app: h}}, template: {metadata: {labels: {app: h}}, spec: {hostNetwork: true, "
-	"containers: [{name: h, ports: [{containerPort: 8080}]}]}}}\n---\n"
-	"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: inj}\n"
-	"spec: {selector: {matchLabels: {app: d}}, template: {metadata: {labels: {app: d, sidecar.istio.io/inject: \"false\"}}, "
-	"spec: {containers: [{name: d, ports: [{containerPort: 8080}]}]}}}\n---\n"
-	"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: s, namespace: inj}\n"
-	"spec: {selector: {matchLabels: {app: s}}, template: {metadata: {labels: {app: s}}, spec: {containers: "
-	"[{name: s, ports: [{containerPort: 8080}]}]}}}\n---\n"
-	"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: k, namespace: kube-system}\n"
-	"spec: {selector: {matchLabels: {app: k}}, template: {metadata: {labels: {app: k}}, spec: {containers: "
-	"[{name: k, ports: [{containerPort: 8080}]}]}}}\n---\n"
-	"apiVersion: v1\nkind: Namespace\nmetadata: {name: l5d, annotations: {linkerd.io/inject: enabled}}\n---\n"
-	"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: l, namespace: l5d}\n"
-	"spec: {selector: {matchLabels: {app: l}}, template: {metadata: {labels: {app: l}}, spec: {containers: "
-	"[{name: l, ports: [{containerPort: 8080}]}]}}}\n---\n"
-	"apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: default}\n"
-	"spec: {containers: [{name: p, ports: [{containerPort: 8080}]}, {name: istio-proxy}]}\n";
+/* tests/fixtures/mesh/census/enrolment.yaml: the ends no other fixture has
+ * (ambient without ztunnel, a revision no istiod serves, hostNetwork in an
+ * injected namespace, a declining pod label, a never-injected namespace, an
+ * already-injected pod) beside a Linkerd namespace, all allowed to meet */
+#define ENROLMENT "tests/fixtures/mesh/census/enrolment.yaml"
 
 typedef struct fixture {
-	const char *paths[4];  /* NULL-terminated; "-" is inline_manifest */
+	const char *paths[4];  /* NULL-terminated */
 	const char *opt;       /* one option of tm_mesh_opts set, or NULL */
 } fixture;
 
@@ -68,8 +40,8 @@ static const fixture fixtures[] = {
 	{{"tests/fixtures/mesh/istio-headless-mixed.yaml"}, NULL},
 	{{"tests/fixtures/mesh/istio-route/base.yaml", "tests/fixtures/mesh/istio-route/vs-mtls.yaml"}, NULL},
 	{{"tests/fixtures/mesh/cilium/table.yaml", "tests/fixtures/mesh/cilium/config-ztunnel.yaml"}, NULL},
-	{{"-"}, NULL},
-	{{"-"}, "istio-ambient=yes"},
+	{{ENROLMENT}, NULL},
+	{{ENROLMENT}, "istio-ambient=yes"},
 };
 
 static void set_opt(tm_mesh_opts *o, const char *opt)
@@ -94,13 +66,8 @@ static tm_model *load(const fixture *f)
 	tm_model *m = tm_model_new();
 	tm_load_opts o;
 	tm_load_opts_default(&o);
-	for (size_t i = 0; f->paths[i]; i++) {
-		if (!strcmp(f->paths[i], "-"))
-			assert_int_equal(tm_load_buffer(m, "census.yaml", inline_manifest, sizeof inline_manifest - 1, false, &o),
-					 TM_OK);
-		else
-			assert_int_equal(tm_load_path(m, f->paths[i], &o), TM_OK);
-	}
+	for (size_t i = 0; f->paths[i]; i++)
+		assert_int_equal(tm_load_path(m, f->paths[i], &o), TM_OK);
 	assert_int_equal(tm_load_finish(m, &o), TM_OK);
 	return m;
 }
@@ -253,7 +220,7 @@ static void test_census_agrees_with_posture(void **state)
 	assert_true(t.istio[TM_PROXY_ISTIO_SIDECAR] > 0);
 	assert_true(t.istio[TM_PROXY_ISTIO_AMBIENT] > 0);
 	assert_true(t.istio[TM_PROXY_NONE] > 0);
-	assert_true(t.istio[TM_PROXY_LINKERD] > 0); /* the inline manifest: both meshes */
+	assert_true(t.istio[TM_PROXY_LINKERD] > 0); /* the enrolment fixture: both meshes */
 	assert_true(t.linkerd[TM_PROXY_LINKERD] > 0);
 	assert_true(t.linkerd[TM_PROXY_NONE] > 0);
 	assert_true(t.linkerd[TM_PROXY_ISTIO_SIDECAR] > 0);
@@ -270,11 +237,11 @@ static const tm_census_wl *wl_named(const tm_mesh_census *c, const char *display
 	return NULL;
 }
 
-/* the census's sums, and what it says of each end of the inline manifest */
+/* the census's sums, and what it says of each end of the enrolment fixture */
 static void test_census_counts(void **state)
 {
 	(void)state;
-	const fixture f = {{"-"}, NULL};
+	const fixture f = {{ENROLMENT}, NULL};
 	tm_model *m = load(&f);
 	tm_mesh_census *c = NULL;
 	assert_int_equal(tm_mesh_census_compute(m, NULL, &c), TM_OK);
