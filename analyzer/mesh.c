@@ -356,6 +356,24 @@ static const char *env_str(const tm_mesh_env *env, const tm_buf *b)
 	return tm_intern(env->strs, tm_buf_str(b));
 }
 
+const char *tm_mesh_ns_enrols(const tm_mesh_env *env, const tm_namespace *ns)
+{
+	if (!ns)
+		return NULL;
+	const char *inj = tm_labels_get(&ns->labels, "istio-injection"), *rev = tm_labels_get(&ns->labels, "istio.io/rev");
+	const char *mode = tm_labels_get(&ns->labels, "istio.io/dataplane-mode");
+	const char *l5d = tm_labels_get(&ns->mesh_ann, "linkerd.io/inject");
+	if (inj && !strcmp(inj, "enabled"))
+		return "istio-injection=enabled";
+	if (rev && !inj)
+		return tm_intern(env->strs, tm_arena_printf(env->arena, "istio.io/rev=%s", rev));
+	if (mode && !strcmp(mode, "ambient"))
+		return "istio.io/dataplane-mode=ambient";
+	if (l5d && (!strcmp(l5d, "enabled") || !strcmp(l5d, "ingress")))
+		return tm_intern(env->strs, tm_arena_printf(env->arena, "linkerd.io/inject: %s", l5d));
+	return NULL;
+}
+
 /* Which proxy: hostNetwork, already injected, Istio's webhook rules and
  * injector, Istio ambient, Linkerd's annotation, in that order. */
 static void enrol(const tm_mesh_env *env, const tm_workload *w, tm_mesh_wl *out, tm_buf *b)
@@ -365,14 +383,7 @@ static void enrol(const tm_mesh_env *env, const tm_workload *w, tm_mesh_wl *out,
 	const char *nsmode = nslabel(w, "istio.io/dataplane-mode");
 	const char *nsl5d = w->nsp ? tm_labels_get(&w->nsp->mesh_ann, "linkerd.io/inject") : NULL;
 	memset(out, 0, sizeof *out);
-	if (nsinj && !strcmp(nsinj, "enabled"))
-		out->meshed_ns = "istio-injection=enabled";
-	else if (nsrev && !nsinj)
-		out->meshed_ns = tm_intern(env->strs, tm_arena_printf(env->arena, "istio.io/rev=%s", nsrev));
-	else if (nsmode && !strcmp(nsmode, "ambient"))
-		out->meshed_ns = "istio.io/dataplane-mode=ambient";
-	else if (nsl5d && (!strcmp(nsl5d, "enabled") || !strcmp(nsl5d, "ingress")))
-		out->meshed_ns = tm_intern(env->strs, tm_arena_printf(env->arena, "linkerd.io/inject: %s", nsl5d));
+	out->meshed_ns = tm_mesh_ns_enrols(env, w->nsp);
 	out->proxy = TM_PROXY_NONE;
 	out->why = "no mesh injection applies";
 	out->basis = TM_MBY_NONE;
@@ -438,8 +449,12 @@ static void enrol(const tm_mesh_env *env, const tm_workload *w, tm_mesh_wl *out,
 			out->revision = rev;
 			return;
 		}
-	} else if (rule)
+	} else if (rule) {
+		tm_buf_reset(b);
+		(void)tm_buf_addf(b, "%s, but Istio never injects namespace %s", rule, w->ns);
+		out->why = env_str(env, b);
 		out->basis = TM_MBY_NEVER_NS;
+	}
 	else if (nsinj && strcmp(nsinj, "enabled")) {
 		tm_buf_reset(b);
 		(void)tm_buf_addf(b, "namespace label istio-injection=%s: nothing in the namespace is injected", nsinj);
@@ -524,10 +539,29 @@ typedef struct pa_set {
 	const tm_peerauth *mesh, *ns, *wl;
 } pa_set;
 
+const char *tm_pa_scope_name(tm_pa_scope sc)
+{
+	switch (sc) {
+	case TM_PASCOPE_MESH: return "mesh";
+	case TM_PASCOPE_NAMESPACE: return "namespace";
+	case TM_PASCOPE_WORKLOAD: return "workload";
+	case TM_PASCOPE_IGNORED: return "ignored";
+	case TM_NPASCOPE: break;
+	}
+	return "?";
+}
+
+tm_pa_scope tm_mesh_istio_pa_scope(const tm_peerauth *p, const char *root_ns)
+{
+	bool root = !strcmp(p->ns, root_ns);
+	return root ? (p->has_selector ? TM_PASCOPE_IGNORED : TM_PASCOPE_MESH)
+		    : p->has_selector ? TM_PASCOPE_WORKLOAD : TM_PASCOPE_NAMESPACE;
+}
+
 const tm_peerauth *tm_mesh_istio_mesh_pa(const tm_meshobjs *ms, const char *root_ns)
 {
 	for (size_t i = 0; ms && i < ms->npas; i++)
-		if (!strcmp(ms->pas[i]->ns, root_ns) && !ms->pas[i]->has_selector)
+		if (tm_mesh_istio_pa_scope(ms->pas[i], root_ns) == TM_PASCOPE_MESH)
 			return ms->pas[i];
 	return NULL;
 }
@@ -544,18 +578,21 @@ static void pa_find(mctx *x, const tm_workload *w, pa_set *s)
 		const tm_peerauth *p = x->ms->pas[i];
 		if (strcmp(p->ns, w->ns))
 			continue;
-		if (!p->has_selector) {
-			if (strcmp(p->ns, root) && !nns++)
+		switch (tm_mesh_istio_pa_scope(p, root)) {
+		case TM_PASCOPE_NAMESPACE:
+			if (!nns++)
 				s->ns = p;
-			else if (!strcmp(p->ns, root))
-				s->ns = NULL; /* the root namespace's own policy is the mesh policy */
-		} else if (strcmp(p->ns, root) && labels_subset(&p->match, &w->labels)) {
-			if (!nwl++)
+			break;
+		case TM_PASCOPE_WORKLOAD:
+			if (labels_subset(&p->match, &w->labels) && !nwl++)
 				s->wl = p;
+			break;
+		case TM_PASCOPE_MESH:     /* the root namespace's own policy is the mesh policy */
+		case TM_PASCOPE_IGNORED:  /* a selector in the root namespace */
+		case TM_NPASCOPE:
+			break;
 		}
 	}
-	if (!strcmp(w->ns, root))
-		s->ns = NULL;
 	if ((nns > 1 || nwl > 1) && x->pa_warned && !x->pa_warned[w->index]) {
 		x->pa_warned[w->index] = true;
 		tm_diags_add(&x->r->diags, TM_DIAG_WARN, w->loc,
@@ -1484,10 +1521,15 @@ static bool is_istio(tm_proxy p)
 }
 
 /* ---- Cilium below the meshes ---- */
+bool tm_mesh_cilium_ns_enrolled(const tm_namespace *ns)
+{
+	const char *v = ns ? tm_labels_get(&ns->labels, TM_CILIUM_ZTUNNEL_LABEL) : NULL;
+	return v && !strcmp(v, "true");
+}
+
 static bool ztunnel_enrolled(const tm_workload *w)
 {
-	const char *v = w ? nslabel(w, TM_CILIUM_ZTUNNEL_LABEL) : NULL;
-	return v && !strcmp(v, "true") && !(w->sec && w->sec->host_network);
+	return w && tm_mesh_cilium_ns_enrolled(w->nsp) && !(w->sec && w->sec->host_network);
 }
 
 static tm_tri same_node(const tm_workload *a, const tm_workload *b)
@@ -1977,7 +2019,7 @@ tm_err tm_mesh_compute(const tm_graph *g, const tm_mesh_opts *o, tm_mesh_result 
 							  e->linkerd_trust_domain));
 	/* PeerAuthentications whose selector the root namespace makes void */
 	for (size_t i = 0; x.ms && i < x.ms->npas; i++)
-		if (x.ms->pas[i]->has_selector && !strcmp(x.ms->pas[i]->ns, e->istio_root_ns))
+		if (tm_mesh_istio_pa_scope(x.ms->pas[i], e->istio_root_ns) == TM_PASCOPE_IGNORED)
 			tm_diags_add(&r->diags, TM_DIAG_WARN, x.ms->pas[i]->loc,
 				     "PeerAuthentication %s/%s: a policy with a selector in the root namespace is ignored by "
 				     "the sidecars and by ambient",

@@ -133,11 +133,27 @@ typedef struct tm_mesh_env {
  * strings in env's arena and table, or static. The posture and the census
  * both decide with this. */
 void tm_mesh_enrol(const tm_mesh_env *env, const tm_workload *w, tm_mesh_wl *out);
+/* What enrols a namespace's pods by a label or annotation of the namespace
+ * ("istio-injection=enabled", "istio.io/rev=canary",
+ * "istio.io/dataplane-mode=ambient", "linkerd.io/inject: enabled"), or NULL;
+ * tm_mesh_enrol gives each workload this as meshed_ns. ns may be NULL. */
+const char *tm_mesh_ns_enrols(const tm_mesh_env *env, const tm_namespace *ns);
+/* Does ns carry io.cilium/mtls-enabled=true (Cilium's ztunnel enrols its
+ * pods, hostNetwork ones aside)? ns may be NULL. */
+bool tm_mesh_cilium_ns_enrolled(const tm_namespace *ns);
 /* Linkerd's default inbound policy of w when no Server selects a port: the
  * pod's config.linkerd.io/default-inbound-policy, else its namespace's, else
  * the cluster's (set); *from: "pod annotation", "namespace annotation" or
  * "cluster default". */
 const char *tm_mesh_linkerd_default_policy(const tm_mesh_settings *set, const tm_workload *w, const char **from);
+/* The level a PeerAuthentication applies at, by where it is and its
+ * selector (docs/semantics.md "Istio server side"): the root namespace
+ * without a selector is mesh-wide, with one ignored; elsewhere without a
+ * selector the namespace's, with one the selected workloads'. */
+typedef enum { TM_PASCOPE_MESH, TM_PASCOPE_NAMESPACE, TM_PASCOPE_WORKLOAD, TM_PASCOPE_IGNORED, TM_NPASCOPE } tm_pa_scope;
+/* "mesh", "namespace", "workload", "ignored" */
+const char *tm_pa_scope_name(tm_pa_scope sc);
+tm_pa_scope tm_mesh_istio_pa_scope(const tm_peerauth *p, const char *root_ns);
 /* The mesh-wide PeerAuthentication: the first by name in the root
  * namespace without a selector, or NULL. */
 const tm_peerauth *tm_mesh_istio_mesh_pa(const tm_meshobjs *ms, const char *root_ns);

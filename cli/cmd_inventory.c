@@ -13,6 +13,7 @@ int cmd_inventory(int argc, char **argv)
 		rc = EXIT_USAGE;
 	if (!rc) {
 		cli_request(&a, &rq);
+		rq.census = true; /* printed when the input has a mesh or a mesh option is given */
 		rc = cli_run_render(&a, &rq, rd);
 	}
 	cli_args_release(&a);

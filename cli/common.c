@@ -421,4 +421,5 @@ void cli_render_in(const tm_result *r, tm_render_in *in)
 		in->input_time = (time_t)t;
 	in->observed = r->has_ev ? &r->obs : NULL;
 	in->mesh = r->mesh;
+	in->census = r->census;
 }

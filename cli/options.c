@@ -10,8 +10,8 @@
 /* The help column: option names left, text from column HELP_COL. */
 #define HELP_COL 28
 
-/* the commands that judge mesh mTLS posture */
-#define CMD_MESH (CMD_CONN | CMD_GRAPH | CMD_CHECK | CMD_REPORT | CMD_DIFF)
+/* the commands that judge mesh mTLS posture, and inventory's mesh census */
+#define CMD_MESH (CMD_INVENTORY | CMD_CONN | CMD_GRAPH | CMD_CHECK | CMD_REPORT | CMD_DIFF)
 
 static const cli_option options[] = {
 	/* -- every command -- */

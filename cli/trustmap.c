@@ -20,7 +20,11 @@ static const cli_command commands[] = {
 	 "inventory [options] PATH...",
 	 "Lists what the manifests declare: namespaces with labels, workloads with kinds and\n"
 	 "pod counts, services, NetworkPolicies, AdminNetworkPolicies, exposure (Ingress,\n"
-	 "HTTPRoute, Route) and the kinds read but not analysed, with counts.\n",
+	 "HTTPRoute, Route) and the kinds read but not analysed, with counts. When the input\n"
+	 "holds a service mesh (Istio, Linkerd, Cilium) or a mesh option is given, a mesh\n"
+	 "census follows: the assumptions in force and their source, which namespaces and\n"
+	 "workloads are in which mesh and why, which are kept out, and the mesh policy\n"
+	 "objects counted by kind (docs/semantics.md \"Mesh census\").\n",
 	 NULL, "txt", fmt_inventory},
 	{"conn", CMD_CONN, cmd_conn, "allowed connections between workloads and IP ranges (NPA-compatible)",
 	 "conn [options] PATH...",

@@ -49,6 +49,7 @@ void tm_result_release(tm_result *r)
 	tm_flowset_free(r->flows);
 	tm_zones_free(r->z);
 	tm_mesh_result_free(r->mesh);
+	tm_mesh_census_free(r->census);
 	tm_graph_free(r->g);
 	tm_model_free(r->m);
 	tm_buf_release(&r->error);
@@ -553,6 +554,14 @@ static tm_err flows(const tm_request *rq, tm_result *r)
 	return rc;
 }
 
+static tm_err census(const tm_request *rq, tm_result *r)
+{
+	tm_err e = tm_mesh_census_compute(r->m, &rq->mesh_opts, &r->census);
+	if (e != TM_OK)
+		fail(r, e, "mesh census failed");
+	return e;
+}
+
 static tm_err mesh(const tm_request *rq, tm_result *r)
 {
 	tm_err e = tm_mesh_compute(r->g, &rq->mesh_opts, &r->mesh);
@@ -794,6 +803,9 @@ tm_err tm_run(const tm_request *rq, tm_result *r)
 		if ((e = step(rq, r, TM_STEP_LOAD, load(rq, r))) != TM_OK)
 			return e;
 	}
+	if (manifests && rq->census && (tm_mesh_present(r->m) || tm_mesh_opts_any(&rq->mesh_opts)) &&
+	    (e = step(rq, r, TM_STEP_CENSUS, census(rq, r))) != TM_OK)
+		return e;
 	if (manifests && (rq->checks || rq->hops || rq->diagram || rq->report) && (e = step(rq, r, TM_STEP_ZONES, zones(rq, r))) != TM_OK)
 		return e;
 	if (manifests && (rq->graph || rq->checks || rq->src)) {

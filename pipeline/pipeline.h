@@ -2,9 +2,9 @@
  * zones, captures, options, what to compute) in, a result (model, graph,
  * zones, flows, evidence, findings, explanation, reach) out.
  *
- *   load manifests -> zones -> connectivity (endpoints) -> endpoints named
- *     by the user -> the edges the request needs, focus -> captures -> mTLS
- *     evidence -> checks -> explain / reach
+ *   load manifests -> mesh census (inventory) -> zones -> connectivity
+ *     (endpoints) -> endpoints named by the user -> the edges the request
+ *     needs, focus -> captures -> mTLS evidence -> checks -> explain / reach
  *     -> edge annotations, diagram, report
  *
  * Each step runs only when the request needs it. Nothing is printed: every
@@ -33,10 +33,12 @@
 
 #include <time.h>
 #include "analyzer/mesh.h"
+#include "analyzer/mesh_census.h"
 
 typedef enum {
 	TM_STEP_NONE = 0,
 	TM_STEP_LOAD,      /* manifests into the model */
+	TM_STEP_CENSUS,    /* the mesh census of the model (analyzer/mesh_census.h) */
 	TM_STEP_ZONES,     /* the zones file, or the default zones */
 	TM_STEP_GRAPH,     /* connectivity */
 	TM_STEP_ENDPOINTS, /* the endpoints the request names (src, dst, focus) */
@@ -73,6 +75,10 @@ typedef struct tm_request {
 	 * whenever the model holds mesh objects or injection facts */
 	bool mesh;
 	tm_mesh_opts mesh_opts;
+	/* the mesh census (inventory), from the model alone: computed when the
+	 * model holds mesh objects or injection facts, or mesh_opts sets an
+	 * assumption */
+	bool census;
 	/* zone rules and checks */
 	bool checks;
 	const char *zones_file; /* NULL: the default zones */
@@ -118,6 +124,7 @@ struct tm_result {
 	tm_model *m;
 	tm_graph *g;
 	tm_mesh_result *mesh; /* NULL when not computed */
+	tm_mesh_census *census; /* NULL when not computed */
 	tm_zones *z;
 	tm_flowset *flows;
 	tm_mtls_evidence ev;

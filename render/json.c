@@ -255,6 +255,11 @@ tm_err tm_render_inventory_json(const tm_render_in *in, FILE *out)
 		TM_JSONW_LIT(w, "\n  ],\n");
 	else
 		TM_JSONW_LIT(w, "],\n");
+	if (in->census) {
+		TM_JSONW_LIT(w, "  \"mesh\": ");
+		tm_render_inventory_mesh_json(in->census, w);
+		TM_JSONW_LIT(w, ",\n");
+	}
 	TM_JSONW_LIT(w, "  \"summary\": {\"files\": ");
 	tm_jsonw_u64(w, m->files_read);
 	TM_JSONW_LIT(w, ", \"documents\": ");

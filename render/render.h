@@ -17,6 +17,7 @@
 
 #include <time.h>
 #include "analyzer/mesh.h"
+#include "analyzer/mesh_census.h"
 
 /* what is rendered: one per command that prints a result */
 typedef enum {
@@ -58,6 +59,7 @@ typedef struct tm_render_in {
 	size_t npaths;
 	time_t input_time;            /* graph, report: the inputs' date (0: unknown) */
 	const tm_mesh_result *mesh;   /* conn: with --show-mtls, the protection of each edge (render/conn_mtls.c) */
+	const tm_mesh_census *census; /* inventory: the mesh census, or NULL for none (render/inventory_mesh.c) */
 	tm_progress_fn progress;      /* lines written, of all (conn's line formats); may be NULL */
 	void *progress_ctx;
 } tm_render_in;
@@ -81,6 +83,11 @@ const tm_renderer *tm_renderers(size_t *n);
 /* ---- the renderers (rows of table.c) ---- */
 tm_err tm_render_inventory_txt(const tm_render_in *in, FILE *out);
 tm_err tm_render_inventory_json(const tm_render_in *in, FILE *out);
+/* inventory's "Mesh:" section and its JSON "mesh" object (render/inventory_mesh.c),
+ * called by the two above when in->census is set */
+tm_err tm_render_inventory_mesh_txt(const tm_mesh_census *c, FILE *out);
+struct tm_jsonw;
+void tm_render_inventory_mesh_json(const tm_mesh_census *c, struct tm_jsonw *w);
 
 tm_err tm_render_conn_txt(const tm_render_in *in, FILE *out);
 tm_err tm_render_conn_json(const tm_render_in *in, FILE *out);

@@ -144,6 +144,8 @@ tm_err tm_render_inventory_txt(const tm_render_in *in, FILE *out)
 #undef PLURAL
 	fputc('\n', out);
 	tm_buf_release(&b);
+	if (in->census)
+		return tm_render_inventory_mesh_txt(in->census, out);
 	return ferror(out) ? TM_ERR_IO : TM_OK;
 }
 

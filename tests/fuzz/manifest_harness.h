@@ -6,7 +6,9 @@
  * time, unread fields skipped) + tm_load_finish into a model, then, when the
  * input was accepted, tm_conn_compute, one explanation and the renderers
  * (written to /dev/null), and the mesh posture when mesh objects were
- * read. Everything is freed, so LeakSanitizer reports any
+ * read; the inventory's mesh census (analyzer/mesh_census.h) whenever the
+ * model holds mesh facts, accepted or not, as `trustmap inventory
+ * --skip-invalid` would show it. Everything is freed, so LeakSanitizer reports any
  * leak. The input is the exact-size buffer libFuzzer hands over: it is not
  * NUL-terminated, so AddressSanitizer sees any read past its end. */
 #ifndef TM_FUZZ_MANIFEST_HARNESS_H
@@ -16,6 +18,7 @@
 #include "ingest/ingest.h"
 #include "analyzer/conn.h"
 #include "analyzer/mesh.h"
+#include "analyzer/mesh_census.h"
 #include "model/mesh.h"
 #include "render/render.h"
 
@@ -97,6 +100,23 @@ static tm_err fuzz_model(const char *data, size_t size, bool is_json, const tm_l
 	if (null) {
 		tm_diags_print(&m->diags, null, TM_DIAG_INFO);
 		tm_render_inventory_txt(&(tm_render_in){.m = m}, null);
+	}
+	/* the census, with and without the options that change enrolment */
+	if (tm_mesh_present(m)) {
+		tm_mesh_opts co;
+		tm_mesh_opts_default(&co);
+		for (int pass = 0; pass < 2; pass++) {
+			tm_mesh_census *mc = NULL;
+			if (tm_mesh_census_compute(m, &co, &mc) == TM_OK && mc && null) {
+				tm_render_inventory_txt(&(tm_render_in){.m = m, .census = mc}, null);
+				tm_render_inventory_json(&(tm_render_in){.m = m, .census = mc}, null);
+			}
+			tm_mesh_census_free(mc);
+			co.istio_ambient = TM_TRI_YES;
+			co.istio_ns_by_default = TM_TRI_YES;
+			co.istio_inject_enabled = TM_TRI_NO;
+			co.istio_root_ns = "default";
+		}
 	}
 	if (rc == TM_OK) {
 		tm_conn_opts co;
