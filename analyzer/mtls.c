@@ -147,11 +147,9 @@ const tm_mtls_obs *tm_mtls_lookup(const tm_mtls_evidence *ev, size_t src, size_t
 	return bsearch(&key, ev->v, ev->n, sizeof *ev->v, obs_cmp);
 }
 
-const tm_flow *tm_mtls_rec(const tm_mtls_evidence *ev, size_t src, size_t dst, const tm_ports *ports)
+/* the first record of the pair src -> dst in ev->recs: lower bound */
+static size_t pair_first(const tm_mtls_evidence *ev, size_t src, size_t dst)
 {
-	if (!ev || !ev->nrecs || !ports)
-		return NULL;
-	/* the first record of the pair: lower bound */
 	size_t lo = 0, hi = ev->nrecs;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -161,10 +159,45 @@ const tm_flow *tm_mtls_rec(const tm_mtls_evidence *ev, size_t src, size_t dst, c
 		else
 			hi = mid;
 	}
-	for (size_t i = lo; i < ev->nrecs && ev->recs[i].src == src && ev->recs[i].dst == dst; i++)
+	return lo;
+}
+
+const tm_flow *tm_mtls_rec(const tm_mtls_evidence *ev, size_t src, size_t dst, const tm_ports *ports)
+{
+	if (!ev || !ev->nrecs || !ports)
+		return NULL;
+	for (size_t i = pair_first(ev, src, dst); i < ev->nrecs && ev->recs[i].src == src && ev->recs[i].dst == dst; i++)
 		if (tm_ports_contains(ports, TM_PROTO_TCP, ev->recs[i].port))
 			return &ev->fs->flows[ev->recs[i].flow];
 	return NULL;
+}
+
+unsigned tm_mtls_rec_kinds(const tm_mtls_evidence *ev, size_t src, size_t dst, const tm_ports *ports)
+{
+	unsigned k = 0;
+	if (!ev || !ev->nrecs || !ports)
+		return 0;
+	for (size_t i = pair_first(ev, src, dst); i < ev->nrecs && ev->recs[i].src == src && ev->recs[i].dst == dst; i++)
+		if (tm_ports_contains(ports, TM_PROTO_TCP, ev->recs[i].port))
+			k |= tm_flow_evkind((tm_flow_origin)ev->fs->flows[ev->recs[i].flow].origin);
+	return k;
+}
+
+unsigned tm_mtls_kinds_read(const tm_mtls_evidence *ev)
+{
+	unsigned k = 0;
+	const tm_flowset *fs = ev ? ev->fs : NULL;
+	if (!fs)
+		return 0;
+	bool summary = false;
+	for (size_t i = 0; i < fs->nsources; i++) {
+		k |= tm_flow_evkind(fs->sources[i].origin);
+		summary |= fs->sources[i].origin == TM_FLOW_FROM_SUMMARY;
+	}
+	/* a summary holds what other readers observed: its records say which */
+	for (size_t i = 0; summary && i < fs->nflows; i++)
+		k |= tm_flow_evkind((tm_flow_origin)fs->flows[i].origin);
+	return k;
 }
 
 void tm_mtls_rec_attach(const tm_mtls_evidence *ev, const tm_flow *f, tm_findings *out, tm_finding *fd)

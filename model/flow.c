@@ -104,6 +104,31 @@ const char *tm_flow_origin_name(tm_flow_origin o)
 	return "?";
 }
 
+unsigned tm_flow_evkind(tm_flow_origin o)
+{
+	switch (o) {
+	case TM_FLOW_FROM_CAPTURE: return TM_EVKIND_CAPTURE;
+	case TM_FLOW_FROM_HUBBLE:
+	case TM_FLOW_FROM_ZEEK: return TM_EVKIND_FLOWLOG;
+	case TM_FLOW_FROM_SUMMARY: return 0;
+	}
+	return 0;
+}
+
+const char *tm_evkind_plural(unsigned kinds)
+{
+	if (kinds == TM_EVKIND_FLOWLOG)
+		return "the flow logs";
+	return kinds == (TM_EVKIND_CAPTURE | TM_EVKIND_FLOWLOG) ? "the captures and flow logs" : "the captures";
+}
+
+const char *tm_evkind_participle(unsigned kinds)
+{
+	if (kinds == TM_EVKIND_FLOWLOG)
+		return "logged";
+	return kinds == (TM_EVKIND_CAPTURE | TM_EVKIND_FLOWLOG) ? "captured or logged" : "captured";
+}
+
 const char *tm_flow_verdict_name(tm_flow_verdict v)
 {
 	static const char *const names[] = {NULL, "FORWARDED", "DROPPED", "ERROR", "AUDIT", "REDIRECTED", "TRACED",

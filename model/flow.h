@@ -100,6 +100,17 @@ typedef enum {
 
 const char *tm_flow_origin_name(tm_flow_origin o); /* "pcap", "hubble", "zeek", "summary" */
 
+/* What kind of evidence a record observed by o is, for the texts that name it
+ * (TM124, require-mtls): a capture, or a flow log (Hubble, Zeek). A mask of
+ * these says which kinds a finding rests on. */
+enum { TM_EVKIND_CAPTURE = 1, TM_EVKIND_FLOWLOG = 2 };
+unsigned tm_flow_evkind(tm_flow_origin o); /* 0 for TM_FLOW_FROM_SUMMARY (observed by no known reader) */
+/* "the captures", "the flow logs", "the captures and flow logs"; a mask of 0
+ * reads as captures */
+const char *tm_evkind_plural(unsigned kinds);
+/* "captured", "logged", "captured or logged" (0: "captured") */
+const char *tm_evkind_participle(unsigned kinds);
+
 /* What a flow log reported about the flow (Hubble's verdict); captures and
  * Zeek report none. */
 typedef enum {
