@@ -212,6 +212,11 @@ void tm_mtls_rec_attach(const tm_mtls_evidence *ev, const tm_flow *f, tm_finding
 	/* a summary's record keeps the origin it was observed by; its input is the summary */
 	tm_flow_origin kind = src ? src->origin : (tm_flow_origin)f->origin;
 	const tm_flow_meta *m = tm_flow_meta_of(fs, f);
+	const tm_flow_seen *seen = tm_flow_seen_of(fs, f);
+	/* TLS without a client certificate: Zeek's ssl.log line decided it, the
+	 * conn.log line established the connection */
+	bool by_tls = f->tls && f->tls->client_cert == TM_CC_NO && seen && seen->tls_pos &&
+		      (!src || src->origin != TM_FLOW_FROM_SUMMARY);
 	tm_fevidence e = {
 		.source = tm_flow_origin_name(kind),
 		.file = src ? src->name : NULL,
@@ -226,6 +231,13 @@ void tm_mtls_rec_attach(const tm_mtls_evidence *ev, const tm_flow *f, tm_finding
 		.shows = f->tls ? "TLS without a client certificate" : "plaintext",
 		.uid = m ? m->uid : NULL,
 	};
+	if (by_tls) {
+		e.conn_file = e.file;
+		e.conn_pos = e.pos;
+		e.file = seen->tls_file;
+		e.unit = "line";
+		e.pos = seen->tls_pos;
+	}
 	tm_finding_set_evidence(out, fd, &e);
 	tm_buf b;
 	tm_buf_init(&b, 0);
