@@ -558,6 +558,12 @@ static tm_err mesh(const tm_request *rq, tm_result *r)
 	tm_err e = tm_mesh_compute(r->g, &rq->mesh_opts, &r->mesh);
 	if (e != TM_OK)
 		fail(r, e, "mesh analysis failed");
+	/* what the posture could not judge: the report says what stderr says */
+	for (size_t i = 0; e == TM_OK && i < r->mesh->nnotes; i++)
+		tm_findings_add_note(&r->findings, r->mesh->notes[i].code, r->mesh->notes[i].loc, "%s",
+				     r->mesh->notes[i].message);
+	if (e == TM_OK && r->mesh->nnotes)
+		tm_findings_sort(&r->findings);
 	return e;
 }
 
