@@ -161,7 +161,7 @@ const char *tm_flow_pos_unit(tm_flow_origin o)
 	return o == TM_FLOW_FROM_CAPTURE ? "packet" : "line";
 }
 
-tm_flow_seen *tm_flowset_seen(tm_flowset *fs, const tm_flow *f)
+static bool seen_fit(tm_flowset *fs, const tm_flow *f)
 {
 	if (f->order >= fs->capseen) {
 		size_t nc = fs->capseen ? fs->capseen : 1024;
@@ -169,7 +169,7 @@ tm_flow_seen *tm_flowset_seen(tm_flowset *fs, const tm_flow *f)
 			nc *= 2;
 		tm_flow_seen **n = realloc(fs->seen, nc * sizeof *n);
 		if (!n)
-			return NULL;
+			return false;
 		fs->seen = n;
 		fs->capseen = nc;
 	}
@@ -177,6 +177,21 @@ tm_flow_seen *tm_flowset_seen(tm_flowset *fs, const tm_flow *f)
 		memset(fs->seen + fs->nseen, 0, (f->order + 1 - fs->nseen) * sizeof *fs->seen);
 		fs->nseen = (size_t)f->order + 1;
 	}
+	return true;
+}
+
+tm_err tm_flowset_seen_set(tm_flowset *fs, const tm_flow *f, tm_flow_seen *s)
+{
+	if (!seen_fit(fs, f))
+		return TM_ERR_NOMEM;
+	fs->seen[f->order] = s;
+	return TM_OK;
+}
+
+tm_flow_seen *tm_flowset_seen(tm_flowset *fs, const tm_flow *f)
+{
+	if (!seen_fit(fs, f))
+		return NULL;
 	if (!fs->seen[f->order]) {
 		tm_flow_seen *e = tm_arena_alloc(&fs->arena, sizeof *e);
 		memset(e, 0, sizeof *e);
@@ -202,6 +217,7 @@ void tm_flow_where_of(const tm_flowset *fs, const tm_flow *f, tm_flow_where *w)
 	}
 	w->tls_file = s ? s->tls_file : NULL;
 	w->tls_pos = s ? s->tls_pos : 0;
+	w->tls = s && s->tls;
 }
 
 static bool list_has_prefix(const char *list, const char *prefix)

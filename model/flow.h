@@ -246,6 +246,7 @@ typedef struct tm_flow_seen {
 	uint64_t pos;         /* its packet or line there (tm_flow_pos_unit of f->origin); 0 not known */
 	const char *tls_file; /* the ssl.log whose record gave f->tls, or NULL */
 	uint64_t tls_pos;     /* that record's line (1-based); 0 not known */
+	bool tls;             /* the two above are set (a summary may say "not known" for both) */
 } tm_flow_seen;
 
 /* f's entry, or NULL. */
@@ -255,6 +256,9 @@ static inline const tm_flow_seen *tm_flow_seen_of(const tm_flowset *fs, const tm
 }
 /* f's entry, made zeroed when it has none; NULL on OOM. */
 tm_flow_seen *tm_flowset_seen(tm_flowset *fs, const tm_flow *f);
+/* Makes s (an entry of fs, or NULL) f's entry: for a record that takes
+ * another order (flows --merge). */
+tm_err tm_flowset_seen_set(tm_flowset *fs, const tm_flow *f, tm_flow_seen *s);
 
 /* Where a record was observed, for the texts and formats that name it
  * (evidence of findings, `flows -f json` seen_in): for a record read by a
@@ -266,6 +270,7 @@ typedef struct tm_flow_where {
 	uint64_t pos;         /* 0 when not known */
 	const char *tls_file; /* Zeek: the ssl.log that gave the TLS facts, or NULL */
 	uint64_t tls_pos;
+	bool tls;             /* tls_file/tls_pos are set */
 } tm_flow_where;
 void tm_flow_where_of(const tm_flowset *fs, const tm_flow *f, tm_flow_where *w);
 

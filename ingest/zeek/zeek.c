@@ -684,6 +684,7 @@ void tm_zeek_finish(tm_zeek *z)
 			uint32_t si = z->ssl[i].source;
 			seen->tls_file = si < z->fs->nsources ? z->fs->sources[si].name : NULL;
 			seen->tls_pos = z->ssl[i].line;
+			seen->tls = true;
 		}
 		f->app = TM_APP_TLS;
 		f->flags &= (uint8_t)~TM_FLOW_F_CONTENT_UNSEEN;
