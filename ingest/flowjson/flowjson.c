@@ -87,7 +87,9 @@ static bool get_time(const json_t *o, const char *key, int64_t *out)
 	const json_t *v = json_object_get(o, key);
 	if (json_is_integer(v)) {
 		json_int_t i = json_integer_value(v);
-		if (i > INT64_MAX / 1000000 || i < INT64_MIN / 1000000)
+		/* as for a real below: the renderer writes it with decimals, which
+		 * must read back */
+		if (i >= 4294967296 || i <= -4294967296)
 			return false;
 		*out = (int64_t)i * 1000000;
 		return true;
