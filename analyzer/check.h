@@ -79,6 +79,12 @@ const tm_mtls_obs *tm_mtls_lookup(const tm_mtls_evidence *ev, size_t src, size_t
  * (TCP): the first by input (reading order), then position in it (packet,
  * line), then creation order; NULL when none (or ev is NULL). */
 const struct tm_flow *tm_mtls_rec(const tm_mtls_evidence *ev, size_t src, size_t dst, const tm_ports *ports);
+/* The kinds of evidence (TM_EVKIND_* of model/flow.h) of the records that
+ * show src -> dst without mutual TLS on one of ports (TCP); 0 when none. */
+unsigned tm_mtls_rec_kinds(const tm_mtls_evidence *ev, size_t src, size_t dst, const tm_ports *ports);
+/* The kinds of evidence of every record read (a summary's by the reader
+ * that observed each), and of every input read; 0 without evidence. */
+unsigned tm_mtls_kinds_read(const tm_mtls_evidence *ev);
 /* Name record f (may be NULL: nothing) on fd: fd->evidence, and
  * "; first seen without mutual TLS in <tm_fevidence_format>" after its message. */
 void tm_mtls_rec_attach(const tm_mtls_evidence *ev, const struct tm_flow *f, tm_findings *out, tm_finding *fd);

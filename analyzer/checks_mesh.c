@@ -4,6 +4,7 @@
  * checks.c; they run, and their rules are listed, only when the pipeline
  * computed the posture (the input holds mesh objects or injection facts). */
 #include "analyzer/check.h"
+#include "model/flow.h"
 #include "analyzer/mesh.h"
 
 #include <stdlib.h>
@@ -403,8 +404,9 @@ static void check_capture_contradicts(mctx *c)
 		tm_buf_init(&ct, 0);
 		tm_ports_format(bad, &ct);
 		tm_buf_reset(&c->msg);
-		(void)tm_buf_addf(&c->msg, "the mesh configuration makes %s => %s mutual TLS on %s, but the captures show it without "
-				  "mutual TLS there", g->eps[e->src].name, g->eps[e->dst].name, tm_buf_str(&ct));
+		(void)tm_buf_addf(&c->msg, "the mesh configuration makes %s => %s mutual TLS on %s, but %s show it without "
+				  "mutual TLS there", g->eps[e->src].name, g->eps[e->dst].name, tm_buf_str(&ct),
+				  tm_evkind_plural(tm_mtls_rec_kinds(c->zm->ev, e->src, e->dst, bad)));
 		tm_finding *fd = add(c, "TM124", NULL);
 		fd->src = tm_findings_str(c->out, g->eps[e->src].name);
 		fd->dst = tm_findings_str(c->out, g->eps[e->dst].name);

@@ -1244,16 +1244,17 @@ static bool se_outcome(mctx *x, const peer *cl, const tm_endpoint *sep, uint32_t
 {
 	if (!sep || sep->kind != TM_EP_IPRANGE || !cl->w)
 		return false;
-	const tm_serviceentry *se = tm_mesh_se_for_range(x->ms, cl->w->ns, sep->range, port);
+	const char *written = NULL;
+	const tm_serviceentry *se = tm_mesh_se_for_range(x->ms, x->m, cl->w->ns, sep->range, port, &written);
 	if (!se)
 		return false;
-	const char *host = se->hosts.v[0];
+	const char *host = written;
 	if (!strchr(host, '.') && host[0] != '*')
 		host = tm_arena_printf(&x->r->arena, "%s.%s.svc.cluster.local", host, se->ns);
 	const tm_destrule *d = dr_find_host(x, cl->w, host, se->ns);
 	int t = d ? pol_tls(&d->pol, port, -1) : -1;
 	k->dr = t < 0 ? TM_DRTLS_AUTO : (tm_dr_tls)t;
-	(void)tm_buf_addf(drs, "ServiceEntry %s/%s host %s %s", se->ns, se->name, se->hosts.v[0],
+	(void)tm_buf_addf(drs, "ServiceEntry %s/%s host %s %s", se->ns, se->name, written,
 			  se->location == TM_SE_MESH_EXTERNAL ? "MESH_EXTERNAL" : "MESH_INTERNAL");
 	if (d)
 		(void)tm_buf_addf(drs, ", DestinationRule %s/%s %s", d->ns, d->name, tm_dr_tls_name(k->dr));
@@ -1262,6 +1263,54 @@ static bool se_outcome(mctx *x, const peer *cl, const tm_endpoint *sep, uint32_t
 	else
 		(void)tm_buf_adds(drs, ", no DestinationRule (auto mTLS: the address has no sidecar)");
 	return true;
+}
+
+static void mesh_note(mctx *x, const char *code, tm_srcloc loc, const char *msg)
+{
+	tm_mesh_result *r = x->r;
+	TM_ARENA_GROW(&r->arena, r->notes, r->nnotes, r->cap_notes);
+	r->notes[r->nnotes++] = (tm_mesh_note){code, loc, intern(x, msg)};
+	tm_diags_add(&r->diags, TM_DIAG_WARN, loc, "%s", msg);
+}
+
+/* ServiceEntries the posture cannot use: hosts without addresses (DNS
+ * names: the connections are IP edges), and hosts that are a Kubernetes
+ * Service's, which the sidecars take from the Service (pilot's sidecar scope
+ * puts the Kubernetes Service first; the entry's ports, location and
+ * resolution do not apply to that host) */
+static void se_notes(mctx *x)
+{
+	static const char *const res[] = {"NONE", "STATIC", "DNS", "DNS_ROUND_ROBIN"};
+	tm_buf hosts;
+	tm_buf_init(&hosts, 64 * 1024);
+	for (size_t i = 0; x->ms && i < x->ms->nses; i++) {
+		const tm_serviceentry *se = x->ms->ses[i];
+		size_t nfree = 0;
+		tm_buf_reset(&hosts);
+		for (size_t k = 0; k < se->hosts.n; k++) {
+			const tm_service *s = tm_mesh_se_host_service(x->m, se->hosts.v[k], se->ns);
+			if (!s) {
+				(void)tm_buf_addf(&hosts, "%s%s", nfree++ ? ", " : "", se->hosts.v[k]);
+				continue;
+			}
+			tm_buf_reset(&x->b);
+			(void)tm_buf_addf(&x->b, "ServiceEntry %s/%s host %s is the Kubernetes Service %s/%s: the sidecars use "
+					  "the Service for it (a Kubernetes Service goes before a ServiceEntry of its host), so "
+					  "the entry's addresses, ports, location and resolution do not apply to that host",
+					  se->ns, se->name, se->hosts.v[k], s->ns, s->name);
+			mesh_note(x, "mesh-serviceentry-service-host", se->loc, tm_buf_str(&x->b));
+		}
+		if (se->naddrs || !nfree)
+			continue;
+		tm_buf_reset(&x->b);
+		(void)tm_buf_addf(&x->b, "ServiceEntry %s/%s has no addresses (resolution %s): its host%s %s cannot be matched "
+				  "to the connections' IP addresses offline, so the connections to %s are judged as to "
+				  "addresses no ServiceEntry names",
+				  se->ns, se->name, (size_t)se->resolution < TM_ARRAY_LEN(res) ? res[se->resolution] : "?",
+				  nfree == 1 ? "" : "s", tm_buf_str(&hosts), nfree == 1 ? "it" : "them");
+		mesh_note(x, "mesh-serviceentry-no-addresses", se->loc, tm_buf_str(&x->b));
+	}
+	tm_buf_release(&hosts);
 }
 
 static verdict istio_port(mctx *x, const peer *cl, tm_proxy cp, const tm_workload *srv, const tm_endpoint *sep, tm_proxy sp,
@@ -2024,6 +2073,7 @@ tm_err tm_mesh_compute(const tm_graph *g, const tm_mesh_opts *o, tm_mesh_result 
 				     "PeerAuthentication %s/%s: a policy with a selector in the root namespace is ignored by "
 				     "the sidecars and by ambient",
 				     x.ms->pas[i]->ns, x.ms->pas[i]->name);
+	se_notes(&x);
 	tm_mesh_env env = {m, &r->set, &r->arena, &r->strs};
 	r->wl = tm_arena_alloc(&r->arena, (g->nworkloads + 1) * sizeof *r->wl);
 	x.pa_warned = tm_arena_alloc(&r->arena, g->nworkloads + 1);

@@ -183,6 +183,15 @@ typedef struct tm_mesh_conn {
 	size_t nauths;
 } tm_mesh_conn;
 
+/* What the posture could not judge, or judged otherwise than an object
+ * says, stated where the answer is read: a note of check's findings
+ * (docs/checks.md "Notes"), and a warning on stderr (conn --show-mtls). */
+typedef struct tm_mesh_note {
+	const char *code;       /* "mesh-serviceentry-no-addresses", "mesh-serviceentry-service-host" */
+	tm_srcloc loc;          /* the object's */
+	const char *message;
+} tm_mesh_note;
+
 typedef struct tm_mesh_result {
 	const tm_graph *g;
 	tm_mesh_opts eff;       /* the assumptions in force, every field set (set.eff) */
@@ -196,6 +205,8 @@ typedef struct tm_mesh_result {
 	tm_arena arena;
 	tm_strtab strs;
 	tm_diags diags;         /* ambiguous policies, ignored selectors, ... */
+	tm_mesh_note *notes;    /* in the input's order; strings in the arena */
+	size_t nnotes, cap_notes;
 } tm_mesh_result;
 
 /* Caller owns *out (tm_mesh_result_free). */

@@ -7,6 +7,7 @@
  * of weight 0 (or none given) takes none; match conditions other than port
  * and gateways are not evaluated, so every route's destinations count. */
 #include "analyzer/mesh_route.h"
+#include "model/model.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -114,11 +115,37 @@ static bool range_in(const tm_iprange *a, tm_iprange r)
 	       (r.hi.hi < a->hi.hi || (r.hi.hi == a->hi.hi && r.hi.lo <= a->hi.lo));
 }
 
-const tm_serviceentry *tm_mesh_se_for_range(const tm_meshobjs *ms, const char *client_ns, tm_iprange r, uint32_t port)
+const tm_service *tm_mesh_se_host_service(const tm_model *m, const char *host, const char *se_ns)
+{
+	if (!host || host[0] == '*')
+		return NULL;
+	for (size_t i = 0; i < m->nservices; i++) {
+		const tm_service *s = m->services[i];
+		char fqdn[600];
+		snprintf(fqdn, sizeof fqdn, "%s.%s.svc.cluster.local", s->name, s->ns);
+		if (tm_mesh_host_match(host, se_ns, fqdn))
+			return s;
+	}
+	return NULL;
+}
+
+const char *tm_mesh_se_host(const tm_model *m, const tm_serviceentry *se)
+{
+	for (size_t i = 0; i < se->hosts.n; i++)
+		if (!tm_mesh_se_host_service(m, se->hosts.v[i], se->ns))
+			return se->hosts.v[i];
+	return NULL;
+}
+
+const tm_serviceentry *tm_mesh_se_for_range(const tm_meshobjs *ms, const tm_model *m, const char *client_ns,
+					    tm_iprange r, uint32_t port, const char **host)
 {
 	for (size_t i = 0; ms && i < ms->nses; i++) {
 		const tm_serviceentry *se = ms->ses[i];
 		if (!visible(se->export_to, se->nexport, se->ns, client_ns))
+			continue;
+		/* the hosts a Kubernetes Service takes are the Service's */
+		if (!(*host = tm_mesh_se_host(m, se)))
 			continue;
 		bool has_port = !se->nports;
 		for (size_t k = 0; k < se->nports && !has_port; k++)

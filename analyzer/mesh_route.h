@@ -30,10 +30,23 @@ void tm_mesh_vs_pick(const tm_meshobjs *ms, tm_arena *arena, const char *client_
 		     const char *svc_name, uint32_t svcport, const tm_destrule *d, unsigned char *routed, tm_vs_pick *pick,
 		     tm_buf *names);
 
-/* The ServiceEntry visible to client_ns whose addresses contain r and whose
- * ports (when it lists any) include port; NULL when none. Several: the
+/* The Service of m whose cluster name (<name>.<ns>.svc.cluster.local) is
+ * host as written in a ServiceEntry of namespace se_ns (a short host is
+ * <host>.<se_ns>.svc.cluster.local; wildcards name no Service); NULL when
+ * none. Such a host is the Service's: pilot puts a Kubernetes Service before
+ * a ServiceEntry of the same host in a sidecar's registry (docs/semantics.md). */
+const struct tm_service *tm_mesh_se_host_service(const struct tm_model *m, const char *host, const char *se_ns);
+
+/* The first host of se that no Service of m takes (as written), or NULL
+ * when the Services take them all. */
+const char *tm_mesh_se_host(const struct tm_model *m, const tm_serviceentry *se);
+
+/* The ServiceEntry visible to client_ns whose addresses contain r, whose
+ * ports (when it lists any) include port and that has a host no Service of
+ * m takes (*host: the first such, as written); NULL when none. Several: the
  * first by namespace/name. */
-const tm_serviceentry *tm_mesh_se_for_range(const tm_meshobjs *ms, const char *client_ns, tm_iprange r, uint32_t port);
+const tm_serviceentry *tm_mesh_se_for_range(const tm_meshobjs *ms, const struct tm_model *m, const char *client_ns,
+					    tm_iprange r, uint32_t port, const char **host);
 
 /* Is host, as written in an object of namespace ns, the name fqdn? Short
  * names (no dot) are <host>.<ns>.svc.cluster.local; "*" and "*.suffix"

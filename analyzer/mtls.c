@@ -147,11 +147,9 @@ const tm_mtls_obs *tm_mtls_lookup(const tm_mtls_evidence *ev, size_t src, size_t
 	return bsearch(&key, ev->v, ev->n, sizeof *ev->v, obs_cmp);
 }
 
-const tm_flow *tm_mtls_rec(const tm_mtls_evidence *ev, size_t src, size_t dst, const tm_ports *ports)
+/* the first record of the pair src -> dst in ev->recs: lower bound */
+static size_t pair_first(const tm_mtls_evidence *ev, size_t src, size_t dst)
 {
-	if (!ev || !ev->nrecs || !ports)
-		return NULL;
-	/* the first record of the pair: lower bound */
 	size_t lo = 0, hi = ev->nrecs;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -161,10 +159,45 @@ const tm_flow *tm_mtls_rec(const tm_mtls_evidence *ev, size_t src, size_t dst, c
 		else
 			hi = mid;
 	}
-	for (size_t i = lo; i < ev->nrecs && ev->recs[i].src == src && ev->recs[i].dst == dst; i++)
+	return lo;
+}
+
+const tm_flow *tm_mtls_rec(const tm_mtls_evidence *ev, size_t src, size_t dst, const tm_ports *ports)
+{
+	if (!ev || !ev->nrecs || !ports)
+		return NULL;
+	for (size_t i = pair_first(ev, src, dst); i < ev->nrecs && ev->recs[i].src == src && ev->recs[i].dst == dst; i++)
 		if (tm_ports_contains(ports, TM_PROTO_TCP, ev->recs[i].port))
 			return &ev->fs->flows[ev->recs[i].flow];
 	return NULL;
+}
+
+unsigned tm_mtls_rec_kinds(const tm_mtls_evidence *ev, size_t src, size_t dst, const tm_ports *ports)
+{
+	unsigned k = 0;
+	if (!ev || !ev->nrecs || !ports)
+		return 0;
+	for (size_t i = pair_first(ev, src, dst); i < ev->nrecs && ev->recs[i].src == src && ev->recs[i].dst == dst; i++)
+		if (tm_ports_contains(ports, TM_PROTO_TCP, ev->recs[i].port))
+			k |= tm_flow_evkind((tm_flow_origin)ev->fs->flows[ev->recs[i].flow].origin);
+	return k;
+}
+
+unsigned tm_mtls_kinds_read(const tm_mtls_evidence *ev)
+{
+	unsigned k = 0;
+	const tm_flowset *fs = ev ? ev->fs : NULL;
+	if (!fs)
+		return 0;
+	bool summary = false;
+	for (size_t i = 0; i < fs->nsources; i++) {
+		k |= tm_flow_evkind(fs->sources[i].origin);
+		summary |= fs->sources[i].origin == TM_FLOW_FROM_SUMMARY;
+	}
+	/* a summary holds what other readers observed: its records say which */
+	for (size_t i = 0; summary && i < fs->nflows; i++)
+		k |= tm_flow_evkind((tm_flow_origin)fs->flows[i].origin);
+	return k;
 }
 
 void tm_mtls_rec_attach(const tm_mtls_evidence *ev, const tm_flow *f, tm_findings *out, tm_finding *fd)
@@ -179,6 +212,11 @@ void tm_mtls_rec_attach(const tm_mtls_evidence *ev, const tm_flow *f, tm_finding
 	/* a summary's record keeps the origin it was observed by; its input is the summary */
 	tm_flow_origin kind = src ? src->origin : (tm_flow_origin)f->origin;
 	const tm_flow_meta *m = tm_flow_meta_of(fs, f);
+	const tm_flow_seen *seen = tm_flow_seen_of(fs, f);
+	/* TLS without a client certificate: Zeek's ssl.log line decided it, the
+	 * conn.log line established the connection */
+	bool by_tls = f->tls && f->tls->client_cert == TM_CC_NO && seen && seen->tls_pos &&
+		      (!src || src->origin != TM_FLOW_FROM_SUMMARY);
 	tm_fevidence e = {
 		.source = tm_flow_origin_name(kind),
 		.file = src ? src->name : NULL,
@@ -193,6 +231,13 @@ void tm_mtls_rec_attach(const tm_mtls_evidence *ev, const tm_flow *f, tm_finding
 		.shows = f->tls ? "TLS without a client certificate" : "plaintext",
 		.uid = m ? m->uid : NULL,
 	};
+	if (by_tls) {
+		e.conn_file = e.file;
+		e.conn_pos = e.pos;
+		e.file = seen->tls_file;
+		e.unit = "line";
+		e.pos = seen->tls_pos;
+	}
 	tm_finding_set_evidence(out, fd, &e);
 	tm_buf b;
 	tm_buf_init(&b, 0);

@@ -313,10 +313,13 @@ static void add_finding(tm_graph *g, const tm_zonemap *zm, const tm_zrule *r, co
 		}
 		if (zm->ev) {
 			if (!tm_ports_is_empty(v->without)) {
-				tm_buf_adds(&msg, ": the captures show it without mutual TLS on ");
+				unsigned k = 0;
+				for (size_t i = 0; i < nm; i++)
+					k |= tm_mtls_rec_kinds(zm->ev, members[i]->src, members[i]->dst, v->without);
+				tm_buf_addf(&msg, ": %s show it without mutual TLS on ", tm_evkind_plural(k));
 				tm_ports_format(v->without, &msg);
 			} else
-				tm_buf_adds(&msg, ": no captured connection proves it");
+				tm_buf_addf(&msg, ": no %s connection proves it", tm_evkind_participle(tm_mtls_kinds_read(zm->ev)));
 			if (!tm_ports_is_empty(v->proven)) {
 				tm_buf_adds(&msg, " (proven on ");
 				tm_ports_format(v->proven, &msg);

@@ -323,8 +323,9 @@ static void step_done(void *ctx, tm_step s, const tm_result *r)
 		tm_diags_print(&r->flows->diags, stderr, a->verbosity < 0 ? TM_DIAG_ERROR : TM_DIAG_WARN);
 		if (!failed && r->has_ev && a->verbosity > 0)
 			fprintf(stderr,
-				"trustmap: %zu TCP connection%s captured, %zu not mapped to endpoints, %zu endpoint pair%s with TLS facts\n",
-				r->ev.flows, r->ev.flows == 1 ? "" : "s", r->ev.unmapped, r->ev.n, r->ev.n == 1 ? "" : "s");
+				"trustmap: %zu TCP connection%s %s, %zu not mapped to endpoints, %zu endpoint pair%s with TLS facts\n",
+				r->ev.flows, r->ev.flows == 1 ? "" : "s", tm_evkind_participle(tm_mtls_kinds_read(&r->ev)),
+				r->ev.unmapped, r->ev.n, r->ev.n == 1 ? "" : "s");
 		break;
 	default:
 		break;

@@ -78,6 +78,7 @@ void tm_finding_set_evidence(tm_findings *f, tm_finding *fd, const tm_fevidence 
 	e->dst_ip = tm_findings_str(f, ev->dst_ip);
 	e->shows = tm_findings_str(f, ev->shows);
 	e->uid = tm_findings_str(f, ev->uid);
+	e->conn_file = tm_findings_str(f, ev->conn_file);
 	fd->evidence = e;
 }
 
@@ -86,6 +87,12 @@ void tm_fevidence_format(const tm_fevidence *ev, tm_buf *out)
 	(void)tm_buf_addf(out, "%s %s", ev->source ? ev->source : "?", ev->file ? ev->file : "?");
 	if (ev->pos)
 		(void)tm_buf_addf(out, " %s %llu", ev->unit ? ev->unit : "record", (unsigned long long)ev->pos);
+	if (ev->conn_file) {
+		(void)tm_buf_addf(out, " (connection %s", ev->conn_file);
+		if (ev->conn_pos)
+			(void)tm_buf_addf(out, " line %llu", (unsigned long long)ev->conn_pos);
+		(void)tm_buf_adds(out, ")");
+	}
 	bool v6s = ev->src_ip && strchr(ev->src_ip, ':'), v6d = ev->dst_ip && strchr(ev->dst_ip, ':');
 	(void)tm_buf_addf(out, ": %s %s%s%s:%u -> %s%s%s:%u", ev->transport ? ev->transport : "?", v6s ? "[" : "",
 			  ev->src_ip ? ev->src_ip : "?", v6s ? "]" : "", ev->src_port, v6d ? "[" : "",

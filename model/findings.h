@@ -41,6 +41,11 @@ typedef struct tm_fevidence {
 	int64_t time_us;        /* first seen, microseconds since the epoch */
 	const char *shows;      /* what it shows: "plaintext", "TLS without a client certificate" */
 	const char *uid;        /* Zeek's connection uid, or NULL */
+	/* when the record above is not the one that established the connection
+	 * (Zeek: the ssl.log line whose TLS facts decided it), that one: the
+	 * conn.log and its line; NULL/0 otherwise */
+	const char *conn_file;
+	uint64_t conn_pos;      /* a line */
 } tm_fevidence;
 
 typedef struct tm_finding {
@@ -111,7 +116,8 @@ void tm_finding_add_loc(tm_findings *f, tm_finding *fd, tm_srcloc loc, const cha
 /* fd->evidence = a copy of ev (strings copied); NULL clears it. */
 void tm_finding_set_evidence(tm_findings *f, tm_finding *fd, const tm_fevidence *ev);
 /* "pcap a.pcap packet 4: tcp 10.0.0.1:40000 -> 10.0.0.2:443 at 2023-11-14T22:13:20.000000Z,
- * plaintext" (", uid C1" for Zeek): the text every renderer shows. */
+ * plaintext" (", uid C1" for Zeek; "zeek z/ssl.log line 3 (connection z/conn.log line 2): ..."
+ * when conn_file is set): the text every renderer shows. */
 void tm_fevidence_format(const tm_fevidence *ev, tm_buf *out);
 void tm_findings_add_rule(tm_findings *f, const char *id, const char *name, const char *title,
 			  const char *help, tm_severity sev);

@@ -104,6 +104,31 @@ const char *tm_flow_origin_name(tm_flow_origin o)
 	return "?";
 }
 
+unsigned tm_flow_evkind(tm_flow_origin o)
+{
+	switch (o) {
+	case TM_FLOW_FROM_CAPTURE: return TM_EVKIND_CAPTURE;
+	case TM_FLOW_FROM_HUBBLE:
+	case TM_FLOW_FROM_ZEEK: return TM_EVKIND_FLOWLOG;
+	case TM_FLOW_FROM_SUMMARY: return 0;
+	}
+	return 0;
+}
+
+const char *tm_evkind_plural(unsigned kinds)
+{
+	if (kinds == TM_EVKIND_FLOWLOG)
+		return "the flow logs";
+	return kinds == (TM_EVKIND_CAPTURE | TM_EVKIND_FLOWLOG) ? "the captures and flow logs" : "the captures";
+}
+
+const char *tm_evkind_participle(unsigned kinds)
+{
+	if (kinds == TM_EVKIND_FLOWLOG)
+		return "logged";
+	return kinds == (TM_EVKIND_CAPTURE | TM_EVKIND_FLOWLOG) ? "captured or logged" : "captured";
+}
+
 const char *tm_flow_verdict_name(tm_flow_verdict v)
 {
 	static const char *const names[] = {NULL, "FORWARDED", "DROPPED", "ERROR", "AUDIT", "REDIRECTED", "TRACED",
@@ -134,6 +159,65 @@ tm_err tm_flowset_set_pos(tm_flowset *fs, const tm_flow *f, uint64_t pos)
 const char *tm_flow_pos_unit(tm_flow_origin o)
 {
 	return o == TM_FLOW_FROM_CAPTURE ? "packet" : "line";
+}
+
+static bool seen_fit(tm_flowset *fs, const tm_flow *f)
+{
+	if (f->order >= fs->capseen) {
+		size_t nc = fs->capseen ? fs->capseen : 1024;
+		while (nc <= f->order)
+			nc *= 2;
+		tm_flow_seen **n = realloc(fs->seen, nc * sizeof *n);
+		if (!n)
+			return false;
+		fs->seen = n;
+		fs->capseen = nc;
+	}
+	if (f->order >= fs->nseen) {
+		memset(fs->seen + fs->nseen, 0, (f->order + 1 - fs->nseen) * sizeof *fs->seen);
+		fs->nseen = (size_t)f->order + 1;
+	}
+	return true;
+}
+
+tm_err tm_flowset_seen_set(tm_flowset *fs, const tm_flow *f, tm_flow_seen *s)
+{
+	if (!seen_fit(fs, f))
+		return TM_ERR_NOMEM;
+	fs->seen[f->order] = s;
+	return TM_OK;
+}
+
+tm_flow_seen *tm_flowset_seen(tm_flowset *fs, const tm_flow *f)
+{
+	if (!seen_fit(fs, f))
+		return NULL;
+	if (!fs->seen[f->order]) {
+		tm_flow_seen *e = tm_arena_alloc(&fs->arena, sizeof *e);
+		memset(e, 0, sizeof *e);
+		fs->seen[f->order] = e;
+	}
+	return fs->seen[f->order];
+}
+
+void tm_flow_where_of(const tm_flowset *fs, const tm_flow *f, tm_flow_where *w)
+{
+	const tm_flow_source *src = f->source < fs->nsources ? &fs->sources[f->source] : NULL;
+	const tm_flow_seen *s = tm_flow_seen_of(fs, f);
+	memset(w, 0, sizeof *w);
+	if (src && src->origin == TM_FLOW_FROM_SUMMARY) {
+		/* what the summary says; the record keeps the reader that observed it */
+		w->unit = tm_flow_pos_unit((tm_flow_origin)f->origin);
+		w->file = s ? s->file : NULL;
+		w->pos = s ? s->pos : 0;
+	} else {
+		w->unit = tm_flow_pos_unit(src ? src->origin : (tm_flow_origin)f->origin);
+		w->file = src ? src->name : NULL;
+		w->pos = tm_flow_pos_of(fs, f);
+	}
+	w->tls_file = s ? s->tls_file : NULL;
+	w->tls_pos = s ? s->tls_pos : 0;
+	w->tls = s && s->tls;
 }
 
 static bool list_has_prefix(const char *list, const char *prefix)
@@ -246,6 +330,7 @@ void tm_flowset_free(tm_flowset *fs)
 	free(fs->counters);
 	free(fs->metas);
 	free(fs->pos);
+	free(fs->seen);
 	tm_strtab_release(&fs->strs);
 	tm_arena_release(&fs->arena);
 	free(fs);

@@ -100,6 +100,17 @@ typedef enum {
 
 const char *tm_flow_origin_name(tm_flow_origin o); /* "pcap", "hubble", "zeek", "summary" */
 
+/* What kind of evidence a record observed by o is, for the texts that name it
+ * (TM124, require-mtls): a capture, or a flow log (Hubble, Zeek). A mask of
+ * these says which kinds a finding rests on. */
+enum { TM_EVKIND_CAPTURE = 1, TM_EVKIND_FLOWLOG = 2 };
+unsigned tm_flow_evkind(tm_flow_origin o); /* 0 for TM_FLOW_FROM_SUMMARY (observed by no known reader) */
+/* "the captures", "the flow logs", "the captures and flow logs"; a mask of 0
+ * reads as captures */
+const char *tm_evkind_plural(unsigned kinds);
+/* "captured", "logged", "captured or logged" (0: "captured") */
+const char *tm_evkind_participle(unsigned kinds);
+
 /* What a flow log reported about the flow (Hubble's verdict); captures and
  * Zeek report none. */
 typedef enum {
@@ -206,6 +217,9 @@ typedef struct tm_flowset {
 				  * its source (tm_flow_pos_of); a side array, like metas, so that
 				  * the record stays at 104 bytes */
 	size_t npos, cappos;
+	struct tm_flow_seen **seen; /* heap, by tm_flow.order, NULL = none (tm_flow_seen_of); the
+				     * entries live in the arena */
+	size_t nseen, capseen;
 } tm_flowset;
 
 /* Where a record starts in its input (fs->sources[f->source]): a capture's
@@ -222,6 +236,43 @@ static inline uint64_t tm_flow_pos_of(const tm_flowset *fs, const tm_flow *f)
 /* "packet" for a capture, "line" for a flow log or a summary: what
  * tm_flow_pos_of counts for records of source kind o. */
 const char *tm_flow_pos_unit(tm_flow_origin o);
+
+/* Where a record was read besides its position in its input: the ssl.log
+ * record that Zeek's reader joined to the conn.log one (by uid), and for a
+ * record read back from a summary (`flows -f json`) where the summary says
+ * it was seen (its `seen_in`). Strings live in the set. */
+typedef struct tm_flow_seen {
+	const char *file;     /* summary records: the input it was observed in (as given), or NULL */
+	uint64_t pos;         /* its packet or line there (tm_flow_pos_unit of f->origin); 0 not known */
+	const char *tls_file; /* the ssl.log whose record gave f->tls, or NULL */
+	uint64_t tls_pos;     /* that record's line (1-based); 0 not known */
+	bool tls;             /* the two above are set (a summary may say "not known" for both) */
+} tm_flow_seen;
+
+/* f's entry, or NULL. */
+static inline const tm_flow_seen *tm_flow_seen_of(const tm_flowset *fs, const tm_flow *f)
+{
+	return f->order < fs->nseen ? fs->seen[f->order] : NULL;
+}
+/* f's entry, made zeroed when it has none; NULL on OOM. */
+tm_flow_seen *tm_flowset_seen(tm_flowset *fs, const tm_flow *f);
+/* Makes s (an entry of fs, or NULL) f's entry: for a record that takes
+ * another order (flows --merge). */
+tm_err tm_flowset_seen_set(tm_flowset *fs, const tm_flow *f, tm_flow_seen *s);
+
+/* Where a record was observed, for the texts and formats that name it
+ * (evidence of findings, `flows -f json` seen_in): for a record read by a
+ * capture or flow-log reader its input and position, for one read back from
+ * a summary what the summary says (file NULL when it says nothing). */
+typedef struct tm_flow_where {
+	const char *file;     /* NULL when not known */
+	const char *unit;     /* "packet" or "line" */
+	uint64_t pos;         /* 0 when not known */
+	const char *tls_file; /* Zeek: the ssl.log that gave the TLS facts, or NULL */
+	uint64_t tls_pos;
+	bool tls;             /* tls_file/tls_pos are set */
+} tm_flow_where;
+void tm_flow_where_of(const tm_flowset *fs, const tm_flow *f, tm_flow_where *w);
 
 /* The mesh a TLS handshake's client-chosen signature names (docs/flows.md),
  * one decision for every reader that sees a handshake (capture, Zeek's

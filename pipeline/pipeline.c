@@ -462,15 +462,16 @@ static void flow_notes(tm_result *r)
 	const tm_flowmap *o = &r->obs;
 	if (!o->any_ips && ev->flows) {
 		size_t mapped = ev->flows - ev->unmapped;
+		const char *seen = tm_evkind_participle(tm_mtls_kinds_read(ev)); /* "captured", "logged" */
 		tm_findings_add_note(&r->findings, "flows-no-pod-ips", (tm_srcloc){0},
-				     "no pod IPs in the input (manifests without status.podIPs): captured connections map only to "
+				     "no pod IPs in the input (manifests without status.podIPs): %s connections map only to "
 				     "IP ranges, never to workloads; of %zu TCP connection%s, %zu mapped to a pair of endpoints "
 				     "(%zu to a workload), %zu not mapped",
-				     ev->flows, ev->flows == 1 ? "" : "s", mapped, ev->on_workloads, ev->unmapped);
+				     seen, ev->flows, ev->flows == 1 ? "" : "s", mapped, ev->on_workloads, ev->unmapped);
 		tm_diags_add(&r->flows->diags, TM_DIAG_WARN, (tm_srcloc){0},
-			     "no pod IPs in the manifests: the %zu captured TCP connection%s only to IP ranges, never to "
+			     "no pod IPs in the manifests: the %zu %s TCP connection%s only to IP ranges, never to "
 			     "workloads (%zu not mapped); give manifests with status (kubectl get pods -o yaml) or --ip-map",
-			     ev->flows, ev->flows == 1 ? " maps" : "s map", ev->unmapped);
+			     ev->flows, seen, ev->flows == 1 ? " maps" : "s map", ev->unmapped);
 	} else if (!o->any_ips && o->n) {
 		tm_findings_add_note(&r->findings, "flows-no-pod-ips", (tm_srcloc){0},
 				     "no pod IPs in the input (manifests without status.podIPs): the %zu observed record%s map "
@@ -567,6 +568,12 @@ static tm_err mesh(const tm_request *rq, tm_result *r)
 	tm_err e = tm_mesh_compute(r->g, &rq->mesh_opts, &r->mesh);
 	if (e != TM_OK)
 		fail(r, e, "mesh analysis failed");
+	/* what the posture could not judge: the report says what stderr says */
+	for (size_t i = 0; e == TM_OK && i < r->mesh->nnotes; i++)
+		tm_findings_add_note(&r->findings, r->mesh->notes[i].code, r->mesh->notes[i].loc, "%s",
+				     r->mesh->notes[i].message);
+	if (e == TM_OK && r->mesh->nnotes)
+		tm_findings_sort(&r->findings);
 	return e;
 }
 

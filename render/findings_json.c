@@ -69,6 +69,16 @@ void tm_fevidence_jsonw(tm_jsonw *w, const tm_fevidence *ev)
 		TM_JSONW_LIT(w, ", \"uid\": ");
 		tm_jsonw_str(w, ev->uid);
 	}
+	if (ev->conn_file) {
+		TM_JSONW_LIT(w, ", \"connection\": {\"file\": ");
+		tm_jsonw_str(w, ev->conn_file);
+		TM_JSONW_LIT(w, ", \"line\": ");
+		if (ev->conn_pos)
+			tm_jsonw_u64(w, ev->conn_pos);
+		else
+			TM_JSONW_LIT(w, "null");
+		TM_JSONW_LIT(w, "}");
+	}
 	TM_JSONW_LIT(w, "}");
 }
 

@@ -143,6 +143,35 @@ static const char *transport(const tm_flow *f)
 	return f->proto == 6 ? "tcp" : f->proto == 132 ? "sctp" : "udp";
 }
 
+/* where record f was observed: {"file", "packet"|"line", "tls"} (docs/flows.md) */
+static void json_seen_in(tm_jsonw *o, const tm_flowset *fs, const tm_flow *f)
+{
+	tm_flow_where w;
+	tm_flow_where_of(fs, f, &w);
+	TM_JSONW_LIT(o, "{\"file\": ");
+	tm_jsonw_str(o, w.file);
+	TM_JSONW_LIT(o, ", \"");
+	tm_jsonw_raws(o, w.unit);
+	TM_JSONW_LIT(o, "\": ");
+	if (w.pos)
+		tm_jsonw_u64(o, w.pos);
+	else
+		TM_JSONW_LIT(o, "null");
+	TM_JSONW_LIT(o, ", \"tls\": ");
+	if (w.tls) {
+		TM_JSONW_LIT(o, "{\"file\": ");
+		tm_jsonw_str(o, w.tls_file);
+		TM_JSONW_LIT(o, ", \"line\": ");
+		if (w.tls_pos)
+			tm_jsonw_u64(o, w.tls_pos);
+		else
+			TM_JSONW_LIT(o, "null");
+		TM_JSONW_LIT(o, "}");
+	} else
+		TM_JSONW_LIT(o, "null");
+	TM_JSONW_LIT(o, "}");
+}
+
 /* the mapping of record i, or NULL without manifests */
 static const tm_fm_flow *mapping(const tm_flowmap *obs, size_t i)
 {
@@ -220,6 +249,8 @@ tm_err tm_render_flows_json_obs(const tm_flowset *fs, const tm_graph *g, const t
 			TM_JSONW_LIT(o, "null");
 		TM_JSONW_LIT(o, ",\n    \"source\": ");
 		tm_jsonw_str(o, tm_flow_origin_name((tm_flow_origin)f->origin));
+		TM_JSONW_LIT(o, ",\n    \"seen_in\": ");
+		json_seen_in(o, fs, f);
 		TM_JSONW_LIT(o, ",\n    \"verdict\": ");
 		tm_jsonw_str(o, tm_flow_verdict_name((tm_flow_verdict)f->verdict));
 		const tm_fm_flow *of = mapping(obs, i);

@@ -280,6 +280,12 @@ tm_err tm_render_findings_sarif(const tm_render_in *in, FILE *out)
 			tm_fevidence_format(ev, &t);
 			TM_JSONW_LIT(w, ",\n          \"relatedLocations\": [\n            ");
 			location(w, &el, tm_buf_str(&t), in->base_dir, &b);
+			if (ev->conn_file) {
+				/* the conn.log line that established the connection */
+				tm_srcloc cl = {ev->conn_file, (unsigned)ev->conn_pos, 0};
+				TM_JSONW_LIT(w, ",\n            ");
+				location(w, &cl, "the conn.log record of that connection", in->base_dir, &b);
+			}
 			tm_buf_release(&t);
 			TM_JSONW_LIT(w, "\n          ]");
 		}

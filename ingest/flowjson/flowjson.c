@@ -87,7 +87,9 @@ static bool get_time(const json_t *o, const char *key, int64_t *out)
 	const json_t *v = json_object_get(o, key);
 	if (json_is_integer(v)) {
 		json_int_t i = json_integer_value(v);
-		if (i > INT64_MAX / 1000000 || i < INT64_MIN / 1000000)
+		/* as for a real below: the renderer writes it with decimals, which
+		 * must read back */
+		if (i >= 4294967296 || i <= -4294967296)
 			return false;
 		*out = (int64_t)i * 1000000;
 		return true;
@@ -251,6 +253,38 @@ static tm_tls *tls_of(rd *r, const json_t *o, const char **bad)
 	return t;
 }
 
+/* a position member: a count from 1, or null (0: not known) */
+static bool get_pos(const json_t *o, const char *key, uint64_t *out)
+{
+	const json_t *v = json_object_get(o, key);
+	*out = 0;
+	if (json_is_null(v))
+		return true;
+	return get_u64(o, key, UINT64_MAX, out) && *out;
+}
+
+/* "seen_in" (docs/flows.md): where the record was observed, {file, packet
+ * (pcap) or line, tls: null or {file, line}}; absent (a summary of an older
+ * version) or null: not known. false when it is malformed. */
+static bool seen_of(rd *r, const json_t *o, tm_flow_origin origin, tm_flow_seen *s)
+{
+	const json_t *v = json_object_get(o, "seen_in");
+	memset(s, 0, sizeof *s);
+	if (!v || json_is_null(v))
+		return true;
+	const char *unit = tm_flow_pos_unit(origin);
+	if (!json_is_object(v) || !get_str(r, v, "file", &s->file) || !get_pos(v, unit, &s->pos))
+		return false;
+	/* the other unit's key would be read back as nothing */
+	if (json_object_get(v, strcmp(unit, "packet") ? "packet" : "line"))
+		return false;
+	const json_t *t = json_object_get(v, "tls");
+	if (!t || json_is_null(t))
+		return true;
+	s->tls = true;
+	return json_is_object(t) && get_str(r, t, "file", &s->tls_file) && get_pos(t, "line", &s->tls_pos);
+}
+
 /* one array element: a record, or a diagnostic naming the field */
 static tm_err record(rd *r, const json_t *o)
 {
@@ -330,10 +364,20 @@ static tm_err record(rd *r, const json_t *o)
 	for (int k = TM_FLOW_FROM_CAPTURE; sn && k < TM_FLOW_FROM_SUMMARY; k++)
 		if (!strcmp(sn, tm_flow_origin_name((tm_flow_origin)k)))
 			f.origin = (uint8_t)k;
+	tm_flow_seen seen;
+	if (!seen_of(r, o, (tm_flow_origin)f.origin, &seen))
+		return fail(r, r->eline, r->ecol, TM_ERR_INVALID, "flow summary: record: field %s is missing or invalid",
+			    "seen_in");
 	f.source = r->source;
 	f.order = (uint32_t)r->fs->nflows;
 	TM_HEAP_GROW(r->fs->flows, r->fs->nflows, r->fs->capflows);
 	r->fs->flows[r->fs->nflows++] = f;
+	if (seen.file || seen.pos || seen.tls) {
+		tm_flow_seen *e = tm_flowset_seen(r->fs, &r->fs->flows[r->fs->nflows - 1]);
+		if (!e)
+			return fail(r, r->eline, r->ecol, TM_ERR_NOMEM, "flow summary: out of memory%s", NULL);
+		*e = seen;
+	}
 	return TM_OK;
 }
 

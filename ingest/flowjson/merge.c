@@ -91,9 +91,12 @@ static void merge_tls(tm_tls *c, const tm_tls *r)
 }
 
 /* r into c: c's orientation; r's facts only when it sees the connection
- * the same way round and c lacks them */
-static void merge_into(tm_flow *c, const tm_flow *r)
+ * the same way round and c lacks them. c keeps where it was seen (its
+ * seen_in), and r's ssl.log position with r's TLS facts when it takes them. */
+static void merge_into(tm_flowset *fs, tm_flow *c, const tm_flow *r)
 {
+	tm_flow_seen *cs = c->order < fs->nseen ? fs->seen[c->order] : NULL;
+	const tm_flow_seen *rs = tm_flow_seen_of(fs, r);
 	/* the same packets seen at two points: counted once */
 	if (r->packets > c->packets)
 		c->packets = r->packets;
@@ -101,8 +104,10 @@ static void merge_into(tm_flow *c, const tm_flow *r)
 		c->bytes = r->bytes;
 	if (r->last_us > c->last_us)
 		c->last_us = r->last_us;
-	if (r->order < c->order)
+	if (r->order < c->order) {
 		c->order = r->order;
+		(void)tm_flowset_seen_set(fs, c, cs); /* r's slot: r is folded away */
+	}
 	if (r->source < c->source)
 		c->source = r->source;
 	bool same = !tm_ip_cmp(c->cli_ip, r->cli_ip) && c->cli_port == r->cli_port;
@@ -114,9 +119,17 @@ static void merge_into(tm_flow *c, const tm_flow *r)
 		c->mesh = r->mesh;
 	if (!c->http)
 		c->http = r->http;
-	if (r->tls && !c->tls)
+	if (r->tls && !c->tls) {
 		c->tls = r->tls;
-	else if (r->tls && c->tls != r->tls)
+		if (rs && rs->tls) {
+			tm_flow_seen *e = cs ? cs : tm_flowset_seen(fs, c);
+			if (e) {
+				e->tls = true;
+				e->tls_file = rs->tls_file;
+				e->tls_pos = rs->tls_pos;
+			}
+		}
+	} else if (r->tls && c->tls != r->tls)
 		merge_tls(c->tls, r->tls);
 }
 
@@ -167,7 +180,7 @@ void tm_flowjson_merge(tm_flowset *fs)
 		tm_flow *r = &fs->flows[idx[k]];
 		bool known = r->source < fs->nsources;
 		if (cur && !conn_cmp(cur, r) && (!known || stamp[r->source] != gid) && overlaps(cur, r)) {
-			merge_into(cur, r);
+			merge_into(fs, cur, r);
 			dead[idx[k]] = true;
 			merged++;
 		} else {

@@ -37,6 +37,8 @@ typedef struct sslrec {
 	const char *uid;
 	tm_tls *tls;
 	bool has_client_field;
+	uint32_t source;   /* the ssl.log it was read from (tm_flowset.sources), or TM_FLOW_NO_SOURCE */
+	uint64_t line;     /* its line there (1-based) */
 } sslrec;
 
 typedef struct zstats {
@@ -326,7 +328,7 @@ static void ssl_rec(tm_zeek *z, const rec *r)
 	else
 		t->client_cert = TM_CC_UNKNOWN;
 	TM_HEAP_GROW(z->ssl, z->nssl, z->capssl);
-	z->ssl[z->nssl++] = (sslrec){tm_intern_n(&fs->strs, r->v[F_UID], r->n[F_UID]), t, field};
+	z->ssl[z->nssl++] = (sslrec){tm_intern_n(&fs->strs, r->v[F_UID], r->n[F_UID]), t, field, z->source, z->lineno};
 	z->st.ssl++;
 }
 
@@ -675,6 +677,15 @@ void tm_zeek_finish(tm_zeek *z)
 		if (f->tls)
 			continue; /* one handshake per connection */
 		f->tls = z->ssl[i].tls;
+		/* where the TLS facts were read: a finding that rests on them names
+		 * this line, the conn.log one established the connection */
+		tm_flow_seen *seen = tm_flowset_seen(z->fs, f);
+		if (seen) {
+			uint32_t si = z->ssl[i].source;
+			seen->tls_file = si < z->fs->nsources ? z->fs->sources[si].name : NULL;
+			seen->tls_pos = z->ssl[i].line;
+			seen->tls = true;
+		}
 		f->app = TM_APP_TLS;
 		f->flags &= (uint8_t)~TM_FLOW_F_CONTENT_UNSEEN;
 		z->st.joined++;

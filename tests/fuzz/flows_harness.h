@@ -1,8 +1,9 @@
 /* flows_harness.h - what the flow-reader harnesses (fuzz_pcap.c,
  * fuzz_hubble.c, fuzz_zeek.c) hold every input to besides not crashing: each
  * record read from an input knows where it starts in it (tm_flow_pos_of: a
- * packet or line from 1 to the number the reader was given), so that a
- * finding resting on it can name that packet or line. */
+ * packet or line from 1 to the number the reader was given), and so does the
+ * ssl.log line a Zeek record's TLS facts were joined from, so that a finding
+ * resting on it can name that packet or line. */
 #ifndef TM_FUZZ_FLOWS_HARNESS_H
 #define TM_FUZZ_FLOWS_HARNESS_H
 
@@ -16,6 +17,12 @@ static inline void tm_fuzz_check_positions(const tm_flowset *fs, uint64_t max)
 	for (size_t i = 0; i < fs->nflows; i++) {
 		uint64_t p = tm_flow_pos_of(fs, &fs->flows[i]);
 		if (p < 1 || p > max)
+			abort();
+		/* the ssl.log line a Zeek record's TLS facts came from */
+		const tm_flow_seen *s = tm_flow_seen_of(fs, &fs->flows[i]);
+		if (s && s->tls_file && (s->tls_pos < 1 || s->tls_pos > max))
+			abort();
+		if (s && !s->tls_file && s->tls_pos > max)
 			abort();
 	}
 }

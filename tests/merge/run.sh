@@ -44,10 +44,20 @@ cmp -s "$W/rev" "$W/merged" || { "$T" flows -f json --merge $sums >"$W/merged" 2
 # one connection observed at three points: the full capture, a truncated
 # copy, a copy cut at 96 bytes: one record, the full capture's
 for n in truncated-tls12 snaplen96-tls12; do "$T" flows -f json "$P/$n.pcap" >"$W/$n.json" 2>/dev/null; done
-"$T" flows -f json --merge "$W/truncated-tls12.json" "$W/snaplen96-tls12.json" "$W/tls12-mtls-spiffe.json" |
-	cmp -s - "$W/tls12-mtls-spiffe.json" && ok || no "three observations of one connection are not its fullest record"
+# (its facts; seen_in names where the record first seen was: the first summary, all three starting at one instant)
+"$T" flows -f json --merge "$W/truncated-tls12.json" "$W/snaplen96-tls12.json" "$W/tls12-mtls-spiffe.json" >"$W/three"
+grep -v '"seen_in"' "$W/tls12-mtls-spiffe.json" >"$W/full-facts"
+grep -v '"seen_in"' "$W/three" | cmp -s - "$W/full-facts" && ok ||
+	no "three observations of one connection are not its fullest record"
+grep -q '"seen_in": {"file": "tests/pcap/truncated-tls12.pcap", "packet": 1, "tls": null}' "$W/three" && ok ||
+	no "the merged record does not name where it was first seen"
 "$T" flows --merge --stats "$W/truncated-tls12.json" "$W/tls12-mtls-spiffe.json" 2>&1 >/dev/null | grep -q "^summary_merged  *1 " && ok ||
 	no "--stats does not count the merged record"
+# a flow log's summary reads back as written, with where each record was seen (Zeek: conn.log and ssl.log lines)
+"$T" flows -f json --zeek tests/fixtures/mesh/evidence/zeek-nocert >"$W/zeek.json" 2>/dev/null
+grep -q '"tls": {"file": "tests/fixtures/mesh/evidence/zeek-nocert/ssl.log", "line": 10}' "$W/zeek.json" && ok ||
+	no "the Zeek summary does not name the ssl.log line"
+"$T" flows -f json --merge "$W/zeek.json" | cmp -s - "$W/zeek.json" && ok || no "a Zeek summary read back differs"
 # summaries work wherever captures do: check --flows
 "$T" check -f json --flows "$W/tls12-mtls-spiffe.json" samples/shop >"$W/a" 2>/dev/null
 "$T" check -f json --flows "$P/tls12-mtls-spiffe.pcap" samples/shop >"$W/b" 2>/dev/null

@@ -2,7 +2,7 @@
 # tests/sarif/run.sh SHARED - validate trustmap's SARIF against the OASIS
 # schema in SHARED/schemas (make conformance): the sample with zones, and the
 # cases that shaped the SARIF writer (suppressions, standard input, IP ranges
-# merged, TM106 per zone, evidence from captures, paths with .., zone membership
+# merged, TM106 per zone, evidence from captures (and from a Zeek ssl.log line with its conn.log one), paths with .., zone membership
 # in the run's properties with empty zones).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -25,6 +25,8 @@ run ipsplit tests/zones/ipsplit/new || fail=1
 run tm106 --zones tests/zones/tm106/zones.yaml tests/zones/tm106/new || fail=1
 run evidence --zones tests/zones/evidence/zones.yaml --flows tests/zones/evidence/mixed-mtls-plain.pcap \
   tests/zones/evidence/cluster.yaml || fail=1
+run evidence-ssl-log --zones tests/fixtures/mesh/evidence/zones.yaml --zeek tests/fixtures/mesh/evidence/zeek-nocert \
+  tests/fixtures/mesh/evidence/cluster.yaml || fail=1
 run observed --zones samples/zones.yaml --ip-map samples/traffic/ip-map.txt --hubble samples/traffic/hubble.json \
   --zeek samples/traffic/zeek --pcap samples/traffic/cart-postgres-denied.pcap samples/shop || fail=1
 run dotdot samples/../tests/../samples/./shop// || fail=1

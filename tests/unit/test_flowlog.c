@@ -1,8 +1,9 @@
 /* test_flowlog.c - the flow-log building blocks (ingest/flowlog/): the line
  * reader's bound (a line far over the limit is skipped, counted, reported,
  * and the lines after it are read), the JSON scanner (escapes, types,
- * truncation, nesting), RFC 3339 and epoch times; and the Hubble reader's
- * folding of a reply into its connection. */
+ * truncation, nesting), RFC 3339 and epoch times; the Hubble reader's
+ * folding of a reply into its connection; the ssl.log line a Zeek
+ * connection's TLS facts came from; the wording of evidence kinds. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -163,6 +164,58 @@ static void test_zeek_mesh_and_lines(void **state)
 	tm_flowset_free(fs);
 }
 
+/* the ssl.log line a connection's TLS facts came from, whatever the order of
+ * the two logs (tm_flow_seen_of); a connection without one has none */
+static void test_zeek_ssl_pos(void **state)
+{
+	(void)state;
+	static const char log[] =
+		"{\"ts\":1700000000.0,\"uid\":\"C1\",\"id.orig_h\":\"10.0.0.1\",\"id.orig_p\":40000,\"id.resp_h\":\"10.0.0.2\",\"id.resp_p\":8443,\"proto\":\"tcp\",\"service\":\"ssl\",\"conn_state\":\"SF\"}\n"
+		"{\"ts\":1700000001.0,\"uid\":\"C2\",\"id.orig_h\":\"10.0.0.1\",\"id.orig_p\":40001,\"id.resp_h\":\"10.0.0.2\",\"id.resp_p\":8443,\"proto\":\"tcp\",\"service\":\"ssl\",\"conn_state\":\"SF\"}\n"
+		"{\"ts\":1700000002.0,\"uid\":\"C3\",\"id.orig_h\":\"10.0.0.1\",\"id.orig_p\":40002,\"id.resp_h\":\"10.0.0.2\",\"id.resp_p\":8443,\"proto\":\"tcp\",\"service\":\"ssl\",\"conn_state\":\"SF\"}\n";
+	static const char ssl[] =
+		"\n"
+		"{\"ts\":1700000001.0,\"uid\":\"C2\",\"version\":\"TLSv12\",\"established\":true,\"client_cert_chain_fps\":[]}\n"
+		"{\"ts\":1700000000.0,\"uid\":\"C1\",\"version\":\"TLSv13\",\"established\":true}\n";
+	tm_flowset *fs = tm_flowset_new();
+	tm_zeek *z = tm_zeek_new(fs, 0);
+	tm_zeek_read_buffer(z, "conn.log", log, sizeof log - 1);
+	tm_zeek_read_buffer(z, "ssl.log", ssl, sizeof ssl - 1);
+	tm_zeek_finish(z);
+	assert_int_equal(fs->nflows, 3);
+	const tm_flow_seen *s0 = tm_flow_seen_of(fs, &fs->flows[0]), *s1 = tm_flow_seen_of(fs, &fs->flows[1]);
+	assert_non_null(s0);
+	assert_non_null(s1);
+	assert_true(s0->tls && s1->tls);
+	assert_int_equal(s0->tls_pos, 3);
+	assert_int_equal(s1->tls_pos, 2);
+	assert_int_equal(fs->flows[1].tls->client_cert, TM_CC_NO);
+	assert_null(tm_flow_seen_of(fs, &fs->flows[2])); /* TLS without an ssl.log record */
+	tm_flow_where w;
+	tm_flow_where_of(fs, &fs->flows[1], &w);
+	assert_int_equal(w.pos, 2);
+	assert_int_equal(w.tls_pos, 2);
+	assert_string_equal(w.unit, "line");
+	tm_zeek_free(z);
+	tm_flowset_free(fs);
+}
+
+/* the kind of evidence, as the findings word it */
+static void test_evkind(void **state)
+{
+	(void)state;
+	assert_int_equal(tm_flow_evkind(TM_FLOW_FROM_CAPTURE), TM_EVKIND_CAPTURE);
+	assert_int_equal(tm_flow_evkind(TM_FLOW_FROM_HUBBLE), TM_EVKIND_FLOWLOG);
+	assert_int_equal(tm_flow_evkind(TM_FLOW_FROM_ZEEK), TM_EVKIND_FLOWLOG);
+	assert_int_equal(tm_flow_evkind(TM_FLOW_FROM_SUMMARY), 0);
+	assert_string_equal(tm_evkind_plural(TM_EVKIND_CAPTURE), "the captures");
+	assert_string_equal(tm_evkind_plural(TM_EVKIND_FLOWLOG), "the flow logs");
+	assert_string_equal(tm_evkind_plural(TM_EVKIND_CAPTURE | TM_EVKIND_FLOWLOG), "the captures and flow logs");
+	assert_string_equal(tm_evkind_plural(0), "the captures");
+	assert_string_equal(tm_evkind_participle(TM_EVKIND_FLOWLOG), "logged");
+	assert_string_equal(tm_evkind_participle(TM_EVKIND_CAPTURE | TM_EVKIND_FLOWLOG), "captured or logged");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -171,6 +224,8 @@ int main(void)
 		cmocka_unit_test(test_times),
 		cmocka_unit_test(test_hubble_fold),
 		cmocka_unit_test(test_zeek_mesh_and_lines),
+		cmocka_unit_test(test_zeek_ssl_pos),
+		cmocka_unit_test(test_evkind),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
