@@ -433,12 +433,20 @@ static void check_cilium_auth(mctx *c)
 		for (size_t k = 0; k < mc->nauths; k++) {
 			const tm_mesh_auth *a = &mc->auths[k];
 			bool fail = a->mode == TM_AUTH_TEST_ALWAYS_FAIL;
-			if (!fail && mutual == TM_TRI_YES)
+			const tm_endpoint *un = tm_mesh_cilium_unauth_identity(&g->eps[e->src]) ? &g->eps[e->src]
+						: tm_mesh_cilium_unauth_identity(&g->eps[e->dst]) ? &g->eps[e->dst] : NULL;
+			if (!fail && !un && mutual == TM_TRI_YES)
 				continue;
 			tm_buf_reset(&ct);
 			tm_ports_format(a->ports, &ct);
 			tm_buf_reset(&c->msg);
-			if (fail)
+			if (!fail && un)
+				(void)tm_buf_addf(&c->msg, "%s (%s:%u) requires mutual authentication for %s => %s on %s, but %s "
+						  "has %s: Cilium never authenticates it (pkg/auth), so it drops this traffic the "
+						  "policies allow whatever the install", a->rule, a->loc.file ? a->loc.file : "",
+						  a->loc.line, g->eps[e->src].name, g->eps[e->dst].name, tm_buf_str(&ct), un->name,
+						  tm_mesh_cilium_unauth_identity(un));
+			else if (fail)
 				(void)tm_buf_addf(&c->msg, "%s (%s:%u) has authentication mode test-always-fail: Cilium drops "
 						  "%s => %s on %s, which the policies allow", a->rule, a->loc.file ? a->loc.file : "",
 						  a->loc.line, g->eps[e->src].name, g->eps[e->dst].name, tm_buf_str(&ct));
@@ -452,7 +460,7 @@ static void check_cilium_auth(mctx *c)
 						  mutual == TM_TRI_NO ? "no agent authenticates the pair, so Cilium drops this "
 									"traffic the policies allow"
 								      : "if it is off, Cilium drops this traffic the policies allow");
-			tm_finding *fd = tm_check_finding(c->out, "TM125", fail || mutual == TM_TRI_NO ? TM_SEV_HIGH : TM_SEV_MEDIUM,
+			tm_finding *fd = tm_check_finding(c->out, "TM125", fail || un || mutual == TM_TRI_NO ? TM_SEV_HIGH : TM_SEV_MEDIUM,
 							  tm_buf_str(&c->msg), NULL);
 			fd->src = tm_findings_str(c->out, g->eps[e->src].name);
 			fd->dst = tm_findings_str(c->out, g->eps[e->dst].name);

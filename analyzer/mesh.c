@@ -134,7 +134,11 @@ tm_protection tm_mesh_linkerd_decide(const tm_l5d_case *k, const char **row)
  * WireGuard/IPsec C3 (same node) and C4, ztunnel C5-C8. Then a rule
  * requiring mutual authentication: A1 (on), A2 (off: no agent puts the
  * pair in the auth map, which the datapath checks, so it drops the traffic:
- * rejected), A3 (test-always-fail: rejected), A4 (not known: unknown). */
+ * rejected), A3 (test-always-fail: rejected), A4 (not known: unknown),
+ * A5 (an end Cilium never authenticates: the agent skips reserved
+ * identities and a CIDR identity has no SPIFFE identity, so no pair is
+ * ever put in the auth map and the datapath drops it whatever the
+ * install: rejected). */
 tm_protection tm_mesh_cilium_decide(const tm_cilium_case *k, const char **row, const char **arow, bool *authenticated)
 {
 	tm_protection p = k->mesh;
@@ -166,6 +170,10 @@ tm_protection tm_mesh_cilium_decide(const tm_cilium_case *k, const char **row, c
 	}
 	if (k->auth != TM_AUTH_REQUIRED)
 		return p;
+	if (k->unauth_peer) {
+		*arow = "A5";
+		return TM_PROT_REJECTED;
+	}
 	if (k->mutual == TM_TRI_YES) {
 		*arow = "A1";
 		*authenticated = p != TM_PROT_REJECTED;
@@ -177,6 +185,15 @@ tm_protection tm_mesh_cilium_decide(const tm_cilium_case *k, const char **row, c
 	}
 	*arow = "A4";
 	return p == TM_PROT_REJECTED ? p : TM_PROT_UNKNOWN;
+}
+
+const char *tm_mesh_cilium_unauth_identity(const tm_endpoint *ep)
+{
+	if (ep->kind == TM_EP_IPRANGE)
+		return "the reserved identity world (fromEntities) or a CIDR identity (fromCIDR)";
+	if (ep->kind == TM_EP_WORKLOAD && ep->w && ep->w->sec && ep->w->sec->host_network)
+		return "the reserved identity host or remote-node (a host-network pod)";
+	return NULL;
 }
 
 /* ---- small helpers ---- */
@@ -1595,11 +1612,14 @@ static const char *enc_words(tm_cilium_enc e)
 /* The Cilium transport and mutual authentication of one port, given the
  * mesh's verdict v: a mesh's mtls, mtls-permissive, rejected or unknown
  * stays; its plaintext (or no proxy at all) is what Cilium carries. */
-static verdict cilium_port(mctx *x, const tm_workload *cw, const tm_workload *sw, tm_proto proto, uint32_t port, verdict v)
+static verdict cilium_port(mctx *x, const tm_endpoint *ce, const tm_endpoint *se, tm_proto proto, uint32_t port,
+			   verdict v)
 {
 	tm_mesh_result *r = x->r;
+	const tm_workload *cw = ce->kind == TM_EP_WORKLOAD ? ce->w : NULL, *sw = se->kind == TM_EP_WORKLOAD ? se->w : NULL;
+	const tm_endpoint *un = tm_mesh_cilium_unauth_identity(ce) ? ce : tm_mesh_cilium_unauth_identity(se) ? se : NULL;
 	tm_cilium_case k = {v.prot, r->eff.cilium_encryption, ztunnel_enrolled(cw), ztunnel_enrolled(sw),
-			    proto == TM_PROTO_TCP, same_node(cw, sw), TM_AUTH_NONE, r->eff.cilium_mutual_auth};
+			    proto == TM_PROTO_TCP, same_node(cw, sw), TM_AUTH_NONE, r->eff.cilium_mutual_auth, un != NULL};
 	const char *auth_by = NULL;
 	for (size_t i = 0; i < x->nauths; i++)
 		if (tm_ports_contains(x->auths[i].ports, proto, port) &&
@@ -1655,6 +1675,10 @@ static verdict cilium_port(mctx *x, const tm_workload *cw, const tm_workload *sw
 	else if (arow && arow[1] == '2')
 		(void)tm_buf_addf(&x->b, "; cilium A2: %s requires mutual authentication, which is off (%s): no agent "
 				  "authenticates the pair, so Cilium drops the traffic", auth_by, r->cilium_auth_from);
+	else if (arow && arow[1] == '5')
+		(void)tm_buf_addf(&x->b, "; cilium A5: %s requires mutual authentication, but %s has %s: Cilium never "
+				  "authenticates it (pkg/auth), so no agent authenticates the pair and Cilium drops the "
+				  "traffic whatever the install", auth_by, un->name, tm_mesh_cilium_unauth_identity(un));
 	else if (arow && arow[1] == '4')
 		(void)tm_buf_addf(&x->b, "; cilium A4: %s requires mutual authentication, and whether it is on is not known "
 				  "(%s): on, the agents authenticate the pair; off, Cilium drops the traffic", auth_by,
@@ -1714,9 +1738,7 @@ static verdict decide_port(mctx *x, const tm_edge *e, tm_proto proto, uint32_t p
 	if (!x->r->cilium)
 		return v;
 	const tm_graph *g = x->r->g;
-	const tm_endpoint *ce = &g->eps[e->src], *se = &g->eps[e->dst];
-	return cilium_port(x, ce->kind == TM_EP_WORKLOAD ? ce->w : NULL, se->kind == TM_EP_WORKLOAD ? se->w : NULL, proto,
-			   port, v);
+	return cilium_port(x, &g->eps[e->src], &g->eps[e->dst], proto, port, v);
 }
 
 /* The admitting rules of edge e that require mutual authentication (or

@@ -261,12 +261,20 @@ typedef struct tm_cilium_case {
 	tm_tri same_node;   /* the two pods are known to share a node (YES) or not */
 	tm_rule_auth auth;  /* of the rules that admit the port: TEST_ALWAYS_FAIL, else REQUIRED, else NONE */
 	tm_tri mutual;      /* mutual authentication is on */
+	bool unauth_peer;   /* an end has an identity Cilium never authenticates: a reserved one (world,
+			     * host, remote-node) or a CIDR identity (row A5) */
 } tm_cilium_case;
 
 /* *row: "C1" .. "C8" (the transport, only below a mesh's plaintext; else
- * NULL), *arow: "A1" .. "A4" (a rule's authentication mode: required and
- * on A1, off A2, test-always-fail A3, not known A4; else NULL);
+ * NULL), *arow: "A1" .. "A5" (a rule's authentication mode: required and
+ * on A1, off A2, test-always-fail A3, not known A4, required with an end
+ * Cilium never authenticates A5 whatever the install; else NULL);
  * *authenticated: row A1 and not rejected. */
 tm_protection tm_mesh_cilium_decide(const tm_cilium_case *k, const char **row, const char **arow, bool *authenticated);
+/* The Cilium identity of endpoint ep when it is one that Cilium never
+ * authenticates (row A5), else NULL: an IP range is world (fromEntities)
+ * or a CIDR identity (fromCIDR, fromCIDRSet), a host-network pod its
+ * node's host or remote-node. A static string. */
+const char *tm_mesh_cilium_unauth_identity(const tm_endpoint *ep);
 
 #endif

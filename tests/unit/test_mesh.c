@@ -230,6 +230,15 @@ static void test_cilium_table(void **state)
 		{{P, TM_CENC_ZTUNNEL, true, true, true, UK, RQ, UK}, U, "C5", "A4", false},
 		{{P, TM_CENC_NONE, false, false, true, UK, F, Y}, R, "C1", "A3", false},
 		{{P, TM_CENC_NONE, false, false, true, UK, D, UK}, P, "C1", NULL, false}, /* disabled: as none */
+		/* an end Cilium never authenticates (reserved or CIDR identity): dropped whatever the install */
+		{{P, TM_CENC_NONE, false, false, true, UK, RQ, Y, true}, R, "C1", "A5", false},
+		{{P, TM_CENC_ZTUNNEL, true, true, true, UK, RQ, Y, true}, R, "C5", "A5", false},
+		{{P, TM_CENC_NONE, false, false, true, UK, RQ, NO, true}, R, "C1", "A5", false},
+		{{P, TM_CENC_NONE, false, false, true, UK, RQ, UK, true}, R, "C1", "A5", false},
+		{{M, TM_CENC_NONE, false, false, true, UK, RQ, Y, true}, R, NULL, "A5", false},
+		{{P, TM_CENC_NONE, false, false, true, UK, F, Y, true}, R, "C1", "A3", false}, /* test-always-fail first */
+		{{P, TM_CENC_NONE, false, false, true, UK, D, Y, true}, P, "C1", NULL, false}, /* disabled: no check */
+		{{P, TM_CENC_NONE, false, false, true, UK, N, Y, true}, P, "C1", NULL, false},
 		/* a mesh verdict other than plaintext stays (no transport row) */
 		{{M, TM_CENC_WIREGUARD, false, false, true, UK, N, UK}, M, NULL, NULL, false},
 		{{MP, TM_CENC_ZTUNNEL, true, true, true, UK, N, UK}, MP, NULL, NULL, false},
