@@ -8,6 +8,7 @@
 
 #include "analyzer/mesh.h"
 #include "analyzer/mesh_route.h"
+#include "model/podsec.h"
 #include "ingest/ingest.h"
 
 enum { N = TM_MP_NONE, SC = TM_MP_SIDECAR, AM = TM_MP_AMBIENT };
@@ -295,6 +296,38 @@ static tm_model *cilium_model(void)
 	return m;
 }
 
+/* Which ends Cilium never authenticates (row A5): IP ranges (world or a
+ * CIDR identity) and hostNetwork pods (host, remote-node); ordinary pods
+ * and the ingress controller pseudo-source (a pod) are authenticated. */
+static void test_cilium_unauth_identity(void **state)
+{
+	(void)state;
+	tm_podsec hs, ps;
+	memset(&hs, 0, sizeof hs);
+	memset(&ps, 0, sizeof ps);
+	hs.host_network = true;
+	tm_workload hw, pw, bare;
+	memset(&hw, 0, sizeof hw);
+	memset(&pw, 0, sizeof pw);
+	memset(&bare, 0, sizeof bare);
+	hw.sec = &hs;
+	pw.sec = &ps;
+	tm_endpoint ep;
+	memset(&ep, 0, sizeof ep);
+	ep.kind = TM_EP_IPRANGE;
+	assert_non_null(strstr(tm_mesh_cilium_unauth_identity(&ep), "world"));
+	ep.kind = TM_EP_WORKLOAD;
+	ep.w = &hw;
+	assert_non_null(strstr(tm_mesh_cilium_unauth_identity(&ep), "host or remote-node"));
+	ep.w = &pw;
+	assert_null(tm_mesh_cilium_unauth_identity(&ep));
+	ep.w = &bare;
+	assert_null(tm_mesh_cilium_unauth_identity(&ep));
+	ep.kind = TM_EP_INGRESS;
+	ep.w = NULL;
+	assert_null(tm_mesh_cilium_unauth_identity(&ep));
+}
+
 /* The cilium-config values (Go's ParseBool spellings), an option winning
  * over them, and a rule requiring authentication found through explain's
  * trace: the authenticated ports are a part of their own. */
@@ -443,6 +476,7 @@ int main(void)
 		cmocka_unit_test(test_vs_pick),
 		cmocka_unit_test(test_settings_from),
 		cmocka_unit_test(test_cilium_table),
+		cmocka_unit_test(test_cilium_unauth_identity),
 		cmocka_unit_test(test_cilium_install),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
