@@ -364,6 +364,10 @@ static tm_err record(rd *r, const json_t *o)
 	for (int k = TM_FLOW_FROM_CAPTURE; sn && k < TM_FLOW_FROM_SUMMARY; k++)
 		if (!strcmp(sn, tm_flow_origin_name((tm_flow_origin)k)))
 			f.origin = (uint8_t)k;
+	/* Hubble's reader sees content only where its L7 proxy read HTTP: the
+	 * other records say nothing of plaintext or TLS, read back as well */
+	if (f.origin == TM_FLOW_FROM_HUBBLE && f.app != TM_APP_HTTP && !f.tls)
+		f.flags |= TM_FLOW_F_CONTENT_UNSEEN;
 	tm_flow_seen seen;
 	if (!seen_of(r, o, (tm_flow_origin)f.origin, &seen))
 		return fail(r, r->eline, r->ecol, TM_ERR_INVALID, "flow summary: record: field %s is missing or invalid",
@@ -372,12 +376,13 @@ static tm_err record(rd *r, const json_t *o)
 	f.order = (uint32_t)r->fs->nflows;
 	TM_HEAP_GROW(r->fs->flows, r->fs->nflows, r->fs->capflows);
 	r->fs->flows[r->fs->nflows++] = f;
-	if (seen.file || seen.pos || seen.tls) {
-		tm_flow_seen *e = tm_flowset_seen(r->fs, &r->fs->flows[r->fs->nflows - 1]);
-		if (!e)
-			return fail(r, r->eline, r->ecol, TM_ERR_NOMEM, "flow summary: out of memory%s", NULL);
-		*e = seen;
-	}
+	/* where the summary holds it: evidence names the observation through it */
+	seen.via_file = r->source < r->fs->nsources ? r->fs->sources[r->source].name : NULL;
+	seen.via_pos = r->eline;
+	tm_flow_seen *e = tm_flowset_seen(r->fs, &r->fs->flows[r->fs->nflows - 1]);
+	if (!e)
+		return fail(r, r->eline, r->ecol, TM_ERR_NOMEM, "flow summary: out of memory%s", NULL);
+	*e = seen;
 	return TM_OK;
 }
 
