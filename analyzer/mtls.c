@@ -7,7 +7,8 @@
  * port observed without mutual TLS is not proven by other connections on it.
  * TLS 1.3 connections whose client certificate is encrypted and not inferred
  * prove nothing either way. Each connection seen without mutual TLS is kept
- * (tm_mtls_wrec), so that a finding names the first packet or line showing it. */
+ * (tm_mtls_wrec), so that a finding names the first packet or line showing it
+ * (and the line that decided it, when another one did: rec_where). */
 #include "analyzer/check.h"
 #include "analyzer/ipmap.h"
 #include "analyzer/flowmap.h"
