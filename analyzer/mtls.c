@@ -234,6 +234,10 @@ static void rec_where(const tm_flowset *fs, const tm_flow *f, tm_fevidence *e)
 			e->file = seen->tls_file;
 			e->unit = "line";
 			e->pos = seen->tls_pos;
+		} else if (!f->tls && seen->content_pos && seen->content_pos != e->pos) {
+			e->conn_file = e->file;
+			e->conn_pos = e->pos;
+			e->pos = seen->content_pos;
 		}
 		return;
 	}

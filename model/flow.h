@@ -277,6 +277,8 @@ typedef struct tm_flow_where {
 	const char *tls_file; /* Zeek: the ssl.log that gave the TLS facts, or NULL */
 	uint64_t tls_pos;
 	bool tls;             /* tls_file/tls_pos are set */
+	uint64_t l7_pos;      /* Hubble: the line (in file) of the L7 event that showed plaintext,
+			       * when it is not the first event (pos); 0 otherwise */
 } tm_flow_where;
 void tm_flow_where_of(const tm_flowset *fs, const tm_flow *f, tm_flow_where *w);
 

@@ -264,8 +264,9 @@ static bool get_pos(const json_t *o, const char *key, uint64_t *out)
 }
 
 /* "seen_in" (docs/flows.md): where the record was observed, {file, packet
- * (pcap) or line, tls: null or {file, line}}; absent (a summary of an older
- * version) or null: not known. false when it is malformed. */
+ * (pcap) or line, tls: null or {file, line}, and for Hubble l7: {line} when
+ * set}; absent (a summary of an older version) or null: not known. false
+ * when it is malformed. */
 static bool seen_of(rd *r, const json_t *o, tm_flow_origin origin, tm_flow_seen *s)
 {
 	const json_t *v = json_object_get(o, "seen_in");
@@ -277,6 +278,11 @@ static bool seen_of(rd *r, const json_t *o, tm_flow_origin origin, tm_flow_seen 
 		return false;
 	/* the other unit's key would be read back as nothing */
 	if (json_object_get(v, strcmp(unit, "packet") ? "packet" : "line"))
+		return false;
+	/* Hubble: the L7 event that showed plaintext, after the first */
+	const json_t *l7 = json_object_get(v, "l7");
+	if (l7 && (origin != TM_FLOW_FROM_HUBBLE || !json_is_object(l7) || json_is_null(json_object_get(l7, "line")) ||
+		   !get_pos(l7, "line", &s->content_pos)))
 		return false;
 	const json_t *t = json_object_get(v, "tls");
 	if (!t || json_is_null(t))
