@@ -343,6 +343,16 @@ static tm_err record(rd *r, const json_t *o)
 		else if (s)
 			bad = "mesh";
 	}
+	if (!bad) {
+		/* Hubble's verdict: a DROPPED record is no connection */
+		if (!get_str(r, o, "verdict", &s))
+			bad = "verdict";
+		for (int k = TM_VERDICT_FORWARDED; !bad && s && k <= TM_VERDICT_UNKNOWN; k++)
+			if (!strcmp(s, tm_flow_verdict_name((tm_flow_verdict)k)))
+				f.verdict = (uint8_t)k;
+		if (s && !f.verdict)
+			bad = "verdict";
+	}
 	const json_t *h = json_object_get(o, "http");
 	if (!bad && h && !json_is_null(h)) {
 		f.http = tm_arena_alloc(&r->fs->arena, sizeof *f.http);
