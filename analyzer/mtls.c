@@ -7,7 +7,8 @@
  * port observed without mutual TLS is not proven by other connections on it.
  * TLS 1.3 connections whose client certificate is encrypted and not inferred
  * prove nothing either way. Each connection seen without mutual TLS is kept
- * (tm_mtls_wrec), so that a finding names the first packet or line showing it. */
+ * (tm_mtls_wrec), so that a finding names the first packet or line showing it
+ * (and the line that decided it, when another one did: rec_where). */
 #include "analyzer/check.h"
 #include "analyzer/ipmap.h"
 #include "analyzer/flowmap.h"
@@ -200,6 +201,69 @@ unsigned tm_mtls_kinds_read(const tm_mtls_evidence *ev)
 	return k;
 }
 
+/* Where the evidence of record f is: the line or packet that decided what it
+ * shows, and the one that established the connection when that is another.
+ * A Zeek ssl.log line decides TLS without a client certificate (its conn.log
+ * line established the connection); a Hubble L7 event that is not the
+ * connection's first decides plaintext. A record read back from a summary
+ * names the observation its seen_in gives, through the summary's line. */
+static void rec_where(const tm_flowset *fs, const tm_flow *f, tm_fevidence *e)
+{
+	const tm_flow_source *src = f->source < fs->nsources ? &fs->sources[f->source] : NULL;
+	const tm_flow_seen *seen = tm_flow_seen_of(fs, f);
+	bool no_cert = f->tls && f->tls->client_cert == TM_CC_NO;
+	if (src && src->origin == TM_FLOW_FROM_SUMMARY) {
+		if (!seen || !seen->file) {
+			/* an older summary: it says nothing of where; its own line */
+			e->source = tm_flow_origin_name(TM_FLOW_FROM_SUMMARY);
+			e->file = src->name;
+			e->unit = "line";
+			e->pos = seen ? seen->via_pos : 0;
+			return;
+		}
+		/* the record keeps the origin it was observed by */
+		e->source = tm_flow_origin_name((tm_flow_origin)f->origin);
+		e->file = seen->file;
+		e->unit = tm_flow_pos_unit((tm_flow_origin)f->origin);
+		e->pos = seen->pos;
+		e->via_file = seen->via_file;
+		e->via_pos = seen->via_pos;
+		if (no_cert && seen->tls && seen->tls_file) {
+			e->conn_file = e->file;
+			e->conn_pos = e->pos;
+			e->file = seen->tls_file;
+			e->unit = "line";
+			e->pos = seen->tls_pos;
+		} else if (!f->tls && seen->content_pos && seen->content_pos != e->pos) {
+			e->conn_file = e->file;
+			e->conn_pos = e->pos;
+			e->pos = seen->content_pos;
+		}
+		return;
+	}
+	tm_flow_origin kind = src ? src->origin : (tm_flow_origin)f->origin;
+	e->source = tm_flow_origin_name(kind);
+	e->file = src ? src->name : NULL;
+	e->unit = tm_flow_pos_unit(kind);
+	e->pos = tm_flow_pos_of(fs, f);
+	uint64_t at = 0;
+	const char *at_file = NULL;
+	if (seen && no_cert && seen->tls_pos) {
+		at = seen->tls_pos;
+		at_file = seen->tls_file;
+	} else if (seen && !f->tls && seen->content_pos && seen->content_pos != e->pos) {
+		at = seen->content_pos;
+		at_file = e->file;
+	}
+	if (at) {
+		e->conn_file = e->file;
+		e->conn_pos = e->pos;
+		e->file = at_file;
+		e->unit = "line";
+		e->pos = at;
+	}
+}
+
 void tm_mtls_rec_attach(const tm_mtls_evidence *ev, const tm_flow *f, tm_findings *out, tm_finding *fd)
 {
 	if (!ev || !f)
@@ -208,20 +272,8 @@ void tm_mtls_rec_attach(const tm_mtls_evidence *ev, const tm_flow *f, tm_finding
 	char sip[64], dip[64];
 	tm_flow_format_ip(f, true, sip, sizeof sip);
 	tm_flow_format_ip(f, false, dip, sizeof dip);
-	const tm_flow_source *src = f->source < fs->nsources ? &fs->sources[f->source] : NULL;
-	/* a summary's record keeps the origin it was observed by; its input is the summary */
-	tm_flow_origin kind = src ? src->origin : (tm_flow_origin)f->origin;
 	const tm_flow_meta *m = tm_flow_meta_of(fs, f);
-	const tm_flow_seen *seen = tm_flow_seen_of(fs, f);
-	/* TLS without a client certificate: Zeek's ssl.log line decided it, the
-	 * conn.log line established the connection */
-	bool by_tls = f->tls && f->tls->client_cert == TM_CC_NO && seen && seen->tls_pos &&
-		      (!src || src->origin != TM_FLOW_FROM_SUMMARY);
 	tm_fevidence e = {
-		.source = tm_flow_origin_name(kind),
-		.file = src ? src->name : NULL,
-		.unit = tm_flow_pos_unit(kind),
-		.pos = tm_flow_pos_of(fs, f),
 		.transport = f->proto == 17 ? "udp" : "tcp",
 		.src_ip = sip,
 		.dst_ip = dip,
@@ -231,13 +283,7 @@ void tm_mtls_rec_attach(const tm_mtls_evidence *ev, const tm_flow *f, tm_finding
 		.shows = f->tls ? "TLS without a client certificate" : "plaintext",
 		.uid = m ? m->uid : NULL,
 	};
-	if (by_tls) {
-		e.conn_file = e.file;
-		e.conn_pos = e.pos;
-		e.file = seen->tls_file;
-		e.unit = "line";
-		e.pos = seen->tls_pos;
-	}
+	rec_where(fs, f, &e);
 	tm_finding_set_evidence(out, fd, &e);
 	tm_buf b;
 	tm_buf_init(&b, 0);

@@ -79,6 +79,7 @@ void tm_finding_set_evidence(tm_findings *f, tm_finding *fd, const tm_fevidence 
 	e->shows = tm_findings_str(f, ev->shows);
 	e->uid = tm_findings_str(f, ev->uid);
 	e->conn_file = tm_findings_str(f, ev->conn_file);
+	e->via_file = tm_findings_str(f, ev->via_file);
 	fd->evidence = e;
 }
 
@@ -91,6 +92,12 @@ void tm_fevidence_format(const tm_fevidence *ev, tm_buf *out)
 		(void)tm_buf_addf(out, " (connection %s", ev->conn_file);
 		if (ev->conn_pos)
 			(void)tm_buf_addf(out, " line %llu", (unsigned long long)ev->conn_pos);
+		(void)tm_buf_adds(out, ")");
+	}
+	if (ev->via_file) {
+		(void)tm_buf_addf(out, " (via summary %s", ev->via_file);
+		if (ev->via_pos)
+			(void)tm_buf_addf(out, " line %llu", (unsigned long long)ev->via_pos);
 		(void)tm_buf_adds(out, ")");
 	}
 	bool v6s = ev->src_ip && strchr(ev->src_ip, ':'), v6d = ev->dst_ip && strchr(ev->dst_ip, ':');

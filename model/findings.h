@@ -42,10 +42,16 @@ typedef struct tm_fevidence {
 	const char *shows;      /* what it shows: "plaintext", "TLS without a client certificate" */
 	const char *uid;        /* Zeek's connection uid, or NULL */
 	/* when the record above is not the one that established the connection
-	 * (Zeek: the ssl.log line whose TLS facts decided it), that one: the
-	 * conn.log and its line; NULL/0 otherwise */
+	 * (Zeek: the ssl.log line whose TLS facts decided it; Hubble: the event
+	 * that showed plaintext, not the connection's first), that one: the
+	 * conn.log or Hubble export and its line; NULL/0 otherwise */
 	const char *conn_file;
 	uint64_t conn_pos;      /* a line */
+	/* when the record was read back from a flow summary (`flows -f json`),
+	 * the summary and the line its record starts on; the fields above are
+	 * then the observation its seen_in names. NULL/0 otherwise */
+	const char *via_file;
+	uint64_t via_pos;       /* a line */
 } tm_fevidence;
 
 typedef struct tm_finding {

@@ -218,6 +218,7 @@ void tm_flow_where_of(const tm_flowset *fs, const tm_flow *f, tm_flow_where *w)
 	w->tls_file = s ? s->tls_file : NULL;
 	w->tls_pos = s ? s->tls_pos : 0;
 	w->tls = s && s->tls;
+	w->l7_pos = s && s->content_pos != w->pos ? s->content_pos : 0;
 }
 
 static bool list_has_prefix(const char *list, const char *prefix)

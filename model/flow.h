@@ -238,15 +238,21 @@ static inline uint64_t tm_flow_pos_of(const tm_flowset *fs, const tm_flow *f)
 const char *tm_flow_pos_unit(tm_flow_origin o);
 
 /* Where a record was read besides its position in its input: the ssl.log
- * record that Zeek's reader joined to the conn.log one (by uid), and for a
- * record read back from a summary (`flows -f json`) where the summary says
- * it was seen (its `seen_in`). Strings live in the set. */
+ * record that Zeek's reader joined to the conn.log one (by uid), the Hubble
+ * event that showed plaintext when it is not the first, and for a record
+ * read back from a summary (`flows -f json`) where the summary says it was
+ * seen (its `seen_in`) and where in the summary it was read. Strings live in
+ * the set. */
 typedef struct tm_flow_seen {
 	const char *file;     /* summary records: the input it was observed in (as given), or NULL */
 	uint64_t pos;         /* its packet or line there (tm_flow_pos_unit of f->origin); 0 not known */
 	const char *tls_file; /* the ssl.log whose record gave f->tls, or NULL */
 	uint64_t tls_pos;     /* that record's line (1-based); 0 not known */
 	bool tls;             /* the two above are set (a summary may say "not known" for both) */
+	uint64_t content_pos; /* Hubble: the line of the event that showed what the record carries
+			       * (the first L7 event whose HTTP the proxy read: plaintext); 0 none */
+	const char *via_file; /* summary records: the summary read (as given), and the line its */
+	uint64_t via_pos;     /* record starts on; NULL/0 for records read by the other readers */
 } tm_flow_seen;
 
 /* f's entry, or NULL. */
@@ -271,6 +277,8 @@ typedef struct tm_flow_where {
 	const char *tls_file; /* Zeek: the ssl.log that gave the TLS facts, or NULL */
 	uint64_t tls_pos;
 	bool tls;             /* tls_file/tls_pos are set */
+	uint64_t l7_pos;      /* Hubble: the line (in file) of the L7 event that showed plaintext,
+			       * when it is not the first event (pos); 0 otherwise */
 } tm_flow_where;
 void tm_flow_where_of(const tm_flowset *fs, const tm_flow *f, tm_flow_where *w);
 

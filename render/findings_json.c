@@ -79,6 +79,16 @@ void tm_fevidence_jsonw(tm_jsonw *w, const tm_fevidence *ev)
 			TM_JSONW_LIT(w, "null");
 		TM_JSONW_LIT(w, "}");
 	}
+	if (ev->via_file) {
+		TM_JSONW_LIT(w, ", \"via_summary\": {\"file\": ");
+		tm_jsonw_str(w, ev->via_file);
+		TM_JSONW_LIT(w, ", \"line\": ");
+		if (ev->via_pos)
+			tm_jsonw_u64(w, ev->via_pos);
+		else
+			TM_JSONW_LIT(w, "null");
+		TM_JSONW_LIT(w, "}");
+	}
 	TM_JSONW_LIT(w, "}");
 }
 

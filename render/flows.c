@@ -143,7 +143,7 @@ static const char *transport(const tm_flow *f)
 	return f->proto == 6 ? "tcp" : f->proto == 132 ? "sctp" : "udp";
 }
 
-/* where record f was observed: {"file", "packet"|"line", "tls"} (docs/flows.md) */
+/* where record f was observed: {"file", "packet"|"line", "tls"[, "l7"]} (docs/flows.md) */
 static void json_seen_in(tm_jsonw *o, const tm_flowset *fs, const tm_flow *f)
 {
 	tm_flow_where w;
@@ -169,6 +169,12 @@ static void json_seen_in(tm_jsonw *o, const tm_flowset *fs, const tm_flow *f)
 		TM_JSONW_LIT(o, "}");
 	} else
 		TM_JSONW_LIT(o, "null");
+	if (w.l7_pos) {
+		/* Hubble: the L7 event that showed plaintext, when not the first */
+		TM_JSONW_LIT(o, ", \"l7\": {\"line\": ");
+		tm_jsonw_u64(o, w.l7_pos);
+		TM_JSONW_LIT(o, "}");
+	}
 	TM_JSONW_LIT(o, "}");
 }
 

@@ -281,10 +281,20 @@ tm_err tm_render_findings_sarif(const tm_render_in *in, FILE *out)
 			TM_JSONW_LIT(w, ",\n          \"relatedLocations\": [\n            ");
 			location(w, &el, tm_buf_str(&t), in->base_dir, &b);
 			if (ev->conn_file) {
-				/* the conn.log line that established the connection */
+				/* the line that established the connection: Zeek's
+				 * conn.log record, Hubble's first event of it */
 				tm_srcloc cl = {ev->conn_file, (unsigned)ev->conn_pos, 0};
 				TM_JSONW_LIT(w, ",\n            ");
-				location(w, &cl, "the conn.log record of that connection", in->base_dir, &b);
+				location(w, &cl,
+					 ev->source && !strcmp(ev->source, "hubble") ? "the first Hubble event of that connection"
+										    : "the conn.log record of that connection",
+					 in->base_dir, &b);
+			}
+			if (ev->via_file) {
+				/* the summary record it was read back from */
+				tm_srcloc vl = {ev->via_file, (unsigned)ev->via_pos, 0};
+				TM_JSONW_LIT(w, ",\n            ");
+				location(w, &vl, "the flow summary record it was read from", in->base_dir, &b);
 			}
 			tm_buf_release(&t);
 			TM_JSONW_LIT(w, "\n          ]");

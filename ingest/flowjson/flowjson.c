@@ -264,8 +264,9 @@ static bool get_pos(const json_t *o, const char *key, uint64_t *out)
 }
 
 /* "seen_in" (docs/flows.md): where the record was observed, {file, packet
- * (pcap) or line, tls: null or {file, line}}; absent (a summary of an older
- * version) or null: not known. false when it is malformed. */
+ * (pcap) or line, tls: null or {file, line}, and for Hubble l7: {line} when
+ * set}; absent (a summary of an older version) or null: not known. false
+ * when it is malformed. */
 static bool seen_of(rd *r, const json_t *o, tm_flow_origin origin, tm_flow_seen *s)
 {
 	const json_t *v = json_object_get(o, "seen_in");
@@ -277,6 +278,11 @@ static bool seen_of(rd *r, const json_t *o, tm_flow_origin origin, tm_flow_seen 
 		return false;
 	/* the other unit's key would be read back as nothing */
 	if (json_object_get(v, strcmp(unit, "packet") ? "packet" : "line"))
+		return false;
+	/* Hubble: the L7 event that showed plaintext, after the first */
+	const json_t *l7 = json_object_get(v, "l7");
+	if (l7 && (origin != TM_FLOW_FROM_HUBBLE || !json_is_object(l7) || json_is_null(json_object_get(l7, "line")) ||
+		   !get_pos(l7, "line", &s->content_pos)))
 		return false;
 	const json_t *t = json_object_get(v, "tls");
 	if (!t || json_is_null(t))
@@ -337,6 +343,16 @@ static tm_err record(rd *r, const json_t *o)
 		else if (s)
 			bad = "mesh";
 	}
+	if (!bad) {
+		/* Hubble's verdict: a DROPPED record is no connection */
+		if (!get_str(r, o, "verdict", &s))
+			bad = "verdict";
+		for (int k = TM_VERDICT_FORWARDED; !bad && s && k <= TM_VERDICT_UNKNOWN; k++)
+			if (!strcmp(s, tm_flow_verdict_name((tm_flow_verdict)k)))
+				f.verdict = (uint8_t)k;
+		if (s && !f.verdict)
+			bad = "verdict";
+	}
 	const json_t *h = json_object_get(o, "http");
 	if (!bad && h && !json_is_null(h)) {
 		f.http = tm_arena_alloc(&r->fs->arena, sizeof *f.http);
@@ -364,6 +380,10 @@ static tm_err record(rd *r, const json_t *o)
 	for (int k = TM_FLOW_FROM_CAPTURE; sn && k < TM_FLOW_FROM_SUMMARY; k++)
 		if (!strcmp(sn, tm_flow_origin_name((tm_flow_origin)k)))
 			f.origin = (uint8_t)k;
+	/* Hubble's reader sees content only where its L7 proxy read HTTP: the
+	 * other records say nothing of plaintext or TLS, read back as well */
+	if (f.origin == TM_FLOW_FROM_HUBBLE && f.app != TM_APP_HTTP && !f.tls)
+		f.flags |= TM_FLOW_F_CONTENT_UNSEEN;
 	tm_flow_seen seen;
 	if (!seen_of(r, o, (tm_flow_origin)f.origin, &seen))
 		return fail(r, r->eline, r->ecol, TM_ERR_INVALID, "flow summary: record: field %s is missing or invalid",
@@ -372,12 +392,13 @@ static tm_err record(rd *r, const json_t *o)
 	f.order = (uint32_t)r->fs->nflows;
 	TM_HEAP_GROW(r->fs->flows, r->fs->nflows, r->fs->capflows);
 	r->fs->flows[r->fs->nflows++] = f;
-	if (seen.file || seen.pos || seen.tls) {
-		tm_flow_seen *e = tm_flowset_seen(r->fs, &r->fs->flows[r->fs->nflows - 1]);
-		if (!e)
-			return fail(r, r->eline, r->ecol, TM_ERR_NOMEM, "flow summary: out of memory%s", NULL);
-		*e = seen;
-	}
+	/* where the summary holds it: evidence names the observation through it */
+	seen.via_file = r->source < r->fs->nsources ? r->fs->sources[r->source].name : NULL;
+	seen.via_pos = r->eline;
+	tm_flow_seen *e = tm_flowset_seen(r->fs, &r->fs->flows[r->fs->nflows - 1]);
+	if (!e)
+		return fail(r, r->eline, r->ecol, TM_ERR_NOMEM, "flow summary: out of memory%s", NULL);
+	*e = seen;
 	return TM_OK;
 }
 

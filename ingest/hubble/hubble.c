@@ -479,6 +479,18 @@ static int rank(tm_flow_verdict v)
 	}
 }
 
+/* The L7 proxy read HTTP on f: plaintext, shown by the event being read
+ * (its line, for the evidence that names it). false on OOM. */
+static bool shown(tm_hubble *h, tm_flow *f)
+{
+	tm_flow_seen *s = tm_flowset_seen(h->fs, f);
+	if (!s)
+		return false;
+	f->flags &= (uint8_t)~TM_FLOW_F_CONTENT_UNSEEN;
+	s->content_pos = h->cur ? h->cur->lineno : h->file_lines;
+	return true;
+}
+
 static void fold(tm_hubble *h, const hev *e)
 {
 	tm_flowset *fs = h->fs;
@@ -546,8 +558,8 @@ static void fold(tm_hubble *h, const hev *e)
 		m->policy = str_or_null(h, e->policy);
 	if (e->l7.n && f->app == TM_APP_UNKNOWN) {
 		f->app = tm_js_is(e->l7, "http") ? TM_APP_HTTP : tm_js_is(e->l7, "dns") ? TM_APP_DNS : TM_APP_KAFKA;
-		if (f->app == TM_APP_HTTP)
-			f->flags &= (uint8_t)~TM_FLOW_F_CONTENT_UNSEEN; /* the L7 proxy read HTTP: plaintext */
+		if (f->app == TM_APP_HTTP && !shown(h, f))
+			return;
 	}
 }
 

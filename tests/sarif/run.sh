@@ -2,7 +2,7 @@
 # tests/sarif/run.sh SHARED - validate trustmap's SARIF against the OASIS
 # schema in SHARED/schemas (make conformance): the sample with zones, and the
 # cases that shaped the SARIF writer (suppressions, standard input, IP ranges
-# merged, TM106 per zone, evidence from captures (and from a Zeek ssl.log line with its conn.log one), paths with .., zone membership
+# merged, TM106 per zone, evidence from captures (and from a Zeek ssl.log line with its conn.log one, a Hubble L7 event with the connection's first, and records read back from a summary), paths with .., zone membership
 # in the run's properties with empty zones).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -27,6 +27,12 @@ run evidence --zones tests/zones/evidence/zones.yaml --flows tests/zones/evidenc
   tests/zones/evidence/cluster.yaml || fail=1
 run evidence-ssl-log --zones tests/fixtures/mesh/evidence/zones.yaml --zeek tests/fixtures/mesh/evidence/zeek-nocert \
   tests/fixtures/mesh/evidence/cluster.yaml || fail=1
+run evidence-hubble-l7 --zones tests/fixtures/mesh/evidence/zones.yaml --hubble tests/fixtures/mesh/evidence/hubble.json \
+  tests/fixtures/mesh/evidence/cluster.yaml || fail=1
+run evidence-summary --zones tests/fixtures/mesh/evidence/zones.yaml --flows tests/fixtures/mesh/evidence/plain-http.summary.json \
+  tests/fixtures/mesh/evidence/cluster.yaml || fail=1
+run evidence-summary-ssl-log --zones tests/fixtures/mesh/evidence/zones.yaml \
+  --flows tests/fixtures/mesh/evidence/zeek-nocert.summary.json tests/fixtures/mesh/evidence/cluster.yaml || fail=1
 run observed --zones samples/zones.yaml --ip-map samples/traffic/ip-map.txt --hubble samples/traffic/hubble.json \
   --zeek samples/traffic/zeek --pcap samples/traffic/cart-postgres-denied.pcap samples/shop || fail=1
 run dotdot samples/../tests/../samples/./shop// || fail=1

@@ -3,7 +3,9 @@
  * and the lines after it are read), the JSON scanner (escapes, types,
  * truncation, nesting), RFC 3339 and epoch times; the Hubble reader's
  * folding of a reply into its connection; the ssl.log line a Zeek
- * connection's TLS facts came from; the wording of evidence kinds. */
+ * connection's TLS facts came from, and the Hubble event that showed
+ * plaintext; where a record read back from a summary was observed and
+ * read; the wording of evidence kinds and of where evidence is. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -13,11 +15,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ingest/flowjson/flowjson.h"
 #include "ingest/flowlog/flowlog.h"
 #include "ingest/flowlog/jscan.h"
 #include "ingest/flowlog/lines.h"
 #include "ingest/hubble/hubble.h"
 #include "ingest/zeek/zeek.h"
+#include "model/findings.h"
 
 static void test_long_line(void **state)
 {
@@ -200,6 +204,115 @@ static void test_zeek_ssl_pos(void **state)
 	tm_flowset_free(fs);
 }
 
+/* the Hubble event that showed plaintext (the first L7 HTTP one), kept
+ * beside the record's first line; a record whose first event is that one
+ * has both the same, one without L7 HTTP none */
+static void test_hubble_content_pos(void **state)
+{
+	(void)state;
+#define HEV(sport, l7) \
+	"{\"flow\":{\"time\":\"2026-01-01T00:00:00Z\",\"verdict\":\"FORWARDED\",\"IP\":{\"source\":\"10.0.0.1\",\"destination\":\"10.0.0.2\"},\"l4\":{\"TCP\":{\"source_port\":" sport ",\"destination_port\":80}}" l7 "}}"
+	static const char *const lines[] = {
+		HEV("40000", ""),                                   /* 1: :40000 first */
+		HEV("40000", ",\"l7\":{\"dns\":{}}"),               /* 2: DNS: nothing shown */
+		HEV("40001", ",\"l7\":{\"http\":{\"method\":\"GET\"}}"), /* 3: :40001 first, HTTP */
+		HEV("40000", ",\"l7\":{\"http\":{\"method\":\"GET\"}}"), /* 4: ignored: app already DNS */
+		HEV("40002", ""),                                   /* 5: :40002 first */
+		HEV("40002", ""),                                   /* 6 */
+		HEV("40002", ",\"l7\":{\"http\":{\"method\":\"GET\"}}"), /* 7: shows plaintext */
+		HEV("40002", ",\"l7\":{\"http\":{\"method\":\"POST\"}}"), /* 8: not the first */
+	};
+#undef HEV
+	tm_flowset *fs = tm_flowset_new();
+	tm_hubble *h = tm_hubble_new(fs, 0);
+	for (size_t i = 0; i < TM_ARRAY_LEN(lines); i++)
+		tm_hubble_line(h, lines[i], strlen(lines[i]));
+	tm_hubble_finish(h);
+	assert_int_equal(fs->nflows, 3);
+	for (size_t i = 0; i < 3; i++) {
+		const tm_flow *f = &fs->flows[i];
+		const tm_flow_seen *s = tm_flow_seen_of(fs, f);
+		if (f->cli_port == 40000) {
+			assert_int_equal(tm_flow_pos_of(fs, f), 1);
+			assert_true(f->flags & TM_FLOW_F_CONTENT_UNSEEN);
+			assert_true(!s || !s->content_pos);
+		} else if (f->cli_port == 40001) {
+			assert_int_equal(tm_flow_pos_of(fs, f), 3);
+			assert_non_null(s);
+			assert_int_equal(s->content_pos, 3);
+			assert_false(f->flags & TM_FLOW_F_CONTENT_UNSEEN);
+		} else {
+			assert_int_equal(f->cli_port, 40002);
+			assert_int_equal(tm_flow_pos_of(fs, f), 5);
+			assert_non_null(s);
+			assert_int_equal(s->content_pos, 7);
+			assert_int_equal(f->app, TM_APP_HTTP);
+		}
+	}
+	tm_hubble_free(h);
+	tm_flowset_free(fs);
+}
+
+/* a summary's record: where its seen_in says it was observed, and the
+ * summary line it was read from; a Hubble record without L7 HTTP saw no
+ * content, read back as well */
+static void test_summary_via(void **state)
+{
+	(void)state;
+#define REC(sport, app, src, seen) \
+	"  {\"transport\": \"tcp\", \"src_ip\": \"10.0.0.1\", \"src_port\": " sport ", \"dst_ip\": \"10.0.0.2\", \"dst_port\": 80,\n" \
+	"   \"packets\": 1, \"bytes\": 0, \"first\": 1.0, \"last\": 1.0, \"app\": \"" app "\", \"mesh\": null, \"http\": null,\n" \
+	"   \"tls\": null, \"source\": \"" src "\", " seen "\"verdict\": null}"
+	static const char sum[] = "[\n" REC("40000", "unknown", "hubble", "\"seen_in\": {\"file\": \"h.json\", \"line\": 4, \"tls\": null}, ") ",\n"
+				  REC("40001", "http", "pcap", "\"seen_in\": {\"file\": \"x.pcap\", \"packet\": 12, \"tls\": null}, ") ",\n"
+				  REC("40002", "http", "pcap", "") "\n]\n";
+#undef REC
+	tm_flowset *fs = tm_flowset_new();
+	assert_int_equal(tm_flowjson_read_buffer(fs, "s.json", sum, sizeof sum - 1, 100), TM_OK);
+	assert_int_equal(fs->nflows, 3);
+	const tm_flow_seen *s0 = tm_flow_seen_of(fs, &fs->flows[0]), *s1 = tm_flow_seen_of(fs, &fs->flows[1]),
+			   *s2 = tm_flow_seen_of(fs, &fs->flows[2]);
+	assert_non_null(s0);
+	assert_non_null(s1);
+	assert_non_null(s2);
+	assert_true(fs->flows[0].flags & TM_FLOW_F_CONTENT_UNSEEN);
+	assert_false(fs->flows[1].flags & TM_FLOW_F_CONTENT_UNSEEN);
+	assert_string_equal(s0->file, "h.json");
+	assert_int_equal(s0->pos, 4);
+	assert_string_equal(s0->via_file, "s.json");
+	assert_int_equal(s0->via_pos, 2);
+	assert_string_equal(s1->file, "x.pcap");
+	assert_int_equal(s1->pos, 12);
+	assert_int_equal(s1->via_pos, 5);
+	assert_null(s2->file); /* no seen_in: not known, but still read at line 8 */
+	assert_string_equal(s2->via_file, "s.json");
+	assert_int_equal(s2->via_pos, 8);
+	tm_flowset_free(fs);
+}
+
+/* the evidence's text: what decided, the connection's record, the summary */
+static void test_fevidence_format(void **state)
+{
+	(void)state;
+	tm_fevidence e = {.source = "zeek", .file = "ssl.log", .unit = "line", .pos = 10, .transport = "tcp",
+			  .src_ip = "10.0.0.1", .dst_ip = "2001:db8::2", .src_port = 40002, .dst_port = 8080,
+			  .time_us = 1700000000200000LL, .shows = "TLS without a client certificate",
+			  .conn_file = "conn.log", .conn_pos = 2, .via_file = "s.json", .via_pos = 35};
+	tm_buf b;
+	tm_buf_init(&b, 0);
+	tm_fevidence_format(&e, &b);
+	assert_string_equal(tm_buf_str(&b), "zeek ssl.log line 10 (connection conn.log line 2) (via summary s.json line 35): "
+					    "tcp 10.0.0.1:40002 -> [2001:db8::2]:8080 at 2023-11-14T22:13:20.200000Z, "
+					    "TLS without a client certificate");
+	tm_buf_reset(&b);
+	e = (tm_fevidence){.source = "pcap", .file = "x.pcap", .unit = "packet", .pos = 12, .transport = "tcp",
+			   .src_ip = "10.0.0.1", .dst_ip = "10.0.0.2", .src_port = 1, .dst_port = 2, .time_us = -1,
+			   .via_file = "s.json"};
+	tm_fevidence_format(&e, &b);
+	assert_string_equal(tm_buf_str(&b), "pcap x.pcap packet 12 (via summary s.json): tcp 10.0.0.1:1 -> 10.0.0.2:2");
+	tm_buf_release(&b);
+}
+
 /* the kind of evidence, as the findings word it */
 static void test_evkind(void **state)
 {
@@ -225,6 +338,9 @@ int main(void)
 		cmocka_unit_test(test_hubble_fold),
 		cmocka_unit_test(test_zeek_mesh_and_lines),
 		cmocka_unit_test(test_zeek_ssl_pos),
+		cmocka_unit_test(test_hubble_content_pos),
+		cmocka_unit_test(test_summary_via),
+		cmocka_unit_test(test_fevidence_format),
 		cmocka_unit_test(test_evkind),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
