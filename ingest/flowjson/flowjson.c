@@ -307,38 +307,50 @@ static bool peer_of(rd *r, const json_t *v, tm_flow_peer *p)
  * connection. An object gives f its flags and a tm_flow_meta with the
  * facts (every member may be absent or null: not known); null gives
  * neither. Absent (a summary of an older version) is read as that version
- * read it: *absent is set and f keeps no flag. false when malformed. */
-static bool flow_log_of(rd *r, const json_t *o, tm_flow *f, bool *absent)
+ * read it: *absent is set and f keeps no flag. NULL, or the field in error. */
+static const char *flow_log_of(rd *r, const json_t *o, tm_flow *f, bool *absent)
 {
-	static const struct { const char *key; uint8_t flag; } flags[] = {
-		{"content_unseen", TM_FLOW_F_CONTENT_UNSEEN},
-		{"attempt", TM_FLOW_F_ATTEMPT},
-		{"encrypted", TM_FLOW_F_ENCRYPTED},
-		{"policy_drop", TM_FLOW_F_POLICY_DROP},
+	static const struct { const char *key, *field; uint8_t flag; } flags[] = {
+		{"content_unseen", "flow_log.content_unseen", TM_FLOW_F_CONTENT_UNSEEN},
+		{"attempt", "flow_log.attempt", TM_FLOW_F_ATTEMPT},
+		{"encrypted", "flow_log.encrypted", TM_FLOW_F_ENCRYPTED},
+		{"policy_drop", "flow_log.policy_drop", TM_FLOW_F_POLICY_DROP},
 	};
 	const json_t *v = json_object_get(o, "flow_log");
 	*absent = !v;
 	if (!v || json_is_null(v))
-		return true;
+		return NULL;
 	if (!json_is_object(v))
-		return false;
+		return "flow_log";
 	for (size_t i = 0; i < TM_ARRAY_LEN(flags); i++) {
 		bool b;
 		if (!get_bool(v, flags[i].key, &b))
-			return false;
+			return flags[i].field;
 		if (b)
 			f->flags |= flags[i].flag;
 	}
 	tm_flow_meta *m = tm_flowset_add_meta(r->fs, f);
 	if (!m)
-		return false;
+		return "flow_log (out of memory)";
+	const struct { const char *key, *field; const char **to; } strs[] = {
+		{"drop_reason", "flow_log.drop_reason", &m->drop_reason},
+		{"policy", "flow_log.policy", &m->policy},
+		{"uid", "flow_log.uid", &m->uid},
+		{"service", "flow_log.service", &m->service},
+		{"node", "flow_log.node", &m->node},
+		{"direction", "flow_log.direction", &m->direction},
+	};
+	for (size_t i = 0; i < TM_ARRAY_LEN(strs); i++)
+		if (!get_str(r, v, strs[i].key, strs[i].to))
+			return strs[i].field;
 	const json_t *ev = json_object_get(v, "events");
 	if (ev && !json_is_null(ev) && !get_u64(v, "events", UINT64_MAX, &m->events))
-		return false;
-	return get_str(r, v, "drop_reason", &m->drop_reason) && get_str(r, v, "policy", &m->policy) &&
-	       get_str(r, v, "uid", &m->uid) && get_str(r, v, "service", &m->service) &&
-	       get_str(r, v, "node", &m->node) && get_str(r, v, "direction", &m->direction) &&
-	       peer_of(r, json_object_get(v, "src"), &m->src) && peer_of(r, json_object_get(v, "dst"), &m->dst);
+		return "flow_log.events";
+	if (!peer_of(r, json_object_get(v, "src"), &m->src))
+		return "flow_log.src";
+	if (!peer_of(r, json_object_get(v, "dst"), &m->dst))
+		return "flow_log.dst";
+	return NULL;
 }
 
 /* one array element: a record, or a diagnostic naming the field */
@@ -418,8 +430,8 @@ static tm_err record(rd *r, const json_t *o)
 			f.tls = tls_of(r, t, &bad);
 	}
 	bool no_flow_log = false;
-	if (!bad && !flow_log_of(r, o, &f, &no_flow_log))
-		bad = "flow_log";
+	if (!bad)
+		bad = flow_log_of(r, o, &f, &no_flow_log);
 	if (bad)
 		return fail(r, r->eline, r->ecol, TM_ERR_INVALID, "flow summary: record: field %s is missing or invalid",
 			    bad);
