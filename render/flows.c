@@ -178,6 +178,65 @@ static void json_seen_in(tm_jsonw *o, const tm_flowset *fs, const tm_flow *f)
 	TM_JSONW_LIT(o, "}");
 }
 
+/* one end as the flow log named it: {namespace, pod, workload, kind, identity, world} */
+static void json_peer(tm_jsonw *o, const tm_flow_peer *p)
+{
+	TM_JSONW_LIT(o, "{\"namespace\": ");
+	tm_jsonw_str(o, p ? p->ns : NULL);
+	TM_JSONW_LIT(o, ", \"pod\": ");
+	tm_jsonw_str(o, p ? p->pod : NULL);
+	TM_JSONW_LIT(o, ", \"workload\": ");
+	tm_jsonw_str(o, p ? p->workload : NULL);
+	TM_JSONW_LIT(o, ", \"kind\": ");
+	tm_jsonw_str(o, p ? p->kind : NULL);
+	TM_JSONW_LIT(o, ", \"identity\": ");
+	tm_jsonw_str(o, p ? p->identity : NULL);
+	TM_JSONW_LIT(o, ", \"world\": ");
+	tm_jsonw_bool(o, p && p->world);
+	TM_JSONW_LIT(o, "}");
+}
+
+/* What a flow log said of record f besides the connection (docs/flows.md
+ * "flow_log"): the flags judgements read (content unseen, an attempt
+ * without an answer, ...) and the facts they name (pods, uid, drop
+ * reason), so that a summary read back judges as the log did. null for a
+ * record with neither (captures). */
+static void json_flow_log(tm_jsonw *o, const tm_flowset *fs, const tm_flow *f)
+{
+	const tm_flow_meta *m = tm_flow_meta_of(fs, f);
+	if (!m && !f->flags) {
+		TM_JSONW_LIT(o, "null");
+		return;
+	}
+	TM_JSONW_LIT(o, "{\"content_unseen\": ");
+	tm_jsonw_bool(o, f->flags & TM_FLOW_F_CONTENT_UNSEEN);
+	TM_JSONW_LIT(o, ", \"attempt\": ");
+	tm_jsonw_bool(o, f->flags & TM_FLOW_F_ATTEMPT);
+	TM_JSONW_LIT(o, ", \"encrypted\": ");
+	tm_jsonw_bool(o, f->flags & TM_FLOW_F_ENCRYPTED);
+	TM_JSONW_LIT(o, ", \"policy_drop\": ");
+	tm_jsonw_bool(o, f->flags & TM_FLOW_F_POLICY_DROP);
+	TM_JSONW_LIT(o, ", \"drop_reason\": ");
+	tm_jsonw_str(o, m ? m->drop_reason : NULL);
+	TM_JSONW_LIT(o, ", \"policy\": ");
+	tm_jsonw_str(o, m ? m->policy : NULL);
+	TM_JSONW_LIT(o, ", \"uid\": ");
+	tm_jsonw_str(o, m ? m->uid : NULL);
+	TM_JSONW_LIT(o, ", \"service\": ");
+	tm_jsonw_str(o, m ? m->service : NULL);
+	TM_JSONW_LIT(o, ", \"node\": ");
+	tm_jsonw_str(o, m ? m->node : NULL);
+	TM_JSONW_LIT(o, ", \"direction\": ");
+	tm_jsonw_str(o, m ? m->direction : NULL);
+	TM_JSONW_LIT(o, ", \"events\": ");
+	tm_jsonw_u64(o, m ? m->events : 0);
+	TM_JSONW_LIT(o, ", \"src\": ");
+	json_peer(o, m ? &m->src : NULL);
+	TM_JSONW_LIT(o, ", \"dst\": ");
+	json_peer(o, m ? &m->dst : NULL);
+	TM_JSONW_LIT(o, "}");
+}
+
 /* the mapping of record i, or NULL without manifests */
 static const tm_fm_flow *mapping(const tm_flowmap *obs, size_t i)
 {
@@ -259,6 +318,8 @@ tm_err tm_render_flows_json_obs(const tm_flowset *fs, const tm_graph *g, const t
 		json_seen_in(o, fs, f);
 		TM_JSONW_LIT(o, ",\n    \"verdict\": ");
 		tm_jsonw_str(o, tm_flow_verdict_name((tm_flow_verdict)f->verdict));
+		TM_JSONW_LIT(o, ",\n    \"flow_log\": ");
+		json_flow_log(o, fs, f);
 		const tm_fm_flow *of = mapping(obs, i);
 		if (of) {
 			TM_JSONW_LIT(o, ",\n    \"src_workload\": ");

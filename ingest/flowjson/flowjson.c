@@ -291,6 +291,68 @@ static bool seen_of(rd *r, const json_t *o, tm_flow_origin origin, tm_flow_seen 
 	return json_is_object(t) && get_str(r, t, "file", &s->tls_file) && get_pos(t, "line", &s->tls_pos);
 }
 
+/* one end in "flow_log": {namespace, pod, workload, kind, identity, world},
+ * each null or absent when not known; the whole null or absent: nothing */
+static bool peer_of(rd *r, const json_t *v, tm_flow_peer *p)
+{
+	memset(p, 0, sizeof *p);
+	if (!v || json_is_null(v))
+		return true;
+	return json_is_object(v) && get_str(r, v, "namespace", &p->ns) && get_str(r, v, "pod", &p->pod) &&
+	       get_str(r, v, "workload", &p->workload) && get_str(r, v, "kind", &p->kind) &&
+	       get_str(r, v, "identity", &p->identity) && get_bool(v, "world", &p->world);
+}
+
+/* "flow_log" (docs/flows.md): what the flow log said besides the
+ * connection. An object gives f its flags and a tm_flow_meta with the
+ * facts (every member may be absent or null: not known); null gives
+ * neither. Absent (a summary of an older version) is read as that version
+ * read it: *absent is set and f keeps no flag. NULL, or the field in error. */
+static const char *flow_log_of(rd *r, const json_t *o, tm_flow *f, bool *absent)
+{
+	static const struct { const char *key, *field; uint8_t flag; } flags[] = {
+		{"content_unseen", "flow_log.content_unseen", TM_FLOW_F_CONTENT_UNSEEN},
+		{"attempt", "flow_log.attempt", TM_FLOW_F_ATTEMPT},
+		{"encrypted", "flow_log.encrypted", TM_FLOW_F_ENCRYPTED},
+		{"policy_drop", "flow_log.policy_drop", TM_FLOW_F_POLICY_DROP},
+	};
+	const json_t *v = json_object_get(o, "flow_log");
+	*absent = !v;
+	if (!v || json_is_null(v))
+		return NULL;
+	if (!json_is_object(v))
+		return "flow_log";
+	for (size_t i = 0; i < TM_ARRAY_LEN(flags); i++) {
+		bool b;
+		if (!get_bool(v, flags[i].key, &b))
+			return flags[i].field;
+		if (b)
+			f->flags |= flags[i].flag;
+	}
+	tm_flow_meta *m = tm_flowset_add_meta(r->fs, f);
+	if (!m)
+		return "flow_log (out of memory)";
+	const struct { const char *key, *field; const char **to; } strs[] = {
+		{"drop_reason", "flow_log.drop_reason", &m->drop_reason},
+		{"policy", "flow_log.policy", &m->policy},
+		{"uid", "flow_log.uid", &m->uid},
+		{"service", "flow_log.service", &m->service},
+		{"node", "flow_log.node", &m->node},
+		{"direction", "flow_log.direction", &m->direction},
+	};
+	for (size_t i = 0; i < TM_ARRAY_LEN(strs); i++)
+		if (!get_str(r, v, strs[i].key, strs[i].to))
+			return strs[i].field;
+	const json_t *ev = json_object_get(v, "events");
+	if (ev && !json_is_null(ev) && !get_u64(v, "events", UINT64_MAX, &m->events))
+		return "flow_log.events";
+	if (!peer_of(r, json_object_get(v, "src"), &m->src))
+		return "flow_log.src";
+	if (!peer_of(r, json_object_get(v, "dst"), &m->dst))
+		return "flow_log.dst";
+	return NULL;
+}
+
 /* one array element: a record, or a diagnostic naming the field */
 static tm_err record(rd *r, const json_t *o)
 {
@@ -367,6 +429,9 @@ static tm_err record(rd *r, const json_t *o)
 		else
 			f.tls = tls_of(r, t, &bad);
 	}
+	bool no_flow_log = false;
+	if (!bad)
+		bad = flow_log_of(r, o, &f, &no_flow_log);
 	if (bad)
 		return fail(r, r->eline, r->ecol, TM_ERR_INVALID, "flow summary: record: field %s is missing or invalid",
 			    bad);
@@ -380,9 +445,10 @@ static tm_err record(rd *r, const json_t *o)
 	for (int k = TM_FLOW_FROM_CAPTURE; sn && k < TM_FLOW_FROM_SUMMARY; k++)
 		if (!strcmp(sn, tm_flow_origin_name((tm_flow_origin)k)))
 			f.origin = (uint8_t)k;
-	/* Hubble's reader sees content only where its L7 proxy read HTTP: the
-	 * other records say nothing of plaintext or TLS, read back as well */
-	if (f.origin == TM_FLOW_FROM_HUBBLE && f.app != TM_APP_HTTP && !f.tls)
+	/* a summary without flow_log (an older version): Hubble's reader sees
+	 * content only where its L7 proxy read HTTP, so its other records say
+	 * nothing of plaintext or TLS; the other flags read as not set */
+	if (no_flow_log && f.origin == TM_FLOW_FROM_HUBBLE && f.app != TM_APP_HTTP && !f.tls)
 		f.flags |= TM_FLOW_F_CONTENT_UNSEEN;
 	tm_flow_seen seen;
 	if (!seen_of(r, o, (tm_flow_origin)f.origin, &seen))

@@ -90,6 +90,52 @@ static void merge_tls(tm_tls *c, const tm_tls *r)
 	}
 }
 
+static void merge_peer(tm_flow_peer *c, const tm_flow_peer *r)
+{
+	if (!c->ns && !c->pod) {
+		c->ns = r->ns;
+		c->pod = r->pod;
+	}
+	if (!c->workload) {
+		c->workload = r->workload;
+		c->kind = r->kind;
+	}
+	if (!c->identity)
+		c->identity = r->identity;
+	c->world |= r->world;
+}
+
+/* r's flow-log facts into c's (flow_log): known values are kept, the
+ * other's fill the gaps; r's ends are swapped when it sees the connection
+ * the other way round. Events are the same events seen twice: the larger. */
+static void merge_meta(tm_flowset *fs, tm_flow *c, const tm_flow *r, bool same)
+{
+	const tm_flow_meta *rm = tm_flow_meta_of(fs, r);
+	if (!rm)
+		return;
+	tm_flow_meta *cm = tm_flow_meta_of(fs, c);
+	if (!cm) {
+		if (!(cm = tm_flowset_add_meta(fs, c)))
+			return;
+	}
+	merge_peer(&cm->src, same ? &rm->src : &rm->dst);
+	merge_peer(&cm->dst, same ? &rm->dst : &rm->src);
+	if (!cm->drop_reason)
+		cm->drop_reason = rm->drop_reason;
+	if (!cm->policy)
+		cm->policy = rm->policy;
+	if (!cm->uid)
+		cm->uid = rm->uid;
+	if (!cm->service)
+		cm->service = rm->service;
+	if (!cm->node)
+		cm->node = rm->node;
+	if (!cm->direction)
+		cm->direction = rm->direction;
+	if (rm->events > cm->events)
+		cm->events = rm->events;
+}
+
 /* r into c: c's orientation; r's facts only when it sees the connection
  * the same way round and c lacks them. c keeps where it was seen (its
  * seen_in), and r's ssl.log position with r's TLS facts when it takes them. */
@@ -111,8 +157,17 @@ static void merge_into(tm_flowset *fs, tm_flow *c, const tm_flow *r)
 	if (r->source < c->source)
 		c->source = r->source;
 	bool same = !tm_ip_cmp(c->cli_ip, r->cli_ip) && c->cli_port == r->cli_port;
+	/* what either point saw of the path: encrypted by the CNI, dropped
+	 * by policy; an answer seen at either point makes it a connection */
+	c->flags |= (uint8_t)(r->flags & (TM_FLOW_F_ENCRYPTED | TM_FLOW_F_POLICY_DROP));
+	if (!(r->flags & TM_FLOW_F_ATTEMPT))
+		c->flags &= (uint8_t)~TM_FLOW_F_ATTEMPT;
+	merge_meta(fs, c, r, same);
 	if (!same)
 		return;
+	/* content the other point saw: c takes its facts below */
+	if (!(r->flags & TM_FLOW_F_CONTENT_UNSEEN))
+		c->flags &= (uint8_t)~TM_FLOW_F_CONTENT_UNSEEN;
 	if (c->app == TM_APP_UNKNOWN)
 		c->app = r->app;
 	if (!c->mesh)

@@ -62,6 +62,56 @@ grep -q '"tls": {"file": "tests/fixtures/mesh/evidence/zeek-nocert/ssl.log", "li
 "$T" check -f json --flows "$W/tls12-mtls-spiffe.json" samples/shop >"$W/a" 2>/dev/null
 "$T" check -f json --flows "$P/tls12-mtls-spiffe.pcap" samples/shop >"$W/b" 2>/dev/null
 cmp -s "$W/a" "$W/b" && ok || no "check --flows SUMMARY differs from check --flows CAPTURE"
+# A summary judges exactly like the observation it came from, for every source
+# (docs/flows.md "As evidence"): flows -f json of the summary read back is
+# the original's byte for byte (flow_log too), and check --flows SUMMARY
+# gives the original's findings. Findings differ only where they name their
+# input: "(via summary F line N)", and TM13x's "first in F (summary)" and
+# "observed traffic" location, which name the file read.
+judged() {
+	sed -E -e 's/ \(via summary [^)]*\)//' -e 's/, first in [^ ]+ \((pcap|hubble|zeek|summary)\)//' \
+		-e '/^  at [^ ]+  observed traffic$/d' "$1"
+}
+E=tests/fixtures/mesh/evidence
+roundtrip() { # name, reader arguments, check arguments
+	name=$1 rd=$2 ck=$3
+	"$T" flows -f json $rd >"$W/rt-$name.json" 2>/dev/null || { no "$name: flows -f json"; return; }
+	"$T" flows -f json --merge "$W/rt-$name.json" 2>"$W/err" | cmp -s - "$W/rt-$name.json" && ok ||
+		no "$name: the summary read back renders differently ($(head -c 200 "$W/err"))"
+	"$T" check $ck $rd >"$W/orig" 2>/dev/null
+	"$T" check $ck --flows "$W/rt-$name.json" >"$W/sum" 2>/dev/null
+	judged "$W/orig" >"$W/orig.n"
+	judged "$W/sum" >"$W/sum.n"
+	cmp -s "$W/orig.n" "$W/sum.n" && ok || { no "$name: check --flows SUMMARY judges differently:"; diff "$W/orig.n" "$W/sum.n" | head -10; }
+}
+roundtrip pcap-samples "--pcap samples/traffic/storefront-payment-api-mtls.pcap --pcap samples/traffic/orders-payment-api-plain.pcap --pcap samples/traffic/cart-postgres-denied.pcap" \
+	"--zones samples/zones.yaml --ip-map samples/traffic/ip-map.txt samples/shop"
+roundtrip pcap-evidence "--pcap $E/plain-http.pcap" "--zones $E/zones.yaml $E/cluster.yaml"
+roundtrip hubble-samples "--hubble samples/traffic/hubble.json" "--zones samples/zones.yaml --ip-map samples/traffic/ip-map.txt samples/shop"
+# mapped by Hubble's pod names (flow_log.src/dst): read back without them, TM133 differed
+roundtrip hubble-names "--hubble tests/flowlog/hubble-names.json" "--ip-map tests/flowlog/pods-svc.json samples/shop"
+roundtrip hubble-egress "--hubble tests/flowlog/hubble-egress.json" "--zones tests/flowlog/zones-egress.yaml --ip-map samples/traffic/ip-map.txt samples/shop"
+roundtrip hubble-evidence "--hubble $E/hubble.json" "--zones $E/zones.yaml $E/cluster.yaml"
+roundtrip zeek-samples "--zeek samples/traffic/zeek" "--zones samples/zones.yaml --ip-map samples/traffic/ip-map.txt samples/shop"
+# an S0 attempt (flow_log.attempt): read back as a connection, it made a false TM130
+roundtrip zeek-json "--zeek tests/flowlog/zeek-json" "--ip-map tests/flowlog/pods-wide.txt samples/shop"
+roundtrip zeek-evidence "--zeek $E/zeek" "--zones $E/zones.yaml $E/cluster.yaml"
+# the uid (flow_log.uid) named by the evidence
+roundtrip zeek-nocert "--zeek $E/zeek-nocert" "--zones $E/zones.yaml $E/cluster.yaml"
+# content unseen (flow_log.content_unseen): read back as plaintext, it made a false TM124 and pci-mtls
+roundtrip zeek-unseen "--zeek $E/zeek-unseen" "--zones $E/zones.yaml $E/cluster.yaml"
+grep -q '"flow_log": {"content_unseen": true, "attempt": false' "$W/rt-zeek-unseen.json" && ok ||
+	no "the Zeek connection without service is not content_unseen in its summary"
+"$T" check --zones $E/zones.yaml --flows "$W/rt-zeek-unseen.json" $E/cluster.yaml 2>/dev/null | grep -q -e TM124 -e pci-mtls -e TM130 &&
+	no "a Zeek summary's content-unseen connection or attempt made a finding" || ok
+# merged summaries keep what either point saw: an answer at either point is a connection,
+# content seen at either point (the same way round) is seen; CNI encryption is kept
+sed -e 's/"attempt": true/"attempt": false/' -e 's/"content_unseen": true/"content_unseen": false/' "$W/rt-zeek-json.json" >"$W/answered.json"
+"$T" flows -f json --merge "$W/rt-zeek-json.json" "$W/answered.json" | grep -c '"attempt": true\|"content_unseen": true' | grep -qx 0 && ok ||
+	no "merging an attempt with the same connection answered elsewhere kept it an attempt"
+sed -e 's/"encrypted": false/"encrypted": true/' "$W/rt-hubble-samples.json" >"$W/encrypted.json"
+"$T" flows -f json --merge "$W/rt-hubble-samples.json" "$W/encrypted.json" | grep -c '"encrypted": false' | grep -qx 0 && ok ||
+	no "merging lost the CNI encryption one point saw"
 # --merge refuses what is not a summary
 "$T" flows --merge "$P/http-plain.pcap" >/dev/null 2>"$W/err"
 [ $? = 2 ] && grep -q "is not the output of trustmap flows -f json" "$W/err" && ok || no "--merge took a capture"

@@ -290,6 +290,85 @@ static void test_summary_via(void **state)
 	tm_flowset_free(fs);
 }
 
+/* flow_log read back: the flags judgements read and the flow-log facts;
+ * without it (an older summary) a Hubble record without L7 HTTP saw no
+ * content and nothing else is flagged, a Zeek one reads as seen */
+static void test_summary_flow_log(void **state)
+{
+	(void)state;
+#define REC(sport, src, fl) \
+	"  {\"transport\": \"tcp\", \"src_ip\": \"10.0.0.1\", \"src_port\": " sport ", \"dst_ip\": \"10.0.0.2\", \"dst_port\": 80,\n" \
+	"   \"packets\": 1, \"bytes\": 0, \"first\": 1.0, \"last\": 1.0, \"app\": \"unknown\", \"mesh\": null, \"http\": null,\n" \
+	"   \"tls\": null, \"source\": \"" src "\", \"verdict\": null" fl "}"
+	static const char sum[] =
+		"[\n" REC("40000", "zeek", ", \"flow_log\": {\"content_unseen\": true, \"attempt\": true, \"uid\": \"CAbc\", \"events\": 1}") ",\n"
+		REC("40001", "hubble", ", \"flow_log\": {\"content_unseen\": false, \"encrypted\": true, \"policy_drop\": true, "
+				       "\"drop_reason\": \"POLICY_DENIED\", \"src\": {\"namespace\": \"shop\", \"pod\": \"cart-1\", "
+				       "\"world\": true}, \"dst\": null}") ",\n"
+		REC("40002", "zeek", "") ",\n"
+		REC("40003", "hubble", "") ",\n"
+		REC("40004", "hubble", ", \"flow_log\": null") "\n]\n";
+#undef REC
+	tm_flowset *fs = tm_flowset_new();
+	assert_int_equal(tm_flowjson_read_buffer(fs, "s.json", sum, sizeof sum - 1, 100), TM_OK);
+	assert_int_equal(fs->nflows, 5);
+	const tm_flow *z = &fs->flows[0], *h = &fs->flows[1];
+	assert_int_equal(z->flags, TM_FLOW_F_CONTENT_UNSEEN | TM_FLOW_F_ATTEMPT);
+	const tm_flow_meta *zm = tm_flow_meta_of(fs, z), *hm = tm_flow_meta_of(fs, h);
+	assert_non_null(zm);
+	assert_string_equal(zm->uid, "CAbc");
+	assert_int_equal(zm->events, 1);
+	assert_null(zm->src.pod);
+	assert_int_equal(h->flags, TM_FLOW_F_ENCRYPTED | TM_FLOW_F_POLICY_DROP);
+	assert_non_null(hm);
+	assert_string_equal(hm->drop_reason, "POLICY_DENIED");
+	assert_string_equal(hm->src.ns, "shop");
+	assert_string_equal(hm->src.pod, "cart-1");
+	assert_true(hm->src.world);
+	assert_null(hm->dst.pod);
+	/* older summaries: as that version read them */
+	assert_int_equal(fs->flows[2].flags, 0);
+	assert_null(tm_flow_meta_of(fs, &fs->flows[2]));
+	assert_int_equal(fs->flows[3].flags, TM_FLOW_F_CONTENT_UNSEEN);
+	/* null: nothing said, and no inference */
+	assert_int_equal(fs->flows[4].flags, 0);
+	assert_null(tm_flow_meta_of(fs, &fs->flows[4]));
+	tm_flowset_free(fs);
+}
+
+/* merged summaries: an answer at either point makes a connection, content
+ * seen at either point is seen, encryption is kept, facts fill the gaps
+ * (the other's ends swapped when it sees the connection reversed) */
+static void test_summary_flow_log_merge(void **state)
+{
+	(void)state;
+	static const char a[] =
+		"[{\"transport\": \"tcp\", \"src_ip\": \"10.0.0.1\", \"src_port\": 40000, \"dst_ip\": \"10.0.0.2\", \"dst_port\": 80,"
+		" \"packets\": 1, \"bytes\": 0, \"first\": 1.0, \"last\": 2.0, \"app\": \"unknown\", \"mesh\": null, \"http\": null,"
+		" \"tls\": null, \"source\": \"hubble\", \"verdict\": null, \"flow_log\": {\"content_unseen\": true, \"attempt\": true,"
+		" \"events\": 2, \"src\": {\"pod\": null}}}]";
+	static const char b[] =
+		"[{\"transport\": \"tcp\", \"src_ip\": \"10.0.0.2\", \"src_port\": 80, \"dst_ip\": \"10.0.0.1\", \"dst_port\": 40000,"
+		" \"packets\": 1, \"bytes\": 0, \"first\": 1.5, \"last\": 1.5, \"app\": \"unknown\", \"mesh\": null, \"http\": null,"
+		" \"tls\": null, \"source\": \"hubble\", \"verdict\": null, \"flow_log\": {\"content_unseen\": false, \"encrypted\": true,"
+		" \"events\": 5, \"src\": {\"namespace\": \"pay\", \"pod\": \"api-1\"}, \"dst\": {\"namespace\": \"shop\", \"pod\": \"cart-1\"}}}]";
+	tm_flowset *fs = tm_flowset_new();
+	assert_int_equal(tm_flowjson_read_buffer(fs, "a.json", a, sizeof a - 1, 100), TM_OK);
+	assert_int_equal(tm_flowjson_read_buffer(fs, "b.json", b, sizeof b - 1, 100), TM_OK);
+	tm_flowjson_merge(fs);
+	assert_int_equal(fs->nflows, 1);
+	const tm_flow *f = &fs->flows[0];
+	assert_int_equal(f->cli_port, 40000);
+	/* reversed: the other's content is not taken, its answer and encryption are */
+	assert_int_equal(f->flags, TM_FLOW_F_CONTENT_UNSEEN | TM_FLOW_F_ENCRYPTED);
+	const tm_flow_meta *m = tm_flow_meta_of(fs, f);
+	assert_non_null(m);
+	assert_string_equal(m->src.pod, "cart-1");
+	assert_string_equal(m->dst.pod, "api-1");
+	assert_int_equal(m->events, 5);
+	tm_flowset_free(fs);
+}
+
 /* the evidence's text: what decided, the connection's record, the summary */
 static void test_fevidence_format(void **state)
 {
@@ -340,6 +419,8 @@ int main(void)
 		cmocka_unit_test(test_zeek_ssl_pos),
 		cmocka_unit_test(test_hubble_content_pos),
 		cmocka_unit_test(test_summary_via),
+		cmocka_unit_test(test_summary_flow_log),
+		cmocka_unit_test(test_summary_flow_log_merge),
 		cmocka_unit_test(test_fevidence_format),
 		cmocka_unit_test(test_evkind),
 	};
