@@ -64,14 +64,16 @@ static bool match_source(const tm_vs_route *r, const tm_vs_match *m, const char 
 typedef enum { TAKE_NONE, TAKE_SOME, TAKE_ALL } vs_take;
 
 /* How much of this client's traffic to svcport route r takes. *other: none,
- * because every match on the port is for other sources. TLS routes never
+ * because every match on the port is for other sources. *cond: some, by
+ * the request or connection condition named (the first match's). TLS routes never
  * take all: pilot gives each match a filter chain keyed by its SNI hosts
  * (required by the API), and Envoy picks the most specific chain, not the
  * first. A delegate's own routes decide (not followed). */
 static vs_take route_take(const tm_vs_route *r, const char *client_ns, const tm_labels *labels, uint32_t svcport,
-			  bool *other)
+			  bool *other, const char **cond)
 {
 	*other = false;
+	*cond = NULL;
 	bool all_ok = r->kind != TM_VSR_TLS && !r->delegate;
 	if (!r->has_match)
 		return all_ok ? TAKE_ALL : TAKE_SOME;
@@ -84,8 +86,12 @@ static vs_take route_take(const tm_vs_route *r, const char *client_ns, const tm_
 			*other = true;
 			continue;
 		}
-		if (!m->unsettled && all_ok)
+		if (!m->unsettled && all_ok) {
+			*cond = NULL;
 			return TAKE_ALL;
+		}
+		if (!*cond)
+			*cond = m->unsettled;
 		t = TAKE_SOME;
 	}
 	if (t != TAKE_NONE)
@@ -95,9 +101,11 @@ static vs_take route_take(const tm_vs_route *r, const char *client_ns, const tm_
 
 static const char *const route_keys[] = {[TM_VSR_HTTP] = "http", [TM_VSR_TCP] = "tcp", [TM_VSR_TLS] = "tls"};
 
-static void route_name(tm_buf *b, const tm_vs_route *r)
+static void route_name(tm_buf *b, const tm_vs_route *r, const char *cond)
 {
 	(void)tm_buf_addf(b, "%sspec.%s[%zu]", b->len ? ", " : "", route_keys[r->kind], r->index);
+	if (cond) /* "headers", "sniHosts", ... are plural */
+		(void)tm_buf_addf(b, " where its %s match%s", cond, cond[strlen(cond) - 1] == 's' ? "" : "es");
 }
 
 void tm_mesh_vs_pick(const tm_meshobjs *ms, tm_arena *arena, const char *client_ns, const tm_labels *client_labels,
@@ -115,6 +123,7 @@ void tm_mesh_vs_pick(const tm_meshobjs *ms, tm_arena *arena, const char *client_
 	snprintf(fqdn, sizeof fqdn, "%s.%s.svc.cluster.local", svc_name, svc_ns);
 	bool covered = false;
 	tm_buf taken, other_src, after;
+	bool some = false; /* a route takes what a condition of the request selects */
 	tm_buf_init(&taken, 16 * 1024);
 	tm_buf_init(&other_src, 16 * 1024);
 	tm_buf_init(&after, 16 * 1024);
@@ -132,22 +141,25 @@ void tm_mesh_vs_pick(const tm_meshobjs *ms, tm_arena *arena, const char *client_
 		tm_buf_reset(&other_src);
 		tm_buf_reset(&after);
 		bool caught = false;
+		some = false;
 		for (size_t k = 0; k < vs->nroutes; k++) {
 			const tm_vs_route *r = &vs->routes[k];
 			bool other;
-			vs_take t = route_take(r, client_ns, client_labels, svcport, &other);
+			const char *cond;
+			vs_take t = route_take(r, client_ns, client_labels, svcport, &other, &cond);
 			if (caught) {
 				if (t != TAKE_NONE || other)
-					route_name(&after, r); /* unreachable for this client */
+					route_name(&after, r, NULL); /* unreachable for this client */
 				continue;
 			}
 			if (t == TAKE_NONE) {
 				if (other)
-					route_name(&other_src, r);
+					route_name(&other_src, r, NULL);
 				continue; /* another port, other sources, or gateways only */
 			}
 			caught = t == TAKE_ALL;
-			route_name(&taken, r);
+			some |= cond != NULL;
+			route_name(&taken, r, cond);
 			if (!r->ndests && !r->delegate)
 				continue; /* no upstream (redirect, directResponse) */
 			covered = true;
@@ -180,8 +192,8 @@ void tm_mesh_vs_pick(const tm_meshobjs *ms, tm_arena *arena, const char *client_
 			}
 		}
 		(void)tm_buf_addf(names, "%sVirtualService %s/%s", names->len ? ", " : "", vs->ns, vs->name);
-		/* the routes this client does not take, named: the others take what they always did */
-		if (other_src.len || after.len) {
+		/* which routes take this client's traffic, when not simply all of one */
+		if (other_src.len || after.len || some) {
 			(void)tm_buf_addf(names, " (this client takes %s", taken.len ? tm_buf_str(&taken) : "no route");
 			if (other_src.len)
 				(void)tm_buf_addf(names, "; %s %s for other sources", tm_buf_str(&other_src),

@@ -248,7 +248,8 @@ static void test_vs_match(void **state)
 	assert_int_equal(routed[2], 0);
 	assert_int_equal(routed[3], 1);
 	assert_int_equal(routed[4], 0);
-	assert_string_equal(tm_buf_str(&names), "VirtualService a/r (this client takes spec.http[0], spec.http[1]; "
+	assert_string_equal(tm_buf_str(&names), "VirtualService a/r (this client takes spec.http[0] where its uri matches, "
+						"spec.http[1]; "
 						"spec.http[2], spec.http[3], spec.http[4] come after a catch-all)");
 	/* web in b: sourceNamespace a leaves it to the headers route (labels
 	 * unread: it lists gateways) and the catch-all after it */
@@ -259,9 +260,9 @@ static void test_vs_match(void **state)
 	assert_int_equal(routed[3], 1);
 	assert_int_equal(routed[4], 1);
 	assert_int_equal(routed[0], 0);
-	assert_string_equal(tm_buf_str(&names), "VirtualService a/r (this client takes spec.http[0], spec.http[2], "
-						"spec.http[3]; spec.http[1] is for other sources; spec.http[4] comes after "
-						"a catch-all)");
+	assert_string_equal(tm_buf_str(&names), "VirtualService a/r (this client takes spec.http[0] where its uri matches, "
+						"spec.http[2] where its headers match, spec.http[3]; spec.http[1] is for "
+						"other sources; spec.http[4] comes after a catch-all)");
 	/* db, and a client that is no pod: no sourceLabels selects them */
 	for (int k = 0; k < 2; k++) {
 		tm_buf_reset(&names);
@@ -283,7 +284,8 @@ static void test_vs_match(void **state)
 	tm_buf_reset(&names);
 	tm_mesh_vs_pick(m->mesh, &m->arena, "a", &db, "a", "t", 9080, NULL, routed, &p, &names);
 	assert_string_equal(p.undefined, "v3");
-	assert_string_equal(tm_buf_str(&names), "VirtualService a/t (this client takes spec.tcp[1], spec.tcp[2]; "
+	assert_string_equal(tm_buf_str(&names), "VirtualService a/t (this client takes spec.tcp[1] where its "
+						"destinationSubnets match, spec.tcp[2]; "
 						"spec.tcp[0] is for other sources)");
 	tm_buf_release(&names);
 	tm_model_free(m);
