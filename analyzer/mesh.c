@@ -1422,8 +1422,9 @@ static verdict istio_port(mctx *x, const peer *cl, tm_proxy cp, const tm_workloa
 			tm_vs_pick vp;
 			tm_buf vsn;
 			tm_buf_init(&vsn, 64 * 1024);
-			tm_mesh_vs_pick(x->ms, &x->r->arena, cl->w->ns, sv[i].s->ns, sv[i].s->name, sv[i].sp->port, d, routed,
-					&vp, &vsn);
+			/* the client's own labels: the pod's at pod granularity */
+			tm_mesh_vs_pick(x->ms, &x->r->arena, cl->w->ns, &cl->w->labels, sv[i].s->ns, sv[i].s->name,
+					sv[i].sp->port, d, routed, &vp, &vsn);
 			bool route = vp.applies && !vp.no_route;
 			if (vp.applies)
 				(void)tm_buf_addf(&drs, "%s%s%s", drs.len ? ", " : "", tm_buf_str(&vsn),

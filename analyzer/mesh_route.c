@@ -1,11 +1,18 @@
 /* mesh_route.c - Istio routing for the mesh posture (mesh_route.h): the
  * DestinationRule subsets the mesh-bound VirtualServices route a Service
  * port to, and the ServiceEntry of an IP range. Routing as pilot builds a
- * sidecar's routes (pilot/pkg/networking/core/route): a VirtualService
- * applies to sidecars when its gateways are absent or name "mesh"; a route
- * with one destination takes all its traffic, with several a destination
- * of weight 0 (or none given) takes none; match conditions other than port
- * and gateways are not evaluated, so every route's destinations count. */
+ * sidecar's routes (pilot/pkg/networking/core/route, BuildHTTPRoutesFor-
+ * VirtualService; core/listener's TCP and TLS filter chains): a
+ * VirtualService applies to sidecars when its gateways are absent or name
+ * "mesh"; its routes are taken in order, and of each route's matches pilot
+ * settles for the client's own sidecar those of port, sourceLabels and
+ * sourceNamespace, while uri, headers, SNI and the like are left to the
+ * request. A route no match of which is for this client takes nothing; a
+ * route without matches, or with a match for this client that has no
+ * condition of the request, takes all the rest (pilot stops there: later
+ * routes are never built); the routes between take some. A route with one
+ * destination takes all its traffic, with several a destination of weight
+ * 0 (or none given) takes none. */
 #include "analyzer/mesh_route.h"
 #include "model/model.h"
 
@@ -37,19 +44,73 @@ static bool visible(const char *const *ex, size_t nex, const char *obj_ns, const
 	return false;
 }
 
-static bool route_covers(const tm_vs_route *r, uint32_t svcport)
+/* Is match m of route r for this client? pilot's sourceMatchHTTP reads an
+ * HTTP match that lists gateways by its gateways alone (sourceLabels and
+ * sourceNamespace unread: "mesh" is among them, or it was not kept);
+ * matchTCP and matchTLS read them all. A client that is no pod has no
+ * labels (labels NULL). */
+static bool match_source(const tm_vs_route *r, const tm_vs_match *m, const char *client_ns, const tm_labels *labels)
 {
-	if (!r->nports)
+	if (r->kind == TM_VSR_HTTP && m->gateways)
 		return true;
-	for (size_t i = 0; i < r->nports; i++)
-		if (r->ports[i] == svcport)
-			return true;
-	return false;
+	for (size_t i = 0; i < m->src_labels.n; i++) {
+		const char *v = labels ? tm_labels_get(labels, m->src_labels.v[i].key) : NULL;
+		if (!v || strcmp(v, m->src_labels.v[i].val))
+			return false;
+	}
+	return !m->src_ns || (client_ns && !strcmp(m->src_ns, client_ns));
 }
 
-void tm_mesh_vs_pick(const tm_meshobjs *ms, tm_arena *arena, const char *client_ns, const char *svc_ns,
-		     const char *svc_name, uint32_t svcport, const tm_destrule *d, unsigned char *routed, tm_vs_pick *pick,
-		     tm_buf *names)
+typedef enum { TAKE_NONE, TAKE_SOME, TAKE_ALL } vs_take;
+
+/* How much of this client's traffic to svcport route r takes. *other: none,
+ * because every match on the port is for other sources. *cond: some, by
+ * the request or connection condition named (the first match's). TLS routes never
+ * take all: pilot gives each match a filter chain keyed by its SNI hosts
+ * (required by the API), and Envoy picks the most specific chain, not the
+ * first. A delegate's own routes decide (not followed). */
+static vs_take route_take(const tm_vs_route *r, const char *client_ns, const tm_labels *labels, uint32_t svcport,
+			  bool *other, const char **cond)
+{
+	*other = false;
+	*cond = NULL;
+	bool all_ok = r->kind != TM_VSR_TLS && !r->delegate;
+	if (!r->has_match)
+		return all_ok ? TAKE_ALL : TAKE_SOME;
+	vs_take t = TAKE_NONE;
+	for (size_t i = 0; i < r->nmatches; i++) {
+		const tm_vs_match *m = &r->matches[i];
+		if (m->port && m->port != svcport)
+			continue;
+		if (!match_source(r, m, client_ns, labels)) {
+			*other = true;
+			continue;
+		}
+		if (!m->unsettled && all_ok) {
+			*cond = NULL;
+			return TAKE_ALL;
+		}
+		if (!*cond)
+			*cond = m->unsettled;
+		t = TAKE_SOME;
+	}
+	if (t != TAKE_NONE)
+		*other = false;
+	return t;
+}
+
+static const char *const route_keys[] = {[TM_VSR_HTTP] = "http", [TM_VSR_TCP] = "tcp", [TM_VSR_TLS] = "tls"};
+
+static void route_name(tm_buf *b, const tm_vs_route *r, const char *cond)
+{
+	(void)tm_buf_addf(b, "%sspec.%s[%zu]", b->len ? ", " : "", route_keys[r->kind], r->index);
+	if (cond) /* "headers", "sniHosts", ... are plural */
+		(void)tm_buf_addf(b, " where its %s match%s", cond, cond[strlen(cond) - 1] == 's' ? "" : "es");
+}
+
+void tm_mesh_vs_pick(const tm_meshobjs *ms, tm_arena *arena, const char *client_ns, const tm_labels *client_labels,
+		     const char *svc_ns, const char *svc_name, uint32_t svcport, const tm_destrule *d, unsigned char *routed,
+		     tm_vs_pick *pick, tm_buf *names)
 {
 	size_t nsub = d ? d->nsubsets : 0;
 	memset(pick, 0, sizeof *pick);
@@ -61,6 +122,11 @@ void tm_mesh_vs_pick(const tm_meshobjs *ms, tm_arena *arena, const char *client_
 	char fqdn[600];
 	snprintf(fqdn, sizeof fqdn, "%s.%s.svc.cluster.local", svc_name, svc_ns);
 	bool covered = false;
+	tm_buf taken, other_src, after;
+	bool some = false; /* a route takes what a condition of the request selects */
+	tm_buf_init(&taken, 16 * 1024);
+	tm_buf_init(&other_src, 16 * 1024);
+	tm_buf_init(&after, 16 * 1024);
 	for (size_t i = 0; i < ms->nvss; i++) {
 		const tm_virtualsvc *vs = ms->vss[i];
 		if (!vs->mesh || !visible(vs->export_to, vs->nexport, vs->ns, client_ns))
@@ -71,11 +137,31 @@ void tm_mesh_vs_pick(const tm_meshobjs *ms, tm_arena *arena, const char *client_
 		if (!names_host)
 			continue;
 		pick->applies = true;
-		(void)tm_buf_addf(names, "%sVirtualService %s/%s", names->len ? ", " : "", vs->ns, vs->name);
+		tm_buf_reset(&taken);
+		tm_buf_reset(&other_src);
+		tm_buf_reset(&after);
+		bool caught = false;
+		some = false;
 		for (size_t k = 0; k < vs->nroutes; k++) {
 			const tm_vs_route *r = &vs->routes[k];
-			if (!route_covers(r, svcport) || (!r->ndests && !r->delegate))
-				continue; /* another port, a gateway-only route, or no upstream (redirect, directResponse) */
+			bool other;
+			const char *cond;
+			vs_take t = route_take(r, client_ns, client_labels, svcport, &other, &cond);
+			if (caught) {
+				if (t != TAKE_NONE || other)
+					route_name(&after, r, NULL); /* unreachable for this client */
+				continue;
+			}
+			if (t == TAKE_NONE) {
+				if (other)
+					route_name(&other_src, r, NULL);
+				continue; /* another port, other sources, or gateways only */
+			}
+			caught = t == TAKE_ALL;
+			some |= cond != NULL;
+			route_name(&taken, r, cond);
+			if (!r->ndests && !r->delegate)
+				continue; /* no upstream (redirect, directResponse) */
 			covered = true;
 			if (r->delegate && !pick->delegate)
 				pick->delegate = tm_arena_printf(arena, "%s/%s", vs->ns, vs->name);
@@ -105,7 +191,22 @@ void tm_mesh_vs_pick(const tm_meshobjs *ms, tm_arena *arena, const char *client_
 					pick->undefined = dst->subset;
 			}
 		}
+		(void)tm_buf_addf(names, "%sVirtualService %s/%s", names->len ? ", " : "", vs->ns, vs->name);
+		/* which routes take this client's traffic, when not simply all of one */
+		if (other_src.len || after.len || some) {
+			(void)tm_buf_addf(names, " (this client takes %s", taken.len ? tm_buf_str(&taken) : "no route");
+			if (other_src.len)
+				(void)tm_buf_addf(names, "; %s %s for other sources", tm_buf_str(&other_src),
+						  strchr(tm_buf_str(&other_src), ',') ? "are" : "is");
+			if (after.len)
+				(void)tm_buf_addf(names, "; %s %s after a catch-all", tm_buf_str(&after),
+						  strchr(tm_buf_str(&after), ',') ? "come" : "comes");
+			(void)tm_buf_adds(names, ")");
+		}
 	}
+	tm_buf_release(&taken);
+	tm_buf_release(&other_src);
+	tm_buf_release(&after);
 	pick->no_route = pick->applies && !covered;
 }
 

@@ -21,14 +21,19 @@ typedef struct tm_vs_pick {
 	const char *delegate;   /* the first VirtualService whose route delegates ("ns/name") */
 } tm_vs_pick;
 
-/* Fill pick for a client in client_ns calling Service ns/name on svcport,
- * whose DestinationRule (visible to that client) is d (may be NULL);
- * routed must hold (d ? d->nsubsets : 0) + 1 entries. names gets the
- * VirtualServices that apply ("VirtualService ns/a, VirtualService ns/b"),
- * strings allocated in arena. */
-void tm_mesh_vs_pick(const tm_meshobjs *ms, tm_arena *arena, const char *client_ns, const char *svc_ns,
-		     const char *svc_name, uint32_t svcport, const tm_destrule *d, unsigned char *routed, tm_vs_pick *pick,
-		     tm_buf *names);
+/* Fill pick for a client in client_ns with pod labels client_labels (NULL:
+ * the client is no pod, which no sourceLabels selects) calling Service
+ * ns/name on svcport, whose DestinationRule (visible to that client) is d
+ * (may be NULL); routed must hold (d ? d->nsubsets : 0) + 1 entries. The
+ * routes are taken as pilot builds them for that client's sidecar
+ * (mesh_route.c). names gets the VirtualServices that apply
+ * ("VirtualService ns/a, VirtualService ns/b"), each followed by the routes
+ * this client takes when its matches leave some out ("(this client takes
+ * spec.http[1]; spec.http[0] is for other sources)"); strings allocated in
+ * arena. */
+void tm_mesh_vs_pick(const tm_meshobjs *ms, tm_arena *arena, const char *client_ns, const tm_labels *client_labels,
+		     const char *svc_ns, const char *svc_name, uint32_t svcport, const tm_destrule *d, unsigned char *routed,
+		     tm_vs_pick *pick, tm_buf *names);
 
 /* The Service of m whose cluster name (<name>.<ns>.svc.cluster.local) is
  * host as written in a ServiceEntry of namespace se_ns (a short host is

@@ -85,10 +85,24 @@ typedef struct tm_strlist {
 } tm_strlist;
 
 /* VirtualService (networking.istio.io): which DestinationRule subset, or
- * which other host, a client's traffic to a host goes to. Match conditions
- * are not kept but their ports (a route whose every match names a port
- * applies to those Service ports only). */
+ * which other host, a client's traffic to a host goes to. Of each route's
+ * match[] the conditions pilot settles when it builds a sidecar's routes
+ * are kept (port, sourceLabels, sourceNamespace); the ones only the
+ * request or connection settles (uri, headers, sniHosts, ...) are kept as
+ * the first one's name. */
 typedef enum { TM_VSR_HTTP, TM_VSR_TCP, TM_VSR_TLS } tm_vs_route_kind;
+
+/* One entry of a route's match[] that sidecar traffic can take: its
+ * gateways are absent or name "mesh" (the others are not kept). */
+typedef struct tm_vs_match {
+	uint32_t port;          /* 0: every port */
+	tm_labels src_labels;   /* sourceLabels: must be a subset of the client's (none: any client) */
+	const char *src_ns;     /* sourceNamespace, NULL: any */
+	bool gateways;          /* it lists gateways itself (one of them "mesh") */
+	const char *unsettled;  /* the first condition of the request or connection ("uri", "headers",
+				 * "sniHosts", ...): the match may or may not take a request; NULL: none */
+	tm_srcloc loc;
+} tm_vs_match;
 
 typedef struct tm_vs_dest {
 	const char *host;    /* as written */
@@ -101,8 +115,10 @@ typedef struct tm_vs_dest {
 
 typedef struct tm_vs_route {
 	tm_vs_route_kind kind;
-	uint32_t *ports;     /* match[].port of every match; none = every port */
-	size_t nports;
+	size_t index;        /* its position in spec.http, spec.tcp or spec.tls */
+	bool has_match;      /* match[] lists any entry; false: the route takes every request */
+	tm_vs_match *matches; /* the entries sidecar traffic can take (has_match and none: gateways only) */
+	size_t nmatches;
 	tm_vs_dest *dests;   /* route[] (+ mirrors); none: redirect, directResponse, delegate */
 	size_t ndests;
 	bool delegate;

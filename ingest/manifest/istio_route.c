@@ -90,8 +90,84 @@ static bool vs_destination(tm_k8s_ctx *c, const tm_node *d, const char *key, con
 	return true;
 }
 
-/* The ports of match[] and whether the route applies to sidecars: a match
- * naming gateways without "mesh" applies only at those gateways. */
+/* The first condition of HTTPMatchRequest mn that only the request
+ * settles (pilot turns it into an Envoy route match), or NULL. A uri of
+ * prefix "/" or regex ".*" takes every path: pilot's IsCatchAllRoute counts
+ * such a match as catch-all, and so does this; ignoreUriCase alone changes
+ * nothing. */
+static bool http_unsettled(tm_k8s_ctx *c, const tm_node *mn, const char *field, const char **out)
+{
+	char f[192];
+	*out = NULL;
+	const tm_node *uri = tm_k8s_map(c, mn, "uri", FLD(f, "%s.uri", field));
+	if (c->failed)
+		return false;
+	if (uri && uri->n) {
+		static const char *const sm[] = {"exact", "prefix", "regex", NULL};
+		tm_k8s_known_fields(c, uri, f, sm);
+		const char *prefix = NULL, *regex = NULL, *exact = NULL;
+		char g[208];
+		if (!tm_k8s_str(c, uri, "prefix", FLD(g, "%s.prefix", f), &prefix) ||
+		    !tm_k8s_str(c, uri, "regex", FLD(g, "%s.regex", f), &regex) ||
+		    !tm_k8s_str(c, uri, "exact", FLD(g, "%s.exact", f), &exact))
+			return false;
+		bool all = !exact && ((prefix && !strcmp(prefix, "/") && !regex) || (regex && !strcmp(regex, ".*") && !prefix));
+		if (!all && (prefix || regex || exact))
+			*out = "uri";
+	}
+	/* StringMatch conditions: any value, even {}, is a header matcher */
+	static const char *const strmatch[] = {"scheme", "method", "authority", NULL};
+	for (size_t i = 0; strmatch[i]; i++) {
+		const tm_node *n = tm_k8s_map(c, mn, strmatch[i], FLD(f, "%s.%s", field, strmatch[i]));
+		if (c->failed)
+			return false;
+		if (n && !*out)
+			*out = strmatch[i];
+	}
+	/* maps of name -> StringMatch: each entry is a matcher, none is none */
+	static const char *const maps[] = {"headers", "queryParams", "withoutHeaders", NULL};
+	for (size_t i = 0; maps[i]; i++) {
+		const tm_node *n = tm_k8s_map(c, mn, maps[i], FLD(f, "%s.%s", field, maps[i]));
+		if (c->failed)
+			return false;
+		if (n && n->n && !*out)
+			*out = maps[i];
+	}
+	return true;
+}
+
+/* The L4 (tcp) or TLS conditions that only the connection settles: the
+ * destination address, the source address, the SNI. */
+static bool l4_unsettled(tm_k8s_ctx *c, const tm_node *mn, const char *field, tm_vs_route_kind kind, const char **out)
+{
+	char f[192];
+	tm_strlist l;
+	*out = NULL;
+	if (kind == TM_VSR_TLS) {
+		if (!tm_istio_strlist(c, mn, "sniHosts", FLD(f, "%s.sniHosts", field), &l))
+			return false;
+		if (l.n)
+			*out = "sniHosts";
+	}
+	if (!tm_istio_strlist(c, mn, "destinationSubnets", FLD(f, "%s.destinationSubnets", field), &l))
+		return false;
+	if (l.n && !*out)
+		*out = "destinationSubnets";
+	if (kind == TM_VSR_TCP) {
+		const char *src = NULL;
+		if (!tm_k8s_str(c, mn, "sourceSubnet", FLD(f, "%s.sourceSubnet", field), &src))
+			return false;
+		if (src && *src && !*out)
+			*out = "sourceSubnet";
+	}
+	return true;
+}
+
+/* match[] of a route: each entry sidecar traffic can take (its gateways
+ * absent or naming "mesh"), with the conditions pilot settles for a given
+ * sidecar (port, sourceLabels, sourceNamespace) and the first one only the
+ * request or connection settles. *mesh: the route is for sidecars (no
+ * match[], or an entry kept). */
 static bool vs_matches(tm_k8s_ctx *c, const tm_node *rn, const char *field, tm_vs_route *r, bool *mesh)
 {
 	char f[128];
@@ -104,39 +180,46 @@ static bool vs_matches(tm_k8s_ctx *c, const tm_node *rn, const char *field, tm_v
 	static const char *const http_fields[] = {"name", "uri", "scheme", "method", "authority", "headers", "port",
 		"sourceLabels", "gateways", "queryParams", "ignoreUriCase", "withoutHeaders", "sourceNamespace",
 		"statPrefix", NULL};
-	static const char *const l4_fields[] = {"destinationSubnets", "port", "sourceLabels", "gateways",
-		"sourceNamespace", "sniHosts", NULL};
-	bool any_port = false, any_mesh = false;
-	r->ports = tm_arena_alloc(&c->m->arena, ms->n * sizeof *r->ports);
+	static const char *const tcp_fields[] = {"destinationSubnets", "port", "sourceSubnet", "sourceLabels",
+		"gateways", "sourceNamespace", NULL};
+	static const char *const tls_fields[] = {"sniHosts", "destinationSubnets", "port", "sourceLabels", "gateways",
+		"sourceNamespace", NULL};
+	r->has_match = true;
+	r->matches = tm_arena_alloc(&c->m->arena, ms->n * sizeof *r->matches);
 	for (size_t i = 0; i < ms->n; i++) {
-		char g[160], h[176];
+		char g[160], h[192];
 		const tm_node *mn = ms->items[i];
 		FLD(g, "%s[%zu]", f, i);
 		if (mn->kind != TM_NODE_MAP) {
 			tm_k8s_error(c, mn, g, "expected a map, got %s", tm_node_kind_str(mn));
 			return false;
 		}
-		tm_k8s_known_fields(c, mn, g, r->kind == TM_VSR_HTTP ? http_fields : l4_fields);
+		tm_k8s_known_fields(c, mn, g, r->kind == TM_VSR_HTTP ? http_fields : r->kind == TM_VSR_TCP ? tcp_fields
+														   : tls_fields);
+		tm_vs_match *m = &r->matches[r->nmatches];
+		memset(m, 0, sizeof *m);
+		m->loc = mn->loc;
 		tm_strlist gws;
-		if (!tm_istio_strlist(c, mn, "gateways", FLD(h, "%s.gateways", g), &gws))
+		if (!tm_istio_strlist(c, mn, "gateways", FLD(h, "%s.gateways", g), &gws) ||
+		    !port_num(c, mn, "port", FLD(h, "%s.port", g), &m->port) ||
+		    !tm_k8s_labels(c, tm_node_get(mn, "sourceLabels"), FLD(h, "%s.sourceLabels", g), &m->src_labels,
+				   TM_LABELS_STRICT) ||
+		    !tm_k8s_str(c, mn, "sourceNamespace", FLD(h, "%s.sourceNamespace", g), &m->src_ns))
 			return false;
-		bool m = !gws.n;
+		if (m->src_ns && !*m->src_ns)
+			m->src_ns = NULL; /* pilot: "" is any namespace */
+		if (r->kind == TM_VSR_HTTP ? !http_unsettled(c, mn, g, &m->unsettled)
+					   : !l4_unsettled(c, mn, g, r->kind, &m->unsettled))
+			return false;
+		bool for_mesh = !gws.n;
 		for (size_t k = 0; k < gws.n; k++)
-			m |= !strcmp(gws.v[k], "mesh");
-		if (!m)
-			continue;
-		any_mesh = true;
-		uint32_t p;
-		if (!port_num(c, mn, "port", FLD(h, "%s.port", g), &p))
-			return false;
-		if (!p)
-			any_port = true;
-		else
-			r->ports[r->nports++] = p;
+			for_mesh |= !strcmp(gws.v[k], "mesh");
+		if (!for_mesh)
+			continue; /* only at those gateways */
+		m->gateways = gws.n > 0;
+		r->nmatches++;
 	}
-	*mesh = any_mesh;
-	if (any_port)
-		r->nports = 0; /* a match without a port: every port */
+	*mesh = r->nmatches > 0;
 	return true;
 }
 
@@ -257,6 +340,7 @@ void tm_k8s_istio_virtualsvc(tm_k8s_ctx *c)
 			TM_ARENA_GROW(&m->arena, vs->routes, vs->nroutes, cap);
 			tm_vs_route *r = &vs->routes[vs->nroutes];
 			memset(r, 0, sizeof *r);
+			r->index = i;
 			if (!vs_route(c, rs->items[i], (tm_vs_route_kind)k, FLD(g, "spec.%s[%zu]", route_keys[k], i), r))
 				return;
 			vs->nroutes++;

@@ -144,9 +144,10 @@ static const char vs_manifest[] =
 	"apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: r, namespace: a}\n"
 	"spec: {host: r, subsets: [{name: v1, labels: {v: '1'}}, {name: v2, labels: {v: '2'}}]}\n---\n"
 	"apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: r, namespace: a}\n"
-	"spec:\n  hosts: [r]\n  http:\n  - route:\n    - {destination: {host: r, subset: v1}, weight: 100}\n"
-	"    - {destination: {host: r, subset: v2}, weight: 0}\n    - {destination: {host: r, subset: v9}}\n"
-	"  - match: [{port: 8080}]\n    route: [{destination: {host: other.example.com}}]\n---\n"
+	"spec:\n  hosts: [r]\n  http:\n"
+	"  - match: [{port: 8080}]\n    route: [{destination: {host: other.example.com}}]\n"
+	"  - route:\n    - {destination: {host: r, subset: v1}, weight: 100}\n"
+	"    - {destination: {host: r, subset: v2}, weight: 0}\n    - {destination: {host: r, subset: v9}}\n---\n"
 	"apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: g, namespace: a}\n"
 	"spec: {hosts: [r], gateways: [gw], http: [{route: [{destination: {host: r, subset: v2}}]}]}\n";
 
@@ -169,7 +170,7 @@ static void test_vs_pick(void **state)
 	tm_vs_pick p;
 	tm_buf names;
 	tm_buf_init(&names, 4096);
-	tm_mesh_vs_pick(m->mesh, &m->arena, "a", "a", "r", 9080, m->mesh->drs[0], routed, &p, &names);
+	tm_mesh_vs_pick(m->mesh, &m->arena, "a", NULL, "a", "r", 9080, m->mesh->drs[0], routed, &p, &names);
 	assert_true(p.applies);
 	assert_false(p.no_route);
 	assert_int_equal(routed[0], 0);
@@ -179,8 +180,113 @@ static void test_vs_pick(void **state)
 	assert_null(p.other);           /* the other host is on port 8080 only */
 	assert_string_equal(tm_buf_str(&names), "VirtualService a/r");
 	tm_buf_reset(&names);
-	tm_mesh_vs_pick(m->mesh, &m->arena, "a", "a", "r", 8080, m->mesh->drs[0], routed, &p, &names);
+	tm_mesh_vs_pick(m->mesh, &m->arena, "a", NULL, "a", "r", 8080, m->mesh->drs[0], routed, &p, &names);
+	assert_non_null(p.other);
 	assert_string_equal(p.other, "other.example.com");
+	/* the port-8080 route takes every request: the route after it is not built */
+	assert_int_equal(routed[1], 0);
+	assert_string_equal(tm_buf_str(&names), "VirtualService a/r (this client takes spec.http[0]; spec.http[1] comes "
+						"after a catch-all)");
+	tm_buf_release(&names);
+	tm_model_free(m);
+}
+
+/* Match conditions per client (analyzer/mesh_route.c): sourceLabels and
+ * sourceNamespace settled for the client's own sidecar, the first route
+ * that takes all of its traffic ending the list, conditions of the request
+ * leaving the next route in, and an HTTP match that lists gateways read by
+ * them alone, as pilot does. */
+static const char vs_match_manifest[] =
+	"apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: r, namespace: a}\n"
+	"spec: {host: r, subsets: [{name: v1, labels: {v: '1'}}, {name: v2, labels: {v: '2'}},"
+	" {name: v3, labels: {v: '3'}}, {name: v4, labels: {v: '4'}}]}\n---\n"
+	"apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: r, namespace: a}\n"
+	"spec:\n  hosts: [r]\n  http:\n"
+	"  - match: [{sourceLabels: {app: web}, uri: {prefix: /api}}]\n    route: [{destination: {host: r, subset: v3}}]\n"
+	"  - match: [{sourceLabels: {app: web}, sourceNamespace: a, ignoreUriCase: true, uri: {prefix: /}}]\n"
+	"    route: [{destination: {host: r, subset: v1}}]\n"
+	"  - match: [{gateways: [mesh], sourceLabels: {app: nobody}, headers: {x: {exact: y}}}]\n"
+	"    route: [{destination: {host: r, subset: v4}}]\n"
+	"  - route: [{destination: {host: r, subset: v2}}]\n"
+	"  - route: [{destination: {host: r}}]\n---\n"
+	"apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: t, namespace: a}\n"
+	"spec:\n  hosts: [t]\n  tcp:\n"
+	"  - match: [{gateways: [mesh], sourceLabels: {app: web}}]\n    route: [{destination: {host: t, subset: v1}}]\n"
+	"  - match: [{destinationSubnets: [10.0.0.0/8]}]\n    route: [{destination: {host: t, subset: v3}}]\n"
+	"  - route: [{destination: {host: t, subset: v2}}]\n";
+
+static void test_vs_match(void **state)
+{
+	(void)state;
+	tm_model *m = tm_model_new();
+	tm_load_opts o;
+	tm_load_opts_default(&o);
+	assert_int_equal(tm_load_buffer(m, "t.yaml", vs_match_manifest, sizeof vs_match_manifest - 1, false, &o), TM_OK);
+	tm_load_finish(m, &o);
+	assert_int_equal(m->mesh->nvss, 2);
+	const tm_virtualsvc *vs = m->mesh->vss[0];
+	assert_int_equal(vs->nroutes, 5);
+	assert_true(vs->routes[0].has_match);
+	assert_string_equal(vs->routes[0].matches[0].unsettled, "uri");
+	assert_null(vs->routes[1].matches[0].unsettled); /* prefix "/": every path */
+	assert_string_equal(vs->routes[1].matches[0].src_ns, "a");
+	assert_string_equal(vs->routes[2].matches[0].unsettled, "headers");
+	assert_true(vs->routes[2].matches[0].gateways);
+	assert_false(vs->routes[3].has_match);
+	const tm_destrule *d = m->mesh->drs[0];
+	tm_label wl[] = {{"app", "web"}, {"v", "9"}}, dl[] = {{"app", "db"}};
+	tm_labels web = {2, wl}, db = {1, dl};
+	unsigned char routed[5];
+	tm_vs_pick p;
+	tm_buf names;
+	tm_buf_init(&names, 4096);
+	/* web in a: the uri route may take it, the next takes the rest */
+	tm_mesh_vs_pick(m->mesh, &m->arena, "a", &web, "a", "r", 9080, d, routed, &p, &names);
+	assert_false(p.no_route);
+	assert_int_equal(routed[0], 0);
+	assert_int_equal(routed[1], 1);
+	assert_int_equal(routed[2], 0);
+	assert_int_equal(routed[3], 1);
+	assert_int_equal(routed[4], 0);
+	assert_string_equal(tm_buf_str(&names), "VirtualService a/r (this client takes spec.http[0] where its uri matches, "
+						"spec.http[1]; "
+						"spec.http[2], spec.http[3], spec.http[4] come after a catch-all)");
+	/* web in b: sourceNamespace a leaves it to the headers route (labels
+	 * unread: it lists gateways) and the catch-all after it */
+	tm_buf_reset(&names);
+	tm_mesh_vs_pick(m->mesh, &m->arena, "b", &web, "a", "r", 9080, d, routed, &p, &names);
+	assert_int_equal(routed[1], 0);
+	assert_int_equal(routed[2], 1);
+	assert_int_equal(routed[3], 1);
+	assert_int_equal(routed[4], 1);
+	assert_int_equal(routed[0], 0);
+	assert_string_equal(tm_buf_str(&names), "VirtualService a/r (this client takes spec.http[0] where its uri matches, "
+						"spec.http[2] where its headers match, spec.http[3]; spec.http[1] is for "
+						"other sources; spec.http[4] comes after a catch-all)");
+	/* db, and a client that is no pod: no sourceLabels selects them */
+	for (int k = 0; k < 2; k++) {
+		tm_buf_reset(&names);
+		tm_mesh_vs_pick(m->mesh, &m->arena, "a", k ? NULL : &db, "a", "r", 9080, d, routed, &p, &names);
+		assert_int_equal(routed[1], 0);
+		assert_int_equal(routed[2], 1);
+		assert_int_equal(routed[3], 0);
+		assert_int_equal(routed[4], 1);
+	}
+	/* tcp: gateways do not hide sourceLabels; a destination subnet is the
+	 * connection's to settle */
+	tm_buf_reset(&names);
+	tm_mesh_vs_pick(m->mesh, &m->arena, "a", &web, "a", "t", 9080, NULL, routed, &p, &names);
+	assert_true(p.applies);
+	assert_non_null(p.undefined);
+	assert_string_equal(p.undefined, "v1");
+	assert_string_equal(tm_buf_str(&names), "VirtualService a/t (this client takes spec.tcp[0]; spec.tcp[1], "
+						"spec.tcp[2] come after a catch-all)");
+	tm_buf_reset(&names);
+	tm_mesh_vs_pick(m->mesh, &m->arena, "a", &db, "a", "t", 9080, NULL, routed, &p, &names);
+	assert_string_equal(p.undefined, "v3");
+	assert_string_equal(tm_buf_str(&names), "VirtualService a/t (this client takes spec.tcp[1] where its "
+						"destinationSubnets match, spec.tcp[2]; "
+						"spec.tcp[0] is for other sources)");
 	tm_buf_release(&names);
 	tm_model_free(m);
 }
@@ -474,6 +580,7 @@ int main(void)
 		cmocka_unit_test(test_linkerd_table),
 		cmocka_unit_test(test_peerauth_ports),
 		cmocka_unit_test(test_vs_pick),
+		cmocka_unit_test(test_vs_match),
 		cmocka_unit_test(test_settings_from),
 		cmocka_unit_test(test_cilium_table),
 		cmocka_unit_test(test_cilium_unauth_identity),
