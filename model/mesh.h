@@ -119,9 +119,12 @@ typedef struct tm_vs_route {
 	bool has_match;      /* match[] lists any entry; false: the route takes every request */
 	tm_vs_match *matches; /* the entries sidecar traffic can take (has_match and none: gateways only) */
 	size_t nmatches;
+	bool gw_entries;     /* an entry of match[] is for other gateways only (not kept) */
 	tm_vs_dest *dests;   /* route[] (+ mirrors); none: redirect, directResponse, delegate */
 	size_t ndests;
 	bool delegate;
+	const char *answer;  /* "redirect" or "directResponse": the client's own sidecar answers (no dests,
+			      * whatever route[] says: pilot's translateRoute takes them first); NULL: none */
 	tm_srcloc loc;
 } tm_vs_route;
 

@@ -214,8 +214,10 @@ static bool vs_matches(tm_k8s_ctx *c, const tm_node *rn, const char *field, tm_v
 		bool for_mesh = !gws.n;
 		for (size_t k = 0; k < gws.n; k++)
 			for_mesh |= !strcmp(gws.v[k], "mesh");
-		if (!for_mesh)
+		if (!for_mesh) {
+			r->gw_entries = true;
 			continue; /* only at those gateways */
+		}
 		m->gateways = gws.n > 0;
 		r->nmatches++;
 	}
@@ -301,8 +303,21 @@ static bool vs_route(tm_k8s_ctx *c, const tm_node *rn, tm_vs_route_kind kind, co
 			return false;
 		r->ndests++;
 	}
-	if (!mesh) {
-		r->ndests = 0; /* only at gateways: no sidecar traffic takes it */
+	/* pilot's translateRoute: a redirect, else a directResponse, else
+	 * route[] (and the mirrors) - the client's sidecar answers a request
+	 * the first two take and sends nothing upstream. A delegate is merged
+	 * before (the API refuses it beside either). */
+	if (kind == TM_VSR_HTTP) {
+		char af[128], df[128];
+		const tm_node *redir = tm_k8s_map(c, rn, "redirect", FLD(af, "%s.redirect", field));
+		const tm_node *direct = tm_k8s_map(c, rn, "directResponse", FLD(df, "%s.directResponse", field));
+		if (c->failed)
+			return false;
+		if (!r->delegate)
+			r->answer = redir ? "redirect" : direct ? "directResponse" : NULL;
+	}
+	if (!mesh || r->answer) {
+		r->ndests = 0; /* only at gateways: no sidecar traffic takes it; or answered by the sidecar */
 		r->delegate = false;
 	}
 	return true;
