@@ -101,6 +101,9 @@ typedef struct tm_vs_match {
 	bool gateways;          /* it lists gateways itself (one of them "mesh") */
 	const char *unsettled;  /* the first condition of the request or connection ("uri", "headers",
 				 * "sniHosts", ...): the match may or may not take a request; NULL: none */
+	const char *canon;      /* the entry as written, canonical (keys sorted; name, and values that
+				 * say nothing, left out), interned: equal entries are the same pointer;
+				 * NULL when too large to compare */
 	tm_srcloc loc;
 } tm_vs_match;
 
@@ -130,6 +133,8 @@ typedef struct tm_vs_route {
 
 typedef struct tm_virtualsvc {
 	const char *ns, *name;
+	const char *ignore;  /* trustmap.io/ignore annotation, or NULL */
+	tm_srcloc ignore_loc;
 	tm_strlist hosts;
 	bool mesh;           /* gateways absent, empty, or naming "mesh": sidecar traffic */
 	const char **export_to; /* NULL = every namespace */
