@@ -127,7 +127,7 @@ tm_err tm_check_all_obs(tm_graph *g, const tm_zones *z, const tm_mtls_evidence *
 tm_err tm_drift_run(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, const struct tm_flowmap *o,
 		    const struct tm_flowset *fs, tm_findings *out);
 /* ... and the mesh's mTLS posture (may be NULL): require-mtls rules count
- * edges the mesh protects, and the mesh checks TM120-TM125 run. */
+ * edges the mesh protects, and the mesh checks TM120-TM125 and TM127 run. */
 tm_err tm_check_all_mesh(tm_graph *g, const tm_zones *z, const tm_mtls_evidence *ev, const struct tm_mesh_result *mesh,
 			 tm_findings *out);
 /* Everything: the mesh's posture (may be NULL) and, with o and fs, the

@@ -1,5 +1,5 @@
 /* checks.c - built-in hygiene checks TM101..TM114, the rows of the mesh checks
- * TM120..TM125 (checks_mesh.c), of the diff check TM126 (diff_mesh.c) and of
+ * TM120..TM125 and TM127 (checks_mesh.c), of the diff check TM126 (diff_mesh.c) and of
  * the node-escape checks TM140..TM142
  * (checks_escape.c; docs/checks.md) and the
  * `check` pipeline: zone rules, built-ins, suppression, sorting. */
@@ -112,6 +112,17 @@ static const tm_check_info checks[] = {
 	 "ends injected, and use ISTIO_MUTUAL (or no tls setting) in DestinationRules for in-mesh hosts; if the change "
 	 "is intended, suppress the finding with trustmap.io/ignore on the workload or policy.",
 	 false, true},
+	/* the VirtualServices' routes (analyzer/checks_mesh.c): with the mesh checks */
+	{"TM127", "mesh-route-unreachable", TM_SEV_LOW, "VirtualService route that takes no request",
+	 "A VirtualService's http and tcp routes are tried in order, the first that matches takes the request, and "
+	 "pilot builds no route after one that takes every request. This route comes after a route without match, or "
+	 "with a match that has no condition but the port, that takes every request of every client on the route's "
+	 "ports, or each of its matches is the same as one of an earlier route (istioctl analyze IST0130, "
+	 "VirtualServiceUnreachableRule): its destinations and settings do nothing. A catch-all narrowed by "
+	 "sourceLabels or sourceNamespace hides the routes after it from some clients only: not reported here "
+	 "(conn --show-mtls names them per client).",
+	 "Put the catch-all route last (and keep one only), move the more specific routes before it, or delete the "
+	 "route; merge routes whose matches repeat."},
 	/* observed traffic (analyzer/drift.c): only with --pcap, --hubble or --zeek */
 	{"TM130", "observed-but-denied", TM_SEV_HIGH, "Observed connection that the policies deny",
 	 "A connection was observed (capture, Hubble FORWARDED, Zeek) between two endpoints on a port that the policies deny: "
@@ -1390,6 +1401,12 @@ void tm_check_ignore_names(tm_model *m, const tm_zones *z)
 		tm_buf_reset(&obj);
 		tm_buf_addf(&obj, "%s %s/%s", TM_NETPOL_KIND(np), np->ns, np->name);
 		ignore_names(m, z, np->ignore, np->ignore_loc, tm_buf_str(&obj));
+	}
+	for (size_t i = 0; m->mesh && i < m->mesh->nvss; i++) {
+		const tm_virtualsvc *vs = m->mesh->vss[i];
+		tm_buf_reset(&obj);
+		tm_buf_addf(&obj, "VirtualService %s/%s", vs->ns, vs->name);
+		ignore_names(m, z, vs->ignore, vs->ignore_loc, tm_buf_str(&obj));
 	}
 	for (size_t k = 0; k < 3; k++) {
 		size_t n = k == 0 ? m->nanps : k == 1 ? (m->banp != NULL) : m->nbaselines;

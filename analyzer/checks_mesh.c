@@ -1,6 +1,7 @@
 /* checks_mesh.c - the mesh checks TM120..TM125 (docs/checks.md), over the
- * mesh's mTLS posture (analyzer/mesh.h), and what require-mtls zone rules
- * take from it (analyzer/zones_eval.c). Their rows are in the check table of
+ * mesh's mTLS posture (analyzer/mesh.h), TM127 over the VirtualServices'
+ * routes, and what require-mtls zone rules take from the posture
+ * (analyzer/zones_eval.c). Their rows are in the check table of
  * checks.c; they run, and their rules are listed, only when the pipeline
  * computed the posture (the input holds mesh objects or injection facts). */
 #include "analyzer/check.h"
@@ -12,7 +13,7 @@
 
 bool tm_check_is_mesh(const char *id)
 {
-	return !strncmp(id, "TM12", 4) && id[4] >= '0' && id[4] <= '5' && !id[5];
+	return !strncmp(id, "TM12", 4) && ((id[4] >= '0' && id[4] <= '5') || id[4] == '7') && !id[5];
 }
 
 const tm_ports *tm_mesh_satisfies(const tm_mesh_result *ms, size_t edge)
@@ -471,6 +472,138 @@ static void check_cilium_auth(mctx *c)
 	tm_buf_release(&ct);
 }
 
+/* ---- TM127: a VirtualService route that no request reaches ---- */
+static const char *const route_keys[] = {[TM_VSR_HTTP] = "http", [TM_VSR_TCP] = "tcp", [TM_VSR_TLS] = "tls"};
+
+/* Does route e take every request of every client on port p (0: on every
+ * port)? No match[] at all (what IST0130 reads as catch-all: for every
+ * gateway too), or an entry of no condition but the port (pilot's
+ * IsCatchAllRoute; for tcp, matchTCP's chain without destinationSubnets),
+ * neither narrowed by sourceLabels or sourceNamespace nor listing gateways
+ * (those take the traffic of the gateways named, and the VirtualService's
+ * own may be others). A delegate's routes decide what it takes: never. */
+static bool takes_all(const tm_vs_route *e, uint32_t p, bool gw_too)
+{
+	if (e->delegate)
+		return false;
+	if (!e->has_match)
+		return true;
+	for (size_t i = 0; i < e->nmatches && !gw_too; i++) {
+		const tm_vs_match *m = &e->matches[i];
+		if (!m->gateways && !m->src_labels.n && !m->src_ns && !m->unsettled && (!m->port || m->port == p))
+			return true;
+	}
+	return false;
+}
+
+/* Why route r of vs can take no request (into c->msg), or false: a route of
+ * its kind before it takes every request of every client on each port it
+ * is for, or each entry of it repeats, as written, an entry of a route
+ * before it (which takes those requests first). tls routes are left alone:
+ * Envoy picks the most specific SNI chain, not the first. */
+static bool route_unreachable(mctx *c, const tm_virtualsvc *vs, size_t k)
+{
+	const tm_vs_route *r = &vs->routes[k];
+	if (r->kind == TM_VSR_TLS)
+		return false;
+	/* entries for other gateways only are not kept, and those that list
+	 * gateways may name some the VirtualService does not: only a route
+	 * without match[] is sure to cover them */
+	bool gw_too = r->gw_entries;
+	for (size_t i = 0; i < r->nmatches && !gw_too; i++)
+		gw_too = r->matches[i].gateways;
+	tm_buf_reset(&c->msg);
+	tm_buf_reset(&c->obj); /* the reasons of each entry */
+	(void)tm_buf_addf(&c->msg, "VirtualService %s/%s spec.%s[%zu] takes no request: ", vs->ns, vs->name,
+			  route_keys[r->kind], r->index);
+	if (!r->has_match) {
+		for (size_t j = 0; j < k; j++) {
+			const tm_vs_route *e = &vs->routes[j];
+			if (e->kind == r->kind && takes_all(e, 0, false)) {
+				(void)tm_buf_addf(&c->msg, "spec.%s[%zu] before it %s", route_keys[e->kind], e->index,
+						  e->has_match ? "has a match without conditions and takes every request"
+							       : "has no match and takes every request (only the last "
+								 "route can be without match)");
+				return true;
+			}
+		}
+		return false;
+	}
+	if (!r->nmatches)
+		return false; /* for other gateways only: not judged */
+	tm_buf why, first;
+	tm_buf_init(&why, 4096);
+	tm_buf_init(&first, 4096);
+	bool all = true, same = true;
+	for (size_t i = 0; i < r->nmatches && all; i++) {
+		const tm_vs_match *m = &r->matches[i];
+		tm_buf_reset(&why);
+		all = false;
+		for (size_t j = 0; j < k && !all; j++) {
+			const tm_vs_route *e = &vs->routes[j];
+			if (e->kind != r->kind || e->delegate)
+				continue;
+			if ((all = takes_all(e, m->port, gw_too))) {
+				if (!e->has_match)
+					(void)tm_buf_addf(&why, "spec.%s[%zu] before it has no match and takes every request",
+							  route_keys[e->kind], e->index);
+				else if (m->port)
+					(void)tm_buf_addf(&why, "spec.%s[%zu] before it takes every request on port %u",
+							  route_keys[e->kind], e->index, m->port);
+				else /* an entry of no condition, on every port */
+					(void)tm_buf_addf(&why, "spec.%s[%zu] before it takes every request",
+							  route_keys[e->kind], e->index);
+			}
+			for (size_t q = 0; q < e->nmatches && !all; q++)
+				if ((all = m->canon && e->matches[q].canon == m->canon))
+					(void)tm_buf_addf(&why, "the same match as spec.%s[%zu] match[%zu], which comes first",
+							  route_keys[e->kind], e->index, q);
+		}
+		if (!i)
+			(void)tm_buf_adds(&first, tm_buf_str(&why));
+		else
+			same &= !strcmp(tm_buf_str(&why), tm_buf_str(&first));
+		if (r->nmatches > 1)
+			(void)tm_buf_addf(&c->obj, "%smatch[%zu]: %s", i ? "; " : "", i, tm_buf_str(&why));
+	}
+	/* one reason for all: said once */
+	(void)tm_buf_adds(&c->msg, same || r->nmatches == 1 ? tm_buf_str(&first) : tm_buf_str(&c->obj));
+	tm_buf_release(&why);
+	tm_buf_release(&first);
+	if (!all)
+		return false;
+	return true;
+}
+
+static void check_route_unreachable(mctx *c)
+{
+	const tm_model *m = c->g->m;
+	if (!m->mesh)
+		return;
+	for (size_t i = 0; i < m->mesh->nvss; i++) {
+		const tm_virtualsvc *vs = m->mesh->vss[i];
+		for (size_t k = 0; k < vs->nroutes; k++) {
+			if (!route_unreachable(c, vs, k))
+				continue;
+			const tm_vs_route *r = &vs->routes[k];
+			tm_buf_reset(&c->obj);
+			(void)tm_buf_addf(&c->obj, "VirtualService %s/%s spec.%s[%zu]", vs->ns, vs->name, route_keys[r->kind],
+					  r->index);
+			tm_finding *fd = add(c, "TM127", tm_buf_str(&c->obj));
+			tm_finding_add_loc(c->out, fd, r->loc, tm_buf_str(&c->obj));
+			tm_buf_reset(&c->obj);
+			(void)tm_buf_addf(&c->obj, "VirtualService %s/%s", vs->ns, vs->name);
+			tm_finding_suppress(c->out, fd, vs->ignore, tm_buf_str(&c->obj));
+			const tm_namespace *ns = tm_model_namespace((tm_model *)m, vs->ns, false);
+			if (ns) {
+				tm_buf_reset(&c->obj);
+				(void)tm_buf_addf(&c->obj, "namespace %s", ns->name);
+				tm_finding_suppress(c->out, fd, ns->ignore, tm_buf_str(&c->obj));
+			}
+		}
+	}
+}
+
 void tm_checks_mesh_run(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm_findings *out)
 {
 	mctx c = {g, z, zm, zm->mesh, out, {0}, {0}};
@@ -484,6 +617,7 @@ void tm_checks_mesh_run(tm_graph *g, const tm_zones *z, const tm_zonemap *zm, tm
 	check_principal_plaintext(&c);
 	check_capture_contradicts(&c);
 	check_cilium_auth(&c);
+	check_route_unreachable(&c);
 	tm_buf_release(&c.msg);
 	tm_buf_release(&c.obj);
 }

@@ -1428,7 +1428,9 @@ static verdict istio_port(mctx *x, const peer *cl, tm_proxy cp, const tm_workloa
 			bool route = vp.applies && !vp.no_route;
 			if (vp.applies)
 				(void)tm_buf_addf(&drs, "%s%s%s", drs.len ? ", " : "", tm_buf_str(&vsn),
-						  vp.no_route ? " (no route for the port: every subset counted)" : "");
+						  vp.no_route ? " (no route for the port: every subset counted)"
+						  : vp.answered ? tm_arena_printf(&x->r->arena, " (%s answers this client itself: "
+										  "nothing to the Service)", vp.answered) : "");
 			int before = ndr;
 			for (size_t j = 0; j <= nsub; j++) {
 				if (route && !routed[j])
@@ -1476,8 +1478,15 @@ static verdict istio_port(mctx *x, const peer *cl, tm_proxy cp, const tm_workloa
 			}
 			if (ndr == before) {
 				nunrouted++;
-				unrouted = tm_arena_printf(&x->r->arena, "%s routes Service %s/%s port %u to subsets that do not "
-							   "select the server", tm_buf_str(&vsn), sv[i].s->ns, sv[i].s->name, sv[i].sp->port);
+				if (vp.answered) /* no routed destination at all: the client's sidecar answers */
+					unrouted = tm_arena_printf(&x->r->arena, "%s answers this client's requests to Service "
+								   "%s/%s port %u itself (its sidecar sends nothing to the "
+								   "Service's endpoints)", vp.answered, sv[i].s->ns,
+								   sv[i].s->name, sv[i].sp->port);
+				else
+					unrouted = tm_arena_printf(&x->r->arena, "%s routes Service %s/%s port %u to subsets "
+								   "that do not select the server", tm_buf_str(&vsn),
+								   sv[i].s->ns, sv[i].s->name, sv[i].sp->port);
 			}
 			tm_buf_release(&vsn);
 		}

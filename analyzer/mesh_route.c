@@ -12,7 +12,10 @@
  * condition of the request, takes all the rest (pilot stops there: later
  * routes are never built); the routes between take some. A route with one
  * destination takes all its traffic, with several a destination of weight
- * 0 (or none given) takes none. */
+ * 0 (or none given) takes none. A redirect or directResponse route has no
+ * upstream: the client's sidecar answers what it takes, and when it takes
+ * all the rest before any route with destinations, nothing of this
+ * client's goes to the Service's endpoints (pick->answered). */
 #include "analyzer/mesh_route.h"
 #include "model/model.h"
 
@@ -160,6 +163,10 @@ void tm_mesh_vs_pick(const tm_meshobjs *ms, tm_arena *arena, const char *client_
 			caught = t == TAKE_ALL;
 			some |= cond != NULL;
 			route_name(&taken, r, cond);
+			if (caught && r->answer && !covered && !pick->answered)
+				/* all the rest, and nothing went upstream before */
+				pick->answered = tm_arena_printf(arena, "VirtualService %s/%s spec.%s[%zu] (%s)", vs->ns, vs->name,
+								 route_keys[r->kind], r->index, r->answer);
 			if (!r->ndests && !r->delegate)
 				continue; /* no upstream (redirect, directResponse) */
 			covered = true;
@@ -207,7 +214,9 @@ void tm_mesh_vs_pick(const tm_meshobjs *ms, tm_arena *arena, const char *client_
 	tm_buf_release(&taken);
 	tm_buf_release(&other_src);
 	tm_buf_release(&after);
-	pick->no_route = pick->applies && !covered;
+	pick->no_route = pick->applies && !covered && !pick->answered;
+	if (covered)
+		pick->answered = NULL; /* another VirtualService of the host routes upstream */
 }
 
 static bool range_in(const tm_iprange *a, tm_iprange r)

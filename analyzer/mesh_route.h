@@ -14,6 +14,9 @@
 typedef struct tm_vs_pick {
 	bool applies;           /* a mesh-bound VirtualService visible to the client names the host */
 	bool no_route;          /* it applies, but none of its routes covers the Service port */
+	const char *answered;   /* a redirect or directResponse route takes all of this client's traffic
+				 * before any route with destinations ("VirtualService ns/name spec.http[0]
+				 * (redirect)"): nothing goes to the Service's endpoints; NULL: not so */
 	unsigned char *routed;
 	size_t nrouted;
 	const char *undefined;  /* the first routed subset the rule does not define (NULL: none) */

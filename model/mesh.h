@@ -101,6 +101,9 @@ typedef struct tm_vs_match {
 	bool gateways;          /* it lists gateways itself (one of them "mesh") */
 	const char *unsettled;  /* the first condition of the request or connection ("uri", "headers",
 				 * "sniHosts", ...): the match may or may not take a request; NULL: none */
+	const char *canon;      /* the entry as written, canonical (keys sorted; name, and values that
+				 * say nothing, left out), interned: equal entries are the same pointer;
+				 * NULL when too large to compare */
 	tm_srcloc loc;
 } tm_vs_match;
 
@@ -119,14 +122,19 @@ typedef struct tm_vs_route {
 	bool has_match;      /* match[] lists any entry; false: the route takes every request */
 	tm_vs_match *matches; /* the entries sidecar traffic can take (has_match and none: gateways only) */
 	size_t nmatches;
+	bool gw_entries;     /* an entry of match[] is for other gateways only (not kept) */
 	tm_vs_dest *dests;   /* route[] (+ mirrors); none: redirect, directResponse, delegate */
 	size_t ndests;
 	bool delegate;
+	const char *answer;  /* "redirect" or "directResponse": the client's own sidecar answers (no dests,
+			      * whatever route[] says: pilot's translateRoute takes them first); NULL: none */
 	tm_srcloc loc;
 } tm_vs_route;
 
 typedef struct tm_virtualsvc {
 	const char *ns, *name;
+	const char *ignore;  /* trustmap.io/ignore annotation, or NULL */
+	tm_srcloc ignore_loc;
 	tm_strlist hosts;
 	bool mesh;           /* gateways absent, empty, or naming "mesh": sidecar traffic */
 	const char **export_to; /* NULL = every namespace */

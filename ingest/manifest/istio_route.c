@@ -163,6 +163,81 @@ static bool l4_unsettled(tm_k8s_ctx *c, const tm_node *mn, const char *field, tm
 	return true;
 }
 
+/* ---- an entry of match[] written canonically ----
+ * istioctl analyze's IST0130 (pkg/config/validation, analyzeUnreachable-
+ * HTTPRules and the TCP and TLS ones) compares entries by their JSON without
+ * the name: maps by sorted key, the proto's empty values left out. Two
+ * entries equal so select the same requests. */
+static void canon_node(tm_buf *b, const tm_node *n)
+{
+	if (n->kind == TM_NODE_SCALAR) {
+		if (n->stype == TM_SCALAR_NULL)
+			(void)tm_buf_addc(b, '~');
+		else {
+			(void)tm_buf_addf(b, "%zu:", n->len);
+			(void)tm_buf_add(b, n->str, n->len);
+		}
+		return;
+	}
+	if (n->kind == TM_NODE_SEQ) {
+		(void)tm_buf_addc(b, '[');
+		for (size_t i = 0; i < n->n; i++) {
+			canon_node(b, n->items[i]);
+			(void)tm_buf_addc(b, ',');
+		}
+		(void)tm_buf_addc(b, ']');
+		return;
+	}
+	/* keys in order: the smallest not yet written, each time (maps here are small) */
+	(void)tm_buf_addc(b, '{');
+	const char *last = NULL;
+	for (size_t k = 0; k < n->n; k++) {
+		const tm_pair *next = NULL;
+		for (size_t i = 0; i < n->n; i++) {
+			const char *ks = n->pairs[i].key->str;
+			if ((!last || strcmp(ks, last) > 0) && (!next || strcmp(ks, next->key->str) < 0))
+				next = &n->pairs[i];
+		}
+		if (!next)
+			break;
+		last = next->key->str;
+		(void)tm_buf_addf(b, "%zu:%s=", strlen(last), last);
+		canon_node(b, next->val);
+		(void)tm_buf_addc(b, ',');
+	}
+	(void)tm_buf_addc(b, '}');
+}
+
+/* A value the proto's JSON leaves out: null, false, 0, "", an empty list or map. */
+static bool canon_empty(const tm_node *v)
+{
+	if (v->kind != TM_NODE_SCALAR)
+		return v->n == 0;
+	return v->stype == TM_SCALAR_NULL || (v->stype == TM_SCALAR_BOOL && !strcmp(v->str, "false")) ||
+	       (v->stype == TM_SCALAR_INT && !strcmp(v->str, "0")) || (v->stype == TM_SCALAR_STR && !v->len);
+}
+
+static const char *match_canon(tm_k8s_ctx *c, const tm_node *mn)
+{
+	tm_buf b;
+	tm_buf_init(&b, 16 * 1024);
+	tm_node top = *mn;
+	tm_pair kept[32];
+	top.pairs = kept;
+	top.n = 0;
+	for (size_t i = 0; i < mn->n && top.n < TM_ARRAY_LEN(kept); i++)
+		if (strcmp(mn->pairs[i].key->str, "name") && !canon_empty(mn->pairs[i].val))
+			kept[top.n++] = mn->pairs[i];
+	const char *out = NULL;
+	if (top.n == mn->n || top.n < TM_ARRAY_LEN(kept)) {
+		canon_node(&b, &top);
+		if (!b.toobig)
+			out = tm_intern_n(&c->m->strs, b.s ? b.s : "", b.len);
+	}
+	tm_buf_release(&b);
+	return out;
+}
+
 /* match[] of a route: each entry sidecar traffic can take (its gateways
  * absent or naming "mesh"), with the conditions pilot settles for a given
  * sidecar (port, sourceLabels, sourceNamespace) and the first one only the
@@ -214,9 +289,12 @@ static bool vs_matches(tm_k8s_ctx *c, const tm_node *rn, const char *field, tm_v
 		bool for_mesh = !gws.n;
 		for (size_t k = 0; k < gws.n; k++)
 			for_mesh |= !strcmp(gws.v[k], "mesh");
-		if (!for_mesh)
+		if (!for_mesh) {
+			r->gw_entries = true;
 			continue; /* only at those gateways */
+		}
 		m->gateways = gws.n > 0;
+		m->canon = match_canon(c, mn);
 		r->nmatches++;
 	}
 	*mesh = r->nmatches > 0;
@@ -301,8 +379,21 @@ static bool vs_route(tm_k8s_ctx *c, const tm_node *rn, tm_vs_route_kind kind, co
 			return false;
 		r->ndests++;
 	}
-	if (!mesh) {
-		r->ndests = 0; /* only at gateways: no sidecar traffic takes it */
+	/* pilot's translateRoute: a redirect, else a directResponse, else
+	 * route[] (and the mirrors) - the client's sidecar answers a request
+	 * the first two take and sends nothing upstream. A delegate is merged
+	 * before (the API refuses it beside either). */
+	if (kind == TM_VSR_HTTP) {
+		char af[128], df[128];
+		const tm_node *redir = tm_k8s_map(c, rn, "redirect", FLD(af, "%s.redirect", field));
+		const tm_node *direct = tm_k8s_map(c, rn, "directResponse", FLD(df, "%s.directResponse", field));
+		if (c->failed)
+			return false;
+		if (!r->delegate)
+			r->answer = redir ? "redirect" : direct ? "directResponse" : NULL;
+	}
+	if (!mesh || r->answer) {
+		r->ndests = 0; /* only at gateways: no sidecar traffic takes it; or answered by the sidecar */
 		r->delegate = false;
 	}
 	return true;
@@ -321,6 +412,7 @@ void tm_k8s_istio_virtualsvc(tm_k8s_ctx *c)
 	vs->ns = c->ns;
 	vs->name = c->name;
 	vs->loc = c->obj->loc;
+	vs->ignore = tm_k8s_ignore_annotation(tm_node_get(c->obj, "metadata"), &vs->ignore_loc);
 	tm_strlist gws;
 	if (!hosts(c, spec, &vs->hosts) || !tm_istio_strlist(c, spec, "gateways", "spec.gateways", &gws) ||
 	    !export_to(c, spec, &vs->export_to, &vs->nexport))

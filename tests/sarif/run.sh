@@ -3,7 +3,7 @@
 # schema in SHARED/schemas (make conformance): the sample with zones, and the
 # cases that shaped the SARIF writer (suppressions, standard input, IP ranges
 # merged, TM106 per zone, evidence from captures (and from a Zeek ssl.log line with its conn.log one, a Hubble L7 event with the connection's first, and records read back from a summary), paths with .., zone membership
-# in the run's properties with empty zones).
+# in the run's properties with empty zones, TM127 at a VirtualService route with a suppression).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 S=${1:-../shared}
@@ -37,6 +37,7 @@ run observed --zones samples/zones.yaml --ip-map samples/traffic/ip-map.txt --hu
   --zeek samples/traffic/zeek --pcap samples/traffic/cart-postgres-denied.pcap samples/shop || fail=1
 run dotdot samples/../tests/../samples/./shop// || fail=1
 run empty-zones --zones tests/zones/empty/zones.yaml samples/shop || fail=1
+run vs-unreachable tests/fixtures/mesh/vs-unreachable || fail=1
 run notes --skip-invalid tests/bad/mixed-valid-invalid.yaml tests/bad/syntax-after-valid.yaml tests/fixtures/not-analysed-kinds.yaml || fail=1
 tests/sarif/validate.py "$schema" "$out"/*.sarif || fail=1
 exit $fail

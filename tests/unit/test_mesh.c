@@ -291,6 +291,65 @@ static void test_vs_match(void **state)
 	tm_model_free(m);
 }
 
+/* Routes without an upstream (analyzer/mesh_route.c): a catch-all
+ * redirect or directResponse that a client reaches before any route with
+ * destinations leaves nothing of its traffic for the Service's endpoints
+ * (answered); a redirect that may take some ends nothing; a route with
+ * destinations before it keeps them. */
+static const char vs_answer_manifest[] =
+	"apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: r, namespace: a}\n"
+	"spec: {host: r, subsets: [{name: v1, labels: {v: '1'}}]}\n---\n"
+	"apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: r, namespace: a}\n"
+	"spec:\n  hosts: [r]\n  http:\n"
+	"  - match: [{sourceLabels: {app: web}, uri: {exact: /x}}]\n    route: [{destination: {host: r, subset: v1}}]\n"
+	"  - match: [{sourceLabels: {app: web}}]\n    directResponse: {status: 503}\n"
+	"  - match: [{uri: {prefix: /old}}]\n    redirect: {uri: /new}\n"
+	"  - match: [{sourceLabels: {app: db}}]\n    redirect: {authority: b}\n    route: [{destination: {host: r, subset: v1}}]\n"
+	"  - route: [{destination: {host: r, subset: v1}}]\n";
+
+static void test_vs_answer(void **state)
+{
+	(void)state;
+	tm_model *m = tm_model_new();
+	tm_load_opts o;
+	tm_load_opts_default(&o);
+	assert_int_equal(tm_load_buffer(m, "t.yaml", vs_answer_manifest, sizeof vs_answer_manifest - 1, false, &o), TM_OK);
+	tm_load_finish(m, &o);
+	const tm_virtualsvc *vs = m->mesh->vss[0];
+	assert_null(vs->routes[0].answer);
+	assert_string_equal(vs->routes[1].answer, "directResponse");
+	assert_string_equal(vs->routes[2].answer, "redirect");
+	assert_string_equal(vs->routes[3].answer, "redirect");
+	assert_int_equal(vs->routes[3].ndests, 0); /* pilot takes the redirect, not route[] */
+	const tm_destrule *d = m->mesh->drs[0];
+	tm_label wl[] = {{"app", "web"}}, dl[] = {{"app", "db"}}, ol[] = {{"app", "other"}};
+	tm_labels web = {1, wl}, db = {1, dl}, other = {1, ol};
+	unsigned char routed[2];
+	tm_vs_pick p;
+	tm_buf names;
+	tm_buf_init(&names, 4096);
+	/* web: /x goes upstream first, so the directResponse is not all */
+	tm_mesh_vs_pick(m->mesh, &m->arena, "a", &web, "a", "r", 9080, d, routed, &p, &names);
+	assert_null(p.answered);
+	assert_false(p.no_route);
+	assert_int_equal(routed[1], 1);
+	/* db: the uri redirect may take some, its own catch-all redirect the rest */
+	tm_buf_reset(&names);
+	tm_mesh_vs_pick(m->mesh, &m->arena, "a", &db, "a", "r", 9080, d, routed, &p, &names);
+	assert_non_null(p.answered);
+	assert_string_equal(p.answered, "VirtualService a/r spec.http[3] (redirect)");
+	assert_false(p.no_route);
+	assert_int_equal(routed[0], 0);
+	assert_int_equal(routed[1], 0);
+	/* any other client: the uri redirect ends nothing, the catch-all routes */
+	tm_buf_reset(&names);
+	tm_mesh_vs_pick(m->mesh, &m->arena, "a", &other, "a", "r", 9080, d, routed, &p, &names);
+	assert_null(p.answered);
+	assert_int_equal(routed[1], 1);
+	tm_buf_release(&names);
+	tm_model_free(m);
+}
+
 /* The Cilium rows (docs/semantics.md "Mesh mTLS posture", Cilium): the
  * transport below a mesh's plaintext, then a rule's authentication mode. */
 static void test_cilium_table(void **state)
@@ -581,6 +640,7 @@ int main(void)
 		cmocka_unit_test(test_peerauth_ports),
 		cmocka_unit_test(test_vs_pick),
 		cmocka_unit_test(test_vs_match),
+		cmocka_unit_test(test_vs_answer),
 		cmocka_unit_test(test_settings_from),
 		cmocka_unit_test(test_cilium_table),
 		cmocka_unit_test(test_cilium_unauth_identity),
