@@ -3,6 +3,8 @@
 #  * a summary read back renders as it was written (every format);
 #  * captures of different connections (one per node), summarised apart and
 #    merged, give what one run over all the captures gives;
+#  * one connection's verdicts from two nodes: the stronger (a drop at either
+#    point), in either order;
 #  * one connection seen at several points (the full capture, a truncated
 #    copy, a copy cut by snaplen) is one record, with the fullest facts;
 #  * the order of the summaries does not matter; a summary merged with
@@ -130,6 +132,42 @@ sed -e 's/"attempt": true/"attempt": false/' -e 's/"content_unseen": true/"conte
 sed -e 's/"encrypted": false/"encrypted": true/' "$W/rt-hubble-samples.json" >"$W/encrypted.json"
 "$T" flows -f json --merge "$W/rt-hubble-samples.json" "$W/encrypted.json" | grep -c '"encrypted": false' | grep -qx 0 && ok ||
 	no "merging lost the CNI encryption one point saw"
+# one connection seen by Hubble on two nodes: the source's node forwarded it at egress, the
+# destination's dropped it at ingress (policy). A verdict is one point's: the connection did not
+# get through, so the merged record is DROPPED, with the drop's node and direction, whichever
+# summary comes first; read alone the source's summary is a connection the policies deny (TM130)
+H=tests/flowlog
+"$T" flows -f json --hubble $H/hubble-node-a.json >"$W/node-a.json" 2>/dev/null
+"$T" flows -f json --hubble $H/hubble-node-b.json >"$W/node-b.json" 2>/dev/null
+"$T" flows -f json --merge "$W/node-a.json" "$W/node-b.json" >"$W/ab.json" 2>/dev/null
+"$T" flows -f json --merge "$W/node-b.json" "$W/node-a.json" >"$W/ba.json" 2>/dev/null
+cmp -s "$W/ab.json" "$W/ba.json" && ok || no "merge A B differs from merge B A (forwarded at egress, dropped at ingress)"
+[ "$(grep -c '"transport"' "$W/ab.json")" = 1 ] && grep -q '"verdict": "DROPPED"' "$W/ab.json" && ok ||
+	no "forwarded at egress and dropped at ingress did not merge to one DROPPED record"
+grep -q '"drop_reason": "POLICY_DENIED", "policy": "cart-egress", "uid": null, "service": null, "node": "kind-worker3", "direction": "INGRESS"' "$W/ab.json" && ok ||
+	no "the merged DROPPED record does not name the node and direction that dropped it"
+ck="--ip-map samples/traffic/ip-map.txt samples/shop"
+"$T" check -q --flows "$W/node-a.json" $ck 2>/dev/null | grep -q '^high TM130' && ok || no "the source's summary alone made no TM130"
+"$T" check -q --flows "$W/ab.json" $ck 2>/dev/null | grep -q TM130 && no "a connection dropped at ingress made a TM130 once merged" || ok
+"$T" check -q --flows "$W/node-b.json" --flows "$W/node-a.json" $ck 2>/dev/null | grep -q TM130 &&
+	no "check --flows of both summaries took the dropped connection for one" || ok
+# the same instant on both nodes (no order by time): the verdict still does not depend on the order
+sed 's/"first": [0-9.]*/"first": 1795464600.000001/' "$W/node-b.json" >"$W/node-b0.json"
+for o in "$W/node-a.json $W/node-b0.json" "$W/node-b0.json $W/node-a.json"; do
+	"$T" flows -f json --merge $o | grep -q '"verdict": "DROPPED"' && ok || no "merge $o: the drop's verdict was lost"
+done
+# an ERROR at one point outranks FORWARDED (a drop outranks an error); AUDIT yields to FORWARDED
+sed 's/"verdict": "DROPPED"/"verdict": "ERROR"/' "$W/node-b.json" >"$W/node-err.json"
+sed 's/"verdict": "FORWARDED"/"verdict": "AUDIT"/' "$W/node-a.json" >"$W/node-audit.json"
+for o in "$W/node-a.json $W/node-err.json" "$W/node-err.json $W/node-a.json"; do
+	"$T" flows -f json --merge $o | grep -q '"verdict": "ERROR"' && ok || no "merge $o: not ERROR"
+done
+for o in "$W/node-err.json $W/node-b.json" "$W/node-b.json $W/node-err.json"; do
+	"$T" flows -f json --merge $o | grep -q '"verdict": "DROPPED"' && ok || no "merge $o: not DROPPED"
+done
+for o in "$W/node-a.json $W/node-audit.json" "$W/node-audit.json $W/node-a.json"; do
+	"$T" flows -f json --merge $o | grep -q '"verdict": "FORWARDED"' && ok || no "merge $o: not FORWARDED"
+done
 # --merge refuses what is not a summary
 "$T" flows --merge "$P/http-plain.pcap" >/dev/null 2>"$W/err"
 [ $? = 2 ] && grep -q "is not the output of trustmap flows -f json" "$W/err" && ok || no "--merge took a capture"
