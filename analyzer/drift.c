@@ -31,7 +31,11 @@ static void utc(tm_buf *b, int64_t us)
 		tm_buf_addf(b, "%lld us", (long long)us);
 }
 
-/* "seen 3 times from T1 to T2, 14 packets, in a.pcap (pcap)" */
+/* "seen 3 times from T1 to T2, 14 packets, first in pcap a.pcap packet 4":
+ * the edge's first record named as every finding names a record
+ * (tm_fevidence_where), so that one read back from a summary names the
+ * capture or log it was observed in, and the summary line it was read from
+ * ("... (via summary s.json line 35)") */
 static void evidence(dctx *c, const tm_fm_edge *e, tm_buf *b)
 {
 	tm_buf_addf(b, "seen %llu time%s from ", (unsigned long long)e->flows, e->flows == 1 ? "" : "s");
@@ -40,9 +44,12 @@ static void evidence(dctx *c, const tm_fm_edge *e, tm_buf *b)
 	utc(b, e->last_us);
 	tm_buf_addf(b, ", %llu packet%s", (unsigned long long)e->packets, e->packets == 1 ? "" : "s");
 	const tm_flow *f = &c->fs->flows[e->first_flow];
-	if (f->source != TM_FLOW_NO_SOURCE && f->source < c->fs->nsources)
-		tm_buf_addf(b, ", first in %s (%s)", c->fs->sources[f->source].name,
-			    tm_flow_origin_name(c->fs->sources[f->source].origin));
+	if (f->source == TM_FLOW_NO_SOURCE || f->source >= c->fs->nsources)
+		return;
+	tm_fevidence w = {0};
+	tm_fevidence_where(c->fs, f, &w);
+	tm_buf_adds(b, ", first in ");
+	tm_fevidence_format_where(&w, b);
 }
 
 static tm_finding *add(dctx *c, const char *id, tm_severity sev, const char *src, const char *dst,
@@ -61,13 +68,28 @@ static tm_finding *add(dctx *c, const char *id, tm_severity sev, const char *src
 	return fd;
 }
 
-/* where it was observed, as a location of the finding (SARIF) */
+/* Where it was observed, as a location of the finding (SARIF
+ * physicalLocation, the text's "at" lines): a file the user has where check
+ * runs. That is the input read: a capture (no lines: its packet is in the
+ * message), a flow log and its line, or for a record read back from a
+ * summary the summary and the line its record starts on. The capture or
+ * log the summary names may be on another node; the message names it. */
 static void add_source_loc(dctx *c, tm_finding *fd, const tm_fm_edge *e)
 {
 	const tm_flow *f = &c->fs->flows[e->first_flow];
 	if (f->source == TM_FLOW_NO_SOURCE || f->source >= c->fs->nsources)
 		return;
-	tm_finding_add_loc(c->out, fd, (tm_srcloc){c->fs->sources[f->source].name, 0, 0}, "observed traffic");
+	const tm_flow_source *src = &c->fs->sources[f->source];
+	if (src->origin == TM_FLOW_FROM_SUMMARY) {
+		const tm_flow_seen *seen = tm_flow_seen_of(c->fs, f);
+		uint64_t line = seen ? seen->via_pos : 0;
+		tm_finding_add_loc(c->out, fd, (tm_srcloc){src->name, line > UINT32_MAX ? 0 : (unsigned)line, 0},
+				   "observed traffic (flow summary record)");
+		return;
+	}
+	uint64_t pos = src->origin == TM_FLOW_FROM_CAPTURE ? 0 : tm_flow_pos_of(c->fs, f);
+	tm_finding_add_loc(c->out, fd, (tm_srcloc){src->name, pos > UINT32_MAX ? 0 : (unsigned)pos, 0},
+			   "observed traffic");
 }
 
 /* ---- TM130 ---- */

@@ -201,3 +201,32 @@ const char *tm_flowmap_end_name(const tm_graph *g, const tm_fm_flow *of, bool sr
 		return "internet";
 	return g->eps[ep].name;
 }
+
+void tm_fevidence_where(const tm_flowset *fs, const tm_flow *f, tm_fevidence *e)
+{
+	const tm_flow_source *src = f->source < fs->nsources ? &fs->sources[f->source] : NULL;
+	const tm_flow_seen *seen = tm_flow_seen_of(fs, f);
+	if (src && src->origin == TM_FLOW_FROM_SUMMARY) {
+		if (!seen || !seen->file) {
+			/* an older summary: it says nothing of where; its own line */
+			e->source = tm_flow_origin_name(TM_FLOW_FROM_SUMMARY);
+			e->file = src->name;
+			e->unit = "line";
+			e->pos = seen ? seen->via_pos : 0;
+			return;
+		}
+		/* the record keeps the origin it was observed by */
+		e->source = tm_flow_origin_name((tm_flow_origin)f->origin);
+		e->file = seen->file;
+		e->unit = tm_flow_pos_unit((tm_flow_origin)f->origin);
+		e->pos = seen->pos;
+		e->via_file = seen->via_file;
+		e->via_pos = seen->via_pos;
+		return;
+	}
+	tm_flow_origin kind = src ? src->origin : (tm_flow_origin)f->origin;
+	e->source = tm_flow_origin_name(kind);
+	e->file = src ? src->name : NULL;
+	e->unit = tm_flow_pos_unit(kind);
+	e->pos = tm_flow_pos_of(fs, f);
+}

@@ -20,6 +20,7 @@
 
 #include "analyzer/conn.h"
 #include "analyzer/ipmap.h"
+#include "model/findings.h"
 #include "model/flow.h"
 
 typedef enum {
@@ -75,5 +76,16 @@ const tm_fm_edge *tm_flowmap_edge(const tm_flowmap *o, size_t src, size_t dst);
 /* Display of one end: the endpoint's name, "internet" for a public address
  * in an IP range, NULL when not mapped. */
 const char *tm_flowmap_end_name(const tm_graph *g, const tm_fm_flow *of, bool src);
+
+/* Where record f of fs was observed, as the evidence of a finding names it:
+ * e->source, file, unit and pos (other fields untouched). A record read by a
+ * capture or flow-log reader names its input and position there; one read
+ * back from a summary names the observation its seen_in gives (the origin
+ * it keeps) with the summary and its line as via_file/via_pos, or, when the
+ * summary says nothing of where (an older version), the summary itself and
+ * the record's line. One answer for every finding that names a record
+ * (require-mtls and TM124's evidence, TM130-TM134's "first in"). Strings
+ * are fs's. */
+void tm_fevidence_where(const tm_flowset *fs, const tm_flow *f, tm_fevidence *e);
 
 #endif

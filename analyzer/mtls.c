@@ -206,60 +206,33 @@ unsigned tm_mtls_kinds_read(const tm_mtls_evidence *ev)
  * A Zeek ssl.log line decides TLS without a client certificate (its conn.log
  * line established the connection); a Hubble L7 event that is not the
  * connection's first decides plaintext. A record read back from a summary
- * names the observation its seen_in gives, through the summary's line. */
+ * names the observation its seen_in gives, through the summary's line
+ * (tm_fevidence_where), and the deciding line seen_in.tls or seen_in.l7
+ * names. */
 static void rec_where(const tm_flowset *fs, const tm_flow *f, tm_fevidence *e)
 {
-	const tm_flow_source *src = f->source < fs->nsources ? &fs->sources[f->source] : NULL;
 	const tm_flow_seen *seen = tm_flow_seen_of(fs, f);
 	bool no_cert = f->tls && f->tls->client_cert == TM_CC_NO;
-	if (src && src->origin == TM_FLOW_FROM_SUMMARY) {
-		if (!seen || !seen->file) {
-			/* an older summary: it says nothing of where; its own line */
-			e->source = tm_flow_origin_name(TM_FLOW_FROM_SUMMARY);
-			e->file = src->name;
-			e->unit = "line";
-			e->pos = seen ? seen->via_pos : 0;
-			return;
-		}
-		/* the record keeps the origin it was observed by */
-		e->source = tm_flow_origin_name((tm_flow_origin)f->origin);
-		e->file = seen->file;
-		e->unit = tm_flow_pos_unit((tm_flow_origin)f->origin);
-		e->pos = seen->pos;
-		e->via_file = seen->via_file;
-		e->via_pos = seen->via_pos;
-		if (no_cert && seen->tls && seen->tls_file) {
-			e->conn_file = e->file;
-			e->conn_pos = e->pos;
-			e->file = seen->tls_file;
-			e->unit = "line";
-			e->pos = seen->tls_pos;
-		} else if (!f->tls && seen->content_pos && seen->content_pos != e->pos) {
-			e->conn_file = e->file;
-			e->conn_pos = e->pos;
-			e->pos = seen->content_pos;
-		}
+	tm_fevidence_where(fs, f, e);
+	if (!seen)
 		return;
-	}
-	tm_flow_origin kind = src ? src->origin : (tm_flow_origin)f->origin;
-	e->source = tm_flow_origin_name(kind);
-	e->file = src ? src->name : NULL;
-	e->unit = tm_flow_pos_unit(kind);
-	e->pos = tm_flow_pos_of(fs, f);
+	/* a summary's seen_in.tls may say the line is not known (tls, pos 0);
+	 * a reader that joined an ssl.log record always knows it */
 	uint64_t at = 0;
-	const char *at_file = NULL;
-	if (seen && no_cert && seen->tls_pos) {
+	const char *at_file = NULL, *at_unit = e->unit;
+	if (no_cert && seen->tls_file && (seen->tls_pos || seen->tls)) {
 		at = seen->tls_pos;
 		at_file = seen->tls_file;
-	} else if (seen && !f->tls && seen->content_pos && seen->content_pos != e->pos) {
+		at_unit = "line";
+	} else if (!f->tls && seen->content_pos && seen->content_pos != e->pos) {
 		at = seen->content_pos;
 		at_file = e->file;
 	}
-	if (at) {
+	if (at || at_file) {
 		e->conn_file = e->file;
 		e->conn_pos = e->pos;
 		e->file = at_file;
-		e->unit = "line";
+		e->unit = at_unit;
 		e->pos = at;
 	}
 }

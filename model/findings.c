@@ -83,7 +83,7 @@ void tm_finding_set_evidence(tm_findings *f, tm_finding *fd, const tm_fevidence 
 	fd->evidence = e;
 }
 
-void tm_fevidence_format(const tm_fevidence *ev, tm_buf *out)
+void tm_fevidence_format_where(const tm_fevidence *ev, tm_buf *out)
 {
 	(void)tm_buf_addf(out, "%s %s", ev->source ? ev->source : "?", ev->file ? ev->file : "?");
 	if (ev->pos)
@@ -100,6 +100,11 @@ void tm_fevidence_format(const tm_fevidence *ev, tm_buf *out)
 			(void)tm_buf_addf(out, " line %llu", (unsigned long long)ev->via_pos);
 		(void)tm_buf_adds(out, ")");
 	}
+}
+
+void tm_fevidence_format(const tm_fevidence *ev, tm_buf *out)
+{
+	tm_fevidence_format_where(ev, out);
 	bool v6s = ev->src_ip && strchr(ev->src_ip, ':'), v6d = ev->dst_ip && strchr(ev->dst_ip, ':');
 	(void)tm_buf_addf(out, ": %s %s%s%s:%u -> %s%s%s:%u", ev->transport ? ev->transport : "?", v6s ? "[" : "",
 			  ev->src_ip ? ev->src_ip : "?", v6s ? "]" : "", ev->src_port, v6d ? "[" : "",

@@ -125,6 +125,10 @@ void tm_finding_set_evidence(tm_findings *f, tm_finding *fd, const tm_fevidence 
  * plaintext" (", uid C1" for Zeek; "zeek z/ssl.log line 3 (connection z/conn.log line 2): ..."
  * when conn_file is set): the text every renderer shows. */
 void tm_fevidence_format(const tm_fevidence *ev, tm_buf *out);
+/* Its first part, where the record is: "pcap a.pcap packet 4", "zeek z/ssl.log
+ * line 3 (connection z/conn.log line 2)", "... (via summary s.json line 35)";
+ * the drift checks (TM130-TM134) name their first record with it. */
+void tm_fevidence_format_where(const tm_fevidence *ev, tm_buf *out);
 void tm_findings_add_rule(tm_findings *f, const char *id, const char *name, const char *title,
 			  const char *help, tm_severity sev);
 const tm_rule_info *tm_findings_rule(const tm_findings *f, const char *id);

@@ -136,6 +136,24 @@ const char *tm_flow_verdict_name(tm_flow_verdict v)
 	return (size_t)v < TM_ARRAY_LEN(names) ? names[v] : NULL;
 }
 
+int tm_flow_verdict_rank(tm_flow_verdict v)
+{
+	/* indexed by tm_flow_verdict; every value has its own rank, so that
+	 * the stronger of two is one answer whichever comes first */
+	static const int rank[] = {
+		[TM_VERDICT_NONE] = 0,
+		[TM_VERDICT_UNKNOWN] = 1,
+		[TM_VERDICT_TRACED] = 2,
+		[TM_VERDICT_AUDIT] = 3,
+		[TM_VERDICT_TRANSLATED] = 4,
+		[TM_VERDICT_REDIRECTED] = 5,
+		[TM_VERDICT_FORWARDED] = 6,
+		[TM_VERDICT_ERROR] = 7,
+		[TM_VERDICT_DROPPED] = 8,
+	};
+	return (size_t)v < TM_ARRAY_LEN(rank) ? rank[v] : 1;
+}
+
 tm_err tm_flowset_set_pos(tm_flowset *fs, const tm_flow *f, uint64_t pos)
 {
 	if (f->order >= fs->cappos) {

@@ -126,6 +126,13 @@ typedef enum {
 } tm_flow_verdict;
 /* "FORWARDED", ... as Hubble spells them; NULL for TM_VERDICT_NONE. */
 const char *tm_flow_verdict_name(tm_flow_verdict v);
+/* How strongly v speaks for a connection, for the one verdict of events or
+ * records of it (Hubble's reader, flows --merge): DROPPED, then ERROR (the
+ * packet went no further at some point, so the connection did not get
+ * through there), then FORWARDED, REDIRECTED, TRANSLATED, AUDIT, TRACED
+ * (passed a point), VERDICT_UNKNOWN, none. A value this version does not know
+ * ranks as VERDICT_UNKNOWN. */
+int tm_flow_verdict_rank(tm_flow_verdict v);
 
 /* tm_flow.flags */
 enum {

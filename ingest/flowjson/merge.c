@@ -107,8 +107,9 @@ static void merge_peer(tm_flow_peer *c, const tm_flow_peer *r)
 
 /* r's flow-log facts into c's (flow_log): known values are kept, the
  * other's fill the gaps; r's ends are swapped when it sees the connection
- * the other way round. Events are the same events seen twice: the larger. */
-static void merge_meta(tm_flowset *fs, tm_flow *c, const tm_flow *r, bool same)
+ * the other way round. Events are the same events seen twice: the larger.
+ * verdict_from_r: c takes r's verdict (merge_into). */
+static void merge_meta(tm_flowset *fs, tm_flow *c, const tm_flow *r, bool same, bool verdict_from_r)
 {
 	const tm_flow_meta *rm = tm_flow_meta_of(fs, r);
 	if (!rm)
@@ -120,6 +121,20 @@ static void merge_meta(tm_flowset *fs, tm_flow *c, const tm_flow *r, bool same)
 	}
 	merge_peer(&cm->src, same ? &rm->src : &rm->dst);
 	merge_peer(&cm->dst, same ? &rm->dst : &rm->src);
+	/* the record whose verdict the connection takes says where that was:
+	 * its node and direction (the destination's node at ingress, not the
+	 * source's at egress) and its drop reason; the policy that let the
+	 * packets out stays when it names none */
+	if (verdict_from_r) {
+		if (rm->drop_reason)
+			cm->drop_reason = rm->drop_reason;
+		if (rm->policy)
+			cm->policy = rm->policy;
+		if (rm->node)
+			cm->node = rm->node;
+		if (rm->direction)
+			cm->direction = rm->direction;
+	}
 	if (!cm->drop_reason)
 		cm->drop_reason = rm->drop_reason;
 	if (!cm->policy)
@@ -162,7 +177,18 @@ static void merge_into(tm_flowset *fs, tm_flow *c, const tm_flow *r)
 	c->flags |= (uint8_t)(r->flags & (TM_FLOW_F_ENCRYPTED | TM_FLOW_F_POLICY_DROP));
 	if (!(r->flags & TM_FLOW_F_ATTEMPT))
 		c->flags &= (uint8_t)~TM_FLOW_F_ATTEMPT;
-	merge_meta(fs, c, r, same);
+	/* A Hubble verdict is one observation point's (flow.proto: FORWARDED
+	 * "to the next processing entity"): the source's node forwarding it at
+	 * egress does not say the destination's node let it in. A drop at
+	 * either point is where the connection ended, so the stronger verdict
+	 * (DROPPED over ERROR over the ones that pass a point) is the
+	 * connection's, whichever summary comes first. Either end's view
+	 * counts, reversed or not: the verdict is of the packets, not the roles. */
+	bool verdict_from_r =
+		tm_flow_verdict_rank((tm_flow_verdict)r->verdict) > tm_flow_verdict_rank((tm_flow_verdict)c->verdict);
+	if (verdict_from_r)
+		c->verdict = r->verdict;
+	merge_meta(fs, c, r, same, verdict_from_r);
 	if (!same)
 		return;
 	/* content the other point saw: c takes its facts below */

@@ -464,21 +464,6 @@ static void peer_out(tm_hubble *h, const peer_in *p, tm_flow_peer *o)
 	o->world = p->world;
 }
 
-/* the stronger of two verdicts of one forwarded connection */
-static int rank(tm_flow_verdict v)
-{
-	switch (v) {
-	case TM_VERDICT_FORWARDED: return 6;
-	case TM_VERDICT_REDIRECTED: return 5;
-	case TM_VERDICT_TRANSLATED: return 4;
-	case TM_VERDICT_AUDIT: return 3;
-	case TM_VERDICT_TRACED: return 2;
-	case TM_VERDICT_ERROR: return 7;
-	case TM_VERDICT_DROPPED: return 8;
-	default: return 1;
-	}
-}
-
 /* The L7 proxy read HTTP on f: plaintext, shown by the event being read
  * (its line, for the evidence that names it). false on OOM. */
 static bool shown(tm_hubble *h, tm_flow *f)
@@ -546,7 +531,8 @@ static void fold(tm_hubble *h, const hev *e)
 		f->first_us = e->c.ts;
 	if (e->c.ts > f->last_us)
 		f->last_us = e->c.ts;
-	if (rank((tm_flow_verdict)e->c.verdict) > rank((tm_flow_verdict)f->verdict))
+	/* the strongest verdict of its events (in one class: drops are their own records) */
+	if (tm_flow_verdict_rank((tm_flow_verdict)e->c.verdict) > tm_flow_verdict_rank((tm_flow_verdict)f->verdict))
 		f->verdict = e->c.verdict;
 	if (e->encrypted)
 		f->flags |= TM_FLOW_F_ENCRYPTED;

@@ -3,6 +3,8 @@
 #  * a summary read back renders as it was written (every format);
 #  * captures of different connections (one per node), summarised apart and
 #    merged, give what one run over all the captures gives;
+#  * one connection's verdicts from two nodes: the stronger (a drop at either
+#    point), in either order;
 #  * one connection seen at several points (the full capture, a truncated
 #    copy, a copy cut by snaplen) is one record, with the fullest facts;
 #  * the order of the summaries does not matter; a summary merged with
@@ -65,13 +67,16 @@ cmp -s "$W/a" "$W/b" && ok || no "check --flows SUMMARY differs from check --flo
 # A summary judges exactly like the observation it came from, for every source
 # (docs/flows.md "As evidence"): flows -f json of the summary read back is
 # the original's byte for byte (flow_log too), and check --flows SUMMARY
-# gives the original's findings. Findings differ only where they name their
-# input: "(via summary F line N)", and TM13x's "first in F (summary)" and
-# "observed traffic" location, which name the file read.
+# gives the original's findings, their evidence text included: TM124's and
+# TM13x's "first in" name the original capture or log and its packet or line
+# as the original run does, and add only "(via summary F line N)". The one
+# other difference is the location: TM13x's "observed traffic" is the input
+# read, so the summary's record (F:N) instead of the capture or log, which
+# may not exist where check runs.
 judged() {
-	sed -E -e 's/ \(via summary [^)]*\)//' -e 's/, first in [^ ]+ \((pcap|hubble|zeek|summary)\)//' \
-		-e '/^  at [^ ]+  observed traffic$/d' "$1"
+	sed -E -e 's/ \(via summary [^)]*\)//' -e '/^  at [^ ]+  observed traffic( \(flow summary record\))?$/d' "$1"
 }
+drift_seen=0
 E=tests/fixtures/mesh/evidence
 roundtrip() { # name, reader arguments, check arguments
 	name=$1 rd=$2 ck=$3
@@ -83,6 +88,15 @@ roundtrip() { # name, reader arguments, check arguments
 	judged "$W/orig" >"$W/orig.n"
 	judged "$W/sum" >"$W/sum.n"
 	cmp -s "$W/orig.n" "$W/sum.n" && ok || { no "$name: check --flows SUMMARY judges differently:"; diff "$W/orig.n" "$W/sum.n" | head -10; }
+	# every TM13x record named from the summary says which summary line it was read from
+	fi_o=$(grep -c 'first in ' "$W/orig") fi_s=$(grep -c "first in [^;]* (via summary $W/rt-$name.json line [1-9][0-9]*)" "$W/sum")
+	[ "$fi_o" = "$fi_s" ] && ok || no "$name: $fi_o findings name their first record, $fi_s of them from the summary name its line"
+	grep -q 'first in summary ' "$W/sum" && no "$name: a finding names the summary instead of the observation" || ok
+	# and the location is the summary's record, one per location the original has
+	lo_o=$(grep -c '^  at [^ ]*  observed traffic$' "$W/orig")
+	lo_s=$(grep -c "^  at $W/rt-$name.json:[1-9][0-9]*  observed traffic (flow summary record)\$" "$W/sum")
+	[ "$lo_o" = "$lo_s" ] && ok || no "$name: $lo_o observed-traffic locations, $lo_s of them the summary's record"
+	drift_seen=$((drift_seen + fi_o))
 }
 roundtrip pcap-samples "--pcap samples/traffic/storefront-payment-api-mtls.pcap --pcap samples/traffic/orders-payment-api-plain.pcap --pcap samples/traffic/cart-postgres-denied.pcap" \
 	"--zones samples/zones.yaml --ip-map samples/traffic/ip-map.txt samples/shop"
@@ -93,6 +107,7 @@ roundtrip hubble-names "--hubble tests/flowlog/hubble-names.json" "--ip-map test
 roundtrip hubble-egress "--hubble tests/flowlog/hubble-egress.json" "--zones tests/flowlog/zones-egress.yaml --ip-map samples/traffic/ip-map.txt samples/shop"
 roundtrip hubble-evidence "--hubble $E/hubble.json" "--zones $E/zones.yaml $E/cluster.yaml"
 roundtrip zeek-samples "--zeek samples/traffic/zeek" "--zones samples/zones.yaml --ip-map samples/traffic/ip-map.txt samples/shop"
+cp "$W/sum" "$W/rt-zeek-samples.check"
 # an S0 attempt (flow_log.attempt): read back as a connection, it made a false TM130
 roundtrip zeek-json "--zeek tests/flowlog/zeek-json" "--ip-map tests/flowlog/pods-wide.txt samples/shop"
 roundtrip zeek-evidence "--zeek $E/zeek" "--zones $E/zones.yaml $E/cluster.yaml"
@@ -100,6 +115,11 @@ roundtrip zeek-evidence "--zeek $E/zeek" "--zones $E/zones.yaml $E/cluster.yaml"
 roundtrip zeek-nocert "--zeek $E/zeek-nocert" "--zones $E/zones.yaml $E/cluster.yaml"
 # content unseen (flow_log.content_unseen): read back as plaintext, it made a false TM124 and pci-mtls
 roundtrip zeek-unseen "--zeek $E/zeek-unseen" "--zones $E/zones.yaml $E/cluster.yaml"
+# the comparisons above judged TM13x text (not only TM124's)
+[ "$drift_seen" -gt 0 ] && ok || no "no round-trip case made a TM13x finding: the evidence text was not compared"
+# the original file and position are named, not only "a file": Zeek's conn.log line of cart -> postgres
+grep -q "first in zeek samples/traffic/zeek/conn.log line 9 (via summary $W/rt-zeek-samples.json line [0-9]*)" "$W/rt-zeek-samples.check" && ok ||
+	no "TM130 from a Zeek summary does not name conn.log line 9"
 grep -q '"flow_log": {"content_unseen": true, "attempt": false' "$W/rt-zeek-unseen.json" && ok ||
 	no "the Zeek connection without service is not content_unseen in its summary"
 "$T" check --zones $E/zones.yaml --flows "$W/rt-zeek-unseen.json" $E/cluster.yaml 2>/dev/null | grep -q -e TM124 -e pci-mtls -e TM130 &&
@@ -112,6 +132,42 @@ sed -e 's/"attempt": true/"attempt": false/' -e 's/"content_unseen": true/"conte
 sed -e 's/"encrypted": false/"encrypted": true/' "$W/rt-hubble-samples.json" >"$W/encrypted.json"
 "$T" flows -f json --merge "$W/rt-hubble-samples.json" "$W/encrypted.json" | grep -c '"encrypted": false' | grep -qx 0 && ok ||
 	no "merging lost the CNI encryption one point saw"
+# one connection seen by Hubble on two nodes: the source's node forwarded it at egress, the
+# destination's dropped it at ingress (policy). A verdict is one point's: the connection did not
+# get through, so the merged record is DROPPED, with the drop's node and direction, whichever
+# summary comes first; read alone the source's summary is a connection the policies deny (TM130)
+H=tests/flowlog
+"$T" flows -f json --hubble $H/hubble-node-a.json >"$W/node-a.json" 2>/dev/null
+"$T" flows -f json --hubble $H/hubble-node-b.json >"$W/node-b.json" 2>/dev/null
+"$T" flows -f json --merge "$W/node-a.json" "$W/node-b.json" >"$W/ab.json" 2>/dev/null
+"$T" flows -f json --merge "$W/node-b.json" "$W/node-a.json" >"$W/ba.json" 2>/dev/null
+cmp -s "$W/ab.json" "$W/ba.json" && ok || no "merge A B differs from merge B A (forwarded at egress, dropped at ingress)"
+[ "$(grep -c '"transport"' "$W/ab.json")" = 1 ] && grep -q '"verdict": "DROPPED"' "$W/ab.json" && ok ||
+	no "forwarded at egress and dropped at ingress did not merge to one DROPPED record"
+grep -q '"drop_reason": "POLICY_DENIED", "policy": "cart-egress", "uid": null, "service": null, "node": "kind-worker3", "direction": "INGRESS"' "$W/ab.json" && ok ||
+	no "the merged DROPPED record does not name the node and direction that dropped it"
+ck="--ip-map samples/traffic/ip-map.txt samples/shop"
+"$T" check -q --flows "$W/node-a.json" $ck 2>/dev/null | grep -q '^high TM130' && ok || no "the source's summary alone made no TM130"
+"$T" check -q --flows "$W/ab.json" $ck 2>/dev/null | grep -q TM130 && no "a connection dropped at ingress made a TM130 once merged" || ok
+"$T" check -q --flows "$W/node-b.json" --flows "$W/node-a.json" $ck 2>/dev/null | grep -q TM130 &&
+	no "check --flows of both summaries took the dropped connection for one" || ok
+# the same instant on both nodes (no order by time): the verdict still does not depend on the order
+sed 's/"first": [0-9.]*/"first": 1795464600.000001/' "$W/node-b.json" >"$W/node-b0.json"
+for o in "$W/node-a.json $W/node-b0.json" "$W/node-b0.json $W/node-a.json"; do
+	"$T" flows -f json --merge $o | grep -q '"verdict": "DROPPED"' && ok || no "merge $o: the drop's verdict was lost"
+done
+# an ERROR at one point outranks FORWARDED (a drop outranks an error); AUDIT yields to FORWARDED
+sed 's/"verdict": "DROPPED"/"verdict": "ERROR"/' "$W/node-b.json" >"$W/node-err.json"
+sed 's/"verdict": "FORWARDED"/"verdict": "AUDIT"/' "$W/node-a.json" >"$W/node-audit.json"
+for o in "$W/node-a.json $W/node-err.json" "$W/node-err.json $W/node-a.json"; do
+	"$T" flows -f json --merge $o | grep -q '"verdict": "ERROR"' && ok || no "merge $o: not ERROR"
+done
+for o in "$W/node-err.json $W/node-b.json" "$W/node-b.json $W/node-err.json"; do
+	"$T" flows -f json --merge $o | grep -q '"verdict": "DROPPED"' && ok || no "merge $o: not DROPPED"
+done
+for o in "$W/node-a.json $W/node-audit.json" "$W/node-audit.json $W/node-a.json"; do
+	"$T" flows -f json --merge $o | grep -q '"verdict": "FORWARDED"' && ok || no "merge $o: not FORWARDED"
+done
 # --merge refuses what is not a summary
 "$T" flows --merge "$P/http-plain.pcap" >/dev/null 2>"$W/err"
 [ $? = 2 ] && grep -q "is not the output of trustmap flows -f json" "$W/err" && ok || no "--merge took a capture"

@@ -111,6 +111,24 @@ static void test_times(void **state)
 	assert_false(tm_time_epoch("12x", 3, &us));
 }
 
+/* one verdict of many (events of a connection, records of it merged): every
+ * value its own rank, so the stronger is one answer in either order; a drop
+ * at any point outranks passing one */
+static void test_verdict_rank(void **state)
+{
+	(void)state;
+	for (int a = TM_VERDICT_NONE; a <= TM_VERDICT_UNKNOWN; a++)
+		for (int b = a + 1; b <= TM_VERDICT_UNKNOWN; b++)
+			assert_int_not_equal(tm_flow_verdict_rank((tm_flow_verdict)a), tm_flow_verdict_rank((tm_flow_verdict)b));
+	assert_true(tm_flow_verdict_rank(TM_VERDICT_DROPPED) > tm_flow_verdict_rank(TM_VERDICT_ERROR));
+	assert_true(tm_flow_verdict_rank(TM_VERDICT_ERROR) > tm_flow_verdict_rank(TM_VERDICT_FORWARDED));
+	for (int v = TM_VERDICT_FORWARDED + 1; v <= TM_VERDICT_UNKNOWN; v++)
+		if (v != TM_VERDICT_DROPPED && v != TM_VERDICT_ERROR)
+			assert_true(tm_flow_verdict_rank(TM_VERDICT_FORWARDED) > tm_flow_verdict_rank((tm_flow_verdict)v));
+	assert_true(tm_flow_verdict_rank(TM_VERDICT_UNKNOWN) > tm_flow_verdict_rank(TM_VERDICT_NONE));
+	assert_int_equal(tm_flow_verdict_rank((tm_flow_verdict)200), tm_flow_verdict_rank(TM_VERDICT_UNKNOWN));
+}
+
 static void test_hubble_fold(void **state)
 {
 	(void)state;
@@ -369,6 +387,43 @@ static void test_summary_flow_log_merge(void **state)
 	tm_flowset_free(fs);
 }
 
+/* one connection, forwarded by the source's node at egress and dropped by the
+ * destination's at ingress: it did not get through, in either input order,
+ * and the drop's node, direction and reason say where */
+static void test_summary_verdict_merge(void **state)
+{
+	(void)state;
+	static const char a[] =
+		"[{\"transport\": \"tcp\", \"src_ip\": \"10.0.0.1\", \"src_port\": 40000, \"dst_ip\": \"10.0.0.2\", \"dst_port\": 80,"
+		" \"packets\": 2, \"bytes\": 0, \"first\": 1.0, \"last\": 2.0, \"app\": \"unknown\", \"mesh\": null, \"http\": null,"
+		" \"tls\": null, \"source\": \"hubble\", \"verdict\": \"FORWARDED\", \"flow_log\": {\"content_unseen\": true,"
+		" \"node\": \"n1\", \"direction\": \"EGRESS\", \"events\": 2}}]";
+	static const char b[] =
+		"[{\"transport\": \"tcp\", \"src_ip\": \"10.0.0.1\", \"src_port\": 40000, \"dst_ip\": \"10.0.0.2\", \"dst_port\": 80,"
+		" \"packets\": 2, \"bytes\": 0, \"first\": 1.0, \"last\": 2.0, \"app\": \"unknown\", \"mesh\": null, \"http\": null,"
+		" \"tls\": null, \"source\": \"hubble\", \"verdict\": \"DROPPED\", \"flow_log\": {\"content_unseen\": true,"
+		" \"policy_drop\": true, \"drop_reason\": \"POLICY_DENIED\", \"node\": \"n2\", \"direction\": \"INGRESS\","
+		" \"events\": 2}}]";
+	for (int order = 0; order < 2; order++) {
+		tm_flowset *fs = tm_flowset_new();
+		assert_int_equal(tm_flowjson_read_buffer(fs, order ? "b.json" : "a.json", order ? b : a,
+							 (order ? sizeof b : sizeof a) - 1, 100), TM_OK);
+		assert_int_equal(tm_flowjson_read_buffer(fs, order ? "a.json" : "b.json", order ? a : b,
+							 (order ? sizeof a : sizeof b) - 1, 100), TM_OK);
+		tm_flowjson_merge(fs);
+		assert_int_equal(fs->nflows, 1);
+		const tm_flow *f = &fs->flows[0];
+		assert_int_equal(f->verdict, TM_VERDICT_DROPPED);
+		assert_true(f->flags & TM_FLOW_F_POLICY_DROP);
+		const tm_flow_meta *m = tm_flow_meta_of(fs, f);
+		assert_non_null(m);
+		assert_string_equal(m->node, "n2");
+		assert_string_equal(m->direction, "INGRESS");
+		assert_string_equal(m->drop_reason, "POLICY_DENIED");
+		tm_flowset_free(fs);
+	}
+}
+
 /* the evidence's text: what decided, the connection's record, the summary */
 static void test_fevidence_format(void **state)
 {
@@ -389,6 +444,10 @@ static void test_fevidence_format(void **state)
 			   .via_file = "s.json"};
 	tm_fevidence_format(&e, &b);
 	assert_string_equal(tm_buf_str(&b), "pcap x.pcap packet 12 (via summary s.json): tcp 10.0.0.1:1 -> 10.0.0.2:2");
+	/* the drift checks' "first in": where, without the connection */
+	tm_buf_reset(&b);
+	tm_fevidence_format_where(&e, &b);
+	assert_string_equal(tm_buf_str(&b), "pcap x.pcap packet 12 (via summary s.json)");
 	tm_buf_release(&b);
 }
 
@@ -414,6 +473,7 @@ int main(void)
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_jscan),
 		cmocka_unit_test(test_times),
+		cmocka_unit_test(test_verdict_rank),
 		cmocka_unit_test(test_hubble_fold),
 		cmocka_unit_test(test_zeek_mesh_and_lines),
 		cmocka_unit_test(test_zeek_ssl_pos),
@@ -421,6 +481,7 @@ int main(void)
 		cmocka_unit_test(test_summary_via),
 		cmocka_unit_test(test_summary_flow_log),
 		cmocka_unit_test(test_summary_flow_log_merge),
+		cmocka_unit_test(test_summary_verdict_merge),
 		cmocka_unit_test(test_fevidence_format),
 		cmocka_unit_test(test_evkind),
 	};
