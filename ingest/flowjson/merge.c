@@ -48,11 +48,12 @@ static int idx_cmp(const void *a, const void *b, void *ctx)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
-/* r is c seen elsewhere: its times overlap c's, or both start at the same
- * instant (a connection of one packet exchange seen on two nodes) */
+/* r is c seen elsewhere: its times overlap c's, or r starts at most the
+ * slack after c ends (a connection of one packet at each point, seen on two
+ * nodes microseconds apart). r starts no earlier than c (the sort). */
 static bool overlaps(const tm_flow *c, const tm_flow *r)
 {
-	return r->first_us < c->last_us || r->first_us == c->first_us;
+	return r->first_us <= c->last_us || r->first_us - c->last_us <= TM_FLOWJSON_MERGE_SLACK_US;
 }
 
 /* What one observation point did not see of the handshake (a capture that

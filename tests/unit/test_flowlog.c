@@ -532,6 +532,39 @@ static void test_summary_verdict_merge(void **state)
 	}
 }
 
+/* one SYN at each point, nothing retried: the two records of one instant do
+ * not overlap; within TM_FLOWJSON_MERGE_SLACK_US they are one connection
+ * (DROPPED), past it another (a client reusing the 5-tuple) */
+static void test_summary_merge_slack(void **state)
+{
+	(void)state;
+	static const char *const at[] = {"1.000051", "1.100001", "1.100002"};
+	static const size_t want[] = {1, 1, 2};
+	char a[1024], b[1024];
+	snprintf(a, sizeof a,
+		 "[{\"transport\": \"tcp\", \"src_ip\": \"10.0.0.1\", \"src_port\": 40000, \"dst_ip\": \"10.0.0.2\", \"dst_port\": 80,"
+		 " \"packets\": 1, \"bytes\": 0, \"first\": 1.000001, \"last\": 1.000001, \"app\": \"unknown\", \"mesh\": null,"
+		 " \"http\": null, \"tls\": null, \"source\": \"hubble\", \"verdict\": \"FORWARDED\"}]");
+	assert_int_equal(TM_FLOWJSON_MERGE_SLACK_US, 100000);
+	for (size_t i = 0; i < TM_ARRAY_LEN(at); i++) {
+		snprintf(b, sizeof b,
+			 "[{\"transport\": \"tcp\", \"src_ip\": \"10.0.0.1\", \"src_port\": 40000, \"dst_ip\": \"10.0.0.2\","
+			 " \"dst_port\": 80, \"packets\": 1, \"bytes\": 0, \"first\": %s, \"last\": %s, \"app\": \"unknown\","
+			 " \"mesh\": null, \"http\": null, \"tls\": null, \"source\": \"hubble\", \"verdict\": \"DROPPED\"}]",
+			 at[i], at[i]);
+		for (int order = 0; order < 2; order++) {
+			tm_flowset *fs = tm_flowset_new();
+			assert_int_equal(tm_flowjson_read_buffer(fs, "x.json", order ? b : a, strlen(order ? b : a), 100), TM_OK);
+			assert_int_equal(tm_flowjson_read_buffer(fs, "y.json", order ? a : b, strlen(order ? a : b), 100), TM_OK);
+			tm_flowjson_merge(fs);
+			assert_int_equal(fs->nflows, want[i]);
+			if (want[i] == 1)
+				assert_int_equal(fs->flows[0].verdict, TM_VERDICT_DROPPED);
+			tm_flowset_free(fs);
+		}
+	}
+}
+
 /* the evidence's text: what decided, the connection's record, the summary */
 static void test_fevidence_format(void **state)
 {
@@ -592,6 +625,7 @@ int main(void)
 		cmocka_unit_test(test_summary_flow_log),
 		cmocka_unit_test(test_summary_flow_log_merge),
 		cmocka_unit_test(test_summary_verdict_merge),
+		cmocka_unit_test(test_summary_merge_slack),
 		cmocka_unit_test(test_fevidence_format),
 		cmocka_unit_test(test_evkind),
 	};
