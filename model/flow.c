@@ -154,6 +154,51 @@ int tm_flow_verdict_rank(tm_flow_verdict v)
 	return (size_t)v < TM_ARRAY_LEN(rank) ? rank[v] : 1;
 }
 
+bool tm_flow_fold_verdict(tm_flow *f, tm_flow_meta *m, tm_flow_verdict v, const tm_flow_point *p)
+{
+	bool taken = tm_flow_verdict_rank(v) > tm_flow_verdict_rank((tm_flow_verdict)f->verdict);
+	if (taken)
+		f->verdict = (uint8_t)v;
+	if (!m)
+		return taken;
+	/* the point whose verdict the connection takes says where that was; a
+	 * policy that let the packets out stays when that point names none */
+	if (taken) {
+		if (p->drop_reason)
+			m->drop_reason = p->drop_reason;
+		if (p->policy)
+			m->policy = p->policy;
+		if (p->node)
+			m->node = p->node;
+		if (p->direction)
+			m->direction = p->direction;
+	}
+	if (!m->drop_reason)
+		m->drop_reason = p->drop_reason;
+	if (!m->policy)
+		m->policy = p->policy;
+	if (!m->node)
+		m->node = p->node;
+	if (!m->direction)
+		m->direction = p->direction;
+	return taken;
+}
+
+void tm_flow_peer_fill(tm_flow_peer *c, const tm_flow_peer *r)
+{
+	if (!c->ns && !c->pod) {
+		c->ns = r->ns;
+		c->pod = r->pod;
+	}
+	if (!c->workload) {
+		c->workload = r->workload;
+		c->kind = r->kind;
+	}
+	if (!c->identity)
+		c->identity = r->identity;
+	c->world |= r->world;
+}
+
 tm_err tm_flowset_set_pos(tm_flowset *fs, const tm_flow *f, uint64_t pos)
 {
 	if (f->order >= fs->cappos) {

@@ -163,6 +163,24 @@ typedef struct tm_flow_meta {
 	uint64_t events;               /* flow-log lines folded into the record */
 } tm_flow_meta;
 
+/* What one observation point said of a connection besides its verdict:
+ * where it was (node_name, traffic_direction), why it dropped, the policy it
+ * names. NULL fields: not said. Strings live in the set. */
+typedef struct tm_flow_point {
+	const char *node, *direction, *drop_reason, *policy;
+} tm_flow_point;
+
+struct tm_flow;
+/* One more observation of f (meta m) whose verdict is v, said at point p
+ * (events of a connection at several points, records of it merged): when v
+ * is stronger than f's verdict (tm_flow_verdict_rank) f takes it, and m takes
+ * every field p names, so the record says where the connection ended (the
+ * destination's node at ingress, not the source's at egress); the fields m
+ * lacks are filled from p either way. true when v was taken. */
+bool tm_flow_fold_verdict(struct tm_flow *f, tm_flow_meta *m, tm_flow_verdict v, const tm_flow_point *p);
+/* The names r gives that c lacks (the same end seen at another point). */
+void tm_flow_peer_fill(tm_flow_peer *c, const tm_flow_peer *r);
+
 /* One input read into the set (tm_flowset.sources). */
 typedef struct tm_flow_source {
 	tm_flow_origin origin;

@@ -33,10 +33,22 @@ tm_err tm_flowjson_read_file(tm_flowset *fs, const char *path, size_t max_flows)
 tm_err tm_flowjson_read_buffer(tm_flowset *fs, const char *name, const char *data, size_t len,
 			       size_t max_flows);
 
+/* How far apart two records of one connection from two observation
+ * points may start and still be one (tm_flowjson_merge): the second
+ * starts at most this long after the first ends. It covers the transit
+ * between the points and the skew of the nodes' clocks (NTP keeps them
+ * within milliseconds), so that a connection of one packet at each point
+ * (a SYN forwarded at the source's node and dropped at the destination's,
+ * microseconds later) is one; and it stays well below the second Linux
+ * waits before a client may take the same 5-tuple again (tcp_tw_reuse),
+ * so that a new connection reusing the 5-tuple stays apart. */
+#define TM_FLOWJSON_MERGE_SLACK_US 100000
+
 /* Merge the records read from summaries: two records from different
  * summaries are one connection when they have the same transport and the
- * same two ends (either direction) and their times overlap (or both start
- * at the same instant): the same packets seen at two points, such as the
+ * same two ends (either direction) and their times overlap, or the second
+ * starts within TM_FLOWJSON_MERGE_SLACK_US of the first's end: the same
+ * packets seen at two points, such as the
  * two ends of a connection captured on two nodes. The record first in
  * time keeps its client and server; first and last span both; packets and
  * bytes are the larger (counted once); the facts (app, mesh, http, TLS

@@ -48,11 +48,12 @@ static int idx_cmp(const void *a, const void *b, void *ctx)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
-/* r is c seen elsewhere: its times overlap c's, or both start at the same
- * instant (a connection of one packet exchange seen on two nodes) */
+/* r is c seen elsewhere: its times overlap c's, or r starts at most the
+ * slack after c ends (a connection of one packet at each point, seen on two
+ * nodes microseconds apart). r starts no earlier than c (the sort). */
 static bool overlaps(const tm_flow *c, const tm_flow *r)
 {
-	return r->first_us < c->last_us || r->first_us == c->first_us;
+	return r->first_us <= c->last_us || r->first_us - c->last_us <= TM_FLOWJSON_MERGE_SLACK_US;
 }
 
 /* What one observation point did not see of the handshake (a capture that
@@ -90,63 +91,29 @@ static void merge_tls(tm_tls *c, const tm_tls *r)
 	}
 }
 
-static void merge_peer(tm_flow_peer *c, const tm_flow_peer *r)
-{
-	if (!c->ns && !c->pod) {
-		c->ns = r->ns;
-		c->pod = r->pod;
-	}
-	if (!c->workload) {
-		c->workload = r->workload;
-		c->kind = r->kind;
-	}
-	if (!c->identity)
-		c->identity = r->identity;
-	c->world |= r->world;
-}
-
 /* r's flow-log facts into c's (flow_log): known values are kept, the
  * other's fill the gaps; r's ends are swapped when it sees the connection
  * the other way round. Events are the same events seen twice: the larger.
- * verdict_from_r: c takes r's verdict (merge_into). */
-static void merge_meta(tm_flowset *fs, tm_flow *c, const tm_flow *r, bool same, bool verdict_from_r)
+ * c takes r's verdict, and r's point with it, when r's is the stronger
+ * (tm_flow_fold_verdict). */
+static void merge_meta(tm_flowset *fs, tm_flow *c, const tm_flow *r, bool same)
 {
 	const tm_flow_meta *rm = tm_flow_meta_of(fs, r);
-	if (!rm)
-		return;
 	tm_flow_meta *cm = tm_flow_meta_of(fs, c);
-	if (!cm) {
-		if (!(cm = tm_flowset_add_meta(fs, c)))
-			return;
+	if (rm && !cm)
+		cm = tm_flowset_add_meta(fs, c);
+	if (!rm || !cm) {
+		(void)tm_flow_fold_verdict(c, NULL, (tm_flow_verdict)r->verdict, NULL);
+		return;
 	}
-	merge_peer(&cm->src, same ? &rm->src : &rm->dst);
-	merge_peer(&cm->dst, same ? &rm->dst : &rm->src);
-	/* the record whose verdict the connection takes says where that was:
-	 * its node and direction (the destination's node at ingress, not the
-	 * source's at egress) and its drop reason; the policy that let the
-	 * packets out stays when it names none */
-	if (verdict_from_r) {
-		if (rm->drop_reason)
-			cm->drop_reason = rm->drop_reason;
-		if (rm->policy)
-			cm->policy = rm->policy;
-		if (rm->node)
-			cm->node = rm->node;
-		if (rm->direction)
-			cm->direction = rm->direction;
-	}
-	if (!cm->drop_reason)
-		cm->drop_reason = rm->drop_reason;
-	if (!cm->policy)
-		cm->policy = rm->policy;
+	tm_flow_peer_fill(&cm->src, same ? &rm->src : &rm->dst);
+	tm_flow_peer_fill(&cm->dst, same ? &rm->dst : &rm->src);
+	const tm_flow_point p = {rm->node, rm->direction, rm->drop_reason, rm->policy};
+	(void)tm_flow_fold_verdict(c, cm, (tm_flow_verdict)r->verdict, &p);
 	if (!cm->uid)
 		cm->uid = rm->uid;
 	if (!cm->service)
 		cm->service = rm->service;
-	if (!cm->node)
-		cm->node = rm->node;
-	if (!cm->direction)
-		cm->direction = rm->direction;
 	if (rm->events > cm->events)
 		cm->events = rm->events;
 }
@@ -184,11 +151,7 @@ static void merge_into(tm_flowset *fs, tm_flow *c, const tm_flow *r)
 	 * (DROPPED over ERROR over the ones that pass a point) is the
 	 * connection's, whichever summary comes first. Either end's view
 	 * counts, reversed or not: the verdict is of the packets, not the roles. */
-	bool verdict_from_r =
-		tm_flow_verdict_rank((tm_flow_verdict)r->verdict) > tm_flow_verdict_rank((tm_flow_verdict)c->verdict);
-	if (verdict_from_r)
-		c->verdict = r->verdict;
-	merge_meta(fs, c, r, same, verdict_from_r);
+	merge_meta(fs, c, r, same);
 	if (!same)
 		return;
 	/* content the other point saw: c takes its facts below */

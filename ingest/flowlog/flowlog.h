@@ -9,7 +9,7 @@
 
 /* Open-addressing table of connections: (key, class) -> record index in the
  * flow set. class separates records of one 5-tuple that must stay apart
- * (Hubble: dropped vs. forwarded). */
+ * while reading (Hubble: dropped vs. forwarded, until tm_hubble_finish). */
 typedef struct tm_conntab_key {
 	tm_ip cli, srv;
 	uint16_t cport, sport;

@@ -9,7 +9,15 @@
 
 typedef struct hstats {
 	uint64_t lines, events, bad, too_long, other, non_l4, no_ip, replies, dropped, unknown_fields, records;
+	uint64_t drops_folded;
 } hstats;
+
+/* A drop record and the passing record of the same connection (by record
+ * order), made while reading; tm_hubble_finish folds the first into the
+ * second unless the connection was answered. */
+typedef struct twin {
+	uint32_t pass, drop;
+} twin;
 
 struct tm_hubble {
 	tm_flowset *fs;
@@ -23,6 +31,10 @@ struct tm_hubble {
 	const char *first_unknown; /* the first unknown field name of the input, and its line */
 	uint64_t first_unknown_line, unknown_in_file;
 	uint64_t file_lines;    /* lines fed since the input began (tm_hubble_line alone) */
+	twin *twins;
+	size_t ntwins, captwins;
+	uint8_t *answered;      /* by record order: a reply that passed was folded into it */
+	size_t nanswered;
 	bool finished;
 };
 
@@ -69,6 +81,8 @@ void tm_hubble_free(tm_hubble *h)
 	if (!h)
 		return;
 	tm_conntab_release(&h->tab);
+	free(h->twins);
+	free(h->answered);
 	free(h->scratch);
 	free(h);
 }
@@ -476,10 +490,61 @@ static bool shown(tm_hubble *h, tm_flow *f)
 	return true;
 }
 
+static bool is_drop(uint8_t v)
+{
+	return v == TM_VERDICT_DROPPED || v == TM_VERDICT_ERROR;
+}
+
+/* Record f, just made in class cls, and the record of the same connection
+ * in the other class (either way round), if any: a twin for
+ * tm_hubble_finish. On OOM the two stay apart, as they were. */
+static void find_twin(tm_hubble *h, const tm_flow *f, uint8_t cls)
+{
+	tm_conntab_key k, r;
+	tm_conntab_key_of(f, (uint8_t)!cls, &k);
+	r = k;
+	r.cli = k.srv;
+	r.srv = k.cli;
+	r.cport = k.sport;
+	r.sport = k.cport;
+	long t = tm_conntab_find(&h->tab, h->fs, &k);
+	if (t < 0)
+		t = tm_conntab_find(&h->tab, h->fs, &r);
+	if (t < 0)
+		return;
+	if (h->ntwins >= h->captwins) {
+		size_t nc = h->captwins ? h->captwins * 2 : 64;
+		twin *n = realloc(h->twins, nc * sizeof *n);
+		if (!n)
+			return;
+		h->twins = n;
+		h->captwins = nc;
+	}
+	uint32_t other = h->fs->flows[t].order;
+	h->twins[h->ntwins++] = cls ? (twin){other, f->order} : (twin){f->order, other};
+}
+
+/* a reply that passed was folded into f: its destination answered */
+static void mark_answered(tm_hubble *h, const tm_flow *f)
+{
+	if (f->order >= h->nanswered) {
+		size_t nc = h->nanswered ? h->nanswered : 1024;
+		while (nc <= f->order)
+			nc *= 2;
+		uint8_t *n = realloc(h->answered, nc);
+		if (!n)
+			return; /* then its twin, if any, is folded: as without the reply */
+		memset(n + h->nanswered, 0, nc - h->nanswered);
+		h->answered = n;
+		h->nanswered = nc;
+	}
+	h->answered[f->order] = 1;
+}
+
 static void fold(tm_hubble *h, const hev *e)
 {
 	tm_flowset *fs = h->fs;
-	uint8_t cls = e->c.verdict == TM_VERDICT_DROPPED || e->c.verdict == TM_VERDICT_ERROR;
+	uint8_t cls = is_drop(e->c.verdict);
 	const tm_flowlog_conn back = tm_flowlog_conn_reversed(&e->c);
 	tm_conntab_key fwd, rev;
 	tm_flowlog_conn_key(&e->c, cls, &fwd);
@@ -515,14 +580,13 @@ static void fold(tm_hubble *h, const hev *e)
 		}
 		peer_out(h, reply ? &e->pd : &e->ps, &m->src);
 		peer_out(h, reply ? &e->ps : &e->pd, &m->dst);
-		m->node = str_or_null(h, e->node);
-		m->direction = str_or_null(h, e->dir);
 		tm_conntab_key k;
 		tm_conntab_key_of(f, cls, &k);
 		if (!tm_conntab_put(&h->tab, fs, &k, f->order)) {
 			fs->nflows--;
 			return;
 		}
+		find_twin(h, f, cls);
 	}
 	tm_flow_meta *m = tm_flow_meta_of(fs, f);
 	f->packets++;
@@ -531,17 +595,21 @@ static void fold(tm_hubble *h, const hev *e)
 		f->first_us = e->c.ts;
 	if (e->c.ts > f->last_us)
 		f->last_us = e->c.ts;
-	/* the strongest verdict of its events (in one class: drops are their own records) */
-	if (tm_flow_verdict_rank((tm_flow_verdict)e->c.verdict) > tm_flow_verdict_rank((tm_flow_verdict)f->verdict))
-		f->verdict = e->c.verdict;
+	if (reply && !cls)
+		mark_answered(h, f);
+	/* the strongest verdict of its events (in one class: drops are records
+	 * of their own until tm_hubble_finish), and the point that said it */
+	if (tm_flow_verdict_rank((tm_flow_verdict)e->c.verdict) > tm_flow_verdict_rank((tm_flow_verdict)f->verdict) ||
+	    (!m->node && e->node.n) || (!m->direction && e->dir.n) || (!m->drop_reason && e->drop.n) ||
+	    (!m->policy && e->policy.n)) {
+		const tm_flow_point p = {str_or_null(h, e->node), str_or_null(h, e->dir), str_or_null(h, e->drop),
+					 str_or_null(h, e->policy)};
+		(void)tm_flow_fold_verdict(f, m, (tm_flow_verdict)e->c.verdict, &p);
+	}
 	if (e->encrypted)
 		f->flags |= TM_FLOW_F_ENCRYPTED;
 	if (e->policy_drop)
 		f->flags |= TM_FLOW_F_POLICY_DROP;
-	if (e->drop.n && !m->drop_reason)
-		m->drop_reason = str_or_null(h, e->drop);
-	if (e->policy.n && !m->policy)
-		m->policy = str_or_null(h, e->policy);
 	if (e->l7.n && f->app == TM_APP_UNKNOWN) {
 		f->app = tm_js_is(e->l7, "http") ? TM_APP_HTTP : tm_js_is(e->l7, "dns") ? TM_APP_DNS : TM_APP_KAFKA;
 		if (f->app == TM_APP_HTTP && !shown(h, f))
@@ -594,7 +662,7 @@ void tm_hubble_line(tm_hubble *h, const char *line, size_t len)
 		h->st.non_l4++;
 		return;
 	}
-	if (e.c.verdict == TM_VERDICT_DROPPED || e.c.verdict == TM_VERDICT_ERROR)
+	if (is_drop(e.c.verdict))
 		h->st.dropped++;
 	fold(h, &e);
 }
@@ -604,9 +672,13 @@ static void publish(tm_hubble *h)
 	tm_flowset *fs = h->fs;
 	tm_flowset_counter_set(fs, "hubble_lines", "Hubble lines read", h->st.lines);
 	tm_flowset_counter_set(fs, "hubble_events", "Hubble flow events", h->st.events);
-	tm_flowset_counter_set(fs, "hubble_connections", "connections made from Hubble events", h->st.records);
+	tm_flowset_counter_set(fs, "hubble_connections", "connections made from Hubble events",
+			       h->st.records - h->st.drops_folded);
 	tm_flowset_counter_set(fs, "hubble_replies", "Hubble reply events folded into their connection", h->st.replies);
-	tm_flowset_counter_set(fs, "hubble_dropped", "Hubble DROPPED/ERROR events (not connections)", h->st.dropped);
+	tm_flowset_counter_set(fs, "hubble_dropped", "Hubble DROPPED/ERROR events", h->st.dropped);
+	tm_flowset_counter_set(fs, "hubble_drops_folded",
+			       "Hubble drop records folded into their connection (passed at another point)",
+			       h->st.drops_folded);
 	tm_flowset_counter_set(fs, "hubble_bad_lines", "Hubble lines skipped: not JSON, wrong types, truncated", h->st.bad);
 	tm_flowset_counter_set(fs, "hubble_long_lines", "Hubble lines skipped: longer than the line limit", h->st.too_long);
 	tm_flowset_counter_set(fs, "hubble_other_events", "Hubble lines without a flow (lost events, node status)", h->st.other);
@@ -646,11 +718,94 @@ tm_err tm_hubble_read_file(tm_hubble *h, const char *path)
 	return rc;
 }
 
+/* d, a drop record, into p, the passing record of its connection: the
+ * same connection seen at another point. p keeps its ends and takes d's
+ * events, times and verdict (and with it d's point: node, direction, drop
+ * reason); where the connection was first seen is the earlier of the two. */
+static void fold_drop(tm_flowset *fs, tm_flow *p, const tm_flow *d)
+{
+	tm_flow_meta *pm = tm_flow_meta_of(fs, p);
+	const tm_flow_meta *dm = tm_flow_meta_of(fs, d);
+	bool same = !tm_ip_cmp(p->cli_ip, d->cli_ip) && p->cli_port == d->cli_port;
+	p->packets += d->packets;
+	p->bytes += d->bytes;
+	if (d->last_us > p->last_us)
+		p->last_us = d->last_us;
+	if (d->first_us < p->first_us)
+		p->first_us = d->first_us;
+	p->flags |= (uint8_t)(d->flags & (TM_FLOW_F_ENCRYPTED | TM_FLOW_F_POLICY_DROP));
+	const tm_flow_point none = {NULL, NULL, NULL, NULL};
+	const tm_flow_point dp = dm ? (tm_flow_point){dm->node, dm->direction, dm->drop_reason, dm->policy} : none;
+	(void)tm_flow_fold_verdict(p, pm, (tm_flow_verdict)d->verdict, &dp);
+	if (pm && dm) {
+		tm_flow_peer_fill(&pm->src, same ? &dm->src : &dm->dst);
+		tm_flow_peer_fill(&pm->dst, same ? &dm->dst : &dm->src);
+		pm->events += dm->events;
+	}
+	/* the drop's first event came first: the record starts there (a line of
+	 * p's own input, or of an earlier one when p names no later L7 line) */
+	const tm_flow_seen *ps = tm_flow_seen_of(fs, p);
+	if (d->order < p->order && (d->source == p->source || !ps || !ps->content_pos)) {
+		p->source = d->source;
+		(void)tm_flowset_set_pos(fs, p, tm_flow_pos_of(fs, d));
+	}
+}
+
+/* Events of one connection at several observation points (a Hubble Relay
+ * export holds every node's: forwarded at the source's node at egress,
+ * dropped at the destination's at ingress; one node's egress and ingress
+ * when both pods are on it) are one connection. A drop at any point is
+ * where it ended (tm_flow_verdict_rank, as flows --merge decides), unless a
+ * reply passed: the destination answered, the connection got through, and
+ * the drop was of a later packet (kept as a record of its own, evidence of
+ * enforcement, as before). Decided once every event is in, so the input
+ * order does not matter. The records may have been sorted by another
+ * reader since they were made: found again by order. On OOM the twins stay
+ * apart. */
+static void fold_twins(tm_hubble *h)
+{
+	tm_flowset *fs = h->fs;
+	if (!h->ntwins || !fs->nflows)
+		return;
+	uint32_t maxo = 0;
+	for (size_t i = 0; i < fs->nflows; i++)
+		if (fs->flows[i].order > maxo)
+			maxo = fs->flows[i].order;
+	uint32_t *at = malloc(((size_t)maxo + 1) * sizeof *at);
+	bool *dead = calloc(fs->nflows, sizeof *dead);
+	if (!at || !dead)
+		goto out;
+	memset(at, 0xff, ((size_t)maxo + 1) * sizeof *at);
+	for (size_t i = 0; i < fs->nflows; i++)
+		at[fs->flows[i].order] = (uint32_t)i;
+	for (size_t t = 0; t < h->ntwins; t++) {
+		const twin w = h->twins[t];
+		if (w.pass > maxo || w.drop > maxo || at[w.pass] == UINT32_MAX || at[w.drop] == UINT32_MAX)
+			continue;
+		if (dead[at[w.drop]] || (w.pass < h->nanswered && h->answered[w.pass]))
+			continue;
+		fold_drop(fs, &fs->flows[at[w.pass]], &fs->flows[at[w.drop]]);
+		dead[at[w.drop]] = true;
+		h->st.drops_folded++;
+	}
+	if (h->st.drops_folded) {
+		size_t k = 0;
+		for (size_t i = 0; i < fs->nflows; i++)
+			if (!dead[i])
+				fs->flows[k++] = fs->flows[i];
+		fs->nflows = k;
+	}
+out:
+	free(at);
+	free(dead);
+}
+
 void tm_hubble_finish(tm_hubble *h)
 {
 	if (h->finished)
 		return;
 	h->finished = true;
+	fold_twins(h);
 	publish(h);
 	tm_flowset_sort(h->fs);
 }

@@ -8,8 +8,11 @@
  * omitted. Events of one connection are folded (a reply into its
  * connection, is_reply absent: by the reversed 5-tuple and the TCP flags);
  * DROPPED/ERROR events make records of their own (verdict DROPPED): evidence
- * that policy is enforced, not connections. Non-flow lines (lost events,
- * node status) and ICMP are counted.
+ * that policy is enforced, not connections. Events of several observation
+ * points (Hubble Relay: every node's) are one connection: at
+ * tm_hubble_finish a drop record is folded into the passing record of its
+ * connection (DROPPED, naming the drop's node and direction) unless a reply
+ * passed. Non-flow lines (lost events, node status) and ICMP are counted.
  *
  * Ownership: the reader's state is its own; records and strings go into the
  * flow set, which must outlive it. */
@@ -28,7 +31,10 @@ void tm_hubble_free(tm_hubble *h);
 tm_err tm_hubble_read_file(tm_hubble *h, const char *path);
 /* One line (no newline) of input name: the fuzz harness's entry. */
 void tm_hubble_line(tm_hubble *h, const char *line, size_t len);
-/* Publishes the counters (hubble_*) and sorts fs. Idempotent. */
+/* Folds drop records into their connections (above), publishes the
+ * counters (hubble_*) and sorts fs; records are removed from fs, so no
+ * other reader may hold indices into it (the other readers finish first).
+ * Idempotent. */
 void tm_hubble_finish(tm_hubble *h);
 
 #endif

@@ -106,6 +106,8 @@ roundtrip hubble-samples "--hubble samples/traffic/hubble.json" "--zones samples
 roundtrip hubble-names "--hubble tests/flowlog/hubble-names.json" "--ip-map tests/flowlog/pods-svc.json samples/shop"
 roundtrip hubble-egress "--hubble tests/flowlog/hubble-egress.json" "--zones tests/flowlog/zones-egress.yaml --ip-map samples/traffic/ip-map.txt samples/shop"
 roundtrip hubble-evidence "--hubble $E/hubble.json" "--zones $E/zones.yaml $E/cluster.yaml"
+# one Hubble Relay export: a connection forwarded at one node and dropped at another is one DROPPED record
+roundtrip hubble-relay "--hubble tests/flowlog/hubble-relay.json" "--ip-map samples/traffic/ip-map.txt samples/shop"
 roundtrip zeek-samples "--zeek samples/traffic/zeek" "--zones samples/zones.yaml --ip-map samples/traffic/ip-map.txt samples/shop"
 cp "$W/sum" "$W/rt-zeek-samples.check"
 # an S0 attempt (flow_log.attempt): read back as a connection, it made a false TM130
@@ -156,6 +158,27 @@ sed 's/"first": [0-9.]*/"first": 1795464600.000001/' "$W/node-b.json" >"$W/node-
 for o in "$W/node-a.json $W/node-b0.json" "$W/node-b0.json $W/node-a.json"; do
 	"$T" flows -f json --merge $o | grep -q '"verdict": "DROPPED"' && ok || no "merge $o: the drop's verdict was lost"
 done
+# The Relay export's events split by node (one SYN forwarded at kind-worker, dropped at kind-worker3
+# 50us later; nothing retried): each node's summary has a record of one instant, the two do not
+# overlap, and only the slack (TM_FLOWJSON_MERGE_SLACK_US) makes them one DROPPED record; the
+# allowed connection (two nodes, answered) stays one FORWARDED record. Merged, the summaries give
+# what the export read in one run gives: no TM130, the drop's node named.
+for n in kind-worker kind-worker2 kind-worker3; do
+	grep "\"node_name\":\"$n\"" $H/hubble-relay.json >"$W/relay-$n.hubble.json"
+	"$T" flows -f json --hubble "$W/relay-$n.hubble.json" >"$W/relay-$n.json" 2>/dev/null
+done
+"$T" flows -f json --merge "$W/relay-kind-worker3.json" "$W/relay-kind-worker2.json" "$W/relay-kind-worker.json" >"$W/relay.json" 2>/dev/null
+[ "$(grep -c '"transport"' "$W/relay.json")" = 2 ] && ok || no "the Relay export's node summaries did not merge into its two connections"
+tr -d '\n' <"$W/relay.json" | sed 's/}, *{/}\n{/g' | grep -q '"verdict": "DROPPED".*"node": "kind-worker3", "direction": "INGRESS"' && ok ||
+	no "the single SYN dropped at kind-worker3 did not merge to a DROPPED record naming it"
+"$T" check -q --flows "$W/relay.json" $ck 2>/dev/null | grep -q TM130 && no "merged node summaries of the Relay export made a TM130" || ok
+"$T" check -q --flows "$W/relay-kind-worker.json" $ck 2>/dev/null | grep -q '^high TM130' && ok || no "the source's node summary alone made no TM130"
+"$T" check -q --hubble $H/hubble-relay.json $ck 2>/dev/null | grep -q TM130 && no "the Relay export read in one run made a TM130" || ok
+# past the slack a record is another connection (a client reusing the 5-tuple): kept apart
+sed -E 's/"(first|last)": 1795465200\.000051/"\1": 1795465200.200051/' "$W/relay-kind-worker3.json" >"$W/relay-late.json"
+grep -q '1795465200.200051' "$W/relay-late.json" && ok || no "the late copy of kind-worker3's summary was not made"
+"$T" flows -f json --merge "$W/relay-kind-worker.json" "$W/relay-late.json" | grep -c '"transport"' | grep -qx 3 && ok ||
+	no "records 200ms apart (past the slack) were merged"
 # an ERROR at one point outranks FORWARDED (a drop outranks an error); AUDIT yields to FORWARDED
 sed 's/"verdict": "DROPPED"/"verdict": "ERROR"/' "$W/node-b.json" >"$W/node-err.json"
 sed 's/"verdict": "FORWARDED"/"verdict": "AUDIT"/' "$W/node-a.json" >"$W/node-audit.json"

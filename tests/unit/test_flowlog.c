@@ -157,6 +157,114 @@ static void test_hubble_fold(void **state)
 	tm_flowset_free(fs);
 }
 
+/* one Hubble event line: verdict, source and destination ends, node,
+ * direction, is_reply ("true"/"false"), TCP flags, extra members */
+static void hline(char *out, size_t n, const char *t, const char *verdict, const char *src, unsigned sport,
+		  const char *dst, unsigned dport, const char *node, const char *dir, const char *reply,
+		  const char *flags, const char *extra)
+{
+	snprintf(out, n,
+		 "{\"flow\":{\"time\":\"2026-01-01T00:00:00.%sZ\",\"verdict\":\"%s\",\"IP\":{\"source\":\"%s\","
+		 "\"destination\":\"%s\"},\"l4\":{\"TCP\":{\"source_port\":%u,\"destination_port\":%u,\"flags\":{%s}}},"
+		 "\"traffic_direction\":\"%s\",\"is_reply\":%s%s},\"node_name\":\"%s\"}",
+		 t, verdict, src, dst, sport, dport, flags, dir, reply, extra, node);
+}
+
+static tm_flowset *hubble_lines(const char *const *lines, size_t n)
+{
+	tm_flowset *fs = tm_flowset_new();
+	tm_hubble *h = tm_hubble_new(fs, 0);
+	for (size_t i = 0; i < n; i++)
+		tm_hubble_line(h, lines[i], strlen(lines[i]));
+	tm_hubble_finish(h);
+	tm_hubble_free(h);
+	return fs;
+}
+
+/* Hubble Relay: one connection forwarded by the source's node at egress and
+ * dropped by the destination's at ingress (one SYN each) is one DROPPED
+ * record naming the drop's node, direction and reason, whichever event
+ * comes first; both events counted. Both pods on one node (its egress and
+ * its ingress) the same. */
+static void test_hubble_relay_fold(void **state)
+{
+	(void)state;
+	char fwd[1024], drop[1024], fwd1[1024], drop1[1024];
+	hline(fwd, sizeof fwd, "000001", "FORWARDED", "10.0.0.1", 40000, "10.0.1.2", 5432, "node-a", "EGRESS", "false",
+	      "\"SYN\":true", ",\"egress_allowed_by\":[{\"name\":\"out\",\"namespace\":\"a\"}]");
+	hline(drop, sizeof drop, "000051", "DROPPED", "10.0.0.1", 40000, "10.0.1.2", 5432, "node-b", "INGRESS", "false",
+	      "\"SYN\":true", ",\"drop_reason_desc\":\"POLICY_DENIED\"");
+	hline(fwd1, sizeof fwd1, "000001", "FORWARDED", "10.0.0.1", 40000, "10.0.0.2", 5432, "node-a", "EGRESS", "false",
+	      "\"SYN\":true", "");
+	hline(drop1, sizeof drop1, "000009", "DROPPED", "10.0.0.1", 40000, "10.0.0.2", 5432, "node-a", "INGRESS", "false",
+	      "\"SYN\":true", ",\"drop_reason_desc\":\"POLICY_DENIED\"");
+	const char *const cases[][2] = {{fwd, drop}, {drop, fwd}, {fwd1, drop1}, {drop1, fwd1}};
+	for (size_t c = 0; c < TM_ARRAY_LEN(cases); c++) {
+		tm_flowset *fs = hubble_lines(cases[c], 2);
+		assert_int_equal(fs->nflows, 1);
+		const tm_flow *f = &fs->flows[0];
+		const tm_flow_meta *m = tm_flow_meta_of(fs, f);
+		assert_int_equal(f->verdict, TM_VERDICT_DROPPED);
+		assert_true(f->flags & TM_FLOW_F_POLICY_DROP);
+		assert_int_equal(f->cli_port, 40000);
+		assert_int_equal(f->packets, 2);
+		assert_int_equal(m->events, 2);
+		assert_string_equal(m->node, c < 2 ? "node-b" : "node-a");
+		assert_string_equal(m->direction, "INGRESS");
+		assert_string_equal(m->drop_reason, "POLICY_DENIED");
+		/* the egress policy that let it out stays: the ingress drop names none */
+		if (c < 2)
+			assert_string_equal(m->policy, "out");
+		/* the record starts at the connection's first event, its first line */
+		assert_int_equal(tm_flow_pos_of(fs, f), 1);
+		assert_int_equal(f->first_us, 1767225600000001LL);
+		assert_int_equal(tm_flowset_counter(fs, "hubble_events")->value, 2);
+		assert_int_equal(tm_flowset_counter(fs, "hubble_dropped")->value, 1);
+		assert_int_equal(tm_flowset_counter(fs, "hubble_drops_folded")->value, 1);
+		assert_int_equal(tm_flowset_counter(fs, "hubble_connections")->value, 1);
+		tm_flowset_free(fs);
+	}
+}
+
+/* A connection answered (a reply passed: the destination got it) is a
+ * connection even when a later packet of it was dropped: the drop stays a
+ * record of its own, as evidence of enforcement, in either order. A reply
+ * dropped on its way back with none passed folds like any drop. */
+static void test_hubble_relay_answered(void **state)
+{
+	(void)state;
+	char syn[1024], ack[1024], drop[1024], rdrop[1024];
+	hline(syn, sizeof syn, "000001", "FORWARDED", "10.0.0.1", 40000, "10.0.1.2", 80, "node-a", "EGRESS", "false",
+	      "\"SYN\":true", "");
+	hline(ack, sizeof ack, "000100", "FORWARDED", "10.0.1.2", 80, "10.0.0.1", 40000, "node-b", "INGRESS", "true",
+	      "\"SYN\":true,\"ACK\":true", "");
+	hline(drop, sizeof drop, "900000", "DROPPED", "10.0.0.1", 40000, "10.0.1.2", 80, "node-b", "INGRESS", "false",
+	      "\"ACK\":true", ",\"drop_reason_desc\":\"CT_MAP_INSERTION_FAILED\"");
+	hline(rdrop, sizeof rdrop, "000150", "DROPPED", "10.0.1.2", 80, "10.0.0.1", 40000, "node-a", "EGRESS", "true",
+	      "\"SYN\":true,\"ACK\":true", ",\"drop_reason_desc\":\"POLICY_DENIED\"");
+	const char *const answered[][3] = {{syn, ack, drop}, {drop, ack, syn}, {ack, drop, syn}};
+	for (size_t c = 0; c < TM_ARRAY_LEN(answered); c++) {
+		tm_flowset *fs = hubble_lines(answered[c], 3);
+		assert_int_equal(fs->nflows, 2);
+		int pass = fs->flows[0].verdict == TM_VERDICT_FORWARDED ? 0 : 1;
+		assert_int_equal(fs->flows[pass].verdict, TM_VERDICT_FORWARDED);
+		assert_int_equal(fs->flows[!pass].verdict, TM_VERDICT_DROPPED);
+		assert_int_equal(fs->flows[pass].srv_port, 80);
+		assert_int_equal(fs->flows[!pass].srv_port, 80);
+		assert_int_equal(tm_flowset_counter(fs, "hubble_drops_folded")->value, 0);
+		tm_flowset_free(fs);
+	}
+	/* the SYN forwarded, its SYN-ACK dropped on the way back: not answered */
+	const char *const lost[] = {syn, rdrop};
+	tm_flowset *fs = hubble_lines(lost, 2);
+	assert_int_equal(fs->nflows, 1);
+	assert_int_equal(fs->flows[0].verdict, TM_VERDICT_DROPPED);
+	assert_int_equal(fs->flows[0].srv_port, 80);
+	assert_string_equal(tm_flow_meta_of(fs, &fs->flows[0])->node, "node-a");
+	assert_string_equal(tm_flow_meta_of(fs, &fs->flows[0])->direction, "EGRESS");
+	tm_flowset_free(fs);
+}
+
 /* Zeek's ssl.log SNI/ALPN name Istio's mTLS as a capture's ClientHello
  * does (tm_flow_mesh_signature); every record keeps its conn.log line */
 static void test_zeek_mesh_and_lines(void **state)
@@ -424,6 +532,39 @@ static void test_summary_verdict_merge(void **state)
 	}
 }
 
+/* one SYN at each point, nothing retried: the two records of one instant do
+ * not overlap; within TM_FLOWJSON_MERGE_SLACK_US they are one connection
+ * (DROPPED), past it another (a client reusing the 5-tuple) */
+static void test_summary_merge_slack(void **state)
+{
+	(void)state;
+	static const char *const at[] = {"1.000051", "1.100001", "1.100002"};
+	static const size_t want[] = {1, 1, 2};
+	char a[1024], b[1024];
+	snprintf(a, sizeof a,
+		 "[{\"transport\": \"tcp\", \"src_ip\": \"10.0.0.1\", \"src_port\": 40000, \"dst_ip\": \"10.0.0.2\", \"dst_port\": 80,"
+		 " \"packets\": 1, \"bytes\": 0, \"first\": 1.000001, \"last\": 1.000001, \"app\": \"unknown\", \"mesh\": null,"
+		 " \"http\": null, \"tls\": null, \"source\": \"hubble\", \"verdict\": \"FORWARDED\"}]");
+	assert_int_equal(TM_FLOWJSON_MERGE_SLACK_US, 100000);
+	for (size_t i = 0; i < TM_ARRAY_LEN(at); i++) {
+		snprintf(b, sizeof b,
+			 "[{\"transport\": \"tcp\", \"src_ip\": \"10.0.0.1\", \"src_port\": 40000, \"dst_ip\": \"10.0.0.2\","
+			 " \"dst_port\": 80, \"packets\": 1, \"bytes\": 0, \"first\": %s, \"last\": %s, \"app\": \"unknown\","
+			 " \"mesh\": null, \"http\": null, \"tls\": null, \"source\": \"hubble\", \"verdict\": \"DROPPED\"}]",
+			 at[i], at[i]);
+		for (int order = 0; order < 2; order++) {
+			tm_flowset *fs = tm_flowset_new();
+			assert_int_equal(tm_flowjson_read_buffer(fs, "x.json", order ? b : a, strlen(order ? b : a), 100), TM_OK);
+			assert_int_equal(tm_flowjson_read_buffer(fs, "y.json", order ? a : b, strlen(order ? a : b), 100), TM_OK);
+			tm_flowjson_merge(fs);
+			assert_int_equal(fs->nflows, want[i]);
+			if (want[i] == 1)
+				assert_int_equal(fs->flows[0].verdict, TM_VERDICT_DROPPED);
+			tm_flowset_free(fs);
+		}
+	}
+}
+
 /* the evidence's text: what decided, the connection's record, the summary */
 static void test_fevidence_format(void **state)
 {
@@ -475,6 +616,8 @@ int main(void)
 		cmocka_unit_test(test_times),
 		cmocka_unit_test(test_verdict_rank),
 		cmocka_unit_test(test_hubble_fold),
+		cmocka_unit_test(test_hubble_relay_fold),
+		cmocka_unit_test(test_hubble_relay_answered),
 		cmocka_unit_test(test_zeek_mesh_and_lines),
 		cmocka_unit_test(test_zeek_ssl_pos),
 		cmocka_unit_test(test_hubble_content_pos),
@@ -482,6 +625,7 @@ int main(void)
 		cmocka_unit_test(test_summary_flow_log),
 		cmocka_unit_test(test_summary_flow_log_merge),
 		cmocka_unit_test(test_summary_verdict_merge),
+		cmocka_unit_test(test_summary_merge_slack),
 		cmocka_unit_test(test_fevidence_format),
 		cmocka_unit_test(test_evkind),
 	};
