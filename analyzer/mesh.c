@@ -211,7 +211,79 @@ typedef struct mctx {
 	bool any_auth;            /* a rule of the model has a Cilium authentication mode */
 	struct authref *auths;    /* scratch: the admitting rules of one pair that require authentication */
 	size_t nauths, cap_auths;
+	/* Set by tm_mesh_compute (false in the one-off contexts of the public
+	 * helpers, which scan every object): the lists are sorted by namespace,
+	 * so a namespace's objects are one run (NS_SPAN). */
+	bool svc_sorted, pas_sorted, drs_sorted, azs_sorted, servers_sorted;
+	bool have_mesh_pa;        /* mesh_pa is tm_mesh_istio_mesh_pa's answer */
+	const tm_peerauth *mesh_pa;
+	/* per server endpoint: its sorted, distinct port boundaries (edge_parts) */
+	struct bset *bcache;
+	uint32_t *gbounds;        /* the boundaries every workload server shares */
+	size_t ngbounds;
+	/* per graph workload (by index): the TCP ports of the Services that
+	 * select it (services_of), its Istio principal (mesh_port) */
+	struct wlsvc *wsvc;
+	const char **principal;
+	struct wlaz *wazs;        /* the AuthorizationPolicies that apply to it (az_applies) */
+	/* per Service of m->services: 0 not known yet, 1 no VirtualService can
+	 * name it, 2 one may (istio_port) */
+	unsigned char *svc_vs;
+	tm_arena scratch;         /* the caches above */
 } mctx;
+
+typedef struct wlaz {
+	const struct tm_authzpol **v;
+	size_t n;
+	bool done;
+} wlaz;
+
+typedef struct bset {
+	const uint32_t *v;
+	size_t n;
+	bool done;
+} bset;
+
+/* The run of a namespace's objects in a list of pointers to structs with an
+ * ns member, sorted by namespace (tm_model_finish sorts Services and every
+ * mesh list by namespace, then name): two binary searches. An unsorted list
+ * gives the whole list; the callers still compare the namespace, so the
+ * result is the same, only slower. */
+typedef struct span {
+	size_t lo, hi;
+} span;
+
+#define NS_SPAN(v, n, sorted, key, out) do {                                                   \
+		size_t a_ = 0, b_ = (n);                                                        \
+		if (!(sorted)) {                                                                \
+			(out) = (span){0, (n)};                                                 \
+			break;                                                                  \
+		}                                                                               \
+		while (a_ < b_) {                                                               \
+			size_t m_ = a_ + (b_ - a_) / 2;                                         \
+			if (strcmp((v)[m_]->ns, (key)) < 0)                                     \
+				a_ = m_ + 1;                                                    \
+			else                                                                    \
+				b_ = m_;                                                        \
+		}                                                                               \
+		(out).lo = a_;                                                                  \
+		b_ = (n);                                                                       \
+		while (a_ < b_) {                                                               \
+			size_t m_ = a_ + (b_ - a_) / 2;                                         \
+			if (strcmp((v)[m_]->ns, (key)) <= 0)                                    \
+				a_ = m_ + 1;                                                    \
+			else                                                                    \
+				b_ = m_;                                                        \
+		}                                                                               \
+		(out).hi = a_;                                                                  \
+	} while (0)
+
+/* the list's namespaces are all set and in strcmp order */
+#define NS_SORTED(v, n, out) do {                                                              \
+		(out) = true;                                                                   \
+		for (size_t i_ = 0; i_ < (n) && (out); i_++)                                    \
+			(out) = (v)[i_]->ns && (!i_ || strcmp((v)[i_ - 1]->ns, (v)[i_]->ns) <= 0); \
+	} while (0)
 
 typedef struct authref {
 	const tm_ports *ports;    /* what the rule admits of the pair */
@@ -590,8 +662,10 @@ static void pa_find(mctx *x, const tm_workload *w, pa_set *s)
 		return;
 	const char *root = x->r->eff.istio_root_ns;
 	size_t nns = 0, nwl = 0;
-	s->mesh = tm_mesh_istio_mesh_pa(x->ms, root);
-	for (size_t i = 0; i < x->ms->npas; i++) {
+	s->mesh = x->have_mesh_pa ? x->mesh_pa : tm_mesh_istio_mesh_pa(x->ms, root);
+	span sp;
+	NS_SPAN(x->ms->pas, x->ms->npas, x->pas_sorted, w->ns, sp);
+	for (size_t i = sp.lo; i < sp.hi; i++) {
 		const tm_peerauth *p = x->ms->pas[i];
 		if (strcmp(p->ns, w->ns))
 			continue;
@@ -658,7 +732,15 @@ tm_pa_mode tm_mesh_istio_pa(const tm_mesh_result *r, const tm_workload *w, uint3
 typedef struct svcref {
 	const tm_service *s;
 	const tm_svcport *sp;
+	size_t idx;          /* of s in m->services */
+	uint32_t target;     /* the workload's port that sp reaches (0: none) */
 } svcref;
+
+typedef struct wlsvc {
+	svcref *v;
+	size_t n;
+	bool done;
+} wlsvc;
 
 static uint32_t target_of(const tm_workload *w, const tm_svcport *sp)
 {
@@ -670,17 +752,55 @@ static uint32_t target_of(const tm_workload *w, const tm_svcport *sp)
 	return 0;
 }
 
-static size_t services_of(const tm_model *m, const tm_workload *w, uint32_t port, svcref *out, size_t max)
+/* Every TCP port of the Services selecting w, in list order (out: the heap's) */
+static size_t services_all(const mctx *x, const tm_workload *w, uint32_t port, bool any_port, svcref **out, size_t *cap)
 {
+	const tm_model *m = x->m;
 	size_t n = 0;
-	for (size_t i = 0; i < m->nservices && n < max; i++) {
+	span sp;
+	NS_SPAN(m->services, m->nservices, x->svc_sorted, w->ns, sp);
+	for (size_t i = sp.lo; i < sp.hi; i++) {
 		const tm_service *s = m->services[i];
 		if (!s->has_selector || !s->selector.n || strcmp(s->ns, w->ns) || !labels_subset(&s->selector, &w->labels))
 			continue;
-		for (size_t k = 0; k < s->nports && n < max; k++)
-			if (s->ports[k].proto == TM_PROTO_TCP && target_of(w, &s->ports[k]) == port)
-				out[n++] = (svcref){s, &s->ports[k]};
+		for (size_t k = 0; k < s->nports; k++) {
+			if (s->ports[k].proto != TM_PROTO_TCP)
+				continue;
+			uint32_t t = target_of(w, &s->ports[k]);
+			if (!any_port && t != port)
+				continue;
+			TM_HEAP_GROW(*out, n, *cap);
+			(*out)[n++] = (svcref){s, &s->ports[k], i, t};
+		}
 	}
+	return n;
+}
+
+/* The (at most max) Service ports that reach w's port, in list order: from
+ * the per-workload list of tm_mesh_compute's context, else by a scan. */
+static size_t services_of(mctx *x, const tm_workload *w, uint32_t port, svcref *out, size_t max)
+{
+	size_t n = 0;
+	if (x->wsvc) {
+		wlsvc *c = &x->wsvc[w->index];
+		if (!c->done) {
+			svcref *v = NULL;
+			size_t cap = 0;
+			c->n = services_all(x, w, 0, true, &v, &cap);
+			c->v = c->n ? tm_arena_memdup(&x->scratch, v, c->n * sizeof *v) : NULL;
+			c->done = true;
+			free(v);
+		}
+		for (size_t i = 0; i < c->n && n < max; i++)
+			if (c->v[i].target == port)
+				out[n++] = c->v[i];
+		return n;
+	}
+	svcref *v = NULL;
+	size_t cap = 0, all = services_all(x, w, port, false, &v, &cap);
+	for (size_t i = 0; i < all && n < max; i++)
+		out[n++] = v[i];
+	free(v);
 	return n;
 }
 
@@ -744,7 +864,9 @@ static const tm_destrule *dr_find_host(mctx *x, const tm_workload *client, const
 			continue;
 		const tm_destrule *best = NULL;
 		size_t best_score = 0;
-		for (size_t i = 0; i < x->ms->ndrs; i++) {
+		span sp;
+		NS_SPAN(x->ms->drs, x->ms->ndrs, x->drs_sorted, order[k], sp);
+		for (size_t i = sp.lo; i < sp.hi; i++) {
 			const tm_destrule *d = x->ms->drs[i];
 			if (strcmp(d->ns, order[k]) || !dr_visible(d, client->ns))
 				continue;
@@ -885,6 +1007,48 @@ static bool az_applies(mctx *x, const tm_authzpol *a, const tm_workload *w)
 	return !a->has_selector || labels_subset(&a->match, &w->labels);
 }
 
+/* The candidates for az_applies on srv, in list order: the root namespace's
+ * and the server's runs when the list is sorted, else all of it. */
+static size_t az_candidates(const mctx *x, const tm_workload *srv, span sp[2])
+{
+	sp[0] = (span){0, x->ms->nazs};
+	sp[1] = (span){0, 0};
+	if (x->azs_sorted) {
+		NS_SPAN(x->ms->azs, x->ms->nazs, true, x->r->eff.istio_root_ns, sp[0]);
+		if (strcmp(x->r->eff.istio_root_ns, srv->ns))
+			NS_SPAN(x->ms->azs, x->ms->nazs, true, srv->ns, sp[1]);
+		if (sp[1].lo < sp[0].lo) {
+			span t = sp[0];
+			sp[0] = sp[1];
+			sp[1] = t;
+		}
+	}
+	return (sp[0].hi - sp[0].lo) + (sp[1].hi - sp[1].lo);
+}
+
+static const tm_authzpol *az_candidate(const mctx *x, const span sp[2], size_t j)
+{
+	size_t n0 = sp[0].hi - sp[0].lo;
+	return x->ms->azs[j < n0 ? sp[0].lo + j : sp[1].lo + (j - n0)];
+}
+
+/* the AuthorizationPolicies that apply to srv, in list order, kept per
+ * workload (x->wazs) */
+static const wlaz *az_of(mctx *x, const tm_workload *srv)
+{
+	wlaz *c = &x->wazs[srv->index];
+	if (c->done)
+		return c;
+	span sp[2];
+	size_t nc = az_candidates(x, srv, sp), n = 0;
+	const tm_authzpol **v = tm_arena_alloc(&x->scratch, (nc + 1) * sizeof *v);
+	for (size_t j = 0; j < nc; j++)
+		if (az_applies(x, az_candidate(x, sp, j), srv))
+			v[n++] = az_candidate(x, sp, j);
+	*c = (wlaz){v, n, true};
+	return c;
+}
+
 /* 1 allowed, 0 denied (*why), -1 cannot tell (*why) */
 static int istio_authz(mctx *x, const tm_workload *srv, const peer *p, uint32_t port, const char **why)
 {
@@ -892,9 +1056,12 @@ static int istio_authz(mctx *x, const tm_workload *srv, const peer *p, uint32_t 
 		return 1;
 	bool any_allow = false, allowed = false, unsure = false;
 	const tm_authzpol *allow_by = NULL;
-	for (size_t i = 0; i < x->ms->nazs; i++) {
-		const tm_authzpol *a = x->ms->azs[i];
-		if (!az_applies(x, a, srv))
+	span sp[2];
+	const wlaz *c = x->wazs ? az_of(x, srv) : NULL;
+	size_t nc = c ? c->n : az_candidates(x, srv, sp);
+	for (size_t j = 0; j < nc; j++) {
+		const tm_authzpol *a = c ? c->v[j] : az_candidate(x, sp, j);
+		if (!c && !az_applies(x, a, srv))
 			continue;
 		tm_buf_reset(&x->b);
 		if (a->action == TM_AZ_CUSTOM) {
@@ -1032,7 +1199,9 @@ static const tm_l5d_server *l5d_server_of(mctx *x, const tm_workload *w, uint32_
 {
 	if (!x->ms)
 		return NULL;
-	for (size_t i = 0; i < x->ms->nservers; i++) {
+	span sp;
+	NS_SPAN(x->ms->servers, x->ms->nservers, x->servers_sorted, w->ns, sp);
+	for (size_t i = sp.lo; i < sp.hi; i++) {
 		const tm_l5d_server *s = x->ms->servers[i];
 		if (!strcmp(s->ns, w->ns) && tm_selector_matches(&s->pod_sel, &w->labels) && server_port(s, w, port))
 			return s;
@@ -1357,7 +1526,7 @@ static verdict istio_port(mctx *x, const peer *cl, tm_proxy cp, const tm_workloa
 		}
 	}
 	svcref sv[8];
-	size_t nsv = srv ? services_of(x->m, srv, port, sv, TM_ARRAY_LEN(sv)) : 0;
+	size_t nsv = srv ? services_of(x, srv, port, sv, TM_ARRAY_LEN(sv)) : 0;
 	const char *client_unknown = NULL;
 	if (k.client == TM_MP_SIDECAR && cl->w) {
 		const char *ex = ann(cl->w, "traffic.sidecar.istio.io/excludeOutboundPorts");
@@ -1423,7 +1592,15 @@ static verdict istio_port(mctx *x, const peer *cl, tm_proxy cp, const tm_workloa
 			tm_buf vsn;
 			tm_buf_init(&vsn, 64 * 1024);
 			/* the client's own labels: the pod's at pod granularity */
-			tm_mesh_vs_pick(x->ms, &x->r->arena, cl->w->ns, &cl->w->labels, sv[i].s->ns, sv[i].s->name,
+			/* without the mesh objects tm_mesh_vs_pick finds no VirtualService */
+			const tm_meshobjs *vms = x->ms;
+			if (x->svc_vs && vms) {
+				if (!x->svc_vs[sv[i].idx])
+					x->svc_vs[sv[i].idx] = tm_mesh_vs_may_name(vms, sv[i].s->ns, sv[i].s->name) ? 2 : 1;
+				if (x->svc_vs[sv[i].idx] == 1)
+					vms = NULL;
+			}
+			tm_mesh_vs_pick(vms, &x->r->arena, cl->w->ns, &cl->w->labels, sv[i].s->ns, sv[i].s->name,
 					sv[i].sp->port, d, routed, &vp, &vsn);
 			bool route = vp.applies && !vp.no_route;
 			if (vp.applies)
@@ -1716,9 +1893,15 @@ static verdict mesh_port(mctx *x, const tm_edge *e, tm_proto proto, uint32_t por
 		return (verdict){TM_PROT_UNKNOWN, proxy_unknown_why(x, cm, sm)};
 	peer cl = {cw, ce, NULL, NULL};
 	if (cw) {
-		tm_buf_reset(&x->b);
-		(void)tm_buf_addf(&x->b, "%s/ns/%s/sa/%s", x->r->eff.istio_trust_domain, cw->ns, sa_of(cw));
-		cl.principal = intern(x, tm_buf_str(&x->b));
+		const char **pc = x->principal ? &x->principal[cw->index] : NULL;
+		if (!pc || !*pc) {
+			tm_buf_reset(&x->b);
+			(void)tm_buf_addf(&x->b, "%s/ns/%s/sa/%s", x->r->eff.istio_trust_domain, cw->ns, sa_of(cw));
+			cl.principal = intern(x, tm_buf_str(&x->b));
+			if (pc)
+				*pc = cl.principal;
+		} else
+			cl.principal = *pc;
 		cl.ns = cw->ns;
 	}
 	verdict v = {TM_PROT_PLAINTEXT, NULL}, lv;
@@ -1792,13 +1975,17 @@ static int u32cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* the server's own boundaries: its ports, the target ports of its
+ * namespace's Services, its capture annotations */
 static void server_bounds(mctx *x, const tm_workload *w)
 {
 	for (size_t i = 0; i < w->nports; i++) {
 		bound_add(x, w->ports[i].port);
 		bound_add(x, w->ports[i].port + 1);
 	}
-	for (size_t i = 0; i < x->m->nservices; i++) {
+	span sp;
+	NS_SPAN(x->m->services, x->m->nservices, x->svc_sorted, w->ns, sp);
+	for (size_t i = sp.lo; i < sp.hi; i++) {
 		const tm_service *s = x->m->services[i];
 		if (strcmp(s->ns, w->ns))
 			continue;
@@ -1812,6 +1999,13 @@ static void server_bounds(mctx *x, const tm_workload *w)
 					   "traffic.sidecar.istio.io/includeInboundPorts", "config.linkerd.io/skip-inbound-ports"};
 	for (size_t i = 0; i < TM_ARRAY_LEN(keys); i++)
 		bounds_of_list(x, ann_or_ns(w, keys[i]));
+}
+
+/* the boundaries of every workload server: Linkerd's default skipped ports,
+ * the ports that PeerAuthentications, AuthorizationPolicy rules and Linkerd
+ * Servers name (wherever they are) */
+static void shared_bounds(mctx *x)
+{
 	bounds_of_list(x, x->r->eff.linkerd_skip_ports);
 	const tm_meshobjs *ms = x->ms;
 	for (size_t i = 0; ms && i < ms->npas; i++)
@@ -1830,6 +2024,50 @@ static void server_bounds(mctx *x, const tm_workload *w)
 			bound_add(x, ms->servers[i]->port);
 			bound_add(x, ms->servers[i]->port + 1);
 		}
+}
+
+/* x->bounds sorted, each value once: the segments of edge_parts are the same
+ * with or without the repeats, and the lists are kept per server */
+static void bounds_sort_unique(mctx *x)
+{
+	if (x->nbounds < 2)
+		return;
+	qsort(x->bounds, x->nbounds, sizeof *x->bounds, u32cmp);
+	size_t n = 1;
+	for (size_t i = 1; i < x->nbounds; i++)
+		if (x->bounds[i] != x->bounds[n - 1])
+			x->bounds[n++] = x->bounds[i];
+	x->nbounds = n;
+}
+
+/* The boundaries that edge_parts cuts an edge into ports at, as far as they
+ * depend on the server endpoint alone; computed once per endpoint. A
+ * workload's: server_bounds and the shared ones; an IP range's: the
+ * ServiceEntries' ports. (Per edge: once per edge and Service and mesh
+ * object, 15 times plain conn at 10k pods.) */
+static const bset *dst_bounds(mctx *x, size_t ep)
+{
+	bset *c = &x->bcache[ep];
+	if (c->done)
+		return c;
+	const tm_endpoint *se = &x->r->g->eps[ep];
+	x->nbounds = 0;
+	if (se->kind == TM_EP_WORKLOAD) {
+		server_bounds(x, se->w);
+		for (size_t i = 0; i < x->ngbounds; i++)
+			bound_add(x, x->gbounds[i]);
+	}
+	for (size_t i = 0; se->kind == TM_EP_IPRANGE && x->ms && i < x->ms->nses; i++)
+		for (size_t k = 0; k < x->ms->ses[i]->nports; k++) {
+			bound_add(x, x->ms->ses[i]->ports[k].number);
+			bound_add(x, x->ms->ses[i]->ports[k].number + 1);
+		}
+	bounds_sort_unique(x);
+	c->v = x->nbounds ? tm_arena_memdup(&x->scratch, x->bounds, x->nbounds * sizeof *x->bounds) : NULL;
+	c->n = x->nbounds;
+	c->done = true;
+	x->nbounds = 0;
+	return c;
 }
 
 typedef struct bucket {
@@ -1870,15 +2108,11 @@ static tm_err edge_parts(mctx *x, size_t ei)
 {
 	const tm_graph *g = x->r->g;
 	const tm_edge *e = &g->edges[ei];
-	const tm_endpoint *se = &g->eps[e->dst], *ce = &g->eps[e->src];
+	const tm_endpoint *ce = &g->eps[e->src];
+	const bset *sb = dst_bounds(x, e->dst);
+	/* the client's and the pair's boundaries, when there are any, joined
+	 * with the server's */
 	x->nbounds = 0;
-	if (se->kind == TM_EP_WORKLOAD)
-		server_bounds(x, se->w);
-	for (size_t i = 0; se->kind == TM_EP_IPRANGE && x->ms && i < x->ms->nses; i++)
-		for (size_t k = 0; k < x->ms->ses[i]->nports; k++) {
-			bound_add(x, x->ms->ses[i]->ports[k].number);
-			bound_add(x, x->ms->ses[i]->ports[k].number + 1);
-		}
 	if (ce->kind == TM_EP_WORKLOAD) {
 		bounds_of_list(x, ann(ce->w, "traffic.sidecar.istio.io/excludeOutboundPorts"));
 		bounds_of_list(x, ann_or_ns(ce->w, "config.linkerd.io/skip-outbound-ports"));
@@ -1886,8 +2120,15 @@ static tm_err edge_parts(mctx *x, size_t ei)
 	tm_err rc = edge_auths(x, e);
 	if (rc != TM_OK)
 		return rc;
-	if (x->nbounds > 1)
-		qsort(x->bounds, x->nbounds, sizeof *x->bounds, u32cmp);
+	const uint32_t *bv = sb->v;
+	size_t nb = sb->n;
+	if (x->nbounds) {
+		for (size_t i = 0; i < sb->n; i++)
+			bound_add(x, sb->v[i]);
+		bounds_sort_unique(x);
+		bv = x->bounds;
+		nb = x->nbounds;
+	}
 	bucket bk[2 * TM_NPROT]; /* by protection, then authenticated */
 	for (int p = 0; p < 2 * TM_NPROT; p++) {
 		bk[p] = (bucket){(tm_protection)(p % TM_NPROT), p >= TM_NPROT, tm_ports_empty(x->pp), {0}, NULL, NULL};
@@ -1903,16 +2144,16 @@ static tm_err edge_parts(mctx *x, size_t ei)
 			}
 			/* segments between boundaries: one decision each */
 			size_t b = 0;
-			while (b < x->nbounds && x->bounds[b] <= lo)
+			while (b < nb && bv[b] <= lo)
 				b++;
 			uint32_t a = lo;
 			while (a <= hi) {
 				uint32_t z = hi;
-				if (b < x->nbounds && x->bounds[b] - 1 < z)
-					z = x->bounds[b] - 1;
+				if (b < nb && bv[b] - 1 < z)
+					z = bv[b] - 1;
 				add_seg(x, bk, (tm_proto)pr, a, z, decide_port(x, e, (tm_proto)pr, a));
 				a = z + 1;
-				while (b < x->nbounds && x->bounds[b] <= a)
+				while (b < nb && bv[b] <= a)
 					b++;
 				if (z == 65535)
 					break;
@@ -2116,6 +2357,31 @@ tm_err tm_mesh_compute(const tm_graph *g, const tm_mesh_opts *o, tm_mesh_result 
 			pa_find(&x, g->workloads[i], &s); /* says ambiguities once per workload */
 		}
 	}
+	NS_SORTED(m->services, m->nservices, x.svc_sorted);
+	if (x.ms) {
+		NS_SORTED(x.ms->pas, x.ms->npas, x.pas_sorted);
+		NS_SORTED(x.ms->drs, x.ms->ndrs, x.drs_sorted);
+		NS_SORTED(x.ms->azs, x.ms->nazs, x.azs_sorted);
+		NS_SORTED(x.ms->servers, x.ms->nservers, x.servers_sorted);
+	}
+	x.mesh_pa = tm_mesh_istio_mesh_pa(x.ms, e->istio_root_ns);
+	x.have_mesh_pa = true;
+	tm_arena_init(&x.scratch);
+	x.bcache = tm_arena_alloc(&x.scratch, (g->neps + 1) * sizeof *x.bcache);
+	memset(x.bcache, 0, (g->neps + 1) * sizeof *x.bcache);
+	x.wsvc = tm_arena_alloc(&x.scratch, (g->nworkloads + 1) * sizeof *x.wsvc);
+	memset(x.wsvc, 0, (g->nworkloads + 1) * sizeof *x.wsvc);
+	x.principal = tm_arena_alloc(&x.scratch, (g->nworkloads + 1) * sizeof *x.principal);
+	memset(x.principal, 0, (g->nworkloads + 1) * sizeof *x.principal);
+	x.wazs = tm_arena_alloc(&x.scratch, (g->nworkloads + 1) * sizeof *x.wazs);
+	memset(x.wazs, 0, (g->nworkloads + 1) * sizeof *x.wazs);
+	x.svc_vs = tm_arena_alloc(&x.scratch, m->nservices + 1);
+	memset(x.svc_vs, 0, m->nservices + 1);
+	x.nbounds = 0;
+	shared_bounds(&x);
+	bounds_sort_unique(&x);
+	x.gbounds = x.nbounds ? tm_arena_memdup(&x.scratch, x.bounds, x.nbounds * sizeof *x.bounds) : NULL;
+	x.ngbounds = x.nbounds;
 	r->nconns = g->nedges;
 	r->conns = tm_arena_alloc(&r->arena, (g->nedges + 1) * sizeof *r->conns);
 	tm_err rc = TM_OK;
@@ -2123,6 +2389,7 @@ tm_err tm_mesh_compute(const tm_graph *g, const tm_mesh_opts *o, tm_mesh_result 
 		rc = edge_parts(&x, i);
 	free(x.bounds);
 	free(x.auths);
+	tm_arena_release(&x.scratch);
 	tm_buf_release(&x.b);
 	*out = r;
 	return rc;

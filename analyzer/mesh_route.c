@@ -37,6 +37,17 @@ bool tm_mesh_host_match(const char *host, const char *ns, const char *fqdn)
 	       !strcmp(fqdn + hl + 1 + nl, ".svc.cluster.local");
 }
 
+bool tm_mesh_vs_may_name(const tm_meshobjs *ms, const char *svc_ns, const char *svc_name)
+{
+	char fqdn[600];
+	snprintf(fqdn, sizeof fqdn, "%s.%s.svc.cluster.local", svc_name, svc_ns);
+	for (size_t i = 0; ms && i < ms->nvss; i++)
+		for (size_t h = 0; h < ms->vss[i]->hosts.n; h++)
+			if (tm_mesh_host_match(ms->vss[i]->hosts.v[h], ms->vss[i]->ns, fqdn))
+				return true;
+	return false;
+}
+
 static bool visible(const char *const *ex, size_t nex, const char *obj_ns, const char *client_ns)
 {
 	if (!ex)

@@ -60,5 +60,10 @@ const tm_serviceentry *tm_mesh_se_for_range(const tm_meshobjs *ms, const struct 
  * names (no dot) are <host>.<ns>.svc.cluster.local; "*" and "*.suffix"
  * match by suffix. */
 bool tm_mesh_host_match(const char *host, const char *ns, const char *fqdn);
+/* Does a host of some VirtualService of ms match Service ns/name (whether or
+ * not the VirtualService is mesh-bound or visible)? When not,
+ * tm_mesh_vs_pick finds none for any client, as with ms NULL: the posture
+ * asks once per Service instead of once per port decision. */
+bool tm_mesh_vs_may_name(const tm_meshobjs *ms, const char *svc_ns, const char *svc_name);
 
 #endif

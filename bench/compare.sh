@@ -6,8 +6,9 @@
 #   BENCH_SIZES="1000 10000" COMPARE_REPEAT=5 bench/compare.sh OLD NEW
 #
 # Inputs (made when missing, under build/bench/ like the other benches):
-# the generated clusters cN/ (bench/gen_cluster.py) and the capture mix
-# (bench/pcap_gen.c from tests/pcap/*.pcap). For each command: stdout, stderr
+# the generated clusters cN/ and meshed clusters mN/ (bench/gen_cluster.py,
+# --shape mesh: conn --show-mtls, check and the inventory's mesh census) and
+# the capture mix (bench/pcap_gen.c from tests/pcap/*.pcap). For each command: stdout, stderr
 # and the exit status of OLD and NEW must be identical ("same"/"DIFFERENT"),
 # then each binary runs COMPARE_REPEAT times, alternating, and the table gives
 # the least user+system CPU seconds of each (CPU time, not wall time: the
@@ -23,6 +24,7 @@ mkdir -p "$OUT/compare" || exit 2
 CC=${CC:-cc}
 for n in $SIZES; do
 	[ -d "$OUT/c$n" ] || python3 bench/gen_cluster.py --pods "$n" "$OUT/c$n" >/dev/null || exit 2
+	[ -d "$OUT/m$n" ] || python3 bench/gen_cluster.py --pods "$n" --shape mesh "$OUT/m$n" >/dev/null || exit 2
 done
 if [ ! -f "$OUT/flows-mix.pcap" ]; then
 	$CC -O2 -std=c11 -D_GNU_SOURCE -o "$OUT/pcap_gen" bench/pcap_gen.c -lpcap || exit 2
@@ -37,7 +39,11 @@ conn-txt-$n|conn $OUT/c$n
 conn-json-$n|conn -f json $OUT/c$n
 check-json-$n|check -f json $OUT/c$n
 check-sarif-$n|check -f sarif $OUT/c$n
-inventory-json-$n|inventory -f json $OUT/c$n"
+inventory-json-$n|inventory -f json $OUT/c$n
+mesh-conn-txt-$n|conn --show-mtls $OUT/m$n
+mesh-conn-json-$n|conn --show-mtls -f json $OUT/m$n
+mesh-check-json-$n|check -f json $OUT/m$n
+mesh-inventory-json-$n|inventory -f json $OUT/m$n"
 done
 cases="$cases
 flows-json|flows -f json $OUT/flows-mix.pcap

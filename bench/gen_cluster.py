@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """gen_cluster.py - write a synthetic but realistic cluster as YAML manifests.
 
-usage: bench/gen_cluster.py --pods N [--seed S] [--shape default|ipheavy] [--one-file] OUTDIR
+usage: bench/gen_cluster.py --pods N [--seed S] [--shape default|ipheavy|mesh] [--one-file] OUTDIR
 
 The cluster has N/100 application namespaces (labels team, env, tier,
 compliance) of about 100 pods each, plus kube-system, monitoring and
@@ -27,6 +27,23 @@ pool of about 3 per namespace, 3,000 at 1,000 namespaces, each
 with an `except`), and the backends' egress allow-list names ranges of a
 pool of about N/1,000 (allow-lists with excepts) instead of the two shared
 partners. --one-file writes everything into OUTDIR/cluster.yaml.
+
+--shape mesh: the default cluster (the same workloads, pods and
+NetworkPolicies: the mesh objects draw from a second random stream, so the
+first is untouched) inside an Istio and Linkerd service mesh. Of every ten
+namespaces eight are labelled istio-injection=enabled, one
+istio.io/dataplane-mode=ambient and one annotated linkerd.io/inject=enabled;
+istio-system holds istiod, the ztunnel DaemonSet and the mesh-wide
+PeerAuthentication (STRICT), linkerd the control plane. About one
+PeerAuthentication per 10 namespaces (namespace PERMISSIVE, workload-level
+with portLevelMtls PERMISSIVE or DISABLE), a DestinationRule per 8 workloads
+(ISTIO_MUTUAL, half with version subsets, a third with portLevelSettings,
+some DISABLE), an AuthorizationPolicy per 5 workloads (ALLOW by principals and
+namespaces, one in four DENY), a VirtualService over subsets in one
+namespace of 10, one workload of 25 opted out of injection; in the Linkerd
+namespaces a Server per 5 workloads, each with an AuthorizationPolicy that
+requires the namespace's MeshTLSAuthentication (or, one in four, a
+NetworkAuthentication of the cluster's pod range).
 """
 import argparse
 import os
@@ -81,6 +98,17 @@ def ip_pool(rng, n, first_octets):
     return out
 
 
+def mesh_mode(i):
+    """the mesh of application namespace i (--shape mesh): of every ten, eight
+    Istio sidecar, one ambient, one Linkerd"""
+    return "linkerd" if i % 10 == 9 else "ambient" if i % 10 == 4 else "sidecar"
+
+
+MESH_NS = {"sidecar": ({"istio-injection": "enabled"}, None),
+           "ambient": ({"istio.io/dataplane-mode": "ambient"}, None),
+           "linkerd": ({}, {"linkerd.io/inject": "enabled"})}
+
+
 class Gen:
     def __init__(self, pods, seed, shape="default"):
         self.shape = shape
@@ -91,6 +119,9 @@ class Gen:
         self.uid = 0
         self.npods = 0
         self.npolicies = 0
+        self.nmesh = 0
+        # the mesh objects' own stream: the cluster under them is the default one
+        self.mrng = random.Random(seed + 2)
         if shape == "ipheavy":
             prng = random.Random(seed + 1)
             self.src_pool = ip_pool(prng, 3 * self.nns, [23, 31, 45, 62, 77, 81, 91, 104, 128, 146, 185, 193])
@@ -106,10 +137,14 @@ class Gen:
         return "%08x-0000-4000-8000-%012x" % (self.uid, self.uid * 7919)
 
     # ---- objects ----
-    def namespace(self, out, name, labels):
+    def namespace(self, out, name, labels, annotations=None):
         out.append("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: %s\n  labels:\n" % name)
         for k, v in labels.items():
             out.append("    %s: %s\n" % (k, v))
+        if annotations:
+            out.append("  annotations:\n")
+            for k, v in annotations.items():
+                out.append("    %s: %s\n" % (k, v))
         out.append("---\n")
 
     def workload(self, out, kind, ns, name, labels, replicas, ports, sa):
@@ -267,6 +302,10 @@ spec:
             labels = {"app": app, "team": team, "tier": wtier, "version": "v%d" % rng.randrange(1, 4)}
             wls.append((kind, app, labels, replicas, ports))
             k += 1
+        if self.shape == "mesh" and mesh_mode(i) == "sidecar":
+            for w in wls:
+                if self.mrng.random() < 0.04:
+                    w[2]["sidecar.istio.io/inject"] = '"false"'
         for kind, app, labels, replicas, ports in wls:
             self.workload(out, kind, ns, app, labels, replicas, ports, app)
             self.service(out, ns, app, app, [p for p in ports if p[0] != "metrics"])
@@ -295,6 +334,129 @@ spec:
                        "          service:\n            name: %s\n            port: {name: http}\n---\n"
                        % (f[1], ns, f[1], ns, f[1]))
         self.policies(out, i, nsmeta, wls)
+        if self.shape == "mesh":
+            self.mesh_objects(out, i, nsmeta, wls)
+
+    # ---- the service mesh (--shape mesh) ----
+    def mesh_obj(self, out, api, kind, ns, name, spec):
+        out.append("apiVersion: %s\nkind: %s\nmetadata:\n  name: %s\n  namespace: %s\nspec:\n%s---\n"
+                   % (api, kind, name, ns, spec))
+        self.nmesh += 1
+
+    def mesh_system(self, out):
+        """istiod, ztunnel and the mesh-wide PeerAuthentication; Linkerd's control plane.
+        Written by hand: workload() would draw from the cluster's stream."""
+        self.namespace(out, "istio-system", {"kubernetes.io/metadata.name": "istio-system", "tier": "system"})
+        self.namespace(out, "linkerd", {"kubernetes.io/metadata.name": "linkerd", "tier": "system",
+                                        "linkerd.io/is-control-plane": '"true"'})
+        for ns, name, kind, image, port in [("istio-system", "istiod", "Deployment", "istio/pilot", 15012),
+                                            ("istio-system", "ztunnel", "DaemonSet", "istio/ztunnel", 15008),
+                                            ("linkerd", "linkerd-destination", "Deployment",
+                                             "cr.l5d.io/linkerd/controller", 8086),
+                                            ("linkerd", "linkerd-identity", "Deployment",
+                                             "cr.l5d.io/linkerd/controller", 8080)]:
+            out.append("apiVersion: apps/v1\nkind: %s\nmetadata:\n  name: %s\n  namespace: %s\nspec:\n"
+                       "%s  selector:\n    matchLabels: {app: %s}\n  template:\n    metadata:\n"
+                       "      labels: {app: %s}\n    spec:\n%s      serviceAccountName: %s\n"
+                       "      containers:\n      - name: %s\n        image: %s:1.24.0\n"
+                       "        ports:\n        - {name: grpc, containerPort: %d, protocol: TCP}\n---\n"
+                       % (kind, name, ns, "" if kind == "DaemonSet" else "  replicas: 2\n", name, name,
+                          "      hostNetwork: true\n" if name == "ztunnel" else "", name, name, image, port))
+        self.mesh_obj(out, "security.istio.io/v1", "PeerAuthentication", "istio-system", "default",
+                      "  mtls: {mode: STRICT}\n")
+
+    def mesh_objects(self, out, i, nsmeta, wls):
+        rng = self.mrng
+        ns, team, env, tier, comp = nsmeta[i]
+        mode = mesh_mode(i)
+        peers = [m[0] for m in nsmeta if m[1] == team and m[0] != ns]
+        fronts = [w for w in wls if w[2]["tier"] == "frontend"]
+        if mode == "linkerd":
+            self.linkerd_objects(out, i, ns, wls, fronts)
+            return
+        sec, net = "security.istio.io/v1", "networking.istio.io/v1"
+        # about one PeerAuthentication per 10 namespaces beside the mesh-wide one
+        if i % 20 == 2:
+            self.mesh_obj(out, sec, "PeerAuthentication", ns, "default", "  mtls: {mode: PERMISSIVE}\n")
+        elif i % 40 == 7 or i % 40 == 27:
+            w = wls[rng.randrange(len(wls))]
+            if i % 40 == 7:
+                lvl = "    9090: {mode: PERMISSIVE}\n"
+            else:
+                lvl = "    %d: {mode: DISABLE}\n" % w[4][0][1]
+            self.mesh_obj(out, sec, "PeerAuthentication", ns, "%s-ports" % w[1],
+                          "  selector:\n    matchLabels: {app: %s}\n  mtls: {mode: STRICT}\n"
+                          "  portLevelMtls:\n%s" % (w[1], lvl))
+        # DestinationRules: one per 8 workloads
+        subset_hosts = []
+        for k, (kind, app, labels, replicas, ports) in enumerate(wls):
+            if k % 8 != 1:
+                continue
+            host = "%s.%s.svc.cluster.local" % (app, ns)
+            tls = "DISABLE" if rng.random() < 0.1 else "ISTIO_MUTUAL"
+            spec = "  host: %s\n  trafficPolicy:\n    tls: {mode: %s}\n" % (host, tls)
+            if k % 24 == 9:
+                spec += ("    portLevelSettings:\n    - port: {number: %d}\n      loadBalancer: {simple: LEAST_REQUEST}\n"
+                         "      tls: {mode: %s}\n" % (ports[0][1], "DISABLE" if i % 10 == 6 else "ISTIO_MUTUAL"))
+            if k % 16 == 1:
+                spec += "  subsets:\n"
+                for v in ("v1", "v2"):
+                    spec += "  - name: %s\n    labels: {version: %s}\n" % (v, v)
+                spec += "    trafficPolicy:\n      tls: {mode: ISTIO_MUTUAL}\n"
+                subset_hosts.append(host)
+            self.mesh_obj(out, net, "DestinationRule", ns, app, spec)
+        # a few VirtualServices over those subsets
+        if i % 10 == 1 and subset_hosts:
+            host = subset_hosts[0]
+            self.mesh_obj(out, net, "VirtualService", ns, host.split(".")[0],
+                          "  hosts: [%s]\n  http:\n  - route:\n    - destination: {host: %s, subset: v1}\n"
+                          "      weight: 90\n    - destination: {host: %s, subset: v2}\n      weight: 10\n"
+                          % (host, host, host))
+        # AuthorizationPolicies: one per 5 workloads, one in four DENY
+        nap = 0
+        for k, (kind, app, labels, replicas, ports) in enumerate(wls):
+            if k % 5 != 2:
+                continue
+            nap += 1
+            if nap % 4 == 0:
+                other = nsmeta[rng.randrange(len(nsmeta))][0]
+                self.mesh_obj(out, sec, "AuthorizationPolicy", ns, "%s-deny" % app,
+                              "  selector:\n    matchLabels: {app: %s}\n  action: DENY\n  rules:\n"
+                              "  - from:\n    - source:\n        namespaces: [%s]\n    to:\n"
+                              "    - operation:\n        ports: [\"9090\"]\n" % (app, other))
+                continue
+            principals = ["cluster.local/ns/%s/sa/%s" % (ns, f[1]) for f in fronts[:3]]
+            principals.append("cluster.local/ns/ingress-nginx/sa/ingress-nginx")
+            srcns = [ns] + peers[:2]
+            self.mesh_obj(out, sec, "AuthorizationPolicy", ns, "%s-callers" % app,
+                          "  selector:\n    matchLabels: {app: %s}\n  action: ALLOW\n  rules:\n"
+                          "  - from:\n    - source:\n        principals: [%s]\n    to:\n"
+                          "    - operation:\n        ports: [\"%d\"]\n"
+                          "  - from:\n    - source:\n        namespaces: [%s]\n"
+                          "  - from:\n    - source:\n        principals: [cluster.local/ns/monitoring/sa/prometheus]\n"
+                          "    to:\n    - operation:\n        ports: [\"9090\"]\n"
+                          % (app, ", ".join('"%s"' % p for p in principals), ports[0][1], ", ".join(srcns)))
+
+    def linkerd_objects(self, out, i, ns, wls, fronts):
+        pol = "policy.linkerd.io"
+        ids = "".join("  - {kind: ServiceAccount, name: %s}\n" % f[1] for f in fronts[:3])
+        ids += "  - {kind: ServiceAccount, name: ingress-nginx, namespace: ingress-nginx}\n"
+        self.mesh_obj(out, pol + "/v1alpha1", "MeshTLSAuthentication", ns, "callers", "  identityRefs:\n" + ids)
+        self.mesh_obj(out, pol + "/v1alpha1", "NetworkAuthentication", ns, "pod-network",
+                      "  networks:\n  - cidr: 10.64.0.0/10\n")
+        n = 0
+        for k, (kind, app, labels, replicas, ports) in enumerate(wls):
+            if k % 5 != 2:
+                continue
+            n += 1
+            self.mesh_obj(out, pol + "/v1beta3", "Server", ns, "%s-%s" % (app, ports[0][0]),
+                          "  podSelector:\n    matchLabels: {app: %s}\n  port: %s\n  proxyProtocol: %s\n"
+                          % (app, ports[0][0], "HTTP/2" if ports[0][0] == "http" else "opaque"))
+            auth = ("MeshTLSAuthentication", "callers") if n % 4 else ("NetworkAuthentication", "pod-network")
+            self.mesh_obj(out, pol + "/v1alpha1", "AuthorizationPolicy", ns, "%s-authz" % app,
+                          "  targetRef:\n    group: %s\n    kind: Server\n    name: %s-%s\n"
+                          "  requiredAuthenticationRefs:\n  - group: %s\n    kind: %s\n    name: %s\n"
+                          % (pol, app, ports[0][0], pol, auth[0], auth[1]))
 
     def policies(self, out, i, nsmeta, wls):
         rng = self.rng
@@ -467,7 +629,7 @@ def main():
     ap = argparse.ArgumentParser(description="write a synthetic cluster as YAML manifests")
     ap.add_argument("--pods", type=int, required=True)
     ap.add_argument("--seed", type=int, default=20261123)
-    ap.add_argument("--shape", choices=["default", "ipheavy"], default="default")
+    ap.add_argument("--shape", choices=["default", "ipheavy", "mesh"], default="default")
     ap.add_argument("--one-file", action="store_true")
     ap.add_argument("outdir")
     a = ap.parse_args()
@@ -485,9 +647,15 @@ def main():
                        rng.choice(COMPLIANCE)))
     out = []
     g.system(out)
-    for ns, team, env, tier, comp in nsmeta:
-        g.namespace(out, ns, {"kubernetes.io/metadata.name": ns, "team": team, "env": env,
-                              "tier": tier, "compliance": comp})
+    if g.shape == "mesh":
+        g.mesh_system(out)
+    for i, (ns, team, env, tier, comp) in enumerate(nsmeta):
+        labels = {"kubernetes.io/metadata.name": ns, "team": team, "env": env, "tier": tier, "compliance": comp}
+        annotations = None
+        if g.shape == "mesh":
+            extra, annotations = MESH_NS[mesh_mode(i)]
+            labels.update(extra)
+        g.namespace(out, ns, labels, annotations)
     if a.one_file:
         with open(os.path.join(a.outdir, "cluster.yaml"), "w") as f:
             f.write("".join(out))
@@ -503,8 +671,9 @@ def main():
             g.app_namespace(out, i, nsmeta)
             with open(os.path.join(a.outdir, "ns-%04d.yaml" % i), "w") as f:
                 f.write("".join(out))
-    sys.stderr.write("gen_cluster: %s: %d namespaces, %d pods, %d NetworkPolicies\n"
-                     % (a.outdir, g.nns + 3, g.npods, g.npolicies))
+    sys.stderr.write("gen_cluster: %s: %d namespaces, %d pods, %d NetworkPolicies%s\n"
+                     % (a.outdir, g.nns + (5 if g.shape == "mesh" else 3), g.npods, g.npolicies,
+                        ", %d mesh objects" % g.nmesh if g.shape == "mesh" else ""))
 
 
 if __name__ == "__main__":

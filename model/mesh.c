@@ -128,6 +128,38 @@ static void sort_named(void *v, size_t n)
 		qsort(v, n, sizeof(void *), named_cmp);
 }
 
+bool tm_mesh_list_sorted(void *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const named *x = v[i];
+		if (!x->ns || (i && strcmp(((const named *)v[i - 1])->ns, x->ns) > 0))
+			return false;
+	}
+	return true;
+}
+
+void tm_mesh_ns_run(void *const *v, size_t n, const char *ns, size_t *lo, size_t *hi)
+{
+	size_t a = 0, b = n;
+	while (a < b) {
+		size_t m = a + (b - a) / 2;
+		if (strcmp(((const named *)v[m])->ns, ns) < 0)
+			a = m + 1;
+		else
+			b = m;
+	}
+	*lo = a;
+	b = n;
+	while (a < b) {
+		size_t m = a + (b - a) / 2;
+		if (strcmp(((const named *)v[m])->ns, ns) <= 0)
+			a = m + 1;
+		else
+			b = m;
+	}
+	*hi = a;
+}
+
 static int route_cmp(const void *a, const void *b)
 {
 	const tm_l5d_route *x = *(const tm_l5d_route *const *)a, *y = *(const tm_l5d_route *const *)b;

@@ -324,5 +324,11 @@ bool tm_mesh_present(const tm_model *m);
 bool tm_cilium_present(const tm_model *m, const char **what);
 /* Sort every list by (namespace, name); called by tm_model_finish. */
 void tm_mesh_finish(tm_model *m);
+/* For one of those lists (v: its pointers, e.g. (void *const *)ms->azs):
+ * is it in that order, every namespace set? And, when it is, the run
+ * [*lo, *hi) of namespace ns, by binary search: the analyses that compare a
+ * namespace per edge read its run instead of the list. */
+bool tm_mesh_list_sorted(void *const *v, size_t n);
+void tm_mesh_ns_run(void *const *v, size_t n, const char *ns, size_t *lo, size_t *hi);
 
 #endif

@@ -191,6 +191,107 @@ static void test_vs_pick(void **state)
 	tm_model_free(m);
 }
 
+/* tm_mesh_vs_may_name: the per-Service answer that lets the posture skip
+ * tm_mesh_vs_pick must say yes whenever some host could name the Service. */
+static const char vs_may_manifest[] =
+	"apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: r, namespace: a}\n"
+	"spec: {hosts: [r], http: [{route: [{destination: {host: r}}]}]}\n---\n"
+	"apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: w, namespace: z}\n"
+	"spec: {hosts: ['*.c.svc.cluster.local'], gateways: [gw], http: [{route: [{destination: {host: x}}]}]}\n";
+
+static void test_vs_may_name(void **state)
+{
+	(void)state;
+	tm_model *m = tm_model_new();
+	tm_load_opts o;
+	tm_load_opts_default(&o);
+	assert_int_equal(tm_load_buffer(m, "t.yaml", vs_may_manifest, sizeof vs_may_manifest - 1, false, &o), TM_OK);
+	tm_load_finish(m, &o);
+	assert_true(tm_mesh_vs_may_name(m->mesh, "a", "r"));  /* a short host, in its own namespace */
+	assert_false(tm_mesh_vs_may_name(m->mesh, "b", "r")); /* ... in another */
+	assert_false(tm_mesh_vs_may_name(m->mesh, "a", "s"));
+	assert_true(tm_mesh_vs_may_name(m->mesh, "c", "q"));  /* a wildcard, gateway-only: still a yes */
+	assert_false(tm_mesh_vs_may_name(NULL, "a", "r"));
+	tm_model_free(m);
+}
+
+/* AuthorizationPolicies of the root namespace and of the server's own are
+ * both read, in the list's (namespace, name) order, whichever namespace
+ * sorts first: server a (before istio-system) is denied by a's DENY policy,
+ * server z (after it) by the root's; server b has none of its own. */
+static const char authz_order_manifest[] =
+	"apiVersion: v1\nkind: Namespace\nmetadata: {name: a, labels: {istio-injection: enabled}}\n---\n"
+	"apiVersion: v1\nkind: Namespace\nmetadata: {name: b, labels: {istio-injection: enabled}}\n---\n"
+	"apiVersion: v1\nkind: Namespace\nmetadata: {name: z, labels: {istio-injection: enabled}}\n---\n"
+	"apiVersion: v1\nkind: Namespace\nmetadata: {name: istio-system}\n---\n"
+	"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: s, namespace: a}\n"
+	"spec: {selector: {matchLabels: {app: s}}, template: {metadata: {labels: {app: s}}, spec: {containers: "
+	"[{name: s, ports: [{containerPort: 8080}]}]}}}\n---\n"
+	"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: s, namespace: b}\n"
+	"spec: {selector: {matchLabels: {app: s}}, template: {metadata: {labels: {app: s}}, spec: {containers: "
+	"[{name: s, ports: [{containerPort: 8080}]}]}}}\n---\n"
+	"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: s, namespace: z}\n"
+	"spec: {selector: {matchLabels: {app: s}}, template: {metadata: {labels: {app: s}}, spec: {containers: "
+	"[{name: s, ports: [{containerPort: 8080}]}]}}}\n---\n"
+	"apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: a}\nspec: {selector: {app: s}, ports: [{port: 8080}]}\n---\n"
+	"apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: b}\nspec: {selector: {app: s}, ports: [{port: 8080}]}\n---\n"
+	"apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: z}\nspec: {selector: {app: s}, ports: [{port: 8080}]}\n---\n"
+	"apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: root-deny, namespace: istio-system}\n"
+	"spec: {action: DENY, rules: [{to: [{operation: {ports: ['8080']}}]}]}\n---\n"
+	"apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: own-deny, namespace: a}\n"
+	"spec: {action: DENY, rules: [{to: [{operation: {ports: ['8080']}}]}]}\n---\n"
+	"apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: own-deny, namespace: z}\n"
+	"spec: {action: DENY, rules: [{to: [{operation: {ports: ['8080']}}]}]}\n";
+
+static void test_authz_order(void **state)
+{
+	(void)state;
+	tm_model *m = tm_model_new();
+	tm_load_opts o;
+	tm_load_opts_default(&o);
+	assert_int_equal(tm_load_buffer(m, "t.yaml", authz_order_manifest, sizeof authz_order_manifest - 1, false, &o),
+			 TM_OK);
+	tm_load_finish(m, &o);
+	tm_conn_opts co;
+	tm_conn_opts_default(&co);
+	tm_graph *g = NULL;
+	assert_int_equal(tm_conn_compute(m, &co, &g), TM_OK);
+	tm_mesh_result *r = NULL;
+	assert_int_equal(tm_mesh_compute(g, NULL, &r), TM_OK);
+	/* the edges from b/s to each server */
+	static const struct {
+		const char *dst, *by;
+	} want[] = {{"a/s[Deployment]", "AuthorizationPolicy a/own-deny (DENY)"},
+		    {"z/s[Deployment]", "AuthorizationPolicy istio-system/root-deny (DENY)"}};
+	size_t seen = 0;
+	for (size_t i = 0; i < g->nedges; i++) {
+		const tm_endpoint *src = &g->eps[g->edges[i].src], *dst = &g->eps[g->edges[i].dst];
+		if (strcmp(src->name, "b/s[Deployment]"))
+			continue;
+		for (size_t k = 0; k < TM_ARRAY_LEN(want); k++) {
+			if (strcmp(dst->name, want[k].dst))
+				continue;
+			/* every port is open: TCP 8080 alone is the rejected part */
+			const tm_mesh_conn *c = &r->conns[i];
+			const tm_mesh_part *rej = NULL;
+			for (size_t j = 0; j < c->n; j++)
+				if (c->v[j].prot == TM_PROT_REJECTED)
+					rej = &c->v[j];
+			assert_non_null(rej);
+			assert_int_equal(rej->ports->n[TM_PROTO_TCP], 1);
+			assert_int_equal(rej->ports->r[TM_PROTO_TCP][0].lo, 8080);
+			assert_int_equal(rej->ports->r[TM_PROTO_TCP][0].hi, 8080);
+			if (!strstr(rej->reason, want[k].by))
+				fail_msg("%s: %s", want[k].dst, rej->reason);
+			seen++;
+		}
+	}
+	assert_int_equal(seen, TM_ARRAY_LEN(want));
+	tm_mesh_result_free(r);
+	tm_graph_free(g);
+	tm_model_free(m);
+}
+
 /* Match conditions per client (analyzer/mesh_route.c): sourceLabels and
  * sourceNamespace settled for the client's own sidecar, the first route
  * that takes all of its traffic ending the list, conditions of the request
@@ -639,6 +740,8 @@ int main(void)
 		cmocka_unit_test(test_linkerd_table),
 		cmocka_unit_test(test_peerauth_ports),
 		cmocka_unit_test(test_vs_pick),
+		cmocka_unit_test(test_vs_may_name),
+		cmocka_unit_test(test_authz_order),
 		cmocka_unit_test(test_vs_match),
 		cmocka_unit_test(test_vs_answer),
 		cmocka_unit_test(test_settings_from),
