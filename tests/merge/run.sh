@@ -147,7 +147,7 @@ H=tests/flowlog
 cmp -s "$W/ab.json" "$W/ba.json" && ok || no "merge A B differs from merge B A (forwarded at egress, dropped at ingress)"
 [ "$(grep -c '"transport"' "$W/ab.json")" = 1 ] && grep -q '"verdict": "DROPPED"' "$W/ab.json" && ok ||
 	no "forwarded at egress and dropped at ingress did not merge to one DROPPED record"
-grep -q '"drop_reason": "POLICY_DENIED", "policy": "shop/cart-egress", "uid": null, "service": null, "node": "kind-worker3", "direction": "INGRESS"' "$W/ab.json" && ok ||
+grep -q '"drop_reason": "POLICY_DENIED", "policy": null, "uid": null, "service": null, "node": "kind-worker3", "direction": "INGRESS"' "$W/ab.json" && ok ||
 	no "the merged DROPPED record does not name the node and direction that dropped it"
 ck="--ip-map samples/traffic/ip-map.txt samples/shop"
 "$T" check -q --flows "$W/node-a.json" $ck 2>/dev/null | grep -q '^high TM130' && ok || no "the source's summary alone made no TM130"
