@@ -161,13 +161,14 @@ bool tm_flow_fold_verdict(tm_flow *f, tm_flow_meta *m, tm_flow_verdict v, const 
 		f->verdict = (uint8_t)v;
 	if (!m)
 		return taken;
-	/* the point whose verdict the connection takes says where that was; a
-	 * policy that let the packets out stays when that point names none */
+	/* the point whose verdict the connection takes says where that was.
+	 * The policy is the deciding point's alone: a drop that names none
+	 * (Cilium's default deny) must not be shown beside the policy that let
+	 * the packets out at another point, which did not decide */
 	if (taken) {
 		if (p->drop_reason)
 			m->drop_reason = p->drop_reason;
-		if (p->policy)
-			m->policy = p->policy;
+		m->policy = p->policy;
 		if (p->node)
 			m->node = p->node;
 		if (p->direction)
@@ -175,7 +176,7 @@ bool tm_flow_fold_verdict(tm_flow *f, tm_flow_meta *m, tm_flow_verdict v, const 
 	}
 	if (!m->drop_reason)
 		m->drop_reason = p->drop_reason;
-	if (!m->policy)
+	if (!m->policy && !taken && v == (tm_flow_verdict)f->verdict)
 		m->policy = p->policy;
 	if (!m->node)
 		m->node = p->node;

@@ -401,6 +401,13 @@ tm_err tm_render_flows_txt_obs(const tm_flowset *fs, const tm_graph *g, const tm
 			fprintf(out, " source=%s", tm_flow_origin_name((tm_flow_origin)f->origin));
 		if (f->verdict)
 			fprintf(out, " verdict=%s", tm_flow_verdict_name((tm_flow_verdict)f->verdict));
+		/* a drop names the policy it is known by (the denying one when the
+		 * flow log says): quoted when a kind is part of it */
+		const tm_flow_meta *fm = tm_flow_meta_of(fs, f);
+		if ((f->verdict == TM_VERDICT_DROPPED || f->verdict == TM_VERDICT_ERROR) && fm && fm->policy) {
+			const char *q = strchr(fm->policy, ' ') ? "\"" : "";
+			fprintf(out, " policy=%s%s%s", q, fm->policy, q);
+		}
 		const tm_fm_flow *of = mapping(obs, i);
 		if (of) {
 			const char *sn = tm_flowmap_end_name(g, of, true), *dn = tm_flowmap_end_name(g, of, false);

@@ -35,8 +35,14 @@ struct tm_hubble {
 	size_t ntwins, captwins;
 	uint8_t *answered;      /* by record order: a reply that passed was folded into it */
 	size_t nanswered;
+	tm_buf pname;           /* a policy's name being made (policy_name) */
 	bool finished;
 };
+
+/* the first Policy of an *_allowed_by or *_denied_by list (flow.proto) */
+typedef struct policy_in {
+	tm_js_str name, ns, kind;
+} policy_in;
 
 /* one event, as read */
 typedef struct peer_in {
@@ -53,7 +59,8 @@ typedef struct hev {
 	bool syn, ack;
 	int reply;               /* -1 unknown */
 	bool encrypted, policy_drop;
-	tm_js_str drop, dir, node, policy, l7;
+	tm_js_str drop, dir, node, l7;
+	policy_in allowed, denied; /* *_allowed_by, *_denied_by */
 	peer_in ps, pd;
 	bool is_flow;            /* a Flow's field was seen */
 } hev;
@@ -72,6 +79,8 @@ tm_hubble *tm_hubble_new(tm_flowset *fs, size_t max_line)
 		return NULL;
 	}
 	tm_conntab_init(&h->tab);
+	/* kind, namespace and name, each of one line at most */
+	tm_buf_init(&h->pname, 3 * h->max_line + 8);
 	h->source = TM_FLOW_NO_SOURCE;
 	return h;
 }
@@ -81,6 +90,7 @@ void tm_hubble_free(tm_hubble *h)
 	if (!h)
 		return;
 	tm_conntab_release(&h->tab);
+	tm_buf_release(&h->pname);
 	free(h->twins);
 	free(h->answered);
 	free(h->scratch);
@@ -104,7 +114,7 @@ static bool known_unused(tm_js_str k)
 		"policy_match_type", "trace_observation_point", "trace_reason", "file", "debug_capture_point",
 		"interface", "proxy_port", "trace_context", "sock_xlate_point", "socket_cookie", "cgroup_id",
 		"Summary", "extensions", "policy_log", "ip_trace_id", "emitter", "aggregate", "log_record",
-		"ingress_denied_by", "egress_denied_by", "cluster_name", NULL,
+		"cluster_name", NULL,
 	};
 	for (size_t i = 0; names[i]; i++)
 		if (tm_js_is(k, names[i]))
@@ -341,27 +351,32 @@ static bool parse_peer(tm_js *j, peer_in *p)
 	return !j->err;
 }
 
-/* "ns/name" of the first policy of an *_allowed_by list */
-static bool parse_policies(tm_js *j, tm_js_str *first)
+/* The first policy of an *_allowed_by or *_denied_by list that has a name
+ * (labels and revision are not needed); the first list read keeps it. */
+static bool parse_policies(tm_js *j, policy_in *first)
 {
+	bool have = first->name.n > 0;
 	if (tm_js_peek(j) == TM_JS_NULL)
 		return tm_js_skip(j);
 	if (!tm_js_arr(j))
 		return false;
 	while (tm_js_more(j)) {
-		tm_js_str k, v;
+		tm_js_str k;
+		policy_in p = {{0}, {0}, {0}};
 		if (!tm_js_obj(j))
 			return false;
 		while (tm_js_key(j, &k)) {
-			if (!first->n && tm_js_is(k, "name")) {
-				if (!want_str(j, &v))
-					return false;
-				*first = v;
-			} else if (!tm_js_skip(j))
+			tm_js_str *to = tm_js_is(k, "name") ? &p.name : tm_js_is(k, "namespace") ? &p.ns
+				      : tm_js_is(k, "kind") ? &p.kind : NULL;
+			if (to ? !want_str(j, to) : !tm_js_skip(j))
 				return false;
 		}
 		if (j->err)
 			return false;
+		if (!have && p.name.n) {
+			*first = p;
+			have = true;
+		}
 	}
 	return !j->err;
 }
@@ -437,7 +452,9 @@ static bool member(tm_hubble *h, tm_js *j, tm_js_str k, hev *e, int depth)
 	if (tm_js_is(k, "destination"))
 		return parse_peer(j, &e->pd);
 	if (tm_js_is(k, "egress_allowed_by") || tm_js_is(k, "ingress_allowed_by"))
-		return parse_policies(j, &e->policy);
+		return parse_policies(j, &e->allowed);
+	if (tm_js_is(k, "egress_denied_by") || tm_js_is(k, "ingress_denied_by"))
+		return parse_policies(j, &e->denied);
 	if (tm_js_is(k, "Type"))
 		return tm_js_skip(j);
 	if (tm_js_is(k, "l7")) {
@@ -466,6 +483,37 @@ static bool member(tm_hubble *h, tm_js *j, tm_js_str k, hev *e, int depth)
 static const char *str_or_null(tm_hubble *h, tm_js_str s)
 {
 	return s.n ? tm_intern_n(&h->fs->strs, s.s, s.n) : NULL;
+}
+
+/* "Kind ns/name" ("ns/name" without a kind, "Kind name" for a cluster-wide
+ * policy), interned; NULL for none, or when it does not fit. */
+static const char *policy_name(tm_hubble *h, const policy_in *p)
+{
+	if (!p->name.n)
+		return NULL;
+	tm_buf *b = &h->pname;
+	tm_buf_reset(b);
+	tm_err rc = TM_OK;
+	if (p->kind.n) {
+		rc = tm_buf_add(b, p->kind.s, p->kind.n);
+		rc = rc ? rc : tm_buf_addc(b, ' ');
+	}
+	if (p->ns.n) {
+		rc = rc ? rc : tm_buf_add(b, p->ns.s, p->ns.n);
+		rc = rc ? rc : tm_buf_addc(b, '/');
+	}
+	rc = rc ? rc : tm_buf_add(b, p->name.s, p->name.n);
+	return rc == TM_OK ? tm_intern_n(&h->fs->strs, b->s, b->len) : NULL;
+}
+
+/* The policy an event names: the one that denied it for a drop (or, in
+ * audit mode, would have), else the one that allowed it. Where an event has
+ * both (allowed at egress, denied at ingress), the denial decided. */
+static const policy_in *policy_of(const hev *e)
+{
+	bool denying = e->c.verdict == TM_VERDICT_DROPPED || e->c.verdict == TM_VERDICT_ERROR ||
+		       e->c.verdict == TM_VERDICT_AUDIT;
+	return denying && e->denied.name.n ? &e->denied : &e->allowed;
 }
 
 static void peer_out(tm_hubble *h, const peer_in *p, tm_flow_peer *o)
@@ -601,9 +649,9 @@ static void fold(tm_hubble *h, const hev *e)
 	 * of their own until tm_hubble_finish), and the point that said it */
 	if (tm_flow_verdict_rank((tm_flow_verdict)e->c.verdict) > tm_flow_verdict_rank((tm_flow_verdict)f->verdict) ||
 	    (!m->node && e->node.n) || (!m->direction && e->dir.n) || (!m->drop_reason && e->drop.n) ||
-	    (!m->policy && e->policy.n)) {
+	    (!m->policy && policy_of(e)->name.n)) {
 		const tm_flow_point p = {str_or_null(h, e->node), str_or_null(h, e->dir), str_or_null(h, e->drop),
-					 str_or_null(h, e->policy)};
+					 policy_name(h, policy_of(e))};
 		(void)tm_flow_fold_verdict(f, m, (tm_flow_verdict)e->c.verdict, &p);
 	}
 	if (e->encrypted)

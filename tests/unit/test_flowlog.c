@@ -212,9 +212,9 @@ static void test_hubble_relay_fold(void **state)
 		assert_string_equal(m->node, c < 2 ? "node-b" : "node-a");
 		assert_string_equal(m->direction, "INGRESS");
 		assert_string_equal(m->drop_reason, "POLICY_DENIED");
-		/* the egress policy that let it out stays: the ingress drop names none */
-		if (c < 2)
-			assert_string_equal(m->policy, "out");
+		/* the ingress drop (default deny) names no policy, and the egress
+		 * policy that let it out did not decide: none is named */
+		assert_null(m->policy);
 		/* the record starts at the connection's first event, its first line */
 		assert_int_equal(tm_flow_pos_of(fs, f), 1);
 		assert_int_equal(f->first_us, 1767225600000001LL);
@@ -222,6 +222,47 @@ static void test_hubble_relay_fold(void **state)
 		assert_int_equal(tm_flowset_counter(fs, "hubble_dropped")->value, 1);
 		assert_int_equal(tm_flowset_counter(fs, "hubble_drops_folded")->value, 1);
 		assert_int_equal(tm_flowset_counter(fs, "hubble_connections")->value, 1);
+		tm_flowset_free(fs);
+	}
+}
+
+/* *_denied_by names the policy of a drop: "Kind ns/name", over the drop's
+ * own *_allowed_by and over the egress policy of the forwarded point it is
+ * folded with; a list's first policy with a name; none for a forwarded event
+ * that lists only a denial; a cluster-wide policy has no namespace. */
+static void test_hubble_denied_by(void **state)
+{
+	(void)state;
+	char fwd[1024], drop[1024], cw[1024], only[1024];
+	hline(fwd, sizeof fwd, "000001", "FORWARDED", "10.0.0.1", 40000, "10.0.1.2", 5432, "node-a", "EGRESS", "false",
+	      "\"SYN\":true", ",\"egress_allowed_by\":[{\"name\":\"out\",\"namespace\":\"a\"}]");
+	hline(drop, sizeof drop, "000051", "DROPPED", "10.0.0.1", 40000, "10.0.1.2", 5432, "node-b", "INGRESS", "false",
+	      "\"SYN\":true",
+	      ",\"drop_reason_desc\":\"POLICY_DENY\",\"ingress_allowed_by\":[{\"name\":\"in\",\"namespace\":\"b\"}],"
+	      "\"ingress_denied_by\":[{\"revision\":3},{\"name\":\"deny\",\"namespace\":\"b\",\"labels\":[\"x=y\"],"
+	      "\"kind\":\"CiliumNetworkPolicy\"},{\"name\":\"second\",\"namespace\":\"b\"}]");
+	hline(cw, sizeof cw, "000100", "DROPPED", "10.0.0.1", 40001, "10.0.9.9", 443, "node-a", "EGRESS", "false",
+	      "\"SYN\":true", ",\"egress_denied_by\":[{\"name\":\"no-out\",\"kind\":\"CiliumClusterwideNetworkPolicy\"}]");
+	hline(only, sizeof only, "000200", "FORWARDED", "10.0.0.1", 40002, "10.0.1.2", 80, "node-b", "INGRESS", "false",
+	      "\"SYN\":true", ",\"ingress_denied_by\":[{\"name\":\"stale\",\"namespace\":\"b\"}]");
+	const char *const cases[][4] = {{fwd, drop, cw, only}, {drop, fwd, only, cw}};
+	for (size_t c = 0; c < TM_ARRAY_LEN(cases); c++) {
+		tm_flowset *fs = hubble_lines(cases[c], 4);
+		assert_int_equal(fs->nflows, 3);
+		for (size_t i = 0; i < fs->nflows; i++) {
+			const tm_flow *f = &fs->flows[i];
+			const tm_flow_meta *m = tm_flow_meta_of(fs, f);
+			if (f->srv_port == 5432) {
+				assert_int_equal(f->verdict, TM_VERDICT_DROPPED);
+				assert_string_equal(m->policy, "CiliumNetworkPolicy b/deny");
+			} else if (f->srv_port == 443) {
+				assert_string_equal(m->policy, "CiliumClusterwideNetworkPolicy no-out");
+			} else {
+				assert_int_equal(f->verdict, TM_VERDICT_FORWARDED);
+				assert_null(m->policy);
+			}
+		}
+		assert_int_equal(tm_flowset_counter(fs, "hubble_unknown_fields")->value, 0);
 		tm_flowset_free(fs);
 	}
 }
@@ -617,6 +658,7 @@ int main(void)
 		cmocka_unit_test(test_verdict_rank),
 		cmocka_unit_test(test_hubble_fold),
 		cmocka_unit_test(test_hubble_relay_fold),
+		cmocka_unit_test(test_hubble_denied_by),
 		cmocka_unit_test(test_hubble_relay_answered),
 		cmocka_unit_test(test_zeek_mesh_and_lines),
 		cmocka_unit_test(test_zeek_ssl_pos),
