@@ -101,6 +101,17 @@ static void test_linkerd_table(void **state)
 	}
 }
 
+/* the model of one YAML text, loaded as the command line does */
+static tm_model *load_text(const char *text, size_t len)
+{
+	tm_model *m = tm_model_new();
+	tm_load_opts o;
+	tm_load_opts_default(&o);
+	assert_int_equal(tm_load_buffer(m, "t.yaml", text, len, false, &o), TM_OK);
+	tm_load_finish(m, &o);
+	return m;
+}
+
 static const char manifest[] =
 	"apiVersion: v1\nkind: Namespace\nmetadata: {name: a, labels: {istio-injection: enabled}}\n---\n"
 	"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: s, namespace: a}\n"
@@ -112,11 +123,7 @@ static const char manifest[] =
 static void test_peerauth_ports(void **state)
 {
 	(void)state;
-	tm_model *m = tm_model_new();
-	tm_load_opts o;
-	tm_load_opts_default(&o);
-	assert_int_equal(tm_load_buffer(m, "t.yaml", manifest, sizeof manifest - 1, false, &o), TM_OK);
-	tm_load_finish(m, &o);
+	tm_model *m = load_text(manifest, sizeof manifest - 1);
 	assert_non_null(m->mesh);
 	assert_int_equal(m->mesh->npas, 1);
 	assert_true(tm_mesh_present(m));
@@ -159,11 +166,7 @@ static void test_vs_pick(void **state)
 	assert_false(tm_mesh_host_match("r", "a", "rr.a.svc.cluster.local"));
 	assert_true(tm_mesh_host_match("*.a.svc.cluster.local", "x", "r.a.svc.cluster.local"));
 	assert_true(tm_mesh_host_match("r.a.svc.cluster.local", "x", "r.a.svc.cluster.local"));
-	tm_model *m = tm_model_new();
-	tm_load_opts o;
-	tm_load_opts_default(&o);
-	assert_int_equal(tm_load_buffer(m, "t.yaml", vs_manifest, sizeof vs_manifest - 1, false, &o), TM_OK);
-	tm_load_finish(m, &o);
+	tm_model *m = load_text(vs_manifest, sizeof vs_manifest - 1);
 	assert_int_equal(m->mesh->nvss, 2);
 	assert_false(m->mesh->vss[0]->mesh); /* a/g: gateway only */
 	unsigned char routed[3];
@@ -202,11 +205,7 @@ static const char vs_may_manifest[] =
 static void test_vs_may_name(void **state)
 {
 	(void)state;
-	tm_model *m = tm_model_new();
-	tm_load_opts o;
-	tm_load_opts_default(&o);
-	assert_int_equal(tm_load_buffer(m, "t.yaml", vs_may_manifest, sizeof vs_may_manifest - 1, false, &o), TM_OK);
-	tm_load_finish(m, &o);
+	tm_model *m = load_text(vs_may_manifest, sizeof vs_may_manifest - 1);
 	assert_true(tm_mesh_vs_may_name(m->mesh, "a", "r"));  /* a short host, in its own namespace */
 	assert_false(tm_mesh_vs_may_name(m->mesh, "b", "r")); /* ... in another */
 	assert_false(tm_mesh_vs_may_name(m->mesh, "a", "s"));
@@ -246,12 +245,7 @@ static const char authz_order_manifest[] =
 static void test_authz_order(void **state)
 {
 	(void)state;
-	tm_model *m = tm_model_new();
-	tm_load_opts o;
-	tm_load_opts_default(&o);
-	assert_int_equal(tm_load_buffer(m, "t.yaml", authz_order_manifest, sizeof authz_order_manifest - 1, false, &o),
-			 TM_OK);
-	tm_load_finish(m, &o);
+	tm_model *m = load_text(authz_order_manifest, sizeof authz_order_manifest - 1);
 	tm_conn_opts co;
 	tm_conn_opts_default(&co);
 	tm_graph *g = NULL;
@@ -319,11 +313,7 @@ static const char vs_match_manifest[] =
 static void test_vs_match(void **state)
 {
 	(void)state;
-	tm_model *m = tm_model_new();
-	tm_load_opts o;
-	tm_load_opts_default(&o);
-	assert_int_equal(tm_load_buffer(m, "t.yaml", vs_match_manifest, sizeof vs_match_manifest - 1, false, &o), TM_OK);
-	tm_load_finish(m, &o);
+	tm_model *m = load_text(vs_match_manifest, sizeof vs_match_manifest - 1);
 	assert_int_equal(m->mesh->nvss, 2);
 	const tm_virtualsvc *vs = m->mesh->vss[0];
 	assert_int_equal(vs->nroutes, 5);
@@ -411,11 +401,7 @@ static const char vs_answer_manifest[] =
 static void test_vs_answer(void **state)
 {
 	(void)state;
-	tm_model *m = tm_model_new();
-	tm_load_opts o;
-	tm_load_opts_default(&o);
-	assert_int_equal(tm_load_buffer(m, "t.yaml", vs_answer_manifest, sizeof vs_answer_manifest - 1, false, &o), TM_OK);
-	tm_load_finish(m, &o);
+	tm_model *m = load_text(vs_answer_manifest, sizeof vs_answer_manifest - 1);
 	const tm_virtualsvc *vs = m->mesh->vss[0];
 	assert_null(vs->routes[0].answer);
 	assert_string_equal(vs->routes[1].answer, "directResponse");
@@ -554,12 +540,7 @@ static const char cilium_manifest[] =
 
 static tm_model *cilium_model(void)
 {
-	tm_model *m = tm_model_new();
-	tm_load_opts o;
-	tm_load_opts_default(&o);
-	assert_int_equal(tm_load_buffer(m, "t.yaml", cilium_manifest, sizeof cilium_manifest - 1, false, &o), TM_OK);
-	tm_load_finish(m, &o);
-	return m;
+	return load_text(cilium_manifest, sizeof cilium_manifest - 1);
 }
 
 /* Which ends Cilium never authenticates (row A5): IP ranges (world or a
@@ -693,11 +674,7 @@ static const char settings_manifest[] =
 static void test_settings_from(void **state)
 {
 	(void)state;
-	tm_model *m = tm_model_new();
-	tm_load_opts o;
-	tm_load_opts_default(&o);
-	assert_int_equal(tm_load_buffer(m, "t.yaml", settings_manifest, sizeof settings_manifest - 1, false, &o), TM_OK);
-	tm_load_finish(m, &o);
+	tm_model *m = load_text(settings_manifest, sizeof settings_manifest - 1);
 	tm_mesh_opts mo;
 	tm_mesh_opts_default(&mo);
 	assert_false(tm_mesh_opts_any(&mo));
