@@ -600,9 +600,7 @@ static bool route_unreachable(mctx *c, const tm_virtualsvc *vs, size_t k)
 	(void)tm_buf_adds(&c->msg, same || r->nmatches == 1 ? tm_buf_str(&first) : tm_buf_str(&c->obj));
 	tm_buf_release(&why);
 	tm_buf_release(&first);
-	if (!all)
-		return false;
-	return true;
+	return all;
 }
 
 static void check_route_unreachable(mctx *c)
